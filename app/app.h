@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * What the subcommands share: the dataplane options every port-driving
+ * command takes, output helpers, exit codes and the interrupt flag.
+ */
+#ifndef LVP_APP_H
+#define LVP_APP_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "../dataplane/dp.h"
+#include "../experiments/stats.h"
+#include "options.h"
+
+/* Exit codes of lvperf. */
+enum {
+	APP_OK = 0,
+	APP_ERR = 1,	 /* the measurement could not be made */
+	APP_TIMEOUT = 2, /* a target did not show up in time */
+	APP_USAGE = 64,	 /* bad command line */
+};
+
+struct app_dp_opts {
+	const char *port;
+	struct opt_cidr ip;
+	const char *cores;
+	const char *eal;
+	int json;
+	int quiet;
+};
+
+#define APP_DP_OPT_ROWS(type, f)                                                                    \
+	{ "port", OPT_STR, offsetof(type, f.port), 0, 0, NULL, "SPEC",                              \
+	  "DPDK port: af_xdp:IFACE af_packet:IFACE tap:NAME vhost:SOCK memif:SOCK ring:NAME pci:BDF" }, \
+	{ "ip", OPT_IPV4_CIDR, offsetof(type, f.ip), 0, 0, NULL, "A.B.C.D/LEN",                     \
+	  "the appliance's own address on the port" },                                              \
+	{ "cores", OPT_STR, offsetof(type, f.cores), 0, 0, NULL, "[MAIN,]WORKER",                    \
+	  "CPUs for control and dataplane (default: chosen with hwloc/libnuma)" },                  \
+	{ "eal", OPT_STR, offsetof(type, f.eal), 0, 0, NULL, "\"OPTS\"",                            \
+	  "extra DPDK EAL options, space separated (experts)" },                                    \
+	{ "json", OPT_FLAG, offsetof(type, f.json), 0, 0, NULL, NULL,                               \
+	  "print one JSON object on stdout instead of text" },                                      \
+	{ "quiet", OPT_FLAG, offsetof(type, f.quiet), 0, 0, NULL, NULL,                             \
+	  "no info or progress lines on stderr" }
+
+/* Set by SIGINT/SIGTERM; long loops poll it and stop cleanly. */
+extern volatile sig_atomic_t app_interrupted;
+
+/* Install the SIGINT/SIGTERM handlers that set app_interrupted. */
+void app_signals(void);
+
+/*
+ * Check the dataplane options (port and ip required unless port_optional)
+ * and fill a dp_config. Prints one line and returns -EINVAL on error.
+ */
+int app_dp_config(const char *cmd, const struct app_dp_opts *o, int port_optional,
+		  struct dp_config *cfg);
+
+/* {"n":…, "min":…, "p50":…, "mean":…, "sd":…, "p90":…, "p99":…, "p999":…, "max":…};
+ * NaN values become null. */
+json_t *app_summary_json(const struct stats_summary *s);
+
+/* One text line: "LABEL n N min … p50 … mean … sd … p99 … max … UNIT". */
+void app_summary_print(FILE *out, const char *label, const struct stats_summary *s, const char *unit);
+
+/* The TSC clock as JSON: measured and DPDK's rate, their disagreement. */
+json_t *app_clock_json(const struct tsc_clock *c, enum clock_source src);
+
+/* Dump json to stdout (indented) and free it. */
+void app_json_print(json_t *obj);
+
+/* Path of the beacon workload installed beside the lvperf binary. */
+const char *app_beacon_path(void);
+
+/* Progress lines go to stderr only when it is a terminal and not quiet. */
+int app_progress_wanted(int quiet);
+
+#endif

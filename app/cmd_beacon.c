@@ -1,0 +1,291 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * lvperf beacon: start a command and time, at the port, the target's first
+ * ARP and its first UDP beacon. The start mark is the TSC read just before
+ * posix_spawn; the end marks are the worker's RX stamps.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+
+#include "../drivers/proc.h"
+#include "app.h"
+#include "commands.h"
+
+struct beacon_cfg {
+	struct app_dp_opts dp;
+	uint64_t udp_port;
+	struct beacon_args a;
+};
+
+static const struct opt_def beacon_opts[] = {
+	APP_DP_OPT_ROWS(struct beacon_cfg, dp),
+	{ "udp-port", OPT_U64, offsetof(struct beacon_cfg, udp_port), 1, 65535, "1337", "PORT",
+	  "UDP port the beacon is sent to (the study's udpping used 1337)" },
+	{ "timeout", OPT_DURATION, offsetof(struct beacon_cfg, a.timeout), 1000000, 3600000000000ull,
+	  "30s", "DUR", "per run: give up when no beacon came after this" },
+	{ "repeat", OPT_U64, offsetof(struct beacon_cfg, a.repeat), 1, 100000, "1", "N",
+	  "start the command N times" },
+	{ "gap", OPT_DURATION, offsetof(struct beacon_cfg, a.gap), 0, 600000000000ull, "100ms", "DUR",
+	  "pause between a run's teardown and the next start" },
+	{ "csv", OPT_STR, offsetof(struct beacon_cfg, a.csv), 0, 0, NULL, "FILE",
+	  "append one line per run to FILE (written before the summary)" },
+	{ NULL, 0, 0, 0, 0, NULL, NULL, NULL },
+};
+
+/* One start of the command. Times are ns after the start mark, NAN when
+ * not seen. */
+struct beacon_run {
+	double spawn_ns;  /* posix_spawn returned: the process exists */
+	double first_frame_ns;
+	double first_arp_ns;
+	double first_beacon_ns;
+	uint32_t arp_ip, beacon_ip;
+	uint32_t first_seq;
+	int study_format;
+	int exited;	  /* the command exited before we stopped it */
+	int status;	  /* its wait status, when exited */
+	int timed_out;
+	char err[200];
+};
+
+static void beacon_arm_fn(void *arg)
+{
+	netif_arm(arg);
+}
+
+static double beacon_since(const struct dp *dp, tsc_t start, tsc_t t)
+{
+	return t ? tsc_to_ns_f(&dp->clk, t - start) : NAN;
+}
+
+static int beacon_one(struct dp *dp, const struct beacon_args *a, struct beacon_run *run)
+{
+	struct netif *nif = &dp->nif;
+	tsc_t start, after_spawn, deadline, first = 0;
+	pid_t pid;
+	int rc, status;
+	uint32_t i, nsrc;
+
+	memset(run, 0, sizeof(*run));
+	run->first_frame_ns = run->first_arp_ns = run->first_beacon_ns = NAN;
+	dp_call(dp, beacon_arm_fn, nif);
+
+	start = rte_rdtsc();
+	rc = proc_start(a->argv, a->quiet || a->json, &pid);
+	after_spawn = rte_rdtsc();
+	if (rc) {
+		snprintf(run->err, sizeof(run->err), "cannot start '%s': %s", a->argv[0], strerror(-rc));
+		return APP_ERR;
+	}
+	run->spawn_ns = tsc_to_ns_f(&dp->clk, after_spawn - start);
+	deadline = start + ns_to_tsc(&dp->clk, a->timeout);
+	while (!(first = __atomic_load_n(&nif->beacon.first, __ATOMIC_ACQUIRE))) {
+		if (!run->exited && waitpid(pid, &status, WNOHANG) == pid) {
+			run->exited = 1;
+			run->status = status;
+			if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+				break; /* a failed launcher will not send anything */
+		}
+		if (app_interrupted || !tsc_before(rte_rdtsc(), deadline))
+			break;
+		dp_sleep_ns(200000);
+	}
+	/* The figures come from port stamps, so stopping late costs nothing. */
+	if (!run->exited)
+		proc_stop(pid, 2000000000ull, &run->status);
+
+	run->first_beacon_ns = beacon_since(dp, start, first);
+	run->first_frame_ns = beacon_since(dp, start, __atomic_load_n(&nif->first_frame, __ATOMIC_ACQUIRE));
+	run->first_arp_ns = beacon_since(dp, start, __atomic_load_n(&nif->first_arp, __ATOMIC_ACQUIRE));
+	run->arp_ip = nif->first_arp_ip;
+	if (first) {
+		run->beacon_ip = nif->beacon.first_ip;
+		nsrc = __atomic_load_n(&nif->beacon.n_src, __ATOMIC_ACQUIRE);
+		for (i = 0; i < nsrc; i++)
+			if (nif->beacon.src[i].ip == run->beacon_ip) {
+				run->first_seq = nif->beacon.src[i].first_seq;
+				run->study_format = nif->beacon.src[i].study_format;
+			}
+		return APP_OK;
+	}
+	if (app_interrupted) {
+		snprintf(run->err, sizeof(run->err), "interrupted");
+		return APP_ERR;
+	}
+	{
+		char st[64], ip[16], seen[120];
+
+		if (isnan(run->first_arp_ns))
+			snprintf(seen, sizeof(seen), "no ARP and %s", isnan(run->first_frame_ns) ? "no frame at all" : "some frames");
+		else
+			snprintf(seen, sizeof(seen), "first ARP from %s at %.3f ms", pkt_format_ip(run->arp_ip, ip),
+				 run->first_arp_ns / 1e6);
+		if (run->exited && !(WIFEXITED(run->status) && WEXITSTATUS(run->status) == 0)) {
+			snprintf(run->err, sizeof(run->err), "the command %s before any beacon (%s)",
+				 proc_status_str(run->status, st, sizeof(st)), seen);
+			return APP_ERR;
+		}
+		run->timed_out = 1;
+		snprintf(run->err, sizeof(run->err),
+			 "no UDP datagram to port %u within %.1f s; saw %s, %" PRIu64 " datagrams to other ports",
+			 nif->beacon.udp_port, (double)a->timeout / 1e9, seen, nif->c.udp_other_port);
+	}
+	return APP_TIMEOUT;
+}
+
+static json_t *beacon_num(double v)
+{
+	return isnan(v) ? json_null() : json_real(v);
+}
+
+static json_t *beacon_run_json(unsigned idx, const struct beacon_run *r)
+{
+	char ip[16], aip[16];
+
+	return json_pack("{s:I, s:f, s:o, s:o, s:o, s:s?, s:s?, s:b, s:s?}", "run", (json_int_t)idx,
+			 "spawn_ns", r->spawn_ns, "first_frame_ns", beacon_num(r->first_frame_ns),
+			 "first_arp_ns", beacon_num(r->first_arp_ns), "first_beacon_ns",
+			 beacon_num(r->first_beacon_ns), "beacon_src",
+			 isnan(r->first_beacon_ns) ? NULL : pkt_format_ip(r->beacon_ip, ip), "arp_src",
+			 isnan(r->first_arp_ns) ? NULL : pkt_format_ip(r->arp_ip, aip), "study_format",
+			 r->study_format, "error", r->err[0] ? r->err : NULL);
+}
+
+static void beacon_csv_line(FILE *f, unsigned idx, const struct beacon_run *r, const char *clock)
+{
+	fprintf(f, "%u,%.0f,", idx, r->spawn_ns);
+	if (isnan(r->first_arp_ns))
+		fputc(',', f);
+	else
+		fprintf(f, "%.0f,", r->first_arp_ns);
+	if (isnan(r->first_beacon_ns))
+		fputc(',', f);
+	else
+		fprintf(f, "%.0f,", r->first_beacon_ns);
+	fprintf(f, "%s,\"%s\"\n", clock, r->err);
+	fflush(f);
+	fsync(fileno(f));
+}
+
+int beacon_measure(struct dp *dp, const struct beacon_args *a, json_t **json)
+{
+	struct beacon_run *runs = calloc(a->repeat, sizeof(*runs));
+	double *beacon_ns = calloc(a->repeat, sizeof(double));
+	double *arp_ns = calloc(a->repeat, sizeof(double));
+	struct stats_summary sb, sa;
+	const char *clock = clock_source_name(dp->port.clock);
+	char err[DP_ERR_LEN], ip[16];
+	FILE *csv = NULL;
+	unsigned i, done = 0;
+	int rc = APP_OK;
+
+	if (!runs || !beacon_ns || !arp_ns) {
+		rc = APP_ERR;
+		goto out;
+	}
+	if (a->csv) {
+		csv = fopen(a->csv, "a");
+		if (!csv) {
+			fprintf(stderr, "lvperf beacon: cannot open %s: %s\n", a->csv, strerror(errno));
+			rc = APP_ERR;
+			goto out;
+		}
+		if (ftell(csv) == 0)
+			fprintf(csv, "run,spawn_ns,first_arp_ns,first_beacon_ns,clock,error\n");
+	}
+	if (dp_start(dp, (struct netif *[]){ &dp->nif }, 1, err)) {
+		fprintf(stderr, "lvperf beacon: %s\n", err);
+		rc = APP_ERR;
+		goto out;
+	}
+	for (i = 0; i < a->repeat && !app_interrupted; i++) {
+		struct beacon_run *r = &runs[i];
+
+		rc = beacon_one(dp, a, r);
+		done++;
+		if (csv)
+			beacon_csv_line(csv, i + 1, r, clock);
+		beacon_ns[i] = isnan(r->first_beacon_ns) ? -1 : r->first_beacon_ns;
+		arp_ns[i] = isnan(r->first_arp_ns) ? -1 : r->first_arp_ns;
+		if (rc != APP_OK) {
+			fprintf(stderr, "lvperf beacon: run %u: %s\n", i + 1, r->err);
+			break;
+		}
+		if (!a->json)
+			printf("run %u: first beacon %.3f ms from %s, first ARP %s%.3f ms, spawn %.3f ms\n",
+			       i + 1, r->first_beacon_ns / 1e6, pkt_format_ip(r->beacon_ip, ip),
+			       isnan(r->first_arp_ns) ? "(none: cached) " : "",
+			       isnan(r->first_arp_ns) ? 0.0 : r->first_arp_ns / 1e6, r->spawn_ns / 1e6);
+		if (i + 1 < a->repeat)
+			dp_sleep_ns(a->gap);
+	}
+	dp_stop(dp);
+	stats_summarize(beacon_ns, done, &sb);
+	stats_summarize(arp_ns, done, &sa);
+	if (a->json) {
+		json_t *arr = json_array();
+
+		for (i = 0; i < done; i++)
+			json_array_append_new(arr, beacon_run_json(i + 1, &runs[i]));
+		*json = json_pack("{s:s, s:s, s:s, s:o, s:I, s:o, s:o, s:{s:o, s:o}}", "command", "beacon",
+				  "port", dp->port.label, "clock", clock, "tsc",
+				  app_clock_json(&dp->clk, dp->port.clock), "udp_port",
+				  (json_int_t)dp->nif.beacon.udp_port, "floor_ns", json_null(), "runs", arr,
+				  "summary", "first_beacon_ns", app_summary_json(&sb), "first_arp_ns",
+				  app_summary_json(&sa));
+	} else {
+		app_summary_print(stdout, "first beacon", &sb, "ns after the start mark");
+		app_summary_print(stdout, "first ARP", &sa, "ns after the start mark");
+		printf("clock: %s; start mark: TSC before posix_spawn; no floor subtracted\n", clock);
+	}
+out:
+	if (csv)
+		fclose(csv);
+	free(runs);
+	free(beacon_ns);
+	free(arp_ns);
+	return rc;
+}
+
+int cmd_beacon(int argc, char **argv)
+{
+	const char *synopsis = "--port SPEC --ip A.B.C.D/LEN [options] -- COMMAND [ARGS...]";
+	struct beacon_cfg cfg;
+	struct dp_config dcfg;
+	struct dp dp;
+	char err[DP_ERR_LEN];
+	json_t *json = NULL;
+	int rest, rc;
+
+	memset(&cfg, 0, sizeof(cfg));
+	rc = opt_parse("beacon", synopsis, beacon_opts, &cfg, argc, argv, &rest);
+	if (rc)
+		return rc > 0 ? APP_OK : APP_USAGE;
+	if (rest >= argc) {
+		fprintf(stderr, "lvperf beacon: no command given (put it after --)\n");
+		return APP_USAGE;
+	}
+	if (app_dp_config("beacon", &cfg.dp, 0, &dcfg))
+		return APP_USAGE;
+	dcfg.udp_port = (uint16_t)cfg.udp_port;
+	cfg.a.json = cfg.dp.json;
+	cfg.a.quiet = cfg.dp.quiet;
+	cfg.a.argv = argv + rest;
+	app_signals();
+	rc = dp_open(&dp, &dcfg, err);
+	if (rc) {
+		fprintf(stderr, "lvperf beacon: %s\n", err);
+		return APP_ERR;
+	}
+	rc = beacon_measure(&dp, &cfg.a, &json);
+	dp_close(&dp);
+	if (json)
+		app_json_print(json);
+	return rc;
+}

@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * lvperf ping: ICMP echo RTT from the dataplane, stamped at the port, with
+ * the appliance's own ring floor measured first and subtracted.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../calib/floor.h"
+#include "app.h"
+#include "commands.h"
+
+struct ping_cfg {
+	struct app_dp_opts dp;
+	struct ping_args a;
+};
+
+static const struct opt_def ping_opts[] = {
+	APP_DP_OPT_ROWS(struct ping_cfg, dp),
+	{ "target", OPT_IPV4, offsetof(struct ping_cfg, a.target), 0, 0, NULL, "A.B.C.D",
+	  "address to ping (in the --ip subnet)" },
+	{ "count", OPT_U64, offsetof(struct ping_cfg, a.count), 1, 10000000, "10", "N", "echoes to send" },
+	{ "interval", OPT_DURATION, offsetof(struct ping_cfg, a.interval), 1000, 60000000000ull, "1ms",
+	  "DUR", "time between echoes" },
+	{ "size", OPT_U64, offsetof(struct ping_cfg, a.size), PING_PAYLOAD_MIN, PING_PAYLOAD_MAX, "56",
+	  "BYTES", "ICMP payload bytes" },
+	{ "timeout", OPT_DURATION, offsetof(struct ping_cfg, a.timeout), 1000000, 600000000000ull, "3s",
+	  "DUR", "give up resolving the target's MAC after this" },
+	{ "linger", OPT_DURATION, offsetof(struct ping_cfg, a.linger), 0, 600000000000ull, "1s", "DUR",
+	  "wait this long for replies after the last echo" },
+	{ "floor-count", OPT_U64, offsetof(struct ping_cfg, a.floor_count), 10, 1000000, "1000", "N",
+	  "echoes over the in-process ring to measure the floor" },
+	{ "no-floor", OPT_FLAG, offsetof(struct ping_cfg, a.no_floor), 0, 0, NULL, NULL,
+	  "do not measure or subtract the ring floor" },
+	{ "samples", OPT_FLAG, offsetof(struct ping_cfg, a.samples), 0, 0, NULL, NULL,
+	  "print every sample (text mode)" },
+	{ "csv", OPT_STR, offsetof(struct ping_cfg, a.csv), 0, 0, NULL, "FILE",
+	  "write every sample to FILE (seq, tx_tsc, rtt_raw_ns, rtt_ns)" },
+	{ NULL, 0, 0, 0, 0, NULL, NULL, NULL },
+};
+
+static void ping_progress(uint32_t sent, uint32_t received, void *ctx)
+{
+	const struct ping_args *a = ctx;
+
+	fprintf(stderr, "\rlvperf ping: %u/%" PRIu64 " sent, %u received ", sent, a->count, received);
+}
+
+static int ping_write_csv(const char *path, const struct dp_ping_result *r, uint32_t count,
+			  double floor_ns, enum clock_source src)
+{
+	FILE *f = fopen(path, "w");
+	uint32_t i;
+
+	if (!f)
+		return -errno;
+	fprintf(f, "seq,tx_tsc,rtt_raw_ns,rtt_ns,floor_ns,clock\n");
+	for (i = 0; i < count; i++) {
+		if (r->rtt_ns[i] < 0)
+			fprintf(f, "%u,%" PRIu64 ",,,%.1f,%s\n", i, r->tx_tsc[i], floor_ns,
+				clock_source_name(src));
+		else
+			fprintf(f, "%u,%" PRIu64 ",%.1f,%.1f,%.1f,%s\n", i, r->tx_tsc[i], r->rtt_ns[i],
+				r->rtt_ns[i] - floor_ns, floor_ns, clock_source_name(src));
+	}
+	if (fflush(f) != 0 || fsync(fileno(f)) != 0) {
+		int rc = -errno;
+
+		fclose(f);
+		return rc;
+	}
+	return fclose(f) ? -errno : 0;
+}
+
+int ping_measure(struct dp *dp, const struct ping_args *a, json_t **json)
+{
+	struct floor_result fl = { 0 };
+	struct dp_ping_result r;
+	struct stats_summary raw, net;
+	struct netif *nif = &dp->nif;
+	char err[DP_ERR_LEN], tip[16], mip[16];
+	double floor_ns = 0, *adj = NULL;
+	uint32_t i, count = (uint32_t)a->count;
+	int rc, progress = app_progress_wanted(a->quiet);
+
+	pkt_format_ip(a->target, tip);
+	pkt_format_ip(nif->ip, mip);
+	if ((a->target & nif->mask) != (nif->ip & nif->mask) || a->target == nif->ip) {
+		fprintf(stderr, "lvperf ping: target %s is not another address in %s/%d (no routing here)\n",
+			tip, mip, __builtin_popcount(nif->mask));
+		return APP_USAGE;
+	}
+	if (!a->no_floor) {
+		rc = floor_ring_measure(dp, (uint32_t)a->floor_count, 20000, &fl, err);
+		if (rc) {
+			fprintf(stderr, "lvperf ping: %s\n", err);
+			return APP_ERR;
+		}
+		floor_ns = fl.s.p50;
+		if (!a->quiet)
+			fprintf(stderr, "lvperf: floor (ring reflector RTT, %u echoes): median %.0f ns, min %.0f, p99 %.0f\n",
+				fl.count, fl.s.p50, fl.s.min, fl.s.p99);
+	}
+	rc = dp_start(dp, (struct netif *[]){ nif }, 1, err);
+	if (rc) {
+		fprintf(stderr, "lvperf ping: %s\n", err);
+		floor_result_free(&fl);
+		return APP_ERR;
+	}
+	if (!a->quiet)
+		fprintf(stderr, "lvperf: PING %s from %s: %u echoes every %.1f us, %u payload bytes\n",
+			tip, mip, count,
+			(double)a->interval / 1e3, (unsigned)a->size);
+	rc = dp_ping(dp, nif, a->target, count, a->interval, (uint16_t)a->size, a->timeout, a->linger,
+		     progress ? ping_progress : NULL, (void *)a, &r);
+	dp_stop(dp);
+	if (progress)
+		fputc('\n', stderr);
+	if (rc == -EHOSTUNREACH) {
+		fprintf(stderr, "lvperf ping: %s did not answer ARP within %.1f s (%" PRIu64 " requests sent on %s)\n",
+			tip, (double)a->timeout / 1e9, nif->c.arp_requests_sent, dp->port.label);
+		floor_result_free(&fl);
+		return APP_TIMEOUT;
+	}
+	if (rc) {
+		fprintf(stderr, "lvperf ping: %s\n", strerror(-rc));
+		floor_result_free(&fl);
+		return APP_ERR;
+	}
+	if (a->csv) {
+		rc = ping_write_csv(a->csv, &r, count, floor_ns, dp->port.clock);
+		if (rc)
+			fprintf(stderr, "lvperf ping: cannot write %s: %s\n", a->csv, strerror(-rc));
+	}
+	adj = malloc(count * sizeof(double));
+	if (!adj) {
+		dp_ping_result_free(&r);
+		floor_result_free(&fl);
+		return APP_ERR;
+	}
+	for (i = 0; i < count; i++)
+		adj[i] = r.rtt_ns[i] < 0 ? -1.0 : r.rtt_ns[i] - floor_ns;
+	stats_summarize(r.rtt_ns, count, &raw);
+	stats_summarize(adj, count, &net);
+
+	if (a->json) {
+		json_t *samples = json_array();
+
+		for (i = 0; i < count; i++)
+			json_array_append_new(samples, r.rtt_ns[i] < 0 ? json_null() : json_real(r.rtt_ns[i]));
+		*json = json_pack(
+			"{s:s, s:s, s:s, s:s, s:o, s:I, s:I, s:I, s:I, s:I, s:f, s:f, s:I, s:o, s:o, s:o, s:o, s:o}",
+			"command", "ping", "port", dp->port.label, "target", tip,
+			"clock", clock_source_name(dp->port.clock), "tsc", app_clock_json(&dp->clk, dp->port.clock),
+			"sent", (json_int_t)r.sent, "received", (json_int_t)r.received, "lost",
+			(json_int_t)(r.sent - r.received), "duplicates", (json_int_t)r.duplicates, "corrupt",
+			(json_int_t)r.corrupt, "interval_ns", (double)a->interval, "resolve_ns",
+			(double)r.resolve_ns, "late_sends", (json_int_t)r.late_sends, "floor_ns",
+			a->no_floor ? json_null() : json_real(floor_ns), "floor",
+			a->no_floor ? json_null()
+				    : json_pack("{s:s, s:o}", "source", "ring-reflector", "rtt_ns",
+						app_summary_json(&fl.s)),
+			"rtt_ns", app_summary_json(&net), "rtt_raw_ns", app_summary_json(&raw),
+			"samples_raw_ns", samples);
+	} else {
+		if (a->samples)
+			for (i = 0; i < count; i++) {
+				if (r.rtt_ns[i] < 0)
+					printf("seq=%u lost\n", i);
+				else
+					printf("seq=%u rtt=%.0f ns (raw %.0f ns)\n", i, adj[i], r.rtt_ns[i]);
+			}
+		printf("--- %s ping via %s ---\n", tip, dp->port.label);
+		printf("%u sent, %u received, %u lost (%.2f %%), %" PRIu64 " duplicates\n", r.sent, r.received,
+		       r.sent - r.received, r.sent ? 100.0 * (r.sent - r.received) / r.sent : 0.0,
+		       r.duplicates);
+		app_summary_print(stdout, a->no_floor ? "rtt (no floor subtracted)" : "rtt (floor subtracted)",
+				  &net, "ns");
+		app_summary_print(stdout, "rtt raw", &raw, "ns");
+		if (a->no_floor)
+			printf("floor: not measured (--no-floor)\n");
+		else
+			printf("floor: %.0f ns = median RTT of %u echoes over the in-process ring reflector\n",
+			       floor_ns, fl.count);
+		printf("clock: %s, TSC %.4f MHz measured against CLOCK_MONOTONIC_RAW\n",
+		       clock_source_name(dp->port.clock), dp->clk.hz / 1e6);
+	}
+	free(adj);
+	dp_ping_result_free(&r);
+	floor_result_free(&fl);
+	return r.received == 0 ? APP_ERR : APP_OK;
+}
+
+int cmd_ping(int argc, char **argv)
+{
+	const char *synopsis = "--port SPEC --ip A.B.C.D/LEN --target A.B.C.D [options]";
+	struct ping_cfg cfg;
+	struct dp_config dcfg;
+	struct dp dp;
+	char err[DP_ERR_LEN];
+	json_t *json = NULL;
+	int rest, rc;
+
+	memset(&cfg, 0, sizeof(cfg));
+	rc = opt_parse("ping", synopsis, ping_opts, &cfg, argc, argv, &rest);
+	if (rc)
+		return rc > 0 ? APP_OK : APP_USAGE;
+	if (rest != argc) {
+		fprintf(stderr, "lvperf ping: unexpected argument '%s'\n", argv[rest]);
+		return APP_USAGE;
+	}
+	if (!cfg.a.target) {
+		fprintf(stderr, "lvperf ping: --target A.B.C.D is required\n");
+		return APP_USAGE;
+	}
+	if (app_dp_config("ping", &cfg.dp, 0, &dcfg))
+		return APP_USAGE;
+	cfg.a.json = cfg.dp.json;
+	cfg.a.quiet = cfg.dp.quiet;
+	app_signals();
+	rc = dp_open(&dp, &dcfg, err);
+	if (rc) {
+		fprintf(stderr, "lvperf ping: %s\n", err);
+		return APP_ERR;
+	}
+	rc = ping_measure(&dp, &cfg.a, &json);
+	dp_close(&dp);
+	if (json)
+		app_json_print(json);
+	return rc;
+}

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * The subcommands, one file each under app/, and the pieces of them that
+ * other commands reuse (selfcheck runs ping and beacon measurements).
+ */
+#ifndef LVP_COMMANDS_H
+#define LVP_COMMANDS_H
+
+#include <jansson.h>
+
+#include "../dataplane/dp.h"
+
+int cmd_ping(int argc, char **argv);
+int cmd_beacon(int argc, char **argv);
+int cmd_calibrate(int argc, char **argv);
+int cmd_selfcheck(int argc, char **argv);
+
+struct ping_args {
+	uint32_t target;
+	uint64_t count;
+	uint64_t interval; /* ns */
+	uint64_t size;	   /* ICMP payload bytes */
+	uint64_t timeout;  /* ns to resolve the target */
+	uint64_t linger;   /* ns to wait for replies after the last echo */
+	uint64_t floor_count;
+	int no_floor;
+	int samples;	   /* print every sample in text mode */
+	const char *csv;
+	int json;
+	int quiet;
+};
+
+/*
+ * Measure the ring floor (unless no_floor), then ping a->target from dp's
+ * netif, write the CSV (raw samples first), and report: text on stdout, or
+ * the JSON object returned in *json (caller prints/frees) when a->json.
+ * Returns an APP_* exit code; errors are printed here, once.
+ */
+int ping_measure(struct dp *dp, const struct ping_args *a, json_t **json);
+
+struct beacon_args {
+	uint64_t repeat;
+	uint64_t timeout; /* ns per run */
+	uint64_t gap;	  /* ns between runs */
+	const char *csv;
+	int json;
+	int quiet;
+	char **argv;	  /* the command */
+};
+
+/* Start a->argv a->repeat times and time its first ARP and first beacon;
+ * same reporting contract as ping_measure(). */
+int beacon_measure(struct dp *dp, const struct beacon_args *a, json_t **json);
+
+#endif

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "app.h"
+
+volatile sig_atomic_t app_interrupted;
+
+static void app_on_signal(int sig)
+{
+	(void)sig;
+	app_interrupted = 1;
+}
+
+void app_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = app_on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+int app_dp_config(const char *cmd, const struct app_dp_opts *o, int port_optional,
+		  struct dp_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	if (!o->port && !port_optional) {
+		fprintf(stderr, "lvperf %s: --port SPEC is required (e.g. --port af_xdp:lvp0)\n", cmd);
+		return -EINVAL;
+	}
+	if (o->port && !o->ip.ip) {
+		fprintf(stderr, "lvperf %s: --ip A.B.C.D/LEN is required with --port (the appliance's own address)\n",
+			cmd);
+		return -EINVAL;
+	}
+	cfg->port = o->port;
+	cfg->ip = o->ip.ip;
+	cfg->prefix_len = o->ip.prefix_len;
+	cfg->cores = o->cores;
+	cfg->eal = o->eal;
+	cfg->quiet = o->quiet;
+	return 0;
+}
+
+static json_t *app_num(double v)
+{
+	return isnan(v) ? json_null() : json_real(v);
+}
+
+json_t *app_summary_json(const struct stats_summary *s)
+{
+	return json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "n", (json_int_t)s->n, "min",
+			 app_num(s->min), "p50", app_num(s->p50), "mean", app_num(s->mean), "sd",
+			 app_num(s->sd), "p90", app_num(s->p90), "p99", app_num(s->p99), "p999",
+			 app_num(s->p999), "max", app_num(s->max));
+}
+
+void app_summary_print(FILE *out, const char *label, const struct stats_summary *s, const char *unit)
+{
+	if (s->n == 0) {
+		fprintf(out, "%s: no samples\n", label);
+		return;
+	}
+	fprintf(out, "%s: n %zu  min %.0f  p50 %.0f  mean %.0f  sd %.0f  p99 %.0f  max %.0f %s\n", label,
+		s->n, s->min, s->p50, s->mean, s->sd, s->p99, s->max, unit);
+}
+
+json_t *app_clock_json(const struct tsc_clock *c, enum clock_source src)
+{
+	return json_pack("{s:s, s:f, s:f, s:f, s:f}", "source", clock_source_name(src), "tsc_hz", c->hz,
+			 "tsc_hz_dpdk", c->dpdk_hz, "dpdk_error_ppm", (c->dpdk_hz / c->hz - 1) * 1e6,
+			 "uncertainty_ppm", c->uncertainty_ppm);
+}
+
+void app_json_print(json_t *obj)
+{
+	json_dumpf(obj, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+	fputc('\n', stdout);
+	fflush(stdout);
+	json_decref(obj);
+}
+
+const char *app_beacon_path(void)
+{
+	static char path[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 16);
+	char *slash;
+
+	if (n <= 0)
+		return "beacon";
+	path[n] = 0;
+	slash = strrchr(path, '/');
+	strcpy(slash + 1, "beacon");
+	return path;
+}
+
+int app_progress_wanted(int quiet)
+{
+	return !quiet && isatty(STDERR_FILENO);
+}

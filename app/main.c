@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * lvperf: a kernel-bypass measurement appliance for lightweight
+ * virtualization. main() is a table of subcommands, one file each.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "app.h"
+#include "commands.h"
+
+#ifndef LVP_VERSION
+#define LVP_VERSION "unknown"
+#endif
+
+struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+};
+
+static const struct command commands[] = {
+	{ "selfcheck", cmd_selfcheck, "ping + beacon against a namespace lvperf creates (the default job)" },
+	{ "ping", cmd_ping, "ICMP echo RTT from the dataplane, floor subtracted" },
+	{ "beacon", cmd_beacon, "time a command's start to its first ARP and first UDP beacon" },
+	{ "calibrate", cmd_calibrate, "TSC rate, timestamp cost, ring RTT floor" },
+	{ NULL, NULL, NULL },
+};
+
+static void usage(FILE *out)
+{
+	const struct command *c;
+
+	fprintf(out, "usage: lvperf COMMAND [options]   (lvperf COMMAND --help for its options)\n\ncommands:\n");
+	for (c = commands; c->name; c++)
+		fprintf(out, "  %-10s %s\n", c->name, c->summary);
+}
+
+int main(int argc, char **argv)
+{
+	const struct command *c;
+
+	if (argc < 2) {
+		usage(stderr);
+		return APP_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return APP_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+		printf("lvperf %s\n", LVP_VERSION);
+		return APP_OK;
+	}
+	for (c = commands; c->name; c++)
+		if (strcmp(argv[1], c->name) == 0)
+			return c->run(argc - 2, argv + 2);
+	fprintf(stderr, "lvperf: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return APP_USAGE;
+}

@@ -1,0 +1,203 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "options.h"
+#include "pkt.h"
+
+int opt_parse_u64(const char *s, uint64_t *out)
+{
+	char *end;
+	double v;
+	double mul = 1;
+
+	if (!s || !*s || *s == '-')
+		return -EINVAL;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s)
+		return -EINVAL;
+	if (*end == 'k' || *end == 'K')
+		mul = 1e3, end++;
+	else if (*end == 'M')
+		mul = 1e6, end++;
+	else if (*end == 'G')
+		mul = 1e9, end++;
+	if (*end)
+		return -EINVAL;
+	v *= mul;
+	if (v < 0 || v > 1.8e19 || v != floor(v))
+		return -EINVAL;
+	*out = (uint64_t)v;
+	return 0;
+}
+
+int opt_parse_duration_ns(const char *s, uint64_t *out)
+{
+	static const struct {
+		const char *unit;
+		double ns;
+	} units[] = { { "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 }, { "m", 60e9 }, { "", 1e9 } };
+	char *end;
+	double v;
+	size_t i;
+
+	if (!s || !*s || *s == '-')
+		return -EINVAL;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || v < 0)
+		return -EINVAL;
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcmp(end, units[i].unit) == 0) {
+			v *= units[i].ns;
+			if (v > 1.8e19)
+				return -EINVAL;
+			*out = (uint64_t)llround(v);
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+int opt_parse_cidr(const char *s, struct opt_cidr *out)
+{
+	char buf[32];
+	const char *slash = strchr(s, '/');
+	uint64_t len = 24;
+	size_t n = slash ? (size_t)(slash - s) : strlen(s);
+
+	if (n >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, s, n);
+	buf[n] = 0;
+	if (pkt_parse_ip(buf, &out->ip))
+		return -EINVAL;
+	if (slash && (opt_parse_u64(slash + 1, &len) || len < 1 || len > 32))
+		return -EINVAL;
+	out->prefix_len = (uint8_t)len;
+	return 0;
+}
+
+static const char *opt_expect(enum opt_kind kind)
+{
+	switch (kind) {
+	case OPT_U64: return "a count such as 1000 or 2k";
+	case OPT_DURATION: return "a duration such as 100us, 1.5s or 2m";
+	case OPT_IPV4: return "an IPv4 address such as 10.0.0.2";
+	case OPT_IPV4_CIDR: return "an IPv4 address with prefix such as 10.0.0.1/24";
+	default: return "a value";
+	}
+}
+
+static int opt_set(const char *cmd, const struct opt_def *d, void *cfg, const char *val)
+{
+	char *field = (char *)cfg + d->offset;
+	uint64_t v;
+	int rc = 0;
+
+	switch (d->kind) {
+	case OPT_FLAG:
+		*(int *)field = 1;
+		return 0;
+	case OPT_STR:
+		*(const char **)field = val;
+		return 0;
+	case OPT_U64:
+	case OPT_DURATION:
+		rc = d->kind == OPT_U64 ? opt_parse_u64(val, &v) : opt_parse_duration_ns(val, &v);
+		if (rc == 0 && (v < d->min || (d->max && v > d->max))) {
+			fprintf(stderr, "lvperf %s: --%s %s is out of range [%" PRIu64 ", %" PRIu64 "]%s\n",
+				cmd, d->name, val, d->min, d->max,
+				d->kind == OPT_DURATION ? " ns" : "");
+			return -EINVAL;
+		}
+		if (rc == 0)
+			*(uint64_t *)field = v;
+		break;
+	case OPT_IPV4:
+		rc = pkt_parse_ip(val, (uint32_t *)field);
+		break;
+	case OPT_IPV4_CIDR:
+		rc = opt_parse_cidr(val, (struct opt_cidr *)field);
+		break;
+	}
+	if (rc)
+		fprintf(stderr, "lvperf %s: --%s '%s': expected %s\n", cmd, d->name, val, opt_expect(d->kind));
+	return rc ? -EINVAL : 0;
+}
+
+void opt_usage(FILE *out, const char *cmd, const char *synopsis, const struct opt_def *defs)
+{
+	const struct opt_def *d;
+
+	fprintf(out, "usage: lvperf %s %s\n\noptions:\n", cmd, synopsis);
+	for (d = defs; d->name; d++) {
+		char left[64];
+
+		snprintf(left, sizeof(left), "--%s%s%s", d->name, d->metavar ? " " : "",
+			 d->metavar ? d->metavar : "");
+		fprintf(out, "  %-26s %s", left, d->help);
+		if (d->def)
+			fprintf(out, " (default %s)", d->def);
+		fputc('\n', out);
+	}
+}
+
+int opt_parse(const char *cmd, const char *synopsis, const struct opt_def *defs, void *cfg,
+	      int argc, char **argv, int *rest)
+{
+	const struct opt_def *d;
+	int i;
+
+	for (d = defs; d->name; d++)
+		if (d->def && opt_set(cmd, d, cfg, d->def))
+			return -EINVAL; /* a bad default is a bug; say so loudly */
+
+	for (i = 0; i < argc; i++) {
+		const char *arg = argv[i], *val = NULL, *eq;
+		size_t nlen;
+
+		if (strcmp(arg, "--") == 0) {
+			i++;
+			break;
+		}
+		if (strncmp(arg, "--", 2) != 0)
+			break;
+		arg += 2;
+		if (strcmp(arg, "help") == 0) {
+			opt_usage(stdout, cmd, synopsis, defs);
+			return 1;
+		}
+		eq = strchr(arg, '=');
+		nlen = eq ? (size_t)(eq - arg) : strlen(arg);
+		for (d = defs; d->name; d++)
+			if (strlen(d->name) == nlen && strncmp(d->name, arg, nlen) == 0)
+				break;
+		if (!d->name) {
+			fprintf(stderr, "lvperf %s: unknown option --%.*s (see lvperf %s --help)\n", cmd,
+				(int)nlen, arg, cmd);
+			return -EINVAL;
+		}
+		if (d->kind == OPT_FLAG) {
+			if (eq) {
+				fprintf(stderr, "lvperf %s: --%s takes no value\n", cmd, d->name);
+				return -EINVAL;
+			}
+		} else if (eq) {
+			val = eq + 1;
+		} else if (i + 1 < argc) {
+			val = argv[++i];
+		} else {
+			fprintf(stderr, "lvperf %s: --%s needs %s\n", cmd, d->name, opt_expect(d->kind));
+			return -EINVAL;
+		}
+		if (opt_set(cmd, d, cfg, val))
+			return -EINVAL;
+	}
+	*rest = i;
+	return 0;
+}

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Table-driven command-line options: one row per setting (name, parser,
+ * bounds, default, help). Usage text is generated from the table.
+ */
+#ifndef LVP_OPTIONS_H
+#define LVP_OPTIONS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+enum opt_kind {
+	OPT_FLAG,	/* int, set to 1 when present */
+	OPT_STR,	/* const char *, points into argv */
+	OPT_U64,	/* uint64_t, accepts k/M/G suffixes (1000s) */
+	OPT_DURATION,	/* uint64_t nanoseconds: ns, us, ms, s, m; bare number = s */
+	OPT_IPV4,	/* uint32_t host order */
+	OPT_IPV4_CIDR,	/* struct opt_cidr */
+};
+
+struct opt_cidr {
+	uint32_t ip;
+	uint8_t prefix_len;
+};
+
+struct opt_def {
+	const char *name;  /* long name without dashes */
+	enum opt_kind kind;
+	size_t offset;	   /* offsetof() into the command's config struct */
+	uint64_t min, max; /* bounds for OPT_U64/OPT_DURATION (max 0: none) */
+	const char *def;   /* default, parsed like user input; NULL: none */
+	const char *metavar;
+	const char *help;
+};
+
+/*
+ * Apply the defaults of defs to cfg, then parse argv[0..argc) ("--name
+ * value" or "--name=value"). Parsing stops at "--" or at the first
+ * non-option; *rest is set to its index. On error prints one line to
+ * stderr naming the option and what was expected, and returns -EINVAL.
+ * "--help" prints usage and returns 1.
+ */
+int opt_parse(const char *cmd, const char *synopsis, const struct opt_def *defs, void *cfg,
+	      int argc, char **argv, int *rest);
+
+/* Print usage generated from the table. */
+void opt_usage(FILE *out, const char *cmd, const char *synopsis, const struct opt_def *defs);
+
+/* Shared unit parsers; each returns 0 or -EINVAL. */
+int opt_parse_u64(const char *s, uint64_t *out);
+int opt_parse_duration_ns(const char *s, uint64_t *out);
+int opt_parse_cidr(const char *s, struct opt_cidr *out);
+
+#endif

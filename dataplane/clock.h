@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Time types of the dataplane and the named conversions between them.
+ *
+ * tsc_t counts TSC ticks, nsec_t counts nanoseconds. Both are 64-bit
+ * integers, so the compiler cannot keep them apart: these names and the
+ * conversion functions below are the only sanctioned way to mix them.
+ */
+#ifndef LVP_CLOCK_H
+#define LVP_CLOCK_H
+
+#include <stdint.h>
+
+typedef uint64_t tsc_t;
+typedef uint64_t nsec_t;
+
+/* How a receive timestamp was taken. Every sample carries one of these. */
+enum clock_source {
+	CLOCK_SRC_TSC_RX_BURST = 0, /* TSC read right after rte_eth_rx_burst() */
+	CLOCK_SRC_NIC_HW,	    /* NIC hardware stamp, converted to TSC */
+};
+
+/* "tsc-after-rx-burst" or "nic-hw-timestamp". */
+const char *clock_source_name(enum clock_source src);
+
+/*
+ * The TSC rate as measured against CLOCK_MONOTONIC_RAW (calib/tsc.c), never
+ * the rate DPDK assumes. hz is ticks per second.
+ */
+struct tsc_clock {
+	double hz;
+	double ns_per_tick;
+	double uncertainty_ppm; /* from the read brackets at both ends */
+	double dpdk_hz;		/* what rte_get_tsc_hz() claimed */
+};
+
+static inline double tsc_to_ns_f(const struct tsc_clock *c, tsc_t ticks)
+{
+	return (double)ticks * c->ns_per_tick;
+}
+
+static inline nsec_t tsc_to_ns(const struct tsc_clock *c, tsc_t ticks)
+{
+	return (nsec_t)((double)ticks * c->ns_per_tick + 0.5);
+}
+
+static inline tsc_t ns_to_tsc(const struct tsc_clock *c, nsec_t ns)
+{
+	return (tsc_t)((double)ns * c->hz / 1e9 + 0.5);
+}
+
+/* Wrap-safe: is a strictly before b? */
+static inline int tsc_before(tsc_t a, tsc_t b)
+{
+	return (int64_t)(a - b) < 0;
+}
+
+/* Ticks from a to b, or 0 when b is not after a. */
+static inline tsc_t tsc_since(tsc_t a, tsc_t b)
+{
+	return tsc_before(a, b) ? b - a : 0;
+}
+
+#endif

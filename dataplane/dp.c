@@ -1,0 +1,363 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include "../calib/tsc.h"
+#include "dp.h"
+
+#define DP_EAL_ARGS_MAX 64
+#define DP_MIN_HUGE_MB 64
+
+void dp_sleep_ns(nsec_t ns)
+{
+	struct timespec ts = { (time_t)(ns / 1000000000u), (long)(ns % 1000000000u) };
+
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+/* Free 2 MiB (or default size) hugepage memory in MiB, from /proc/meminfo. */
+static long dp_free_huge_mb(void)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	char line[128];
+	long free_pages = 0, size_kb = 0;
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		sscanf(line, "HugePages_Free: %ld", &free_pages);
+		sscanf(line, "Hugepagesize: %ld kB", &size_kb);
+	}
+	fclose(f);
+	return free_pages * size_kb / 1024;
+}
+
+static void dp_info(const struct dp *dp, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void dp_info(const struct dp *dp, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (dp->quiet)
+		return;
+	va_start(ap, fmt);
+	fputs("lvperf: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+int dp_open(struct dp *dp, const struct dp_config *cfg, char *err)
+{
+	static char storage[DP_EAL_ARGS_MAX][PORT_EAL_ARG_LEN];
+	char *argv[DP_EAL_ARGS_MAX + 1];
+	char extra[1024];
+	struct port_spec ps;
+	int argc = 0, rc, dev_numa = -1, inv;
+	char *tok, *save = NULL;
+
+#define EAL_ARG(...) snprintf(argv[argc] = storage[argc], sizeof(storage[0]), __VA_ARGS__), argc++
+
+	memset(dp, 0, sizeof(*dp));
+	dp->quiet = cfg->quiet;
+	inv = tsc_invariant();
+	if (inv != 1) {
+		snprintf(err, DP_ERR_LEN,
+			 "the TSC of this CPU is not invariant (CPUID 0x80000007 EDX[8] %s): "
+			 "timestamps would drift with frequency changes; lvperf refuses to measure",
+			 inv == 0 ? "is 0" : "is missing");
+		return -ENOTSUP;
+	}
+	if (cfg->port) {
+		rc = port_spec_parse(cfg->port, &ps, err, DP_ERR_LEN);
+		if (rc)
+			return rc;
+		if (ps.kind == PORT_PCI)
+			dev_numa = cores_device_numa(ps.arg, 1);
+		else if (ps.kind == PORT_AF_XDP || ps.kind == PORT_AF_PACKET)
+			dev_numa = cores_device_numa(ps.arg, 0);
+	}
+	rc = cores_pick(cfg->cores, dev_numa, &dp->cores, err, DP_ERR_LEN);
+	if (rc)
+		return rc;
+
+	snprintf(dp->file_prefix, sizeof(dp->file_prefix), "lvp-%d", (int)getpid());
+	EAL_ARG("lvperf");
+	EAL_ARG("-l");
+	EAL_ARG("%u,%u", dp->cores.main_cpu, dp->cores.worker_cpu);
+	EAL_ARG("--main-lcore");
+	EAL_ARG("%u", dp->cores.main_cpu);
+	EAL_ARG("--file-prefix");
+	EAL_ARG("%s", dp->file_prefix);
+	EAL_ARG("--in-memory");
+	EAL_ARG("--no-telemetry");
+	EAL_ARG("--log-level");
+	EAL_ARG("*:warning");
+	if (!cfg->port || ps.kind != PORT_PCI)
+		EAL_ARG("--no-pci");
+	if (dp_free_huge_mb() < DP_MIN_HUGE_MB) {
+		dp->no_huge = 1;
+		EAL_ARG("--no-huge");
+		EAL_ARG("-m");
+		EAL_ARG("256");
+	}
+	if (cfg->port) {
+		int n = port_eal_device(&ps, storage[argc], storage[argc + 1]);
+
+		for (int i = 0; i < n; i++)
+			argv[argc] = storage[argc], argc++;
+	}
+	if (cfg->eal) {
+		snprintf(extra, sizeof(extra), "%s", cfg->eal);
+		for (tok = strtok_r(extra, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
+			if (argc == DP_EAL_ARGS_MAX) {
+				snprintf(err, DP_ERR_LEN, "--eal: too many options (at most %d in all)",
+					 DP_EAL_ARGS_MAX);
+				return -E2BIG;
+			}
+			EAL_ARG("%s", tok);
+		}
+	}
+	argv[argc] = NULL;
+#undef EAL_ARG
+	if (dp->no_huge)
+		dp_info(dp, "fewer than %d MiB of free hugepages: running EAL with --no-huge "
+			    "(reserve some: echo 256 > /proc/sys/vm/nr_hugepages)", DP_MIN_HUGE_MB);
+	rc = rte_eal_init(argc, argv);
+	if (rc < 0) {
+		snprintf(err, DP_ERR_LEN, "DPDK EAL init failed: %s", rte_strerror(rte_errno));
+		return -rte_errno;
+	}
+	rc = tsc_calibrate(&dp->clk, 200);
+	if (rc) {
+		snprintf(err, DP_ERR_LEN, "TSC calibration failed: %s", strerror(-rc));
+		rte_eal_cleanup();
+		return rc;
+	}
+	dp->clk.dpdk_hz = (double)rte_get_tsc_hz();
+	dp_info(dp, "TSC %.4f MHz measured against CLOCK_MONOTONIC_RAW (DPDK assumes %.4f MHz, %+.0f ppm)",
+		dp->clk.hz / 1e6, dp->clk.dpdk_hz / 1e6, (dp->clk.dpdk_hz / dp->clk.hz - 1) * 1e6);
+	dp_info(dp, "control on CPU %u, dataplane worker on CPU %u (NUMA node %d: %s)",
+		dp->cores.main_cpu, dp->cores.worker_cpu, dp->cores.worker_numa, dp->cores.why);
+
+	dp->w.cmds = rte_ring_create("lvp_cmds", 64, (int)rte_socket_id(), RING_F_SP_ENQ | RING_F_SC_DEQ);
+	dp->pool = rte_pktmbuf_pool_create("lvp_pool", DP_POOL_MBUFS, 256, 0,
+					   RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+	if (!dp->pool || !dp->w.cmds) {
+		snprintf(err, DP_ERR_LEN, "cannot allocate the mbuf pool (%d mbufs): %s", DP_POOL_MBUFS,
+			 rte_strerror(rte_errno));
+		dp_close(dp);
+		return -ENOMEM;
+	}
+	if (cfg->port) {
+		rc = port_open(&ps, dp->pool, &dp->port, err, DP_ERR_LEN);
+		if (rc) {
+			dp_close(dp);
+			return rc;
+		}
+		dp->have_port = 1;
+		netif_init(&dp->nif, &dp->port, dp->pool, cfg->ip, cfg->prefix_len, cfg->udp_port);
+		{
+			char mac[18];
+
+			dp_info(dp, "port %s (ethdev %s): MAC %s, RX stamped by %s", dp->port.label, dp->port.name,
+				pkt_format_mac(dp->port.mac, mac), clock_source_name(dp->port.clock));
+		}
+	}
+	return 0;
+}
+
+int dp_ring_open(struct dp *dp, char *err)
+{
+	int rc;
+
+	if (dp->have_ring)
+		return 0;
+	rc = port_open_ring_pair("floor", dp->pool, &dp->ring_a, &dp->ring_b, err, DP_ERR_LEN);
+	if (rc)
+		return rc;
+	dp->have_ring = 1;
+	netif_init(&dp->ring_nif_a, &dp->ring_a, dp->pool, 0x0affff01, 24, 0);
+	netif_init(&dp->ring_nif_b, &dp->ring_b, dp->pool, 0x0affff02, 24, 0);
+	return 0;
+}
+
+int dp_start(struct dp *dp, struct netif *const *nifs, uint16_t n, char *err)
+{
+	uint16_t i;
+	int rc;
+
+	if (dp->running || n == 0 || n > WORKER_NIF_MAX) {
+		snprintf(err, DP_ERR_LEN, "internal: worker already running or bad netif count %u", n);
+		return -EINVAL;
+	}
+	for (i = 0; i < n; i++)
+		dp->w.nifs[i] = nifs[i];
+	dp->w.n_nifs = n;
+	dp->w.stop = 0;
+	dp->w.busy = 0;
+	dp->w.loops = 0;
+	rc = rte_eal_remote_launch(worker_main, &dp->w, dp->cores.worker_cpu);
+	if (rc) {
+		snprintf(err, DP_ERR_LEN, "cannot launch the worker on lcore %u: %s",
+			 dp->cores.worker_cpu, strerror(-rc));
+		return rc;
+	}
+	dp->running = 1;
+	return 0;
+}
+
+void dp_stop(struct dp *dp)
+{
+	if (!dp->running)
+		return;
+	__atomic_store_n(&dp->w.stop, 1, __ATOMIC_RELEASE);
+	rte_eal_wait_lcore(dp->cores.worker_cpu);
+	dp->running = 0;
+}
+
+int dp_call(struct dp *dp, void (*fn)(void *), void *arg)
+{
+	struct worker_cmd cmd = { fn, arg };
+	uint64_t done = __atomic_load_n(&dp->w.cmds_done, __ATOMIC_ACQUIRE);
+
+	if (!dp->running) {
+		fn(arg); /* nobody else touches the netifs */
+		return 0;
+	}
+	if (rte_ring_sp_enqueue(dp->w.cmds, &cmd) != 0)
+		return -ENOBUFS;
+	while (__atomic_load_n(&dp->w.cmds_done, __ATOMIC_ACQUIRE) == done)
+		dp_sleep_ns(20000);
+	return 0;
+}
+
+void dp_close(struct dp *dp)
+{
+	dp_stop(dp);
+	if (dp->have_port)
+		port_close(&dp->port);
+	if (dp->have_ring) {
+		port_close(&dp->ring_a);
+		port_close(&dp->ring_b);
+	}
+	dp->have_port = dp->have_ring = 0;
+	rte_eal_cleanup();
+	/* --in-memory leaves only this empty runtime directory behind. */
+	if (dp->file_prefix[0]) {
+		char dir[96];
+
+		snprintf(dir, sizeof(dir), "/var/run/dpdk/%s", dp->file_prefix);
+		rmdir(dir);
+	}
+}
+
+struct dp_ping_attach {
+	struct netif *nif;
+	struct ping_prober *p;
+};
+
+static void dp_ping_attach_fn(void *arg)
+{
+	struct dp_ping_attach *a = arg;
+
+	ping_attach(a->nif, a->p);
+}
+
+static void dp_ping_detach_fn(void *arg)
+{
+	ping_detach(arg);
+}
+
+int dp_ping(struct dp *dp, struct netif *nif, uint32_t target, uint32_t count, nsec_t interval,
+	    uint16_t payload_len, nsec_t resolve_timeout, nsec_t linger,
+	    void (*progress)(uint32_t sent, uint32_t received, void *ctx), void *ctx,
+	    struct dp_ping_result *res)
+{
+	static uint16_t next_id;
+	struct ping_prober *p = calloc(1, sizeof(*p));
+	struct dp_ping_attach att = { nif, p };
+	tsc_t t0, deadline, last_progress, all_sent;
+	uint32_t i;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	if (!p)
+		return -ENOMEM;
+	next_id = next_id ? next_id + 1 : (uint16_t)(getpid() & 0xffff);
+	rc = ping_prober_init(p, target, next_id, count, ns_to_tsc(&dp->clk, interval), payload_len,
+			      ns_to_tsc(&dp->clk, 100 * 1000 * 1000));
+	if (rc) {
+		free(p);
+		return rc;
+	}
+	t0 = rte_rdtsc();
+	dp_call(dp, dp_ping_attach_fn, &att);
+	deadline = t0 + ns_to_tsc(&dp->clk, resolve_timeout);
+	while (!__atomic_load_n(&p->resolved, __ATOMIC_ACQUIRE) && tsc_before(rte_rdtsc(), deadline))
+		dp_sleep_ns(100000);
+	if (!__atomic_load_n(&p->resolved, __ATOMIC_ACQUIRE)) {
+		rc = -EHOSTUNREACH;
+		goto out;
+	}
+	res->resolve_ns = tsc_to_ns(&dp->clk, rte_rdtsc() - t0);
+	last_progress = rte_rdtsc();
+	all_sent = 0;
+	for (;;) {
+		uint32_t sent = __atomic_load_n(&p->sent, __ATOMIC_ACQUIRE);
+		uint32_t recv = __atomic_load_n(&p->received, __ATOMIC_ACQUIRE);
+		tsc_t now = rte_rdtsc();
+
+		if (recv == count)
+			break;
+		if (sent == count && !all_sent)
+			all_sent = now;
+		if (all_sent && tsc_since(all_sent, now) > ns_to_tsc(&dp->clk, linger))
+			break;
+		if (progress && tsc_since(last_progress, now) > ns_to_tsc(&dp->clk, 1000000000u)) {
+			progress(sent, recv, ctx);
+			last_progress = now;
+		}
+		dp_sleep_ns(1000000);
+	}
+out:
+	dp_call(dp, dp_ping_detach_fn, nif);
+	res->sent = p->sent;
+	res->received = p->received;
+	res->duplicates = p->duplicates;
+	res->corrupt = p->corrupt;
+	res->late_sends = p->late_sends;
+	if (rc == 0) {
+		res->rtt_ns = malloc(count * sizeof(double));
+		res->tx_tsc = p->tx_tsc;
+		p->tx_tsc = NULL;
+		if (!res->rtt_ns)
+			rc = -ENOMEM;
+		for (i = 0; rc == 0 && i < count; i++)
+			res->rtt_ns[i] = p->rx_tsc[i] && res->tx_tsc[i]
+						 ? tsc_to_ns_f(&dp->clk, p->rx_tsc[i] - res->tx_tsc[i])
+						 : -1.0;
+	}
+	ping_prober_free(p);
+	free(p);
+	return rc;
+}
+
+void dp_ping_result_free(struct dp_ping_result *res)
+{
+	free(res->rtt_ns);
+	free(res->tx_tsc);
+	res->rtt_ns = NULL;
+	res->tx_tsc = NULL;
+}

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * The appliance runtime, control side: EAL with the arguments lvperf builds,
+ * the measured TSC clock, the chosen cores, the mbuf pool, the user's port
+ * with its netif, the in-process ring pair used for floors, and the worker
+ * lcore with its command ring.
+ */
+#ifndef LVP_DP_H
+#define LVP_DP_H
+
+#include <stdint.h>
+
+#include "clock.h"
+#include "cores.h"
+#include "icmp.h"
+#include "netif.h"
+#include "port.h"
+#include "worker.h"
+
+#define DP_POOL_MBUFS 8191
+#define DP_ERR_LEN 512
+
+struct dp_config {
+	const char *port;   /* --port SPEC, NULL: no port (ring pair only) */
+	uint32_t ip;	    /* our address on the port */
+	uint8_t prefix_len;
+	const char *cores;  /* --cores, NULL: automatic */
+	const char *eal;    /* --eal extra options, split on spaces */
+	uint16_t udp_port;  /* beacon port on the netif, 0: none */
+	int quiet;	    /* no info lines on stderr */
+};
+
+struct dp {
+	struct tsc_clock clk;
+	struct core_choice cores;
+	char file_prefix[32];
+	int no_huge;
+	struct rte_mempool *pool;
+	int have_port;
+	struct port port;
+	struct netif nif;
+	int have_ring;
+	struct port ring_a, ring_b;
+	struct netif ring_nif_a, ring_nif_b;
+	struct worker w;
+	int running;
+	int quiet;
+};
+
+/*
+ * Bring the appliance up: refuse a non-invariant TSC, pick cores, build the
+ * EAL arguments (--no-pci unless the port is pci, a unique lvp- file prefix,
+ * --in-memory so nothing stays in /dev/hugepages), init EAL, measure the TSC
+ * against CLOCK_MONOTONIC_RAW, create the pool and open the port. Returns 0
+ * or -errno with one line in err.
+ */
+int dp_open(struct dp *dp, const struct dp_config *cfg, char *err);
+
+/* Create the in-process ring pair (A 10.255.255.1, B 10.255.255.2, both
+ * answer ARP and echo). Idempotent. */
+int dp_ring_open(struct dp *dp, char *err);
+
+/* Launch the worker polling nifs[0..n). The worker must not be running. */
+int dp_start(struct dp *dp, struct netif *const *nifs, uint16_t n, char *err);
+
+/* Stop the worker and wait for it. No-op when not running. */
+void dp_stop(struct dp *dp);
+
+/* Run fn(arg) on the worker between two iterations and wait for it. */
+int dp_call(struct dp *dp, void (*fn)(void *), void *arg);
+
+/* Stop everything, close ports, clean EAL up. */
+void dp_close(struct dp *dp);
+
+/* Result of dp_ping(). rtt_ns[i] < 0 marks a lost echo. */
+struct dp_ping_result {
+	uint32_t sent;
+	uint32_t received;
+	uint64_t duplicates;
+	uint64_t corrupt;
+	uint64_t late_sends;
+	double *rtt_ns; /* [count], malloc'd, caller frees */
+	tsc_t *tx_tsc;	/* [count], malloc'd, caller frees */
+	nsec_t resolve_ns; /* time to resolve the target's MAC */
+};
+
+/*
+ * Ping target from nif (already polled by the running worker): resolve its
+ * MAC (ARP every 100 ms, give up after resolve_timeout), send count echoes
+ * every interval, wait up to linger after the last one. progress, when set,
+ * is called about once a second with (sent, received). Returns 0, -EHOSTUNREACH
+ * when ARP got no answer, or -errno.
+ */
+int dp_ping(struct dp *dp, struct netif *nif, uint32_t target, uint32_t count, nsec_t interval,
+	    uint16_t payload_len, nsec_t resolve_timeout, nsec_t linger,
+	    void (*progress)(uint32_t sent, uint32_t received, void *ctx), void *ctx,
+	    struct dp_ping_result *res);
+
+void dp_ping_result_free(struct dp_ping_result *res);
+
+/* Sleep for ns on the control thread. */
+void dp_sleep_ns(nsec_t ns);
+
+#endif

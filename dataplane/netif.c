@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <string.h>
+
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+
+#include "netif.h"
+#include "port.h"
+
+static void netif_stamp_sw(const struct netif *nif, struct rte_mbuf **pkts, uint16_t n, tsc_t now,
+			   tsc_t *stamps)
+{
+	uint16_t i;
+
+	(void)nif;
+	(void)pkts;
+	for (i = 0; i < n; i++)
+		stamps[i] = now;
+}
+
+/* NIC hardware stamps converted to the TSC timebase; TSC for frames the
+ * NIC did not stamp. */
+static void netif_stamp_hw(const struct netif *nif, struct rte_mbuf **pkts, uint16_t n, tsc_t now,
+			   tsc_t *stamps)
+{
+	const struct port *p = nif->port;
+	uint16_t i;
+
+	for (i = 0; i < n; i++) {
+		if (pkts[i]->ol_flags & p->ts_dynflag) {
+			uint64_t hw = *RTE_MBUF_DYNFIELD(pkts[i], p->ts_dynfield_offset, uint64_t *);
+			stamps[i] = (tsc_t)(p->nic_tsc_offset + (int64_t)((double)hw * p->tsc_per_nic_tick));
+		} else {
+			stamps[i] = now;
+		}
+	}
+}
+
+static int netif_tick_none(struct netif *nif, tsc_t now)
+{
+	(void)nif;
+	(void)now;
+	return 0;
+}
+
+void netif_init(struct netif *nif, struct port *port, struct rte_mempool *pool, uint32_t ip,
+		uint8_t prefix_len, uint16_t udp_port)
+{
+	memset(nif, 0, sizeof(*nif));
+	nif->port = port;
+	nif->port_id = port->id;
+	memcpy(nif->mac, port->mac, PKT_ETH_ALEN);
+	nif->ip = ip;
+	nif->mask = prefix_len ? ~0u << (32 - prefix_len) : 0;
+	nif->pool = pool;
+	nif->rx_stamp = port->clock == CLOCK_SRC_NIC_HW ? netif_stamp_hw : netif_stamp_sw;
+	nif->tick = netif_tick_none;
+	nif->beacon.udp_port = udp_port;
+}
+
+void netif_arm(struct netif *nif)
+{
+	uint32_t i;
+
+	for (i = 0; i < nif->n_neigh; i++) {
+		nif->neigh[i].first_arp = 0;
+		nif->neigh[i].first_frame = 0;
+	}
+	nif->first_arp = 0;
+	nif->first_arp_ip = 0;
+	nif->first_frame = 0;
+	memset(nif->beacon.src, 0, sizeof(nif->beacon.src));
+	nif->beacon.n_src = 0;
+	nif->beacon.datagrams = 0;
+	nif->beacon.table_full = 0;
+	__atomic_store_n(&nif->beacon.first, 0, __ATOMIC_RELEASE);
+}
+
+
+
+static int netif_mac_is_ours(const struct netif *nif, const uint8_t *mac)
+{
+	static const uint8_t bcast[PKT_ETH_ALEN] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+
+	return memcmp(mac, nif->mac, PKT_ETH_ALEN) == 0 || memcmp(mac, bcast, PKT_ETH_ALEN) == 0;
+}
+
+void netif_input(struct netif *nif, struct rte_mbuf *m, tsc_t ts)
+{
+	const uint8_t *frame = rte_pktmbuf_mtod(m, const uint8_t *);
+	struct pkt_info pi;
+	enum pkt_kind kind;
+
+	nif->c.rx++;
+	if (unlikely(m->nb_segs != 1)) {
+		nif->c.rx_bad[PKT_ERR_TRUNCATED]++; /* chained frames are not ours (MTU 1500) */
+		rte_pktmbuf_free(m);
+		return;
+	}
+	kind = pkt_parse(frame, rte_pktmbuf_data_len(m), &pi);
+	if (kind == PKT_BAD) {
+		nif->c.rx_bad[pi.err]++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (kind == PKT_NOT_IPV4) {
+		nif->c.not_ipv4++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (!netif_mac_is_ours(nif, pi.dst_mac) || (kind != PKT_ARP && pi.dst_ip != nif->ip)) {
+		nif->c.not_for_us++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (pi.src_ip != nif->ip) {
+		struct neigh *n = arp_neigh_get(nif, pi.src_ip);
+
+		if (n && !n->first_frame)
+			n->first_frame = ts;
+		if (!nif->first_frame)
+			__atomic_store_n(&nif->first_frame, ts, __ATOMIC_RELEASE);
+	}
+	switch (kind) {
+	case PKT_ARP:
+		arp_input(nif, m, &pi, ts);
+		return;
+	case PKT_ICMP_ECHO_REQ:
+	case PKT_ICMP_ECHO_REP:
+		icmp_input(nif, m, &pi, ts);
+		return;
+	case PKT_UDP:
+		nif->c.udp_in++;
+		nif->c.udp_csum_partial += pi.l4_csum_partial;
+		beacon_input(nif, frame, &pi, ts);
+		break;
+	default:
+		nif->c.other_ip++;
+		break;
+	}
+	rte_pktmbuf_free(m);
+}
+
+void netif_tx(struct netif *nif, struct rte_mbuf *m)
+{
+	if (nif->ntx == NETIF_BURST)
+		netif_flush(nif);
+	nif->txq[nif->ntx++] = m;
+}
+
+uint16_t netif_flush(struct netif *nif)
+{
+	uint16_t sent, i;
+
+	if (nif->ntx == 0)
+		return 0;
+	sent = rte_eth_tx_burst(nif->port_id, 0, nif->txq, nif->ntx);
+	for (i = sent; i < nif->ntx; i++)
+		rte_pktmbuf_free(nif->txq[i]);
+	nif->c.tx += sent;
+	nif->c.tx_drop += nif->ntx - sent;
+	nif->ntx = 0;
+	return sent;
+}
+
+

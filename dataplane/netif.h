@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * One network interface of the appliance: a started port, our MAC and IPv4
+ * address on it, the neighbours seen, the listeners and probers attached,
+ * and the counters. Owned by the worker lcore that polls it; the control
+ * thread only reads it (fields it polls are written with release stores).
+ */
+#ifndef LVP_NETIF_H
+#define LVP_NETIF_H
+
+#include <stdint.h>
+
+#include "clock.h"
+#include "pkt.h"
+
+#define NETIF_BURST 32
+#define NETIF_NEIGH_MAX 32
+#define BEACON_SRC_MAX 16
+
+struct rte_mbuf;
+struct rte_mempool;
+struct port;
+struct ping_prober;
+
+/* A peer on the link, learned from ARP. */
+struct neigh {
+	uint32_t ip;
+	uint8_t mac[PKT_ETH_ALEN];
+	uint8_t valid;
+	tsc_t first_arp;   /* first ARP from it since the netif was armed */
+	tsc_t first_frame; /* first frame of any kind from it since armed */
+};
+
+/* First datagram per source seen by the beacon listener. */
+struct beacon_src {
+	uint32_t ip;
+	uint16_t sport;
+	uint8_t study_format; /* the study's 1-byte payload */
+	uint32_t first_seq;   /* sequence of the first lvperf-format beacon */
+	uint32_t count;
+	tsc_t first;
+};
+
+struct beacon_listener {
+	uint16_t udp_port;
+	uint32_t n_src;
+	struct beacon_src src[BEACON_SRC_MAX];
+	uint64_t datagrams;
+	uint64_t table_full;
+	tsc_t first;	   /* first beacon from any source, 0 = none yet */
+	uint32_t first_ip; /* its source */
+};
+
+/* Counters; the worker writes them, everyone else reads. */
+struct netif_counters {
+	uint64_t rx;
+	uint64_t tx;
+	uint64_t tx_drop;    /* TX queue full, frame freed */
+	uint64_t tx_nombuf;  /* no mbuf for a frame we wanted to send */
+	uint64_t rx_bad[PKT_ERR__COUNT];
+	uint64_t not_for_us; /* unicast to another MAC or IP */
+	uint64_t not_ipv4;
+	uint64_t other_ip;   /* TCP and other IPv4 protocols we do not speak */
+	uint64_t arp_in;
+	uint64_t arp_replied;
+	uint64_t arp_requests_sent;
+	uint64_t icmp_echo_in;
+	uint64_t icmp_echo_replied;
+	uint64_t icmp_reply_in;
+	uint64_t icmp_reply_unmatched;
+	uint64_t udp_in;
+	uint64_t udp_other_port;
+	uint64_t udp_csum_partial; /* accepted: checksum left to an offload */
+};
+
+struct netif {
+	struct port *port;
+	uint16_t port_id;
+	uint8_t mac[PKT_ETH_ALEN];
+	uint32_t ip;
+	uint32_t mask;
+	struct rte_mempool *pool;
+
+	/* Stamps a received burst; chosen once per port (software or NIC). */
+	void (*rx_stamp)(const struct netif *nif, struct rte_mbuf **pkts, uint16_t n, tsc_t now,
+			 tsc_t *stamps);
+	/* Timer work once per loop; a no-op unless a prober is attached. */
+	int (*tick)(struct netif *nif, tsc_t now);
+
+	struct neigh neigh[NETIF_NEIGH_MAX];
+	uint32_t n_neigh;
+	tsc_t first_arp; /* first ARP from any peer since armed */
+	uint32_t first_arp_ip;
+	tsc_t first_frame; /* first valid frame from any peer since armed */
+
+	struct beacon_listener beacon;
+	struct ping_prober *ping;
+
+	struct rte_mbuf *txq[NETIF_BURST];
+	uint16_t ntx;
+
+	struct netif_counters c;
+};
+
+/*
+ * Prepare nif on a started port with address ip/prefix_len, our MAC taken
+ * from the port. Beacons are accepted on udp_port (0: no listener).
+ */
+void netif_init(struct netif *nif, struct port *port, struct rte_mempool *pool, uint32_t ip,
+		uint8_t prefix_len, uint16_t udp_port);
+
+/* Forget first-seen marks and beacon sources (not MACs). Worker context. */
+void netif_arm(struct netif *nif);
+
+/* Handle one received frame stamped at ts. Takes ownership of m. */
+void netif_input(struct netif *nif, struct rte_mbuf *m, tsc_t ts);
+
+/* Queue m for transmission on nif (flushed by netif_flush). */
+void netif_tx(struct netif *nif, struct rte_mbuf *m);
+
+/* Send what is queued. Returns the number handed to the PMD. */
+uint16_t netif_flush(struct netif *nif);
+
+/* Look up a neighbour by IP; NULL when unknown. */
+struct neigh *arp_neigh_find(struct netif *nif, uint32_t ip);
+
+/* The entry for ip, created when there is room; NULL when the table is
+ * full. Worker context. */
+struct neigh *arp_neigh_get(struct netif *nif, uint32_t ip);
+
+/* Queue an ARP request for ip. Returns 0 or -ENOBUFS. */
+int arp_request(struct netif *nif, uint32_t ip);
+
+/* Handlers, one per protocol module (arp.c, icmp.c, beacon.c). */
+void arp_input(struct netif *nif, struct rte_mbuf *m, const struct pkt_info *pi, tsc_t ts);
+void icmp_input(struct netif *nif, struct rte_mbuf *m, const struct pkt_info *pi, tsc_t ts);
+void beacon_input(struct netif *nif, const uint8_t *frame, const struct pkt_info *pi, tsc_t ts);
+
+#endif

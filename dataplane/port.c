@@ -1,0 +1,299 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <rte_eth_ring.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf_dyn.h>
+#include <rte_ring.h>
+
+#include "port.h"
+
+#define PORT_RX_DESC 1024
+#define PORT_TX_DESC 1024
+
+static const struct {
+	enum port_kind kind;
+	const char *name;
+	const char *help;
+} port_kinds[] = {
+	{ PORT_AF_XDP, "af_xdp", "af_xdp:IFACE" },
+	{ PORT_AF_PACKET, "af_packet", "af_packet:IFACE" },
+	{ PORT_TAP, "tap", "tap:NAME" },
+	{ PORT_VHOST, "vhost", "vhost:SOCKET" },
+	{ PORT_MEMIF, "memif", "memif:SOCKET" },
+	{ PORT_RING, "ring", "ring:NAME" },
+	{ PORT_PCI, "pci", "pci:BDF" },
+};
+
+#define N_KINDS (sizeof(port_kinds) / sizeof(port_kinds[0]))
+
+const char *port_kind_name(enum port_kind kind)
+{
+	size_t i;
+
+	for (i = 0; i < N_KINDS; i++)
+		if (port_kinds[i].kind == kind)
+			return port_kinds[i].name;
+	return "?";
+}
+
+/* Characters that could smuggle extra devargs into a vdev string. */
+static int port_arg_safe(enum port_kind kind, const char *arg)
+{
+	if (strpbrk(arg, ",= \t\n"))
+		return 0;
+	if (kind == PORT_PCI || kind == PORT_RING || kind == PORT_TAP)
+		return strchr(arg, '/') == NULL;
+	return 1;
+}
+
+int port_spec_parse(const char *s, struct port_spec *ps, char *err, size_t errlen)
+{
+	const char *colon = s ? strchr(s, ':') : NULL;
+	size_t i, klen;
+
+	if (!colon) {
+		snprintf(err, errlen,
+			 "--port '%s': expected KIND:ARG, one of af_xdp:IFACE, af_packet:IFACE, "
+			 "tap:NAME, vhost:SOCKET, memif:SOCKET, ring:NAME, pci:BDF",
+			 s ? s : "");
+		return -EINVAL;
+	}
+	klen = (size_t)(colon - s);
+	for (i = 0; i < N_KINDS; i++)
+		if (strlen(port_kinds[i].name) == klen && strncmp(s, port_kinds[i].name, klen) == 0)
+			break;
+	if (i == N_KINDS) {
+		snprintf(err, errlen,
+			 "--port '%s': unknown kind '%.*s' (af_xdp, af_packet, tap, vhost, memif, ring, pci)",
+			 s, (int)klen, s);
+		return -EINVAL;
+	}
+	ps->kind = port_kinds[i].kind;
+	if (!colon[1] || strlen(colon + 1) >= PORT_ARG_MAX || !port_arg_safe(ps->kind, colon + 1)) {
+		snprintf(err, errlen, "--port '%s': expected %s (no commas, '=' or spaces)", s,
+			 port_kinds[i].help);
+		return -EINVAL;
+	}
+	if (ps->kind == PORT_AF_XDP || ps->kind == PORT_AF_PACKET || ps->kind == PORT_TAP) {
+		if (strlen(colon + 1) > 15) {
+			snprintf(err, errlen, "--port '%s': interface names have at most 15 characters", s);
+			return -EINVAL;
+		}
+	}
+	strcpy(ps->arg, colon + 1);
+	return 0;
+}
+
+/* The vdev name EAL gives the device; port_open() finds the ethdev by it. */
+static void port_vdev_name(const struct port_spec *ps, char *out, size_t len)
+{
+	static const char *const prefix[] = {
+		[PORT_AF_XDP] = "net_af_xdp_lvp", [PORT_AF_PACKET] = "net_af_packet_lvp",
+		[PORT_TAP] = "net_tap_lvp",	  [PORT_VHOST] = "net_vhost_lvp",
+		[PORT_MEMIF] = "net_memif_lvp",
+	};
+	snprintf(out, len, "%s", prefix[ps->kind]);
+}
+
+int port_eal_device(const struct port_spec *ps, char *arg0, char *arg1)
+{
+	const size_t len = PORT_EAL_ARG_LEN;
+	char name[48];
+
+	switch (ps->kind) {
+	case PORT_RING:
+		return 0;
+	case PORT_PCI:
+		snprintf(arg0, len, "-a");
+		snprintf(arg1, len, "%s", ps->arg);
+		return 2;
+	default:
+		break;
+	}
+	port_vdev_name(ps, name, sizeof(name));
+	snprintf(arg0, len, "--vdev");
+	switch (ps->kind) {
+	case PORT_AF_XDP:
+		/* busy_budget=0: no preferred busy polling, lower jitter on veth. */
+		snprintf(arg1, len, "%s,iface=%s,start_queue=0,queue_count=1,busy_budget=0", name,
+			 ps->arg);
+		break;
+	case PORT_AF_PACKET:
+		snprintf(arg1, len, "%s,iface=%s,qpairs=1", name, ps->arg);
+		break;
+	case PORT_TAP:
+		snprintf(arg1, len, "%s,iface=%s", name, ps->arg);
+		break;
+	case PORT_VHOST:
+		snprintf(arg1, len, "%s,iface=%s,queues=1", name, ps->arg);
+		break;
+	case PORT_MEMIF:
+		snprintf(arg1, len, "%s,role=server,socket=%s", name, ps->arg);
+		break;
+	default:
+		return 0;
+	}
+	return 2;
+}
+
+static int port_find(const struct port_spec *ps, uint16_t *id)
+{
+	char name[48];
+	uint16_t pid;
+
+	if (ps->kind == PORT_PCI)
+		return rte_eth_dev_get_port_by_name(ps->arg, id) == 0 ? 0 : -ENODEV;
+	port_vdev_name(ps, name, sizeof(name));
+	RTE_ETH_FOREACH_DEV(pid) {
+		char devname[RTE_ETH_NAME_MAX_LEN];
+
+		if (rte_eth_dev_get_name_by_port(pid, devname) == 0 && strcmp(devname, name) == 0) {
+			*id = pid;
+			return 0;
+		}
+	}
+	return -ENODEV;
+}
+
+/*
+ * NIC clock to TSC: two (TSC, NIC clock) pairs 50 ms apart give the rate,
+ * the second pair the offset. Only ports that offer rte_eth_read_clock().
+ */
+static int port_hwclock_calibrate(struct port *p)
+{
+	uint64_t n0, n1;
+	uint64_t t0, t1;
+	struct timespec nap = { 0, 50 * 1000 * 1000 };
+
+	t0 = rte_rdtsc();
+	if (rte_eth_read_clock(p->id, &n0) != 0)
+		return -ENOTSUP;
+	nanosleep(&nap, NULL);
+	t1 = rte_rdtsc();
+	if (rte_eth_read_clock(p->id, &n1) != 0 || n1 <= n0)
+		return -ENOTSUP;
+	p->tsc_per_nic_tick = (double)(t1 - t0) / (double)(n1 - n0);
+	p->nic_tsc_offset = (int64_t)t1 - (int64_t)((double)n1 * p->tsc_per_nic_tick);
+	return 0;
+}
+
+static int port_setup(struct port *p, struct rte_mempool *pool, char *err, size_t errlen)
+{
+	struct rte_eth_conf conf;
+	struct rte_eth_dev_info info;
+	struct rte_ether_addr mac;
+	uint16_t nrx = PORT_RX_DESC, ntx = PORT_TX_DESC;
+	int rc;
+
+	memset(&conf, 0, sizeof(conf));
+	rc = rte_eth_dev_info_get(p->id, &info);
+	if (rc) {
+		snprintf(err, errlen, "port %s: cannot read device info: %s", p->name, strerror(-rc));
+		return rc;
+	}
+	p->clock = CLOCK_SRC_TSC_RX_BURST;
+	if (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_TIMESTAMP) {
+		conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_TIMESTAMP;
+		p->clock = CLOCK_SRC_NIC_HW;
+	}
+	rc = rte_eth_dev_configure(p->id, 1, 1, &conf);
+	if (rc == 0)
+		rc = rte_eth_dev_adjust_nb_rx_tx_desc(p->id, &nrx, &ntx);
+	if (rc == 0)
+		rc = rte_eth_rx_queue_setup(p->id, 0, nrx, rte_eth_dev_socket_id(p->id), NULL, pool);
+	if (rc == 0)
+		rc = rte_eth_tx_queue_setup(p->id, 0, ntx, rte_eth_dev_socket_id(p->id), NULL);
+	if (rc) {
+		snprintf(err, errlen, "port %s: queue setup failed: %s", p->name, strerror(-rc));
+		return rc;
+	}
+	if (p->clock == CLOCK_SRC_NIC_HW &&
+	    rte_mbuf_dyn_rx_timestamp_register(&p->ts_dynfield_offset, &p->ts_dynflag) != 0)
+		p->clock = CLOCK_SRC_TSC_RX_BURST;
+	rc = rte_eth_dev_start(p->id);
+	if (rc) {
+		snprintf(err, errlen, "port %s: start failed: %s", p->name, strerror(-rc));
+		return rc;
+	}
+	if (p->clock == CLOCK_SRC_NIC_HW && port_hwclock_calibrate(p) != 0)
+		p->clock = CLOCK_SRC_TSC_RX_BURST;
+	rte_eth_macaddr_get(p->id, &mac);
+	memcpy(p->mac, mac.addr_bytes, PKT_ETH_ALEN);
+	if (rte_eth_dev_get_mtu(p->id, &p->mtu) != 0)
+		p->mtu = 1500;
+	return 0;
+}
+
+int port_open(const struct port_spec *ps, struct rte_mempool *pool, struct port *p, char *err,
+	      size_t errlen)
+{
+	memset(p, 0, sizeof(*p));
+	p->spec = *ps;
+	if (port_find(ps, &p->id)) {
+		snprintf(err, errlen,
+			 "--port %s:%s: DPDK created no such device (is the interface or socket "
+			 "there, and the PMD installed? run with --eal --log-level=8 for details)",
+			 port_kind_name(ps->kind), ps->arg);
+		return -ENODEV;
+	}
+	rte_eth_dev_get_name_by_port(p->id, p->name);
+	snprintf(p->label, sizeof(p->label), "%s:%s", port_kind_name(ps->kind), ps->arg);
+	return port_setup(p, pool, err, errlen);
+}
+
+int port_open_ring_pair(const char *name, struct rte_mempool *pool, struct port *a, struct port *b,
+			char *err, size_t errlen)
+{
+	struct rte_ring *ab, *ba;
+	char rname[RTE_RING_NAMESIZE];
+	int ida, idb, rc;
+
+	snprintf(rname, sizeof(rname), "lvp_%.12s_ab", name);
+	ab = rte_ring_create(rname, 1024, (int)rte_socket_id(), RING_F_SP_ENQ | RING_F_SC_DEQ);
+	snprintf(rname, sizeof(rname), "lvp_%.12s_ba", name);
+	ba = rte_ring_create(rname, 1024, (int)rte_socket_id(), RING_F_SP_ENQ | RING_F_SC_DEQ);
+	if (!ab || !ba) {
+		snprintf(err, errlen, "ring:%s: cannot create rings: %s", name, rte_strerror(rte_errno));
+		rte_ring_free(ab);
+		rte_ring_free(ba);
+		return -ENOMEM;
+	}
+	memset(a, 0, sizeof(*a));
+	memset(b, 0, sizeof(*b));
+	snprintf(a->name, sizeof(a->name), "lvp_%.12s_a", name);
+	snprintf(b->name, sizeof(b->name), "lvp_%.12s_b", name);
+	/* A receives what B sends (ring ba) and the other way round. */
+	ida = rte_eth_from_rings(a->name, &ba, 1, &ab, 1, rte_socket_id());
+	idb = rte_eth_from_rings(b->name, &ab, 1, &ba, 1, rte_socket_id());
+	if (ida < 0 || idb < 0) {
+		snprintf(err, errlen, "ring:%s: cannot create ring ports: %s", name,
+			 rte_strerror(rte_errno));
+		return -ENODEV;
+	}
+	a->id = (uint16_t)ida;
+	b->id = (uint16_t)idb;
+	a->spec.kind = b->spec.kind = PORT_RING;
+	snprintf(a->spec.arg, sizeof(a->spec.arg), "%s", name);
+	snprintf(b->spec.arg, sizeof(b->spec.arg), "%s", name);
+	snprintf(a->label, sizeof(a->label), "ring:%s/a", name);
+	snprintf(b->label, sizeof(b->label), "ring:%s/b", name);
+	rc = port_setup(a, pool, err, errlen);
+	if (rc == 0)
+		rc = port_setup(b, pool, err, errlen);
+	if (rc)
+		return rc;
+	/* Locally administered, "lvp" in the middle, distinct per end. */
+	memcpy(a->mac, (const uint8_t[]){ 0x02, 0x6c, 0x76, 0x70, 0x00, 0x0a }, PKT_ETH_ALEN);
+	memcpy(b->mac, (const uint8_t[]){ 0x02, 0x6c, 0x76, 0x70, 0x00, 0x0b }, PKT_ETH_ALEN);
+	return 0;
+}
+
+void port_close(struct port *p)
+{
+	rte_eth_dev_stop(p->id);
+	rte_eth_dev_close(p->id);
+}

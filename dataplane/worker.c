@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_ring.h>
+
+#include "worker.h"
+
+static int worker_poll(struct netif *nif)
+{
+	struct rte_mbuf *pkts[NETIF_BURST];
+	tsc_t stamps[NETIF_BURST];
+	uint16_t n, i;
+	int work;
+
+	n = rte_eth_rx_burst(nif->port_id, 0, pkts, NETIF_BURST);
+	if (n) {
+		tsc_t now = rte_rdtsc();
+
+		nif->rx_stamp(nif, pkts, n, now, stamps);
+		for (i = 0; i < n; i++)
+			netif_input(nif, pkts[i], stamps[i]);
+	}
+	work = n != 0;
+	work |= nif->tick(nif, rte_rdtsc());
+	if (nif->ntx) {
+		netif_flush(nif);
+		work = 1;
+	}
+	return work;
+}
+
+int worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct worker_cmd *cmd;
+	uint16_t i;
+
+	w->started = rte_rdtsc();
+	while (!__atomic_load_n(&w->stop, __ATOMIC_ACQUIRE)) {
+		tsc_t t0 = rte_rdtsc();
+		int work = 0;
+
+		for (i = 0; i < w->n_nifs; i++)
+			work |= worker_poll(w->nifs[i]);
+		if (rte_ring_sc_dequeue(w->cmds, (void **)&cmd) == 0) {
+			cmd->fn(cmd->arg);
+			__atomic_store_n(&w->cmds_done, w->cmds_done + 1, __ATOMIC_RELEASE);
+			work = 1;
+		}
+		w->loops++;
+		if (work)
+			w->busy += rte_rdtsc() - t0;
+	}
+	for (i = 0; i < w->n_nifs; i++)
+		netif_flush(w->nifs[i]);
+	w->stopped = rte_rdtsc();
+	return 0;
+}

@@ -1,0 +1,233 @@
+/*
+ * beacon — boot-beacon workload run inside a container or guest.
+ *
+ * Sends one UDP datagram to --dst:--port every --interval, from the moment
+ * it starts, until SIGTERM/SIGINT or until --count datagrams have been sent.
+ * lvperf times the first one that reaches its port.
+ *
+ * Payload, format "seq" (16 bytes, all big-endian):
+ *   0  "LVPB"  magic
+ *   4  u32     attempt number, from 0; a gap means earlier sends failed
+ *   8  u64     CLOCK_MONOTONIC ns read just before sendto()
+ * Payload, format "study": the single byte "a", as in the study's workload.
+ *
+ * Sends run on an absolute CLOCK_MONOTONIC grid (start + k * interval), so
+ * the rate does not drift; slots missed while descheduled are skipped, not
+ * sent in a burst. Send errors (no route or no address yet early in boot)
+ * are counted and retried at the next slot. Exit: 0 on signal or count
+ * reached, 1 if the socket cannot be made, 2 on bad usage.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define NS_PER_S 1000000000ULL
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+#define USAGE "usage: beacon --dst IP [--port 1337] [--interval 100us] " \
+	"[--count N (0 = until signalled)] [--format seq|study] [--src-port P]\n"
+
+/* One line on stderr, then exit 2. Only called while parsing argv. */
+static void usage_error(const char *what, const char *value)
+{
+	fprintf(stderr, "beacon: %s%s%s (see beacon --help)\n", what,
+		value ? ": " : "", value ? value : "");
+	exit(2);
+}
+
+/* "100us", "1.5ms", "2s", "500ns" -> ns; 0 on malformed or non-positive. */
+static uint64_t parse_duration_ns(const char *s)
+{
+	static const struct { const char *name; double ns; } units[] = {
+		{ "ns", 1.0 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 },
+	};
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || !(v > 0) || v > 3600.0 * 1e9)
+		return 0;
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (strcmp(end, units[i].name) == 0)
+			return (uint64_t)(v * units[i].ns + 0.5);
+	return 0;
+}
+
+static int parse_u64(const char *s, uint64_t max, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * NS_PER_S + (uint64_t)ts.tv_nsec;
+}
+
+static void put_be(unsigned char *p, uint64_t v, int bytes)
+{
+	for (int i = bytes - 1; i >= 0; i--, v >>= 8)
+		p[i] = (unsigned char)(v & 0xff);
+}
+
+struct beacon_cfg {
+	struct sockaddr_in dst;
+	struct sockaddr_in src; /* port 0: kernel picks the source port */
+	uint64_t count;		/* datagrams to send; 0 = until signalled */
+	uint64_t interval_ns;
+	int study;		/* payload "a" instead of the 16-byte seq */
+};
+
+static void parse_args(int argc, char **argv, struct beacon_cfg *cfg)
+{
+	static const struct option opts[] = {
+		{ "dst", required_argument, NULL, 'd' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "interval", required_argument, NULL, 'i' },
+		{ "count", required_argument, NULL, 'c' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "src-port", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	uint64_t port = 1337, src_port = 0;
+	int have_dst = 0, opt;
+
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'd':
+			if (inet_pton(AF_INET, optarg, &cfg->dst.sin_addr) != 1)
+				usage_error("--dst expects an IPv4 address", optarg);
+			have_dst = 1;
+			break;
+		case 'p':
+			if (parse_u64(optarg, 65535, &port) || port == 0)
+				usage_error("--port expects 1..65535", optarg);
+			break;
+		case 's':
+			if (parse_u64(optarg, 65535, &src_port))
+				usage_error("--src-port expects 0..65535", optarg);
+			break;
+		case 'c':
+			if (parse_u64(optarg, UINT64_MAX, &cfg->count))
+				usage_error("--count expects an integer >= 0", optarg);
+			break;
+		case 'i':
+			cfg->interval_ns = parse_duration_ns(optarg);
+			if (cfg->interval_ns == 0)
+				usage_error("--interval expects a positive number with unit ns, us, ms or s", optarg);
+			break;
+		case 'f':
+			if (strcmp(optarg, "seq") && strcmp(optarg, "study"))
+				usage_error("--format expects seq or study", optarg);
+			cfg->study = strcmp(optarg, "study") == 0;
+			break;
+		case 'h':
+			fputs(USAGE, stdout);
+			exit(0);
+		default:
+			usage_error("unknown option or missing value", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		usage_error("unexpected argument", argv[optind]);
+	if (!have_dst)
+		usage_error("--dst is required", NULL);
+	cfg->dst.sin_port = htons((uint16_t)port);
+	cfg->src.sin_port = htons((uint16_t)src_port);
+}
+
+/* Send until count or a stop signal; prints the one-line summary. */
+static void send_loop(int fd, const struct beacon_cfg *cfg)
+{
+	uint64_t sent = 0, errors = 0, attempt = 0, next = mono_ns(), now;
+	unsigned char buf[16] = "LVPB";
+	int last_err = 0;
+
+	while (!stop_requested && (cfg->count == 0 || sent < cfg->count)) {
+		now = mono_ns();
+		put_be(buf + 4, attempt++, 4);
+		put_be(buf + 8, now, 8);
+		if (sendto(fd, cfg->study ? "a" : (const char *)buf,
+			   cfg->study ? 1 : sizeof(buf), 0,
+			   (const struct sockaddr *)&cfg->dst, sizeof(cfg->dst)) < 0) {
+			errors++;
+			last_err = errno;
+		} else if (++sent == cfg->count) {
+			break;
+		}
+		next += cfg->interval_ns;
+		now = mono_ns();
+		if (next < now) /* skip missed slots, stay on the grid */
+			next += (now - next) / cfg->interval_ns * cfg->interval_ns +
+				cfg->interval_ns;
+		struct timespec ts = { .tv_sec = (time_t)(next / NS_PER_S),
+				       .tv_nsec = (long)(next % NS_PER_S) };
+		while (!stop_requested &&
+		       clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+			;
+	}
+	fprintf(stderr, "beacon: sent %" PRIu64 ", errors %" PRIu64 "%s%s\n",
+		sent, errors, last_err ? ", last error: " : "",
+		last_err ? strerror(last_err) : "");
+}
+
+int main(int argc, char **argv)
+{
+	struct beacon_cfg cfg = {
+		.dst = { .sin_family = AF_INET },
+		.src = { .sin_family = AF_INET },
+		.interval_ns = 100000,
+	};
+	struct sigaction sa;
+	int fd;
+
+	parse_args(argc, argv, &cfg);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal; /* no SA_RESTART: sleeps end at once */
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	prctl(PR_SET_TIMERSLACK, 1UL); /* default 50 us slack would skew --interval */
+
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0 || (cfg.src.sin_port &&
+	    bind(fd, (struct sockaddr *)&cfg.src, sizeof(cfg.src)) < 0)) {
+		fprintf(stderr, "beacon: socket: %s\n", strerror(errno));
+		return 1;
+	}
+	send_loop(fd, &cfg);
+	close(fd);
+	return 0;
+}

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Running commands: argv arrays through posix_spawn (never a shell), the
+ * child keeping only stdin/stdout/stderr, always reaped by us.
+ */
+#ifndef LVP_PROC_H
+#define LVP_PROC_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/*
+ * Start argv[0] (searched in PATH) with argv. All descriptors above 2 are
+ * closed in the child; quiet sends its stdout and stderr to /dev/null.
+ * Returns 0 with *pid set, or -errno (ENOENT: no such program).
+ */
+int proc_start(char *const argv[], int quiet, pid_t *pid);
+
+/*
+ * Wait up to timeout_ns for pid to exit. Returns 0 with the raw wait status
+ * in *status, -ETIMEDOUT when it is still running, or -errno.
+ */
+int proc_wait(pid_t pid, uint64_t timeout_ns, int *status);
+
+/* SIGTERM pid, wait up to grace_ns, then SIGKILL; always reaps it.
+ * Returns 0 with the wait status, or -errno. */
+int proc_stop(pid_t pid, uint64_t grace_ns, int *status);
+
+/*
+ * Run argv to completion within timeout_ns (killed after it). Returns the
+ * exit status (0..255), 128 + signal, or -errno.
+ */
+int proc_run(char *const argv[], int quiet, uint64_t timeout_ns);
+
+/* "exited with status 3", "killed by signal 9" into buf. */
+const char *proc_status_str(int status, char *buf, size_t len);
+
+#endif
