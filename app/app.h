@@ -69,6 +69,12 @@ void app_summary_print(FILE *out, const char *label, const struct stats_summary 
 /* The TSC clock as JSON: measured and DPDK's rate, their disagreement. */
 json_t *app_clock_json(const struct tsc_clock *c, enum clock_source src);
 
+/* The netif's counters: frames in and out, drops, malformed by reason. */
+json_t *app_counters_json(const struct netif *nif);
+
+/* DPDK's own port statistics (ipackets, imissed, rx_nombuf, ...). */
+json_t *app_port_stats_json(uint16_t port_id);
+
 /* Dump json to stdout (indented) and free it. */
 void app_json_print(json_t *obj);
 

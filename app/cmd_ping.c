@@ -163,6 +163,8 @@ int ping_measure(struct dp *dp, const struct ping_args *a, json_t **json)
 						app_summary_json(&fl.s)),
 			"rtt_ns", app_summary_json(&net), "rtt_raw_ns", app_summary_json(&raw),
 			"samples_raw_ns", samples);
+		json_object_set_new(*json, "counters", app_counters_json(nif));
+		json_object_set_new(*json, "port_stats", app_port_stats_json(dp->port.id));
 	} else {
 		if (a->samples)
 			for (i = 0; i < count; i++) {

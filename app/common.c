@@ -5,6 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <rte_ethdev.h>
+
 #include "app.h"
 
 volatile sig_atomic_t app_interrupted;
@@ -38,6 +40,15 @@ int app_dp_config(const char *cmd, const struct app_dp_opts *o, int port_optiona
 		fprintf(stderr, "lvperf %s: --ip A.B.C.D/LEN is required with --port (the appliance's own address)\n",
 			cmd);
 		return -EINVAL;
+	}
+	if (o->port) {
+		struct port_spec ps;
+		char err[DP_ERR_LEN];
+
+		if (port_spec_parse(o->port, &ps, err, sizeof(err))) {
+			fprintf(stderr, "lvperf %s: %s\n", cmd, err);
+			return -EINVAL;
+		}
 	}
 	cfg->port = o->port;
 	cfg->ip = o->ip.ip;
@@ -103,4 +114,37 @@ const char *app_beacon_path(void)
 int app_progress_wanted(int quiet)
 {
 	return !quiet && isatty(STDERR_FILENO);
+}
+
+json_t *app_counters_json(const struct netif *nif)
+{
+	const struct netif_counters *c = &nif->c;
+	json_t *bad = json_object();
+	int e;
+
+	for (e = PKT_ERR_TRUNCATED; e < PKT_ERR__COUNT; e++)
+		json_object_set_new(bad, pkt_err_name((enum pkt_err)e), json_integer((json_int_t)c->rx_bad[e]));
+	return json_pack("{s:I, s:I, s:I, s:I, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+			 "rx", (json_int_t)c->rx, "tx", (json_int_t)c->tx, "tx_drop", (json_int_t)c->tx_drop,
+			 "tx_nombuf", (json_int_t)c->tx_nombuf, "rx_bad", bad, "not_for_us",
+			 (json_int_t)c->not_for_us, "not_ipv4", (json_int_t)c->not_ipv4, "other_ip",
+			 (json_int_t)c->other_ip, "arp_in", (json_int_t)c->arp_in, "arp_replied",
+			 (json_int_t)c->arp_replied, "arp_requests_sent", (json_int_t)c->arp_requests_sent,
+			 "icmp_echo_in", (json_int_t)c->icmp_echo_in, "icmp_echo_replied",
+			 (json_int_t)c->icmp_echo_replied, "icmp_reply_in", (json_int_t)c->icmp_reply_in,
+			 "icmp_reply_unmatched", (json_int_t)c->icmp_reply_unmatched, "udp_in",
+			 (json_int_t)c->udp_in, "udp_other_port", (json_int_t)c->udp_other_port,
+			 "udp_csum_partial", (json_int_t)c->udp_csum_partial);
+}
+
+json_t *app_port_stats_json(uint16_t port_id)
+{
+	struct rte_eth_stats st;
+
+	if (rte_eth_stats_get(port_id, &st) != 0)
+		return json_null();
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "ipackets", (json_int_t)st.ipackets, "opackets",
+			 (json_int_t)st.opackets, "imissed", (json_int_t)st.imissed, "ierrors",
+			 (json_int_t)st.ierrors, "oerrors", (json_int_t)st.oerrors, "rx_nombuf",
+			 (json_int_t)st.rx_nombuf);
 }

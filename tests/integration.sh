@@ -1,0 +1,215 @@
+#!/usr/bin/env bash
+# Integration tests: lvperf against the real kernel network stack inside an
+# lvp network namespace, over real DPDK ports. Root, hugepages.
+#   integration.sh CASE      (LVPERF and BEACON name the binaries)
+# Everything created here carries the lvp prefix and is removed on exit,
+# whatever happens. Processes are stopped by PID only.
+set -euo pipefail
+
+case_name=${1:?usage: integration.sh CASE}
+LVPERF=${LVPERF:-build/lvperf}
+BEACON=${BEACON:-build/beacon}
+tag="i$$"
+ns="lvp$tag"
+host_if="lvp${tag}h"
+peer_if="lvp${tag}p"
+# Test subnet: only inside the namespace made here.
+net=10.249.$(($$ % 200)).
+our_ip="${net}1"
+peer_ip="${net}2"
+tmp=$(mktemp -d /tmp/lvpit.XXXXXX)
+pids=()
+
+cleanup() {
+	local rc=$?
+	for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+	ip link del "$host_if" 2>/dev/null || true
+	ip netns del "$ns" 2>/dev/null || true
+	rm -rf "$tmp"
+	exit $rc
+}
+trap cleanup EXIT INT TERM
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+# json FILE EXPR: evaluate a Python expression on the parsed object j.
+json() { python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"; }
+check() { # check FILE EXPR MESSAGE
+	[ "$(json "$1" "$2")" = True ] || { echo "--- $1:" >&2; head -c 3000 "$1" >&2; fail "$3"; }
+}
+
+[ "$(id -u)" = 0 ] || fail "integration tests need root"
+
+make_ns() { # make_ns [offloads-off]
+	ip netns add "$ns"
+	ip link add "$host_if" type veth peer name "$peer_if" netns "$ns"
+	echo 1 > "/proc/sys/net/ipv6/conf/$host_if/disable_ipv6"
+	ip -n "$ns" addr add "$peer_ip/24" dev "$peer_if"
+	ip -n "$ns" link set lo up
+	ip -n "$ns" link set "$peer_if" up
+	ip link set "$host_if" up
+}
+
+# ICMP echo requests the namespace's kernel has received so far.
+in_echos() {
+	ip netns exec "$ns" awk '/^Icmp:/ { if (!h) { for (i = 1; i <= NF; i++) if ($i == "InEchos") c = i; h = 1 } else print $c }' /proc/net/snmp
+}
+
+ping_case() { # ping_case KIND
+	make_ns
+	local before after
+	before=$(in_echos)
+	"$LVPERF" ping --port "$1:$host_if" --ip "$our_ip/24" --target "$peer_ip" \
+		--count 1000 --interval 100us --json --csv "$tmp/ping.csv" >"$tmp/ping.json" 2>"$tmp/err" ||
+		{ cat "$tmp/err" >&2; fail "lvperf ping over $1 exited $?"; }
+	after=$(in_echos)
+	check "$tmp/ping.json" 'j["sent"] == 1000' "not all 1000 echoes were sent"
+	check "$tmp/ping.json" 'j["received"] >= 990' "fewer than 99 % of echoes answered over $1"
+	check "$tmp/ping.json" 'j["lost"] == j["sent"] - j["received"]' "lost is not sent - received"
+	check "$tmp/ping.json" 'j["clock"] == "tsc-after-rx-burst" and j["tsc"]["tsc_hz"] > 1e8' "clock not reported"
+	check "$tmp/ping.json" 'j["floor"]["source"] == "ring-reflector" and 0 < j["floor_ns"] < j["rtt_raw_ns"]["p50"]' "floor missing or not below the raw RTT"
+	check "$tmp/ping.json" 'abs(j["rtt_raw_ns"]["p50"] - j["floor_ns"] - j["rtt_ns"]["p50"]) < 1' "floor was not subtracted"
+	check "$tmp/ping.json" 'j["rtt_raw_ns"]["min"] <= j["rtt_raw_ns"]["p50"] <= j["rtt_raw_ns"]["p99"] <= j["rtt_raw_ns"]["max"]' "percentiles out of order"
+	check "$tmp/ping.json" 'len(j["samples_raw_ns"]) == 1000 and j["duplicates"] == 0 and j["corrupt"] == 0' "samples, duplicates or corrupt replies wrong"
+	# The kernel in the namespace really answered them: its own counter.
+	[ $((after - before)) -ge 990 ] || fail "namespace kernel saw only $((after - before)) echo requests"
+	# Raw samples on disk: a header and one line per echo.
+	[ "$(wc -l <"$tmp/ping.csv")" = 1001 ] || fail "CSV has $(wc -l <"$tmp/ping.csv") lines, want 1001"
+	head -1 "$tmp/ping.csv" | grep -q '^seq,tx_tsc,rtt_raw_ns,rtt_ns,floor_ns,clock$' || fail "CSV header"
+	python3 - "$tmp/ping.csv" "$tmp/ping.json" <<'EOF' || fail "CSV does not match the JSON samples"
+import csv, json, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+j = json.load(open(sys.argv[2]))
+for r, s in zip(rows, j["samples_raw_ns"]):
+    if s is None:
+        assert r["rtt_raw_ns"] == ""
+    else:
+        assert abs(float(r["rtt_raw_ns"]) - s) < 0.1, (r, s)
+        assert abs(float(r["rtt_ns"]) - (s - j["floor_ns"])) < 0.2
+EOF
+}
+
+case "$case_name" in
+ring_floor)
+	"$LVPERF" calibrate --count 2000 --json >"$tmp/cal.json" 2>"$tmp/err" || { cat "$tmp/err" >&2; fail "calibrate exited $?"; }
+	check "$tmp/cal.json" 'j["ring_floor"]["rtt_ns"]["n"] == 2000' "not every ring echo came back"
+	check "$tmp/cal.json" '0 < j["ring_floor"]["rtt_ns"]["p50"] < 5000' "ring floor not below 5 us"
+	check "$tmp/cal.json" 'abs(j["tsc"]["tsc_hz"] / j["tsc_hz_end"] - 1) < 1e-4' "TSC rate moved by more than 100 ppm during calibration"
+	check "$tmp/cal.json" '0 < j["tsc_read_ns"] < 1000' "TSC read cost implausible"
+	;;
+ping_af_xdp) ping_case af_xdp ;;
+ping_af_packet) ping_case af_packet ;;
+beacon_native)
+	make_ns
+	"$LVPERF" beacon --port "af_xdp:$host_if" --ip "$our_ip/24" --repeat 10 --timeout 10s --json \
+		--csv "$tmp/beacon.csv" -- ip netns exec "$ns" "$BEACON" --dst "$our_ip" >"$tmp/b.json" 2>"$tmp/err" ||
+		{ cat "$tmp/err" >&2; fail "lvperf beacon exited $?"; }
+	check "$tmp/b.json" 'len(j["runs"]) == 10 and all(r["first_beacon_ns"] and r["beacon_src"] == "'"$peer_ip"'" for r in j["runs"])' "not 10 beacons from the namespace"
+	check "$tmp/b.json" 'j["summary"]["first_beacon_ns"]["n"] == 10' "summary count"
+	# The first start had to resolve us: its ARP came before its beacon.
+	check "$tmp/b.json" 'j["runs"][0]["first_arp_ns"] is not None and j["runs"][0]["arp_src"] == "'"$peer_ip"'" and j["runs"][0]["first_arp_ns"] <= j["runs"][0]["first_beacon_ns"]' "first run's ARP missing or after its beacon"
+	check "$tmp/b.json" 'all(0 < r["spawn_ns"] < r["first_beacon_ns"] < 10e9 for r in j["runs"])' "beacon times not after spawn"
+	check "$tmp/b.json" 'not any(r["study_format"] for r in j["runs"])' "lvperf-format beacon taken for the study format"
+	[ "$(wc -l <"$tmp/beacon.csv")" = 11 ] || fail "beacon CSV has $(wc -l <"$tmp/beacon.csv") lines, want 11"
+	# lvperf stopped every beacon it started: nothing runs in the namespace.
+	[ -z "$(ip netns pids "$ns")" ] || fail "processes left in $ns: $(ip netns pids "$ns" | tr '\n' ' ')"
+	# The study's 1-byte payload is a beacon too.
+	"$LVPERF" beacon --port "af_xdp:$host_if" --ip "$our_ip/24" --repeat 2 --timeout 10s --json \
+		-- ip netns exec "$ns" "$BEACON" --dst "$our_ip" --format study >"$tmp/s.json" 2>"$tmp/err" ||
+		{ cat "$tmp/err" >&2; fail "study-format beacon run exited $?"; }
+	check "$tmp/s.json" 'all(r["study_format"] and r["first_beacon_ns"] for r in j["runs"])' "study-format beacon not recognised"
+	;;
+malformed)
+	# Frames with bad checksums, bad lengths and garbage, sent from inside
+	# the namespace while lvperf listens: each counted, none crashes it,
+	# and the good beacon after them is still seen.
+	make_ns
+	cat >"$tmp/inject.py" <<'EOF'
+import socket, struct, sys, time
+iface, dst_mac, src_ip, dst_ip = sys.argv[1], bytes.fromhex(sys.argv[2].replace(":", "")), sys.argv[3], sys.argv[4]
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind((iface, 0))
+src_mac = s.getsockname()[4]
+def csum(b):
+    if len(b) % 2: b += b"\0"
+    t = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while t >> 16: t = (t & 0xffff) + (t >> 16)
+    return ~t & 0xffff
+def ip(payload, proto=17, bad_csum=False, tot=None):
+    h = struct.pack("!BBHHHBBH4s4s", 0x45, 0, tot or 20 + len(payload), 1, 0, 64, proto, 0,
+                    socket.inet_aton(src_ip), socket.inet_aton(dst_ip))
+    c = csum(h) ^ (0x1111 if bad_csum else 0)
+    return h[:10] + struct.pack("!H", c) + h[12:] + payload
+eth = dst_mac + src_mac + b"\x08\x00"
+udp = struct.pack("!HHHH", 4000, 1337, 8 + 4, 0xdead) + b"boom"  # wrong UDP checksum
+frames = [eth + ip(udp, bad_csum=True)] * 5            # ip_csum
+frames += [eth + ip(udp)] * 7                            # udp_csum
+frames += [eth + ip(udp, tot=400)] * 3                   # ip_len
+for f in frames:
+    s.send(f.ljust(60, b"\0"))
+    time.sleep(0.001)
+for f in [eth + b"\x46" + b"\0" * 10] * 2:               # truncated: IHL 6, 11 bytes, unpadded
+    s.send(f)
+    time.sleep(0.001)
+EOF
+	mac=$(cat "/sys/class/net/$host_if/address")
+	"$LVPERF" beacon --port "af_xdp:$host_if" --ip "$our_ip/24" --repeat 1 --timeout 10s --json \
+		-- ip netns exec "$ns" sh -c "sleep 0.5; python3 $tmp/inject.py $peer_if $mac $peer_ip $our_ip && exec $BEACON --dst $our_ip" \
+		>"$tmp/m.json" 2>"$tmp/err" || { cat "$tmp/err" >&2; fail "beacon with malformed frames exited $?"; }
+	check "$tmp/m.json" 'j["counters"]["rx_bad"]["ip_csum"] == 5' "bad IPv4 checksums not counted as ip_csum"
+	check "$tmp/m.json" 'j["counters"]["rx_bad"]["udp_csum"] == 7' "bad UDP checksums not counted as udp_csum"
+	check "$tmp/m.json" 'j["counters"]["rx_bad"]["ip_len"] == 3' "bad IPv4 lengths not counted as ip_len"
+	check "$tmp/m.json" 'j["counters"]["rx_bad"]["truncated"] == 2' "truncated frames not counted"
+	check "$tmp/m.json" 'j["runs"][0]["first_beacon_ns"] > 4e8' "beacon not seen after the malformed frames (or a malformed one counted as beacon)"
+	;;
+errors)
+	make_ns
+	expect_exit() { # expect_exit CODE PATTERN -- CMD...
+		local want=$1 pat=$2 rc=0
+		shift 3
+		"$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
+		[ "$rc" = "$want" ] || { cat "$tmp/err" >&2; fail "'$*' exited $rc, want $want"; }
+		grep -q -- "$pat" "$tmp/err" || { cat "$tmp/err" >&2; fail "'$*': stderr lacks '$pat'"; }
+	}
+	# A target that never sends: timeout, exit 2, says what it saw.
+	expect_exit 2 "no UDP datagram to port 1337 within 1.0 s" -- \
+		"$LVPERF" beacon --port "af_xdp:$host_if" --ip "$our_ip/24" --timeout 1s -- sleep 30
+	# A start command that fails: exit 1 with its status.
+	expect_exit 1 "exited with status 1 before any beacon" -- \
+		"$LVPERF" beacon --port "af_xdp:$host_if" --ip "$our_ip/24" --timeout 5s -- false
+	expect_exit 1 "cannot start 'lvp-no-such-program'" -- \
+		"$LVPERF" beacon --port "af_xdp:$host_if" --ip "$our_ip/24" --timeout 5s -- lvp-no-such-program
+	# Nobody at that address: ARP gives up, exit 2.
+	expect_exit 2 "did not answer ARP" -- \
+		"$LVPERF" ping --port "af_xdp:$host_if" --ip "$our_ip/24" --target "${net}77" --timeout 500ms --no-floor
+	# Usage errors: 64, one line naming the problem, before EAL starts.
+	expect_exit 64 "unknown kind 'bogus'" -- "$LVPERF" ping --port bogus:x --ip "$our_ip/24" --target "$peer_ip"
+	expect_exit 64 "--ip A.B.C.D/LEN is required" -- "$LVPERF" ping --port "af_xdp:$host_if" --target "$peer_ip"
+	expect_exit 64 "expected a duration" -- "$LVPERF" ping --port "af_xdp:$host_if" --ip "$our_ip/24" --target "$peer_ip" --interval 5parsecs
+	expect_exit 64 "is not another address" -- "$LVPERF" ping --port "af_xdp:$host_if" --ip "$our_ip/24" --target 10.248.0.9 --no-floor
+	expect_exit 1 "DPDK created no such device" -- "$LVPERF" ping --port af_packet:lvpnosuch0 --ip "$our_ip/24" --target "$peer_ip"
+	;;
+ports_open)
+	# tap, vhost-user and memif ports come up (EAL arguments, pool, queues)
+	# and leave nothing behind: no tap link, no socket file. Traffic over
+	# them is tested with the drivers that attach guests to them.
+	for spec in "tap:lvp${tag}t" "vhost:$tmp/lvp-vhost.sock" "memif:$tmp/lvp-memif.sock"; do
+		"$LVPERF" calibrate --port "$spec" --ip "$our_ip/24" --count 100 --json >"$tmp/c.json" 2>"$tmp/err" ||
+			{ cat "$tmp/err" >&2; fail "calibrate with --port $spec exited $?"; }
+		check "$tmp/c.json" 'j["port"]["name"] == "'"$spec"'" and j["ring_floor"]["rtt_ns"]["n"] == 100' "port $spec not reported"
+	done
+	! ip link show "lvp${tag}t" >/dev/null 2>&1 || fail "tap link lvp${tag}t left behind"
+	[ ! -e "$tmp/lvp-vhost.sock" ] && [ ! -e "$tmp/lvp-memif.sock" ] || fail "socket files left behind"
+	;;
+selfcheck)
+	"$LVPERF" selfcheck --count 300 --repeat 3 --json >"$tmp/sc.json" 2>"$tmp/err" || { cat "$tmp/err" >&2; fail "selfcheck exited $?"; }
+	check "$tmp/sc.json" 'j["ok"] and j["ping"]["received"] >= 297 and j["beacon"]["summary"]["first_beacon_ns"]["n"] == 3' "selfcheck did not pass"
+	;;
+no_leftovers)
+	left=$( { ip netns list | grep -o '^lvp[^ ]*' || true; ip -o link | grep -o 'lvp[^:@ ]*' || true;
+		  ls /dev/hugepages 2>/dev/null | grep lvp || true; ls /var/run/dpdk 2>/dev/null | grep lvp || true; } |
+		{ grep -v "^$ns\$\|^$host_if\$\|^$peer_if\$" || true; } | sort -u | tr '\n' ' ')
+	[ -z "$left" ] || fail "lvp resources left behind by earlier tests: $left"
+	;;
+*) fail "unknown case $case_name" ;;
+esac
+echo "ok: $case_name"
