@@ -59,6 +59,14 @@ void app_signals(void);
 int app_dp_config(const char *cmd, const struct app_dp_opts *o, int port_optional,
 		  struct dp_config *cfg);
 
+/*
+ * Bring the dataplane up with dcfg, run measure(dp, arg, &json), take it
+ * down, then print the JSON object measure returned (if any). Returns
+ * measure's APP_* code, or APP_ERR when the dataplane does not come up.
+ */
+int app_dp_run(const char *cmd, const struct dp_config *dcfg,
+	       int (*measure)(struct dp *dp, const void *arg, json_t **json), const void *arg);
+
 /* {"n":…, "min":…, "p50":…, "mean":…, "sd":…, "p90":…, "p99":…, "p999":…, "max":…};
  * NaN values become null. */
 json_t *app_summary_json(const struct stats_summary *s);

@@ -52,6 +52,13 @@ struct beacon_run {
 	int status;	  /* its wait status, when exited */
 	int timed_out;
 	char err[200];
+	/* Every peer heard from during the run, from the ARP table. */
+	uint32_t n_peers;
+	struct {
+		uint32_t ip;
+		uint8_t mac[PKT_ETH_ALEN];
+		double first_arp_ns, first_frame_ns;
+	} peers[8];
 };
 
 /* How often the control thread checks for the beacon. It shares a core with
@@ -109,6 +116,18 @@ static int beacon_one(struct dp *dp, const struct beacon_args *a, struct beacon_
 	run->first_frame_ns = beacon_since(dp, start, __atomic_load_n(&nif->first_frame, __ATOMIC_ACQUIRE));
 	run->first_arp_ns = beacon_since(dp, start, __atomic_load_n(&nif->first_arp, __ATOMIC_ACQUIRE));
 	run->arp_ip = nif->first_arp_ip;
+	nsrc = __atomic_load_n(&nif->n_neigh, __ATOMIC_ACQUIRE);
+	for (i = 0; i < nsrc && run->n_peers < sizeof(run->peers) / sizeof(run->peers[0]); i++) {
+		const struct neigh *n = &nif->neigh[i];
+
+		if (!n->first_frame && !n->first_arp)
+			continue; /* known from an earlier run, silent in this one */
+		run->peers[run->n_peers].ip = n->ip;
+		memcpy(run->peers[run->n_peers].mac, n->mac, PKT_ETH_ALEN);
+		run->peers[run->n_peers].first_arp_ns = beacon_since(dp, start, n->first_arp);
+		run->peers[run->n_peers].first_frame_ns = beacon_since(dp, start, n->first_frame);
+		run->n_peers++;
+	}
 	if (first) {
 		run->beacon_ip = nif->beacon.first_ip;
 		nsrc = __atomic_load_n(&nif->beacon.n_src, __ATOMIC_ACQUIRE);
@@ -151,15 +170,25 @@ static json_t *beacon_num(double v)
 
 static json_t *beacon_run_json(unsigned idx, const struct beacon_run *r)
 {
-	char ip[16], aip[16];
+	char ip[16], aip[16], mac[18];
+	json_t *peers = json_array(), *o;
+	uint32_t i;
 
-	return json_pack("{s:I, s:f, s:o, s:o, s:o, s:s?, s:s?, s:b, s:s?}", "run", (json_int_t)idx,
+	for (i = 0; i < r->n_peers; i++)
+		json_array_append_new(peers, json_pack("{s:s, s:s, s:o, s:o}", "ip",
+						       pkt_format_ip(r->peers[i].ip, ip), "mac",
+						       pkt_format_mac(r->peers[i].mac, mac), "first_arp_ns",
+						       beacon_num(r->peers[i].first_arp_ns), "first_frame_ns",
+						       beacon_num(r->peers[i].first_frame_ns)));
+	o = json_pack("{s:I, s:f, s:o, s:o, s:o, s:s?, s:s?, s:b, s:s?}", "run", (json_int_t)idx,
 			 "spawn_ns", r->spawn_ns, "first_frame_ns", beacon_num(r->first_frame_ns),
 			 "first_arp_ns", beacon_num(r->first_arp_ns), "first_beacon_ns",
 			 beacon_num(r->first_beacon_ns), "beacon_src",
 			 isnan(r->first_beacon_ns) ? NULL : pkt_format_ip(r->beacon_ip, ip), "arp_src",
 			 isnan(r->first_arp_ns) ? NULL : pkt_format_ip(r->arp_ip, aip), "study_format",
 			 r->study_format, "error", r->err[0] ? r->err : NULL);
+	json_object_set_new(o, "peers", peers);
+	return o;
 }
 
 static void beacon_csv_line(FILE *f, unsigned idx, const struct beacon_run *r, const char *clock)
@@ -222,6 +251,9 @@ int beacon_measure(struct dp *dp, const struct beacon_args *a, json_t **json)
 			fprintf(stderr, "lvperf beacon: run %u: %s\n", i + 1, r->err);
 			break;
 		}
+		if (a->json && app_progress_wanted(a->quiet))
+			fprintf(stderr, "\rlvperf beacon: run %u/%" PRIu64 ": %.3f ms ", i + 1, a->repeat,
+				r->first_beacon_ns / 1e6);
 		if (!a->json)
 			printf("run %u: first beacon %.3f ms from %s, first ARP %s%.3f ms, spawn %.3f ms\n",
 			       i + 1, r->first_beacon_ns / 1e6, pkt_format_ip(r->beacon_ip, ip),
@@ -260,14 +292,16 @@ out:
 	return rc;
 }
 
+static int beacon_measure_any(struct dp *dp, const void *arg, json_t **json)
+{
+	return beacon_measure(dp, arg, json);
+}
+
 int cmd_beacon(int argc, char **argv)
 {
 	const char *synopsis = "--port SPEC --ip A.B.C.D/LEN [options] -- COMMAND [ARGS...]";
 	struct beacon_cfg cfg;
 	struct dp_config dcfg;
-	struct dp dp;
-	char err[DP_ERR_LEN];
-	json_t *json = NULL;
 	int rest, rc;
 
 	memset(&cfg, 0, sizeof(cfg));
@@ -284,15 +318,5 @@ int cmd_beacon(int argc, char **argv)
 	cfg.a.json = cfg.dp.json;
 	cfg.a.quiet = cfg.dp.quiet;
 	cfg.a.argv = argv + rest;
-	app_signals();
-	rc = dp_open(&dp, &dcfg, err);
-	if (rc) {
-		fprintf(stderr, "lvperf beacon: %s\n", err);
-		return APP_ERR;
-	}
-	rc = beacon_measure(&dp, &cfg.a, &json);
-	dp_close(&dp);
-	if (json)
-		app_json_print(json);
-	return rc;
+	return app_dp_run("beacon", &dcfg, beacon_measure_any, &cfg.a);
 }

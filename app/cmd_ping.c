@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_cycles.h>
+
 #include "../calib/floor.h"
 #include "app.h"
 #include "commands.h"
@@ -40,11 +42,24 @@ static const struct opt_def ping_opts[] = {
 	{ NULL, 0, 0, 0, 0, NULL, NULL, NULL },
 };
 
-static void ping_progress(uint32_t sent, uint32_t received, void *ctx)
-{
-	const struct ping_args *a = ctx;
+/* Once a second on a terminal: how far the run is. Stops on Ctrl-C. */
+struct ping_watch {
+	const struct ping_args *a;
+	int show;
+	uint64_t last;
+};
 
-	fprintf(stderr, "\rlvperf ping: %u/%" PRIu64 " sent, %u received ", sent, a->count, received);
+static int ping_watch_fn(uint32_t sent, uint32_t received, void *ctx)
+{
+	struct ping_watch *w = ctx;
+	uint64_t now = rte_rdtsc();
+
+	if (w->show && now - w->last > rte_get_tsc_hz()) {
+		fprintf(stderr, "\rlvperf ping: %u/%" PRIu64 " sent, %u received ", sent, w->a->count,
+			received);
+		w->last = now;
+	}
+	return app_interrupted;
 }
 
 static int ping_write_csv(const char *path, const struct dp_ping_result *r, uint32_t count,
@@ -82,7 +97,8 @@ int ping_measure(struct dp *dp, const struct ping_args *a, json_t **json)
 	char err[DP_ERR_LEN], tip[16], mip[16];
 	double floor_ns = 0, *adj = NULL;
 	uint32_t i, count = (uint32_t)a->count;
-	int rc, progress = app_progress_wanted(a->quiet);
+	struct ping_watch watch = { a, app_progress_wanted(a->quiet), rte_rdtsc() };
+	int rc;
 
 	pkt_format_ip(a->target, tip);
 	pkt_format_ip(nif->ip, mip);
@@ -113,9 +129,9 @@ int ping_measure(struct dp *dp, const struct ping_args *a, json_t **json)
 			tip, mip, count,
 			(double)a->interval / 1e3, (unsigned)a->size);
 	rc = dp_ping(dp, nif, a->target, count, a->interval, (uint16_t)a->size, a->timeout, a->linger,
-		     progress ? ping_progress : NULL, (void *)a, &r);
+		     ping_watch_fn, &watch, &r);
 	dp_stop(dp);
-	if (progress)
+	if (watch.show)
 		fputc('\n', stderr);
 	if (rc == -EHOSTUNREACH) {
 		fprintf(stderr, "lvperf ping: %s did not answer ARP within %.1f s (%" PRIu64 " requests sent on %s)\n",
@@ -123,7 +139,10 @@ int ping_measure(struct dp *dp, const struct ping_args *a, json_t **json)
 		floor_result_free(&fl);
 		return APP_TIMEOUT;
 	}
-	if (rc) {
+	if (rc == -ECANCELED) {
+		fprintf(stderr, "lvperf ping: interrupted after %u echoes; reporting those\n", r.sent);
+		count = r.sent;
+	} else if (rc) {
 		fprintf(stderr, "lvperf ping: %s\n", strerror(-rc));
 		floor_result_free(&fl);
 		return APP_ERR;
@@ -191,7 +210,12 @@ int ping_measure(struct dp *dp, const struct ping_args *a, json_t **json)
 	free(adj);
 	dp_ping_result_free(&r);
 	floor_result_free(&fl);
-	return r.received == 0 ? APP_ERR : APP_OK;
+	return r.received == 0 || rc == -ECANCELED ? APP_ERR : APP_OK;
+}
+
+static int ping_measure_any(struct dp *dp, const void *arg, json_t **json)
+{
+	return ping_measure(dp, arg, json);
 }
 
 int cmd_ping(int argc, char **argv)
@@ -199,9 +223,6 @@ int cmd_ping(int argc, char **argv)
 	const char *synopsis = "--port SPEC --ip A.B.C.D/LEN --target A.B.C.D [options]";
 	struct ping_cfg cfg;
 	struct dp_config dcfg;
-	struct dp dp;
-	char err[DP_ERR_LEN];
-	json_t *json = NULL;
 	int rest, rc;
 
 	memset(&cfg, 0, sizeof(cfg));
@@ -220,15 +241,5 @@ int cmd_ping(int argc, char **argv)
 		return APP_USAGE;
 	cfg.a.json = cfg.dp.json;
 	cfg.a.quiet = cfg.dp.quiet;
-	app_signals();
-	rc = dp_open(&dp, &dcfg, err);
-	if (rc) {
-		fprintf(stderr, "lvperf ping: %s\n", err);
-		return APP_ERR;
-	}
-	rc = ping_measure(&dp, &cfg.a, &json);
-	dp_close(&dp);
-	if (json)
-		app_json_print(json);
-	return rc;
+	return app_dp_run("ping", &dcfg, ping_measure_any, &cfg.a);
 }

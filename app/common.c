@@ -148,3 +148,24 @@ json_t *app_port_stats_json(uint16_t port_id)
 			 (json_int_t)st.ierrors, "oerrors", (json_int_t)st.oerrors, "rx_nombuf",
 			 (json_int_t)st.rx_nombuf);
 }
+
+int app_dp_run(const char *cmd, const struct dp_config *dcfg,
+	       int (*measure)(struct dp *dp, const void *arg, json_t **json), const void *arg)
+{
+	char err[DP_ERR_LEN];
+	json_t *json = NULL;
+	struct dp dp;
+	int rc;
+
+	app_signals();
+	rc = dp_open(&dp, dcfg, err);
+	if (rc) {
+		fprintf(stderr, "lvperf %s: %s\n", cmd, err);
+		return APP_ERR;
+	}
+	rc = measure(&dp, arg, &json);
+	dp_close(&dp);
+	if (json)
+		app_json_print(json);
+	return rc;
+}

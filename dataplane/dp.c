@@ -282,13 +282,13 @@ static void dp_ping_detach_fn(void *arg)
 
 int dp_ping(struct dp *dp, struct netif *nif, uint32_t target, uint32_t count, nsec_t interval,
 	    uint16_t payload_len, nsec_t resolve_timeout, nsec_t linger,
-	    void (*progress)(uint32_t sent, uint32_t received, void *ctx), void *ctx,
+	    int (*watch)(uint32_t sent, uint32_t received, void *ctx), void *ctx,
 	    struct dp_ping_result *res)
 {
 	static uint16_t next_id;
 	struct ping_prober *p = calloc(1, sizeof(*p));
 	struct dp_ping_attach att = { nif, p };
-	tsc_t t0, deadline, last_progress, all_sent;
+	tsc_t t0, deadline, all_sent;
 	uint32_t i;
 	int rc;
 
@@ -305,14 +305,18 @@ int dp_ping(struct dp *dp, struct netif *nif, uint32_t target, uint32_t count, n
 	t0 = rte_rdtsc();
 	dp_call(dp, dp_ping_attach_fn, &att);
 	deadline = t0 + ns_to_tsc(&dp->clk, resolve_timeout);
-	while (!__atomic_load_n(&p->resolved, __ATOMIC_ACQUIRE) && tsc_before(rte_rdtsc(), deadline))
+	while (!__atomic_load_n(&p->resolved, __ATOMIC_ACQUIRE) && tsc_before(rte_rdtsc(), deadline)) {
+		if (watch && watch(0, 0, ctx)) {
+			rc = -ECANCELED;
+			goto out;
+		}
 		dp_sleep_ns(100000);
+	}
 	if (!__atomic_load_n(&p->resolved, __ATOMIC_ACQUIRE)) {
 		rc = -EHOSTUNREACH;
 		goto out;
 	}
 	res->resolve_ns = tsc_to_ns(&dp->clk, rte_rdtsc() - t0);
-	last_progress = rte_rdtsc();
 	all_sent = 0;
 	for (;;) {
 		uint32_t sent = __atomic_load_n(&p->sent, __ATOMIC_ACQUIRE);
@@ -325,9 +329,9 @@ int dp_ping(struct dp *dp, struct netif *nif, uint32_t target, uint32_t count, n
 			all_sent = now;
 		if (all_sent && tsc_since(all_sent, now) > ns_to_tsc(&dp->clk, linger))
 			break;
-		if (progress && tsc_since(last_progress, now) > ns_to_tsc(&dp->clk, 1000000000u)) {
-			progress(sent, recv, ctx);
-			last_progress = now;
+		if (watch && watch(sent, recv, ctx)) {
+			rc = -ECANCELED;
+			break;
 		}
 		dp_sleep_ns(1000000);
 	}
@@ -338,13 +342,13 @@ out:
 	res->duplicates = p->duplicates;
 	res->corrupt = p->corrupt;
 	res->late_sends = p->late_sends;
-	if (rc == 0) {
+	if (rc == 0 || rc == -ECANCELED) { /* a cancelled run keeps what it got */
 		res->rtt_ns = malloc(count * sizeof(double));
 		res->tx_tsc = p->tx_tsc;
 		p->tx_tsc = NULL;
 		if (!res->rtt_ns)
 			rc = -ENOMEM;
-		for (i = 0; rc == 0 && i < count; i++)
+		for (i = 0; res->rtt_ns && i < count; i++)
 			res->rtt_ns[i] = p->rx_tsc[i] && res->tx_tsc[i]
 						 ? tsc_to_ns_f(&dp->clk, p->rx_tsc[i] - res->tx_tsc[i])
 						 : -1.0;

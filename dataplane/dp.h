@@ -86,13 +86,14 @@ struct dp_ping_result {
 /*
  * Ping target from nif (already polled by the running worker): resolve its
  * MAC (ARP every 100 ms, give up after resolve_timeout), send count echoes
- * every interval, wait up to linger after the last one. progress, when set,
- * is called about once a second with (sent, received). Returns 0, -EHOSTUNREACH
- * when ARP got no answer, or -errno.
+ * every interval, wait up to linger after the last one. watch, when set, is
+ * called about every millisecond with (sent, received, ctx); a nonzero
+ * return stops the run early (-ECANCELED). Returns 0, -EHOSTUNREACH when
+ * ARP got no answer, -ECANCELED, or -errno.
  */
 int dp_ping(struct dp *dp, struct netif *nif, uint32_t target, uint32_t count, nsec_t interval,
 	    uint16_t payload_len, nsec_t resolve_timeout, nsec_t linger,
-	    void (*progress)(uint32_t sent, uint32_t received, void *ctx), void *ctx,
+	    int (*watch)(uint32_t sent, uint32_t received, void *ctx), void *ctx,
 	    struct dp_ping_result *res);
 
 void dp_ping_result_free(struct dp_ping_result *res);

@@ -107,6 +107,7 @@ beacon_native)
 	check "$tmp/b.json" 'j["summary"]["first_beacon_ns"]["n"] == 10' "summary count"
 	# The first start had to resolve us: its ARP came before its beacon.
 	check "$tmp/b.json" 'j["runs"][0]["first_arp_ns"] is not None and j["runs"][0]["arp_src"] == "'"$peer_ip"'" and j["runs"][0]["first_arp_ns"] <= j["runs"][0]["first_beacon_ns"]' "first run's ARP missing or after its beacon"
+	check "$tmp/b.json" 'any(p["ip"] == "'"$peer_ip"'" and p["mac"] == "'"$(ip netns exec "$ns" cat /sys/class/net/$peer_if/address)"'" and p["first_frame_ns"] <= j["runs"][0]["first_beacon_ns"] for p in j["runs"][0]["peers"])' "the target is not among the run's peers with its MAC"
 	check "$tmp/b.json" 'all(0 < r["spawn_ns"] < r["first_beacon_ns"] < 10e9 for r in j["runs"])' "beacon times not after spawn"
 	check "$tmp/b.json" 'not any(r["study_format"] for r in j["runs"])' "lvperf-format beacon taken for the study format"
 	[ "$(wc -l <"$tmp/beacon.csv")" = 11 ] || fail "beacon CSV has $(wc -l <"$tmp/beacon.csv") lines, want 11"
@@ -186,6 +187,23 @@ errors)
 	expect_exit 64 "--ip A.B.C.D/LEN is required" -- "$LVPERF" ping --port "af_xdp:$host_if" --target "$peer_ip"
 	expect_exit 64 "expected a duration" -- "$LVPERF" ping --port "af_xdp:$host_if" --ip "$our_ip/24" --target "$peer_ip" --interval 5parsecs
 	expect_exit 64 "is not another address" -- "$LVPERF" ping --port "af_xdp:$host_if" --ip "$our_ip/24" --target 10.248.0.9 --no-floor
+	# Ctrl-C: ping reports the echoes it has; beacon stops its command.
+	"$LVPERF" ping --port "af_xdp:$host_if" --ip "$our_ip/24" --target "$peer_ip" --count 100000 \
+		--interval 1ms --json --quiet >"$tmp/int.json" 2>"$tmp/err" &
+	pids+=($!)
+	sleep 2
+	kill -INT "${pids[-1]}"
+	rc=0; wait "${pids[-1]}" || rc=$?
+	[ "$rc" = 1 ] || fail "interrupted ping exited $rc, want 1"
+	grep -q "interrupted after" "$tmp/err" || fail "interrupted ping did not say so"
+	check "$tmp/int.json" '0 < j["sent"] < 100000 and len(j["samples_raw_ns"]) == j["sent"] and j["received"] >= 0.99 * j["sent"]' "interrupted ping did not report its partial samples"
+	"$LVPERF" beacon --port "af_xdp:$host_if" --ip "$our_ip/24" --timeout 60s --quiet -- ip netns exec "$ns" sleep 300 >/dev/null 2>"$tmp/err" &
+	pids+=($!)
+	sleep 2
+	kill -TERM "${pids[-1]}"
+	rc=0; wait "${pids[-1]}" || rc=$?
+	[ "$rc" = 1 ] || fail "interrupted beacon exited $rc, want 1"
+	[ -z "$(ip netns pids "$ns")" ] || fail "interrupted beacon left its command running"
 	expect_exit 1 "DPDK created no such device" -- "$LVPERF" ping --port af_packet:lvpnosuch0 --ip "$our_ip/24" --target "$peer_ip"
 	;;
 ports_open)
