@@ -254,11 +254,15 @@ int beacon_measure(struct dp *dp, const struct beacon_args *a, json_t **json)
 		if (a->json && app_progress_wanted(a->quiet))
 			fprintf(stderr, "\rlvperf beacon: run %u/%" PRIu64 ": %.3f ms ", i + 1, a->repeat,
 				r->first_beacon_ns / 1e6);
-		if (!a->json)
-			printf("run %u: first beacon %.3f ms from %s, first ARP %s%.3f ms, spawn %.3f ms\n",
-			       i + 1, r->first_beacon_ns / 1e6, pkt_format_ip(r->beacon_ip, ip),
-			       isnan(r->first_arp_ns) ? "(none: cached) " : "",
-			       isnan(r->first_arp_ns) ? 0.0 : r->first_arp_ns / 1e6, r->spawn_ns / 1e6);
+		if (!a->json) {
+			char arp[48] = "none (we were in its ARP cache)";
+
+			if (!isnan(r->first_arp_ns))
+				snprintf(arp, sizeof(arp), "%.3f ms", r->first_arp_ns / 1e6);
+			printf("run %u: first beacon %.3f ms from %s, first ARP %s, spawn %.3f ms\n", i + 1,
+			       r->first_beacon_ns / 1e6, pkt_format_ip(r->beacon_ip, ip), arp,
+			       r->spawn_ns / 1e6);
+		}
 		if (i + 1 < a->repeat)
 			dp_sleep_ns(a->gap);
 	}

@@ -13,6 +13,9 @@
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
+#include <bpf/libbpf.h>
+#include <xdp/libxdp.h>
+
 #include "../calib/tsc.h"
 #include "dp.h"
 
@@ -42,6 +45,18 @@ static long dp_free_huge_mb(void)
 	}
 	fclose(f);
 	return free_pages * size_kb / 1024;
+}
+
+/* libbpf and libxdp (under the af_xdp PMD) narrate at INFO level; keep
+ * their warnings only. */
+static int dp_bpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	return level == LIBBPF_WARN ? vfprintf(stderr, fmt, ap) : 0;
+}
+
+static int dp_xdp_print(enum libxdp_print_level level, const char *fmt, va_list ap)
+{
+	return level == LIBXDP_WARN ? vfprintf(stderr, fmt, ap) : 0;
 }
 
 static void dp_info(const struct dp *dp, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -134,6 +149,11 @@ int dp_open(struct dp *dp, const struct dp_config *cfg, char *err)
 	if (dp->no_huge)
 		dp_info(dp, "fewer than %d MiB of free hugepages: running EAL with --no-huge "
 			    "(reserve some: echo 256 > /proc/sys/vm/nr_hugepages)", DP_MIN_HUGE_MB);
+	/* Without bpffs (none here) libxdp tries its dispatcher, warns and falls
+	 * back to loading the PMD's program alone: go there directly. */
+	setenv("LIBXDP_SKIP_DISPATCHER", "1", 0);
+	libbpf_set_print(dp_bpf_print);
+	libxdp_set_print(dp_xdp_print);
 	rc = rte_eal_init(argc, argv);
 	if (rc < 0) {
 		snprintf(err, DP_ERR_LEN, "DPDK EAL init failed: %s", rte_strerror(rte_errno));
