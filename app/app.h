@@ -67,6 +67,9 @@ int app_dp_config(const char *cmd, const struct app_dp_opts *o, int port_optiona
 int app_dp_run(const char *cmd, const struct dp_config *dcfg,
 	       int (*measure)(struct dp *dp, const void *arg, json_t **json), const void *arg);
 
+/* A JSON real, or null for NaN (a figure that was not measured). */
+json_t *app_num_json(double v);
+
 /* {"n":…, "min":…, "p50":…, "mean":…, "sd":…, "p90":…, "p99":…, "p999":…, "max":…};
  * NaN values become null. */
 json_t *app_summary_json(const struct stats_summary *s);

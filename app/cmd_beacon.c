@@ -163,11 +163,6 @@ static int beacon_one(struct dp *dp, const struct beacon_args *a, struct beacon_
 	return APP_TIMEOUT;
 }
 
-static json_t *beacon_num(double v)
-{
-	return isnan(v) ? json_null() : json_real(v);
-}
-
 static json_t *beacon_run_json(unsigned idx, const struct beacon_run *r)
 {
 	char ip[16], aip[16], mac[18];
@@ -178,12 +173,12 @@ static json_t *beacon_run_json(unsigned idx, const struct beacon_run *r)
 		json_array_append_new(peers, json_pack("{s:s, s:s, s:o, s:o}", "ip",
 						       pkt_format_ip(r->peers[i].ip, ip), "mac",
 						       pkt_format_mac(r->peers[i].mac, mac), "first_arp_ns",
-						       beacon_num(r->peers[i].first_arp_ns), "first_frame_ns",
-						       beacon_num(r->peers[i].first_frame_ns)));
+						       app_num_json(r->peers[i].first_arp_ns), "first_frame_ns",
+						       app_num_json(r->peers[i].first_frame_ns)));
 	o = json_pack("{s:I, s:f, s:o, s:o, s:o, s:s?, s:s?, s:b, s:s?}", "run", (json_int_t)idx,
-			 "spawn_ns", r->spawn_ns, "first_frame_ns", beacon_num(r->first_frame_ns),
-			 "first_arp_ns", beacon_num(r->first_arp_ns), "first_beacon_ns",
-			 beacon_num(r->first_beacon_ns), "beacon_src",
+			 "spawn_ns", r->spawn_ns, "first_frame_ns", app_num_json(r->first_frame_ns),
+			 "first_arp_ns", app_num_json(r->first_arp_ns), "first_beacon_ns",
+			 app_num_json(r->first_beacon_ns), "beacon_src",
 			 isnan(r->first_beacon_ns) ? NULL : pkt_format_ip(r->beacon_ip, ip), "arp_src",
 			 isnan(r->first_arp_ns) ? NULL : pkt_format_ip(r->arp_ip, aip), "study_format",
 			 r->study_format, "error", r->err[0] ? r->err : NULL);

@@ -59,7 +59,7 @@ int app_dp_config(const char *cmd, const struct app_dp_opts *o, int port_optiona
 	return 0;
 }
 
-static json_t *app_num(double v)
+json_t *app_num_json(double v)
 {
 	return isnan(v) ? json_null() : json_real(v);
 }
@@ -67,9 +67,9 @@ static json_t *app_num(double v)
 json_t *app_summary_json(const struct stats_summary *s)
 {
 	return json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "n", (json_int_t)s->n, "min",
-			 app_num(s->min), "p50", app_num(s->p50), "mean", app_num(s->mean), "sd",
-			 app_num(s->sd), "p90", app_num(s->p90), "p99", app_num(s->p99), "p999",
-			 app_num(s->p999), "max", app_num(s->max));
+			 app_num_json(s->min), "p50", app_num_json(s->p50), "mean", app_num_json(s->mean), "sd",
+			 app_num_json(s->sd), "p90", app_num_json(s->p90), "p99", app_num_json(s->p99), "p999",
+			 app_num_json(s->p999), "max", app_num_json(s->max));
 }
 
 void app_summary_print(FILE *out, const char *label, const struct stats_summary *s, const char *unit)

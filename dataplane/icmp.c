@@ -119,13 +119,6 @@ static int ping_tick(struct netif *nif, tsc_t now)
 	return ping_send(nif, p, now);
 }
 
-static int ping_tick_none(struct netif *nif, tsc_t now)
-{
-	(void)nif;
-	(void)now;
-	return 0;
-}
-
 void ping_attach(struct netif *nif, struct ping_prober *p)
 {
 	p->next_arp = rte_rdtsc();
@@ -135,7 +128,7 @@ void ping_attach(struct netif *nif, struct ping_prober *p)
 
 void ping_detach(struct netif *nif)
 {
-	nif->tick = ping_tick_none;
+	nif->tick = netif_tick_idle;
 	nif->ping = NULL;
 }
 

@@ -36,7 +36,7 @@ static void netif_stamp_hw(const struct netif *nif, struct rte_mbuf **pkts, uint
 	}
 }
 
-static int netif_tick_none(struct netif *nif, tsc_t now)
+int netif_tick_idle(struct netif *nif, tsc_t now)
 {
 	(void)nif;
 	(void)now;
@@ -54,7 +54,7 @@ void netif_init(struct netif *nif, struct port *port, struct rte_mempool *pool, 
 	nif->mask = prefix_len ? ~0u << (32 - prefix_len) : 0;
 	nif->pool = pool;
 	nif->rx_stamp = port->clock == CLOCK_SRC_NIC_HW ? netif_stamp_hw : netif_stamp_sw;
-	nif->tick = netif_tick_none;
+	nif->tick = netif_tick_idle;
 	nif->beacon.udp_port = udp_port;
 }
 

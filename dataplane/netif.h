@@ -108,6 +108,9 @@ struct netif {
 void netif_init(struct netif *nif, struct port *port, struct rte_mempool *pool, uint32_t ip,
 		uint8_t prefix_len, uint16_t udp_port);
 
+/* The tick of a netif with no prober attached: does nothing, returns 0. */
+int netif_tick_idle(struct netif *nif, tsc_t now);
+
 /* Forget first-seen marks and beacon sources (not MACs). Worker context. */
 void netif_arm(struct netif *nif);
 
