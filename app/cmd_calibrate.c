@@ -7,14 +7,20 @@
 
 #include "../calib/floor.h"
 #include "../calib/tsc.h"
+#include "../dataplane/http_load.h"
 #include "app.h"
 #include "commands.h"
+#include "load_run.h"
 
 struct calib_cfg {
 	struct app_dp_opts dp;
 	uint64_t count;
 	uint64_t interval;
 	uint64_t reads;
+	int http;
+	uint64_t connections;
+	uint64_t pipeline;
+	uint64_t duration;
 };
 
 static const struct opt_def calib_opts[] = {
@@ -25,8 +31,60 @@ static const struct opt_def calib_opts[] = {
 	  "time between floor echoes" },
 	{ "reads", OPT_U64, offsetof(struct calib_cfg, reads), 1000, 1000000000, "10M", "N",
 	  "back-to-back TSC reads to time one read" },
+	{ "http", OPT_FLAG, offsetof(struct calib_cfg, http), 0, 0, NULL, NULL,
+	  "also measure the HTTP generator's headroom against the in-process responder" },
+	{ "connections", OPT_U64, offsetof(struct calib_cfg, connections), 1, 65536, "100", "N",
+	  "--http: connections" },
+	{ "pipeline", OPT_U64, offsetof(struct calib_cfg, pipeline), 1, 11, "1", "P",
+	  "--http: requests in flight per connection" },
+	{ "duration", OPT_DURATION, offsetof(struct calib_cfg, duration), 100000000, 600000000000ull,
+	  "2s", "DUR", "--http: measurement window" },
 	{ NULL, 0, 0, 0, 0, NULL, NULL, NULL },
 };
+
+/*
+ * Generator headroom: lvperf http against the stateless responder on the
+ * other end of the ring pair, an infinitely fast server. What one worker
+ * core can generate is the ceiling of every HTTP figure.
+ */
+static int calib_http(struct dp *dp, const struct calib_cfg *cfg, json_t **json)
+{
+	struct load_run_args a;
+	struct http_load h;
+	char err[DP_ERR_LEN];
+	int rc;
+
+	rc = dp_ring_open(dp, err);
+	if (rc) {
+		fprintf(stderr, "lvperf calibrate: %s\n", err);
+		return APP_ERR;
+	}
+	memset(&a, 0, sizeof(a));
+	a.nif = &dp->ring_nif_a;
+	a.peer = &dp->ring_nif_b;
+	dp->ring_nif_b.responder = 1;
+	a.target_ip = dp->ring_nif_b.ip;
+	a.target_port = 80;
+	a.load.connections = (uint32_t)cfg->connections;
+	a.load.pipeline = (uint32_t)cfg->pipeline;
+	a.load.warmup = 500000000;
+	a.load.duration = cfg->duration;
+	a.load.linger = 100000000;
+	a.time_wait = 1000000000;
+	a.min_rto = 200000000;
+	a.json = cfg->dp.json;
+	a.quiet = cfg->dp.quiet;
+	rc = http_load_init(&h, a.load.connections, "/", "lvperf-responder", NULL, 0);
+	if (rc) {
+		fprintf(stderr, "lvperf calibrate: %s\n", strerror(-rc));
+		return APP_ERR;
+	}
+	if (!cfg->dp.json)
+		printf("HTTP generator headroom (in-process stateless responder over the ring pair):\n");
+	rc = load_run(dp, "http-headroom", &a, &load_proto_http, &h, h.req.len, json);
+	http_load_free(&h);
+	return rc;
+}
 
 int cmd_calibrate(int argc, char **argv)
 {
@@ -63,6 +121,13 @@ int cmd_calibrate(int argc, char **argv)
 		dp_close(&dp);
 		return APP_ERR;
 	}
+	json_t *headroom = NULL;
+
+	if (cfg.http && calib_http(&dp, &cfg, &headroom) != APP_OK) {
+		floor_result_free(&fl);
+		dp_close(&dp);
+		return APP_ERR;
+	}
 	/* A second TSC measurement after the floor run shows the drift. */
 	tsc_calibrate(&again, 200);
 	if (cfg.dp.json) {
@@ -75,6 +140,8 @@ int cmd_calibrate(int argc, char **argv)
 		if (dp.have_port)
 			json_object_set_new(o, "port", json_pack("{s:s, s:s}", "name", dp.port.label, "clock",
 								 clock_source_name(dp.port.clock)));
+		if (headroom)
+			json_object_set_new(o, "http_headroom", headroom);
 		app_json_print(o);
 	} else {
 		printf("TSC: %.4f MHz measured against CLOCK_MONOTONIC_RAW (+/- %.2f ppm), %.4f MHz again at the end (%+.2f ppm)\n",

@@ -22,6 +22,7 @@ static const struct command commands[] = {
 	{ "selfcheck", cmd_selfcheck, "ping + beacon against a namespace lvperf creates (the default job)" },
 	{ "ping", cmd_ping, "ICMP echo RTT from the dataplane, floor subtracted" },
 	{ "beacon", cmd_beacon, "time a command's start to its first ARP and first UDP beacon" },
+	{ "http", cmd_http, "HTTP/1.1 load against a server, closed or open loop" },
 	{ "calibrate", cmd_calibrate, "TSC rate, timestamp cost, ring RTT floor" },
 	{ NULL, NULL, NULL },
 };

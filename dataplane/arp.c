@@ -55,7 +55,7 @@ int arp_request(struct netif *nif, uint32_t ip)
 void arp_input(struct netif *nif, struct rte_mbuf *m, const struct pkt_info *pi, tsc_t ts)
 {
 	nif->c.arp_in++;
-	if (pi->src_ip != 0 && pi->src_ip != nif->ip) {
+	if (pi->src_ip != 0 && pi->src_ip - nif->ip >= nif->n_ips) {
 		struct neigh *n = arp_neigh_get(nif, pi->src_ip);
 
 		if (n) {
@@ -69,7 +69,7 @@ void arp_input(struct netif *nif, struct rte_mbuf *m, const struct pkt_info *pi,
 			__atomic_store_n(&nif->first_arp, ts, __ATOMIC_RELEASE);
 		}
 	}
-	if (pi->arp_op == PKT_ARP_REQUEST && pi->dst_ip == nif->ip) {
+	if (pi->arp_op == PKT_ARP_REQUEST && pi->dst_ip - nif->ip < nif->n_ips) {
 		uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
 		uint32_t len = pkt_arp_reply_inplace(frame, rte_pktmbuf_data_len(m), pi, nif->mac);
 

@@ -228,6 +228,7 @@ int dp_start(struct dp *dp, struct netif *const *nifs, uint16_t n, char *err)
 	dp->w.stop = 0;
 	dp->w.busy = 0;
 	dp->w.loops = 0;
+	dp->w.max_gap = 0;
 	rc = rte_eal_remote_launch(worker_main, &dp->w, dp->cores.worker_cpu);
 	if (rc) {
 		snprintf(err, DP_ERR_LEN, "cannot launch the worker on lcore %u: %s",
@@ -384,4 +385,38 @@ void dp_ping_result_free(struct dp_ping_result *res)
 	free(res->tx_tsc);
 	res->rtt_ns = NULL;
 	res->tx_tsc = NULL;
+}
+
+struct dp_arp_req {
+	struct netif *nif;
+	uint32_t ip;
+};
+
+static void dp_arp_request_fn(void *arg)
+{
+	struct dp_arp_req *r = arg;
+
+	arp_request(r->nif, r->ip);
+}
+
+int dp_resolve(struct dp *dp, struct netif *nif, uint32_t ip, nsec_t timeout,
+	       uint8_t mac[PKT_ETH_ALEN])
+{
+	struct dp_arp_req req = { nif, ip };
+	tsc_t end = rte_rdtsc() + ns_to_tsc(&dp->clk, timeout), next = 0;
+
+	while (tsc_before(rte_rdtsc(), end)) {
+		const struct neigh *n = arp_neigh_find(nif, ip);
+
+		if (n && __atomic_load_n(&n->valid, __ATOMIC_ACQUIRE)) {
+			memcpy(mac, n->mac, PKT_ETH_ALEN);
+			return 0;
+		}
+		if (!tsc_before(rte_rdtsc(), next)) {
+			dp_call(dp, dp_arp_request_fn, &req);
+			next = rte_rdtsc() + ns_to_tsc(&dp->clk, 100000000u);
+		}
+		dp_sleep_ns(1000000);
+	}
+	return -EHOSTUNREACH;
 }

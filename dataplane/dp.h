@@ -98,6 +98,13 @@ int dp_ping(struct dp *dp, struct netif *nif, uint32_t target, uint32_t count, n
 
 void dp_ping_result_free(struct dp_ping_result *res);
 
+/*
+ * Resolve ip's MAC on nif (polled by the running worker): ARP every 100 ms
+ * until answered or timeout. Returns 0 with mac filled, -EHOSTUNREACH.
+ */
+int dp_resolve(struct dp *dp, struct netif *nif, uint32_t ip, nsec_t timeout,
+	       uint8_t mac[PKT_ETH_ALEN]);
+
 /* Sleep for ns on the control thread. */
 void dp_sleep_ns(nsec_t ns);
 

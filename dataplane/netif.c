@@ -4,8 +4,11 @@
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 
+#include "load.h"
 #include "netif.h"
 #include "port.h"
+#include "responder.h"
+#include "tcp.h"
 
 static void netif_stamp_sw(const struct netif *nif, struct rte_mbuf **pkts, uint16_t n, tsc_t now,
 			   tsc_t *stamps)
@@ -51,6 +54,7 @@ void netif_init(struct netif *nif, struct port *port, struct rte_mempool *pool, 
 	nif->port_id = port->id;
 	memcpy(nif->mac, port->mac, PKT_ETH_ALEN);
 	nif->ip = ip;
+	nif->n_ips = 1;
 	nif->mask = prefix_len ? ~0u << (32 - prefix_len) : 0;
 	nif->pool = pool;
 	nif->rx_stamp = port->clock == CLOCK_SRC_NIC_HW ? netif_stamp_hw : netif_stamp_sw;
@@ -108,12 +112,12 @@ void netif_input(struct netif *nif, struct rte_mbuf *m, tsc_t ts)
 		rte_pktmbuf_free(m);
 		return;
 	}
-	if (!netif_mac_is_ours(nif, pi.dst_mac) || (kind != PKT_ARP && pi.dst_ip != nif->ip)) {
+	if (!netif_mac_is_ours(nif, pi.dst_mac) || (kind != PKT_ARP && pi.dst_ip - nif->ip >= nif->n_ips)) {
 		nif->c.not_for_us++;
 		rte_pktmbuf_free(m);
 		return;
 	}
-	if (pi.src_ip != nif->ip) {
+	if (pi.src_ip - nif->ip >= nif->n_ips) {
 		struct neigh *n = arp_neigh_get(nif, pi.src_ip);
 
 		if (n && !n->first_frame)
@@ -129,6 +133,16 @@ void netif_input(struct netif *nif, struct rte_mbuf *m, tsc_t ts)
 	case PKT_ICMP_ECHO_REP:
 		icmp_input(nif, m, &pi, ts);
 		return;
+	case PKT_TCP:
+		if (nif->tcp) {
+			tcp_input(nif->tcp, frame, rte_pktmbuf_data_len(m), &pi, ts);
+		} else if (nif->responder) {
+			responder_input(nif, m, &pi);
+			return;
+		} else {
+			nif->c.other_ip++;
+		}
+		break;
 	case PKT_UDP:
 		nif->c.udp_in++;
 		nif->c.udp_csum_partial += pi.l4_csum_partial;
@@ -164,3 +178,56 @@ uint16_t netif_flush(struct netif *nif)
 }
 
 
+
+void netif_set_ips(struct netif *nif, uint32_t n)
+{
+	nif->n_ips = n ? n : 1;
+}
+
+static uint8_t *netif_tcp_alloc(void *ctx, void **handle, uint32_t *cap)
+{
+	struct netif *nif = ctx;
+	struct rte_mbuf *m = rte_pktmbuf_alloc(nif->pool);
+
+	if (!m) {
+		nif->c.tx_nombuf++;
+		return NULL;
+	}
+	*handle = m;
+	*cap = rte_pktmbuf_tailroom(m);
+	return rte_pktmbuf_mtod(m, uint8_t *);
+}
+
+static void netif_tcp_send(void *ctx, void *handle, uint32_t len)
+{
+	struct rte_mbuf *m = handle;
+
+	m->data_len = (uint16_t)len;
+	m->pkt_len = len;
+	netif_tx(ctx, m);
+}
+
+const struct tcp_tx_ops netif_tcp_tx = {
+	.alloc = netif_tcp_alloc,
+	.send = netif_tcp_send,
+};
+
+static int netif_tick_load(struct netif *nif, tsc_t now)
+{
+	return load_tick(nif->load, now);
+}
+
+void netif_load_attach(struct netif *nif, struct load *load, tsc_t now)
+{
+	nif->load = load;
+	nif->tcp = load->tcp;
+	load_start(load, now);
+	nif->tick = netif_tick_load;
+}
+
+void netif_load_detach(struct netif *nif)
+{
+	nif->tick = netif_tick_idle;
+	nif->tcp = NULL;
+	nif->load = NULL;
+}

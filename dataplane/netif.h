@@ -20,6 +20,9 @@ struct rte_mbuf;
 struct rte_mempool;
 struct port;
 struct ping_prober;
+struct tcp_stack;
+struct tcp_tx_ops;
+struct load;
 
 /* A peer on the link, learned from ARP. */
 struct neigh {
@@ -76,7 +79,8 @@ struct netif {
 	struct port *port;
 	uint16_t port_id;
 	uint8_t mac[PKT_ETH_ALEN];
-	uint32_t ip;
+	uint32_t ip;	 /* first of n_ips consecutive addresses we own */
+	uint32_t n_ips;
 	uint32_t mask;
 	struct rte_mempool *pool;
 
@@ -94,6 +98,9 @@ struct netif {
 
 	struct beacon_listener beacon;
 	struct ping_prober *ping;
+	struct tcp_stack *tcp; /* TCP segments go here when set */
+	int responder;	       /* else to the stateless HTTP responder, when set */
+	struct load *load;
 
 	struct rte_mbuf *txq[NETIF_BURST];
 	uint16_t ntx;
@@ -132,6 +139,16 @@ struct neigh *arp_neigh_get(struct netif *nif, uint32_t ip);
 
 /* Queue an ARP request for ip. Returns 0 or -ENOBUFS. */
 int arp_request(struct netif *nif, uint32_t ip);
+
+/* Own addresses ip .. ip + n - 1 (ARP answers, accepted destinations). */
+void netif_set_ips(struct netif *nif, uint32_t n);
+
+/* Transmit callbacks for a TCP stack on this netif (ctx: the netif). */
+extern const struct tcp_tx_ops netif_tcp_tx;
+
+/* Worker context: attach a load (and its TCP stack) to nif and start it. */
+void netif_load_attach(struct netif *nif, struct load *load, tsc_t now);
+void netif_load_detach(struct netif *nif);
 
 /* Handlers, one per protocol module (arp.c, icmp.c, beacon.c). */
 void arp_input(struct netif *nif, struct rte_mbuf *m, const struct pkt_info *pi, tsc_t ts);

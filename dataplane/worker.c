@@ -35,10 +35,16 @@ int worker_main(void *arg)
 	struct worker_cmd *cmd;
 	uint16_t i;
 
-	w->started = rte_rdtsc();
+	tsc_t prev;
+
+	w->started = prev = rte_rdtsc();
 	while (!__atomic_load_n(&w->stop, __ATOMIC_ACQUIRE)) {
 		tsc_t t0 = rte_rdtsc();
 		int work = 0;
+
+		if (t0 - prev > w->max_gap)
+			w->max_gap = t0 - prev;
+		prev = t0;
 
 		for (i = 0; i < w->n_nifs; i++)
 			work |= worker_poll(w->nifs[i]);

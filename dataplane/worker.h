@@ -33,6 +33,7 @@ struct worker {
 	tsc_t started;
 	tsc_t stopped;
 	uint64_t loops;
+	tsc_t max_gap;	/* longest time between two loop iterations (a stall) */
 };
 
 /* rte_eal_remote_launch() entry point; arg is a struct worker. Returns 0. */

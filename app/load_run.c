@@ -1,0 +1,355 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Running a load (lvperf http, lvperf kv) and reporting it: resolve the
+ * server, build the TCP stack and the load on the worker, show progress,
+ * then requests/s, transfer/s, latency percentiles, errors by kind,
+ * retransmissions and the generator's own CPU use.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+
+#include "load_run.h"
+
+static void load_run_attach_fn(void *arg)
+{
+	struct netif *nif = ((void **)arg)[0];
+
+	netif_load_attach(nif, ((void **)arg)[1], rte_rdtsc());
+}
+
+static void load_run_detach_fn(void *arg)
+{
+	netif_load_detach(arg);
+}
+
+static void load_run_stop_fn(void *arg)
+{
+	load_stop(arg, rte_rdtsc());
+}
+
+static const char *const phase_names[] = { "idle", "warmup", "measure", "drain", "closing", "done" };
+
+/* Round up to a power of two, at least min. */
+static uint32_t load_run_pow2(uint32_t v, uint32_t min)
+{
+	uint32_t p = min;
+
+	while (p < v)
+		p <<= 1;
+	return p;
+}
+
+/* Validity flags (BENCHMARKS.md): the run is marked, not silently used. */
+static json_t *load_run_flags(const struct load *l, double busy_frac, uint64_t retx,
+			      const struct netif *nif)
+{
+	json_t *f = json_array();
+	uint64_t conn_err = l->c.conn_refused + l->c.conn_reset + l->c.conn_timeout;
+	uint64_t perr = 0;
+	int i;
+
+	for (i = 1; i < LOAD_PROTO_ERRS; i++)
+		perr += l->c.proto_err[i];
+	if (retx)
+		json_array_append_new(f, json_string("retransmissions"));
+	if (busy_frac > 0.9)
+		json_array_append_new(f, json_string("no_generator_headroom"));
+	if (conn_err || perr || l->c.lost_requests)
+		json_array_append_new(f, json_string("errors"));
+	if (l->c.measured_ok != l->c.measured)
+		json_array_append_new(f, json_string("non_ok_replies"));
+	if (nif->c.tx_drop || nif->c.tx_nombuf)
+		json_array_append_new(f, json_string("port_drops"));
+	if (l->c.late)
+		json_array_append_new(f, json_string("open_loop_late_sends"));
+	return f;
+}
+
+static json_t *load_run_json(const char *cmd, const struct dp *dp, const struct netif *nif,
+			     const struct load_run_args *a, const struct load *l,
+			     const struct tcp_stack *tcp)
+{
+	const struct load_proto *p = l->proto;
+	double win = tsc_to_ns_f(&dp->clk, l->measure_ended - l->measure_started) / 1e9;
+	double busy = tsc_to_ns_f(&dp->clk, l->busy_at_end - l->busy_at_measure) / 1e9;
+	uint64_t retx = l->tcp_retx_at_end - l->tcp_retx_at_measure;
+	json_t *cls = json_object(), *perr = json_object(), *lat, *o;
+	char ip[16];
+	int i;
+
+	for (i = 0; i < LOAD_CLASSES; i++)
+		if (p->class_names[i])
+			json_object_set_new(cls, p->class_names[i], json_integer((json_int_t)l->c.cls[i]));
+	for (i = 1; i < LOAD_PROTO_ERRS; i++)
+		if (p->err_name(i))
+			json_object_set_new(perr, p->err_name(i), json_integer((json_int_t)l->c.proto_err[i]));
+	lat = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:f}", "n",
+			(json_int_t)hist_count(&l->hist), "min", (json_int_t)hist_min(&l->hist), "p50",
+			(json_int_t)hist_percentile(&l->hist, 50), "p90",
+			(json_int_t)hist_percentile(&l->hist, 90), "p99",
+			(json_int_t)hist_percentile(&l->hist, 99), "p999",
+			(json_int_t)hist_percentile(&l->hist, 99.9), "max", (json_int_t)hist_max(&l->hist),
+			"mean", hist_mean(&l->hist), "sd", hist_stddev(&l->hist));
+	o = json_pack("{s:s, s:s, s:s, s:I, s:s, s:I, s:I, s:f, s:b}", "command", cmd, "port",
+		      nif->port->label, "target", pkt_format_ip(a->target_ip, ip), "target_port",
+		      (json_int_t)a->target_port, "mode", a->load.rate > 0 ? "open" : "closed",
+		      "connections", (json_int_t)a->load.connections, "pipeline",
+		      (json_int_t)a->load.pipeline, "rate", a->load.rate, "poisson", a->load.poisson);
+	json_object_set_new(o, "duration_s", json_real(win));
+	json_object_set_new(o, "requests", json_integer((json_int_t)l->c.measured));
+	json_object_set_new(o, "requests_ok", json_integer((json_int_t)l->c.measured_ok));
+	json_object_set_new(o, "requests_per_s", json_real(win > 0 ? l->c.measured / win : 0));
+	json_object_set_new(o, "bytes", json_integer((json_int_t)l->c.measured_bytes));
+	json_object_set_new(o, "transfer_bytes_per_s", json_real(win > 0 ? l->c.measured_bytes / win : 0));
+	json_object_set_new(o, "latency_ns", lat);
+	json_object_set_new(o, "clock", json_string(clock_source_name(nif->port->clock)));
+	json_object_set_new(o, "latency_from", json_string(a->load.rate > 0 ? "intended send time" : "send time"));
+	json_object_set_new(o, "floor_ns", json_null());
+	json_object_set_new(o, "classes", cls);
+	json_object_set_new(o, "errors", json_pack("{s:o, s:I, s:I, s:I, s:I, s:I, s:I}", "protocol", perr,
+					       "conn_refused", (json_int_t)l->c.conn_refused, "conn_reset",
+					       (json_int_t)l->c.conn_reset, "conn_timeout",
+					       (json_int_t)l->c.conn_timeout, "lost_requests",
+					       (json_int_t)l->c.lost_requests, "connect_fail",
+					       (json_int_t)l->c.connect_fail, "closed_by_server",
+					       (json_int_t)l->c.conn_closed_by_server));
+	json_object_set_new(o, "retransmissions", json_integer((json_int_t)retx));
+	json_object_set_new(o, "tcp", json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+		"segs_in", (json_int_t)tcp->c.segs_in, "segs_out", (json_int_t)tcp->c.segs_out,
+		"connects", (json_int_t)tcp->c.connects, "established", (json_int_t)tcp->c.established,
+		"retransmits", (json_int_t)tcp->c.retransmits, "fast_retransmits",
+		(json_int_t)tcp->c.fast_retransmits, "dup_acks_in", (json_int_t)tcp->c.dup_acks_in,
+		"out_of_order", (json_int_t)tcp->c.out_of_order, "old_segments",
+		(json_int_t)tcp->c.old_segments, "out_of_window", (json_int_t)tcp->c.out_of_window,
+		"resets_in", (json_int_t)tcp->c.resets_in, "resets_out", (json_int_t)tcp->c.resets_out,
+		"no_conn", (json_int_t)tcp->c.no_conn, "bad_csum", (json_int_t)tcp->c.bad_csum,
+		"csum_partial", (json_int_t)tcp->c.csum_partial, "ports_exhausted",
+		(json_int_t)tcp->c.ports_exhausted));
+	json_object_set_new(o, "open_loop", json_pack("{s:I, s:I}", "late", (json_int_t)l->c.late,
+						      "backlog_max", (json_int_t)l->c.backlog_max));
+	json_object_set_new(o, "cpu", json_pack("{s:f, s:f, s:f, s:f}", "busy_cpu_s", busy, "wall_core_s",
+						win, "busy_fraction", win > 0 ? busy / win : 0,
+						"requests_per_busy_cpu_s",
+						busy > 0 ? l->c.measured / busy : 0));
+	json_object_set_new(o, "worker_max_stall_ns", json_real(tsc_to_ns_f(&dp->clk, dp->w.max_gap)));
+	json_object_set_new(o, "tsc", app_clock_json(&dp->clk, nif->port->clock));
+	json_object_set_new(o, "counters", app_counters_json(nif));
+	json_object_set_new(o, "port_stats", app_port_stats_json(nif->port->id));
+	json_object_set_new(o, "flags", load_run_flags(l, win > 0 ? busy / win : 0, retx, nif));
+	return o;
+}
+
+static void load_run_text(const char *cmd, const struct dp *dp, const struct netif *nif,
+			  const struct load_run_args *a, const struct load *l)
+{
+	const struct load_proto *p = l->proto;
+	double win = tsc_to_ns_f(&dp->clk, l->measure_ended - l->measure_started) / 1e9;
+	double busy = tsc_to_ns_f(&dp->clk, l->busy_at_end - l->busy_at_measure) / 1e9;
+	uint64_t retx = l->tcp_retx_at_end - l->tcp_retx_at_measure;
+	char ip[16];
+	int i;
+
+	printf("--- lvperf %s %s:%u via %s: %s loop, %u connections, pipeline %u",
+	       cmd, pkt_format_ip(a->target_ip, ip), a->target_port, nif->port->label,
+	       a->load.rate > 0 ? "open" : "closed", a->load.connections, a->load.pipeline);
+	if (a->load.rate > 0)
+		printf(", %.0f req/s %s", a->load.rate, a->load.poisson ? "Poisson" : "constant");
+	printf(" ---\n");
+	printf("requests: %" PRIu64 " in %.3f s = %.1f req/s, %.2f MB/s\n", l->c.measured, win,
+	       win > 0 ? l->c.measured / win : 0, win > 0 ? l->c.measured_bytes / win / 1e6 : 0);
+	printf("latency (ns, from %s): min %" PRIu64 "  p50 %" PRIu64 "  p90 %" PRIu64 "  p99 %" PRIu64
+	       "  p99.9 %" PRIu64 "  max %" PRIu64 "  (n %" PRIu64 ")\n",
+	       a->load.rate > 0 ? "intended send time" : "send time", hist_min(&l->hist),
+	       hist_percentile(&l->hist, 50), hist_percentile(&l->hist, 90),
+	       hist_percentile(&l->hist, 99), hist_percentile(&l->hist, 99.9), hist_max(&l->hist),
+	       hist_count(&l->hist));
+	printf("replies:");
+	for (i = 0; i < LOAD_CLASSES; i++)
+		if (p->class_names[i] && l->c.cls[i])
+			printf(" %s %" PRIu64, p->class_names[i], l->c.cls[i]);
+	printf("\nerrors: refused %" PRIu64 ", reset %" PRIu64 ", timeout %" PRIu64 ", lost requests %" PRIu64,
+	       l->c.conn_refused, l->c.conn_reset, l->c.conn_timeout, l->c.lost_requests);
+	for (i = 1; i < LOAD_PROTO_ERRS; i++)
+		if (p->err_name(i) && l->c.proto_err[i])
+			printf(", %s %" PRIu64, p->err_name(i), l->c.proto_err[i]);
+	printf("\ntcp: %" PRIu64 " retransmissions in the window%s, %" PRIu64 " server closes, %" PRIu64
+	       " reconnects\n",
+	       retx, retx ? " (FLAGGED)" : "", l->c.conn_closed_by_server, l->c.reconnects);
+	printf("generator CPU: %.3f busy CPU-s of %.3f wall core-s (%.1f %%), %.0f requests per busy CPU-s\n",
+	       busy, win, win > 0 ? 100 * busy / win : 0, busy > 0 ? l->c.measured / busy : 0);
+	printf("clock: %s; no floor subtracted\n", clock_source_name(nif->port->clock));
+}
+
+int load_run(struct dp *dp, const char *cmd, const struct load_run_args *a,
+	     const struct load_proto *proto, void *proto_ctx, uint32_t req_len, json_t **json)
+{
+	struct netif *nif = a->nif ? a->nif : &dp->nif;
+	struct netif *nifs[2] = { nif, a->peer };
+	struct tcp_config tc;
+	struct tcp_stack tcp;
+	struct load load;
+	char err[DP_ERR_LEN], ip[16];
+	void *att[2] = { nif, &load };
+	uint32_t ports = 65535 - 1024 + 1;
+	tsc_t t0, last, deadline;
+	uint64_t last_measured = 0;
+	int rc, show = app_progress_wanted(a->quiet), stopped = 0;
+
+	memset(&tc, 0, sizeof(tc));
+	tc.max_conns = a->load.connections;
+	tc.ip_base = nif->ip;
+	tc.n_ips = (a->load.connections + ports - 1) / ports;
+	tc.port_lo = 1024;
+	tc.port_hi = 65535;
+	tc.txbuf = load_run_pow2(2 * a->load.pipeline * req_len, 2048);
+	tc.dst_ip = a->target_ip;
+	tc.dst_port = a->target_port;
+	memcpy(tc.src_mac, nif->mac, PKT_ETH_ALEN);
+	tc.mtu = nif->port->mtu ? nif->port->mtu : 1500;
+	tc.time_wait = a->time_wait;
+	tc.min_rto = a->min_rto;
+	tc.clk = &dp->clk;
+	if ((a->target_ip & nif->mask) != (nif->ip & nif->mask) ||
+	    a->target_ip - nif->ip < tc.n_ips) {
+		fprintf(stderr, "lvperf %s: target %s is not another address in our subnet\n", cmd,
+			pkt_format_ip(a->target_ip, ip));
+		return APP_USAGE;
+	}
+	netif_set_ips(nif, tc.n_ips);
+	rc = dp_start(dp, nifs, a->peer ? 2 : 1, err);
+	if (rc) {
+		fprintf(stderr, "lvperf %s: %s\n", cmd, err);
+		return APP_ERR;
+	}
+	if (dp_resolve(dp, nif, a->target_ip, 3000000000ull, tc.dst_mac)) {
+		dp_stop(dp);
+		fprintf(stderr, "lvperf %s: %s did not answer ARP within 3 s on %s\n", cmd,
+			pkt_format_ip(a->target_ip, ip), nif->port->label);
+		return APP_TIMEOUT;
+	}
+	rc = tcp_stack_init(&tcp, &tc, &load_tcp_ops, &load, &netif_tcp_tx, nif);
+	if (rc == 0) {
+		rc = load_init(&load, &a->load, &tcp, proto, proto_ctx, &dp->clk, &dp->w.busy);
+		if (rc)
+			tcp_stack_free(&tcp);
+	}
+	if (rc) {
+		dp_stop(dp);
+		fprintf(stderr, "lvperf %s: cannot set up %u connections: %s\n", cmd, a->load.connections,
+			strerror(-rc));
+		return APP_ERR;
+	}
+	if (!a->quiet)
+		fprintf(stderr, "lvperf: %s load on %s:%u from %u source address(es), %s loop\n", cmd,
+			pkt_format_ip(a->target_ip, ip), a->target_port, tc.n_ips,
+			a->load.rate > 0 ? "open" : "closed");
+	dp_call(dp, load_run_attach_fn, att);
+	t0 = last = rte_rdtsc();
+	deadline = t0 + ns_to_tsc(&dp->clk, a->load.warmup + a->load.duration + a->load.linger +
+						 10000000000ull);
+	while (__atomic_load_n(&load.phase, __ATOMIC_ACQUIRE) != LOAD_DONE) {
+		tsc_t now = rte_rdtsc();
+
+		if ((app_interrupted || !tsc_before(now, deadline)) && !stopped) {
+			dp_call(dp, load_run_stop_fn, &load);
+			stopped = 1;
+			deadline = now + ns_to_tsc(&dp->clk, a->load.linger + 3000000000ull);
+		} else if (stopped && !tsc_before(now, deadline)) {
+			break;
+		}
+		if (show && tsc_since(last, now) >= ns_to_tsc(&dp->clk, 1000000000u)) {
+			uint64_t m = load.c.measured;
+			int ph = __atomic_load_n(&load.phase, __ATOMIC_ACQUIRE);
+
+			fprintf(stderr, "\rlvperf %s: %5.1f s %-7s %10.0f req/s  %" PRIu64 " conns open  errors %" PRIu64 " ",
+				cmd, tsc_to_ns_f(&dp->clk, now - t0) / 1e9, phase_names[ph],
+				(double)(m - last_measured) / (tsc_to_ns_f(&dp->clk, now - last) / 1e9),
+				(uint64_t)tcp.n_open,
+				load.c.conn_refused + load.c.conn_reset + load.c.conn_timeout);
+			last_measured = m;
+			last = now;
+		}
+		dp_sleep_ns(20000000);
+	}
+	if (show)
+		fputc('\n', stderr);
+	dp_call(dp, load_run_detach_fn, nif);
+	dp_stop(dp);
+	if (a->hdr_out) {
+		FILE *f = fopen(a->hdr_out, "w");
+
+		if (!f || hist_print_percentiles(&load.hist, f, 5, 1000.0) != 0)
+			fprintf(stderr, "lvperf %s: cannot write %s\n", cmd, a->hdr_out);
+		if (f)
+			fclose(f);
+	}
+	if (a->json)
+		*json = load_run_json(cmd, dp, nif, a, &load, &tcp);
+	else
+		load_run_text(cmd, dp, nif, a, &load);
+	rc = APP_OK;
+	if (load.c.measured == 0) {
+		fprintf(stderr, "lvperf %s: no reply in the measurement window (%" PRIu64 " refused, %" PRIu64
+				" reset, %" PRIu64 " timed out connections)\n",
+			cmd, load.c.conn_refused, load.c.conn_reset, load.c.conn_timeout);
+		rc = APP_ERR;
+	} else if (load.c.conn_refused || load.c.conn_reset || load.c.conn_timeout || stopped) {
+		fprintf(stderr, "lvperf %s: %s: %" PRIu64 " connections refused, %" PRIu64 " reset, %" PRIu64
+				" timed out, %" PRIu64 " requests lost (server gone?)\n",
+			cmd, app_interrupted ? "interrupted" : "the run had errors", load.c.conn_refused,
+			load.c.conn_reset, load.c.conn_timeout, load.c.lost_requests);
+		rc = APP_ERR;
+	}
+	load_free(&load);
+	tcp_stack_free(&tcp);
+	return rc;
+}
+
+int load_run_args_from(const char *cmd, const struct load_run_opts *o, uint16_t default_port,
+		       struct load_run_args *a)
+{
+	char host[32];
+	const char *colon;
+	uint64_t port = default_port;
+	size_t n;
+
+	memset(a, 0, sizeof(*a));
+	if (!o->target) {
+		fprintf(stderr, "lvperf %s: --target IP[:PORT] is required\n", cmd);
+		return -EINVAL;
+	}
+	colon = strchr(o->target, ':');
+	n = colon ? (size_t)(colon - o->target) : strlen(o->target);
+	if (n >= sizeof(host) || (colon && (opt_parse_u64(colon + 1, &port) || !port || port > 65535))) {
+		fprintf(stderr, "lvperf %s: --target '%s': expected IP[:PORT]\n", cmd, o->target);
+		return -EINVAL;
+	}
+	memcpy(host, o->target, n);
+	host[n] = 0;
+	if (pkt_parse_ip(host, &a->target_ip)) {
+		fprintf(stderr, "lvperf %s: --target '%s': expected IP[:PORT]\n", cmd, o->target);
+		return -EINVAL;
+	}
+	if (o->poisson && !o->rate) {
+		fprintf(stderr, "lvperf %s: --poisson needs --rate R (open loop)\n", cmd);
+		return -EINVAL;
+	}
+	a->target_port = (uint16_t)port;
+	a->load.connections = (uint32_t)o->connections;
+	a->load.pipeline = (uint32_t)o->pipeline;
+	a->load.rate = (double)o->rate;
+	a->load.poisson = o->poisson;
+	a->load.duration = o->duration;
+	a->load.warmup = o->warmup;
+	a->load.requests = o->requests;
+	a->load.linger = o->linger;
+	a->load.seed = o->seed;
+	a->time_wait = o->time_wait;
+	a->min_rto = o->min_rto;
+	a->hdr_out = o->hdr_out;
+	return 0;
+}

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * HTTP/1.1 as a load_proto: the request template and one response parser
+ * per connection.
+ */
+#ifndef LVP_HTTP_LOAD_H
+#define LVP_HTTP_LOAD_H
+
+#include "http.h"
+#include "load.h"
+
+struct http_load {
+	struct http_req_tmpl req;
+	struct http_parser *parsers; /* [max_conns] */
+	uint8_t *bad;		     /* [max_conns]: this response's body differs */
+	uint32_t max_conns;
+	const uint8_t *verify;	     /* expected body of every response, or NULL */
+	uint64_t verify_len;
+};
+
+/* Protocol error index of a body that is not the expected one. */
+#define HTTP_LOAD_ERR_BODY HTTP_ERR__COUNT
+
+/* Build the GET template for path and host, allocate the parsers. Returns
+ * 0 or -EINVAL/-E2BIG/-ENOMEM. */
+int http_load_init(struct http_load *h, uint32_t max_conns, const char *path, const char *host,
+		   const char *const *extra, unsigned n_extra);
+void http_load_free(struct http_load *h);
+
+/* Check every response body against body[0..len) (Content-Length bodies,
+ * byte by byte as they arrive); a mismatch is a protocol error
+ * "body_mismatch" and the connection is reopened. body must outlive h. */
+void http_load_verify(struct http_load *h, const uint8_t *body, uint64_t len);
+
+/* Reply classes: 1..5 the status class (2 = 2xx), 0 anything else; a
+ * reply is ok when it is 2xx. Errors: enum http_err. */
+extern const struct load_proto load_proto_http;
+
+#endif

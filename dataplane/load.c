@@ -1,0 +1,354 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "load.h"
+
+#define LOAD_REQ_MAX 2048
+#define LOAD_CLOSE_WAIT_NS 1000000000ull
+#define LOAD_RECONNECT_BACKOFF_NS 10000000ull
+
+static struct load *load_of(struct tcp_stack *s)
+{
+	return s->app_ctx;
+}
+
+/* xorshift64* (Vigna 2016) for Poisson gaps. */
+static double load_uniform(struct load *l)
+{
+	l->rng ^= l->rng >> 12;
+	l->rng ^= l->rng << 25;
+	l->rng ^= l->rng >> 27;
+	return (double)((l->rng * 2685821657736338717ull) >> 11) * (1.0 / 9007199254740992.0);
+}
+
+int load_init(struct load *l, const struct load_config *cfg, struct tcp_stack *tcp,
+	      const struct load_proto *proto, void *proto_ctx, const struct tsc_clock *clk,
+	      const tsc_t *busy)
+{
+	uint32_t n = tcp->cfg.max_conns;
+	int rc;
+
+	memset(l, 0, sizeof(*l));
+	if (!cfg->connections || cfg->connections > n || !cfg->pipeline)
+		return -EINVAL;
+	l->cfg = *cfg;
+	if (!l->cfg.connect_burst)
+		l->cfg.connect_burst = 64;
+	l->tcp = tcp;
+	l->proto = proto;
+	l->proto_ctx = proto_ctx;
+	l->clk = clk;
+	l->busy = busy;
+	l->outstanding = calloc(n, sizeof(uint32_t));
+	l->head = calloc(n, sizeof(uint32_t));
+	l->gen = calloc(n, sizeof(uint32_t));
+	l->stamps = calloc((size_t)n * cfg->pipeline, sizeof(tsc_t));
+	l->ready_cap = n * cfg->pipeline;
+	l->ready = calloc(l->ready_cap, sizeof(uint64_t));
+	rc = hist_init(&l->hist, 1, 100000000000ull, 3);
+	if (!l->outstanding || !l->head || !l->gen || !l->stamps || !l->ready || rc) {
+		load_free(l);
+		return rc ? rc : -ENOMEM;
+	}
+	l->rng = cfg->seed ? cfg->seed : 0x2545f4914f6cdd1dull;
+	if (cfg->rate > 0)
+		l->gap_tsc = clk->hz / cfg->rate;
+	return 0;
+}
+
+void load_free(struct load *l)
+{
+	free(l->outstanding);
+	free(l->head);
+	free(l->gen);
+	free(l->stamps);
+	free(l->ready);
+	hist_free(&l->hist);
+	l->outstanding = l->head = l->gen = NULL;
+	l->stamps = NULL;
+	l->ready = NULL;
+}
+
+static int load_sending(const struct load *l)
+{
+	return l->phase == LOAD_WARMUP || l->phase == LOAD_MEASURE;
+}
+
+static void ready_push(struct load *l, uint32_t conn)
+{
+	uint32_t tail = (l->ready_head + l->ready_count) % l->ready_cap;
+
+	if (l->ready_count == l->ready_cap)
+		return; /* cannot happen: one entry per free pipeline place */
+	l->ready[tail] = (uint64_t)l->gen[conn] << 32 | conn;
+	l->ready_count++;
+}
+
+/* Pop a connection that can take a request now; TCP_NONE when none. */
+static uint32_t ready_pop(struct load *l)
+{
+	while (l->ready_count) {
+		uint64_t e = l->ready[l->ready_head];
+		uint32_t conn = (uint32_t)e;
+
+		l->ready_head = (l->ready_head + 1) % l->ready_cap;
+		l->ready_count--;
+		if ((uint32_t)(e >> 32) == l->gen[conn] &&
+		    tcp_conn_get(l->tcp, conn)->state == TCP_ESTABLISHED)
+			return conn;
+	}
+	return TCP_NONE;
+}
+
+/* Send one request on conn stamped with t (send time, or intended time). */
+static int load_send(struct load *l, uint32_t conn, tsc_t t)
+{
+	uint8_t buf[LOAD_REQ_MAX];
+	uint32_t len = l->proto->request(l->proto_ctx, conn, buf, sizeof(buf));
+	uint32_t slot;
+
+	if (!len || l->outstanding[conn] == l->cfg.pipeline ||
+	    tcp_send(l->tcp, conn, buf, len) != 0)
+		return -ENOBUFS;
+	slot = (l->head[conn] + l->outstanding[conn]) % l->cfg.pipeline;
+	l->stamps[(size_t)conn * l->cfg.pipeline + slot] = t;
+	l->outstanding[conn]++;
+	l->inflight++;
+	l->c.sent++;
+	return 0;
+}
+
+static void load_connected(struct tcp_stack *s, uint32_t conn, tsc_t now)
+{
+	struct load *l = load_of(s);
+	uint32_t i;
+
+	l->proto->conn_reset(l->proto_ctx, conn);
+	l->head[conn] = 0; /* outstanding is already 0: zeroed when it closed */
+	for (i = 0; i < l->cfg.pipeline && load_sending(l); i++) {
+		if (l->cfg.rate > 0)
+			ready_push(l, conn);
+		else if (load_send(l, conn, now))
+			break;
+	}
+}
+
+/* A reply completed on conn at ts. */
+static void load_reply_done(struct load *l, uint32_t conn, const struct load_reply *r, tsc_t ts)
+{
+	size_t base = (size_t)conn * l->cfg.pipeline;
+	tsc_t stamp;
+
+	l->c.replies++;
+	if (!l->outstanding[conn])
+		return; /* a reply nobody asked for: counted as a reply only */
+	stamp = l->stamps[base + l->head[conn]];
+	l->head[conn] = (l->head[conn] + 1) % l->cfg.pipeline;
+	l->outstanding[conn]--;
+	l->inflight--;
+	/* Measured: completed inside the window, and (open loop) intended
+	 * inside it too, so warm-up requests never count. */
+	if (l->phase == LOAD_MEASURE && !tsc_before(stamp, l->t_measure)) {
+		l->c.measured++;
+		l->c.measured_ok += r->ok;
+		l->c.measured_bytes += r->bytes;
+		l->c.cls[r->cls < LOAD_CLASSES ? r->cls : 0]++;
+		hist_record(&l->hist, tsc_to_ns(l->clk, tsc_since(stamp, ts)));
+	}
+	if (!r->keep_alive) {
+		tcp_close(l->tcp, conn);
+		return;
+	}
+	if (!load_sending(l))
+		return;
+	if (l->cfg.rate > 0)
+		ready_push(l, conn);
+	else
+		load_send(l, conn, ts);
+}
+
+static void load_recv(struct tcp_stack *s, uint32_t conn, const uint8_t *data, uint32_t len, tsc_t ts)
+{
+	struct load *l = load_of(s);
+	uint32_t gen = l->gen[conn];
+
+	while (len) {
+		struct load_reply r;
+		int done = 0, err = 0;
+		int n = l->proto->parse(l->proto_ctx, conn, data, len, &r, &done, &err);
+
+		if (n < 0) {
+			l->c.proto_err[err < LOAD_PROTO_ERRS ? err : 0]++;
+			tcp_abort(s, conn, ts); /* reopened from load_closed */
+			return;
+		}
+		data += n;
+		len -= (uint32_t)n;
+		if (done) {
+			load_reply_done(l, conn, &r, ts);
+			if (l->gen[conn] != gen || tcp_conn_get(s, conn)->state != TCP_ESTABLISHED)
+				return;
+		} else if (n == 0) {
+			break;
+		}
+	}
+}
+
+static void load_closed(struct tcp_stack *s, uint32_t conn, enum tcp_close_reason why, tsc_t now)
+{
+	struct load *l = load_of(s);
+	struct load_reply r;
+
+	if (why == TCP_CLOSE_PEER_FIN && l->proto->eof(l->proto_ctx, conn, &r))
+		load_reply_done(l, conn, &r, now);
+	l->gen[conn]++;
+	l->open--;
+	if (l->phase < LOAD_CLOSING) {
+		switch (why) {
+		case TCP_CLOSE_REFUSED:
+			l->c.conn_refused++;
+			/* A server that refuses: do not hammer it with SYNs. */
+			l->reconnect_after = now + ns_to_tsc(l->clk, LOAD_RECONNECT_BACKOFF_NS);
+			break;
+		case TCP_CLOSE_RESET: l->c.conn_reset++; break;
+		case TCP_CLOSE_TIMEOUT: l->c.conn_timeout++; break;
+		case TCP_CLOSE_PEER_FIN: l->c.conn_closed_by_server++; break;
+		default: break;
+		}
+		l->c.lost_requests += l->outstanding[conn];
+	}
+	l->inflight -= l->outstanding[conn];
+	l->outstanding[conn] = 0;
+	if (load_sending(l)) {
+		l->to_open++; /* reopened by the next tick */
+		l->c.reconnects++;
+	}
+}
+
+const struct tcp_app_ops load_tcp_ops = {
+	.connected = load_connected,
+	.recv = load_recv,
+	.closed = load_closed,
+};
+
+void load_start(struct load *l, tsc_t now)
+{
+	l->t_start = now;
+	l->t_measure = now + ns_to_tsc(l->clk, l->cfg.warmup);
+	l->t_end = l->t_measure + ns_to_tsc(l->clk, l->cfg.duration);
+	l->to_open = l->cfg.connections;
+	l->next_intended = l->t_start;
+	__atomic_store_n(&l->phase, LOAD_WARMUP, __ATOMIC_RELEASE);
+}
+
+static void load_enter(struct load *l, int phase, tsc_t now)
+{
+	if (phase == LOAD_MEASURE) {
+		l->measure_started = now;
+		l->busy_at_measure = *l->busy;
+		l->tcp_retx_at_measure = l->tcp->c.retransmits + l->tcp->c.fast_retransmits;
+	}
+	if (phase >= LOAD_DRAIN && l->phase <= LOAD_MEASURE) {
+		l->measure_ended = now;
+		l->busy_at_end = *l->busy;
+		l->tcp_retx_at_end = l->tcp->c.retransmits + l->tcp->c.fast_retransmits;
+		l->t_drain_end = now + ns_to_tsc(l->clk, l->cfg.linger);
+		l->to_open = 0;
+	}
+	if (phase == LOAD_CLOSING) {
+		uint32_t i;
+
+		l->t_close_end = now + ns_to_tsc(l->clk, LOAD_CLOSE_WAIT_NS);
+		for (i = 0; i < l->tcp->cfg.max_conns; i++) {
+			const struct tcp_conn *c = tcp_conn_get(l->tcp, i);
+
+			if (c->state == TCP_SYN_SENT)
+				tcp_abort(l->tcp, i, now);
+			else if (c->state != TCP_CLOSED)
+				tcp_close(l->tcp, i);
+		}
+	}
+	__atomic_store_n(&l->phase, phase, __ATOMIC_RELEASE);
+}
+
+void load_stop(struct load *l, tsc_t now)
+{
+	if (l->phase <= LOAD_MEASURE && l->phase != LOAD_IDLE)
+		load_enter(l, LOAD_DRAIN, now);
+}
+
+/* Open loop: send every request whose intended time has come, on a
+ * connection that can take one; the rest wait (and their latency grows). */
+static int load_open_loop(struct load *l, tsc_t now)
+{
+	uint64_t due = 0;
+	int work = 0;
+
+	while (!tsc_before(now, l->next_intended)) {
+		uint32_t conn = ready_pop(l);
+
+		if (conn == TCP_NONE || load_send(l, conn, l->next_intended)) {
+			due = (uint64_t)((double)(now - l->next_intended) / l->gap_tsc) + 1;
+			if (due > l->c.backlog_max)
+				l->c.backlog_max = due;
+			break;
+		}
+		if (tsc_since(l->next_intended, now) > l->gap_tsc)
+			l->c.late++;
+		l->next_intended += (tsc_t)(l->cfg.poisson ? -log(1.0 - load_uniform(l)) * l->gap_tsc
+							  : l->gap_tsc);
+		work = 1;
+	}
+	return work;
+}
+
+int load_tick(struct load *l, tsc_t now)
+{
+	int work = 0;
+	uint32_t burst;
+
+	switch (l->phase) {
+	case LOAD_WARMUP:
+		if (!tsc_before(now, l->t_measure))
+			load_enter(l, LOAD_MEASURE, now);
+		break;
+	case LOAD_MEASURE:
+		if (!tsc_before(now, l->t_end) || (l->cfg.requests && l->c.measured >= l->cfg.requests))
+			load_enter(l, LOAD_DRAIN, now);
+		break;
+	case LOAD_DRAIN:
+		if (!tsc_before(now, l->t_drain_end) || l->inflight == 0)
+			load_enter(l, LOAD_CLOSING, now);
+		break;
+	case LOAD_CLOSING:
+		if (l->tcp->n_open == 0) {
+			__atomic_store_n(&l->phase, LOAD_DONE, __ATOMIC_RELEASE);
+		} else if (!tsc_before(now, l->t_close_end)) {
+			uint32_t i;
+
+			for (i = 0; i < l->tcp->cfg.max_conns; i++)
+				if (tcp_conn_get(l->tcp, i)->state != TCP_CLOSED)
+					tcp_abort(l->tcp, i, now);
+		}
+		break;
+	default:
+		return tcp_flush(l->tcp, now);
+	}
+	for (burst = l->cfg.connect_burst;
+	     l->to_open && burst && load_sending(l) && !tsc_before(now, l->reconnect_after); burst--) {
+		if (tcp_connect(l->tcp, now) == TCP_NONE) {
+			l->c.connect_fail++;
+			break;
+		}
+		l->to_open--;
+		l->open++;
+		work = 1;
+	}
+	if (l->cfg.rate > 0 && load_sending(l))
+		work |= load_open_loop(l, now);
+	work |= tcp_flush(l->tcp, now);
+	return work;
+}

@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * A client-side TCP (RFC 9293) for load generation against real servers.
+ *
+ * One stack per worker, all memory allocated at start: a connection table
+ * (one entry per concurrent connection), a slot per (source IP, source
+ * port) that maps incoming segments to their connection in O(1), and a
+ * FIFO of free slots in the order they were released, so a port is reused
+ * only after it has rested at least time_wait (our side of TIME_WAIT).
+ *
+ * Choices, and why:
+ * - No out-of-order queue. Payload is consumed in place the moment it is in
+ *   order; a segment beyond rcv_nxt is dropped and answered with a
+ *   duplicate ACK at once, so the server fast-retransmits. On the direct
+ *   links lvperf measures (veth, vhost, a cable) reordering is essentially
+ *   absent, and holding mbufs would cost memory and time on every
+ *   connection for an event that does not happen.
+ * - No delayed ACK: every burst that brought in-order data to a connection
+ *   ends with one ACK for it, unless a request we send carries it.
+ * - Sent bytes stay in a per-connection ring until acknowledged, so a
+ *   retransmission resends exactly what was sent.
+ * - RTO per RFC 6298 (SRTT/RTTVAR, Karn's rule), minimum 200 ms like Linux,
+ *   doubling per retry, the connection is given up after TCP_MAX_RETRIES;
+ *   fast retransmit on the third duplicate ACK (RFC 5681).
+ * - Window scale and MSS options on the SYN; no SACK, no timestamps.
+ *
+ * Nothing here knows about DPDK: frames come in as bytes, go out through
+ * two callbacks, so the state machine is tested with recorded segments.
+ */
+#ifndef LVP_TCP_H
+#define LVP_TCP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "clock.h"
+#include "pkt.h"
+
+#define TCP_HLEN 20
+#define TCP_MAX_RETRIES 8
+#define TCP_NONE UINT32_MAX
+
+enum tcp_state {
+	TCP_CLOSED = 0,
+	TCP_SYN_SENT,
+	TCP_ESTABLISHED,
+	TCP_FIN_WAIT_1,
+	TCP_FIN_WAIT_2,
+	TCP_CLOSING,
+	TCP_CLOSE_WAIT,
+	TCP_LAST_ACK,
+};
+
+/* Why a connection ended, as told to the application. */
+enum tcp_close_reason {
+	TCP_CLOSE_NORMAL = 0, /* both FINs exchanged, or we closed */
+	TCP_CLOSE_PEER_FIN,   /* the server closed first (we answer with our FIN) */
+	TCP_CLOSE_RESET,      /* RST from the server */
+	TCP_CLOSE_REFUSED,    /* RST answering our SYN */
+	TCP_CLOSE_TIMEOUT,    /* TCP_MAX_RETRIES retransmissions without progress */
+	TCP_CLOSE_ABORT,      /* we reset it (tcp_abort) */
+};
+
+const char *tcp_state_name(enum tcp_state s);
+
+/* Counters of one stack: every retransmission, reset, drop and odd segment. */
+struct tcp_counters {
+	uint64_t segs_in;
+	uint64_t segs_out;
+	uint64_t bytes_in;  /* payload delivered in order */
+	uint64_t bytes_out; /* payload sent, first transmissions only */
+	uint64_t connects;
+	uint64_t established;
+	uint64_t refused;
+	uint64_t resets_in;
+	uint64_t resets_out;
+	uint64_t timeouts;
+	uint64_t retransmits;	   /* RTO retransmissions (SYN, data or FIN) */
+	uint64_t fast_retransmits; /* on three duplicate ACKs */
+	uint64_t dup_acks_in;
+	uint64_t out_of_order;	   /* beyond rcv_nxt: dropped, dup ACK sent */
+	uint64_t old_segments;	   /* entirely before rcv_nxt: re-ACKed */
+	uint64_t out_of_window;	   /* ACK of data never sent, and the like */
+	uint64_t no_conn;	   /* no connection for the segment: RST sent */
+	uint64_t bad_csum;
+	uint64_t bad_header;
+	uint64_t csum_partial;	   /* checksum left to an offload, accepted */
+	uint64_t tx_nobuf;	   /* no buffer for a segment */
+	uint64_t tx_ring_full;	   /* tcp_send found no room in the ring */
+	uint64_t ports_exhausted;  /* tcp_connect found no rested port */
+	uint64_t zero_window;	   /* output held back by a zero window */
+};
+
+struct tcp_conn {
+	uint8_t state;
+	uint8_t retries;
+	uint8_t peer_wscale;
+	uint8_t pending;     /* on the pending list: ACK and/or output due */
+	uint8_t ack_due;
+	uint8_t fin_queued;  /* we close after the queued data */
+	uint8_t rtt_timing;  /* an RTT sample is running on rtt_seq */
+	uint8_t timer_on;
+	uint16_t mss;	     /* peer's, or 536 */
+	uint16_t dupacks;
+	uint32_t slot;	     /* (source IP, source port) slot */
+	uint32_t iss;
+	uint32_t snd_una;
+	uint32_t snd_nxt;
+	uint32_t snd_wnd;    /* already scaled */
+	uint32_t rcv_nxt;
+	uint32_t tx_head;    /* ring offset of snd_una */
+	uint32_t tx_len;     /* bytes in the ring from snd_una: sent and not yet */
+	uint32_t rtt_seq;
+	tsc_t rtt_start;
+	tsc_t srtt;	     /* 0: no sample yet */
+	tsc_t rttvar;
+	tsc_t rto;
+	tsc_t timer_at;
+	uint32_t timer_prev, timer_next; /* RTO wheel list */
+};
+
+struct tcp_stack;
+
+/* What the application (load.c) hears from the stack. */
+struct tcp_app_ops {
+	/* The handshake completed; the app may tcp_send(). */
+	void (*connected)(struct tcp_stack *s, uint32_t conn, tsc_t now);
+	/* In-order payload, consumed at once (not kept by the stack). */
+	void (*recv)(struct tcp_stack *s, uint32_t conn, const uint8_t *data, uint32_t len, tsc_t ts);
+	/* The connection ended; its entry may be reused after this returns. */
+	void (*closed)(struct tcp_stack *s, uint32_t conn, enum tcp_close_reason why, tsc_t now);
+};
+
+/* Where segments go: a buffer of at least cap bytes, then send it. */
+struct tcp_tx_ops {
+	uint8_t *(*alloc)(void *ctx, void **handle, uint32_t *cap);
+	void (*send)(void *ctx, void *handle, uint32_t len);
+};
+
+struct tcp_config {
+	uint32_t max_conns;   /* concurrent connections */
+	uint32_t ip_base;     /* first of n_ips consecutive source addresses */
+	uint32_t n_ips;
+	uint16_t port_lo;     /* source port range per address */
+	uint16_t port_hi;
+	uint32_t txbuf;	      /* bytes per connection ring, power of two */
+	uint32_t dst_ip;      /* the server */
+	uint16_t dst_port;
+	uint8_t src_mac[PKT_ETH_ALEN];
+	uint8_t dst_mac[PKT_ETH_ALEN];
+	uint16_t mtu;
+	nsec_t time_wait;     /* rest before a port is reused */
+	nsec_t min_rto;
+	const struct tsc_clock *clk;
+};
+
+struct tcp_stack {
+	struct tcp_config cfg;
+	struct tcp_app_ops app;
+	void *app_ctx;
+	struct tcp_tx_ops tx;
+	void *tx_ctx;
+	struct tcp_conn *conns;	 /* [max_conns] */
+	uint8_t *txbufs;	 /* [max_conns * txbuf] */
+	uint32_t *slot_conn;	 /* [n_slots]: connection on that slot or TCP_NONE */
+	uint32_t *free_slots;	 /* FIFO of rested slots */
+	tsc_t *free_since;	 /* when each FIFO entry was released */
+	uint32_t n_slots, free_head, free_count;
+	uint32_t *free_conns;	 /* stack of unused connection entries */
+	uint32_t n_free_conns;
+	uint32_t *pending;	 /* connections with ACK/output due */
+	uint32_t n_pending;
+	uint32_t *wheel;	 /* RTO timer wheel heads */
+	uint32_t wheel_size;	 /* power of two */
+	tsc_t wheel_tick;	 /* TSC ticks per slot */
+	tsc_t wheel_now;	 /* start of the slot processed next */
+	tsc_t time_wait_tsc;
+	tsc_t min_rto_tsc;
+	uint16_t our_mss;
+	uint32_t n_open;	 /* entries not CLOSED */
+	struct tcp_counters c;
+};
+
+/*
+ * Allocate and initialise the stack (all memory, once). Returns 0 or
+ * -EINVAL/-ENOMEM. The address range must give at least max_conns slots.
+ */
+int tcp_stack_init(struct tcp_stack *s, const struct tcp_config *cfg, const struct tcp_app_ops *app,
+		   void *app_ctx, const struct tcp_tx_ops *tx, void *tx_ctx);
+void tcp_stack_free(struct tcp_stack *s);
+
+/* Open a connection to cfg.dst_ip:dst_port. Returns its index, or TCP_NONE
+ * when no entry or no rested port is free (counted). */
+uint32_t tcp_connect(struct tcp_stack *s, tsc_t now);
+
+/* Queue len bytes on an established connection. Returns 0, or -ENOBUFS
+ * when the ring has no room (nothing queued), -ENOTCONN. Output happens
+ * at the next tcp_flush(). */
+int tcp_send(struct tcp_stack *s, uint32_t conn, const void *data, uint32_t len);
+
+/* Free room in the connection's ring. */
+uint32_t tcp_send_room(const struct tcp_stack *s, uint32_t conn);
+
+/* Close after the queued data (FIN). */
+void tcp_close(struct tcp_stack *s, uint32_t conn);
+
+/* Reset the connection now (RST sent, closed called with ABORT). */
+void tcp_abort(struct tcp_stack *s, uint32_t conn, tsc_t now);
+
+/* Handle one received IPv4/TCP frame (pi from pkt_parse, kind PKT_TCP). */
+void tcp_input(struct tcp_stack *s, const uint8_t *frame, uint32_t len, const struct pkt_info *pi,
+	       tsc_t ts);
+
+/* Send what is pending (ACKs, queued data) and run expired timers.
+ * Returns nonzero when it did anything. */
+int tcp_flush(struct tcp_stack *s, tsc_t now);
+
+static inline struct tcp_conn *tcp_conn_get(struct tcp_stack *s, uint32_t conn)
+{
+	return &s->conns[conn];
+}
+
+#endif
