@@ -14,6 +14,7 @@ int cmd_beacon(int argc, char **argv);
 int cmd_calibrate(int argc, char **argv);
 int cmd_selfcheck(int argc, char **argv);
 int cmd_http(int argc, char **argv);
+int cmd_kv(int argc, char **argv);
 
 struct ping_args {
 	uint32_t target;

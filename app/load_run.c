@@ -233,7 +233,10 @@ int load_run(struct dp *dp, const char *cmd, const struct load_run_args *a,
 	}
 	rc = tcp_stack_init(&tcp, &tc, &load_tcp_ops, &load, &netif_tcp_tx, nif);
 	if (rc == 0) {
-		rc = load_init(&load, &a->load, &tcp, proto, proto_ctx, &dp->clk, &dp->w.busy);
+		struct load_config lc = a->load;
+
+		lc.req_max = req_len;
+		rc = load_init(&load, &lc, &tcp, proto, proto_ctx, &dp->clk, &dp->w.busy);
 		if (rc)
 			tcp_stack_free(&tcp);
 	}

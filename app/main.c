@@ -23,6 +23,7 @@ static const struct command commands[] = {
 	{ "ping", cmd_ping, "ICMP echo RTT from the dataplane, floor subtracted" },
 	{ "beacon", cmd_beacon, "time a command's start to its first ARP and first UDP beacon" },
 	{ "http", cmd_http, "HTTP/1.1 load against a server, closed or open loop" },
+	{ "kv", cmd_kv, "Redis GET/SET load (RESP), pipelined, closed or open loop" },
 	{ "calibrate", cmd_calibrate, "TSC rate, timestamp cost, ring RTT floor" },
 	{ NULL, NULL, NULL },
 };

@@ -6,7 +6,7 @@
 
 #include "load.h"
 
-#define LOAD_REQ_MAX 2048
+#define LOAD_REQ_MAX 20480
 #define LOAD_CLOSE_WAIT_NS 1000000000ull
 #define LOAD_RECONNECT_BACKOFF_NS 10000000ull
 
@@ -32,7 +32,7 @@ int load_init(struct load *l, const struct load_config *cfg, struct tcp_stack *t
 	int rc;
 
 	memset(l, 0, sizeof(*l));
-	if (!cfg->connections || cfg->connections > n || !cfg->pipeline)
+	if (!cfg->connections || cfg->connections > n || !cfg->pipeline || cfg->req_max > LOAD_REQ_MAX)
 		return -EINVAL;
 	l->cfg = *cfg;
 	if (!l->cfg.connect_burst)
@@ -107,11 +107,13 @@ static uint32_t ready_pop(struct load *l)
 static int load_send(struct load *l, uint32_t conn, tsc_t t)
 {
 	uint8_t buf[LOAD_REQ_MAX];
-	uint32_t len = l->proto->request(l->proto_ctx, conn, buf, sizeof(buf));
-	uint32_t slot;
+	uint32_t len, slot;
 
-	if (!len || l->outstanding[conn] == l->cfg.pipeline ||
-	    tcp_send(l->tcp, conn, buf, len) != 0)
+	/* Check first: a protocol may note each request it generates. */
+	if (l->outstanding[conn] == l->cfg.pipeline || tcp_send_room(l->tcp, conn) < l->cfg.req_max)
+		return -ENOBUFS;
+	len = l->proto->request(l->proto_ctx, conn, buf, sizeof(buf));
+	if (!len || tcp_send(l->tcp, conn, buf, len) != 0)
 		return -ENOBUFS;
 	slot = (l->head[conn] + l->outstanding[conn]) % l->cfg.pipeline;
 	l->stamps[(size_t)conn * l->cfg.pipeline + slot] = t;

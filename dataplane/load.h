@@ -67,6 +67,7 @@ struct load_config {
 	uint64_t requests;   /* stop after this many measured replies (0: none) */
 	uint64_t seed;
 	uint32_t connect_burst; /* SYNs per tick while connecting */
+	uint32_t req_max;	/* longest request: sent only when that much room is free */
 };
 
 struct load_counters {

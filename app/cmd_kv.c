@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * lvperf kv: Redis GET/SET load (RESP) from the dataplane against a real
+ * redis-server, closed or open loop, pipelined like redis-benchmark -P.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../dataplane/resp_load.h"
+#include "commands.h"
+#include "load_run.h"
+
+struct kv_cfg {
+	struct app_dp_opts dp;
+	struct load_run_opts lo;
+	const char *op;
+	uint64_t keyspace;
+	uint64_t value_size;
+};
+
+static const struct opt_def kv_opts[] = {
+	APP_DP_OPT_ROWS(struct kv_cfg, dp),
+	LOAD_RUN_OPT_ROWS(struct kv_cfg, lo, "6379"),
+	{ "op", OPT_STR, offsetof(struct kv_cfg, op), 0, 0, "get", "get|set|mixed[:F]",
+	  "GET, SET, or a mix with a fraction F of SETs (default 0.5)" },
+	{ "keyspace", OPT_U64, offsetof(struct kv_cfg, keyspace), 1, 1000000000000ull, "100000", "K",
+	  "keys key:000000000000 .. K-1, drawn uniformly (redis-benchmark -r)" },
+	{ "value-size", OPT_U64, offsetof(struct kv_cfg, value_size), 0, 16384, "3", "D",
+	  "SET value bytes (redis-benchmark -d)" },
+	{ NULL, 0, 0, 0, 0, NULL, NULL, NULL },
+};
+
+struct kv_run {
+	struct load_run_args a;
+	struct resp_load r;
+};
+
+static int kv_measure(struct dp *dp, const void *arg, json_t **json)
+{
+	const struct kv_run *k = arg;
+	int rc = load_run(dp, "kv", &k->a, &load_proto_resp, (void *)&k->r, resp_load_req_max(&k->r), json);
+
+	if (*json) {
+		json_object_set_new(*json, "kv", json_pack("{s:I, s:I, s:I, s:I}", "gets_sent",
+							   (json_int_t)k->r.gets, "sets_sent",
+							   (json_int_t)k->r.sets, "keyspace",
+							   (json_int_t)k->r.keyspace, "value_size",
+							   (json_int_t)k->r.value_size));
+	}
+	return rc;
+}
+
+/* "get", "set", "mixed" or "mixed:F" into a SET fraction. */
+static int kv_parse_op(const char *s, double *set_fraction)
+{
+	char *end;
+
+	if (strcmp(s, "get") == 0)
+		*set_fraction = 0;
+	else if (strcmp(s, "set") == 0)
+		*set_fraction = 1;
+	else if (strcmp(s, "mixed") == 0)
+		*set_fraction = 0.5;
+	else if (strncmp(s, "mixed:", 6) == 0) {
+		*set_fraction = strtod(s + 6, &end);
+		if (end == s + 6 || *end || !(*set_fraction >= 0 && *set_fraction <= 1))
+			return -EINVAL;
+	} else {
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int cmd_kv(int argc, char **argv)
+{
+	const char *synopsis = "--port SPEC --ip A.B.C.D/LEN --target IP[:PORT] [--op get|set|mixed[:F]] [options]";
+	struct kv_cfg cfg;
+	struct dp_config dcfg;
+	struct kv_run run;
+	double set_fraction;
+	int rest, rc;
+
+	memset(&cfg, 0, sizeof(cfg));
+	rc = opt_parse("kv", synopsis, kv_opts, &cfg, argc, argv, &rest);
+	if (rc)
+		return rc > 0 ? APP_OK : APP_USAGE;
+	if (rest != argc) {
+		fprintf(stderr, "lvperf kv: unexpected argument '%s'\n", argv[rest]);
+		return APP_USAGE;
+	}
+	if (kv_parse_op(cfg.op, &set_fraction)) {
+		fprintf(stderr, "lvperf kv: --op '%s': expected get, set, mixed or mixed:F with F in [0, 1]\n",
+			cfg.op);
+		return APP_USAGE;
+	}
+	if (load_run_args_from("kv", &cfg.lo, 6379, &run.a) || app_dp_config("kv", &cfg.dp, 0, &dcfg))
+		return APP_USAGE;
+	run.a.json = cfg.dp.json;
+	run.a.quiet = cfg.dp.quiet;
+	rc = resp_load_init(&run.r, run.a.load.connections, run.a.load.pipeline, set_fraction,
+			    cfg.keyspace, (uint32_t)cfg.value_size, cfg.lo.seed);
+	if (rc) {
+		fprintf(stderr, "lvperf kv: cannot prepare the requests: %s\n", strerror(-rc));
+		return APP_USAGE;
+	}
+	rc = app_dp_run("kv", &dcfg, kv_measure, &run);
+	resp_load_free(&run.r);
+	return rc;
+}
