@@ -107,7 +107,9 @@ struct http_resp {
  * http_parser_eof).
  * On malformed input returns -1 with *err set; p then keeps failing with
  * the same error until http_parser_init (the caller is to reopen the
- * connection). data is only read during the call.
+ * connection). data is only read during the call; len above INT_MAX is
+ * taken as INT_MAX. Field names are checked for visible bytes up to the
+ * colon (no SP before it, no empty name), not for the full token grammar.
  */
 int http_parse(struct http_parser *p, const uint8_t *data, size_t len, struct http_resp *out,
 	       int *done, enum http_err *err);

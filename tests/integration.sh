@@ -88,7 +88,163 @@ for r, s in zip(rows, j["samples_raw_ns"]):
 EOF
 }
 
+# nginx inside the namespace, serving a 1 KB and a 100 KB file, as our child.
+start_nginx() {
+	mkdir -p "$tmp/www" "$tmp/ngtmp"
+	head -c 1024 /dev/urandom >"$tmp/www/f1k"
+	head -c 102400 /dev/urandom >"$tmp/www/f100k"
+	cat >"$tmp/nginx.conf" <<NGINX
+worker_processes 1;
+daemon off;
+master_process off;
+pid $tmp/nginx.pid;
+error_log $tmp/nginx.err;
+events { worker_connections 8000; }
+http {
+	access_log off;
+	client_body_temp_path $tmp/ngtmp; proxy_temp_path $tmp/ngtmp; fastcgi_temp_path $tmp/ngtmp;
+	uwsgi_temp_path $tmp/ngtmp; scgi_temp_path $tmp/ngtmp;
+	server { listen $peer_ip:80 backlog=4096; root $tmp/www; keepalive_requests 1000000; }
+}
+NGINX
+	ip netns exec "$ns" prlimit --nofile=20000 taskset -c 0 nginx -p "$tmp/" -e "$tmp/nginx.err" \
+		-c "$tmp/nginx.conf" >"$tmp/nginx.out" 2>&1 &
+	server_pid=$!
+	pids+=("$server_pid")
+	wait_listen 80
+}
+
+start_redis() {
+	ip netns exec "$ns" taskset -c 0 redis-server --bind "$peer_ip" --port 6379 --save '' --appendonly no \
+		--daemonize no --protected-mode no --dir "$tmp" --logfile "$tmp/redis.log" &
+	server_pid=$!
+	pids+=("$server_pid")
+	wait_listen 6379
+}
+
+wait_listen() {
+	for _ in $(seq 100); do
+		ip netns exec "$ns" ss -ltnH "sport = :$1" | grep -q . && return 0
+		sleep 0.05
+	done
+	fail "nothing listens on port $1 in $ns"
+}
+
+# TCP through af_xdp/af_packet needs the peer's offloads off (MACHINE.md).
+offloads_off() { ip netns exec "$ns" ethtool -K "$peer_if" tx off tso off gso off >/dev/null; }
+
+# load_ok FILE: every measured reply correct, no error of any kind.
+load_ok() {
+	check "$1" 'j["requests"] > 0 and j["requests_ok"] == j["requests"]' "not every reply was correct"
+	check "$1" 'all(v == 0 for v in j["errors"]["protocol"].values())' "protocol errors"
+	check "$1" 'j["errors"]["conn_refused"] == 0 and j["errors"]["conn_reset"] == 0 and j["errors"]["conn_timeout"] == 0 and j["errors"]["lost_requests"] == 0' "connection errors"
+	check "$1" 'j["latency_ns"]["n"] == j["requests"] and 0 < j["latency_ns"]["min"] <= j["latency_ns"]["p50"] <= j["latency_ns"]["p99"] <= j["latency_ns"]["max"]' "latency histogram inconsistent with the replies"
+	check "$1" 'j["clock"] == "tsc-after-rx-burst" and j["cpu"]["busy_cpu_s"] > 0 and j["cpu"]["busy_cpu_s"] <= j["cpu"]["wall_core_s"] * 1.01' "CPU accounting or clock missing"
+}
+
+http_case() { # http_case KIND
+	make_ns
+	offloads_off
+	start_nginx
+	local c
+	for c in 1 100 1000; do
+		"$LVPERF" http --port "$1:$host_if" --ip "$our_ip/24" --target "$peer_ip:80" --path /f1k \
+			--verify "$tmp/www/f1k" --connections $c --duration 2s --warmup 1s --json \
+			>"$tmp/h$c.json" 2>"$tmp/err" || { cat "$tmp/err" >&2; fail "lvperf http $1 -c $c exited $?"; }
+		load_ok "$tmp/h$c.json"
+		check "$tmp/h$c.json" 'j["classes"]["2xx"] == j["requests"] and j["connections"] == '$c "not all 200"
+		check "$tmp/h$c.json" 'j["tcp"]["established"] >= '$c "not all $c connections were established"
+	done
+	# 100 KB bodies: ~70 segments each, verified byte for byte.
+	"$LVPERF" http --port "$1:$host_if" --ip "$our_ip/24" --target "$peer_ip:80" --path /f100k \
+		--verify "$tmp/www/f100k" --connections 20 --duration 2s --warmup 1s --json \
+		>"$tmp/h100k.json" 2>"$tmp/err" || { cat "$tmp/err" >&2; fail "lvperf http 100k exited $?"; }
+	load_ok "$tmp/h100k.json"
+	check "$tmp/h100k.json" 'j["bytes"] > 102400 * j["requests"]' "100 KB bodies not all there"
+	# A wrong expected body is caught and counted, not passed.
+	head -c 1024 /dev/zero >"$tmp/zero"
+	if "$LVPERF" http --port "$1:$host_if" --ip "$our_ip/24" --target "$peer_ip:80" --path /f1k \
+		--verify "$tmp/zero" --connections 2 --duration 1s --warmup 0s --json >"$tmp/bad.json" 2>"$tmp/err"; then
+		fail "a body mismatch did not fail the run"
+	fi
+	check "$tmp/bad.json" 'j["errors"]["protocol"]["body_mismatch"] > 0 and j["requests_ok"] == 0' "body mismatch not counted"
+}
+
 case "$case_name" in
+http_af_xdp) http_case af_xdp ;;
+http_af_packet) http_case af_packet ;;
+http_open_loop)
+	make_ns
+	offloads_off
+	start_nginx
+	"$LVPERF" http --port "af_xdp:$host_if" --ip "$our_ip/24" --target "$peer_ip" --path /f1k \
+		--connections 50 --rate 2000 --duration 4s --warmup 1s --json >"$tmp/o.json" 2>"$tmp/err" ||
+		{ cat "$tmp/err" >&2; fail "open-loop run exited $?"; }
+	load_ok "$tmp/o.json"
+	check "$tmp/o.json" 'j["mode"] == "open" and abs(j["requests_per_s"] - 2000) / 2000 < 0.01' "open loop did not get 2000 req/s within 1 %"
+	"$LVPERF" http --port "af_xdp:$host_if" --ip "$our_ip/24" --target "$peer_ip" --path /f1k \
+		--connections 50 --rate 2000 --poisson --duration 4s --warmup 1s --json >"$tmp/p.json" 2>"$tmp/err" ||
+		{ cat "$tmp/err" >&2; fail "Poisson run exited $?"; }
+	load_ok "$tmp/p.json"
+	# Poisson: 8000 expected arrivals, SD ~ 89: 3 % is over 2.5 SD.
+	check "$tmp/p.json" 'abs(j["requests_per_s"] - 2000) / 2000 < 0.03' "Poisson rate off by more than 3 %"
+	;;
+http_server_killed)
+	make_ns
+	offloads_off
+	start_nginx
+	start=$(date +%s)
+	"$LVPERF" http --port "af_xdp:$host_if" --ip "$our_ip/24" --target "$peer_ip" --path /f1k \
+		--connections 100 --duration 6s --warmup 1s --json >"$tmp/k.json" 2>"$tmp/err" &
+	lv=$!
+	pids+=("$lv")
+	sleep 3
+	kill -KILL "$server_pid"
+	rc=0; wait "$lv" || rc=$?
+	[ $(($(date +%s) - start)) -lt 30 ] || fail "lvperf took too long after the server died"
+	[ "$rc" = 1 ] || { cat "$tmp/err" >&2; fail "lvperf exited $rc after the server died, want 1"; }
+	grep -q "connections refused" "$tmp/err" || { cat "$tmp/err" >&2; fail "no clear error after the server died"; }
+	check "$tmp/k.json" 'j["requests"] > 0 and (j["errors"]["conn_refused"] + j["errors"]["conn_reset"] + j["errors"]["closed_by_server"]) > 0 and "errors" in j["flags"]' "summary does not show the server's death"
+	;;
+kv)
+	make_ns
+	offloads_off
+	start_redis
+	"$LVPERF" kv --port "af_xdp:$host_if" --ip "$our_ip/24" --target "$peer_ip" --op set --connections 100 \
+		--pipeline 16 --keyspace 1000 --duration 2s --warmup 1s --json >"$tmp/set.json" 2>"$tmp/err" ||
+		{ cat "$tmp/err" >&2; fail "kv set exited $?"; }
+	load_ok "$tmp/set.json"
+	check "$tmp/set.json" 'j["classes"]["ok"] == j["requests"] and j["pipeline"] == 16 and j["kv"]["gets_sent"] == 0' "SET replies not all +OK"
+	# What lvperf wrote is in redis: all 1000 keys, 3-byte values.
+	keys=$(ip netns exec "$ns" redis-cli -h "$peer_ip" dbsize)
+	[ "$keys" = 1000 ] || fail "redis has $keys keys, want 1000"
+	for k in 000000000000 000000000042 000000000999; do
+		[ "$(ip netns exec "$ns" redis-cli -h "$peer_ip" get "key:$k")" = xxx ] || fail "key:$k does not hold xxx"
+	done
+	"$LVPERF" kv --port "af_xdp:$host_if" --ip "$our_ip/24" --target "$peer_ip" --op get --connections 100 \
+		--pipeline 16 --keyspace 1000 --duration 2s --warmup 1s --json >"$tmp/get.json" 2>"$tmp/err" ||
+		{ cat "$tmp/err" >&2; fail "kv get exited $?"; }
+	load_ok "$tmp/get.json"
+	check "$tmp/get.json" 'j["classes"]["ok"] == j["requests"] and j["classes"]["nil"] == 0' "GET of written keys not all 3-byte values"
+	# Missing keys: nil, and nil is not an error.
+	ip netns exec "$ns" redis-cli -h "$peer_ip" flushall >/dev/null
+	"$LVPERF" kv --port "af_xdp:$host_if" --ip "$our_ip/24" --target "$peer_ip" --op get --connections 10 \
+		--pipeline 4 --keyspace 1000 --duration 1s --warmup 1s --json >"$tmp/nil.json" 2>"$tmp/err" ||
+		{ cat "$tmp/err" >&2; fail "kv get of missing keys exited $?"; }
+	load_ok "$tmp/nil.json"
+	check "$tmp/nil.json" 'j["classes"]["nil"] == j["requests"]' "GET of missing keys not all nil"
+	# redis killed mid-run: a clear error and a summary.
+	"$LVPERF" kv --port "af_xdp:$host_if" --ip "$our_ip/24" --target "$peer_ip" --op mixed:0.3 --connections 50 \
+		--pipeline 8 --duration 5s --warmup 1s --json >"$tmp/k.json" 2>"$tmp/err" &
+	lv=$!
+	pids+=("$lv")
+	sleep 3
+	kill -KILL "$server_pid"
+	rc=0; wait "$lv" || rc=$?
+	[ "$rc" = 1 ] || { cat "$tmp/err" >&2; fail "lvperf kv exited $rc after redis died, want 1"; }
+	grep -q "connections refused" "$tmp/err" || { cat "$tmp/err" >&2; fail "no clear error after redis died"; }
+	check "$tmp/k.json" 'j["requests"] > 0 and j["kv"]["sets_sent"] > 0 and j["kv"]["gets_sent"] > 0' "mixed run summary missing"
+	;;
 ring_floor)
 	"$LVPERF" calibrate --count 2000 --json >"$tmp/cal.json" 2>"$tmp/err" || { cat "$tmp/err" >&2; fail "calibrate exited $?"; }
 	check "$tmp/cal.json" 'j["ring_floor"]["rtt_ns"]["n"] == 2000' "not every ring echo came back"
