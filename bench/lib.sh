@@ -182,3 +182,52 @@ for i, r in enumerate(table):
     print("  ".join((r[c] if c < len(r) else "-").rjust(w[c]) for c in range(len(head))))
 EOF
 }
+
+# lvp_apt_need CMD[:PKG]...: make sure each CMD is in PATH, installing PKG
+# (default: CMD) with apt-get for those that are not; apt-get update runs
+# first, and only when something is missing.
+lvp_apt_need() {
+	local c pkgs=()
+	for c in "$@"; do
+		command -v "${c%%:*}" >/dev/null 2>&1 || pkgs+=("${c#*:}")
+	done
+	[ ${#pkgs[@]} -eq 0 ] && return 0
+	echo "# installing with apt-get: ${pkgs[*]}" >&2
+	command -v apt-get >/dev/null 2>&1 || lvp_die "needs ${pkgs[*]} and there is no apt-get"
+	if ! apt-get update -qq >/dev/null ||
+		! DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${pkgs[@]}" >/dev/null; then
+		lvp_die "apt-get install ${pkgs[*]} failed"
+	fi
+}
+
+# lvp_ratio A B: A/B with 3 decimals, "-" when either is missing or B is 0.
+lvp_ratio() {
+	python3 -c '
+import sys
+try:
+    a, b = map(float, sys.argv[1:])
+    print("%.3f" % (a / b) if b else "-")
+except ValueError:
+    print("-")' "$1" "$2"
+}
+
+# lvp_wait_tcp IP PORT [SECONDS]: wait (default 5 s) until a TCP connect to
+# IP:PORT from this namespace succeeds.
+lvp_wait_tcp() {
+	local i
+	for i in $(seq $((${3:-5} * 10))); do
+		timeout 1 bash -c ">/dev/tcp/$1/$2" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	lvp_die "nothing accepts connections on $1:$2"
+}
+
+# lvp_accel: one line for the header's accelerator field on a native run:
+# container and hypervisor as far as they can be seen from inside.
+lvp_accel() {
+	local ctr=none hv=no
+	command -v systemd-detect-virt >/dev/null 2>&1 &&
+		ctr=$(systemd-detect-virt -c 2>/dev/null || true)
+	grep -qw hypervisor /proc/cpuinfo && hv=yes
+	echo "none, lvperf runs natively (container: ${ctr:-none}; CPU hypervisor flag: $hv)"
+}

@@ -207,9 +207,16 @@ static void netif_tcp_send(void *ctx, void *handle, uint32_t len)
 	netif_tx(ctx, m);
 }
 
+static void netif_tcp_release(void *ctx, void *handle)
+{
+	(void)ctx;
+	rte_pktmbuf_free(handle);
+}
+
 const struct tcp_tx_ops netif_tcp_tx = {
 	.alloc = netif_tcp_alloc,
 	.send = netif_tcp_send,
+	.release = netif_tcp_release,
 };
 
 static int netif_tick_load(struct netif *nif, tsc_t now)

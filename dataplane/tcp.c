@@ -95,13 +95,14 @@ int tcp_stack_init(struct tcp_stack *s, const struct tcp_config *cfg, const stru
 	s->conns = calloc(cfg->max_conns, sizeof(*s->conns));
 	s->txbufs = malloc((size_t)cfg->max_conns * cfg->txbuf);
 	s->slot_conn = malloc(s->n_slots * sizeof(uint32_t));
+	s->slot_seq = calloc(s->n_slots, sizeof(uint64_t));
 	s->free_slots = malloc(s->n_slots * sizeof(uint32_t));
 	s->free_since = calloc(s->n_slots, sizeof(tsc_t));
 	s->free_conns = malloc(cfg->max_conns * sizeof(uint32_t));
 	s->pending = malloc(cfg->max_conns * sizeof(uint32_t));
 	s->wheel_size = TCP_WHEEL_SLOTS;
 	s->wheel = malloc(s->wheel_size * sizeof(uint32_t));
-	if (!s->conns || !s->txbufs || !s->slot_conn || !s->free_slots || !s->free_since ||
+	if (!s->conns || !s->txbufs || !s->slot_conn || !s->slot_seq || !s->free_slots || !s->free_since ||
 	    !s->free_conns || !s->pending || !s->wheel) {
 		tcp_stack_free(s);
 		return -ENOMEM;
@@ -128,6 +129,7 @@ void tcp_stack_free(struct tcp_stack *s)
 	free(s->conns);
 	free(s->txbufs);
 	free(s->slot_conn);
+	free(s->slot_seq);
 	free(s->free_slots);
 	free(s->free_since);
 	free(s->free_conns);
@@ -136,6 +138,7 @@ void tcp_stack_free(struct tcp_stack *s)
 	s->conns = NULL;
 	s->txbufs = NULL;
 	s->slot_conn = s->free_slots = s->free_conns = s->pending = s->wheel = NULL;
+	s->slot_seq = NULL;
 	s->free_since = NULL;
 }
 
@@ -205,7 +208,9 @@ static int tcp_emit(struct tcp_stack *s, struct tcp_conn *c, uint8_t flags, uint
 	uint8_t *t;
 	uint16_t cs;
 
-	if (!f || cap < total) {
+	if (!f || cap < (total < PKT_ETH_MIN ? PKT_ETH_MIN : total)) {
+		if (f)
+			s->tx.release(s->tx_ctx, handle);
 		s->c.tx_nobuf++;
 		return -ENOBUFS;
 	}
@@ -289,6 +294,8 @@ static void tcp_reset_reply(struct tcp_stack *s, const uint8_t *t, const struct 
 	uint8_t flags = t[13];
 
 	if (!f || cap < PKT_ETH_MIN) {
+		if (f)
+			s->tx.release(s->tx_ctx, handle);
 		s->c.tx_nobuf++;
 		return;
 	}
@@ -411,6 +418,7 @@ static void tcp_release(struct tcp_stack *s, uint32_t idx, enum tcp_close_reason
 	timer_stop(s, idx);
 	c->state = TCP_CLOSED;
 	s->slot_conn[c->slot] = TCP_NONE;
+	s->slot_seq[c->slot] = 1ull << 32 | c->snd_nxt;
 	tail = (s->free_head + s->free_count) % s->n_slots;
 	s->free_slots[tail] = c->slot;
 	s->free_since[tail] = now ? now : 1;
@@ -427,8 +435,10 @@ uint32_t tcp_connect(struct tcp_stack *s, tsc_t now)
 	uint8_t pending;
 	tsc_t since;
 
-	if (!s->n_free_conns)
+	if (!s->n_free_conns) {
+		s->c.conns_exhausted++;
 		return TCP_NONE;
+	}
 	since = s->free_count ? s->free_since[s->free_head] : 0;
 	if (!s->free_count || (since && tsc_since(since, now) < s->time_wait_tsc)) {
 		s->c.ports_exhausted++;
@@ -446,9 +456,11 @@ uint32_t tcp_connect(struct tcp_stack *s, tsc_t now)
 	c->slot = slot;
 	c->mss = 536;
 	/* Clock-driven ISN (RFC 9293 3.4.1: 1 per µs here) plus a fixed
-	 * per-slot offset: a port reused soon after starts above where its
-	 * last connection ended, so a server still in TIME_WAIT accepts it. */
+	 * per-slot offset, and never below 64 KiB past where the slot's last
+	 * connection ended, so a server still in TIME_WAIT accepts the SYN. */
 	c->iss = (uint32_t)(tsc_to_ns(s->cfg.clk, now) / 1000) + slot * 2654435761u;
+	if (s->slot_seq[slot] && seq_lt(c->iss, (uint32_t)s->slot_seq[slot] + 65536))
+		c->iss = (uint32_t)s->slot_seq[slot] + 65536;
 	c->snd_una = c->iss;
 	c->snd_nxt = c->iss + 1;
 	c->rto = ns_to_tsc(s->cfg.clk, TCP_INITIAL_RTO_NS);
@@ -559,6 +571,7 @@ static void retransmit_head(struct tcp_stack *s, uint32_t idx, tsc_t now)
 		/* Zero-window probe: one byte beyond the window (RFC 9293 3.8.6.1). */
 		tcp_emit(s, c, TCP_ACK, c->snd_nxt, c->tx_head, 1);
 		c->snd_nxt++;
+		c->probing = 1;
 		s->c.bytes_out++;
 	}
 	(void)now;
@@ -569,7 +582,13 @@ static void rto_fire(struct tcp_stack *s, uint32_t idx, tsc_t now)
 	struct tcp_conn *c = &s->conns[idx];
 	tsc_t max = ns_to_tsc(s->cfg.clk, TCP_MAX_RTO_NS);
 
-	if (c->snd_una == c->snd_nxt && !(c->tx_len && c->state == TCP_ESTABLISHED))
+	if (c->state == TCP_FIN_WAIT_2) {
+		s->c.fin_wait_timeouts++;
+		tcp_release(s, idx, TCP_CLOSE_NORMAL, now);
+		return;
+	}
+	if (c->snd_una == c->snd_nxt &&
+	    !(c->tx_len && (c->state == TCP_ESTABLISHED || c->state == TCP_CLOSE_WAIT)))
 		return; /* nothing outstanding any more */
 	if (++c->retries > TCP_MAX_RETRIES) {
 		s->c.timeouts++;
@@ -615,13 +634,25 @@ static void parse_syn_options(struct tcp_conn *c, const uint8_t *o, uint32_t len
 		c->mss = 536;
 }
 
+/* Never more than our own MTU allows (RFC 9293 3.7.1). */
+static void clamp_mss(const struct tcp_stack *s, struct tcp_conn *c)
+{
+	if (c->mss > s->our_mss)
+		c->mss = s->our_mss;
+}
+
 static void input_syn_sent(struct tcp_stack *s, uint32_t idx, uint8_t flags, uint32_t seq,
-			   uint32_t ack, uint16_t win, const uint8_t *t, uint32_t doff, tsc_t ts)
+			   uint32_t ack, uint16_t win, const uint8_t *t, uint32_t doff,
+			   const struct pkt_info *pi, uint32_t seglen, tsc_t ts)
 {
 	struct tcp_conn *c = &s->conns[idx];
 
 	if ((flags & TCP_ACK) && ack != c->iss + 1) {
+		/* RFC 9293 3.10.7.3: <SEQ=SEG.ACK><CTL=RST>, e.g. a stale server
+		 * connection on this 4-tuple; our SYN is retransmitted after. */
 		s->c.out_of_window++;
+		if (!(flags & TCP_RST))
+			tcp_reset_reply(s, t, pi, seglen);
 		return;
 	}
 	if (flags & TCP_RST) {
@@ -634,9 +665,12 @@ static void input_syn_sent(struct tcp_stack *s, uint32_t idx, uint8_t flags, uin
 	if (!(flags & TCP_SYN) || !(flags & TCP_ACK))
 		return;
 	parse_syn_options(c, t + TCP_HLEN, doff - TCP_HLEN);
+	clamp_mss(s, c);
 	c->rcv_nxt = seq + 1;
 	c->snd_una = ack;
 	c->snd_wnd = win; /* a SYN's window is never scaled */
+	c->snd_wl1 = seq;
+	c->snd_wl2 = ack;
 	c->state = TCP_ESTABLISHED;
 	if (c->rtt_timing)
 		rtt_sample(s, c, ts);
@@ -657,6 +691,7 @@ static int fin_acked(struct tcp_stack *s, uint32_t idx, tsc_t ts)
 	switch (c->state) {
 	case TCP_FIN_WAIT_1:
 		c->state = TCP_FIN_WAIT_2;
+		timer_start(s, idx, ts + ns_to_tsc(s->cfg.clk, TCP_FIN_WAIT_NS));
 		return 0;
 	case TCP_CLOSING:
 		tcp_release(s, idx, TCP_CLOSE_NORMAL, ts);
@@ -669,10 +704,21 @@ static int fin_acked(struct tcp_stack *s, uint32_t idx, tsc_t ts)
 	}
 }
 
+/* RFC 9293 3.10.7.4: the window is taken only from a segment at least as
+ * new as the one that last set it (SND.WL1, SND.WL2). */
+static void take_window(struct tcp_conn *c, uint32_t seq, uint32_t ack, uint32_t wnd)
+{
+	if (seq_lt(c->snd_wl1, seq) || (c->snd_wl1 == seq && seq_le(c->snd_wl2, ack))) {
+		c->snd_wnd = wnd;
+		c->snd_wl1 = seq;
+		c->snd_wl2 = ack;
+	}
+}
+
 /* The ACK field of a segment in a synchronized state. Returns 1 when the
  * segment is to be dropped (or the connection is gone). */
-static int input_ack(struct tcp_stack *s, uint32_t idx, uint32_t ack, uint16_t win, uint32_t seglen,
-		     uint8_t flags, tsc_t ts)
+static int input_ack(struct tcp_stack *s, uint32_t idx, uint32_t seq, uint32_t ack, uint16_t win,
+		     uint32_t seglen, uint8_t flags, tsc_t ts)
 {
 	struct tcp_conn *c = &s->conns[idx];
 	uint32_t wnd = (uint32_t)win << c->peer_wscale;
@@ -689,7 +735,7 @@ static int input_ack(struct tcp_stack *s, uint32_t idx, uint32_t ack, uint16_t w
 		uint32_t data = acked - (uint32_t)fin_done;
 
 		if (data > c->tx_len)
-			data = c->tx_len; /* a zero-window probe byte */
+			data = c->tx_len;
 		c->tx_head = (c->tx_head + data) & (s->cfg.txbuf - 1);
 		c->tx_len -= data;
 		c->snd_una = ack;
@@ -697,7 +743,9 @@ static int input_ack(struct tcp_stack *s, uint32_t idx, uint32_t ack, uint16_t w
 		if (c->rtt_timing && seq_lt(c->rtt_seq, ack))
 			rtt_sample(s, c, ts);
 		c->retries = 0;
-		c->snd_wnd = wnd;
+		take_window(c, seq, ack, wnd);
+		if (c->probing && (c->snd_una == c->snd_nxt || c->snd_wnd))
+			c->probing = 0;
 		if (c->snd_una == c->snd_nxt)
 			timer_stop(s, idx);
 		else
@@ -706,6 +754,21 @@ static int input_ack(struct tcp_stack *s, uint32_t idx, uint32_t ack, uint16_t w
 			return 1;
 		if (c->tx_len > inflight_data(c))
 			mark_pending(s, idx);
+		return 0;
+	}
+	if (c->probing) {
+		/* An answer to our zero-window probe: the server is alive, so keep
+		 * probing as long as it answers (RFC 1122 4.2.2.17). Not a dup ACK. */
+		c->retries = 0;
+		take_window(c, seq, ack, wnd);
+		if (c->snd_wnd) {
+			/* It did not take the probe byte: send it again with the rest. */
+			c->probing = 0;
+			c->snd_nxt = c->snd_una;
+			c->rtt_timing = 0;
+			timer_stop(s, idx);
+			mark_pending(s, idx);
+		}
 		return 0;
 	}
 	if (ack == c->snd_una && seglen == 0 && !(flags & TCP_FIN) && c->snd_una != c->snd_nxt &&
@@ -718,7 +781,7 @@ static int input_ack(struct tcp_stack *s, uint32_t idx, uint32_t ack, uint16_t w
 		return 0;
 	}
 	if (wnd != c->snd_wnd) {
-		c->snd_wnd = wnd;
+		take_window(c, seq, ack, wnd);
 		if (c->tx_len > inflight_data(c))
 			mark_pending(s, idx);
 	}
@@ -809,7 +872,8 @@ void tcp_input(struct tcp_stack *s, const uint8_t *frame, uint32_t len, const st
 		goto no_conn;
 	c = &s->conns[idx];
 	if (c->state == TCP_SYN_SENT) {
-		input_syn_sent(s, idx, flags, seq, ack, win, t, doff, ts);
+		input_syn_sent(s, idx, flags, seq, ack, win, t, doff, pi,
+			       seglen + !!(flags & TCP_SYN) + !!(flags & TCP_FIN), ts);
 		return;
 	}
 	if (flags & TCP_RST) {
@@ -827,7 +891,7 @@ void tcp_input(struct tcp_stack *s, const uint8_t *frame, uint32_t len, const st
 	}
 	if (!(flags & TCP_ACK))
 		return;
-	if (input_ack(s, idx, ack, win, seglen, flags, ts))
+	if (input_ack(s, idx, seq, ack, win, seglen, flags, ts))
 		return;
 	if (seglen) {
 		const uint8_t *data = t + doff;
@@ -840,13 +904,16 @@ void tcp_input(struct tcp_stack *s, const uint8_t *frame, uint32_t len, const st
 			data += skip;
 			seglen -= skip;
 			seq = c->rcv_nxt;
-		} else {
-			if (seq_lt(seq, c->rcv_nxt))
-				s->c.old_segments++;
-			else
-				s->c.out_of_order++;
+		} else if (seq_lt(seq, c->rcv_nxt)) {
+			s->c.old_segments++;
 			c->ack_due = 1;
 			mark_pending(s, idx);
+			return;
+		} else {
+			/* One duplicate ACK per segment beyond a hole, at once, so
+			 * the server counts three and fast-retransmits (RFC 5681 4.2). */
+			s->c.out_of_order++;
+			tcp_emit(s, c, TCP_ACK, c->snd_nxt, 0, 0);
 			return;
 		}
 		c->rcv_nxt += seglen;
@@ -858,8 +925,15 @@ void tcp_input(struct tcp_stack *s, const uint8_t *frame, uint32_t len, const st
 		if (c->state == TCP_CLOSED || c->slot != slot)
 			return; /* the application aborted it (and may have reused the entry) */
 	}
-	if ((flags & TCP_FIN) && seq + seglen == c->rcv_nxt)
-		input_fin(s, idx, ts);
+	if (flags & TCP_FIN) {
+		if (seq + seglen == c->rcv_nxt) {
+			input_fin(s, idx, ts);
+		} else if (seq_lt(seq + seglen, c->rcv_nxt)) {
+			s->c.old_segments++; /* a retransmitted FIN: ACK it again */
+			c->ack_due = 1;
+			mark_pending(s, idx);
+		}
+	}
 	return;
 no_conn:
 	s->c.no_conn++;

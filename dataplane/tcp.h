@@ -20,7 +20,12 @@
  *   retransmission resends exactly what was sent.
  * - RTO per RFC 6298 (SRTT/RTTVAR, Karn's rule), minimum 200 ms like Linux,
  *   doubling per retry, the connection is given up after TCP_MAX_RETRIES;
- *   fast retransmit on the third duplicate ACK (RFC 5681).
+ *   fast retransmit on the third duplicate ACK (RFC 5681). A zero window is
+ *   probed with one byte for as long as the server answers (RFC 1122
+ *   4.2.2.17); FIN_WAIT_2 ends after TCP_FIN_WAIT_NS without the FIN.
+ * - The ISN is clock-driven but always at least 64 KiB above where the
+ *   slot's previous connection ended, so a server still in TIME_WAIT on
+ *   that 4-tuple accepts the new SYN.
  * - Window scale and MSS options on the SYN; no SACK, no timestamps.
  *
  * Nothing here knows about DPDK: frames come in as bytes, go out through
@@ -37,6 +42,7 @@
 
 #define TCP_HLEN 20
 #define TCP_MAX_RETRIES 8
+#define TCP_FIN_WAIT_NS 60000000000ull
 #define TCP_NONE UINT32_MAX
 
 enum tcp_state {
@@ -87,6 +93,8 @@ struct tcp_counters {
 	uint64_t tx_nobuf;	   /* no buffer for a segment */
 	uint64_t tx_ring_full;	   /* tcp_send found no room in the ring */
 	uint64_t ports_exhausted;  /* tcp_connect found no rested port */
+	uint64_t conns_exhausted;  /* tcp_connect found no free entry */
+	uint64_t fin_wait_timeouts; /* FIN_WAIT_2 without the server's FIN */
 	uint64_t zero_window;	   /* output held back by a zero window */
 };
 
@@ -99,13 +107,16 @@ struct tcp_conn {
 	uint8_t fin_queued;  /* we close after the queued data */
 	uint8_t rtt_timing;  /* an RTT sample is running on rtt_seq */
 	uint8_t timer_on;
-	uint16_t mss;	     /* peer's, or 536 */
+	uint8_t probing;     /* a zero-window probe byte is outstanding */
+	uint16_t mss;	     /* peer's, or 536, at most ours */
 	uint16_t dupacks;
 	uint32_t slot;	     /* (source IP, source port) slot */
 	uint32_t iss;
 	uint32_t snd_una;
 	uint32_t snd_nxt;
 	uint32_t snd_wnd;    /* already scaled */
+	uint32_t snd_wl1;    /* seq and ack of the segment that last set snd_wnd */
+	uint32_t snd_wl2;
 	uint32_t rcv_nxt;
 	uint32_t tx_head;    /* ring offset of snd_una */
 	uint32_t tx_len;     /* bytes in the ring from snd_una: sent and not yet */
@@ -134,6 +145,7 @@ struct tcp_app_ops {
 struct tcp_tx_ops {
 	uint8_t *(*alloc)(void *ctx, void **handle, uint32_t *cap);
 	void (*send)(void *ctx, void *handle, uint32_t len);
+	void (*release)(void *ctx, void *handle); /* a buffer that will not be sent */
 };
 
 struct tcp_config {
@@ -162,6 +174,7 @@ struct tcp_stack {
 	struct tcp_conn *conns;	 /* [max_conns] */
 	uint8_t *txbufs;	 /* [max_conns * txbuf] */
 	uint32_t *slot_conn;	 /* [n_slots]: connection on that slot or TCP_NONE */
+	uint64_t *slot_seq;	 /* [n_slots]: 1 << 32 | last snd_nxt, 0 = never used */
 	uint32_t *free_slots;	 /* FIFO of rested slots */
 	tsc_t *free_since;	 /* when each FIFO entry was released */
 	uint32_t n_slots, free_head, free_count;

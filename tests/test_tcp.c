@@ -7,7 +7,7 @@
  * its fields asserted. Time is explicit: a 1 GHz clock, so a tick is a
  * nanosecond, and tcp_flush() is called at the instants the test chooses.
  *
- * Tests whose name ends in _bug show a defect of tcp.c (see the BUG comment
+ * Tests marked "Regression" showed a defect of tcp.c when written (see the comment
  * in each); they fail until tcp.c is fixed.
  */
 #include <setjmp.h>
@@ -65,7 +65,8 @@ struct harness {
 	tsc_t txat[TX_MAX];
 	unsigned n_tx;	  /* frames sent (and kept) since the last tx_clear */
 	uint64_t n_alloc; /* buffers handed out, ever */
-	uint64_t n_sent;  /* buffers sent back, ever */
+	uint64_t n_sent;  /* buffers sent, ever */
+	uint64_t n_released; /* buffers given back unsent, ever */
 	uint32_t tx_cap;  /* cap reported by alloc */
 	/* application */
 	unsigned n_connected, n_closed, n_recv;
@@ -126,6 +127,14 @@ static void cb_send(void *ctx, void *handle, uint32_t len)
 	h->n_sent++;
 }
 
+static void cb_release(void *ctx, void *handle)
+{
+	struct harness *h = ctx;
+
+	assert_int_equal((unsigned)(uintptr_t)handle, h->n_tx);
+	h->n_released++;
+}
+
 static void cb_connected(struct tcp_stack *s, uint32_t conn, tsc_t now)
 {
 	struct harness *h = s->app_ctx;
@@ -167,6 +176,7 @@ static const struct tcp_app_ops app_ops = {
 static const struct tcp_tx_ops tx_ops = {
     .alloc = cb_alloc,
     .send = cb_send,
+    .release = cb_release,
 };
 
 /* ---- harness ---- */
@@ -754,7 +764,7 @@ static void test_server_segment_lost(void **state)
 }
 
 /*
- * BUG: tcp.c:843-850 (with tcp.c:183-191, 400-401): an out-of-order
+ * Regression (found by this suite, fixed in tcp.c): tcp.c:843-850 (with tcp.c:183-191, 400-401): an out-of-order
  * segment only sets ack_due, so all the out-of-order segments of one
  * receive burst produce a single duplicate ACK at the next tcp_flush. The
  * header promises a duplicate ACK "at once, so the server fast-retransmits"
@@ -763,7 +773,7 @@ static void test_server_segment_lost(void **state)
  * segments 2..5 arrive in one burst (as they do from one rx_burst): the
  * server sees one duplicate ACK instead of four and must wait for its RTO.
  */
-static void test_ooo_dup_ack_per_segment_bug(void **state)
+static void test_ooo_dup_ack_per_segment(void **state)
 {
 	struct harness *h = *state;
 	struct seg g;
@@ -1135,7 +1145,7 @@ static void test_syn_timeout(void **state)
 }
 
 /*
- * BUG: tcp.c:623-626: in SYN_SENT an ACK that does not acknowledge our SYN
+ * Regression (found by this suite, fixed in tcp.c): tcp.c:623-626: in SYN_SENT an ACK that does not acknowledge our SYN
  * is dropped silently. RFC 9293 3.10.7.3 says to answer it with
  * <SEQ=SEG.ACK><CTL=RST> (unless it is a RST). This is what clears a stale
  * connection the server still holds on a reused port (our RST lost after a
@@ -1144,7 +1154,7 @@ static void test_syn_timeout(void **state)
  * gets the same answer until the connection times out.
  * Fix: before returning, if !(flags & TCP_RST), send a RST with seq = ack.
  */
-static void test_syn_sent_bad_ack_gets_rst_bug(void **state)
+static void test_syn_sent_bad_ack_gets_rst(void **state)
 {
 	struct harness *h = *state;
 	struct tcp_conn *c;
@@ -1324,7 +1334,7 @@ static void zero_window_probe(struct harness *h, struct peer *p, struct seg *pro
 }
 
 /*
- * BUG: tcp.c:711-718 and tcp.c:574: a zero-window probe answered by the
+ * Regression (found by this suite, fixed in tcp.c): tcp.c:711-718 and tcp.c:574: a zero-window probe answered by the
  * server (ACK of snd_una, window still 0: Linux drops the byte and ACKs)
  * neither resets c->retries nor counts as progress, so after
  * TCP_MAX_RETRIES probes a live server with a full receive buffer gets a
@@ -1337,7 +1347,7 @@ static void zero_window_probe(struct harness *h, struct peer *p, struct seg *pro
  * outstanding with snd_wnd == 0 resets c->retries (keep backing off the
  * probe interval) and is not counted as a duplicate ACK.
  */
-static void test_zero_window_probe_answered_stays_open_bug(void **state)
+static void test_zero_window_probe_answered_stays_open(void **state)
 {
 	struct harness *h = *state;
 	struct tcp_conn *c;
@@ -1370,7 +1380,7 @@ static void test_zero_window_probe_answered_stays_open_bug(void **state)
 }
 
 /*
- * BUG: tcp.c:559-562 with tcp.c:362-377: the probe byte is sent at snd_nxt
+ * Regression (found by this suite, fixed in tcp.c): tcp.c:559-562 with tcp.c:362-377: the probe byte is sent at snd_nxt
  * and snd_nxt advanced past it. When the server drops the probe (window 0,
  * it ACKs snd_una) and later opens its window, tcp_output sends from
  * snd_nxt = snd_una + 1: the byte at snd_una is not resent, the server sees
@@ -1379,7 +1389,7 @@ static void test_zero_window_probe_answered_stays_open_bug(void **state)
  * pull snd_nxt back to snd_una (as BSD does), or probe with an old sequence
  * number and no new data (as Linux's tcp_xmit_probe_skb does).
  */
-static void test_zero_window_probe_dropped_resent_bug(void **state)
+static void test_zero_window_probe_dropped_resent(void **state)
 {
 	struct harness *h = *state;
 	struct seg g;
@@ -1400,7 +1410,7 @@ static void test_zero_window_probe_dropped_resent_bug(void **state)
 }
 
 /*
- * BUG: tcp.c:572-573: rto_fire only probes a zero window in ESTABLISHED.
+ * Regression (found by this suite, fixed in tcp.c): tcp.c:572-573: rto_fire only probes a zero window in ESTABLISHED.
  * In CLOSE_WAIT (the server sent its FIN with window 0 while our request
  * was queued; input_fin queues our FIN behind it) the timer fires, returns
  * at "nothing outstanding" and is not re-armed: no probe ever goes out, the
@@ -1408,7 +1418,7 @@ static void test_zero_window_probe_dropped_resent_bug(void **state)
  * rto_fire, test (c->state == TCP_ESTABLISHED || c->state ==
  * TCP_CLOSE_WAIT) like tcp_output does.
  */
-static void test_zero_window_probe_close_wait_bug(void **state)
+static void test_zero_window_probe_close_wait(void **state)
 {
 	struct harness *h = *state;
 	struct tcp_conn *c;
@@ -1504,7 +1514,8 @@ static void test_close_active_fin_wait_2(void **state)
 	tx_clear(h);
 	srv(h, &p, F_ACK, S(&p, 0), C(&p, 1), 502, NULL, 0);
 	assert_int_equal(c->state, TCP_FIN_WAIT_2);
-	assert_false(c->timer_on);
+	/* FIN_WAIT_2 has its own timeout, not an RTO. */
+	assert_true(c->timer_on && c->timer_at >= h->now + TCP_FIN_WAIT_NS - MS);
 	flush(h);
 	assert_int_equal(h->n_tx, 0);
 	/* Data may still come in FIN_WAIT_2. */
@@ -1516,6 +1527,34 @@ static void test_close_active_fin_wait_2(void **state)
 	last_seg(h, &g);
 	assert_int_equal(g.flags, F_ACK);
 	assert_int_equal(g.ack, S(&p, 301));
+}
+
+/* A server that never sends its FIN: FIN_WAIT_2 ends on its own. */
+static void test_fin_wait_2_timeout(void **state)
+{
+	struct harness *h = *state;
+	struct peer p;
+	tsc_t end;
+
+	establish(h, &p);
+	tcp_close(&h->s, p.conn);
+	flush(h);
+	tx_clear(h);
+	srv(h, &p, F_ACK, S(&p, 0), C(&p, 1), 502, NULL, 0);
+	assert_int_equal(tcp_conn_get(&h->s, p.conn)->state, TCP_FIN_WAIT_2);
+	end = h->now + TCP_FIN_WAIT_NS - 10 * MS;
+	while (h->now < end) {
+		h->now += 100 * MS;
+		flush(h);
+		if (h->now < end - 100 * MS)
+			assert_int_equal(h->n_closed, 0);
+	}
+	h->now += 20 * MS;
+	flush(h);
+	assert_int_equal(h->n_closed, 1);
+	assert_int_equal(h->why, TCP_CLOSE_NORMAL);
+	assert_int_equal(h->s.c.fin_wait_timeouts, 1);
+	assert_int_equal(h->n_tx, 0); /* no RST, no FIN again */
 }
 
 static void test_close_passive(void **state)
@@ -1551,7 +1590,7 @@ static void test_close_passive(void **state)
 }
 
 /*
- * BUG: tcp.c:832-862: a segment that occupies sequence space only with its
+ * Regression (found by this suite, fixed in tcp.c): tcp.c:832-862: a segment that occupies sequence space only with its
  * FIN and lies before rcv_nxt (the server's FIN retransmitted because our
  * ACK of it, here carried on our own FIN in LAST_ACK, was lost) is neither
  * re-ACKed nor counted: seglen is 0, so the "entirely old" branch that
@@ -1561,7 +1600,7 @@ static void test_close_passive(void **state)
  * for the old-segment test (seq + seglen + fin <= rcv_nxt: old_segments++,
  * ACK due).
  */
-static void test_retransmitted_fin_reacked_bug(void **state)
+static void test_retransmitted_fin_reacked(void **state)
 {
 	struct harness *h = *state;
 	struct tcp_conn *c;
@@ -1744,7 +1783,7 @@ static void test_port_reuse_time_wait(void **state)
 }
 
 /*
- * BUG: tcp.c:448-451: the ISN is the time in microseconds plus a per-slot
+ * Regression (found by this suite, fixed in tcp.c): tcp.c:448-451: the ISN is the time in microseconds plus a per-slot
  * constant, so on a reused port it lies above the previous connection's
  * snd_nxt only if that connection sent fewer bytes than microseconds
  * elapsed between the two ISNs (1 byte/us = 8 Mbit/s). A connection
@@ -1757,7 +1796,7 @@ static void test_port_reuse_time_wait(void **state)
  * and take iss = max(clock ISN, last_snd_nxt + 65536) in sequence space;
  * or count the clock faster (Linux: ns >> 6).
  */
-static void test_isn_above_previous_after_bulk_bug(void **state)
+static void test_isn_above_previous_after_bulk(void **state)
 {
 	struct harness *h = *state;
 	struct peer a;
@@ -1873,7 +1912,7 @@ static void test_ack_beyond_snd_nxt(void **state)
 /* ---- MSS and transmit buffers ---- */
 
 /*
- * BUG: tcp.c:606-607, 614-615: the send MSS is the peer's option as is.
+ * Regression (found by this suite, fixed in tcp.c): tcp.c:606-607, 614-615: the send MSS is the peer's option as is.
  * RFC 9293 3.7.1: the effective send MSS is min(SendMSS, MMS_S - options),
  * where MMS_S follows from our own MTU. A server on a jumbo-frame veth or
  * on lo advertises MSS 8960 or 65495; we then build frames larger than our
@@ -1881,7 +1920,7 @@ static void test_ack_beyond_snd_nxt(void **state)
  * (see the next test). Fix: after parse_syn_options, if (c->mss >
  * s->our_mss) c->mss = s->our_mss.
  */
-static void test_mss_clamped_to_mtu_bug(void **state)
+static void test_mss_clamped_to_mtu(void **state)
 {
 	struct harness *h = *state;
 	static const uint8_t jumbo_opts[8] = {2, 4, 0x23, 0x00, 1, 3, 3, 7}; /* mss 8960 */
@@ -1908,7 +1947,7 @@ static void test_mss_clamped_to_mtu_bug(void **state)
 }
 
 /*
- * BUG: tcp.c:208-210 (and tcp.c:291-293): when alloc returns a buffer
+ * Regression (found by this suite, fixed in tcp.c): tcp.c:208-210 (and tcp.c:291-293): when alloc returns a buffer
  * smaller than the segment, tcp_emit counts tx_nobuf and returns without
  * sending the buffer, and struct tcp_tx_ops has no way to give it back:
  * in the dataplane that is an mbuf lost per attempt (netif_tcp_alloc), and
@@ -1918,7 +1957,7 @@ static void test_mss_clamped_to_mtu_bug(void **state)
  * and call it on that path, and refuse at tcp_stack_init an MTU that
  * cannot fit.
  */
-static void test_small_tx_buffer_not_leaked_bug(void **state)
+static void test_small_tx_buffer_not_leaked(void **state)
 {
 	struct harness *h = *state;
 	struct peer p;
@@ -1929,7 +1968,7 @@ static void test_small_tx_buffer_not_leaked_bug(void **state)
 	flush(h);
 	assert_int_equal(h->n_tx, 0);
 	assert_int_equal(h->s.c.tx_nobuf, 1);
-	assert_true(h->n_alloc == h->n_sent); /* every buffer handed out came back */
+	assert_true(h->n_alloc == h->n_sent + h->n_released); /* every buffer handed out came back */
 }
 
 int main(void)
@@ -1940,7 +1979,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_request_response, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_ack_piggybacked, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_server_segment_lost, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_ooo_dup_ack_per_segment_bug, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_ooo_dup_ack_per_segment, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_overlap_and_old, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rto_backoff_and_give_up, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rto_initial_then_min_rto, setup, teardown),
@@ -1948,28 +1987,29 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_fast_retransmit, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_syn_lost_then_refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_syn_timeout, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_syn_sent_bad_ack_gets_rst_bug, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_syn_sent_bad_ack_gets_rst, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rst_established, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_abort, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_zero_window, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_zero_window_probe_answered_stays_open_bug, setup,
+	    cmocka_unit_test_setup_teardown(test_zero_window_probe_answered_stays_open, setup,
 					    teardown),
-	    cmocka_unit_test_setup_teardown(test_zero_window_probe_dropped_resent_bug, setup,
+	    cmocka_unit_test_setup_teardown(test_zero_window_probe_dropped_resent, setup,
 					    teardown),
-	    cmocka_unit_test_setup_teardown(test_zero_window_probe_close_wait_bug, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_zero_window_probe_close_wait, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_close_active, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_close_active_fin_wait_2, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_fin_wait_2_timeout, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_close_passive, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_retransmitted_fin_reacked_bug, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_retransmitted_fin_reacked, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_close_simultaneous, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_no_conn_rst, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_port_reuse_time_wait, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_isn_above_previous_after_bulk_bug, setup,
+	    cmocka_unit_test_setup_teardown(test_isn_above_previous_after_bulk, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_checksum, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_ack_beyond_snd_nxt, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_mss_clamped_to_mtu_bug, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_small_tx_buffer_not_leaked_bug, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_mss_clamped_to_mtu, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_small_tx_buffer_not_leaked, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("tcp", tests, NULL, NULL);
