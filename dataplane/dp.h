@@ -16,7 +16,7 @@
 #include "port.h"
 #include "worker.h"
 
-#define DP_POOL_MBUFS 8191
+#define DP_POOL_MBUFS 16383
 #define DP_ERR_LEN 512
 
 struct dp_config {

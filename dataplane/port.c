@@ -11,7 +11,7 @@
 
 #include "port.h"
 
-#define PORT_RX_DESC 1024
+#define PORT_RX_DESC 4096
 #define PORT_TX_DESC 1024
 
 static const struct {

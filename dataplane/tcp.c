@@ -528,7 +528,7 @@ void tcp_abort(struct tcp_stack *s, uint32_t idx, tsc_t now)
 	tcp_release(s, idx, TCP_CLOSE_ABORT, now);
 }
 
-/* RFC 6298 2.2-2.4 with Karn's rule; alpha 1/8, beta 1/4. */
+/* RFC 6298 2.2-2.3 with Karn's rule; alpha 1/8, beta 1/4. */
 static void rtt_sample(struct tcp_stack *s, struct tcp_conn *c, tsc_t now)
 {
 	tsc_t r = tsc_since(c->rtt_start, now);
@@ -545,9 +545,10 @@ static void rtt_sample(struct tcp_stack *s, struct tcp_conn *c, tsc_t now)
 		c->rttvar = (3 * c->rttvar + d) / 4;
 		c->srtt = (7 * c->srtt + r) / 8;
 	}
-	c->rto = c->srtt + 4 * c->rttvar;
-	if (c->rto < s->min_rto_tsc)
-		c->rto = s->min_rto_tsc;
+	/* Linux's bound rather than RFC 6298 2.4's max(min, SRTT + 4 RTTVAR):
+	 * the minimum is added to SRTT, so a server whose delayed ACK (up to
+	 * 200 ms) rides on a slow reply does not look like a loss. */
+	c->rto = c->srtt + (4 * c->rttvar > s->min_rto_tsc ? 4 * c->rttvar : s->min_rto_tsc);
 }
 
 /* Resend the oldest unacknowledged segment (data or FIN, or the SYN). */

@@ -18,8 +18,8 @@
  *   ends with one ACK for it, unless a request we send carries it.
  * - Sent bytes stay in a per-connection ring until acknowledged, so a
  *   retransmission resends exactly what was sent.
- * - RTO per RFC 6298 (SRTT/RTTVAR, Karn's rule), minimum 200 ms like Linux,
- *   doubling per retry, the connection is given up after TCP_MAX_RETRIES;
+ * - RTO per RFC 6298 (SRTT/RTTVAR, Karn's rule) but bounded like Linux:
+ *   SRTT + max(4 RTTVAR, min_rto) with min_rto 200 ms, doubling per retry, the connection is given up after TCP_MAX_RETRIES;
  *   fast retransmit on the third duplicate ACK (RFC 5681). A zero window is
  *   probed with one byte for as long as the server answers (RFC 1122
  *   4.2.2.17); FIN_WAIT_2 ends after TCP_FIN_WAIT_NS without the FIN.

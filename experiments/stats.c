@@ -1,8 +1,16 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_integration.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_roots.h>
+#include <gsl/gsl_sf_gamma.h>
+#include <gsl/gsl_sf_log.h>
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
@@ -35,5 +43,542 @@ int stats_summarize(const double *x, size_t n, struct stats_summary *s)
 	s->p99 = gsl_stats_quantile_from_sorted_data(v, 1, m, 0.99);
 	s->p999 = gsl_stats_quantile_from_sorted_data(v, 1, m, 0.999);
 	free(v);
+	return 0;
+}
+
+/* ---- ANOVA ---------------------------------------------------------------- */
+
+static int stats_fail(const char **why, const char *reason)
+{
+	if (why)
+		*why = reason;
+	return -EINVAL;
+}
+
+static int stats_check_values(const double *value, size_t n, const char **why)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!isfinite(value[i]))
+			return stats_fail(why, "a value is NaN or infinite");
+	return 0;
+}
+
+/* F test of row against the residual line: f = ms / ms_resid, p from the
+ * upper tail of F(df, df_resid). */
+static void stats_f_test(struct stats_anova_row *row, const struct stats_anova_row *resid)
+{
+	row->ms = row->ss / row->df;
+	if (resid->ms > 0)
+		row->f = row->ms / resid->ms;
+	else
+		row->f = row->ms > 0 ? INFINITY : NAN;
+	if (isnan(row->f))
+		row->p = NAN;
+	else if (isinf(row->f))
+		row->p = 0.0;
+	else
+		row->p = gsl_cdf_fdist_Q(row->f, row->df, resid->df);
+}
+
+static void stats_resid_row(struct stats_anova_row *row, double ss, double df)
+{
+	row->ss = ss;
+	row->df = df;
+	row->ms = ss / df;
+	row->f = row->p = NAN;
+}
+
+/*
+ * Group sizes and means (running-mean recurrence, as gsl_stats_mean, so a
+ * group of equal values has exactly that mean and zero variance) and the
+ * pooled within-group sum of squares.
+ */
+static int stats_groups(const double *value, const size_t *group, size_t n, size_t k, size_t *cnt,
+			double *mean, double *ss_within, const char **why)
+{
+	size_t i;
+	double ss = 0;
+
+	if (k < 2)
+		return stats_fail(why, "fewer than two groups");
+	if (stats_check_values(value, n, why))
+		return -EINVAL;
+	for (i = 0; i < k; i++)
+		cnt[i] = 0, mean[i] = 0;
+	for (i = 0; i < n; i++) {
+		size_t g = group[i];
+
+		if (g >= k)
+			return stats_fail(why, "a group index is not below the number of groups");
+		cnt[g]++;
+		mean[g] += (value[i] - mean[g]) / (double)cnt[g];
+	}
+	for (i = 0; i < k; i++)
+		if (cnt[i] == 0)
+			return stats_fail(why, "a group has no observations");
+	if (n <= k)
+		return stats_fail(why, "no residual degree of freedom: every group has one observation");
+	for (i = 0; i < n; i++) {
+		double d = value[i] - mean[group[i]];
+
+		ss += d * d;
+	}
+	*ss_within = ss;
+	return 0;
+}
+
+static double stats_mean_of(const double *x, size_t n)
+{
+	double m = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		m += (x[i] - m) / (double)(i + 1);
+	return m;
+}
+
+int stats_anova1(const double *value, const size_t *group, size_t n, size_t k,
+		 struct stats_anova1 *out, const char **why)
+{
+	size_t *cnt;
+	double *mean, grand, ssw, ssb = 0, sst = 0;
+	size_t i;
+	int rc;
+
+	if (k < 2)
+		return stats_fail(why, "fewer than two groups");
+	cnt = calloc(k, sizeof(*cnt));
+	mean = calloc(k, sizeof(*mean));
+	if (!cnt || !mean) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	rc = stats_groups(value, group, n, k, cnt, mean, &ssw, why);
+	if (rc)
+		goto out;
+	grand = stats_mean_of(value, n);
+	for (i = 0; i < k; i++)
+		ssb += (double)cnt[i] * (mean[i] - grand) * (mean[i] - grand);
+	for (i = 0; i < n; i++)
+		sst += (value[i] - grand) * (value[i] - grand);
+	out->n = n;
+	out->k = k;
+	out->ss_total = sst;
+	stats_resid_row(&out->within, ssw, (double)(n - k));
+	out->between.ss = ssb;
+	out->between.df = (double)(k - 1);
+	stats_f_test(&out->between, &out->within);
+out:
+	free(cnt);
+	free(mean);
+	return rc;
+}
+
+int stats_anova2(const double *value, const size_t *fa, const size_t *fb, size_t n, size_t a,
+		 size_t b, struct stats_anova2 *out, const char **why)
+{
+	size_t *cnt = NULL, i, j, r;
+	double *cell = NULL, *ma = NULL, *mb = NULL, grand, ssa = 0, ssb = 0, ssab = 0, sse = 0, sst = 0;
+	int rc = 0;
+
+	if (a < 2 || b < 2)
+		return stats_fail(why, "each factor needs at least two levels");
+	if (stats_check_values(value, n, why))
+		return -EINVAL;
+	if (a > ((size_t)-1 / sizeof(double)) / b)
+		return -ENOMEM;
+	cnt = calloc(a * b, sizeof(*cnt));
+	cell = calloc(a * b, sizeof(*cell));
+	ma = calloc(a, sizeof(*ma));
+	mb = calloc(b, sizeof(*mb));
+	if (!cnt || !cell || !ma || !mb) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		size_t c;
+
+		if (fa[i] >= a || fb[i] >= b) {
+			rc = stats_fail(why, "a level index is not below the number of levels");
+			goto out;
+		}
+		c = fa[i] * b + fb[i];
+		cnt[c]++;
+		cell[c] += (value[i] - cell[c]) / (double)cnt[c];
+	}
+	r = cnt[0];
+	for (i = 0; i < a * b; i++) {
+		if (cnt[i] == 0) {
+			rc = stats_fail(why, "a cell (combination of levels) has no observations");
+			goto out;
+		}
+		if (cnt[i] != r) {
+			rc = stats_fail(why, "unbalanced design: the cells differ in their number of "
+					     "observations (balanced designs only)");
+			goto out;
+		}
+	}
+	if (r < 2) {
+		rc = stats_fail(why, "one observation per cell: no residual to test the interaction against");
+		goto out;
+	}
+	/* Balanced: marginal means are means of cell means. */
+	for (i = 0; i < a; i++)
+		ma[i] = stats_mean_of(cell + i * b, b);
+	for (j = 0; j < b; j++) {
+		double m = 0;
+
+		for (i = 0; i < a; i++)
+			m += (cell[i * b + j] - m) / (double)(i + 1);
+		mb[j] = m;
+	}
+	grand = stats_mean_of(value, n);
+	for (i = 0; i < a; i++)
+		ssa += (ma[i] - grand) * (ma[i] - grand);
+	for (j = 0; j < b; j++)
+		ssb += (mb[j] - grand) * (mb[j] - grand);
+	for (i = 0; i < a; i++)
+		for (j = 0; j < b; j++) {
+			double d = cell[i * b + j] - ma[i] - mb[j] + grand;
+
+			ssab += d * d;
+		}
+	for (i = 0; i < n; i++) {
+		double d = value[i] - cell[fa[i] * b + fb[i]], t = value[i] - grand;
+
+		sse += d * d;
+		sst += t * t;
+	}
+	out->n = n;
+	out->a = a;
+	out->b = b;
+	out->reps = r;
+	out->ss_total = sst;
+	stats_resid_row(&out->resid, sse, (double)(n - a * b));
+	out->fa.ss = (double)(b * r) * ssa;
+	out->fa.df = (double)(a - 1);
+	out->fb.ss = (double)(a * r) * ssb;
+	out->fb.df = (double)(b - 1);
+	out->fab.ss = (double)r * ssab;
+	out->fab.df = (double)((a - 1) * (b - 1));
+	stats_f_test(&out->fa, &out->resid);
+	stats_f_test(&out->fb, &out->resid);
+	stats_f_test(&out->fab, &out->resid);
+out:
+	free(cnt);
+	free(cell);
+	free(ma);
+	free(mb);
+	return rc;
+}
+
+/* ---- The studentized range distribution ------------------------------------ */
+
+/*
+ * Copenhaver & Holland (1988), "Computation of the distribution of the
+ * maximum studentized range statistic with application to multiple
+ * significance testing of simple effects", J. Statist. Comput. Simul. 30,
+ * 1-15; the scheme of R's ptukey(). For nmeans = k standard normals with
+ * minimum x, the range W satisfies
+ *
+ *   P(W <= w) = k Int phi(x) [Phi(x + w) - Phi(x)]^(k-1) dx          (inner)
+ *   P(W >  w) = k Int phi(x) {Q(x)^(k-1) - [Q(x) - Q(x + w)]^(k-1)} dx
+ *
+ * (the second because k Int phi(x) Q(x)^(k-1) dx = 1; written this way it
+ * keeps full relative precision in the far upper tail, where 1 - P(W <= w)
+ * would cancel). Studentizing by s, s^2 ~ chi-square(df) / df,
+ *
+ *   P(Q <= q) = Int_0^inf f_s(s) P(W <= q s) ds                        (outer)
+ *
+ * with f_s the scaled chi density. Both integrals are summed over panels
+ * with 16-point Gauss-Legendre rules (gsl_integration_glfixed), the inner
+ * one over a window of the minimum wide enough that what lies outside is
+ * below exp(-40) of the integral, the outer one marching out from the
+ * mode of the integrand until a panel adds less than 1e-17 of the sum.
+ */
+
+#define PTUKEY_GL_POINTS 16
+#define PTUKEY_INNER_PANEL 1.0
+#define PTUKEY_INNER_HALF 9.0
+#define PTUKEY_MAX_PANELS 4000
+
+struct ptukey_ctx {
+	const gsl_integration_glfixed_table *gl;
+	double k;	/* nmeans */
+	double a;	/* df / 2 */
+	double logc;	/* log of the chi density's constant */
+	double q;
+	double w;	/* inner: the range */
+	int upper;	/* integrate P(. > q) instead of P(. <= q) */
+};
+
+/* Phi(x + w) - Phi(x), from the smaller tail areas to avoid cancellation. */
+static double ptukey_window(double x, double w)
+{
+	if (x + w / 2 >= 0)
+		return gsl_cdf_ugaussian_Q(x) - gsl_cdf_ugaussian_Q(x + w);
+	return gsl_cdf_ugaussian_P(x + w) - gsl_cdf_ugaussian_P(x);
+}
+
+static double ptukey_inner_f(double x, void *arg)
+{
+	const struct ptukey_ctx *c = arg;
+	double d = ptukey_window(x, c->w), qx, ratio, l;
+
+	if (!c->upper)
+		return d > 0 ? c->k * gsl_ran_ugaussian_pdf(x) * pow(d, c->k - 1) : 0.0;
+	qx = gsl_cdf_ugaussian_Q(x);
+	if (qx <= 0)
+		return 0.0;
+	/* Q^(k-1) - d^(k-1) = Q^(k-1) (1 - (d/Q)^(k-1)), d/Q = 1 - Q(x+w)/Q(x). */
+	ratio = d / qx;
+	if (ratio > 0.5)
+		l = log1p(-gsl_cdf_ugaussian_Q(x + c->w) / qx);
+	else
+		l = ratio > 0 ? log(ratio) : -INFINITY;
+	return c->k * gsl_ran_ugaussian_pdf(x) * pow(qx, c->k - 1) * -expm1((c->k - 1) * l);
+}
+
+/* P(W <= w) or P(W > w) for the range of k standard normals (df = inf). */
+static double ptukey_inner(struct ptukey_ctx *c, double w)
+{
+	gsl_function f = { ptukey_inner_f, c };
+	double lo, hi, x, sum = 0;
+
+	c->w = w;
+	lo = -w / 2 - PTUKEY_INNER_HALF;
+	hi = -w / 2 + PTUKEY_INNER_HALF;
+	if (!c->upper) {
+		/* P(W <= w) near 1: the minimum's own distribution matters. */
+		lo = fmax(lo, -13.0);
+		hi = fmax(hi, PTUKEY_INNER_HALF);
+	}
+	for (x = lo; x < hi; x += PTUKEY_INNER_PANEL)
+		sum += gsl_integration_glfixed(&f, x, x + PTUKEY_INNER_PANEL, c->gl);
+	return sum;
+}
+
+/*
+ * f_s(s) P(W ? q s). With a = df / 2 and the Stirling remainder gamma*(a)
+ * (gsl_sf_gammastar), the density of s = sqrt(chi2(df) / df) is
+ *   f_s(s) = 2 sqrt(a / 2pi) / gamma*(a) / s * exp(a (log(s^2) - s^2 + 1)),
+ * and log(1 + v) - v (gsl_sf_log_1plusx_mx, v = s^2 - 1) stays exact for
+ * df in the millions where lgamma-based forms lose digits.
+ */
+static double ptukey_outer_f(double s, void *arg)
+{
+	struct ptukey_ctx *c = arg;
+	double dens, lx;
+
+	if (s <= 0)
+		return 0.0;
+	/* Near s = 0, s^2 - 1 rounds to -1, outside log_1plusx_mx's domain. */
+	if (s < 0.5)
+		lx = 2 * log(s) - s * s + 1;
+	else
+		lx = gsl_sf_log_1plusx_mx(s * s - 1);
+	dens = exp(c->logc + c->a * lx) / s;
+	if (dens == 0)
+		return 0.0;
+	return dens * ptukey_inner(c, c->q * s);
+}
+
+static double ptukey_outer(struct ptukey_ctx *c)
+{
+	gsl_function f = { ptukey_outer_f, c };
+	double m, cc, s0, h, sum = 0, part;
+	int j;
+
+	/* Mode and scale of s^(2a-1+m) exp(-(a + cc) s^2), the integrand's
+	 * Gaussian-tail approximation: P(W > w) ~ exp(-w^2/4), and P(W <= w)
+	 * ~ w^(k-1) for small w. */
+	m = c->upper ? 0 : c->k - 1;
+	cc = c->upper ? c->q * c->q / 4 : 0;
+	s0 = sqrt(fmax(2 * c->a - 1 + m, 0.5) / (2 * (c->a + cc)));
+	h = 1 / (2 * sqrt(c->a + cc));
+	for (j = 0; j < PTUKEY_MAX_PANELS; j++) {
+		part = gsl_integration_glfixed(&f, s0 + j * h, s0 + (j + 1) * h, c->gl);
+		sum += part;
+		if (j >= 2 && part < 1e-17 * sum)
+			break;
+	}
+	for (j = 0; j < PTUKEY_MAX_PANELS && s0 - j * h > 0; j++) {
+		part = gsl_integration_glfixed(&f, fmax(s0 - (j + 1) * h, 0), s0 - j * h, c->gl);
+		sum += part;
+		if (part < 1e-17 * sum)
+			break;
+	}
+	return sum;
+}
+
+static double ptukey_tail(double q, int nmeans, double df, int upper)
+{
+	struct ptukey_ctx c;
+	gsl_integration_glfixed_table *gl;
+	double r;
+
+	if (isnan(q) || isnan(df) || nmeans < 2 || df <= 0)
+		return NAN;
+	if (q <= 0)
+		return upper ? 1.0 : 0.0;
+	if (isinf(q))
+		return upper ? 0.0 : 1.0;
+	gl = gsl_integration_glfixed_table_alloc(PTUKEY_GL_POINTS);
+	if (!gl)
+		return NAN;
+	c.gl = gl;
+	c.k = nmeans;
+	c.upper = upper;
+	c.q = q;
+	if (isinf(df)) {
+		r = ptukey_inner(&c, q);
+	} else {
+		c.a = df / 2;
+		c.logc = log(2 * sqrt(c.a / (2 * M_PI)) / gsl_sf_gammastar(c.a));
+		r = ptukey_outer(&c);
+	}
+	gsl_integration_glfixed_table_free(gl);
+	return fmin(fmax(r, 0.0), 1.0);
+}
+
+double stats_ptukey(double q, int nmeans, double df)
+{
+	return ptukey_tail(q, nmeans, df, 0);
+}
+
+double stats_ptukey_upper(double q, int nmeans, double df)
+{
+	return ptukey_tail(q, nmeans, df, 1);
+}
+
+struct qtukey_ctx {
+	double p;
+	int nmeans;
+	double df;
+	int bad;
+};
+
+/* Increasing in q, zero at the quantile; the tail that is small is used. */
+static double qtukey_f(double q, void *arg)
+{
+	struct qtukey_ctx *c = arg;
+	double r;
+
+	if (c->p <= 0.5)
+		r = stats_ptukey(q, c->nmeans, c->df) - c->p;
+	else
+		r = (1 - c->p) - stats_ptukey_upper(q, c->nmeans, c->df);
+	if (!isfinite(r)) {
+		c->bad = 1;
+		return 0.0;
+	}
+	return r;
+}
+
+double stats_qtukey(double p, int nmeans, double df)
+{
+	struct qtukey_ctx c = { p, nmeans, df, 0 };
+	gsl_function f = { qtukey_f, &c };
+	gsl_root_fsolver *s;
+	double lo = 0, hi = 4, root = NAN;
+	int i;
+
+	if (isnan(p) || p < 0 || p > 1 || nmeans < 2 || isnan(df) || df <= 0)
+		return NAN;
+	if (p == 0)
+		return 0.0;
+	if (p == 1)
+		return INFINITY;
+	while (qtukey_f(hi, &c) < 0) {
+		lo = hi;
+		hi *= 2;
+		if (hi > 1e9 || c.bad)
+			return NAN;
+	}
+	s = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
+	if (!s)
+		return NAN;
+	gsl_root_fsolver_set(s, &f, lo, hi);
+	for (i = 0; i < 200 && !c.bad; i++) {
+		gsl_root_fsolver_iterate(s);
+		root = gsl_root_fsolver_root(s);
+		lo = gsl_root_fsolver_x_lower(s);
+		hi = gsl_root_fsolver_x_upper(s);
+		if (gsl_root_test_interval(lo, hi, 0, 1e-13) == GSL_SUCCESS)
+			break;
+	}
+	gsl_root_fsolver_free(s);
+	return c.bad || i == 200 ? NAN : root;
+}
+
+/* ---- Post-hoc and intervals ------------------------------------------------ */
+
+int stats_tukey(const double *value, const size_t *group, size_t n, size_t k, double alpha,
+		struct stats_tukey_pair *pairs, size_t max_pairs, const char **why)
+{
+	size_t *cnt, i, j, np = 0;
+	double *mean, ssw, mse, df, crit;
+	int rc;
+
+	if (k < 2)
+		return stats_fail(why, "fewer than two groups");
+	if (k > INT_MAX)
+		return stats_fail(why, "too many groups");
+	if (!(alpha > 0 && alpha < 1))
+		return stats_fail(why, "alpha is not between 0 and 1");
+	if (max_pairs < k * (k - 1) / 2)
+		return -ENOSPC;
+	cnt = calloc(k, sizeof(*cnt));
+	mean = calloc(k, sizeof(*mean));
+	if (!cnt || !mean) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	rc = stats_groups(value, group, n, k, cnt, mean, &ssw, why);
+	if (rc)
+		goto out;
+	df = (double)(n - k);
+	mse = ssw / df;
+	crit = stats_qtukey(1 - alpha, (int)k, df);
+	if (isnan(crit)) {
+		rc = -ERANGE;
+		goto out;
+	}
+	for (i = 0; i < k; i++)
+		for (j = i + 1; j < k; j++) {
+			struct stats_tukey_pair *t = &pairs[np++];
+
+			t->i = i;
+			t->j = j;
+			t->diff = mean[i] - mean[j];
+			t->se = sqrt(mse / 2 * (1.0 / (double)cnt[i] + 1.0 / (double)cnt[j]));
+			if (t->se > 0)
+				t->q = fabs(t->diff) / t->se;
+			else
+				t->q = t->diff != 0 ? INFINITY : NAN;
+			t->p = stats_ptukey_upper(t->q, (int)k, df);
+			t->lo = t->diff - crit * t->se;
+			t->hi = t->diff + crit * t->se;
+		}
+	rc = (int)np;
+out:
+	free(cnt);
+	free(mean);
+	return rc;
+}
+
+int stats_mean_ci(const double *x, size_t n, double level, double *lo, double *hi)
+{
+	double mean, sd, half;
+
+	if (n < 2 || !(level > 0 && level < 1) || stats_check_values(x, n, NULL))
+		return -EINVAL;
+	mean = stats_mean_of(x, n);
+	sd = gsl_stats_sd_m(x, 1, n, mean);
+	half = gsl_cdf_tdist_Pinv((1 + level) / 2, (double)(n - 1)) * sd / sqrt((double)n);
+	*lo = mean - half;
+	*hi = mean + half;
 	return 0;
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause
- * Descriptive statistics of a sample (GSL).
+ * Statistics of samples (GSL): descriptive summaries, one- and two-way
+ * ANOVA, Tukey's HSD post-hoc test and confidence intervals of a mean.
  */
 #ifndef LVP_STATS_H
 #define LVP_STATS_H
@@ -20,5 +21,100 @@ struct stats_summary {
  * with no valid sample, n is 0 and the rest NaN.
  */
 int stats_summarize(const double *x, size_t n, struct stats_summary *s);
+
+/*
+ * One line of an ANOVA table. ms = ss / df; f = ms / ms of the residual
+ * line, +inf when the residual ms is 0 and ms > 0 (then p = 0), NaN when
+ * both are 0; p = P(F(df, df_resid) > f). f and p are NaN on the residual
+ * line itself.
+ */
+struct stats_anova_row {
+	double ss, df, ms, f, p;
+};
+
+struct stats_anova1 {
+	size_t n, k;			       /* observations, groups */
+	struct stats_anova_row between, within; /* within: the residual */
+	double ss_total;
+};
+
+/*
+ * One-way ANOVA (fixed effects; Fisher's F test, p from gsl_cdf_fdist_Q).
+ * value[i] belongs to group[i], 0 <= group[i] < k; groups may differ in
+ * size. Fills *out and returns 0, or -EINVAL with *why (if why is not
+ * NULL) set to a static sentence: k < 2, a group index >= k, an empty
+ * group, no residual degree of freedom (n == k), a value that is NaN or
+ * infinite. Returns -ENOMEM when out of memory.
+ */
+int stats_anova1(const double *value, const size_t *group, size_t n, size_t k,
+		 struct stats_anova1 *out, const char **why);
+
+struct stats_anova2 {
+	size_t n, a, b, reps; /* observations, levels of A and B, per cell */
+	struct stats_anova_row fa, fb, fab, resid;
+	double ss_total;
+};
+
+/*
+ * Two-way ANOVA with interaction, fixed effects, for a balanced design:
+ * every one of the a x b cells holds the same number reps >= 2 of
+ * observations (then Type I, II and III sums of squares coincide; an
+ * unbalanced design is refused rather than given order-dependent Type I
+ * figures). value[i] is in cell (fa[i], fb[i]). F tests each effect
+ * against the residual mean square. Returns 0, -EINVAL with *why as
+ * stats_anova1 (also: a or b < 2, unbalanced, one observation per cell),
+ * or -ENOMEM.
+ */
+int stats_anova2(const double *value, const size_t *fa, const size_t *fb, size_t n, size_t a,
+		 size_t b, struct stats_anova2 *out, const char **why);
+
+struct stats_tukey_pair {
+	size_t i, j;	/* groups compared, i < j */
+	double diff;	/* mean_i - mean_j */
+	double se;	/* sqrt(MS_within / 2 * (1/n_i + 1/n_j)), the q scale */
+	double q;	/* |diff| / se */
+	double p;	/* P(Q(k, n - k) > q), adjusted for all k(k-1)/2 pairs */
+	double lo, hi;	/* simultaneous 1 - alpha interval of mean_i - mean_j */
+};
+
+/*
+ * Tukey's honestly significant difference test; for unequal group sizes
+ * the Tukey-Kramer interval (Kramer 1956), which is what scipy.stats.
+ * tukey_hsd and R's TukeyHSD compute. Input as stats_anova1; alpha in
+ * (0, 1), e.g. 0.05 for 95 % intervals. Writes the k(k-1)/2 pairs in the
+ * order (0,1), (0,2), ..., (k-2,k-1) to pairs[] and returns their number;
+ * -ENOSPC when max_pairs is smaller, -EINVAL (with *why) for bad input,
+ * -ERANGE when the studentized range quantile does not converge, -ENOMEM.
+ */
+int stats_tukey(const double *value, const size_t *group, size_t n, size_t k, double alpha,
+		struct stats_tukey_pair *pairs, size_t max_pairs, const char **why);
+
+/*
+ * The studentized range distribution: Q = (max - min of nmeans standard
+ * normals) / s, s^2 an independent chi-square(df) / df. stats_ptukey
+ * returns P(Q <= q), stats_ptukey_upper P(Q > q) computed directly (full
+ * relative precision in the far tail, not 1 - P). df > 0 may be
+ * fractional or INFINITY (s = 1). NaN for nmeans < 2, df <= 0 or a NaN
+ * argument. Method: Copenhaver & Holland (1988), double integral over the
+ * normal minimum and the chi-distributed s by Gauss-Legendre quadrature.
+ */
+double stats_ptukey(double q, int nmeans, double df);
+double stats_ptukey_upper(double q, int nmeans, double df);
+
+/*
+ * Quantile of the studentized range: the q with stats_ptukey(q) = p, by
+ * Brent's method on the CDF (on the upper tail when p > 0.5), |error| <
+ * 1e-12 * q. Returns NaN for p outside (0, 1) or bad nmeans/df; 0 for p
+ * = 0 and +inf for p = 1.
+ */
+double stats_qtukey(double p, int nmeans, double df);
+
+/*
+ * Confidence interval of the mean of x[0..n): mean -/+ t(n - 1, (1 +
+ * level) / 2) * sd / sqrt(n) (Student's t, gsl_cdf_tdist_Pinv). Returns 0
+ * with *lo and *hi set, or -EINVAL for n < 2, level outside (0, 1), or a
+ * value that is NaN or infinite.
+ */
+int stats_mean_ci(const double *x, size_t n, double level, double *lo, double *hi);
 
 #endif

@@ -557,7 +557,7 @@ static void test_handshake(void **state)
 	assert_int_equal(c->rcv_nxt, irs + 1);
 	assert_int_equal(c->snd_una, p.iss + 1);
 	assert_int_equal(c->srtt, 250 * US);
-	assert_int_equal(c->rto, 200 * MS); /* 3 * 250 us, raised to min_rto */
+	assert_int_equal(c->rto, 250 * US + 200 * MS); /* SRTT + max(4 RTTVAR = 500 us, min_rto) */
 	assert_int_equal(h->n_tx, 1);	    /* the ACK waits for the flush */
 
 	flush(h);
@@ -843,8 +843,8 @@ static void test_overlap_and_old(void **state)
 /* ---- 5. our data lost: RTO ---- */
 
 /*
- * RTT 100 us at the handshake: RTO = max(min_rto, 3 * 100 us) = 200 ms.
- * Retransmissions at 0.2, 0.4, ... 25.6 s intervals, each within one 1 ms
+ * RTT 100 us at the handshake: RTO = SRTT + max(4 RTTVAR, min_rto) =
+ * 200.1 ms. Retransmissions at 0.2001, 0.4002, ... s intervals, each within one 1 ms
  * wheel tick late, never early; then the ninth expiry gives up.
  */
 static void test_rto_backoff_and_give_up(void **state)
@@ -854,12 +854,12 @@ static void test_rto_backoff_and_give_up(void **state)
 	struct tcp_conn *c;
 	struct seg g;
 	struct peer p;
-	tsc_t last, rto = 200 * MS;
+	tsc_t last, rto = 200 * MS + 100 * US;
 	unsigned i;
 
 	establish(h, &p);
 	c = tcp_conn_get(&h->s, p.conn);
-	assert_int_equal(c->rto, 200 * MS);
+	assert_int_equal(c->rto, 200 * MS + 100 * US);
 	send_req(h, &p, 0, 100);
 	last = h->now;
 	tx_clear(h);
@@ -904,7 +904,7 @@ static void test_rto_backoff_and_give_up(void **state)
 
 /*
  * No RTT sample (the SYN was retransmitted, Karn): data RTO is the initial
- * 1 s. A sample from later data brings it to min_rto (200 ms).
+ * 1 s. A sample from later data brings it to SRTT + min_rto (202 ms).
  */
 static void test_rto_initial_then_min_rto(void **state)
 {
@@ -947,13 +947,13 @@ static void test_rto_initial_then_min_rto(void **state)
 	assert_false(c->timer_on);
 	tx_clear(h);
 
-	/* Fresh data, acked after 2 ms: SRTT 2 ms, RTO = 2 + 4 * 1 ms < min_rto. */
+	/* Fresh data, acked after 2 ms: SRTT 2 ms, RTO = 2 ms + max(4 * 1 ms, min_rto). */
 	send_req(h, &p, 100, 100);
 	h->now += 2 * MS;
 	srv(h, &p, F_ACK, S(&p, 0), C(&p, 200), 502, NULL, 0);
 	assert_int_equal(c->srtt, 2 * MS);
 	assert_int_equal(c->rttvar, 1 * MS);
-	assert_int_equal(c->rto, 200 * MS);
+	assert_int_equal(c->rto, 202 * MS);
 	tx_clear(h);
 
 	send_req(h, &p, 200, 100);
@@ -963,7 +963,7 @@ static void test_rto_initial_then_min_rto(void **state)
 	tx_seg(h, 0, &g);
 	assert_int_equal(g.seq, C(&p, 200));
 	assert_memory_equal(g.data, req + 200, 100);
-	assert_true(g.at - sent >= 200 * MS && g.at - sent <= 201 * MS + step);
+	assert_true(g.at - sent >= 202 * MS && g.at - sent <= 203 * MS + step);
 }
 
 /* A retransmitted segment is at most one MSS from snd_una, the ring bytes

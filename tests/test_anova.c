@@ -1,0 +1,548 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * ANOVA, Tukey HSD, the studentized range distribution and the t interval
+ * of a mean (experiments/stats.c) against reference values computed
+ * independently by tests/fixtures/make_stats_ref.py (scipy.stats f_oneway,
+ * tukey_hsd, studentized_range, t; statsmodels anova_lm; mpmath for far
+ * tails), stored with 17 significant digits in fixtures/stats_ref.txt.
+ *
+ * Agreement required: relative 1e-6, except where scipy itself is the
+ * limit: scipy's studentized_range integrates with epsabs 1e-11 and
+ * tukey_hsd's p-value is 1 - cdf, so p-values below 1e-5 are compared
+ * with an absolute 1e-11. Tighter where the reference is exact: the
+ * sums of squares, F, the mean intervals (1e-9), the k = 2 range against
+ * Student's t and the mpmath tails (1e-8 relative, down to 1e-30).
+ * Fixtures are read from $LVP_FIXTURES, else LVP_FIXTURES_DIR.
+ */
+#include <errno.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <gsl/gsl_cdf.h>
+
+#include "stats.h"
+
+#ifndef LVP_FIXTURES_DIR
+#define LVP_FIXTURES_DIR "tests/fixtures"
+#endif
+
+#define MAX_OBS 256
+#define MAX_TOK 12
+
+static double worst_rel; /* largest relative error seen against a reference */
+static char worst_what[96];
+static double worst_abs_small; /* largest |error| where the reference is < 1e-5 */
+
+static const char *fixtures_dir(void)
+{
+	const char *dir = getenv("LVP_FIXTURES");
+
+	return dir && *dir ? dir : LVP_FIXTURES_DIR;
+}
+
+/* Calls fn(tok, ntok, arg) for each record of stats_ref.txt whose first
+ * token is tag; returns how many. */
+static int ref_each(const char *tag, void (*fn)(char **tok, int ntok, void *arg), void *arg)
+{
+	char path[512], line[1024];
+	FILE *f;
+	int count = 0;
+
+	snprintf(path, sizeof(path), "%s/stats_ref.txt", fixtures_dir());
+	f = fopen(path, "r");
+	if (!f)
+		fail_msg("cannot open %s: %s (set LVP_FIXTURES)", path, strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		char *tok[MAX_TOK], *save = NULL, *t;
+		int n = 0;
+
+		for (t = strtok_r(line, " \t\r\n", &save); t && n < MAX_TOK; t = strtok_r(NULL, " \t\r\n", &save))
+			tok[n++] = t;
+		if (n == 0 || tok[0][0] == '#' || strcmp(tok[0], tag) != 0)
+			continue;
+		fn(tok, n, arg);
+		count++;
+	}
+	fclose(f);
+	return count;
+}
+
+static double num(const char *s)
+{
+	return strtod(s, NULL); /* accepts "nan" and "inf" */
+}
+
+static void close_rel(const char *what, double got, double want, double rel, double abs_floor)
+{
+	double err = fabs(got - want);
+
+	if (isnan(want) && isnan(got))
+		return;
+	if (isinf(want) && got == want)
+		return;
+	if (!(err <= rel * fabs(want) || err <= abs_floor))
+		fail_msg("%s: got %.17g, want %.17g (rel %.3g)", what, got, want, err / fabs(want));
+	if (fabs(want) < 1e-5 && err > worst_abs_small)
+		worst_abs_small = err;
+	if (want != 0 && rel > 0 && fabs(want) >= abs_floor / rel && err / fabs(want) > worst_rel) {
+		worst_rel = err / fabs(want);
+		snprintf(worst_what, sizeof(worst_what), "%s", what);
+	}
+}
+
+/* A p-value from scipy: relative 1e-6 where scipy resolves it. */
+static void close_p(const char *what, double got, double want)
+{
+	close_rel(what, got, want, 1e-6, 1e-11);
+}
+
+struct dataset {
+	const char *name;
+	size_t n;
+	double value[MAX_OBS];
+	size_t g[MAX_OBS], a[MAX_OBS], b[MAX_OBS];
+	size_t k, na, nb;
+};
+
+static void load_data(char **tok, int n, void *arg)
+{
+	struct dataset *d = arg;
+
+	if (strcmp(tok[1], d->name) != 0)
+		return;
+	assert_true(d->n < MAX_OBS);
+	if (n == 4) {
+		d->g[d->n] = strtoul(tok[2], NULL, 10);
+		d->value[d->n] = num(tok[3]);
+		if (d->g[d->n] + 1 > d->k)
+			d->k = d->g[d->n] + 1;
+	} else {
+		assert_int_equal(n, 5);
+		d->a[d->n] = strtoul(tok[2], NULL, 10);
+		d->b[d->n] = strtoul(tok[3], NULL, 10);
+		d->value[d->n] = num(tok[4]);
+		if (d->a[d->n] + 1 > d->na)
+			d->na = d->a[d->n] + 1;
+		if (d->b[d->n] + 1 > d->nb)
+			d->nb = d->b[d->n] + 1;
+	}
+	d->n++;
+}
+
+static struct dataset *dataset(const char *name, const char *tag)
+{
+	struct dataset *d = calloc(1, sizeof(*d));
+
+	assert_non_null(d);
+	d->name = name;
+	ref_each(tag, load_data, d);
+	assert_true(d->n > 0);
+	return d;
+}
+
+static void check_anova1(char **tok, int n, void *arg)
+{
+	struct stats_anova1 r;
+	struct dataset *d;
+	const char *why = NULL;
+
+	(void)arg;
+	assert_int_equal(n, 10);
+	d = dataset(tok[1], "data");
+	assert_int_equal(stats_anova1(d->value, d->g, d->n, d->k, &r, &why), 0);
+	close_rel("ss between", r.between.ss, num(tok[2]), 1e-9, 0);
+	close_rel("df between", r.between.df, num(tok[3]), 0, 0);
+	close_rel("ms between", r.between.ms, num(tok[4]), 1e-9, 0);
+	close_rel("ss within", r.within.ss, num(tok[5]), 1e-9, 0);
+	close_rel("df within", r.within.df, num(tok[6]), 0, 0);
+	close_rel("ms within", r.within.ms, num(tok[7]), 1e-9, 0);
+	close_rel("F", r.between.f, num(tok[8]), 1e-9, 0);
+	/* f_oneway's p is scipy.special.fdtrc (Cephes), exact to ~1e-14. */
+	close_rel("p", r.between.p, num(tok[9]), 1e-8, 0);
+	close_rel("ss total", r.ss_total, r.between.ss + r.within.ss, 1e-12, 0);
+	assert_true(isnan(r.within.f) && isnan(r.within.p));
+	free(d);
+}
+
+static void test_anova1_reference(void **state)
+{
+	(void)state;
+	assert_int_equal(ref_each("anova1", check_anova1, NULL), 2);
+}
+
+struct anova2_ref {
+	struct stats_anova2 r;
+	int rows;
+};
+
+static void check_anova2(char **tok, int n, void *arg)
+{
+	struct anova2_ref *x = arg;
+	const struct stats_anova_row *row;
+
+	assert_int_equal(n, 8);
+	if (strcmp(tok[2], "A") == 0)
+		row = &x->r.fa;
+	else if (strcmp(tok[2], "B") == 0)
+		row = &x->r.fb;
+	else if (strcmp(tok[2], "AB") == 0)
+		row = &x->r.fab;
+	else
+		row = &x->r.resid;
+	close_rel(tok[2], row->ss, num(tok[3]), 1e-9, 0);
+	close_rel(tok[2], row->df, num(tok[4]), 0, 0);
+	close_rel(tok[2], row->ms, num(tok[5]), 1e-9, 0);
+	close_rel(tok[2], row->f, num(tok[6]), 1e-9, 0);
+	close_rel(tok[2], row->p, num(tok[7]), 1e-8, 0);
+	x->rows++;
+}
+
+static void test_anova2_reference(void **state)
+{
+	struct dataset *d = dataset("boot", "data2");
+	struct anova2_ref x;
+	const char *why = NULL;
+
+	(void)state;
+	memset(&x, 0, sizeof(x));
+	assert_int_equal(stats_anova2(d->value, d->a, d->b, d->n, d->na, d->nb, &x.r, &why), 0);
+	assert_int_equal(x.r.a, 3);
+	assert_int_equal(x.r.b, 2);
+	assert_int_equal(x.r.reps, 4);
+	ref_each("anova2", check_anova2, &x);
+	assert_int_equal(x.rows, 4);
+	close_rel("ss total", x.r.ss_total, x.r.fa.ss + x.r.fb.ss + x.r.fab.ss + x.r.resid.ss, 1e-12, 0);
+	free(d);
+}
+
+struct tukey_ref {
+	const char *name;
+	struct stats_tukey_pair pairs[64];
+	int np, seen;
+};
+
+static void check_tukey(char **tok, int n, void *arg)
+{
+	struct tukey_ref *t = arg;
+	const struct stats_tukey_pair *p = NULL;
+	size_t i = strtoul(tok[2], NULL, 10), j = strtoul(tok[3], NULL, 10);
+	int m;
+
+	assert_int_equal(n, 10);
+	if (strcmp(tok[1], t->name) != 0)
+		return;
+	for (m = 0; m < t->np; m++)
+		if (t->pairs[m].i == i && t->pairs[m].j == j)
+			p = &t->pairs[m];
+	assert_non_null(p);
+	close_rel("diff", p->diff, num(tok[4]), 1e-9, 0);
+	close_p("tukey p", p->p, num(tok[6]));
+	/* The half-width needs qtukey; scipy's ppf solves to xtol 1e-14. */
+	close_rel("ci lo", p->lo, num(tok[7]), 1e-6, 1e-9);
+	close_rel("ci hi", p->hi, num(tok[8]), 1e-6, 1e-9);
+	assert_true(p->lo < p->diff && p->diff < p->hi);
+	t->seen++;
+}
+
+static void tukey_reference(const char *name, const char *data_name, const char *tag, int want_pairs)
+{
+	struct dataset *d = dataset(data_name, tag);
+	struct tukey_ref t;
+	const char *why = NULL;
+
+	memset(&t, 0, sizeof(t));
+	t.name = name;
+	if (strcmp(tag, "data2") == 0) {
+		size_t i;
+
+		for (i = 0; i < d->n; i++)
+			d->g[i] = d->a[i] * d->nb + d->b[i];
+		d->k = d->na * d->nb;
+	}
+	t.np = stats_tukey(d->value, d->g, d->n, d->k, 0.05, t.pairs, 64, &why);
+	assert_int_equal(t.np, want_pairs);
+	ref_each("tukey", check_tukey, &t);
+	assert_int_equal(t.seen, want_pairs);
+	free(d);
+}
+
+static void test_tukey_reference(void **state)
+{
+	(void)state;
+	tukey_reference("startup", "startup", "data", 6);
+	tukey_reference("close", "close", "data", 3);
+	tukey_reference("boot_cells", "boot", "data2", 15);
+}
+
+static void check_meanci(char **tok, int n, void *arg)
+{
+	struct dataset *d;
+	double x[MAX_OBS], lo, hi;
+	size_t i, m = 0, g = strtoul(tok[2], NULL, 10);
+
+	(void)arg;
+	assert_int_equal(n, 6);
+	d = dataset(tok[1], "data");
+	for (i = 0; i < d->n; i++)
+		if (d->g[i] == g)
+			x[m++] = d->value[i];
+	assert_int_equal(stats_mean_ci(x, m, num(tok[3]), &lo, &hi), 0);
+	close_rel("mean ci lo", lo, num(tok[4]), 1e-9, 0);
+	close_rel("mean ci hi", hi, num(tok[5]), 1e-9, 0);
+	free(d);
+}
+
+static void test_mean_ci_reference(void **state)
+{
+	(void)state;
+	assert_int_equal(ref_each("meanci", check_meanci, NULL), 21);
+}
+
+static void check_ptukey(char **tok, int n, void *arg)
+{
+	double q = num(tok[1]), df = num(tok[3]), want = num(tok[4]);
+	int k = atoi(tok[2]);
+	double got = stats_ptukey(q, k, df), up = stats_ptukey_upper(q, k, df);
+	char what[96];
+
+	(void)arg;
+	assert_int_equal(n, 5);
+	snprintf(what, sizeof(what), "ptukey(%g, %d, %g)", q, k, df);
+	close_rel(what, got, want, 1e-6, 1e-11);
+	/* The two tails are separate integrals; they must add up to 1. */
+	close_rel(what, got + up, 1.0, 1e-12, 0);
+}
+
+static void test_ptukey_grid(void **state)
+{
+	(void)state;
+	assert_int_equal(ref_each("ptukey", check_ptukey, NULL), 192);
+}
+
+static void check_ptukey_upper(char **tok, int n, void *arg)
+{
+	double q = num(tok[1]), df = num(tok[3]), want = num(tok[4]);
+	int k = atoi(tok[2]);
+	char what[96];
+
+	(void)arg;
+	assert_int_equal(n, 5);
+	snprintf(what, sizeof(what), "ptukey_upper(%g, %d, %g)", q, k, df);
+	close_rel(what, stats_ptukey_upper(q, k, df), want, 1e-8, 0);
+}
+
+/* Far upper tails, references from mpmath at 30 digits (and Student's t
+ * for k = 2): relative precision must hold down to tiny p-values. */
+static void test_ptukey_tails(void **state)
+{
+	(void)state;
+	assert_true(ref_each("ptukey_upper", check_ptukey_upper, NULL) > 0);
+}
+
+/* k = 2: Q = |X1 - X2| / s = sqrt(2) |T|, T Student's t with df degrees,
+ * so P(Q > q) = 2 P(T > q / sqrt(2)) exactly; computed here with GSL's t. */
+static void test_ptukey_two_means_is_t(void **state)
+{
+	static const double dfs[] = { 1, 2, 3, 7.5, 20, 300, 5000, 1e6 };
+	static const double qs[] = { 0.01, 0.3, 1, 2.5, 5, 12, 40 };
+	size_t i, j;
+
+	(void)state;
+	for (i = 0; i < sizeof(dfs) / sizeof(dfs[0]); i++)
+		for (j = 0; j < sizeof(qs) / sizeof(qs[0]); j++) {
+			double q = qs[j], df = dfs[i];
+			double up = 2 * gsl_cdf_tdist_Q(q / M_SQRT2, df);
+			double lo = 1 - up;
+			char what[96];
+
+			snprintf(what, sizeof(what), "k=2 q=%g df=%g", q, df);
+			if (up < 1e-300)
+				continue;
+			close_rel(what, stats_ptukey_upper(q, 2, df), up, 1e-8, 0);
+			close_rel(what, stats_ptukey(q, 2, df), lo, 1e-8, 1e-15);
+		}
+	/* df = inf: the range of two normals is sqrt(2) |Z|. */
+	close_rel("k=2 inf", stats_ptukey_upper(10, 2, INFINITY), 2 * gsl_cdf_ugaussian_Q(10 / M_SQRT2),
+		  1e-9, 0);
+}
+
+static void check_qtukey(char **tok, int n, void *arg)
+{
+	double p = num(tok[1]), df = num(tok[3]), want = num(tok[4]);
+	int k = atoi(tok[2]);
+	double got = stats_qtukey(p, k, df);
+	char what[96];
+
+	(void)arg;
+	assert_int_equal(n, 5);
+	snprintf(what, sizeof(what), "qtukey(%g, %d, %g)", p, k, df);
+	close_rel(what, got, want, 1e-6, 0);
+	/* And it inverts our own CDF much more tightly than that. */
+	close_rel(what, stats_ptukey(got, k, df), p, 1e-10, 0);
+}
+
+static void test_qtukey_reference(void **state)
+{
+	(void)state;
+	assert_int_equal(ref_each("qtukey", check_qtukey, NULL), 9);
+}
+
+static void test_ptukey_edges(void **state)
+{
+	(void)state;
+	assert_true(stats_ptukey(0, 3, 10) == 0);
+	assert_true(stats_ptukey(-1, 3, 10) == 0);
+	assert_true(stats_ptukey_upper(0, 3, 10) == 1);
+	assert_true(stats_ptukey(INFINITY, 3, 10) == 1);
+	assert_true(stats_ptukey_upper(INFINITY, 3, 10) == 0);
+	assert_true(isnan(stats_ptukey(NAN, 3, 10)));
+	assert_true(isnan(stats_ptukey(2, 1, 10)));
+	assert_true(isnan(stats_ptukey(2, 3, 0)));
+	assert_true(isnan(stats_ptukey(2, 3, NAN)));
+	assert_true(isnan(stats_qtukey(1.5, 3, 10)));
+	assert_true(isnan(stats_qtukey(-0.1, 3, 10)));
+	assert_true(isnan(stats_qtukey(NAN, 3, 10)));
+	assert_true(isnan(stats_qtukey(0.95, 1, 10)));
+	assert_true(stats_qtukey(0, 3, 10) == 0);
+	assert_true(isinf(stats_qtukey(1, 3, 10)));
+	/* Monotone in q, and a large df approaches the df = inf limit. */
+	assert_true(stats_ptukey(3.0, 5, 10) < stats_ptukey(3.1, 5, 10));
+	close_rel("df 1e9 ~ inf", stats_ptukey(3.5, 5, 1e9), stats_ptukey(3.5, 5, INFINITY), 1e-8, 0);
+}
+
+static void test_bad_input(void **state)
+{
+	const double v[] = { 1, 2, 3, 4, 5, 6 };
+	const size_t g[] = { 0, 0, 1, 1, 2, 2 };
+	const size_t g_gap[] = { 0, 0, 2, 2, 2, 2 }; /* group 1 empty */
+	const size_t g_out[] = { 0, 0, 1, 1, 3, 3 };
+	const size_t g_one[] = { 0, 1, 2, 3, 4, 5 };
+	const double v_nan[] = { 1, 2, NAN, 4, 5, 6 };
+	const double v_inf[] = { 1, 2, 3, INFINITY, 5, 6 };
+	struct stats_anova1 r;
+	struct stats_tukey_pair pairs[3];
+	const char *why;
+
+	(void)state;
+	why = NULL;
+	assert_int_equal(stats_anova1(v, g, 6, 1, &r, &why), -EINVAL);
+	assert_non_null(why);
+	assert_int_equal(stats_anova1(v, g, 6, 0, &r, NULL), -EINVAL);
+	why = NULL;
+	assert_int_equal(stats_anova1(v, g_gap, 6, 3, &r, &why), -EINVAL);
+	assert_string_equal(why, "a group has no observations");
+	assert_int_equal(stats_anova1(v, g_out, 6, 3, &r, &why), -EINVAL);
+	assert_int_equal(stats_anova1(v, g_one, 6, 6, &r, &why), -EINVAL);
+	assert_non_null(strstr(why, "residual"));
+	assert_int_equal(stats_anova1(v_nan, g, 6, 3, &r, &why), -EINVAL);
+	assert_non_null(strstr(why, "NaN"));
+	assert_int_equal(stats_anova1(v_inf, g, 6, 3, &r, &why), -EINVAL);
+	assert_int_equal(stats_anova1(v, g, 0, 3, &r, NULL), -EINVAL);
+	assert_int_equal(stats_tukey(v, g, 6, 3, 0.05, pairs, 2, NULL), -ENOSPC);
+	assert_int_equal(stats_tukey(v, g, 6, 3, 0.0, pairs, 3, NULL), -EINVAL);
+	assert_int_equal(stats_tukey(v, g, 6, 3, 1.0, pairs, 3, NULL), -EINVAL);
+	assert_int_equal(stats_tukey(v, g, 6, 1, 0.05, pairs, 3, NULL), -EINVAL);
+	assert_int_equal(stats_tukey(v_nan, g, 6, 3, 0.05, pairs, 3, NULL), -EINVAL);
+	assert_int_equal(stats_tukey(v, g_gap, 6, 3, 0.05, pairs, 3, NULL), -EINVAL);
+}
+
+static void test_mean_ci_bad_input(void **state)
+{
+	const double x[] = { 1, 2, 3 }, x_nan[] = { 1, NAN, 3 }, same[] = { 7.25, 7.25, 7.25 };
+	double lo = 0, hi = 0;
+
+	(void)state;
+	assert_int_equal(stats_mean_ci(x, 1, 0.95, &lo, &hi), -EINVAL);
+	assert_int_equal(stats_mean_ci(x, 3, 0.0, &lo, &hi), -EINVAL);
+	assert_int_equal(stats_mean_ci(x, 3, 1.0, &lo, &hi), -EINVAL);
+	assert_int_equal(stats_mean_ci(x, 3, NAN, &lo, &hi), -EINVAL);
+	assert_int_equal(stats_mean_ci(x_nan, 3, 0.95, &lo, &hi), -EINVAL);
+	assert_int_equal(stats_mean_ci(same, 3, 0.95, &lo, &hi), 0);
+	assert_true(lo == 7.25 && hi == 7.25);
+}
+
+/* Groups without spread: the residual mean square is 0, so F = inf and
+ * p = 0 when the means differ, F and p NaN when they do not. */
+static void test_zero_within_variance(void **state)
+{
+	const double v[] = { 0.1, 0.1, 0.1, 0.3, 0.3, 0.7, 0.7, 0.7, 0.7 };
+	const size_t g[] = { 0, 0, 0, 1, 1, 2, 2, 2, 2 };
+	const double same[] = { 5, 5, 5, 5, 5, 5 };
+	const size_t g2[] = { 0, 0, 0, 1, 1, 1 };
+	struct stats_anova1 r;
+	struct stats_tukey_pair pairs[3];
+	int i;
+
+	(void)state;
+	assert_int_equal(stats_anova1(v, g, 9, 3, &r, NULL), 0);
+	assert_true(r.within.ss == 0);
+	assert_true(r.between.ss > 0);
+	assert_true(isinf(r.between.f) && r.between.f > 0);
+	assert_true(r.between.p == 0);
+	assert_int_equal(stats_tukey(v, g, 9, 3, 0.05, pairs, 3, NULL), 3);
+	for (i = 0; i < 3; i++) {
+		assert_true(isinf(pairs[i].q));
+		assert_true(pairs[i].p == 0);
+		assert_true(pairs[i].lo == pairs[i].diff && pairs[i].hi == pairs[i].diff);
+	}
+	assert_int_equal(stats_anova1(same, g2, 6, 2, &r, NULL), 0);
+	assert_true(isnan(r.between.f) && isnan(r.between.p));
+}
+
+static void test_anova2_bad_input(void **state)
+{
+	/* 2 x 2, two per cell; then one observation moved to make it unbalanced. */
+	const double v[] = { 1, 2, 3, 4, 5, 6, 7, 9 };
+	const size_t a[] = { 0, 0, 0, 0, 1, 1, 1, 1 };
+	const size_t b[] = { 0, 0, 1, 1, 0, 0, 1, 1 };
+	const size_t b_unbal[] = { 0, 0, 1, 1, 0, 1, 1, 1 };
+	const size_t b_bad[] = { 0, 0, 1, 1, 0, 0, 1, 2 };
+	const double v_nan[] = { 1, 2, 3, 4, 5, 6, 7, NAN };
+	const size_t a1[] = { 0, 0, 1, 1 }, b1[] = { 0, 1, 0, 1 };
+	struct stats_anova2 r;
+	const char *why = NULL;
+
+	(void)state;
+	assert_int_equal(stats_anova2(v, a, b, 8, 2, 2, &r, &why), 0);
+	assert_int_equal(r.reps, 2);
+	assert_int_equal(stats_anova2(v, a, b_unbal, 8, 2, 2, &r, &why), -EINVAL);
+	assert_non_null(strstr(why, "unbalanced"));
+	assert_int_equal(stats_anova2(v, a, b_bad, 8, 2, 2, &r, &why), -EINVAL);
+	assert_int_equal(stats_anova2(v, a, b, 8, 1, 2, &r, &why), -EINVAL);
+	assert_int_equal(stats_anova2(v, a, b, 8, 2, 3, &r, &why), -EINVAL);
+	assert_non_null(strstr(why, "no observations"));
+	assert_int_equal(stats_anova2(v_nan, a, b, 8, 2, 2, &r, &why), -EINVAL);
+	/* One observation per cell: no residual. */
+	assert_int_equal(stats_anova2(v, a1, b1, 4, 2, 2, &r, &why), -EINVAL);
+	assert_non_null(strstr(why, "one observation per cell"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_anova1_reference),
+		cmocka_unit_test(test_anova2_reference),
+		cmocka_unit_test(test_tukey_reference),
+		cmocka_unit_test(test_mean_ci_reference),
+		cmocka_unit_test(test_ptukey_grid),
+		cmocka_unit_test(test_ptukey_tails),
+		cmocka_unit_test(test_ptukey_two_means_is_t),
+		cmocka_unit_test(test_qtukey_reference),
+		cmocka_unit_test(test_ptukey_edges),
+		cmocka_unit_test(test_bad_input),
+		cmocka_unit_test(test_mean_ci_bad_input),
+		cmocka_unit_test(test_zero_within_variance),
+		cmocka_unit_test(test_anova2_bad_input),
+	};
+	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+
+	printf("largest relative error against the references: %.3g (%s)\n", worst_rel, worst_what);
+	printf("largest absolute error where the reference is below 1e-5: %.3g\n", worst_abs_small);
+	return rc;
+}
