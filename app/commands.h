@@ -15,6 +15,7 @@ int cmd_calibrate(int argc, char **argv);
 int cmd_selfcheck(int argc, char **argv);
 int cmd_http(int argc, char **argv);
 int cmd_kv(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
 
 struct ping_args {
 	uint32_t target;

@@ -24,6 +24,7 @@ static const struct command commands[] = {
 	{ "beacon", cmd_beacon, "time a command's start to its first ARP and first UDP beacon" },
 	{ "http", cmd_http, "HTTP/1.1 load against a server, closed or open loop" },
 	{ "kv", cmd_kv, "Redis GET/SET load (RESP), pipelined, closed or open loop" },
+	{ "stats", cmd_stats, "ANOVA and Tukey HSD on a CSV of results (no dataplane)" },
 	{ "calibrate", cmd_calibrate, "TSC rate, timestamp cost, ring RTT floor" },
 	{ NULL, NULL, NULL },
 };
