@@ -14,11 +14,16 @@
 
 #include "load_run.h"
 
+struct load_run_attach {
+	struct netif *nif;
+	struct load *load;
+};
+
 static void load_run_attach_fn(void *arg)
 {
-	struct netif *nif = ((void **)arg)[0];
+	struct load_run_attach *a = arg;
 
-	netif_load_attach(nif, ((void **)arg)[1], rte_rdtsc());
+	netif_load_attach(a->nif, a->load, rte_rdtsc());
 }
 
 static void load_run_detach_fn(void *arg)
@@ -193,7 +198,7 @@ int load_run(struct dp *dp, const char *cmd, const struct load_run_args *a,
 	struct tcp_stack tcp;
 	struct load load;
 	char err[DP_ERR_LEN], ip[16];
-	void *att[2] = { nif, &load };
+	struct load_run_attach att = { nif, &load };
 	uint32_t ports = 65535 - 1024 + 1;
 	tsc_t t0, last, deadline;
 	uint64_t last_measured = 0;
@@ -250,7 +255,7 @@ int load_run(struct dp *dp, const char *cmd, const struct load_run_args *a,
 		fprintf(stderr, "lvperf: %s load on %s:%u from %u source address(es), %s loop\n", cmd,
 			pkt_format_ip(a->target_ip, ip), a->target_port, tc.n_ips,
 			a->load.rate > 0 ? "open" : "closed");
-	dp_call(dp, load_run_attach_fn, att);
+	dp_call(dp, load_run_attach_fn, &att);
 	t0 = last = rte_rdtsc();
 	deadline = t0 + ns_to_tsc(&dp->clk, a->load.warmup + a->load.duration + a->load.linger +
 						 10000000000ull);

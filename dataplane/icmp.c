@@ -9,19 +9,6 @@
 
 #include "icmp.h"
 
-static void icmp_put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static uint32_t icmp_get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
 int ping_prober_init(struct ping_prober *p, uint32_t target_ip, uint16_t id, uint32_t count,
 		     tsc_t interval, uint16_t payload_len, tsc_t arp_interval)
 {
@@ -67,8 +54,8 @@ static int ping_send(struct netif *nif, struct ping_prober *p, tsc_t now)
 	memcpy(f, p->tmpl, p->tmpl_len);
 	f[l4 + 6] = (uint8_t)(idx >> 8);
 	f[l4 + 7] = (uint8_t)idx;
-	icmp_put32(f + l4 + 8, PING_MAGIC);
-	icmp_put32(f + l4 + 12, idx);
+	pkt_put32(f + l4 + 8, PING_MAGIC);
+	pkt_put32(f + l4 + 12, idx);
 	netif_flush(nif); /* nothing queued may delay the echo */
 	t = rte_rdtsc();
 	memcpy(f + l4 + 16, &t, sizeof(t));
@@ -143,11 +130,11 @@ static void ping_reply(struct netif *nif, const uint8_t *frame, const struct pkt
 		nif->c.icmp_reply_unmatched++;
 		return;
 	}
-	if (pi->payload_len < PING_PAYLOAD_MIN || icmp_get32(pl) != PING_MAGIC) {
+	if (pi->payload_len < PING_PAYLOAD_MIN || pkt_get32(pl) != PING_MAGIC) {
 		p->corrupt++;
 		return;
 	}
-	idx = icmp_get32(pl + 4);
+	idx = pkt_get32(pl + 4);
 	if (idx >= p->sent || (uint16_t)idx != pi->icmp_seq ||
 	    memcmp(pl + 8, &p->tx_tsc[idx], sizeof(tsc_t)) != 0) {
 		p->corrupt++;

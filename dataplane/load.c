@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "load.h"
+#include "rng.h"
 
 #define LOAD_REQ_MAX 20480
 #define LOAD_CLOSE_WAIT_NS 1000000000ull
@@ -13,15 +14,6 @@
 static struct load *load_of(struct tcp_stack *s)
 {
 	return s->app_ctx;
-}
-
-/* xorshift64* (Vigna 2016) for Poisson gaps. */
-static double load_uniform(struct load *l)
-{
-	l->rng ^= l->rng >> 12;
-	l->rng ^= l->rng << 25;
-	l->rng ^= l->rng >> 27;
-	return (double)((l->rng * 2685821657736338717ull) >> 11) * (1.0 / 9007199254740992.0);
 }
 
 int load_init(struct load *l, const struct load_config *cfg, struct tcp_stack *tcp,
@@ -300,7 +292,7 @@ static int load_open_loop(struct load *l, tsc_t now)
 		}
 		if (tsc_since(l->next_intended, now) > l->gap_tsc)
 			l->c.late++;
-		l->next_intended += (tsc_t)(l->cfg.poisson ? -log(1.0 - load_uniform(l)) * l->gap_tsc
+		l->next_intended += (tsc_t)(l->cfg.poisson ? -log(1.0 - rng_uniform(&l->rng)) * l->gap_tsc
 							  : l->gap_tsc);
 		work = 1;
 	}

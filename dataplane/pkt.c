@@ -71,30 +71,6 @@ const char *pkt_err_name(enum pkt_err err)
 	return err_names[err];
 }
 
-static uint16_t get_be16(const uint8_t *p)
-{
-	return (uint16_t)((p[0] << 8) | p[1]);
-}
-
-static uint32_t get_be32(const uint8_t *p)
-{
-	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
-}
-
-static void put_be16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
 /* A checksum as returned by pkt_csum_fold() goes into the header as is. */
 static void put_csum(uint8_t *p, uint16_t csum)
 {
@@ -158,7 +134,7 @@ static uint32_t pseudo_header_sum(const uint8_t *ip, uint8_t proto, uint16_t l4_
 	memcpy(ph, ip + IP_OFF_SRC, 8);
 	ph[8] = 0;
 	ph[9] = proto;
-	put_be16(ph + 10, l4_len);
+	pkt_put16(ph + 10, l4_len);
 	return pkt_csum_add(0, ph, sizeof(ph));
 }
 
@@ -175,14 +151,14 @@ static enum pkt_kind parse_arp(const uint8_t *frame, uint32_t len, struct pkt_in
 
 	if (len < PKT_ETH_HLEN + PKT_ARP_LEN)
 		return bad(pi, PKT_ERR_TRUNCATED);
-	if (get_be16(arp + ARP_OFF_HTYPE) != ARP_HTYPE_ETHER ||
-	    get_be16(arp + ARP_OFF_PTYPE) != PKT_ETHERTYPE_IPV4 ||
+	if (pkt_get16(arp + ARP_OFF_HTYPE) != ARP_HTYPE_ETHER ||
+	    pkt_get16(arp + ARP_OFF_PTYPE) != PKT_ETHERTYPE_IPV4 ||
 	    arp[ARP_OFF_HLEN] != PKT_ETH_ALEN || arp[ARP_OFF_PLEN] != 4)
 		return bad(pi, PKT_ERR_ARP_FORMAT);
-	pi->arp_op = get_be16(arp + ARP_OFF_OP);
+	pi->arp_op = pkt_get16(arp + ARP_OFF_OP);
 	memcpy(pi->arp_sha, arp + ARP_OFF_SHA, PKT_ETH_ALEN);
-	pi->src_ip = get_be32(arp + ARP_OFF_SPA);
-	pi->dst_ip = get_be32(arp + ARP_OFF_TPA);
+	pi->src_ip = pkt_get32(arp + ARP_OFF_SPA);
+	pi->dst_ip = pkt_get32(arp + ARP_OFF_TPA);
 	pi->kind = PKT_ARP;
 	return PKT_ARP;
 }
@@ -207,8 +183,8 @@ static enum pkt_kind parse_icmp(const uint8_t *l4, uint32_t l4_len, struct pkt_i
 		pi->kind = PKT_ICMP_OTHER;
 		return pi->kind;
 	}
-	pi->icmp_id = get_be16(l4 + ICMP_OFF_ID);
-	pi->icmp_seq = get_be16(l4 + ICMP_OFF_SEQ);
+	pi->icmp_id = pkt_get16(l4 + ICMP_OFF_ID);
+	pi->icmp_seq = pkt_get16(l4 + ICMP_OFF_SEQ);
 	return pi->kind;
 }
 
@@ -223,11 +199,11 @@ static enum pkt_kind parse_udp(const uint8_t *ip, const uint8_t *l4, uint32_t l4
 
 	if (l4_len < PKT_UDP_HLEN)
 		return bad(pi, PKT_ERR_TRUNCATED);
-	udp_len = get_be16(l4 + UDP_OFF_LEN);
+	udp_len = pkt_get16(l4 + UDP_OFF_LEN);
 	if (udp_len < PKT_UDP_HLEN || udp_len > l4_len)
 		return bad(pi, PKT_ERR_UDP_LEN);
 	/* RFC 768: a transmitted checksum of zero means none was computed. */
-	if (get_be16(l4 + UDP_OFF_CSUM) != 0) {
+	if (pkt_get16(l4 + UDP_OFF_CSUM) != 0) {
 		uint32_t ph = pseudo_header_sum(ip, PKT_IPPROTO_UDP, udp_len);
 
 		if (pkt_csum_fold(pkt_csum_add(ph, l4, udp_len)) != 0) {
@@ -242,8 +218,8 @@ static enum pkt_kind parse_udp(const uint8_t *ip, const uint8_t *l4, uint32_t l4
 			pi->l4_csum_partial = 1;
 		}
 	}
-	pi->src_port = get_be16(l4 + UDP_OFF_SPORT);
-	pi->dst_port = get_be16(l4 + UDP_OFF_DPORT);
+	pi->src_port = pkt_get16(l4 + UDP_OFF_SPORT);
+	pi->dst_port = pkt_get16(l4 + UDP_OFF_DPORT);
 	pi->payload_off = (uint16_t)(pi->l4_off + PKT_UDP_HLEN);
 	pi->payload_len = (uint16_t)(udp_len - PKT_UDP_HLEN);
 	pi->kind = PKT_UDP;
@@ -266,19 +242,19 @@ static enum pkt_kind parse_ipv4(const uint8_t *frame, uint32_t len, struct pkt_i
 		return bad(pi, PKT_ERR_IP_HLEN);
 	if (avail < hlen)
 		return bad(pi, PKT_ERR_TRUNCATED);
-	tot_len = get_be16(ip + IP_OFF_TOT_LEN);
+	tot_len = pkt_get16(ip + IP_OFF_TOT_LEN);
 	if (tot_len < hlen || tot_len > avail)
 		return bad(pi, PKT_ERR_IP_LEN);
 	if (pkt_csum(ip, hlen) != 0)
 		return bad(pi, PKT_ERR_IP_CSUM);
 
-	pi->src_ip = get_be32(ip + IP_OFF_SRC);
-	pi->dst_ip = get_be32(ip + IP_OFF_DST);
+	pi->src_ip = pkt_get32(ip + IP_OFF_SRC);
+	pi->dst_ip = pkt_get32(ip + IP_OFF_DST);
 	pi->ip_proto = ip[IP_OFF_PROTO];
 	pi->ttl = ip[IP_OFF_TTL];
 	pi->l4_off = (uint16_t)(PKT_ETH_HLEN + hlen);
 
-	frag = get_be16(ip + IP_OFF_FRAG);
+	frag = pkt_get16(ip + IP_OFF_FRAG);
 	if (frag & (IP_FLAG_MF | IP_FRAG_OFF_MASK)) {
 		pi->kind = PKT_IPV4_OTHER;
 		return PKT_IPV4_OTHER;
@@ -304,7 +280,7 @@ enum pkt_kind pkt_parse(const uint8_t *frame, uint32_t len, struct pkt_info *pi)
 		return bad(pi, PKT_ERR_TRUNCATED);
 	memcpy(pi->dst_mac, frame + ETH_OFF_DST, PKT_ETH_ALEN);
 	memcpy(pi->src_mac, frame + ETH_OFF_SRC, PKT_ETH_ALEN);
-	pi->ethertype = get_be16(frame + ETH_OFF_TYPE);
+	pi->ethertype = pkt_get16(frame + ETH_OFF_TYPE);
 	pi->l3_off = PKT_ETH_HLEN;
 
 	switch (pi->ethertype) {
@@ -323,7 +299,7 @@ static void put_eth(uint8_t *buf, const uint8_t dst[PKT_ETH_ALEN], const uint8_t
 {
 	memcpy(buf + ETH_OFF_DST, dst, PKT_ETH_ALEN);
 	memcpy(buf + ETH_OFF_SRC, src, PKT_ETH_ALEN);
-	put_be16(buf + ETH_OFF_TYPE, ethertype);
+	pkt_put16(buf + ETH_OFF_TYPE, ethertype);
 }
 
 /*
@@ -334,14 +310,14 @@ static void put_ipv4(uint8_t *ip, uint8_t proto, uint32_t sip, uint32_t dip, uin
 {
 	ip[IP_OFF_VHL] = 0x45;
 	ip[1] = 0;
-	put_be16(ip + IP_OFF_TOT_LEN, tot_len);
-	put_be16(ip + IP_OFF_ID, 0);
-	put_be16(ip + IP_OFF_FRAG, IP_FLAG_DF);
+	pkt_put16(ip + IP_OFF_TOT_LEN, tot_len);
+	pkt_put16(ip + IP_OFF_ID, 0);
+	pkt_put16(ip + IP_OFF_FRAG, IP_FLAG_DF);
 	ip[IP_OFF_TTL] = IP_TTL_DEFAULT;
 	ip[IP_OFF_PROTO] = proto;
-	put_be16(ip + IP_OFF_CSUM, 0);
-	put_be32(ip + IP_OFF_SRC, sip);
-	put_be32(ip + IP_OFF_DST, dip);
+	pkt_put16(ip + IP_OFF_CSUM, 0);
+	pkt_put32(ip + IP_OFF_SRC, sip);
+	pkt_put32(ip + IP_OFF_DST, dip);
 	put_csum(ip + IP_OFF_CSUM, pkt_csum(ip, PKT_IP_HLEN));
 }
 
@@ -364,15 +340,15 @@ size_t pkt_build_arp(uint8_t *buf, size_t cap, uint16_t op, const uint8_t eth_ds
 	if (!frame_len)
 		return 0;
 	put_eth(buf, eth_dst, sha, PKT_ETHERTYPE_ARP);
-	put_be16(arp + ARP_OFF_HTYPE, ARP_HTYPE_ETHER);
-	put_be16(arp + ARP_OFF_PTYPE, PKT_ETHERTYPE_IPV4);
+	pkt_put16(arp + ARP_OFF_HTYPE, ARP_HTYPE_ETHER);
+	pkt_put16(arp + ARP_OFF_PTYPE, PKT_ETHERTYPE_IPV4);
 	arp[ARP_OFF_HLEN] = PKT_ETH_ALEN;
 	arp[ARP_OFF_PLEN] = 4;
-	put_be16(arp + ARP_OFF_OP, op);
+	pkt_put16(arp + ARP_OFF_OP, op);
 	memcpy(arp + ARP_OFF_SHA, sha, PKT_ETH_ALEN);
-	put_be32(arp + ARP_OFF_SPA, sip);
+	pkt_put32(arp + ARP_OFF_SPA, sip);
 	memcpy(arp + ARP_OFF_THA, tha, PKT_ETH_ALEN);
-	put_be32(arp + ARP_OFF_TPA, tip);
+	pkt_put32(arp + ARP_OFF_TPA, tip);
 	memset(buf + len, 0, frame_len - len);
 	return frame_len;
 }
@@ -397,9 +373,9 @@ size_t pkt_build_icmp_echo(uint8_t *buf, size_t cap, const uint8_t src_mac[PKT_E
 	put_ipv4(ip, PKT_IPPROTO_ICMP, sip, dip, (uint16_t)(PKT_IP_HLEN + l4_len));
 	icmp[ICMP_OFF_TYPE] = type;
 	icmp[1] = 0;
-	put_be16(icmp + ICMP_OFF_CSUM, 0);
-	put_be16(icmp + ICMP_OFF_ID, id);
-	put_be16(icmp + ICMP_OFF_SEQ, seq);
+	pkt_put16(icmp + ICMP_OFF_CSUM, 0);
+	pkt_put16(icmp + ICMP_OFF_ID, id);
+	pkt_put16(icmp + ICMP_OFF_SEQ, seq);
 	if (payload)
 		memcpy(icmp + PKT_ICMP_HLEN, payload, plen);
 	else
@@ -427,10 +403,10 @@ size_t pkt_build_udp(uint8_t *buf, size_t cap, const uint8_t src_mac[PKT_ETH_ALE
 		return 0;
 	put_eth(buf, dst_mac, src_mac, PKT_ETHERTYPE_IPV4);
 	put_ipv4(ip, PKT_IPPROTO_UDP, sip, dip, (uint16_t)(PKT_IP_HLEN + l4_len));
-	put_be16(udp + UDP_OFF_SPORT, sport);
-	put_be16(udp + UDP_OFF_DPORT, dport);
-	put_be16(udp + UDP_OFF_LEN, (uint16_t)l4_len);
-	put_be16(udp + UDP_OFF_CSUM, 0);
+	pkt_put16(udp + UDP_OFF_SPORT, sport);
+	pkt_put16(udp + UDP_OFF_DPORT, dport);
+	pkt_put16(udp + UDP_OFF_LEN, (uint16_t)l4_len);
+	pkt_put16(udp + UDP_OFF_CSUM, 0);
 	if (payload)
 		memcpy(udp + PKT_UDP_HLEN, payload, plen);
 	else
@@ -458,11 +434,11 @@ uint32_t pkt_arp_reply_inplace(uint8_t *frame, uint32_t len, const struct pkt_in
 
 	/* RFC 826: swap sender and target, put our address in as sender. */
 	put_eth(frame, pi->arp_sha, my_mac, PKT_ETHERTYPE_ARP);
-	put_be16(arp + ARP_OFF_OP, PKT_ARP_REPLY);
+	pkt_put16(arp + ARP_OFF_OP, PKT_ARP_REPLY);
 	memcpy(arp + ARP_OFF_THA, pi->arp_sha, PKT_ETH_ALEN);
-	put_be32(arp + ARP_OFF_TPA, pi->src_ip);
+	pkt_put32(arp + ARP_OFF_TPA, pi->src_ip);
 	memcpy(arp + ARP_OFF_SHA, my_mac, PKT_ETH_ALEN);
-	put_be32(arp + ARP_OFF_SPA, pi->dst_ip);
+	pkt_put32(arp + ARP_OFF_SPA, pi->dst_ip);
 	memset(frame + PKT_ETH_HLEN + PKT_ARP_LEN, 0, out_len - (PKT_ETH_HLEN + PKT_ARP_LEN));
 	return out_len;
 }
@@ -487,7 +463,7 @@ uint32_t pkt_icmp_reply_inplace(uint8_t *frame, const struct pkt_info *pi)
 	memcpy(ip + IP_OFF_SRC, ip + IP_OFF_DST, 4);
 	memcpy(ip + IP_OFF_DST, addr, 4);
 	ip[IP_OFF_TTL] = IP_TTL_DEFAULT;
-	put_be16(ip + IP_OFF_CSUM, 0);
+	pkt_put16(ip + IP_OFF_CSUM, 0);
 	put_csum(ip + IP_OFF_CSUM, pkt_csum(ip, hlen));
 
 	memcpy(&old_word, icmp + ICMP_OFF_TYPE, 2);
@@ -498,7 +474,7 @@ uint32_t pkt_icmp_reply_inplace(uint8_t *frame, const struct pkt_info *pi)
 	sum += (uint16_t)~old_word;
 	sum += new_word;
 	put_csum(icmp + ICMP_OFF_CSUM, pkt_csum_fold(sum));
-	return pi->l3_off + get_be16(ip + IP_OFF_TOT_LEN);
+	return pi->l3_off + pkt_get16(ip + IP_OFF_TOT_LEN);
 }
 
 /* Dotted quad only: four decimal parts 0-255, no leading zeros (octal). */

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "resp_load.h"
+#include "rng.h"
 
 int resp_load_init(struct resp_load *r, uint32_t max_conns, uint32_t pipeline, double set_fraction,
 		   uint64_t keyspace, uint32_t value_size, uint64_t seed)
@@ -51,15 +52,6 @@ uint32_t resp_load_req_max(const struct resp_load *r)
 	return (uint32_t)(g > s ? g : s);
 }
 
-/* xorshift64* (Vigna 2016): keys and the GET/SET mix, seeded. */
-static uint64_t resp_load_rand(struct resp_load *r)
-{
-	r->rng ^= r->rng >> 12;
-	r->rng ^= r->rng << 25;
-	r->rng ^= r->rng >> 27;
-	return r->rng * 2685821657736338717ull;
-}
-
 static void resp_load_reset(void *ctx, uint32_t conn)
 {
 	struct resp_load *r = ctx;
@@ -72,7 +64,7 @@ static void resp_load_reset(void *ctx, uint32_t conn)
 static uint32_t resp_load_request(void *ctx, uint32_t conn, uint8_t *out, uint32_t cap)
 {
 	struct resp_load *r = ctx;
-	uint64_t x = resp_load_rand(r);
+	uint64_t x = rng_next(&r->rng);
 	enum resp_op op;
 	size_t n;
 

@@ -16,23 +16,6 @@ static const char responder_body[] =
 	"HTTP/1.1 200 OK\r\nServer: lvperf-responder\r\nContent-Type: text/plain\r\n"
 	"Content-Length: 2\r\nConnection: keep-alive\r\n\r\nok";
 
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
-}
-
 /* Requests in a segment: count the header terminators. */
 static uint32_t responder_requests(const uint8_t *d, uint32_t n)
 {
@@ -59,13 +42,13 @@ void responder_input(struct netif *nif, struct rte_mbuf *m, const struct pkt_inf
 		return;
 	}
 	len = iplen - (pi->l4_off - pi->l3_off) - doff;
-	seq = get32(t + 4);
-	ack = get32(t + 8);
+	seq = pkt_get32(t + 4);
+	ack = pkt_get32(t + 8);
 	if (flags & R_SYN) {
 		/* ISN from the 4-tuple (Knuth's multiplicative hash). */
 		oflags = R_SYN | R_ACK;
-		put32(t + 8, seq + 1);
-		put32(t + 4, (get32(ip + 12) ^ ((uint32_t)t[0] << 8 | t[1])) * 2654435761u);
+		pkt_put32(t + 8, seq + 1);
+		pkt_put32(t + 4, (pkt_get32(ip + 12) ^ ((uint32_t)t[0] << 8 | t[1])) * 2654435761u);
 		out = 0;
 	} else if (len || (flags & R_FIN)) {
 		k = responder_requests(t + doff, len);
@@ -75,8 +58,8 @@ void responder_input(struct netif *nif, struct rte_mbuf *m, const struct pkt_inf
 			return;
 		}
 		oflags = R_ACK | (out ? R_PSH : 0) | (flags & R_FIN);
-		put32(t + 4, ack);
-		put32(t + 8, seq + len + !!(flags & R_FIN));
+		pkt_put32(t + 4, ack);
+		pkt_put32(t + 8, seq + len + !!(flags & R_FIN));
 	} else {
 		rte_pktmbuf_free(m); /* a pure ACK needs no answer */
 		return;
@@ -92,27 +75,27 @@ void responder_input(struct netif *nif, struct rte_mbuf *m, const struct pkt_inf
 	memcpy(t + 2, tmp, 2);
 	t[12] = (oflags & R_SYN) ? 6 << 4 : 5 << 4;
 	t[13] = oflags;
-	put16(t + 14, 65535);
-	put16(t + 16, 0);
-	put16(t + 18, 0);
+	pkt_put16(t + 14, 65535);
+	pkt_put16(t + 16, 0);
+	pkt_put16(t + 18, 0);
 	if (oflags & R_SYN) {
 		t[20] = 2;
 		t[21] = 4;
-		put16(t + 22, (uint16_t)(nif->port->mtu - 40));
+		pkt_put16(t + 22, (uint16_t)(nif->port->mtu - 40));
 	}
 	doff = (uint32_t)(t[12] >> 4) * 4;
 	for (uint32_t i = 0; i < k; i++)
 		memcpy(t + doff + i * (sizeof(responder_body) - 1), responder_body, sizeof(responder_body) - 1);
 	iplen = (uint32_t)(pi->l4_off - pi->l3_off) + doff + out;
-	put16(ip + 2, (uint16_t)iplen);
+	pkt_put16(ip + 2, (uint16_t)iplen);
 	ip[8] = 64;
-	put16(ip + 10, 0);
+	pkt_put16(ip + 10, 0);
 	cs = pkt_csum(ip, (uint32_t)(pi->l4_off - pi->l3_off));
 	memcpy(ip + 10, &cs, 2);
 	memcpy(ph, ip + 12, 8);
 	ph[8] = 0;
 	ph[9] = 6;
-	put16(ph + 10, (uint16_t)(doff + out));
+	pkt_put16(ph + 10, (uint16_t)(doff + out));
 	cs = pkt_csum_fold(pkt_csum_add(pkt_csum_add(0, ph, sizeof(ph)), t, doff + out));
 	memcpy(t + 16, &cs, 2);
 	total = pi->l3_off + iplen;

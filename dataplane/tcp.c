@@ -40,30 +40,6 @@ static inline int seq_le(uint32_t a, uint32_t b)
 	return (int32_t)(a - b) <= 0;
 }
 
-static inline uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static inline uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static inline void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static inline void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
 static uint32_t slot_ip(const struct tcp_stack *s, uint32_t slot)
 {
 	return s->cfg.ip_base + slot / (uint32_t)(s->cfg.port_hi - s->cfg.port_lo + 1);
@@ -216,34 +192,34 @@ static int tcp_emit(struct tcp_stack *s, struct tcp_conn *c, uint8_t flags, uint
 	}
 	memcpy(f, s->cfg.dst_mac, PKT_ETH_ALEN);
 	memcpy(f + 6, s->cfg.src_mac, PKT_ETH_ALEN);
-	put16(f + 12, PKT_ETHERTYPE_IPV4);
+	pkt_put16(f + 12, PKT_ETHERTYPE_IPV4);
 	f[14] = 0x45;
 	f[15] = 0;
-	put16(f + 16, (uint16_t)(total - PKT_ETH_HLEN));
-	put16(f + 18, 0);
-	put16(f + 20, 0x4000); /* DF; IP id 0 is fine with DF (RFC 6864) */
+	pkt_put16(f + 16, (uint16_t)(total - PKT_ETH_HLEN));
+	pkt_put16(f + 18, 0);
+	pkt_put16(f + 20, 0x4000); /* DF; IP id 0 is fine with DF (RFC 6864) */
 	f[22] = 64;
 	f[23] = 6;
-	put16(f + 24, 0);
-	put32(f + 26, ip);
-	put32(f + 30, s->cfg.dst_ip);
+	pkt_put16(f + 24, 0);
+	pkt_put32(f + 26, ip);
+	pkt_put32(f + 30, s->cfg.dst_ip);
 	cs = pkt_csum(f + PKT_ETH_HLEN, PKT_IP_HLEN);
 	memcpy(f + 24, &cs, 2);
 
 	t = f + l4;
-	put16(t, slot_port(s, c->slot));
-	put16(t + 2, s->cfg.dst_port);
-	put32(t + 4, seq);
-	put32(t + 8, (flags & TCP_ACK) ? c->rcv_nxt : 0);
+	pkt_put16(t, slot_port(s, c->slot));
+	pkt_put16(t + 2, s->cfg.dst_port);
+	pkt_put32(t + 4, seq);
+	pkt_put32(t + 8, (flags & TCP_ACK) ? c->rcv_nxt : 0);
 	t[12] = (uint8_t)(((TCP_HLEN + optlen) / 4) << 4);
 	t[13] = flags;
-	put16(t + 14, TCP_OUR_WINDOW);
-	put16(t + 16, 0);
-	put16(t + 18, 0);
+	pkt_put16(t + 14, TCP_OUR_WINDOW);
+	pkt_put16(t + 16, 0);
+	pkt_put16(t + 18, 0);
 	if (optlen) {
 		t[20] = 2; /* MSS */
 		t[21] = 4;
-		put16(t + 22, s->our_mss);
+		pkt_put16(t + 22, s->our_mss);
 		t[24] = 1; /* NOP */
 		t[25] = 3; /* window scale */
 		t[26] = 3;
@@ -267,7 +243,7 @@ static int tcp_emit(struct tcp_stack *s, struct tcp_conn *c, uint8_t flags, uint
 		memcpy(ph, f + 26, 8);
 		ph[8] = 0;
 		ph[9] = 6;
-		put16(ph + 10, (uint16_t)(TCP_HLEN + optlen + len));
+		pkt_put16(ph + 10, (uint16_t)(TCP_HLEN + optlen + len));
 		sum = pkt_csum_add(0, ph, sizeof(ph));
 		cs = pkt_csum_fold(pkt_csum_add(sum, t, TCP_HLEN + optlen + len));
 		memcpy(t + 16, &cs, 2);
@@ -301,17 +277,17 @@ static void tcp_reset_reply(struct tcp_stack *s, const uint8_t *t, const struct 
 	}
 	memcpy(f, pi->src_mac, PKT_ETH_ALEN);
 	memcpy(f + 6, s->cfg.src_mac, PKT_ETH_ALEN);
-	put16(f + 12, PKT_ETHERTYPE_IPV4);
+	pkt_put16(f + 12, PKT_ETHERTYPE_IPV4);
 	f[14] = 0x45;
 	f[15] = 0;
-	put16(f + 16, PKT_IP_HLEN + TCP_HLEN);
-	put16(f + 18, 0);
-	put16(f + 20, 0x4000);
+	pkt_put16(f + 16, PKT_IP_HLEN + TCP_HLEN);
+	pkt_put16(f + 18, 0);
+	pkt_put16(f + 20, 0x4000);
 	f[22] = 64;
 	f[23] = 6;
-	put16(f + 24, 0);
-	put32(f + 26, pi->dst_ip);
-	put32(f + 30, pi->src_ip);
+	pkt_put16(f + 24, 0);
+	pkt_put32(f + 26, pi->dst_ip);
+	pkt_put32(f + 30, pi->src_ip);
 	cs = pkt_csum(f + PKT_ETH_HLEN, PKT_IP_HLEN);
 	memcpy(f + 24, &cs, 2);
 	r = f + PKT_ETH_HLEN + PKT_IP_HLEN;
@@ -322,14 +298,14 @@ static void tcp_reset_reply(struct tcp_stack *s, const uint8_t *t, const struct 
 		memcpy(r + 4, t + 8, 4); /* seq = their ack */
 		r[13] = TCP_RST;
 	} else {
-		put32(r + 8, get32(t + 4) + seglen);
+		pkt_put32(r + 8, pkt_get32(t + 4) + seglen);
 		r[13] = TCP_RST | TCP_ACK;
 	}
 	r[12] = (TCP_HLEN / 4) << 4;
 	memcpy(ph, f + 26, 8);
 	ph[8] = 0;
 	ph[9] = 6;
-	put16(ph + 10, TCP_HLEN);
+	pkt_put16(ph + 10, TCP_HLEN);
 	cs = pkt_csum_fold(pkt_csum_add(pkt_csum_add(0, ph, sizeof(ph)), r, TCP_HLEN));
 	memcpy(r + 16, &cs, 2);
 	memset(f + total, 0, PKT_ETH_MIN - total);
@@ -624,7 +600,7 @@ static void parse_syn_options(struct tcp_conn *c, const uint8_t *o, uint32_t len
 		if (i + 1 >= len || o[i + 1] < 2 || i + o[i + 1] > len)
 			break;
 		if (kind == 2 && o[i + 1] == 4)
-			c->mss = get16(o + i + 2);
+			c->mss = pkt_get16(o + i + 2);
 		else if (kind == 3 && o[i + 1] == 3)
 			ws = o[i + 2] > 14 ? 14 : o[i + 2];
 		i += o[i + 1];
@@ -819,7 +795,7 @@ void tcp_input(struct tcp_stack *s, const uint8_t *frame, uint32_t len, const st
 	       tsc_t ts)
 {
 	const uint8_t *ip = frame + pi->l3_off, *t = frame + pi->l4_off;
-	uint32_t iplen = get16(ip + 2), l4len, doff, seglen, seq, ack, nports, slot, idx;
+	uint32_t iplen = pkt_get16(ip + 2), l4len, doff, seglen, seq, ack, nports, slot, idx;
 	uint16_t win, dport;
 	uint8_t flags;
 	struct tcp_conn *c;
@@ -842,7 +818,7 @@ void tcp_input(struct tcp_stack *s, const uint8_t *frame, uint32_t len, const st
 		memcpy(ph, ip + 12, 8);
 		ph[8] = 0;
 		ph[9] = 6;
-		put16(ph + 10, (uint16_t)l4len);
+		pkt_put16(ph + 10, (uint16_t)l4len);
 		sum = pkt_csum_add(0, ph, sizeof(ph));
 		if (pkt_csum_fold(pkt_csum_add(sum, t, l4len)) != 0) {
 			/* Linux CHECKSUM_PARTIAL over a veth: only the pseudo-header sum. */
@@ -857,13 +833,13 @@ void tcp_input(struct tcp_stack *s, const uint8_t *frame, uint32_t len, const st
 		}
 	}
 	flags = t[13];
-	seq = get32(t + 4);
-	ack = get32(t + 8);
-	win = get16(t + 14);
+	seq = pkt_get32(t + 4);
+	ack = pkt_get32(t + 8);
+	win = pkt_get16(t + 14);
 	seglen = l4len - doff;
-	dport = get16(t + 2);
+	dport = pkt_get16(t + 2);
 	nports = (uint32_t)(s->cfg.port_hi - s->cfg.port_lo + 1);
-	if (pi->src_ip != s->cfg.dst_ip || get16(t) != s->cfg.dst_port ||
+	if (pi->src_ip != s->cfg.dst_ip || pkt_get16(t) != s->cfg.dst_port ||
 	    pi->dst_ip - s->cfg.ip_base >= s->cfg.n_ips || dport < s->cfg.port_lo ||
 	    dport > s->cfg.port_hi)
 		goto no_conn;
