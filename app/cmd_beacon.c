@@ -13,6 +13,7 @@
 
 #include <rte_cycles.h>
 
+#include "../drivers/ledger.h"
 #include "../drivers/proc.h"
 #include "app.h"
 #include "commands.h"
@@ -96,6 +97,7 @@ static int beacon_one(struct dp *dp, const struct beacon_args *a, struct beacon_
 		return APP_ERR;
 	}
 	run->spawn_ns = tsc_to_ns_f(&dp->clk, after_spawn - start);
+	ledger_add_pid(pid); /* after the start mark: the ledger syncs to disk */
 	deadline = start + ns_to_tsc(&dp->clk, a->timeout);
 	while (!(first = __atomic_load_n(&nif->beacon.first, __ATOMIC_ACQUIRE))) {
 		if (!run->exited && waitpid(pid, &status, WNOHANG) == pid) {
@@ -111,6 +113,7 @@ static int beacon_one(struct dp *dp, const struct beacon_args *a, struct beacon_
 	/* The figures come from port stamps, so stopping late costs nothing. */
 	if (!run->exited)
 		proc_stop(pid, 2000000000ull, &run->status);
+	ledger_done_pid(pid);
 
 	run->first_beacon_ns = beacon_since(dp, start, first);
 	run->first_frame_ns = beacon_since(dp, start, __atomic_load_n(&nif->first_frame, __ATOMIC_ACQUIRE));

@@ -16,6 +16,7 @@ int cmd_selfcheck(int argc, char **argv);
 int cmd_http(int argc, char **argv);
 int cmd_kv(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
+int cmd_cleanup(int argc, char **argv);
 
 struct ping_args {
 	uint32_t target;

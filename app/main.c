@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../drivers/ledger.h"
 #include "app.h"
 #include "commands.h"
 
@@ -25,6 +26,7 @@ static const struct command commands[] = {
 	{ "http", cmd_http, "HTTP/1.1 load against a server, closed or open loop" },
 	{ "kv", cmd_kv, "Redis GET/SET load (RESP), pipelined, closed or open loop" },
 	{ "stats", cmd_stats, "ANOVA and Tukey HSD on a CSV of results (no dataplane)" },
+	{ "cleanup", cmd_cleanup, "remove what crashed or killed lvperf runs left behind" },
 	{ "calibrate", cmd_calibrate, "TSC rate, timestamp cost, ring RTT floor" },
 	{ NULL, NULL, NULL },
 };
@@ -54,9 +56,14 @@ int main(int argc, char **argv)
 		printf("lvperf %s\n", LVP_VERSION);
 		return APP_OK;
 	}
-	for (c = commands; c->name; c++)
-		if (strcmp(argv[1], c->name) == 0)
-			return c->run(argc - 2, argv + 2);
+	for (c = commands; c->name; c++) {
+		if (strcmp(argv[1], c->name) == 0) {
+			int rc = c->run(argc - 2, argv + 2);
+
+			ledger_close();
+			return rc;
+		}
+	}
 	fprintf(stderr, "lvperf: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return APP_USAGE;

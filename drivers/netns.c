@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "../dataplane/pkt.h"
+#include "ledger.h"
 #include "netns.h"
 #include "proc.h"
 
@@ -58,13 +59,23 @@ int netns_link_create(struct netns_link *l, const char *tag, uint32_t peer_ip, u
 	l->prefix_len = prefix_len;
 	snprintf(addr, sizeof(addr), "%s/%u", pkt_format_ip(peer_ip, ip), prefix_len);
 
-	rc = RUN("ip", "netns", "add", l->ns);
-	if (rc)
+	rc = ledger_add(LEDGER_NETNS, l->ns);
+	if (rc) {
+		snprintf(err, errlen, "cannot write the ledger in " LEDGER_DIR ": %s", strerror(-rc));
 		return rc;
+	}
+	rc = RUN("ip", "netns", "add", l->ns);
+	if (rc) {
+		ledger_done(LEDGER_NETNS, l->ns);
+		return rc;
+	}
 	l->created |= 1;
+	ledger_add(LEDGER_LINK, l->host_if);
 	rc = RUN("ip", "link", "add", l->host_if, "type", "veth", "peer", "name", l->peer_if, "netns", l->ns);
-	if (rc)
+	if (rc) {
+		ledger_done(LEDGER_LINK, l->host_if);
 		goto fail;
+	}
 	l->created |= 2;
 	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/disable_ipv6", l->host_if);
 	netns_sysctl(path, "1");
@@ -91,9 +102,13 @@ void netns_link_destroy(struct netns_link *l)
 	char err[256];
 	size_t errlen = sizeof(err);
 
-	if (l->created & 2)
+	if (l->created & 2) {
 		RUN("ip", "link", "del", l->host_if);
-	if (l->created & 1)
+		ledger_done(LEDGER_LINK, l->host_if);
+	}
+	if (l->created & 1) {
 		RUN("ip", "netns", "del", l->ns);
+		ledger_done(LEDGER_NETNS, l->ns);
+	}
 	l->created = 0;
 }

@@ -245,6 +245,47 @@ kv)
 	grep -q "connections refused" "$tmp/err" || { cat "$tmp/err" >&2; fail "no clear error after redis died"; }
 	check "$tmp/k.json" 'j["requests"] > 0 and j["kv"]["sets_sent"] > 0 and j["kv"]["gets_sent"] > 0' "mixed run summary missing"
 	;;
+cleanup)
+	# lvperf killed with SIGKILL leaves its namespace, link, DPDK runtime
+	# directory and started command behind; lvperf cleanup removes them all
+	# (and leaves a running lvperf alone).
+	"$LVPERF" selfcheck --count 1000000 --repeat 1 --quiet >/dev/null 2>&1 &
+	victim=$!
+	pids+=("$victim")
+	for _ in $(seq 100); do
+		grep -q "^+link" "/run/lvperf/$victim.ledger" 2>/dev/null && ip netns list | grep -q "^lvpsc$victim" && break
+		sleep 0.1
+	done
+	sleep 1
+	make_ns
+	"$LVPERF" beacon --port "af_xdp:$host_if" --ip "$our_ip/24" --timeout 60s --quiet -- \
+		ip netns exec "$ns" sleep 300 >/dev/null 2>&1 &
+	victim2=$!
+	pids+=("$victim2")
+	for _ in $(seq 100); do
+		grep -q "^+pid" "/run/lvperf/$victim2.ledger" 2>/dev/null && break
+		sleep 0.1
+	done
+	orphan=$(ip netns pids "$ns" | head -1)
+	[ -n "$orphan" ] || fail "the beacon command did not start"
+	kill -KILL "$victim" "$victim2"
+	wait "$victim" "$victim2" 2>/dev/null || true
+	ip netns list | grep -q "^lvpsc$victim" || fail "nothing was left to clean up (the test is void)"
+	kill -0 "$orphan" 2>/dev/null || fail "the started command died with lvperf (the test is void)"
+	"$LVPERF" cleanup >"$tmp/c.out" 2>&1 || { cat "$tmp/c.out" >&2; fail "lvperf cleanup exited $?"; }
+	cat "$tmp/c.out"
+	! ip netns list | grep -q "^lvpsc$victim" || fail "namespace lvpsc$victim still there"
+	! ip link show "lvpsc${victim}h" >/dev/null 2>&1 || fail "link lvpsc${victim}h still there"
+	[ ! -e "/var/run/dpdk/lvp-$victim" ] || fail "DPDK runtime directory of $victim still there"
+	[ ! -e "/run/lvperf/$victim.ledger" ] && [ ! -e "/run/lvperf/$victim2.ledger" ] || fail "ledgers still there"
+	for _ in $(seq 50); do
+		[ "$(awk '{print $3}' "/proc/$orphan/stat" 2>/dev/null)" = Z ] || ! kill -0 "$orphan" 2>/dev/null && break
+		sleep 0.1
+	done
+	[ "$(awk '{print $3}' "/proc/$orphan/stat" 2>/dev/null)" = Z ] || ! kill -0 "$orphan" 2>/dev/null ||
+		fail "the orphaned command $orphan still runs"
+	grep -q "removed pid $orphan " "$tmp/c.out" || fail "cleanup did not report the process"
+	;;
 ring_floor)
 	"$LVPERF" calibrate --count 2000 --json >"$tmp/cal.json" 2>"$tmp/err" || { cat "$tmp/err" >&2; fail "calibrate exited $?"; }
 	check "$tmp/cal.json" 'j["ring_floor"]["rtt_ns"]["n"] == 2000' "not every ring echo came back"

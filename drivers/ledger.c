@@ -1,0 +1,277 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ledger.h"
+#include "proc.h"
+
+#define LEDGER_LINE 512
+#define LEDGER_MAX_OPEN 1024
+#define LEDGER_CMD_TIMEOUT (10ull * 1000000000u)
+
+static int ledger_fd = -1;
+static unsigned ledger_open_count;
+
+static int ledger_write(char sign, const char *kind, const char *name)
+{
+	char line[LEDGER_LINE];
+	int n;
+
+	if (ledger_fd < 0) {
+		char path[64];
+
+		if (mkdir(LEDGER_DIR, 0700) != 0 && errno != EEXIST)
+			return -errno;
+		snprintf(path, sizeof(path), LEDGER_DIR "/%d.ledger", (int)getpid());
+		ledger_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+		if (ledger_fd < 0)
+			return -errno;
+	}
+	n = snprintf(line, sizeof(line), "%c%s %s\n", sign, kind, name);
+	if (n <= 0 || (size_t)n >= sizeof(line) || strchr(name, '\n'))
+		return -EINVAL;
+	if (write(ledger_fd, line, (size_t)n) != n || fdatasync(ledger_fd) != 0)
+		return -errno;
+	return 0;
+}
+
+int ledger_add(const char *kind, const char *name)
+{
+	int rc = ledger_write('+', kind, name);
+
+	if (rc == 0)
+		ledger_open_count++;
+	return rc;
+}
+
+int ledger_done(const char *kind, const char *name)
+{
+	int rc = ledger_write('-', kind, name);
+
+	if (rc == 0 && ledger_open_count)
+		ledger_open_count--;
+	return rc;
+}
+
+/* Field 22 of /proc/PID/stat: start time in clock ticks since boot. */
+static unsigned long long ledger_starttime(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long t = 0;
+	FILE *f;
+	int i;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	if (!fgets(buf, sizeof(buf), f)) {
+		fclose(f);
+		return 0;
+	}
+	fclose(f);
+	p = strrchr(buf, ')'); /* the name may hold spaces */
+	for (i = 2; p && i < 22; i++)
+		p = strchr(p + 1, ' ');
+	if (p)
+		t = strtoull(p + 1, NULL, 10);
+	return t;
+}
+
+static void ledger_pid_name(pid_t pid, unsigned long long start, char *buf, size_t len)
+{
+	snprintf(buf, len, "%d %llu", (int)pid, start);
+}
+
+int ledger_add_pid(pid_t pid)
+{
+	char name[64];
+
+	ledger_pid_name(pid, ledger_starttime(pid), name, sizeof(name));
+	return ledger_add(LEDGER_PID, name);
+}
+
+int ledger_done_pid(pid_t pid)
+{
+	char name[16];
+
+	/* The process is reaped: its number closes the line written at start. */
+	snprintf(name, sizeof(name), "%d", (int)pid);
+	return ledger_done(LEDGER_PID, name);
+}
+
+void ledger_close(void)
+{
+	char path[64];
+
+	if (ledger_fd < 0)
+		return;
+	close(ledger_fd);
+	ledger_fd = -1;
+	if (ledger_open_count == 0) {
+		snprintf(path, sizeof(path), LEDGER_DIR "/%d.ledger", (int)getpid());
+		unlink(path);
+	}
+}
+
+/* Is pid a running lvperf? */
+static int ledger_owner_alive(pid_t pid)
+{
+	char path[64], comm[32] = "";
+	FILE *f;
+
+	if (kill(pid, 0) != 0 && errno == ESRCH)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	if (!fgets(comm, sizeof(comm), f))
+		comm[0] = 0;
+	fclose(f);
+	return strncmp(comm, "lvperf", 6) == 0;
+}
+
+static int ledger_run(char *const argv[])
+{
+	return proc_run(argv, 1, LEDGER_CMD_TIMEOUT);
+}
+
+/* Remove one resource; 1 when something was removed. */
+static int ledger_undo(const char *kind, const char *name, FILE *out)
+{
+	if (strcmp(kind, LEDGER_NETNS) == 0 || strcmp(kind, LEDGER_LINK) == 0) {
+		char *argv[] = { "ip", strcmp(kind, LEDGER_NETNS) == 0 ? "netns" : "link", "del",
+				 (char *)name, NULL };
+
+		if (strncmp(name, "lvp", 3) != 0 || ledger_run(argv) != 0)
+			return 0; /* gone already (a link dies with its namespace) */
+	} else if (strcmp(kind, LEDGER_PID) == 0) {
+		int pid = 0;
+		unsigned long long start = 0;
+
+		if (sscanf(name, "%d %llu", &pid, &start) != 2 || pid <= 1 ||
+		    ledger_starttime(pid) != start || kill(pid, SIGKILL) != 0)
+			return 0;
+	} else if (strcmp(kind, LEDGER_DIRECTORY) == 0) {
+		char *argv[] = { "rm", "-rf", "--", (char *)name, NULL };
+		struct stat st;
+
+		if (strncmp(name, "/tmp/lvp", 8) != 0 || strstr(name, "..") || stat(name, &st) != 0 ||
+		    ledger_run(argv) != 0)
+			return 0;
+	} else {
+		return 0;
+	}
+	if (out)
+		fprintf(out, "removed %s %s\n", kind, name);
+	return 1;
+}
+
+/* Undo what one dead process's ledger still holds. */
+static int ledger_cleanup_file(const char *path, FILE *out)
+{
+	static char open_kind[LEDGER_MAX_OPEN][16], open_name[LEDGER_MAX_OPEN][LEDGER_LINE];
+	char line[LEDGER_LINE];
+	int n = 0, removed = 0, i;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		char kind[16], name[LEDGER_LINE];
+
+		line[strcspn(line, "\n")] = 0;
+		if (sscanf(line + 1, "%15s %[^\n]", kind, name) != 2)
+			continue;
+		if (line[0] == '+' && n < LEDGER_MAX_OPEN) {
+			strcpy(open_kind[n], kind);
+			strcpy(open_name[n], name);
+			n++;
+		} else if (line[0] == '-') {
+			for (i = n - 1; i >= 0; i--) {
+				/* a pid is closed by its number alone */
+				size_t len = strlen(name);
+
+				if (strcmp(open_kind[i], kind) == 0 &&
+				    (strcmp(open_name[i], name) == 0 ||
+				     (strcmp(kind, LEDGER_PID) == 0 && strncmp(open_name[i], name, len) == 0 &&
+				      open_name[i][len] == ' '))) {
+					memmove(open_kind[i], open_kind[i + 1], (size_t)(n - i - 1) * sizeof(open_kind[0]));
+					memmove(open_name[i], open_name[i + 1], (size_t)(n - i - 1) * sizeof(open_name[0]));
+					n--;
+					break;
+				}
+			}
+		}
+	}
+	fclose(f);
+	for (i = n - 1; i >= 0; i--)
+		removed += ledger_undo(open_kind[i], open_name[i], out);
+	unlink(path);
+	return removed;
+}
+
+/* rm -rf DIR/lvp-<pid>* entries whose pid is not alive. */
+static int ledger_sweep_prefix_dir(const char *dir, FILE *out)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int removed = 0;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		char path[PATH_MAX];
+		int pid;
+
+		if (sscanf(e->d_name, "lvp-%d", &pid) != 1 || pid <= 1 || ledger_owner_alive(pid))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		{
+			char *argv[] = { "rm", "-rf", "--", path, NULL };
+
+			if (ledger_run(argv) == 0) {
+				removed++;
+				if (out)
+					fprintf(out, "removed %s\n", path);
+			}
+		}
+	}
+	closedir(d);
+	return removed;
+}
+
+int ledger_cleanup(FILE *out)
+{
+	DIR *d = opendir(LEDGER_DIR);
+	struct dirent *e;
+	int removed = 0, rc;
+
+	if (d) {
+		while ((e = readdir(d))) {
+			char path[PATH_MAX];
+			int pid;
+
+			if (sscanf(e->d_name, "%d.ledger", &pid) != 1 || pid == (int)getpid() ||
+			    ledger_owner_alive(pid))
+				continue;
+			snprintf(path, sizeof(path), LEDGER_DIR "/%s", e->d_name);
+			rc = ledger_cleanup_file(path, out);
+			if (rc > 0)
+				removed += rc;
+		}
+		closedir(d);
+	}
+	removed += ledger_sweep_prefix_dir("/var/run/dpdk", out);
+	removed += ledger_sweep_prefix_dir("/dev/hugepages", out);
+	return removed;
+}

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * The ledger: every resource lvperf creates outside its own memory (network
+ * namespaces, links, processes, directories) is written down, and synced,
+ * before it is created, so that `lvperf cleanup` can remove what a crashed
+ * or killed run left behind. One file per lvperf process,
+ * LEDGER_DIR/<pid>.ledger, one line per event: "+KIND NAME" before a
+ * resource is made, "-KIND NAME" after it is gone. A clean exit removes
+ * the file.
+ */
+#ifndef LVP_LEDGER_H
+#define LVP_LEDGER_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#define LEDGER_DIR "/run/lvperf"
+
+/* Kinds of resources, and how cleanup removes them. */
+#define LEDGER_NETNS "netns" /* ip netns del NAME */
+#define LEDGER_LINK "link"   /* ip link del NAME */
+#define LEDGER_PID "pid"     /* "PID STARTTIME": SIGKILL if still that process */
+#define LEDGER_DIRECTORY "dir" /* rm -rf NAME (only under /tmp/lvp*) */
+
+/* Record that kind/name is about to be created (+) or is gone (-).
+ * Opens this process's ledger on first use. Returns 0 or -errno. */
+int ledger_add(const char *kind, const char *name);
+int ledger_done(const char *kind, const char *name);
+
+/* Record a child process: its PID and start time (from /proc), so cleanup
+ * never signals a PID the kernel has since given to another process. */
+int ledger_add_pid(pid_t pid);
+int ledger_done_pid(pid_t pid);
+
+/* At a clean exit: remove this process's ledger if nothing in it is
+ * still open. */
+void ledger_close(void);
+
+/*
+ * Undo what the ledgers of dead lvperf processes still hold, newest first,
+ * and remove DPDK runtime directories and hugepage files (lvp-<pid>) of
+ * dead processes. Each removal is printed to out (when not NULL). Returns
+ * the number of resources removed, or -errno.
+ */
+int ledger_cleanup(FILE *out);
+
+#endif
