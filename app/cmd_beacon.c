@@ -77,7 +77,8 @@ static double beacon_since(const struct dp *dp, tsc_t start, tsc_t t)
 	return t ? tsc_to_ns_f(&dp->clk, t - start) : NAN;
 }
 
-static int beacon_one(struct dp *dp, const struct beacon_args *a, struct beacon_run *run)
+static int beacon_one(struct dp *dp, const struct beacon_args *a, unsigned run_idx,
+		      struct beacon_run *run)
 {
 	struct netif *nif = &dp->nif;
 	tsc_t start, after_spawn, deadline, first = 0;
@@ -110,6 +111,8 @@ static int beacon_one(struct dp *dp, const struct beacon_args *a, struct beacon_
 			break;
 		dp_sleep_ns(BEACON_POLL_NS);
 	}
+	if (first && !run->exited && a->on_up)
+		a->on_up(pid, run_idx, a->on_up_ctx);
 	/* The figures come from port stamps, so stopping late costs nothing. */
 	if (!run->exited)
 		proc_stop(pid, 2000000000ull, &run->status);
@@ -239,7 +242,7 @@ int beacon_measure(struct dp *dp, const struct beacon_args *a, json_t **json)
 	for (i = 0; i < a->repeat && !app_interrupted; i++) {
 		struct beacon_run *r = &runs[i];
 
-		rc = beacon_one(dp, a, r);
+		rc = beacon_one(dp, a, i, r);
 		done++;
 		if (csv)
 			beacon_csv_line(csv, i + 1, r, clock);

@@ -5,6 +5,8 @@
 #ifndef LVP_COMMANDS_H
 #define LVP_COMMANDS_H
 
+#include <sys/types.h>
+
 #include <jansson.h>
 
 #include "../dataplane/dp.h"
@@ -17,6 +19,8 @@ int cmd_http(int argc, char **argv);
 int cmd_kv(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_cleanup(int argc, char **argv);
+int cmd_boot(int argc, char **argv);
+int cmd_platforms(int argc, char **argv);
 
 struct ping_args {
 	uint32_t target;
@@ -49,6 +53,10 @@ struct beacon_args {
 	int json;
 	int quiet;
 	char **argv;	  /* the command */
+	/* Called once per run after the first beacon, while the command
+	 * still runs (e.g. to sample its memory); may be NULL. */
+	void (*on_up)(pid_t pid, unsigned run, void *ctx);
+	void *on_up_ctx;
 };
 
 /* Start a->argv a->repeat times and time its first ARP and first beacon;

@@ -32,7 +32,7 @@ trap cleanup EXIT INT TERM
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 # json FILE EXPR: evaluate a Python expression on the parsed object j.
-json() { python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"; }
+json() { python3 -c 'import json,os,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"; }
 check() { # check FILE EXPR MESSAGE
 	[ "$(json "$1" "$2")" = True ] || { echo "--- $1:" >&2; head -c 3000 "$1" >&2; fail "$3"; }
 }
@@ -244,6 +244,18 @@ kv)
 	[ "$rc" = 1 ] || { cat "$tmp/err" >&2; fail "lvperf kv exited $rc after redis died, want 1"; }
 	grep -q "connections refused" "$tmp/err" || { cat "$tmp/err" >&2; fail "no clear error after redis died"; }
 	check "$tmp/k.json" 'j["requests"] > 0 and j["kv"]["sets_sent"] > 0 and j["kv"]["gets_sent"] > 0' "mixed run summary missing"
+	;;
+boot_native)
+	# Through the driver interface: 3 starts, image size and memory plausible.
+	"$LVPERF" platforms --json >"$tmp/p.json" || fail "lvperf platforms exited $?"
+	check "$tmp/p.json" 'any(p["name"] == "native" and p["available"] for p in j["platforms"])' "native not available"
+	"$LVPERF" boot --platform native --repeat 3 --json >"$tmp/b.json" 2>"$tmp/err" ||
+		{ cat "$tmp/err" >&2; fail "lvperf boot exited $?"; }
+	check "$tmp/b.json" 'j["startup"]["summary"]["first_beacon_ns"]["n"] == 3 and all(0 < r["first_beacon_ns"] < 10e9 for r in j["startup"]["runs"])' "3 beacons not seen"
+	check "$tmp/b.json" '0 < j["image_bytes"] < 2**30 and j["image_bytes"] == os.stat("'"$BEACON"'").st_blocks * 512' "image size not the beacon's allocated size"
+	check "$tmp/b.json" 'j["memory_rss_bytes"]["n"] == 3 and 0 < j["memory_rss_bytes"]["min"] < 2**30' "memory not measured"
+	"$LVPERF" boot --platform nosuch >/dev/null 2>"$tmp/err" && fail "unknown platform accepted"
+	grep -q "no platform 'nosuch'" "$tmp/err" || fail "unknown platform: no clear error"
 	;;
 cleanup)
 	# lvperf killed with SIGKILL leaves its namespace, link, DPDK runtime

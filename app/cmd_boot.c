@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * lvperf boot: start a platform's workload N times through its driver and
+ * time, at the port, the first ARP and the first beacon of each start;
+ * also the image size and the memory of the running target.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../drivers/driver.h"
+#include "app.h"
+#include "commands.h"
+
+struct boot_cfg {
+	const char *platform;
+	const char *workload;
+	const char *kind;
+	const char *cores;
+	const char *eal;
+	uint64_t repeat;
+	uint64_t timeout;
+	uint64_t gap;
+	const char *csv;
+	int json;
+	int quiet;
+};
+
+static const struct opt_def boot_opts[] = {
+	{ "platform", OPT_STR, offsetof(struct boot_cfg, platform), 0, 0, NULL, "NAME",
+	  "platform to boot (see lvperf platforms)" },
+	{ "workload", OPT_STR, offsetof(struct boot_cfg, workload), 0, 0, "beacon", "W", "workload" },
+	{ "kind", OPT_STR, offsetof(struct boot_cfg, kind), 0, 0, "af_xdp", "af_xdp|af_packet",
+	  "port kind driving the target's veth" },
+	{ "repeat", OPT_U64, offsetof(struct boot_cfg, repeat), 1, 100000, "30", "N", "starts" },
+	{ "timeout", OPT_DURATION, offsetof(struct boot_cfg, timeout), 1000000, 3600000000000ull, "60s",
+	  "DUR", "per start: give up without a beacon after this" },
+	{ "gap", OPT_DURATION, offsetof(struct boot_cfg, gap), 0, 600000000000ull, "100ms", "DUR",
+	  "pause between starts" },
+	{ "csv", OPT_STR, offsetof(struct boot_cfg, csv), 0, 0, NULL, "FILE", "one line per start" },
+	{ "cores", OPT_STR, offsetof(struct boot_cfg, cores), 0, 0, NULL, "[MAIN,]WORKER",
+	  "CPUs for control and dataplane" },
+	{ "eal", OPT_STR, offsetof(struct boot_cfg, eal), 0, 0, NULL, "\"OPTS\"", "extra EAL options" },
+	{ "json", OPT_FLAG, offsetof(struct boot_cfg, json), 0, 0, NULL, NULL, "one JSON object on stdout" },
+	{ "quiet", OPT_FLAG, offsetof(struct boot_cfg, quiet), 0, 0, NULL, NULL, "no info lines" },
+	{ NULL, 0, 0, 0, 0, NULL, NULL, NULL },
+};
+
+#define BOOT_OUR_IP 0x0afc0001u	   /* 10.252.0.1, the appliance */
+#define BOOT_TARGET_IP 0x0afc0002u /* 10.252.0.2, the target */
+
+struct boot_mem {
+	struct target *t;
+	double *rss; /* [repeat] bytes, < 0 when not measured */
+};
+
+static void boot_on_up(pid_t pid, unsigned run, void *ctx)
+{
+	struct boot_mem *m = ctx;
+	int64_t v = m->t->drv->memory(m->t, pid);
+
+	m->rss[run] = v < 0 ? -1.0 : (double)v;
+}
+
+int cmd_boot(int argc, char **argv)
+{
+	struct boot_cfg cfg;
+	const struct driver *drv;
+	struct target t;
+	struct dp_config dcfg;
+	struct boot_mem mem;
+	struct stats_summary ms;
+	struct dp dp;
+	char err[DP_ERR_LEN], why[256], port[40];
+	json_t *bj = NULL;
+	int64_t size;
+	int rest, rc;
+
+	memset(&cfg, 0, sizeof(cfg));
+	rc = opt_parse("boot", "--platform NAME [--workload beacon] [--repeat N] [options]", boot_opts, &cfg,
+		       argc, argv, &rest);
+	if (rc)
+		return rc > 0 ? APP_OK : APP_USAGE;
+	if (rest != argc || !cfg.platform) {
+		fprintf(stderr, "lvperf boot: --platform NAME is required (see lvperf platforms)\n");
+		return APP_USAGE;
+	}
+	drv = driver_find(cfg.platform);
+	if (!drv) {
+		fprintf(stderr, "lvperf boot: no platform '%s' (see lvperf platforms)\n", cfg.platform);
+		return APP_USAGE;
+	}
+	if (strcmp(cfg.kind, "af_xdp") && strcmp(cfg.kind, "af_packet")) {
+		fprintf(stderr, "lvperf boot: --kind must be af_xdp or af_packet\n");
+		return APP_USAGE;
+	}
+	if (!drv->available(why, sizeof(why))) {
+		fprintf(stderr, "lvperf boot: platform %s is not available here: %s\n", drv->name, why);
+		return APP_ERR;
+	}
+	memset(&t, 0, sizeof(t));
+	t.drv = drv;
+	t.workload = cfg.workload;
+	snprintf(t.tag, sizeof(t.tag), "bt%d", (int)getpid() % 10000000);
+	t.appliance_ip = BOOT_OUR_IP;
+	t.target_ip = BOOT_TARGET_IP;
+	t.prefix_len = 24;
+	t.beacon_port = 1337;
+	app_signals();
+	rc = drv->prepare(&t, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "lvperf boot: %s\n", err);
+		return APP_ERR;
+	}
+	size = drv->image_size(&t);
+	mem.t = &t;
+	mem.rss = calloc(cfg.repeat, sizeof(double));
+	snprintf(port, sizeof(port), "%s:%s", cfg.kind, t.link.host_if);
+	memset(&dcfg, 0, sizeof(dcfg));
+	dcfg.port = port;
+	dcfg.ip = BOOT_OUR_IP;
+	dcfg.prefix_len = 24;
+	dcfg.cores = cfg.cores;
+	dcfg.eal = cfg.eal;
+	dcfg.udp_port = t.beacon_port;
+	dcfg.quiet = cfg.quiet;
+	rc = mem.rss ? dp_open(&dp, &dcfg, err) : -ENOMEM;
+	if (rc) {
+		fprintf(stderr, "lvperf boot: %s\n", mem.rss ? err : "out of memory");
+		drv->destroy(&t);
+		free(mem.rss);
+		return APP_ERR;
+	}
+	for (uint64_t i = 0; i < cfg.repeat; i++)
+		mem.rss[i] = -1;
+	{
+		struct beacon_args ba = { .repeat = cfg.repeat, .timeout = cfg.timeout, .gap = cfg.gap,
+					  .csv = cfg.csv, .json = cfg.json, .quiet = 1, .argv = t.argv,
+					  .on_up = boot_on_up, .on_up_ctx = &mem };
+
+		if (!cfg.json)
+			printf("== boot: %s running %s, %" PRIu64 " starts, network %s ==\n", drv->name,
+			       cfg.workload, cfg.repeat, port);
+		rc = beacon_measure(&dp, &ba, &bj);
+	}
+	dp_close(&dp);
+	drv->stop(&t, 0);
+	drv->destroy(&t);
+	stats_summarize(mem.rss, cfg.repeat, &ms);
+	if (cfg.json) {
+		json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:o, s:o}", "command", "boot", "platform", drv->name,
+				      "workload", cfg.workload, "image_bytes",
+				      size < 0 ? json_null() : json_integer(size), "memory_rss_bytes",
+				      app_summary_json(&ms), "startup", bj ? bj : json_null());
+
+		app_json_print(o);
+	} else {
+		if (size >= 0)
+			printf("image: %" PRId64 " bytes on disk (allocated blocks, as du counts them)\n", size);
+		app_summary_print(stdout, "memory (RSS of the running target)", &ms, "bytes");
+	}
+	free(mem.rss);
+	return rc;
+}

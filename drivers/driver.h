@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * One const struct of operations per platform (native, containers, VMs,
+ * unikernels). The commands see only these ops: a driver prepares the
+ * image and the network, names the start command (its spawn is the start
+ * mark), stops and destroys what it made, and says how big the image is
+ * and how much memory the running target uses. Everything a driver makes
+ * carries the lvp prefix and is written to the ledger first.
+ */
+#ifndef LVP_DRIVER_H
+#define LVP_DRIVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "netns.h"
+
+#define TARGET_ARGV_MAX 32
+
+/* One instance of a platform running a workload, attached to a veth whose
+ * host end a dataplane port drives. */
+struct target {
+	const struct driver *drv;
+	const char *workload;	/* "beacon" */
+	char tag[11];		/* names: lvp<tag>... */
+	uint32_t appliance_ip;	/* where the beacon goes (the dataplane's address) */
+	uint32_t target_ip;	/* the target's own address on the veth */
+	uint8_t prefix_len;
+	uint16_t beacon_port;
+	struct netns_link link; /* the network the target runs in */
+	char *argv[TARGET_ARGV_MAX]; /* the start command, filled by prepare */
+	char argbuf[1024];	/* storage behind argv */
+	void *priv;		/* the driver's own state */
+};
+
+struct driver {
+	const char *name;
+	const char *summary;
+	/* 1 when the platform can run here; 0 with the precise reason (missing
+	 * binary and its Debian package, unusable KVM, ...) in why. */
+	int (*available)(char *why, size_t len);
+	/* Build or reuse the image, create the network, fill t->argv. Returns 0
+	 * or -errno with one line in err. */
+	int (*prepare)(struct target *t, char *err, size_t len);
+	/* After a run: stop what the start command began beyond its own
+	 * process (the caller has already stopped and reaped start_pid). */
+	void (*stop)(struct target *t, pid_t start_pid);
+	/* Remove everything prepare made. Safe to call twice. */
+	void (*destroy)(struct target *t);
+	/* Bytes on disk (allocated blocks, as du counts them) of what the
+	 * platform needs to start the workload; -errno on failure. */
+	int64_t (*image_size)(struct target *t);
+	/* Resident memory in bytes of the running target whose start command
+	 * is start_pid; -errno on failure. */
+	int64_t (*memory)(struct target *t, pid_t start_pid);
+};
+
+/* Every driver, NULL-terminated. */
+extern const struct driver *const drivers[];
+
+/* The driver named name, or NULL. */
+const struct driver *driver_find(const char *name);
+
+/* Append a word to t->argv (copied into t->argbuf). Returns 0 or -E2BIG. */
+int target_arg(struct target *t, const char *word);
+
+/* Allocated bytes of a file (st_blocks * 512), as du counts them. */
+int64_t driver_du(const char *path);
+
+/* VmRSS of pid in bytes, from /proc/PID/status. */
+int64_t driver_rss(pid_t pid);
+
+#endif
