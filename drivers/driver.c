@@ -7,9 +7,11 @@
 #include "driver.h"
 
 extern const struct driver driver_native;
+extern const struct driver driver_runc;
 
 const struct driver *const drivers[] = {
 	&driver_native,
+	&driver_runc,
 	NULL,
 };
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <dirent.h>
+#include <ftw.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -145,6 +146,42 @@ static int ledger_run(char *const argv[])
 	return proc_run(argv, 1, LEDGER_CMD_TIMEOUT);
 }
 
+static int ledger_rmdir_fn(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (flag == FTW_DP)
+		rmdir(path); /* cgroup directories hold only kernel files */
+	return 0;
+}
+
+int ledger_rmdir_cgroup(const char *name)
+{
+	DIR *d = opendir("/sys/fs/cgroup");
+	struct dirent *e;
+	int removed = 0;
+
+	if (!d || strncmp(name, "lvp", 3) != 0 || strchr(name, '/') || strstr(name, "..")) {
+		if (d)
+			closedir(d);
+		return 0;
+	}
+	while ((e = readdir(d))) {
+		char path[PATH_MAX];
+		struct stat st;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/sys/fs/cgroup/%s/%s", e->d_name, name);
+		if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+			continue;
+		nftw(path, ledger_rmdir_fn, 16, FTW_DEPTH | FTW_PHYS);
+		removed += stat(path, &st) != 0;
+	}
+	closedir(d);
+	return removed;
+}
+
 /* Remove one resource; 1 when something was removed. */
 static int ledger_undo(const char *kind, const char *name, FILE *out)
 {
@@ -166,6 +203,16 @@ static int ledger_undo(const char *kind, const char *name, FILE *out)
 		struct stat st;
 
 		if (strncmp(name, "/tmp/lvp", 8) != 0 || strstr(name, "..") || stat(name, &st) != 0 ||
+		    ledger_run(argv) != 0)
+			return 0;
+	} else if (strcmp(kind, LEDGER_CGROUP) == 0) {
+		if (ledger_rmdir_cgroup(name) == 0)
+			return 0;
+	} else if (strcmp(kind, LEDGER_RUNC) == 0) {
+		char root[LEDGER_LINE], id[LEDGER_LINE];
+		char *argv[] = { "runc", "--root", root, "delete", "-f", id, NULL };
+
+		if (sscanf(name, "%s %s", root, id) != 2 || strncmp(root, "/tmp/lvp", 8) != 0 ||
 		    ledger_run(argv) != 0)
 			return 0;
 	} else {

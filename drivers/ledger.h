@@ -21,6 +21,8 @@
 #define LEDGER_LINK "link"   /* ip link del NAME */
 #define LEDGER_PID "pid"     /* "PID STARTTIME": SIGKILL if still that process */
 #define LEDGER_DIRECTORY "dir" /* rm -rf NAME (only under /tmp/lvp*) */
+#define LEDGER_CGROUP "cgroup" /* rmdir /sys/fs/cgroup/<every controller>/NAME, deepest first */
+#define LEDGER_RUNC "runc"     /* "ROOT NAME": runc --root ROOT delete -f NAME */
 
 /* Record that kind/name is about to be created (+) or is gone (-).
  * Opens this process's ledger on first use. Returns 0 or -errno. */
@@ -31,6 +33,10 @@ int ledger_done(const char *kind, const char *name);
  * never signals a PID the kernel has since given to another process. */
 int ledger_add_pid(pid_t pid);
 int ledger_done_pid(pid_t pid);
+
+/* Remove the cgroup directory name (lvp-prefixed) from every controller,
+ * children first. Returns how many directories were removed. */
+int ledger_rmdir_cgroup(const char *name);
 
 /* At a clean exit: remove this process's ledger if nothing in it is
  * still open. */

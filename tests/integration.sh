@@ -170,6 +170,21 @@ http_case() { # http_case KIND
 	check "$tmp/bad.json" 'j["errors"]["protocol"]["body_mismatch"] > 0 and j["requests_ok"] == 0' "body mismatch not counted"
 }
 
+# boot_case PLATFORM: through the driver, 3 starts, image size and memory
+# plausible, nothing of it left afterwards.
+boot_case() {
+	"$LVPERF" platforms --json >"$tmp/p.json" || fail "lvperf platforms exited $?"
+	check "$tmp/p.json" 'any(p["name"] == "'"$1"'" and p["available"] for p in j["platforms"])' "$1 not available: $(json "$tmp/p.json" '[p.get("why") for p in j["platforms"] if p["name"] == "'"$1"'"]')"
+	"$LVPERF" boot --platform "$1" --repeat 3 --json >"$tmp/b.json" 2>"$tmp/err" ||
+		{ cat "$tmp/err" >&2; fail "lvperf boot $1 exited $?"; }
+	check "$tmp/b.json" 'j["startup"]["summary"]["first_beacon_ns"]["n"] == 3 and all(0 < r["first_beacon_ns"] < 10e9 for r in j["startup"]["runs"])' "3 beacons not seen"
+	check "$tmp/b.json" 'os.stat("'"$BEACON"'").st_blocks * 512 <= j["image_bytes"] < 2**30' "image size implausible"
+	check "$tmp/b.json" 'j["memory_rss_bytes"]["n"] == 3 and 0 < j["memory_rss_bytes"]["min"] < 2**30' "memory not measured"
+	! ls -d /sys/fs/cgroup/*/lvpbt* /tmp/lvpbt* >/dev/null 2>&1 || fail "boot left cgroups or files: $(ls -d /sys/fs/cgroup/*/lvpbt* /tmp/lvpbt* 2>/dev/null)"
+	"$LVPERF" boot --platform nosuch >/dev/null 2>"$tmp/err" && fail "unknown platform accepted"
+	grep -q "no platform 'nosuch'" "$tmp/err" || fail "unknown platform: no clear error"
+}
+
 case "$case_name" in
 http_af_xdp) http_case af_xdp ;;
 http_af_packet) http_case af_packet ;;
@@ -245,17 +260,26 @@ kv)
 	grep -q "connections refused" "$tmp/err" || { cat "$tmp/err" >&2; fail "no clear error after redis died"; }
 	check "$tmp/k.json" 'j["requests"] > 0 and j["kv"]["sets_sent"] > 0 and j["kv"]["gets_sent"] > 0' "mixed run summary missing"
 	;;
-boot_native)
-	# Through the driver interface: 3 starts, image size and memory plausible.
-	"$LVPERF" platforms --json >"$tmp/p.json" || fail "lvperf platforms exited $?"
-	check "$tmp/p.json" 'any(p["name"] == "native" and p["available"] for p in j["platforms"])' "native not available"
-	"$LVPERF" boot --platform native --repeat 3 --json >"$tmp/b.json" 2>"$tmp/err" ||
-		{ cat "$tmp/err" >&2; fail "lvperf boot exited $?"; }
-	check "$tmp/b.json" 'j["startup"]["summary"]["first_beacon_ns"]["n"] == 3 and all(0 < r["first_beacon_ns"] < 10e9 for r in j["startup"]["runs"])' "3 beacons not seen"
-	check "$tmp/b.json" '0 < j["image_bytes"] < 2**30 and j["image_bytes"] == os.stat("'"$BEACON"'").st_blocks * 512' "image size not the beacon's allocated size"
-	check "$tmp/b.json" 'j["memory_rss_bytes"]["n"] == 3 and 0 < j["memory_rss_bytes"]["min"] < 2**30' "memory not measured"
-	"$LVPERF" boot --platform nosuch >/dev/null 2>"$tmp/err" && fail "unknown platform accepted"
-	grep -q "no platform 'nosuch'" "$tmp/err" || fail "unknown platform: no clear error"
+boot_native) boot_case native ;;
+boot_runc)
+	boot_case runc
+	# SIGKILL mid-run: the container, its cgroups and bundle are left; cleanup removes them.
+	"$LVPERF" boot --platform runc --repeat 1000 --gap 1s --quiet >/dev/null 2>&1 &
+	victim=$!
+	pids+=("$victim")
+	for _ in $(seq 150); do
+		grep -q "^+runc" "/run/lvperf/$victim.ledger" 2>/dev/null && [ -d "/sys/fs/cgroup/memory/lvpbt$victim" ] && break
+		sleep 0.1
+	done
+	sleep 0.5
+	kill -KILL "$victim"
+	wait "$victim" 2>/dev/null || true
+	[ -d "/tmp/lvpbt$victim-runc" ] || fail "nothing was left to clean up (the test is void)"
+	"$LVPERF" cleanup >"$tmp/c.out" 2>&1 || { cat "$tmp/c.out" >&2; fail "lvperf cleanup exited $?"; }
+	cat "$tmp/c.out"
+	[ ! -e "/tmp/lvpbt$victim-runc" ] || fail "bundle /tmp/lvpbt$victim-runc still there"
+	! ls -d /sys/fs/cgroup/*/"lvpbt$victim" >/dev/null 2>&1 || fail "cgroups lvpbt$victim still there"
+	! ip netns list | grep -q "^lvpbt$victim" || fail "namespace lvpbt$victim still there"
 	;;
 cleanup)
 	# lvperf killed with SIGKILL leaves its namespace, link, DPDK runtime

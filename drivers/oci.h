@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * OCI bundles for the runtimes that take one (runc; crun and runsc next):
+ * a rootfs made from the static workload binary, and a config.json that
+ * starts from `runc spec` and joins the target's lvp network namespace.
+ */
+#ifndef LVP_OCI_H
+#define LVP_OCI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "driver.h"
+
+/*
+ * Make DIR/rootfs (the workload binary as /WORKLOAD, empty proc, sys,
+ * dev and tmp) and DIR/config.json running it with args (NULL-terminated),
+ * in network namespace /var/run/netns/NETNS, cgroup path CGROUP, with
+ * RLIMIT_NOFILE 1024 (root here cannot raise it past 20000). DIR is
+ * recorded in the ledger first. Returns 0 or -errno with one line in err.
+ */
+int oci_bundle_create(const char *dir, const char *workload_bin, const char *const *args,
+		      const char *netns, const char *cgroup, char *err, size_t len);
+
+/* Allocated bytes of everything under path (du -s). */
+int64_t oci_du_tree(const char *path);
+
+/* Sum of VmRSS of the processes in memory cgroup /sys/fs/cgroup/memory/PATH. */
+int64_t oci_cgroup_rss(const char *cgroup_path);
+
+#endif

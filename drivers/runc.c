@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * runc: the workload in an OCI container, `runc run` in the foreground (so
+ * it stays lvperf's child and SIGTERM reaches the container), joined to
+ * the target's lvp network namespace through config.json. Its cgroups are
+ * /lvp<tag>/lvp<tag> in every controller. PLATFORMS.md 3.1.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../dataplane/pkt.h"
+#include "driver.h"
+#include "ledger.h"
+#include "oci.h"
+#include "proc.h"
+
+struct runc_state {
+	char dir[128];	 /* /tmp/lvp<tag>-runc: bundle and runc's state */
+	char root[160];
+	char name[16];	 /* container id: lvp<tag> */
+	char cgroup[40]; /* /lvp<tag>/lvp<tag> */
+	char ledger[320];
+	int prepared;
+};
+
+static struct runc_state runc_st;
+
+static int runc_available(char *why, size_t len)
+{
+	char *argv[] = { "runc", "--version", NULL };
+
+	if (proc_run(argv, 1, 10000000000ull) != 0) {
+		snprintf(why, len, "runc not found or not working (Debian package runc)");
+		return 0;
+	}
+	return 1;
+}
+
+static int runc_prepare(struct target *t, char *err, size_t len)
+{
+	struct runc_state *r = &runc_st;
+	char bin[512], dst[16], port[8];
+	const char *args[6];
+	ssize_t n = readlink("/proc/self/exe", bin, sizeof(bin) - 16);
+	char *slash;
+	int rc;
+
+	if (n <= 0 || strcmp(t->workload, "beacon") != 0) {
+		snprintf(err, len, "runc: only the beacon workload for now");
+		return -ENOENT;
+	}
+	bin[n] = 0;
+	slash = strrchr(bin, '/');
+	strcpy(slash + 1, "beacon");
+	memset(r, 0, sizeof(*r));
+	snprintf(r->dir, sizeof(r->dir), "/tmp/lvp%s-runc", t->tag);
+	snprintf(r->root, sizeof(r->root), "%.127s/state", r->dir);
+	snprintf(r->name, sizeof(r->name), "lvp%s", t->tag);
+	snprintf(r->cgroup, sizeof(r->cgroup), "/lvp%s/lvp%s", t->tag, t->tag);
+	rc = netns_link_create(&t->link, t->tag, t->target_ip, t->prefix_len, 1, err, len);
+	if (rc)
+		return rc;
+	snprintf(port, sizeof(port), "%u", t->beacon_port);
+	args[0] = "/beacon";
+	args[1] = "--dst";
+	args[2] = pkt_format_ip(t->appliance_ip, dst);
+	args[3] = "--port";
+	args[4] = port;
+	args[5] = NULL;
+	snprintf(r->ledger, sizeof(r->ledger), "%.159s %.15s", r->root, r->name);
+	{
+		char cg[24];
+
+		snprintf(cg, sizeof(cg), "lvp%s", t->tag);
+		ledger_add(LEDGER_CGROUP, cg);
+	}
+	/* The container goes in the ledger after its bundle: cleanup (newest
+	 * first) must delete it while runc's state directory still exists. */
+	rc = oci_bundle_create(r->dir, bin, args, t->link.ns, r->cgroup, err, len);
+	ledger_add(LEDGER_RUNC, r->ledger);
+	r->prepared = 1;
+	if (rc) {
+		t->drv->destroy(t);
+		return rc;
+	}
+	t->argv[0] = NULL;
+	if (target_arg(t, "runc") || target_arg(t, "--root") || target_arg(t, r->root) ||
+	    target_arg(t, "run") || target_arg(t, "--bundle") || target_arg(t, r->dir) ||
+	    target_arg(t, r->name)) {
+		snprintf(err, len, "runc: start command too long");
+		t->drv->destroy(t);
+		return -E2BIG;
+	}
+	return 0;
+}
+
+/* `runc run` ends with its container; delete what a kill may leave. */
+static void runc_stop(struct target *t, pid_t start_pid)
+{
+	char *argv[] = { "runc", "--root", runc_st.root, "delete", "-f", runc_st.name, NULL };
+
+	(void)t;
+	(void)start_pid;
+	proc_run(argv, 1, 10000000000ull);
+}
+
+static void runc_destroy(struct target *t)
+{
+	struct runc_state *r = &runc_st;
+	char cg[24], *rm[] = { "rm", "-rf", "--", r->dir, NULL };
+
+	if (r->prepared) {
+		runc_stop(t, 0);
+		ledger_done(LEDGER_RUNC, r->ledger);
+		snprintf(cg, sizeof(cg), "lvp%s", t->tag);
+		ledger_rmdir_cgroup(cg);
+		ledger_done(LEDGER_CGROUP, cg);
+		proc_run(rm, 1, 10000000000ull);
+		ledger_done(LEDGER_DIRECTORY, r->dir);
+		r->prepared = 0;
+	}
+	netns_link_destroy(&t->link);
+}
+
+static int64_t runc_image_size(struct target *t)
+{
+	char path[160];
+
+	(void)t;
+	snprintf(path, sizeof(path), "%.127s/rootfs", runc_st.dir);
+	return oci_du_tree(path);
+}
+
+static int64_t runc_memory(struct target *t, pid_t start_pid)
+{
+	(void)t;
+	(void)start_pid;
+	return oci_cgroup_rss(runc_st.cgroup);
+}
+
+const struct driver driver_runc = {
+	.name = "runc",
+	.summary = "an OCI container run by runc in the target's lvp namespace",
+	.available = runc_available,
+	.prepare = runc_prepare,
+	.stop = runc_stop,
+	.destroy = runc_destroy,
+	.image_size = runc_image_size,
+	.memory = runc_memory,
+};
