@@ -8,10 +8,12 @@
 
 extern const struct driver driver_native;
 extern const struct driver driver_runc;
+extern const struct driver driver_lxc;
 
 const struct driver *const drivers[] = {
 	&driver_native,
 	&driver_runc,
+	&driver_lxc,
 	NULL,
 };
 

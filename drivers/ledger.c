@@ -202,11 +202,18 @@ static int ledger_undo(const char *kind, const char *name, FILE *out)
 		char *argv[] = { "rm", "-rf", "--", (char *)name, NULL };
 		struct stat st;
 
-		if (strncmp(name, "/tmp/lvp", 8) != 0 || strstr(name, "..") || stat(name, &st) != 0 ||
-		    ledger_run(argv) != 0)
+		if ((strncmp(name, "/tmp/lvp", 8) != 0 && strncmp(name, "/run/lxc/lock/tmp/lvp", 21) != 0) ||
+		    strstr(name, "..") || stat(name, &st) != 0 || ledger_run(argv) != 0)
 			return 0;
 	} else if (strcmp(kind, LEDGER_CGROUP) == 0) {
 		if (ledger_rmdir_cgroup(name) == 0)
+			return 0;
+	} else if (strcmp(kind, LEDGER_LXC) == 0) {
+		char path[LEDGER_LINE], id[LEDGER_LINE];
+		char *argv[] = { "lxc-stop", "-P", path, "-n", id, "-k", NULL };
+
+		if (sscanf(name, "%s %s", path, id) != 2 || strncmp(path, "/tmp/lvp", 8) != 0 ||
+		    ledger_run(argv) != 0)
 			return 0;
 	} else if (strcmp(kind, LEDGER_RUNC) == 0) {
 		char root[LEDGER_LINE], id[LEDGER_LINE];

@@ -112,3 +112,39 @@ void netns_link_destroy(struct netns_link *l)
 	}
 	l->created = 0;
 }
+
+int netns_veth_create(struct netns_link *l, const char *tag, int offloads_off, char *err,
+		      size_t errlen)
+{
+	char path[96];
+	int rc;
+
+	memset(l, 0, sizeof(*l));
+	if (strlen(tag) > 10) {
+		snprintf(err, errlen, "veth tag '%s' is longer than 10 characters", tag);
+		return -EINVAL;
+	}
+	snprintf(l->host_if, sizeof(l->host_if), "lvp%sh", tag);
+	snprintf(l->peer_if, sizeof(l->peer_if), "lvp%sp", tag);
+	rc = ledger_add(LEDGER_LINK, l->host_if);
+	if (rc) {
+		snprintf(err, errlen, "cannot write the ledger in " LEDGER_DIR ": %s", strerror(-rc));
+		return rc;
+	}
+	rc = RUN("ip", "link", "add", l->host_if, "type", "veth", "peer", "name", l->peer_if);
+	if (rc) {
+		ledger_done(LEDGER_LINK, l->host_if);
+		return rc;
+	}
+	l->created |= 2;
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/disable_ipv6", l->host_if);
+	netns_sysctl(path, "1");
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/disable_ipv6", l->peer_if);
+	netns_sysctl(path, "1");
+	rc = RUN("ip", "link", "set", l->host_if, "up");
+	if (!rc && offloads_off)
+		rc = RUN("ethtool", "-K", l->peer_if, "tx", "off", "tso", "off", "gso", "off");
+	if (rc)
+		netns_link_destroy(l);
+	return rc;
+}

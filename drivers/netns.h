@@ -29,6 +29,15 @@ struct netns_link {
 int netns_link_create(struct netns_link *l, const char *tag, uint32_t peer_ip, uint8_t prefix_len,
 		      int offloads_off, char *err, size_t errlen);
 
+/*
+ * A veth pair lvp<tag>h / lvp<tag>p left in this namespace, the peer
+ * without address and down: for platforms that move the link into the
+ * target themselves (LXC phys, LXD physical). IPv6 off on both, the peer's
+ * offloads off when asked. Removed by netns_link_destroy.
+ */
+int netns_veth_create(struct netns_link *l, const char *tag, int offloads_off, char *err,
+		      size_t errlen);
+
 /* Remove what netns_link_create made. Safe to call twice. */
 void netns_link_destroy(struct netns_link *l);
 

@@ -75,14 +75,12 @@ out:
 	return rc;
 }
 
-int oci_bundle_create(const char *dir, const char *workload_bin, const char *const *args,
-		      const char *netns, const char *cgroup, char *err, size_t len)
+int oci_rootfs_create(const char *dir, const char *workload_bin, char *err, size_t len)
 {
 	static const char *const dirs[] = { "rootfs", "rootfs/proc", "rootfs/sys", "rootfs/dev",
-					    "rootfs/tmp", "state" };
+					    "rootfs/tmp", "rootfs/run", "state" };
 	char path[PATH_MAX], name[64];
 	const char *base = strrchr(workload_bin, '/');
-	char *spec[] = { "runc", "spec", "--bundle", (char *)dir, NULL };
 	size_t i;
 	int rc;
 
@@ -101,10 +99,20 @@ int oci_bundle_create(const char *dir, const char *workload_bin, const char *con
 	snprintf(name, sizeof(name), "%s", base ? base + 1 : workload_bin);
 	snprintf(path, sizeof(path), "%s/rootfs/%s", dir, name);
 	rc = oci_copy(workload_bin, path);
-	if (rc) {
+	if (rc)
 		snprintf(err, len, "cannot copy %s into the rootfs: %s", workload_bin, strerror(-rc));
+	return rc;
+}
+
+int oci_bundle_create(const char *dir, const char *workload_bin, const char *const *args,
+		      const char *netns, const char *cgroup, char *err, size_t len)
+{
+	char path[PATH_MAX];
+	char *spec[] = { "runc", "spec", "--bundle", (char *)dir, NULL };
+	int rc = oci_rootfs_create(dir, workload_bin, err, len);
+
+	if (rc)
 		return rc;
-	}
 	snprintf(path, sizeof(path), "%s/config.json", dir);
 	unlink(path);
 	rc = proc_run(spec, 1, 10000000000ull);

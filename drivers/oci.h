@@ -12,11 +12,17 @@
 #include "driver.h"
 
 /*
- * Make DIR/rootfs (the workload binary as /WORKLOAD, empty proc, sys,
- * dev and tmp) and DIR/config.json running it with args (NULL-terminated),
- * in network namespace /var/run/netns/NETNS, cgroup path CGROUP, with
- * RLIMIT_NOFILE 1024 (root here cannot raise it past 20000). DIR is
- * recorded in the ledger first. Returns 0 or -errno with one line in err.
+ * Make DIR (recorded in the ledger first) with DIR/rootfs holding the
+ * workload binary as /WORKLOAD and empty proc, sys, dev, tmp and run, and
+ * an empty DIR/state. Returns 0 or -errno with one line in err.
+ */
+int oci_rootfs_create(const char *dir, const char *workload_bin, char *err, size_t len);
+
+/*
+ * oci_rootfs_create(), then DIR/config.json (from `runc spec`) running
+ * args (NULL-terminated) in network namespace /var/run/netns/NETNS, cgroup
+ * path CGROUP, with the spec's RLIMIT_NOFILE of 1024 (root here cannot
+ * raise it past 20000). Returns 0 or -errno with one line in err.
  */
 int oci_bundle_create(const char *dir, const char *workload_bin, const char *const *args,
 		      const char *netns, const char *cgroup, char *err, size_t len);

@@ -185,6 +185,30 @@ boot_case() {
 	grep -q "no platform 'nosuch'" "$tmp/err" || fail "unknown platform: no clear error"
 }
 
+# boot_kill_cleanup PLATFORM: SIGKILL lvperf boot mid-run; what the driver
+# made (container, cgroups, rootfs, links) is left, and lvperf cleanup
+# removes all of it.
+boot_kill_cleanup() {
+	"$LVPERF" boot --platform "$1" --repeat 1000 --gap 1s --quiet >/dev/null 2>&1 &
+	victim=$!
+	pids+=("$victim")
+	for _ in $(seq 150); do
+		grep -q "^+\(runc\|lxc\)" "/run/lvperf/$victim.ledger" 2>/dev/null &&
+			ls -d /sys/fs/cgroup/memory/"lvpbt$victim"/* >/dev/null 2>&1 && break
+		sleep 0.1
+	done
+	sleep 0.5
+	kill -KILL "$victim"
+	wait "$victim" 2>/dev/null || true
+	ls -d /tmp/lvpbt"$victim"-* >/dev/null 2>&1 || fail "nothing was left to clean up (the test is void)"
+	"$LVPERF" cleanup >"$tmp/c.out" 2>&1 || { cat "$tmp/c.out" >&2; fail "lvperf cleanup exited $?"; }
+	cat "$tmp/c.out"
+	! ls -d /tmp/lvpbt"$victim"-* /run/lxc/lock/tmp/lvpbt"$victim"-* >/dev/null 2>&1 || fail "files of $victim still there"
+	! ls -d /sys/fs/cgroup/*/"lvpbt$victim" >/dev/null 2>&1 || fail "cgroups lvpbt$victim still there"
+	! ip -o link | grep -q "lvpbt$victim" || fail "links of $victim still there"
+	! ip netns list | grep -q "^lvpbt$victim" || fail "namespace lvpbt$victim still there"
+}
+
 case "$case_name" in
 http_af_xdp) http_case af_xdp ;;
 http_af_packet) http_case af_packet ;;
@@ -263,23 +287,11 @@ kv)
 boot_native) boot_case native ;;
 boot_runc)
 	boot_case runc
-	# SIGKILL mid-run: the container, its cgroups and bundle are left; cleanup removes them.
-	"$LVPERF" boot --platform runc --repeat 1000 --gap 1s --quiet >/dev/null 2>&1 &
-	victim=$!
-	pids+=("$victim")
-	for _ in $(seq 150); do
-		grep -q "^+runc" "/run/lvperf/$victim.ledger" 2>/dev/null && [ -d "/sys/fs/cgroup/memory/lvpbt$victim" ] && break
-		sleep 0.1
-	done
-	sleep 0.5
-	kill -KILL "$victim"
-	wait "$victim" 2>/dev/null || true
-	[ -d "/tmp/lvpbt$victim-runc" ] || fail "nothing was left to clean up (the test is void)"
-	"$LVPERF" cleanup >"$tmp/c.out" 2>&1 || { cat "$tmp/c.out" >&2; fail "lvperf cleanup exited $?"; }
-	cat "$tmp/c.out"
-	[ ! -e "/tmp/lvpbt$victim-runc" ] || fail "bundle /tmp/lvpbt$victim-runc still there"
-	! ls -d /sys/fs/cgroup/*/"lvpbt$victim" >/dev/null 2>&1 || fail "cgroups lvpbt$victim still there"
-	! ip netns list | grep -q "^lvpbt$victim" || fail "namespace lvpbt$victim still there"
+	boot_kill_cleanup runc
+	;;
+boot_lxc)
+	boot_case lxc
+	boot_kill_cleanup lxc
 	;;
 cleanup)
 	# lvperf killed with SIGKILL leaves its namespace, link, DPDK runtime

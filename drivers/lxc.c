@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * LXC: a system container from a directory rootfs holding the static
+ * workload, no template and no daemon. `lxc-start -F` stays in the
+ * foreground (lvperf's child); the veth peer is handed to the container as
+ * a phys link that LXC addresses and brings up; cgroups go under
+ * lvp<tag>/. PLATFORMS.md 3.4.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../dataplane/pkt.h"
+#include "driver.h"
+#include "ledger.h"
+#include "oci.h"
+#include "proc.h"
+
+struct lxc_state {
+	char dir[128];	  /* /tmp/lvp<tag>-lxc: rootfs and the lxcpath */
+	char lxcpath[160];
+	char name[16];	  /* lvp<tag> */
+	char cgroup[40];  /* lvp<tag>/payload */
+	char ledger[320];
+	char lock[200];	  /* LXC's lock directories for our lxcpath live under it */
+	int prepared;
+};
+
+static struct lxc_state lxc_st;
+
+static int lxc_available(char *why, size_t len)
+{
+	char *argv[] = { "lxc-start", "--version", NULL };
+
+	if (proc_run(argv, 1, 10000000000ull) != 0) {
+		snprintf(why, len, "lxc-start not found (Debian package lxc)");
+		return 0;
+	}
+	return 1;
+}
+
+static int lxc_write_config(const struct lxc_state *x, const struct target *t, char *err, size_t len)
+{
+	char path[256], ip[16], dst[16];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%.159s/%s", x->lxcpath, x->name);
+	if (mkdir(path, 0700) != 0 && errno != EEXIST) {
+		snprintf(err, len, "cannot create %s: %s", path, strerror(errno));
+		return -errno;
+	}
+	snprintf(path, sizeof(path), "%.159s/%s/config", x->lxcpath, x->name);
+	f = fopen(path, "w");
+	if (!f) {
+		snprintf(err, len, "cannot write %s: %s", path, strerror(errno));
+		return -errno;
+	}
+	fprintf(f,
+		"lxc.uts.name = %s\n"
+		"lxc.rootfs.path = dir:%s/rootfs\n"
+		"lxc.init.cmd = /beacon --dst %s --port %u\n"
+		"lxc.mount.auto = proc:mixed sys:mixed\n"
+		"lxc.prlimit.nofile = 1024\n"
+		"lxc.net.0.type = phys\n"
+		"lxc.net.0.link = %s\n"
+		"lxc.net.0.name = eth0\n"
+		"lxc.net.0.flags = up\n"
+		"lxc.net.0.ipv4.address = %s/%u\n"
+		"lxc.apparmor.profile = unconfined\n"
+		"lxc.log.file = %s/%s/log\n"
+		"lxc.log.level = WARN\n"
+		"lxc.cgroup.dir.container = %s/payload\n"
+		"lxc.cgroup.dir.monitor = %s/monitor\n"
+		"lxc.cgroup.dir.monitor.pivot = %s/pivot\n",
+		x->name, x->dir, pkt_format_ip(t->appliance_ip, dst), t->beacon_port, t->link.peer_if,
+		pkt_format_ip(t->target_ip, ip), t->prefix_len, x->lxcpath, x->name, x->name, x->name,
+		x->name);
+	return fclose(f) == 0 ? 0 : -errno;
+}
+
+static int lxc_prepare(struct target *t, char *err, size_t len)
+{
+	struct lxc_state *x = &lxc_st;
+	char bin[512], cg[24];
+	ssize_t n = readlink("/proc/self/exe", bin, sizeof(bin) - 16);
+	char *slash;
+	int rc;
+
+	if (n <= 0 || strcmp(t->workload, "beacon") != 0) {
+		snprintf(err, len, "lxc: only the beacon workload for now");
+		return -ENOENT;
+	}
+	bin[n] = 0;
+	slash = strrchr(bin, '/');
+	strcpy(slash + 1, "beacon");
+	memset(x, 0, sizeof(*x));
+	snprintf(x->dir, sizeof(x->dir), "/tmp/lvp%s-lxc", t->tag);
+	snprintf(x->lxcpath, sizeof(x->lxcpath), "%.127s/lxc", x->dir);
+	snprintf(x->name, sizeof(x->name), "lvp%s", t->tag);
+	snprintf(x->cgroup, sizeof(x->cgroup), "%.15s/payload", x->name);
+	snprintf(x->lock, sizeof(x->lock), "/run/lxc/lock%.127s", x->dir);
+	rc = netns_veth_create(&t->link, t->tag, 1, err, len);
+	if (rc)
+		return rc;
+	snprintf(cg, sizeof(cg), "lvp%s", t->tag);
+	ledger_add(LEDGER_CGROUP, cg);
+	ledger_add(LEDGER_DIRECTORY, x->lock);
+	x->prepared = 1;
+	rc = oci_rootfs_create(x->dir, bin, err, len);
+	if (rc == 0 && mkdir(x->lxcpath, 0700) != 0 && errno != EEXIST) {
+		snprintf(err, len, "cannot create %s: %s", x->lxcpath, strerror(errno));
+		rc = -errno;
+	}
+	if (rc == 0)
+		rc = lxc_write_config(x, t, err, len);
+	snprintf(x->ledger, sizeof(x->ledger), "%.159s %.15s", x->lxcpath, x->name);
+	ledger_add(LEDGER_LXC, x->ledger);
+	t->argv[0] = NULL;
+	if (rc == 0 && (target_arg(t, "lxc-start") || target_arg(t, "-P") || target_arg(t, x->lxcpath) ||
+			target_arg(t, "-n") || target_arg(t, x->name) || target_arg(t, "-F"))) {
+		snprintf(err, len, "lxc: start command too long");
+		rc = -E2BIG;
+	}
+	if (rc)
+		t->drv->destroy(t);
+	return rc;
+}
+
+/* lxc-start -F may be gone while the container still runs: stop it. */
+static void lxc_stop(struct target *t, pid_t start_pid)
+{
+	char *argv[] = { "lxc-stop", "-P", lxc_st.lxcpath, "-n", lxc_st.name, "-k", NULL };
+
+	(void)t;
+	(void)start_pid;
+	proc_run(argv, 1, 10000000000ull);
+}
+
+static void lxc_destroy(struct target *t)
+{
+	struct lxc_state *x = &lxc_st;
+	char cg[24], *rm[] = { "rm", "-rf", "--", x->dir, NULL }, *rml[] = { "rm", "-rf", "--", x->lock, NULL };
+
+	if (x->prepared) {
+		lxc_stop(t, 0);
+		ledger_done(LEDGER_LXC, x->ledger);
+		proc_run(rm, 1, 10000000000ull);
+		ledger_done(LEDGER_DIRECTORY, x->dir);
+		proc_run(rml, 1, 10000000000ull);
+		ledger_done(LEDGER_DIRECTORY, x->lock);
+		snprintf(cg, sizeof(cg), "lvp%s", t->tag);
+		ledger_rmdir_cgroup(cg);
+		ledger_done(LEDGER_CGROUP, cg);
+		x->prepared = 0;
+	}
+	netns_link_destroy(&t->link);
+}
+
+static int64_t lxc_image_size(struct target *t)
+{
+	char path[160];
+
+	(void)t;
+	snprintf(path, sizeof(path), "%.127s/rootfs", lxc_st.dir);
+	return oci_du_tree(path);
+}
+
+static int64_t lxc_memory(struct target *t, pid_t start_pid)
+{
+	(void)t;
+	(void)start_pid;
+	return oci_cgroup_rss(lxc_st.cgroup);
+}
+
+const struct driver driver_lxc = {
+	.name = "lxc",
+	.summary = "an LXC system container (lxc-start -F) on a phys veth",
+	.available = lxc_available,
+	.prepare = lxc_prepare,
+	.stop = lxc_stop,
+	.destroy = lxc_destroy,
+	.image_size = lxc_image_size,
+	.memory = lxc_memory,
+};
