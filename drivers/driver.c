@@ -9,10 +9,12 @@
 extern const struct driver driver_native;
 extern const struct driver driver_runc;
 extern const struct driver driver_lxc;
+extern const struct driver driver_crun;
 
 const struct driver *const drivers[] = {
 	&driver_native,
 	&driver_runc,
+	&driver_crun,
 	&driver_lxc,
 	NULL,
 };

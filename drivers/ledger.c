@@ -215,9 +215,14 @@ static int ledger_undo(const char *kind, const char *name, FILE *out)
 		if (sscanf(name, "%s %s", path, id) != 2 || strncmp(path, "/tmp/lvp", 8) != 0 ||
 		    ledger_run(argv) != 0)
 			return 0;
-	} else if (strcmp(kind, LEDGER_RUNC) == 0) {
+	} else if (strcmp(kind, LEDGER_MOUNT) == 0) {
+		char *argv[] = { "umount", "-l", (char *)name, NULL };
+
+		if (strncmp(name, "/tmp/lvp", 8) != 0 || strstr(name, "..") || ledger_run(argv) != 0)
+			return 0;
+	} else if (strcmp(kind, LEDGER_RUNC) == 0 || strcmp(kind, LEDGER_CRUN) == 0) {
 		char root[LEDGER_LINE], id[LEDGER_LINE];
-		char *argv[] = { "runc", "--root", root, "delete", "-f", id, NULL };
+		char *argv[] = { (char *)kind, "--root", root, "delete", "-f", id, NULL };
 
 		if (sscanf(name, "%s %s", root, id) != 2 || strncmp(root, "/tmp/lvp", 8) != 0 ||
 		    ledger_run(argv) != 0)

@@ -24,6 +24,8 @@
 #define LEDGER_CGROUP "cgroup" /* rmdir /sys/fs/cgroup/<every controller>/NAME, deepest first */
 #define LEDGER_RUNC "runc"     /* "ROOT NAME": runc --root ROOT delete -f NAME */
 #define LEDGER_LXC "lxc"       /* "LXCPATH NAME": lxc-stop -P LXCPATH -n NAME -k */
+#define LEDGER_CRUN "crun"     /* "ROOT NAME": crun --root ROOT delete -f NAME */
+#define LEDGER_MOUNT "mount"   /* umount -l NAME (only under /tmp/lvp*) */
 
 /* Record that kind/name is about to be created (+) or is gone (-).
  * Opens this process's ledger on first use. Returns 0 or -errno. */

@@ -193,7 +193,7 @@ boot_kill_cleanup() {
 	victim=$!
 	pids+=("$victim")
 	for _ in $(seq 150); do
-		grep -q "^+\(runc\|lxc\)" "/run/lvperf/$victim.ledger" 2>/dev/null &&
+		grep -q "^+\(runc\|crun\|lxc\)" "/run/lvperf/$victim.ledger" 2>/dev/null &&
 			ls -d /sys/fs/cgroup/memory/"lvpbt$victim"/* >/dev/null 2>&1 && break
 		sleep 0.1
 	done
@@ -288,6 +288,11 @@ boot_native) boot_case native ;;
 boot_runc)
 	boot_case runc
 	boot_kill_cleanup runc
+	;;
+boot_crun)
+	boot_case crun
+	boot_kill_cleanup crun
+	! grep -q lvpbt /proc/mounts || fail "crun's mount namespace still mounted"
 	;;
 boot_lxc)
 	boot_case lxc
