@@ -117,7 +117,15 @@ static int beacon_one(struct dp *dp, const struct beacon_args *a, unsigned run_i
 	if (!run->exited)
 		proc_stop(pid, 2000000000ull, &run->status);
 	ledger_done_pid(pid);
+	if (a->after_run)
+		a->after_run(pid, run_idx, a->on_up_ctx);
 
+	if (first && tsc_before(first, start)) {
+		snprintf(run->err, sizeof(run->err),
+			 "a beacon from %s arrived before the start mark: is an earlier instance still running?",
+			 pkt_format_ip(nif->beacon.first_ip, (char[16]){ 0 }));
+		return APP_ERR;
+	}
 	run->first_beacon_ns = beacon_since(dp, start, first);
 	run->first_frame_ns = beacon_since(dp, start, __atomic_load_n(&nif->first_frame, __ATOMIC_ACQUIRE));
 	run->first_arp_ns = beacon_since(dp, start, __atomic_load_n(&nif->first_arp, __ATOMIC_ACQUIRE));

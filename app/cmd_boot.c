@@ -55,6 +55,14 @@ struct boot_mem {
 	double *rss; /* [repeat] bytes, < 0 when not measured */
 };
 
+static void boot_after_run(pid_t pid, unsigned run, void *ctx)
+{
+	struct boot_mem *m = ctx;
+
+	(void)run;
+	m->t->drv->stop(m->t, pid);
+}
+
 static void boot_on_up(pid_t pid, unsigned run, void *ctx)
 {
 	struct boot_mem *m = ctx;
@@ -137,7 +145,8 @@ int cmd_boot(int argc, char **argv)
 	{
 		struct beacon_args ba = { .repeat = cfg.repeat, .timeout = cfg.timeout, .gap = cfg.gap,
 					  .csv = cfg.csv, .json = cfg.json, .quiet = 1, .argv = t.argv,
-					  .on_up = boot_on_up, .on_up_ctx = &mem };
+					  .on_up = boot_on_up, .after_run = boot_after_run,
+					  .on_up_ctx = &mem };
 
 		if (!cfg.json)
 			printf("== boot: %s running %s, %" PRIu64 " starts, network %s ==\n", drv->name,

@@ -56,6 +56,9 @@ struct beacon_args {
 	/* Called once per run after the first beacon, while the command
 	 * still runs (e.g. to sample its memory); may be NULL. */
 	void (*on_up)(pid_t pid, unsigned run, void *ctx);
+	/* Called after each run once the command is stopped and reaped (e.g.
+	 * to stop what it started beyond its own process); may be NULL. */
+	void (*after_run)(pid_t pid, unsigned run, void *ctx);
 	void *on_up_ctx;
 };
 

@@ -10,12 +10,14 @@ extern const struct driver driver_native;
 extern const struct driver driver_runc;
 extern const struct driver driver_lxc;
 extern const struct driver driver_crun;
+extern const struct driver driver_podman;
 
 const struct driver *const drivers[] = {
 	&driver_native,
 	&driver_runc,
 	&driver_crun,
 	&driver_lxc,
+	&driver_podman,
 	NULL,
 };
 

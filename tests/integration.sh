@@ -294,6 +294,10 @@ boot_crun)
 	boot_kill_cleanup crun
 	! grep -q lvpbt /proc/mounts || fail "crun's mount namespace still mounted"
 	;;
+boot_podman)
+	boot_case podman
+	! ls -d /sys/fs/cgroup/*/lvpbt* >/dev/null 2>&1 || fail "podman left cgroups"
+	;;
 boot_lxc)
 	boot_case lxc
 	boot_kill_cleanup lxc

@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Podman (no daemon): an image imported from the workload's rootfs into a
+ * private store under /tmp/lvp<tag>-podman, run with `podman run -d
+ * --runtime runc` in the target's lvp network namespace (--network ns:),
+ * its cgroups under /lvp<tag>. Root here lacks CAP_SYS_RESOURCE, so the
+ * rlimits Podman would set are pinned to values it can set.
+ * PLATFORMS.md 3.7.
+ */
+#include <errno.h>
+#include <ftw.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../dataplane/pkt.h"
+#include "driver.h"
+#include "ledger.h"
+#include "oci.h"
+#include "proc.h"
+
+#define PODMAN_TIMEOUT (60ull * 1000000000u)
+
+struct podman_state {
+	char dir[128];	   /* /tmp/lvp<tag>-podman */
+	char root[160], runroot[160], tmpdir[160];
+	char image[24];	   /* lvp<tag>:1 */
+	char name[16];	   /* lvp<tag> */
+	char cgparent[24]; /* /lvp<tag> */
+	char netarg[64];   /* ns:/run/netns/<ns> */
+	int prepared;
+};
+
+static struct podman_state pm_st;
+
+/* podman with the private store and the settings every call needs. */
+static int podman_base(struct target *t)
+{
+	struct podman_state *p = &pm_st;
+
+	t->argv[0] = NULL;
+	return target_arg(t, "podman") || target_arg(t, "--root") || target_arg(t, p->root) ||
+	       target_arg(t, "--runroot") || target_arg(t, p->runroot) || target_arg(t, "--tmpdir") ||
+	       target_arg(t, p->tmpdir) || target_arg(t, "--cgroup-manager") ||
+	       target_arg(t, "cgroupfs") || target_arg(t, "--events-backend") ||
+	       target_arg(t, "file") || target_arg(t, "--runtime") || target_arg(t, "runc")
+		       ? -E2BIG
+		       : 0;
+}
+
+/* Run a podman subcommand (words...) to completion, quietly. */
+static int podman_do(const char *w1, const char *w2, const char *w3, const char *w4, const char *w5)
+{
+	struct target tmp;
+	const char *w[] = { w1, w2, w3, w4, w5 };
+	size_t i;
+
+	memset(&tmp, 0, sizeof(tmp));
+	if (podman_base(&tmp))
+		return -E2BIG;
+	for (i = 0; i < sizeof(w) / sizeof(w[0]) && w[i]; i++)
+		if (target_arg(&tmp, w[i]))
+			return -E2BIG;
+	return proc_run(tmp.argv, 1, PODMAN_TIMEOUT);
+}
+
+static int podman_available(char *why, size_t len)
+{
+	char *p[] = { "podman", "--version", NULL }, *r[] = { "runc", "--version", NULL };
+
+	if (proc_run(p, 1, PODMAN_TIMEOUT) != 0) {
+		snprintf(why, len, "podman not found (Debian package podman)");
+		return 0;
+	}
+	if (proc_run(r, 1, PODMAN_TIMEOUT) != 0) {
+		snprintf(why, len, "runc not found: podman runs with --runtime runc here (Debian package runc)");
+		return 0;
+	}
+	return 1;
+}
+
+static int podman_prepare(struct target *t, char *err, size_t len)
+{
+	struct podman_state *p = &pm_st;
+	char bin[512], dst[16], port[8], cmd[128], tar[200], rootfs[160], cg[24];
+	ssize_t n = readlink("/proc/self/exe", bin, sizeof(bin) - 16);
+	char *slash;
+	int rc;
+
+	if (n <= 0 || strcmp(t->workload, "beacon") != 0) {
+		snprintf(err, len, "podman: only the beacon workload for now");
+		return -ENOENT;
+	}
+	bin[n] = 0;
+	slash = strrchr(bin, '/');
+	strcpy(slash + 1, "beacon");
+	memset(p, 0, sizeof(*p));
+	snprintf(p->dir, sizeof(p->dir), "/tmp/lvp%s-podman", t->tag);
+	snprintf(p->root, sizeof(p->root), "%.127s/root", p->dir);
+	snprintf(p->runroot, sizeof(p->runroot), "%.127s/run", p->dir);
+	snprintf(p->tmpdir, sizeof(p->tmpdir), "%.127s/tmp", p->dir);
+	snprintf(p->image, sizeof(p->image), "lvp%s:1", t->tag);
+	snprintf(p->name, sizeof(p->name), "lvp%s", t->tag);
+	snprintf(p->cgparent, sizeof(p->cgparent), "/lvp%s", t->tag);
+	rc = netns_link_create(&t->link, t->tag, t->target_ip, t->prefix_len, 1, err, len);
+	if (rc)
+		return rc;
+	snprintf(p->netarg, sizeof(p->netarg), "ns:/run/netns/%s", t->link.ns);
+	snprintf(cg, sizeof(cg), "lvp%s", t->tag);
+	ledger_add(LEDGER_CGROUP, cg);
+	p->prepared = 1;
+	rc = oci_rootfs_create(p->dir, bin, err, len);
+	if (rc)
+		goto fail;
+	/* The image: a tarball of the rootfs, imported with the beacon as CMD. */
+	snprintf(rootfs, sizeof(rootfs), "%.127s/rootfs", p->dir);
+	snprintf(tar, sizeof(tar), "%.127s/image.tar", p->dir);
+	{
+		char *argv[] = { "tar", "-C", rootfs, "-cf", tar, ".", NULL };
+
+		if (proc_run(argv, 1, PODMAN_TIMEOUT) != 0) {
+			snprintf(err, len, "podman: cannot pack %s", rootfs);
+			rc = -EIO;
+			goto fail;
+		}
+	}
+	snprintf(cmd, sizeof(cmd), "CMD [\"/beacon\",\"--dst\",\"%s\",\"--port\",\"%u\"]",
+		 pkt_format_ip(t->appliance_ip, dst), t->beacon_port);
+	if (podman_do("import", "-c", cmd, tar, p->image) != 0) {
+		snprintf(err, len, "podman: 'podman import' of %s failed", tar);
+		rc = -EIO;
+		goto fail;
+	}
+	snprintf(port, sizeof(port), "%u", t->beacon_port);
+	if (podman_base(t) || target_arg(t, "run") || target_arg(t, "-d") || target_arg(t, "--name") ||
+	    target_arg(t, p->name) || target_arg(t, "--cgroup-parent") || target_arg(t, p->cgparent) ||
+	    target_arg(t, "--ulimit") || target_arg(t, "nofile=20000:20000") ||
+	    target_arg(t, "--ulimit") || target_arg(t, "nproc=4096:4096") || target_arg(t, "--network") ||
+	    target_arg(t, p->netarg) || target_arg(t, p->image)) {
+		snprintf(err, len, "podman: start command too long");
+		rc = -E2BIG;
+		goto fail;
+	}
+	return 0;
+fail:
+	t->drv->destroy(t);
+	return rc;
+}
+
+/* `podman run -d` returns once the container runs: remove it now. */
+static void podman_stop(struct target *t, pid_t start_pid)
+{
+	(void)t;
+	(void)start_pid;
+	podman_do("rm", "-f", "-t", "0", pm_st.name);
+}
+
+static void podman_destroy(struct target *t)
+{
+	struct podman_state *p = &pm_st;
+	char cg[24], *rm[] = { "rm", "-rf", "--", p->dir, NULL };
+
+	if (p->prepared) {
+		podman_stop(t, 0);
+		podman_do("rmi", "-f", p->image, NULL, NULL);
+		podman_do("system", "reset", "-f", NULL, NULL);
+		proc_run(rm, 1, PODMAN_TIMEOUT);
+		ledger_done(LEDGER_DIRECTORY, p->dir);
+		snprintf(cg, sizeof(cg), "lvp%s", t->tag);
+		ledger_rmdir_cgroup(cg);
+		ledger_done(LEDGER_CGROUP, cg);
+		p->prepared = 0;
+	}
+	netns_link_destroy(&t->link);
+}
+
+static int64_t podman_image_size(struct target *t)
+{
+	(void)t;
+	return oci_du_tree(pm_st.root);
+}
+
+static int64_t podman_mem_sum;
+
+static int podman_mem_fn(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	/* The container's own cgroup (libpod-<id>), not conmon's. */
+	if (flag == FTW_D && strstr(path, "/libpod-") && !strstr(path, "conmon")) {
+		int64_t r = oci_cgroup_rss(path + strlen("/sys/fs/cgroup/memory"));
+
+		if (r > 0)
+			podman_mem_sum += r;
+	}
+	return 0;
+}
+
+static int64_t podman_memory(struct target *t, pid_t start_pid)
+{
+	char path[PATH_MAX];
+
+	(void)t;
+	(void)start_pid;
+	podman_mem_sum = 0;
+	snprintf(path, sizeof(path), "/sys/fs/cgroup/memory%s", pm_st.cgparent);
+	if (nftw(path, podman_mem_fn, 8, FTW_PHYS) != 0)
+		return -errno;
+	return podman_mem_sum ? podman_mem_sum : -ENODATA;
+}
+
+const struct driver driver_podman = {
+	.name = "podman",
+	.summary = "a Podman container (runc, no daemon, private store) in the target's lvp namespace",
+	.available = podman_available,
+	.prepare = podman_prepare,
+	.stop = podman_stop,
+	.destroy = podman_destroy,
+	.image_size = podman_image_size,
+	.memory = podman_memory,
+};
