@@ -111,7 +111,7 @@ static int beacon_one(struct dp *dp, const struct beacon_args *a, unsigned run_i
 			break;
 		dp_sleep_ns(BEACON_POLL_NS);
 	}
-	if (first && !run->exited && a->on_up)
+	if (first && a->on_up) /* the target runs even when its start command has returned */
 		a->on_up(pid, run_idx, a->on_up_ctx);
 	/* The figures come from port stamps, so stopping late costs nothing. */
 	if (!run->exited)

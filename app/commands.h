@@ -53,8 +53,9 @@ struct beacon_args {
 	int json;
 	int quiet;
 	char **argv;	  /* the command */
-	/* Called once per run after the first beacon, while the command
-	 * still runs (e.g. to sample its memory); may be NULL. */
+	/* Called once per run after the first beacon, before the command is
+	 * stopped (e.g. to sample the target's memory; pid may have exited
+	 * already when the start command returns early); may be NULL. */
 	void (*on_up)(pid_t pid, unsigned run, void *ctx);
 	/* Called after each run once the command is stopped and reaped (e.g.
 	 * to stop what it started beyond its own process); may be NULL. */
