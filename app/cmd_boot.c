@@ -7,9 +7,11 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "../drivers/driver.h"
+#include "../drivers/proc.h"
 #include "app.h"
 #include "commands.h"
 
@@ -61,6 +63,7 @@ static void boot_after_run(pid_t pid, unsigned run, void *ctx)
 
 	(void)run;
 	m->t->drv->stop(m->t, pid);
+	proc_reap_orphans(0);
 }
 
 static void boot_on_up(pid_t pid, unsigned run, void *ctx)
@@ -116,6 +119,9 @@ int cmd_boot(int argc, char **argv)
 	t.prefix_len = 24;
 	t.beacon_port = 1337;
 	app_signals();
+	/* Platform helpers that outlive their parents (containerd shims,
+	 * conmon) come back to us to be reaped. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	rc = drv->prepare(&t, err, sizeof(err));
 	if (rc) {
 		fprintf(stderr, "lvperf boot: %s\n", err);
@@ -156,6 +162,10 @@ int cmd_boot(int argc, char **argv)
 	dp_close(&dp);
 	drv->stop(&t, 0);
 	drv->destroy(&t);
+	for (int i = 0; i < 10; i++) { /* shims exit shortly after their daemon */
+		proc_reap_orphans(0);
+		usleep(50000);
+	}
 	stats_summarize(mem.rss, cfg.repeat, &ms);
 	if (cfg.json) {
 		json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:o, s:o}", "command", "boot", "platform", drv->name,

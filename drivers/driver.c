@@ -11,6 +11,7 @@ extern const struct driver driver_runc;
 extern const struct driver driver_lxc;
 extern const struct driver driver_crun;
 extern const struct driver driver_podman;
+extern const struct driver driver_docker;
 
 const struct driver *const drivers[] = {
 	&driver_native,
@@ -18,6 +19,7 @@ const struct driver *const drivers[] = {
 	&driver_crun,
 	&driver_lxc,
 	&driver_podman,
+	&driver_docker,
 	NULL,
 };
 

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <dirent.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -7,6 +9,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "proc.h"
 
@@ -111,4 +114,70 @@ const char *proc_status_str(int status, char *buf, size_t len)
 	else
 		snprintf(buf, len, "wait status 0x%x", status);
 	return buf;
+}
+
+int proc_output(char *const argv[], char *buf, size_t len, uint64_t timeout_ns)
+{
+	posix_spawn_file_actions_t fa;
+	size_t got = 0;
+	int fds[2], status, rc;
+	ssize_t n;
+	pid_t pid;
+
+	if (len == 0 || pipe2(fds, O_CLOEXEC) != 0)
+		return -errno;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+	rc = -posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(fds[1]);
+	if (rc) {
+		close(fds[0]);
+		return rc;
+	}
+	/* Small outputs (an id, a PID): read to EOF, then reap. */
+	while (got < len - 1 && (n = read(fds[0], buf + got, len - 1 - got)) > 0)
+		got += (size_t)n;
+	close(fds[0]);
+	buf[got] = 0;
+	while (got && buf[got - 1] == '\n')
+		buf[--got] = 0;
+	rc = proc_wait(pid, timeout_ns, &status);
+	if (rc == -ETIMEDOUT)
+		rc = proc_stop(pid, 1000000000u, &status);
+	if (rc)
+		return rc;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int proc_reap_orphans(pid_t keep)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	pid_t self = getpid();
+	int n = 0;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		char path[64], buf[512], *p, state;
+		int pid = atoi(e->d_name), ppid;
+		FILE *f;
+
+		if (pid <= 1 || pid == keep)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		p = fgets(buf, sizeof(buf), f) ? strrchr(buf, ')') : NULL;
+		fclose(f);
+		if (p && sscanf(p + 1, " %c %d", &state, &ppid) == 2 && ppid == self && state == 'Z' &&
+		    waitpid(pid, NULL, WNOHANG) == pid)
+			n++;
+	}
+	closedir(d);
+	return n;
 }

@@ -32,6 +32,21 @@ int proc_stop(pid_t pid, uint64_t grace_ns, int *status);
  */
 int proc_run(char *const argv[], int quiet, uint64_t timeout_ns);
 
+/*
+ * Run argv to completion within timeout_ns and collect its stdout (at
+ * most len - 1 bytes, NUL-terminated, trailing newline removed); stderr
+ * goes to /dev/null. Returns the exit status as proc_run() does.
+ */
+int proc_output(char *const argv[], char *buf, size_t len, uint64_t timeout_ns);
+
+/*
+ * Reap every child of ours that has exited, except keep (0: none). With
+ * PR_SET_CHILD_SUBREAPER set, orphans of the platforms (containerd shims,
+ * conmon) become our children when their parents exit: this PID 1 reaps
+ * nobody, so lvperf does. Returns how many were reaped.
+ */
+int proc_reap_orphans(pid_t keep);
+
 /* "exited with status 3", "killed by signal 9" into buf. */
 const char *proc_status_str(int status, char *buf, size_t len);
 

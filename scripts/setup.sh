@@ -8,7 +8,7 @@ LVP_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 LVP_PACKAGES=(
 	gcc libc6-dev meson ninja-build pkg-config
 	libdpdk-dev libnuma-dev libhwloc-dev libgsl-dev libjansson-dev libcyaml-dev libcmocka-dev
-	iproute2 ethtool iputils-ping python3 procps util-linux nginx-light redis-server redis-tools runc crun lxc podman
+	iproute2 ethtool iputils-ping python3 procps util-linux nginx-light redis-server redis-tools runc crun lxc podman docker.io containerd
 )
 LVP_HUGEPAGES=${LVP_HUGEPAGES:-256}
 
@@ -26,7 +26,16 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
 	lvp_say "installing ${missing[*]}"
 	apt-get update -q >/dev/null
+	# No package may start its daemon (docker.io, lxc-net, redis, nginx):
+	# lvperf starts what it needs itself, inside lvp namespaces.
+	own_policy=
+	if [ ! -e /usr/sbin/policy-rc.d ]; then
+		printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+		chmod +x /usr/sbin/policy-rc.d
+		own_policy=1
+	fi
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+	[ -z "$own_policy" ] || rm -f /usr/sbin/policy-rc.d
 fi
 
 total=$(awk '/^HugePages_Total:/ { print $2 }' /proc/meminfo)

@@ -298,6 +298,11 @@ boot_podman)
 	boot_case podman
 	! ls -d /sys/fs/cgroup/*/lvpbt* >/dev/null 2>&1 || fail "podman left cgroups"
 	;;
+boot_docker)
+	boot_case docker
+	! ps -eo ppid,stat,comm | awk -v me=$$ '$2 ~ /Z/ && $3 ~ /containerd|dockerd/' | grep -q . ||
+		fail "zombie containerd processes left"
+	;;
 boot_lxc)
 	boot_case lxc
 	boot_kill_cleanup lxc

@@ -1,0 +1,291 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Docker: dockerd 20.10 started by lvperf as its child, with every state
+ * directory under /tmp/lvp<tag>-docker, a private socket, and no iptables,
+ * forwarding, masquerading or bridge of its own (nothing on the host
+ * changes). The image is a `docker import` of the workload's rootfs. The
+ * network is direct: a holder container (--network none) receives the veth
+ * peer, and each measured container joins it (--network container:). The
+ * start command is `docker run -d`, as the study started containers; the
+ * container is removed after each run. Cgroups under /lvp<tag> (measured
+ * container) and /lvp<tag>x (the holder). PLATFORMS.md 3.6.
+ */
+#include <errno.h>
+#include <ftw.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../dataplane/pkt.h"
+#include "driver.h"
+#include "ledger.h"
+#include "oci.h"
+#include "proc.h"
+
+#define DOCKER_TIMEOUT (60ull * 1000000000u)
+#define DOCKER_BIN "/usr/bin/docker" /* Debian's 20.10 client, not another on PATH */
+#define DOCKERD_BIN "/usr/sbin/dockerd"
+
+struct docker_state {
+	char dir[128];	 /* /tmp/lvp<tag>-docker */
+	char host[176];	 /* unix://DIR/docker.sock */
+	char image[24];	 /* lvp<tag>:1 */
+	char name[16];	 /* lvp<tag> */
+	char holder[24]; /* lvp<tag>-holder */
+	char cg[24], cgh[24]; /* lvp<tag>, lvp<tag>x */
+	pid_t dockerd;
+	int prepared;
+};
+
+static struct docker_state dk_st;
+
+/* Run `docker -H SOCK words...` to completion; out (may be NULL) gets stdout. */
+static int docker_do(char *out, size_t outlen, const char *const *words)
+{
+	char *argv[24];
+	size_t i, n = 0;
+
+	argv[n++] = DOCKER_BIN;
+	argv[n++] = "-H";
+	argv[n++] = dk_st.host;
+	for (i = 0; words[i] && n < 23; i++)
+		argv[n++] = (char *)words[i];
+	argv[n] = NULL;
+	if (out)
+		return proc_output(argv, out, outlen, DOCKER_TIMEOUT);
+	return proc_run(argv, 1, DOCKER_TIMEOUT);
+}
+
+static int docker_available(char *why, size_t len)
+{
+	if (access(DOCKERD_BIN, X_OK) != 0 || access(DOCKER_BIN, X_OK) != 0) {
+		snprintf(why, len, DOCKERD_BIN " or " DOCKER_BIN " missing (Debian package docker.io)");
+		return 0;
+	}
+	if (access("/usr/bin/containerd", X_OK) != 0) {
+		snprintf(why, len, "containerd missing (Debian package containerd)");
+		return 0;
+	}
+	return 1;
+}
+
+static int docker_start_daemon(struct docker_state *d, char *err, size_t len)
+{
+	char data[160], exec_root[160], pidfile[160], sock[176], cgp[32];
+	char *argv[] = { DOCKERD_BIN, "--data-root", data, "--exec-root", exec_root, "-H", sock,
+			 "--pidfile", pidfile, "--iptables=false", "--ip6tables=false",
+			 "--ip-forward=false", "--ip-masq=false", "--bridge=none",
+			 "--userland-proxy=false", "--cgroup-parent", cgp, NULL };
+	const char *version[] = { "version", NULL };
+	int i;
+
+	snprintf(data, sizeof(data), "%.127s/data", d->dir);
+	snprintf(exec_root, sizeof(exec_root), "%.127s/exec", d->dir);
+	snprintf(pidfile, sizeof(pidfile), "%.127s/dockerd.pid", d->dir);
+	snprintf(sock, sizeof(sock), "%.175s", d->host);
+	snprintf(cgp, sizeof(cgp), "/%.23s", d->cg);
+	if (proc_start(argv, 1, &d->dockerd) != 0) {
+		snprintf(err, len, "docker: cannot start " DOCKERD_BIN);
+		return -EIO;
+	}
+	ledger_add_pid(d->dockerd);
+	for (i = 0; i < 200; i++) { /* ready in about 0.5 s here */
+		int status;
+
+		if (proc_wait(d->dockerd, 0, &status) == 0) {
+			ledger_done_pid(d->dockerd);
+			d->dockerd = 0;
+			snprintf(err, len, "docker: dockerd exited at start (see %s/data)", d->dir);
+			return -EIO;
+		}
+		if (docker_do(NULL, 0, version) == 0)
+			return 0;
+		usleep(50000);
+	}
+	snprintf(err, len, "docker: dockerd did not answer on %s within 10 s", d->host);
+	return -ETIMEDOUT;
+}
+
+/* The holder owns the network namespace the measured containers join. */
+static int docker_holder(struct docker_state *d, struct target *t, char *err, size_t len)
+{
+	char pid[32], ip[24], addr[16], cgp[32];
+	const char *run[] = { "run", "-d", "--name", d->holder, "--network", "none", "--cgroup-parent",
+			      cgp, d->image, "/beacon", "--dst", "127.0.0.1", "--interval", "3600s", NULL };
+	const char *insp[] = { "inspect", "-f", "{{.State.Pid}}", d->holder, NULL };
+
+	snprintf(cgp, sizeof(cgp), "/%.23s", d->cgh);
+	if (docker_do(NULL, 0, run) != 0 || docker_do(pid, sizeof(pid), insp) != 0 || atoi(pid) <= 1) {
+		snprintf(err, len, "docker: cannot start the holder container %s", d->holder);
+		return -EIO;
+	}
+	snprintf(ip, sizeof(ip), "%s/%u", pkt_format_ip(t->target_ip, addr), t->prefix_len);
+	{
+		char *mv[] = { "ip", "link", "set", t->link.peer_if, "netns", pid, NULL };
+		char *a[] = { "nsenter", "-t", pid, "-n", "ip", "addr", "add", ip, "dev", t->link.peer_if, NULL };
+		char *up[] = { "nsenter", "-t", pid, "-n", "ip", "link", "set", t->link.peer_if, "up", NULL };
+		char *lo[] = { "nsenter", "-t", pid, "-n", "ip", "link", "set", "lo", "up", NULL };
+
+		if (proc_run(mv, 1, DOCKER_TIMEOUT) || proc_run(a, 1, DOCKER_TIMEOUT) ||
+		    proc_run(up, 1, DOCKER_TIMEOUT) || proc_run(lo, 1, DOCKER_TIMEOUT)) {
+			snprintf(err, len, "docker: cannot move %s into the holder's namespace", t->link.peer_if);
+			return -EIO;
+		}
+	}
+	return 0;
+}
+
+static int docker_prepare(struct target *t, char *err, size_t len)
+{
+	struct docker_state *d = &dk_st;
+	char bin[512], dst[16], cmd[128], tar[160], rootfs[160], netarg[48], cgp[32];
+	ssize_t n = readlink("/proc/self/exe", bin, sizeof(bin) - 16);
+	char *slash;
+	int rc;
+
+	if (n <= 0 || strcmp(t->workload, "beacon") != 0) {
+		snprintf(err, len, "docker: only the beacon workload for now");
+		return -ENOENT;
+	}
+	bin[n] = 0;
+	slash = strrchr(bin, '/');
+	strcpy(slash + 1, "beacon");
+	memset(d, 0, sizeof(*d));
+	snprintf(d->dir, sizeof(d->dir), "/tmp/lvp%s-docker", t->tag);
+	snprintf(d->host, sizeof(d->host), "unix://%.127s/docker.sock", d->dir);
+	snprintf(d->image, sizeof(d->image), "lvp%s:1", t->tag);
+	snprintf(d->name, sizeof(d->name), "lvp%s", t->tag);
+	snprintf(d->holder, sizeof(d->holder), "lvp%s-holder", t->tag);
+	snprintf(d->cg, sizeof(d->cg), "lvp%s", t->tag);
+	snprintf(d->cgh, sizeof(d->cgh), "lvp%sx", t->tag);
+	rc = netns_veth_create(&t->link, t->tag, 1, err, len);
+	if (rc)
+		return rc;
+	ledger_add(LEDGER_CGROUP, d->cg);
+	ledger_add(LEDGER_CGROUP, d->cgh);
+	d->prepared = 1;
+	rc = oci_rootfs_create(d->dir, bin, err, len);
+	if (rc == 0)
+		rc = docker_start_daemon(d, err, len);
+	if (rc)
+		goto fail;
+	snprintf(rootfs, sizeof(rootfs), "%.127s/rootfs", d->dir);
+	snprintf(tar, sizeof(tar), "%.127s/image.tar", d->dir);
+	snprintf(cmd, sizeof(cmd), "CMD [\"/beacon\",\"--dst\",\"%s\",\"--port\",\"%u\"]",
+		 pkt_format_ip(t->appliance_ip, dst), t->beacon_port);
+	{
+		char *pack[] = { "tar", "-C", rootfs, "-cf", tar, ".", NULL };
+		const char *imp[] = { "import", "-c", cmd, tar, d->image, NULL };
+
+		if (proc_run(pack, 1, DOCKER_TIMEOUT) != 0 || docker_do(NULL, 0, imp) != 0) {
+			snprintf(err, len, "docker: 'docker import' of %s failed", tar);
+			rc = -EIO;
+			goto fail;
+		}
+	}
+	rc = docker_holder(d, t, err, len);
+	if (rc)
+		goto fail;
+	snprintf(netarg, sizeof(netarg), "container:%.23s", d->holder);
+	snprintf(cgp, sizeof(cgp), "/%.23s", d->cg);
+	t->argv[0] = NULL;
+	if (target_arg(t, DOCKER_BIN) || target_arg(t, "-H") || target_arg(t, d->host) ||
+	    target_arg(t, "run") || target_arg(t, "-d") || target_arg(t, "--name") || target_arg(t, d->name) ||
+	    target_arg(t, "--network") || target_arg(t, netarg) || target_arg(t, "--cgroup-parent") ||
+	    target_arg(t, cgp) || target_arg(t, d->image)) {
+		snprintf(err, len, "docker: start command too long");
+		rc = -E2BIG;
+		goto fail;
+	}
+	return 0;
+fail:
+	t->drv->destroy(t);
+	return rc;
+}
+
+static void docker_stop(struct target *t, pid_t start_pid)
+{
+	const char *rm[] = { "rm", "-f", dk_st.name, NULL };
+
+	(void)t;
+	(void)start_pid;
+	if (dk_st.dockerd)
+		docker_do(NULL, 0, rm);
+}
+
+static void docker_destroy(struct target *t)
+{
+	struct docker_state *d = &dk_st;
+	char *rmdir[] = { "rm", "-rf", "--", d->dir, NULL };
+
+	if (d->prepared) {
+		if (d->dockerd) {
+			const char *rmh[] = { "rm", "-f", d->holder, NULL };
+			const char *rmi[] = { "rmi", "-f", d->image, NULL };
+			int status;
+
+			docker_stop(t, 0);
+			docker_do(NULL, 0, rmh);
+			docker_do(NULL, 0, rmi);
+			proc_stop(d->dockerd, 20000000000ull, &status); /* it stops its containerd */
+			ledger_done_pid(d->dockerd);
+			d->dockerd = 0;
+		}
+		proc_run(rmdir, 1, DOCKER_TIMEOUT);
+		ledger_done(LEDGER_DIRECTORY, d->dir);
+		ledger_rmdir_cgroup(d->cgh);
+		ledger_done(LEDGER_CGROUP, d->cgh);
+		ledger_rmdir_cgroup(d->cg);
+		ledger_done(LEDGER_CGROUP, d->cg);
+		d->prepared = 0;
+	}
+	netns_link_destroy(&t->link);
+}
+
+static int64_t docker_image_size(struct target *t)
+{
+	char path[160];
+
+	(void)t;
+	snprintf(path, sizeof(path), "%.127s/data", dk_st.dir);
+	return oci_du_tree(path);
+}
+
+static int64_t docker_mem_sum;
+
+static int docker_mem_fn(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	if (flag == FTW_D && ftw->level == 1) { /* /lvp<tag>/<container id> */
+		int64_t r = oci_cgroup_rss(path + strlen("/sys/fs/cgroup/memory"));
+
+		if (r > 0)
+			docker_mem_sum += r;
+	}
+	return 0;
+}
+
+static int64_t docker_memory(struct target *t, pid_t start_pid)
+{
+	char path[PATH_MAX];
+
+	(void)t;
+	(void)start_pid;
+	docker_mem_sum = 0;
+	snprintf(path, sizeof(path), "/sys/fs/cgroup/memory/%s", dk_st.cg);
+	if (nftw(path, docker_mem_fn, 8, FTW_PHYS) != 0)
+		return -errno;
+	return docker_mem_sum ? docker_mem_sum : -ENODATA;
+}
+
+const struct driver driver_docker = {
+	.name = "docker",
+	.summary = "a Docker container (dockerd 20.10 started by lvperf, no host network changes)",
+	.available = docker_available,
+	.prepare = docker_prepare,
+	.stop = docker_stop,
+	.destroy = docker_destroy,
+	.image_size = docker_image_size,
+	.memory = docker_memory,
+};
