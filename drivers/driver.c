@@ -12,6 +12,7 @@ extern const struct driver driver_lxc;
 extern const struct driver driver_crun;
 extern const struct driver driver_podman;
 extern const struct driver driver_docker;
+extern const struct driver driver_gvisor;
 
 const struct driver *const drivers[] = {
 	&driver_native,
@@ -20,6 +21,7 @@ const struct driver *const drivers[] = {
 	&driver_lxc,
 	&driver_podman,
 	&driver_docker,
+	&driver_gvisor,
 	NULL,
 };
 

@@ -303,6 +303,10 @@ boot_docker)
 	! ps -eo ppid,stat,comm | awk -v me=$$ '$2 ~ /Z/ && $3 ~ /containerd|dockerd/' | grep -q . ||
 		fail "zombie containerd processes left"
 	;;
+boot_gvisor)
+	boot_case gvisor
+	! grep -q lvpbt /proc/mounts || fail "gvisor's mount namespace still mounted"
+	;;
 boot_lxc)
 	boot_case lxc
 	boot_kill_cleanup lxc
