@@ -8,15 +8,14 @@
  * PLATFORMS.md 3.2.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../dataplane/pkt.h"
 #include "driver.h"
 #include "ledger.h"
+#include "mntns.h"
 #include "oci.h"
 #include "proc.h"
 
@@ -25,9 +24,7 @@
 struct crun_state {
 	char dir[128];	  /* /tmp/lvp<tag>-crun: bundle, state, the mount namespace */
 	char root[160];
-	char mntdir[160]; /* a private bind mount holding the namespace file */
-	char mntns[176];
-	char nsarg[192];  /* --mount=<mntns> */
+	struct mntns ns;  /* where crun runs: hybrid cgroups hidden */
 	char name[16];
 	char cgroup[40];
 	char ledger[320];
@@ -61,77 +58,39 @@ static int crun_available(char *why, size_t len)
 	return 1;
 }
 
-/* The mount namespace crun runs in: hybrid cgroups hidden. */
+/* The mount namespace crun runs in: the cgroup v2 mount hidden. */
 static int crun_mount_ns(struct crun_state *c, char *err, size_t len)
 {
-	char *bind[] = { "mount", "--bind", c->mntdir, c->mntdir, NULL };
-	char *priv[] = { "mount", "--make-private", c->mntdir, NULL };
-	char arg[200];
-	char *uns[] = { "unshare", arg, "--propagation", "slave", "true", NULL };
-	char *tmpfs[] = { "nsenter", c->nsarg, "mount", "-t", "tmpfs", "lvp-cgunified",
-			  "/sys/fs/cgroup/unified", NULL };
-	int fd;
+	static const char *const tmpfs[] = { "mount", "-t", "tmpfs", "lvp-cgunified",
+					     "/sys/fs/cgroup/unified", NULL };
+	int rc = mntns_create(&c->ns, c->dir, "crun", err, len);
 
-	if (mkdir(c->mntdir, 0700) != 0 && errno != EEXIST) {
-		snprintf(err, len, "cannot create %s: %s", c->mntdir, strerror(errno));
-		return -errno;
+	if (rc == 0 && mntns_run(&c->ns, tmpfs) != 0) {
+		snprintf(err, len, "crun: cannot hide /sys/fs/cgroup/unified in %s", c->ns.file);
+		rc = -EIO;
 	}
-	ledger_add(LEDGER_MOUNT, c->mntdir);
-	if (crun_run(bind) != 0 || crun_run(priv) != 0) {
-		snprintf(err, len, "crun: cannot make %s a private mount", c->mntdir);
-		return -EIO;
-	}
-	fd = open(c->mntns, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		snprintf(err, len, "cannot create %s: %s", c->mntns, strerror(errno));
-		return -errno;
-	}
-	close(fd);
-	ledger_add(LEDGER_MOUNT, c->mntns);
-	snprintf(arg, sizeof(arg), "--mount=%.180s", c->mntns);
-	if (crun_run(uns) != 0 || crun_run(tmpfs) != 0) {
-		snprintf(err, len, "crun: cannot set up the mount namespace %s", c->mntns);
-		return -EIO;
-	}
-	return 0;
+	return rc;
 }
 
 static int crun_prepare(struct target *t, char *err, size_t len)
 {
 	struct crun_state *c = &crun_st;
-	char bin[512], dst[16], port[8], cg[24];
+	char bin[512], dst[16], port[8];
 	const char *args[6];
-	ssize_t n = readlink("/proc/self/exe", bin, sizeof(bin) - 16);
-	char *slash;
-	int rc;
+	int rc = driver_workload_bin(t->workload, "crun", bin, sizeof(bin), err, len);
 
-	if (n <= 0 || strcmp(t->workload, "beacon") != 0) {
-		snprintf(err, len, "crun: only the beacon workload for now");
-		return -ENOENT;
-	}
-	bin[n] = 0;
-	slash = strrchr(bin, '/');
-	strcpy(slash + 1, "beacon");
+	if (rc)
+		return rc;
 	memset(c, 0, sizeof(*c));
 	snprintf(c->dir, sizeof(c->dir), "/tmp/lvp%s-crun", t->tag);
 	snprintf(c->root, sizeof(c->root), "%.127s/state", c->dir);
-	snprintf(c->mntdir, sizeof(c->mntdir), "%.127s/mntns", c->dir);
-	snprintf(c->mntns, sizeof(c->mntns), "%.159s/crun", c->mntdir);
-	snprintf(c->nsarg, sizeof(c->nsarg), "--mount=%.175s", c->mntns);
 	snprintf(c->name, sizeof(c->name), "lvp%s", t->tag);
 	snprintf(c->cgroup, sizeof(c->cgroup), "/lvp%s/lvp%s", t->tag, t->tag);
 	rc = netns_link_create(&t->link, t->tag, t->target_ip, t->prefix_len, 1, err, len);
 	if (rc)
 		return rc;
-	snprintf(port, sizeof(port), "%u", t->beacon_port);
-	args[0] = "/beacon";
-	args[1] = "--dst";
-	args[2] = pkt_format_ip(t->appliance_ip, dst);
-	args[3] = "--port";
-	args[4] = port;
-	args[5] = NULL;
-	snprintf(cg, sizeof(cg), "lvp%s", t->tag);
-	ledger_add(LEDGER_CGROUP, cg);
+	driver_beacon_args(t, args, dst, port);
+	driver_note_cgroup(t);
 	c->prepared = 1;
 	rc = oci_bundle_create(c->dir, bin, args, t->link.ns, c->cgroup, err, len);
 	if (rc == 0)
@@ -139,7 +98,7 @@ static int crun_prepare(struct target *t, char *err, size_t len)
 	snprintf(c->ledger, sizeof(c->ledger), "%.159s %.15s", c->root, c->name);
 	ledger_add(LEDGER_CRUN, c->ledger);
 	t->argv[0] = NULL;
-	if (rc == 0 && (target_arg(t, "nsenter") || target_arg(t, c->nsarg) || target_arg(t, "crun") ||
+	if (rc == 0 && (target_arg(t, "nsenter") || target_arg(t, c->ns.nsarg) || target_arg(t, "crun") ||
 			target_arg(t, "--root") || target_arg(t, c->root) || target_arg(t, "run") ||
 			target_arg(t, "--bundle") || target_arg(t, c->dir) || target_arg(t, c->name))) {
 		snprintf(err, len, "crun: start command too long");
@@ -162,21 +121,13 @@ static void crun_stop(struct target *t, pid_t start_pid)
 static void crun_destroy(struct target *t)
 {
 	struct crun_state *c = &crun_st;
-	char cg[24], *rm[] = { "rm", "-rf", "--", c->dir, NULL };
-	char *u1[] = { "umount", "-l", c->mntns, NULL }, *u2[] = { "umount", "-l", c->mntdir, NULL };
 
 	if (c->prepared) {
 		crun_stop(t, 0);
 		ledger_done(LEDGER_CRUN, c->ledger);
-		crun_run(u1);
-		ledger_done(LEDGER_MOUNT, c->mntns);
-		crun_run(u2);
-		ledger_done(LEDGER_MOUNT, c->mntdir);
-		crun_run(rm);
-		ledger_done(LEDGER_DIRECTORY, c->dir);
-		snprintf(cg, sizeof(cg), "lvp%s", t->tag);
-		ledger_rmdir_cgroup(cg);
-		ledger_done(LEDGER_CGROUP, cg);
+		mntns_destroy(&c->ns);
+		driver_remove_dir(c->dir);
+		driver_remove_cgroup(t);
 		c->prepared = 0;
 	}
 	netns_link_destroy(&t->link);

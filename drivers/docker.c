@@ -140,17 +140,10 @@ static int docker_prepare(struct target *t, char *err, size_t len)
 {
 	struct docker_state *d = &dk_st;
 	char bin[512], dst[16], cmd[128], tar[160], rootfs[160], netarg[48], cgp[32];
-	ssize_t n = readlink("/proc/self/exe", bin, sizeof(bin) - 16);
-	char *slash;
-	int rc;
+	int rc = driver_workload_bin(t->workload, "docker", bin, sizeof(bin), err, len);
 
-	if (n <= 0 || strcmp(t->workload, "beacon") != 0) {
-		snprintf(err, len, "docker: only the beacon workload for now");
-		return -ENOENT;
-	}
-	bin[n] = 0;
-	slash = strrchr(bin, '/');
-	strcpy(slash + 1, "beacon");
+	if (rc)
+		return rc;
 	memset(d, 0, sizeof(*d));
 	snprintf(d->dir, sizeof(d->dir), "/tmp/lvp%s-docker", t->tag);
 	snprintf(d->host, sizeof(d->host), "unix://%.127s/docker.sock", d->dir);
@@ -217,7 +210,6 @@ static void docker_stop(struct target *t, pid_t start_pid)
 static void docker_destroy(struct target *t)
 {
 	struct docker_state *d = &dk_st;
-	char *rmdir[] = { "rm", "-rf", "--", d->dir, NULL };
 
 	if (d->prepared) {
 		if (d->dockerd) {
@@ -232,12 +224,10 @@ static void docker_destroy(struct target *t)
 			ledger_done_pid(d->dockerd);
 			d->dockerd = 0;
 		}
-		proc_run(rmdir, 1, DOCKER_TIMEOUT);
-		ledger_done(LEDGER_DIRECTORY, d->dir);
+		driver_remove_dir(d->dir);
 		ledger_rmdir_cgroup(d->cgh);
 		ledger_done(LEDGER_CGROUP, d->cgh);
-		ledger_rmdir_cgroup(d->cg);
-		ledger_done(LEDGER_CGROUP, d->cg);
+		driver_remove_cgroup(t);
 		d->prepared = 0;
 	}
 	netns_link_destroy(&t->link);

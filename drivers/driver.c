@@ -3,6 +3,11 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include "../dataplane/pkt.h"
+#include "ledger.h"
+#include "proc.h"
 
 #include "driver.h"
 
@@ -74,4 +79,65 @@ int64_t driver_rss(pid_t pid)
 			break;
 	fclose(f);
 	return kb < 0 ? -ENODATA : (int64_t)kb * 1024;
+}
+
+int driver_workload_bin(const char *workload, const char *platform, char *buf, size_t len,
+			char *err, size_t errlen)
+{
+	ssize_t n = readlink("/proc/self/exe", buf, len - 16);
+	char *slash;
+
+	if (n <= 0 || strcmp(workload, "beacon") != 0) {
+		snprintf(err, errlen, "%s: no '%s' workload here (only beacon for now)", platform, workload);
+		return -ENOENT;
+	}
+	buf[n] = 0;
+	slash = strrchr(buf, '/');
+	strcpy(slash + 1, "beacon");
+	if (access(buf, X_OK) != 0) {
+		snprintf(err, errlen, "%s: the beacon workload is missing at %s (ninja -C build)", platform, buf);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+void driver_beacon_args(const struct target *t, const char *args[6], char dst[16], char port[8])
+{
+	snprintf(port, 8, "%u", t->beacon_port);
+	args[0] = "/beacon";
+	args[1] = "--dst";
+	args[2] = pkt_format_ip(t->appliance_ip, dst);
+	args[3] = "--port";
+	args[4] = port;
+	args[5] = NULL;
+}
+
+void driver_remove_dir(const char *dir)
+{
+	char *rm[] = { "rm", "-rf", "--", (char *)dir, NULL };
+
+	proc_run(rm, 1, 60ull * 1000000000u);
+	ledger_done(LEDGER_DIRECTORY, dir);
+}
+
+static void driver_cgroup_name(const struct target *t, char *buf, size_t len)
+{
+	snprintf(buf, len, "lvp%s", t->tag);
+}
+
+void driver_note_cgroup(const struct target *t)
+{
+	char cg[24];
+
+	driver_cgroup_name(t, cg, sizeof(cg));
+	ledger_add(LEDGER_CGROUP, cg);
+}
+
+void driver_remove_cgroup(const struct target *t)
+{
+	char cg[24];
+
+	driver_cgroup_name(t, cg, sizeof(cg));
+	ledger_rmdir_cgroup(cg);
+	ledger_done(LEDGER_CGROUP, cg);
 }

@@ -70,4 +70,23 @@ int64_t driver_du(const char *path);
 /* VmRSS of pid in bytes, from /proc/PID/status. */
 int64_t driver_rss(pid_t pid);
 
+/* Path of the static workload binary beside lvperf (build/beacon) into
+ * buf. Returns 0, or -ENOENT with one line in err for a workload that has
+ * none (only beacon for now). */
+int driver_workload_bin(const char *workload, const char *platform, char *buf, size_t len,
+			char *err, size_t errlen);
+
+/* The beacon's arguments for t, NULL-terminated in args[6]; dst and port
+ * hold the strings args points into. */
+void driver_beacon_args(const struct target *t, const char *args[6], char dst[16], char port[8]);
+
+/* rm -rf dir (an lvp directory) and close its ledger entry. */
+void driver_remove_dir(const char *dir);
+
+/* Remove cgroup lvp<tag> from every controller and close its ledger entry. */
+void driver_remove_cgroup(const struct target *t);
+
+/* Open the ledger entry for cgroup lvp<tag> (before the platform makes it). */
+void driver_note_cgroup(const struct target *t);
+
 #endif

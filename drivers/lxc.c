@@ -82,18 +82,11 @@ static int lxc_write_config(const struct lxc_state *x, const struct target *t, c
 static int lxc_prepare(struct target *t, char *err, size_t len)
 {
 	struct lxc_state *x = &lxc_st;
-	char bin[512], cg[24];
-	ssize_t n = readlink("/proc/self/exe", bin, sizeof(bin) - 16);
-	char *slash;
-	int rc;
+	char bin[512];
+	int rc = driver_workload_bin(t->workload, "lxc", bin, sizeof(bin), err, len);
 
-	if (n <= 0 || strcmp(t->workload, "beacon") != 0) {
-		snprintf(err, len, "lxc: only the beacon workload for now");
-		return -ENOENT;
-	}
-	bin[n] = 0;
-	slash = strrchr(bin, '/');
-	strcpy(slash + 1, "beacon");
+	if (rc)
+		return rc;
 	memset(x, 0, sizeof(*x));
 	snprintf(x->dir, sizeof(x->dir), "/tmp/lvp%s-lxc", t->tag);
 	snprintf(x->lxcpath, sizeof(x->lxcpath), "%.127s/lxc", x->dir);
@@ -103,8 +96,7 @@ static int lxc_prepare(struct target *t, char *err, size_t len)
 	rc = netns_veth_create(&t->link, t->tag, 1, err, len);
 	if (rc)
 		return rc;
-	snprintf(cg, sizeof(cg), "lvp%s", t->tag);
-	ledger_add(LEDGER_CGROUP, cg);
+	driver_note_cgroup(t);
 	ledger_add(LEDGER_DIRECTORY, x->lock);
 	x->prepared = 1;
 	rc = oci_rootfs_create(x->dir, bin, err, len);
@@ -140,18 +132,13 @@ static void lxc_stop(struct target *t, pid_t start_pid)
 static void lxc_destroy(struct target *t)
 {
 	struct lxc_state *x = &lxc_st;
-	char cg[24], *rm[] = { "rm", "-rf", "--", x->dir, NULL }, *rml[] = { "rm", "-rf", "--", x->lock, NULL };
 
 	if (x->prepared) {
 		lxc_stop(t, 0);
 		ledger_done(LEDGER_LXC, x->ledger);
-		proc_run(rm, 1, 10000000000ull);
-		ledger_done(LEDGER_DIRECTORY, x->dir);
-		proc_run(rml, 1, 10000000000ull);
-		ledger_done(LEDGER_DIRECTORY, x->lock);
-		snprintf(cg, sizeof(cg), "lvp%s", t->tag);
-		ledger_rmdir_cgroup(cg);
-		ledger_done(LEDGER_CGROUP, cg);
+		driver_remove_dir(x->dir);
+		driver_remove_dir(x->lock);
+		driver_remove_cgroup(t);
 		x->prepared = 0;
 	}
 	netns_link_destroy(&t->link);

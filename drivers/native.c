@@ -10,20 +10,6 @@
 #include "../dataplane/pkt.h"
 #include "driver.h"
 
-/* The workload binaries sit next to lvperf (build/beacon). */
-static const char *native_binary(const char *workload, char *buf, size_t len)
-{
-	ssize_t n = readlink("/proc/self/exe", buf, len - 16);
-	char *slash;
-
-	if (n <= 0 || strcmp(workload, "beacon") != 0)
-		return NULL;
-	buf[n] = 0;
-	slash = strrchr(buf, '/');
-	snprintf(slash + 1, len - (size_t)(slash + 1 - buf), "%s", workload);
-	return buf;
-}
-
 static int native_available(char *why, size_t len)
 {
 	char path[512];
@@ -33,23 +19,16 @@ static int native_available(char *why, size_t len)
 		snprintf(why, len, "ip not found (Debian package iproute2)");
 		return 0;
 	}
-	if (!native_binary("beacon", path, sizeof(path)) || access(path, X_OK) != 0) {
-		snprintf(why, len, "the beacon workload is missing beside lvperf (ninja -C build)");
-		return 0;
-	}
-	return 1;
+	return driver_workload_bin("beacon", "native", path, sizeof(path), why, len) == 0;
 }
 
 static int native_prepare(struct target *t, char *err, size_t len)
 {
 	char bin[512], dst[16], port[8];
-	int rc;
+	int rc = driver_workload_bin(t->workload, "native", bin, sizeof(bin), err, len);
 
-	if (!native_binary(t->workload, bin, sizeof(bin)) || access(bin, X_OK) != 0) {
-		snprintf(err, len, "native: no '%s' workload binary beside lvperf (only beacon for now)",
-			 t->workload);
-		return -ENOENT;
-	}
+	if (rc)
+		return rc;
 	rc = netns_link_create(&t->link, t->tag, t->target_ip, t->prefix_len, 1, err, len);
 	if (rc)
 		return rc;
@@ -79,9 +58,9 @@ static void native_destroy(struct target *t)
 
 static int64_t native_image_size(struct target *t)
 {
-	char bin[512];
+	char bin[512], err[160];
 
-	if (!native_binary(t->workload, bin, sizeof(bin)))
+	if (driver_workload_bin(t->workload, "native", bin, sizeof(bin), err, sizeof(err)))
 		return -ENOENT;
 	return driver_du(bin);
 }

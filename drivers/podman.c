@@ -82,18 +82,11 @@ static int podman_available(char *why, size_t len)
 static int podman_prepare(struct target *t, char *err, size_t len)
 {
 	struct podman_state *p = &pm_st;
-	char bin[512], dst[16], port[8], cmd[128], tar[200], rootfs[160], cg[24];
-	ssize_t n = readlink("/proc/self/exe", bin, sizeof(bin) - 16);
-	char *slash;
-	int rc;
+	char bin[512], dst[16], port[8], cmd[128], tar[200], rootfs[160];
+	int rc = driver_workload_bin(t->workload, "podman", bin, sizeof(bin), err, len);
 
-	if (n <= 0 || strcmp(t->workload, "beacon") != 0) {
-		snprintf(err, len, "podman: only the beacon workload for now");
-		return -ENOENT;
-	}
-	bin[n] = 0;
-	slash = strrchr(bin, '/');
-	strcpy(slash + 1, "beacon");
+	if (rc)
+		return rc;
 	memset(p, 0, sizeof(*p));
 	snprintf(p->dir, sizeof(p->dir), "/tmp/lvp%s-podman", t->tag);
 	snprintf(p->root, sizeof(p->root), "%.127s/root", p->dir);
@@ -106,8 +99,7 @@ static int podman_prepare(struct target *t, char *err, size_t len)
 	if (rc)
 		return rc;
 	snprintf(p->netarg, sizeof(p->netarg), "ns:/run/netns/%s", t->link.ns);
-	snprintf(cg, sizeof(cg), "lvp%s", t->tag);
-	ledger_add(LEDGER_CGROUP, cg);
+	driver_note_cgroup(t);
 	p->prepared = 1;
 	rc = oci_rootfs_create(p->dir, bin, err, len);
 	if (rc)
@@ -158,17 +150,13 @@ static void podman_stop(struct target *t, pid_t start_pid)
 static void podman_destroy(struct target *t)
 {
 	struct podman_state *p = &pm_st;
-	char cg[24], *rm[] = { "rm", "-rf", "--", p->dir, NULL };
 
 	if (p->prepared) {
 		podman_stop(t, 0);
 		podman_do("rmi", "-f", p->image, NULL, NULL);
 		podman_do("system", "reset", "-f", NULL, NULL);
-		proc_run(rm, 1, PODMAN_TIMEOUT);
-		ledger_done(LEDGER_DIRECTORY, p->dir);
-		snprintf(cg, sizeof(cg), "lvp%s", t->tag);
-		ledger_rmdir_cgroup(cg);
-		ledger_done(LEDGER_CGROUP, cg);
+		driver_remove_dir(p->dir);
+		driver_remove_cgroup(t);
 		p->prepared = 0;
 	}
 	netns_link_destroy(&t->link);

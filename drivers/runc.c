@@ -42,17 +42,10 @@ static int runc_prepare(struct target *t, char *err, size_t len)
 	struct runc_state *r = &runc_st;
 	char bin[512], dst[16], port[8];
 	const char *args[6];
-	ssize_t n = readlink("/proc/self/exe", bin, sizeof(bin) - 16);
-	char *slash;
-	int rc;
+	int rc = driver_workload_bin(t->workload, "runc", bin, sizeof(bin), err, len);
 
-	if (n <= 0 || strcmp(t->workload, "beacon") != 0) {
-		snprintf(err, len, "runc: only the beacon workload for now");
-		return -ENOENT;
-	}
-	bin[n] = 0;
-	slash = strrchr(bin, '/');
-	strcpy(slash + 1, "beacon");
+	if (rc)
+		return rc;
 	memset(r, 0, sizeof(*r));
 	snprintf(r->dir, sizeof(r->dir), "/tmp/lvp%s-runc", t->tag);
 	snprintf(r->root, sizeof(r->root), "%.127s/state", r->dir);
@@ -61,20 +54,9 @@ static int runc_prepare(struct target *t, char *err, size_t len)
 	rc = netns_link_create(&t->link, t->tag, t->target_ip, t->prefix_len, 1, err, len);
 	if (rc)
 		return rc;
-	snprintf(port, sizeof(port), "%u", t->beacon_port);
-	args[0] = "/beacon";
-	args[1] = "--dst";
-	args[2] = pkt_format_ip(t->appliance_ip, dst);
-	args[3] = "--port";
-	args[4] = port;
-	args[5] = NULL;
+	driver_beacon_args(t, args, dst, port);
 	snprintf(r->ledger, sizeof(r->ledger), "%.159s %.15s", r->root, r->name);
-	{
-		char cg[24];
-
-		snprintf(cg, sizeof(cg), "lvp%s", t->tag);
-		ledger_add(LEDGER_CGROUP, cg);
-	}
+	driver_note_cgroup(t);
 	/* The container goes in the ledger after its bundle: cleanup (newest
 	 * first) must delete it while runc's state directory still exists. */
 	rc = oci_bundle_create(r->dir, bin, args, t->link.ns, r->cgroup, err, len);
@@ -108,16 +90,12 @@ static void runc_stop(struct target *t, pid_t start_pid)
 static void runc_destroy(struct target *t)
 {
 	struct runc_state *r = &runc_st;
-	char cg[24], *rm[] = { "rm", "-rf", "--", r->dir, NULL };
 
 	if (r->prepared) {
 		runc_stop(t, 0);
 		ledger_done(LEDGER_RUNC, r->ledger);
-		snprintf(cg, sizeof(cg), "lvp%s", t->tag);
-		ledger_rmdir_cgroup(cg);
-		ledger_done(LEDGER_CGROUP, cg);
-		proc_run(rm, 1, 10000000000ull);
-		ledger_done(LEDGER_DIRECTORY, r->dir);
+		driver_remove_dir(r->dir);
+		driver_remove_cgroup(t);
 		r->prepared = 0;
 	}
 	netns_link_destroy(&t->link);
