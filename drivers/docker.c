@@ -10,7 +10,6 @@
  * container) and /lvp<tag>x (the holder). PLATFORMS.md 3.6.
  */
 #include <errno.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -242,31 +241,12 @@ static int64_t docker_image_size(struct target *t)
 	return oci_du_tree(path);
 }
 
-static int64_t docker_mem_sum;
-
-static int docker_mem_fn(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	if (flag == FTW_D && ftw->level == 1) { /* /lvp<tag>/<container id> */
-		int64_t r = oci_cgroup_rss(path + strlen("/sys/fs/cgroup/memory"));
-
-		if (r > 0)
-			docker_mem_sum += r;
-	}
-	return 0;
-}
-
+/* The containers' own cgroups under ours, not the engine's helpers. */
 static int64_t docker_memory(struct target *t, pid_t start_pid)
 {
-	char path[PATH_MAX];
-
 	(void)t;
 	(void)start_pid;
-	docker_mem_sum = 0;
-	snprintf(path, sizeof(path), "/sys/fs/cgroup/memory/%s", dk_st.cg);
-	if (nftw(path, docker_mem_fn, 8, FTW_PHYS) != 0)
-		return -errno;
-	return docker_mem_sum ? docker_mem_sum : -ENODATA;
+	return oci_cgroup_rss_children(dk_st.cg, NULL);
 }
 
 const struct driver driver_docker = {

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -167,4 +168,31 @@ int64_t oci_cgroup_rss(const char *cgroup_path)
 	}
 	fclose(f);
 	return n ? sum : -ENODATA;
+}
+
+int64_t oci_cgroup_rss_children(const char *parent, const char *prefix)
+{
+	char path[PATH_MAX];
+	struct dirent *e;
+	int64_t sum = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/sys/fs/cgroup/memory/%s", parent[0] == '/' ? parent + 1 : parent);
+	d = opendir(path);
+	if (!d)
+		return -errno;
+	while ((e = readdir(d))) {
+		char child[PATH_MAX];
+		int64_t r;
+
+		if (e->d_type != DT_DIR || e->d_name[0] == '.' ||
+		    (prefix && strncmp(e->d_name, prefix, strlen(prefix)) != 0))
+			continue;
+		snprintf(child, sizeof(child), "%s/%s", parent, e->d_name);
+		r = oci_cgroup_rss(child);
+		if (r > 0)
+			sum += r;
+	}
+	closedir(d);
+	return sum ? sum : -ENODATA;
 }

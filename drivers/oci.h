@@ -30,6 +30,11 @@ int oci_bundle_create(const char *dir, const char *workload_bin, const char *con
 /* Allocated bytes of everything under path (du -s). */
 int64_t oci_du_tree(const char *path);
 
+/* Sum of VmRSS of the processes in the memory cgroups directly below
+ * /sys/fs/cgroup/memory/PARENT whose names start with prefix (NULL: all):
+ * the containers an engine put there, without its own helpers. */
+int64_t oci_cgroup_rss_children(const char *parent, const char *prefix);
+
 /* Sum of VmRSS of the processes in memory cgroup /sys/fs/cgroup/memory/PATH. */
 int64_t oci_cgroup_rss(const char *cgroup_path);
 

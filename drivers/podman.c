@@ -7,7 +7,6 @@
  * PLATFORMS.md 3.7.
  */
 #include <errno.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -168,33 +167,12 @@ static int64_t podman_image_size(struct target *t)
 	return oci_du_tree(pm_st.root);
 }
 
-static int64_t podman_mem_sum;
-
-static int podman_mem_fn(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	/* The container's own cgroup (libpod-<id>), not conmon's. */
-	if (flag == FTW_D && strstr(path, "/libpod-") && !strstr(path, "conmon")) {
-		int64_t r = oci_cgroup_rss(path + strlen("/sys/fs/cgroup/memory"));
-
-		if (r > 0)
-			podman_mem_sum += r;
-	}
-	return 0;
-}
-
+/* The containers' own cgroups under ours, not the engine's helpers. */
 static int64_t podman_memory(struct target *t, pid_t start_pid)
 {
-	char path[PATH_MAX];
-
 	(void)t;
 	(void)start_pid;
-	podman_mem_sum = 0;
-	snprintf(path, sizeof(path), "/sys/fs/cgroup/memory%s", pm_st.cgparent);
-	if (nftw(path, podman_mem_fn, 8, FTW_PHYS) != 0)
-		return -errno;
-	return podman_mem_sum ? podman_mem_sum : -ENODATA;
+	return oci_cgroup_rss_children(pm_st.cgparent, "libpod-");
 }
 
 const struct driver driver_podman = {
