@@ -138,7 +138,7 @@ static int docker_holder(struct docker_state *d, struct target *t, char *err, si
 static int docker_prepare(struct target *t, char *err, size_t len)
 {
 	struct docker_state *d = &dk_st;
-	char bin[512], dst[16], cmd[128], tar[160], rootfs[160], netarg[48], cgp[32];
+	char bin[512], cmd[128], tar[160], netarg[48], cgp[32];
 	int rc = driver_workload_bin(t->workload, "docker", bin, sizeof(bin), err, len);
 
 	if (rc)
@@ -162,15 +162,13 @@ static int docker_prepare(struct target *t, char *err, size_t len)
 		rc = docker_start_daemon(d, err, len);
 	if (rc)
 		goto fail;
-	snprintf(rootfs, sizeof(rootfs), "%.127s/rootfs", d->dir);
-	snprintf(tar, sizeof(tar), "%.127s/image.tar", d->dir);
-	snprintf(cmd, sizeof(cmd), "CMD [\"/beacon\",\"--dst\",\"%s\",\"--port\",\"%u\"]",
-		 pkt_format_ip(t->appliance_ip, dst), t->beacon_port);
+	rc = oci_image_tar(t, d->dir, tar, sizeof(tar), cmd, sizeof(cmd), err, len);
+	if (rc)
+		goto fail;
 	{
-		char *pack[] = { "tar", "-C", rootfs, "-cf", tar, ".", NULL };
 		const char *imp[] = { "import", "-c", cmd, tar, d->image, NULL };
 
-		if (proc_run(pack, 1, DOCKER_TIMEOUT) != 0 || docker_do(NULL, 0, imp) != 0) {
+		if (docker_do(NULL, 0, imp) != 0) {
 			snprintf(err, len, "docker: 'docker import' of %s failed", tar);
 			rc = -EIO;
 			goto fail;

@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 
+#include "../dataplane/pkt.h"
 #include "ledger.h"
 #include "oci.h"
 #include "proc.h"
@@ -125,6 +126,23 @@ int oci_bundle_create(const char *dir, const char *workload_bin, const char *con
 	if (rc)
 		snprintf(err, len, "cannot edit %s", path);
 	return rc;
+}
+
+int oci_image_tar(const struct target *t, const char *dir, char *tar, size_t tarlen, char *cmd,
+		  size_t cmdlen, char *err, size_t len)
+{
+	char rootfs[PATH_MAX], dst[16];
+	char *pack[] = { "tar", "-C", rootfs, "-cf", tar, ".", NULL };
+
+	snprintf(rootfs, sizeof(rootfs), "%s/rootfs", dir);
+	snprintf(tar, tarlen, "%s/image.tar", dir);
+	snprintf(cmd, cmdlen, "CMD [\"/beacon\",\"--dst\",\"%s\",\"--port\",\"%u\"]",
+		 pkt_format_ip(t->appliance_ip, dst), t->beacon_port);
+	if (proc_run(pack, 1, 60ull * 1000000000u) != 0) {
+		snprintf(err, len, "cannot pack %s into %s", rootfs, tar);
+		return -EIO;
+	}
+	return 0;
 }
 
 static int64_t oci_du_sum;

@@ -27,6 +27,15 @@ int oci_rootfs_create(const char *dir, const char *workload_bin, char *err, size
 int oci_bundle_create(const char *dir, const char *workload_bin, const char *const *args,
 		      const char *netns, const char *cgroup, char *err, size_t len);
 
+/*
+ * For engines that import images (docker, podman): pack DIR/rootfs into
+ * DIR/image.tar (path into tar) and write the import's CMD instruction
+ * running the beacon at t's appliance into cmd. Returns 0 or -EIO with
+ * err.
+ */
+int oci_image_tar(const struct target *t, const char *dir, char *tar, size_t tarlen, char *cmd,
+		  size_t cmdlen, char *err, size_t len);
+
 /* Allocated bytes of everything under path (du -s). */
 int64_t oci_du_tree(const char *path);
 

@@ -12,7 +12,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../dataplane/pkt.h"
 #include "driver.h"
 #include "ledger.h"
 #include "oci.h"
@@ -81,7 +80,7 @@ static int podman_available(char *why, size_t len)
 static int podman_prepare(struct target *t, char *err, size_t len)
 {
 	struct podman_state *p = &pm_st;
-	char bin[512], dst[16], port[8], cmd[128], tar[200], rootfs[160];
+	char bin[512], cmd[128], tar[200];
 	int rc = driver_workload_bin(t->workload, "podman", bin, sizeof(bin), err, len);
 
 	if (rc)
@@ -104,25 +103,14 @@ static int podman_prepare(struct target *t, char *err, size_t len)
 	if (rc)
 		goto fail;
 	/* The image: a tarball of the rootfs, imported with the beacon as CMD. */
-	snprintf(rootfs, sizeof(rootfs), "%.127s/rootfs", p->dir);
-	snprintf(tar, sizeof(tar), "%.127s/image.tar", p->dir);
-	{
-		char *argv[] = { "tar", "-C", rootfs, "-cf", tar, ".", NULL };
-
-		if (proc_run(argv, 1, PODMAN_TIMEOUT) != 0) {
-			snprintf(err, len, "podman: cannot pack %s", rootfs);
-			rc = -EIO;
-			goto fail;
-		}
-	}
-	snprintf(cmd, sizeof(cmd), "CMD [\"/beacon\",\"--dst\",\"%s\",\"--port\",\"%u\"]",
-		 pkt_format_ip(t->appliance_ip, dst), t->beacon_port);
+	rc = oci_image_tar(t, p->dir, tar, sizeof(tar), cmd, sizeof(cmd), err, len);
+	if (rc)
+		goto fail;
 	if (podman_do("import", "-c", cmd, tar, p->image) != 0) {
 		snprintf(err, len, "podman: 'podman import' of %s failed", tar);
 		rc = -EIO;
 		goto fail;
 	}
-	snprintf(port, sizeof(port), "%u", t->beacon_port);
 	if (podman_base(t) || target_arg(t, "run") || target_arg(t, "-d") || target_arg(t, "--name") ||
 	    target_arg(t, p->name) || target_arg(t, "--cgroup-parent") || target_arg(t, p->cgparent) ||
 	    target_arg(t, "--ulimit") || target_arg(t, "nofile=20000:20000") ||
