@@ -16,6 +16,12 @@
  * sent in a burst. Send errors (no route or no address yet early in boot)
  * are counted and retried at the next slot. Exit: 0 on signal or count
  * reached, 1 if the socket cannot be made, 2 on bad usage.
+ *
+ * --exec PROG [ARGS...] (last): send --count beacons (default 1), then
+ * execve PROG with ARGS in this process (PATH searched), so a service's
+ * start is marked by its first beacon and the service keeps the PID.
+ * --nofile N raises RLIMIT_NOFILE's soft limit to N (at most the hard
+ * limit) before that. Exit 127 when PROG cannot be executed.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -28,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -43,7 +50,8 @@ static void on_stop_signal(int sig)
 }
 
 #define USAGE "usage: beacon --dst IP [--port 1337] [--interval 100us] " \
-	"[--count N (0 = until signalled)] [--format seq|study] [--src-port P]\n"
+	"[--count N (0 = until signalled)] [--format seq|study] [--src-port P]\n" \
+	"       [--nofile N] [--exec PROG [ARGS...]]\n"
 
 /* One line on stderr, then exit 2. Only called while parsing argv. */
 static void usage_error(const char *what, const char *value)
@@ -107,6 +115,8 @@ struct beacon_cfg {
 	uint64_t count;		/* datagrams to send; 0 = until signalled */
 	uint64_t interval_ns;
 	int study;		/* payload "a" instead of the 16-byte seq */
+	uint64_t nofile;	/* RLIMIT_NOFILE soft limit wanted; 0 = leave it */
+	char **exec;		/* run this after the beacons; NULL = none */
 };
 
 static void parse_args(int argc, char **argv, struct beacon_cfg *cfg)
@@ -118,14 +128,17 @@ static void parse_args(int argc, char **argv, struct beacon_cfg *cfg)
 		{ "count", required_argument, NULL, 'c' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "src-port", required_argument, NULL, 's' },
+		{ "nofile", required_argument, NULL, 'n' },
+		{ "exec", no_argument, NULL, 'x' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	uint64_t port = 1337, src_port = 0;
-	int have_dst = 0, opt;
+	int have_dst = 0, have_count = 0, opt;
 
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	/* "+": stop at the first non-option, so --exec's words stay its own. */
+	while (!cfg->exec && (opt = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'd':
 			if (inet_pton(AF_INET, optarg, &cfg->dst.sin_addr) != 1)
@@ -143,6 +156,16 @@ static void parse_args(int argc, char **argv, struct beacon_cfg *cfg)
 		case 'c':
 			if (parse_u64(optarg, UINT64_MAX, &cfg->count))
 				usage_error("--count expects an integer >= 0", optarg);
+			have_count = 1;
+			break;
+		case 'n':
+			if (parse_u64(optarg, 1u << 30, &cfg->nofile) || cfg->nofile == 0)
+				usage_error("--nofile expects a positive integer", optarg);
+			break;
+		case 'x':
+			if (optind >= argc)
+				usage_error("--exec expects a program", NULL);
+			cfg->exec = argv + optind;
 			break;
 		case 'i':
 			cfg->interval_ns = parse_duration_ns(optarg);
@@ -161,8 +184,12 @@ static void parse_args(int argc, char **argv, struct beacon_cfg *cfg)
 			usage_error("unknown option or missing value", argv[optind - 1]);
 		}
 	}
-	if (optind < argc)
+	if (!cfg->exec && optind < argc)
 		usage_error("unexpected argument", argv[optind]);
+	if (cfg->exec && !have_count)
+		cfg->count = 1;
+	if (cfg->exec && cfg->count == 0)
+		usage_error("--exec needs --count of at least 1", NULL);
 	if (!have_dst)
 		usage_error("--dst is required", NULL);
 	cfg->dst.sin_port = htons((uint16_t)port);
@@ -204,6 +231,23 @@ static void send_loop(int fd, const struct beacon_cfg *cfg)
 		last_err ? strerror(last_err) : "");
 }
 
+/* Raise the descriptor limit, restore the default timer slack, become
+ * the service. Returns only on failure. */
+static int run_exec(const struct beacon_cfg *cfg)
+{
+	struct rlimit rl;
+
+	if (cfg->nofile && getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < cfg->nofile) {
+		rl.rlim_cur = cfg->nofile < rl.rlim_max ? cfg->nofile : rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+			fprintf(stderr, "beacon: cannot raise RLIMIT_NOFILE: %s\n", strerror(errno));
+	}
+	prctl(PR_SET_TIMERSLACK, 0UL); /* 0: back to the default */
+	execvp(cfg->exec[0], cfg->exec);
+	fprintf(stderr, "beacon: cannot run %s: %s\n", cfg->exec[0], strerror(errno));
+	return 127;
+}
+
 int main(int argc, char **argv)
 {
 	struct beacon_cfg cfg = {
@@ -229,5 +273,7 @@ int main(int argc, char **argv)
 	}
 	send_loop(fd, &cfg);
 	close(fd);
+	if (cfg.exec && !stop_requested)
+		return run_exec(&cfg);
 	return 0;
 }
