@@ -202,7 +202,11 @@ static int ledger_undo(const char *kind, const char *name, FILE *out)
 		char *argv[] = { "rm", "-rf", "--", (char *)name, NULL };
 		struct stat st;
 
-		if ((strncmp(name, "/tmp/lvp", 8) != 0 && strncmp(name, "/run/lxc/lock/tmp/lvp", 21) != 0) ||
+		const char *base = strrchr(name, '/');
+
+		/* Images under construction: CACHE/images/lvptmp-* (image.c). */
+		if ((strncmp(name, "/tmp/lvp", 8) != 0 && strncmp(name, "/run/lxc/lock/tmp/lvp", 21) != 0 &&
+		     !(strstr(name, "/images/") && base && strncmp(base, "/lvptmp-", 8) == 0)) ||
 		    strstr(name, "..") || stat(name, &st) != 0 || ledger_run(argv) != 0)
 			return 0;
 	} else if (strcmp(kind, LEDGER_CGROUP) == 0) {

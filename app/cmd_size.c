@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * lvperf size: bytes on disk (allocated blocks, as du counts them) of
+ * exactly what a platform needs to start a workload, and its transfer
+ * size (gzip -6 of a tar of the same files). Builds the image if the
+ * cache has none.
+ */
+#include <inttypes.h>
+#include <string.h>
+
+#include "../drivers/driver.h"
+#include "../drivers/image.h"
+#include "app.h"
+#include "commands.h"
+
+struct size_cfg {
+	const char *platform;
+	const char *workload;
+	const char *base;
+	int json;
+};
+
+static const struct opt_def size_opts[] = {
+	{ "platform", OPT_STR, offsetof(struct size_cfg, platform), 0, 0, NULL, "NAME",
+	  "platform (see lvperf platforms)" },
+	{ "workload", OPT_STR, offsetof(struct size_cfg, workload), 0, 0, "beacon", "W",
+	  "beacon, nginx or redis" },
+	{ "base", OPT_STR, offsetof(struct size_cfg, base), 0, 0, "host", "host|debian", "image base" },
+	{ "json", OPT_FLAG, offsetof(struct size_cfg, json), 0, 0, NULL, NULL, "one JSON object on stdout" },
+	{ NULL, 0, 0, 0, 0, NULL, NULL, NULL },
+};
+
+int cmd_size(int argc, char **argv)
+{
+	struct size_cfg cfg;
+	struct image img;
+	struct image_size sz;
+	char err[512];
+	int rest, rc;
+
+	memset(&cfg, 0, sizeof(cfg));
+	rc = opt_parse("size", "--platform NAME --workload W [--json]", size_opts, &cfg, argc, argv, &rest);
+	if (rc)
+		return rc > 0 ? APP_OK : APP_USAGE;
+	if (rest != argc || !cfg.platform) {
+		fprintf(stderr, "lvperf size: --platform NAME is required (see lvperf platforms)\n");
+		return APP_USAGE;
+	}
+	if (!driver_find(cfg.platform)) {
+		fprintf(stderr, "lvperf size: no platform '%s' (see lvperf platforms)\n", cfg.platform);
+		return APP_USAGE;
+	}
+	if (!workload_find(cfg.workload)) {
+		fprintf(stderr, "lvperf size: no workload '%s' (beacon, nginx or redis)\n", cfg.workload);
+		return APP_USAGE;
+	}
+	if (strcmp(cfg.platform, "native") == 0 && strcmp(cfg.base, "host") != 0) {
+		fprintf(stderr, "lvperf size: native runs the host's binaries: --base host only\n");
+		return APP_USAGE;
+	}
+	rc = image_build(cfg.workload, cfg.base, &img, err, sizeof(err));
+	if (rc == 0)
+		rc = image_size_for(&img, cfg.platform, &sz, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "lvperf size: %s\n", err);
+		return APP_ERR;
+	}
+	if (cfg.json) {
+		app_json_print(json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:s}", "command", "size", "platform",
+					 cfg.platform, "workload", cfg.workload, "base", img.base, "du_bytes",
+					 (json_int_t)sz.du_bytes, "gzip_bytes", (json_int_t)sz.gzip_bytes, "files",
+					 (json_int_t)sz.files, "image", img.dir));
+		return APP_OK;
+	}
+	printf("%s %s: %" PRId64 " bytes on disk (du, allocated blocks), %" PRId64
+	       " bytes to transfer (gzip -6 of a tar), %" PRId64 " files\n",
+	       cfg.platform, cfg.workload, sz.du_bytes, sz.gzip_bytes, sz.files);
+	return APP_OK;
+}
