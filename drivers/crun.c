@@ -12,8 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../dataplane/pkt.h"
 #include "driver.h"
+#include "image.h"
 #include "ledger.h"
 #include "mntns.h"
 #include "oci.h"
@@ -28,6 +28,7 @@ struct crun_state {
 	char name[16];
 	char cgroup[40];
 	char ledger[320];
+	struct image img;
 	int prepared;
 };
 
@@ -75,13 +76,13 @@ static int crun_mount_ns(struct crun_state *c, char *err, size_t len)
 static int crun_prepare(struct target *t, char *err, size_t len)
 {
 	struct crun_state *c = &crun_st;
-	char bin[512], dst[16], port[8];
-	const char *args[6];
-	int rc = driver_workload_bin(t->workload, "crun", bin, sizeof(bin), err, len);
+	struct image_cmd cmd;
+	int rc;
 
+	memset(c, 0, sizeof(*c));
+	rc = driver_image(t, "crun", &c->img, &cmd, err, len);
 	if (rc)
 		return rc;
-	memset(c, 0, sizeof(*c));
 	snprintf(c->dir, sizeof(c->dir), "/tmp/lvp%s-crun", t->tag);
 	snprintf(c->root, sizeof(c->root), "%.127s/state", c->dir);
 	snprintf(c->name, sizeof(c->name), "lvp%s", t->tag);
@@ -89,10 +90,9 @@ static int crun_prepare(struct target *t, char *err, size_t len)
 	rc = netns_link_create(&t->link, t->tag, t->target_ip, t->prefix_len, 1, err, len);
 	if (rc)
 		return rc;
-	driver_beacon_args(t, args, dst, port);
 	driver_note_cgroup(t);
 	c->prepared = 1;
-	rc = oci_bundle_create(c->dir, bin, args, t->link.ns, c->cgroup, err, len);
+	rc = oci_bundle_create(c->dir, c->img.rootfs, cmd.argv, t->link.ns, c->cgroup, err, len);
 	if (rc == 0)
 		rc = crun_mount_ns(c, err, len);
 	snprintf(c->ledger, sizeof(c->ledger), "%.159s %.15s", c->root, c->name);
@@ -135,11 +135,8 @@ static void crun_destroy(struct target *t)
 
 static int64_t crun_image_size(struct target *t)
 {
-	char path[160];
-
 	(void)t;
-	snprintf(path, sizeof(path), "%.127s/rootfs", crun_st.dir);
-	return oci_du_tree(path);
+	return oci_du_tree(crun_st.img.rootfs);
 }
 
 static int64_t crun_memory(struct target *t, pid_t start_pid)

@@ -2,7 +2,8 @@
  * Docker: dockerd 20.10 started by lvperf as its child, with every state
  * directory under /tmp/lvp<tag>-docker, a private socket, and no iptables,
  * forwarding, masquerading or bridge of its own (nothing on the host
- * changes). The image is a `docker import` of the workload's rootfs. The
+ * changes). The image is a `docker import` of the workload's cached rootfs
+ * tarball, named lvp-<workload>:<hash>; the command is given to run. The
  * network is direct: a holder container (--network none) receives the veth
  * peer, and each measured container joins it (--network container:). The
  * start command is `docker run -d`, as the study started containers; the
@@ -18,6 +19,7 @@
 
 #include "../dataplane/pkt.h"
 #include "driver.h"
+#include "image.h"
 #include "ledger.h"
 #include "oci.h"
 #include "proc.h"
@@ -29,11 +31,12 @@
 struct docker_state {
 	char dir[128];	 /* /tmp/lvp<tag>-docker */
 	char host[176];	 /* unix://DIR/docker.sock */
-	char image[24];	 /* lvp<tag>:1 */
+	char image[96];	 /* lvp-<workload>:<hash> */
 	char name[16];	 /* lvp<tag> */
 	char holder[24]; /* lvp<tag>-holder */
 	char cg[24], cgh[24]; /* lvp<tag>, lvp<tag>x */
 	pid_t dockerd;
+	struct image img;
 	int prepared;
 };
 
@@ -138,15 +141,19 @@ static int docker_holder(struct docker_state *d, struct target *t, char *err, si
 static int docker_prepare(struct target *t, char *err, size_t len)
 {
 	struct docker_state *d = &dk_st;
-	char bin[512], cmd[128], tar[160], netarg[48], cgp[32];
-	int rc = driver_workload_bin(t->workload, "docker", bin, sizeof(bin), err, len);
+	char tar[PATH_MAX], netarg[48], cgp[32], e[400];
+	struct image_cmd cmd;
+	int rc, i;
 
+	memset(d, 0, sizeof(*d));
+	rc = driver_image(t, "docker", &d->img, &cmd, err, len);
+	if (rc == 0 && (rc = image_tar(&d->img, tar, sizeof(tar), e, sizeof(e))) != 0)
+		snprintf(err, len, "docker: %s", e);
 	if (rc)
 		return rc;
-	memset(d, 0, sizeof(*d));
 	snprintf(d->dir, sizeof(d->dir), "/tmp/lvp%s-docker", t->tag);
 	snprintf(d->host, sizeof(d->host), "unix://%.127s/docker.sock", d->dir);
-	snprintf(d->image, sizeof(d->image), "lvp%s:1", t->tag);
+	image_ref(&d->img, d->image, sizeof(d->image));
 	snprintf(d->name, sizeof(d->name), "lvp%s", t->tag);
 	snprintf(d->holder, sizeof(d->holder), "lvp%s-holder", t->tag);
 	snprintf(d->cg, sizeof(d->cg), "lvp%s", t->tag);
@@ -157,18 +164,16 @@ static int docker_prepare(struct target *t, char *err, size_t len)
 	ledger_add(LEDGER_CGROUP, d->cg);
 	ledger_add(LEDGER_CGROUP, d->cgh);
 	d->prepared = 1;
-	rc = oci_rootfs_create(d->dir, bin, err, len);
+	rc = oci_dir_create(d->dir, err, len);
 	if (rc == 0)
 		rc = docker_start_daemon(d, err, len);
 	if (rc)
 		goto fail;
-	rc = oci_image_tar(t, d->dir, tar, sizeof(tar), cmd, sizeof(cmd), err, len);
-	if (rc)
-		goto fail;
 	{
-		const char *imp[] = { "import", "-c", cmd, tar, d->image, NULL };
+		const char *insp[] = { "image", "inspect", d->image, NULL };
+		const char *imp[] = { "import", tar, d->image, NULL };
 
-		if (docker_do(NULL, 0, imp) != 0) {
+		if (docker_do(NULL, 0, insp) != 0 && docker_do(NULL, 0, imp) != 0) {
 			snprintf(err, len, "docker: 'docker import' of %s failed", tar);
 			rc = -EIO;
 			goto fail;
@@ -183,7 +188,12 @@ static int docker_prepare(struct target *t, char *err, size_t len)
 	if (target_arg(t, DOCKER_BIN) || target_arg(t, "-H") || target_arg(t, d->host) ||
 	    target_arg(t, "run") || target_arg(t, "-d") || target_arg(t, "--name") || target_arg(t, d->name) ||
 	    target_arg(t, "--network") || target_arg(t, netarg) || target_arg(t, "--cgroup-parent") ||
-	    target_arg(t, cgp) || target_arg(t, d->image)) {
+	    target_arg(t, cgp) || target_arg(t, "--ulimit") || target_arg(t, "nofile=20000:20000") ||
+	    target_arg(t, d->image))
+		rc = -E2BIG;
+	for (i = 0; rc == 0 && cmd.argv[i]; i++)
+		rc = target_arg(t, cmd.argv[i]);
+	if (rc) {
 		snprintf(err, len, "docker: start command too long");
 		rc = -E2BIG;
 		goto fail;

@@ -5,7 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../dataplane/pkt.h"
+#include "image.h"
 #include "ledger.h"
 #include "proc.h"
 
@@ -81,14 +81,13 @@ int64_t driver_rss(pid_t pid)
 	return kb < 0 ? -ENODATA : (int64_t)kb * 1024;
 }
 
-int driver_workload_bin(const char *workload, const char *platform, char *buf, size_t len,
-			char *err, size_t errlen)
+int driver_beacon_bin(const char *platform, char *buf, size_t len, char *err, size_t errlen)
 {
 	ssize_t n = readlink("/proc/self/exe", buf, len - 16);
 	char *slash;
 
-	if (n <= 0 || strcmp(workload, "beacon") != 0) {
-		snprintf(err, errlen, "%s: no '%s' workload here (only beacon for now)", platform, workload);
+	if (n <= 0) {
+		snprintf(err, errlen, "%s: cannot read /proc/self/exe", platform);
 		return -ENOENT;
 	}
 	buf[n] = 0;
@@ -101,15 +100,21 @@ int driver_workload_bin(const char *workload, const char *platform, char *buf, s
 	return 0;
 }
 
-void driver_beacon_args(const struct target *t, const char *args[6], char dst[16], char port[8])
+int driver_image(struct target *t, const char *platform, struct image *img, struct image_cmd *cmd,
+		 char *err, size_t len)
 {
-	snprintf(port, 8, "%u", t->beacon_port);
-	args[0] = "/beacon";
-	args[1] = "--dst";
-	args[2] = pkt_format_ip(t->appliance_ip, dst);
-	args[3] = "--port";
-	args[4] = port;
-	args[5] = NULL;
+	char e[400];
+	int rc = image_build(t->workload, "host", img, e, sizeof(e));
+
+	if (rc) {
+		snprintf(err, len, "%s: %s", platform, e);
+		return rc;
+	}
+	t->service_port = img->w->port;
+	rc = image_cmd(cmd, t, "/beacon", "");
+	if (rc)
+		snprintf(err, len, "%s: start command too long", platform);
+	return rc;
 }
 
 void driver_remove_dir(const char *dir)

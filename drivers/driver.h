@@ -15,21 +15,23 @@
 
 #include "netns.h"
 
-#define TARGET_ARGV_MAX 32
+#define TARGET_ARGV_MAX 64
 
 /* One instance of a platform running a workload, attached to a veth whose
  * host end a dataplane port drives. */
 struct target {
 	const struct driver *drv;
-	const char *workload;	/* "beacon" */
+	const char *workload;	/* "beacon", "nginx" or "redis" (image.h) */
 	char tag[11];		/* names: lvp<tag>... */
 	uint32_t appliance_ip;	/* where the beacon goes (the dataplane's address) */
 	uint32_t target_ip;	/* the target's own address on the veth */
 	uint8_t prefix_len;
 	uint16_t beacon_port;
+	uint16_t service_port;	/* the workload's TCP port on target_ip (nginx 80,
+				 * redis 6379), set by prepare; 0 for beacon */
 	struct netns_link link; /* the network the target runs in */
 	char *argv[TARGET_ARGV_MAX]; /* the start command, filled by prepare */
-	char argbuf[1024];	/* storage behind argv */
+	char argbuf[2048];	/* storage behind argv */
 	void *priv;		/* the driver's own state */
 };
 
@@ -70,15 +72,20 @@ int64_t driver_du(const char *path);
 /* VmRSS of pid in bytes, from /proc/PID/status. */
 int64_t driver_rss(pid_t pid);
 
-/* Path of the static workload binary beside lvperf (build/beacon) into
- * buf. Returns 0, or -ENOENT with one line in err for a workload that has
- * none (only beacon for now). */
-int driver_workload_bin(const char *workload, const char *platform, char *buf, size_t len,
-			char *err, size_t errlen);
+/* Path of the static beacon beside lvperf (build/beacon) into buf.
+ * Returns 0, or -ENOENT with one line in err naming platform. */
+int driver_beacon_bin(const char *platform, char *buf, size_t len, char *err, size_t errlen);
 
-/* The beacon's arguments for t, NULL-terminated in args[6]; dst and port
- * hold the strings args points into. */
-void driver_beacon_args(const struct target *t, const char *args[6], char dst[16], char port[8]);
+struct image;
+struct image_cmd;
+
+/*
+ * Build or reuse the (host-based) image of t->workload, set
+ * t->service_port, and fill cmd with the start command inside the image
+ * (/beacon, then the service). Returns 0 or -errno with err.
+ */
+int driver_image(struct target *t, const char *platform, struct image *img, struct image_cmd *cmd,
+		 char *err, size_t len);
 
 /* rm -rf dir (an lvp directory) and close its ledger entry. */
 void driver_remove_dir(const char *dir);

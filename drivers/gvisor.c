@@ -16,6 +16,7 @@
 
 #include "../dataplane/pkt.h"
 #include "driver.h"
+#include "image.h"
 #include "ledger.h"
 #include "mntns.h"
 #include "oci.h"
@@ -32,6 +33,7 @@ struct runsc_state {
 	char cgroup[40];
 	char ledger[320];
 	char addr[24];	  /* the target's address, put back before each start */
+	struct image img;
 	int prepared;
 };
 
@@ -101,13 +103,14 @@ static void runsc_readdr(struct target *t)
 static int runsc_prepare(struct target *t, char *err, size_t len)
 {
 	struct runsc_state *g = &rs_st;
-	char bin[512], dst[16], port[8], ip[16];
-	const char *args[6];
-	int rc = driver_workload_bin(t->workload, "gvisor", bin, sizeof(bin), err, len);
+	struct image_cmd cmd;
+	char ip[16];
+	int rc;
 
+	memset(g, 0, sizeof(*g));
+	rc = driver_image(t, "gvisor", &g->img, &cmd, err, len);
 	if (rc)
 		return rc;
-	memset(g, 0, sizeof(*g));
 	snprintf(g->dir, sizeof(g->dir), "/tmp/lvp%s-gvisor", t->tag);
 	snprintf(g->root, sizeof(g->root), "%.127s/state", g->dir);
 	snprintf(g->psys, sizeof(g->psys), "%.127s/psys", g->dir);
@@ -117,10 +120,9 @@ static int runsc_prepare(struct target *t, char *err, size_t len)
 	rc = netns_link_create(&t->link, t->tag, t->target_ip, t->prefix_len, 1, err, len);
 	if (rc)
 		return rc;
-	driver_beacon_args(t, args, dst, port);
 	driver_note_cgroup(t);
 	g->prepared = 1;
-	rc = oci_bundle_create(g->dir, bin, args, t->link.ns, g->cgroup, err, len);
+	rc = oci_bundle_create(g->dir, g->img.rootfs, cmd.argv, t->link.ns, g->cgroup, err, len);
 	if (rc == 0)
 		rc = runsc_mount_ns(g, err, len);
 	t->argv[0] = NULL;
@@ -164,11 +166,8 @@ static void runsc_destroy(struct target *t)
 
 static int64_t runsc_image_size(struct target *t)
 {
-	char path[160];
-
 	(void)t;
-	snprintf(path, sizeof(path), "%.127s/rootfs", rs_st.dir);
-	return oci_du_tree(path);
+	return oci_du_tree(rs_st.img.rootfs);
 }
 
 /* The sandbox (Sentry, gofer) is what the workload costs under gVisor. */

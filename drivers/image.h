@@ -67,10 +67,9 @@ struct image_cmd {
  */
 int image_cmd(struct image_cmd *c, const struct target *t, const char *beacon, const char *prefix);
 
-/* The command as one space-separated line (LXC's lxc.init.cmd) or as a
- * Dockerfile CMD in exec form (for docker/podman import -c). */
+/* The command as one space-separated line (LXC's lxc.init.cmd); no word
+ * of it contains a space. Returns 0 or -E2BIG. */
 int image_cmd_line(const struct image_cmd *c, char *buf, size_t len);
-int image_cmd_dockerfile(const struct image_cmd *c, char *buf, size_t len);
 
 /* Path of img's rootfs tarball (made once, kept in the cache entry).
  * Returns 0 or -errno with err. */

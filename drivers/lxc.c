@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause
- * LXC: a system container from a directory rootfs holding the static
- * workload, no template and no daemon. `lxc-start -F` stays in the
+ * LXC: a system container from the workload's cached image (read-only,
+ * tmpfs on /tmp and /run), no template and no daemon. `lxc-start -F` stays in the
  * foreground (lvperf's child); the veth peer is handed to the container as
  * a phys link that LXC addresses and brings up; cgroups go under
  * lvp<tag>/. PLATFORMS.md 3.4.
@@ -13,6 +13,7 @@
 
 #include "../dataplane/pkt.h"
 #include "driver.h"
+#include "image.h"
 #include "ledger.h"
 #include "oci.h"
 #include "proc.h"
@@ -24,6 +25,7 @@ struct lxc_state {
 	char cgroup[40];  /* lvp<tag>/payload */
 	char ledger[320];
 	char lock[200];	  /* LXC's lock directories for our lxcpath live under it */
+	struct image img;
 	int prepared;
 };
 
@@ -40,9 +42,10 @@ static int lxc_available(char *why, size_t len)
 	return 1;
 }
 
-static int lxc_write_config(const struct lxc_state *x, const struct target *t, char *err, size_t len)
+static int lxc_write_config(const struct lxc_state *x, const struct target *t, const char *cmd, char *err,
+			    size_t len)
 {
-	char path[256], ip[16], dst[16];
+	char path[256], ip[16];
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%.159s/%s", x->lxcpath, x->name);
@@ -58,10 +61,13 @@ static int lxc_write_config(const struct lxc_state *x, const struct target *t, c
 	}
 	fprintf(f,
 		"lxc.uts.name = %s\n"
-		"lxc.rootfs.path = dir:%s/rootfs\n"
-		"lxc.init.cmd = /beacon --dst %s --port %u\n"
+		"lxc.rootfs.path = dir:%s\n"
+		"lxc.rootfs.options = ro\n"
+		"lxc.init.cmd = %s\n"
 		"lxc.mount.auto = proc:mixed sys:mixed\n"
-		"lxc.prlimit.nofile = 1024\n"
+		"lxc.mount.entry = tmpfs tmp tmpfs rw,nosuid,nodev,mode=1777 0 0\n"
+		"lxc.mount.entry = tmpfs run tmpfs rw,nosuid,nodev,mode=755 0 0\n"
+		"lxc.prlimit.nofile = 20000\n"
 		"lxc.net.0.type = phys\n"
 		"lxc.net.0.link = %s\n"
 		"lxc.net.0.name = eth0\n"
@@ -73,7 +79,7 @@ static int lxc_write_config(const struct lxc_state *x, const struct target *t, c
 		"lxc.cgroup.dir.container = %s/payload\n"
 		"lxc.cgroup.dir.monitor = %s/monitor\n"
 		"lxc.cgroup.dir.monitor.pivot = %s/pivot\n",
-		x->name, x->dir, pkt_format_ip(t->appliance_ip, dst), t->beacon_port, t->link.peer_if,
+		x->name, x->img.rootfs, cmd, t->link.peer_if,
 		pkt_format_ip(t->target_ip, ip), t->prefix_len, x->lxcpath, x->name, x->name, x->name,
 		x->name);
 	return fclose(f) == 0 ? 0 : -errno;
@@ -82,12 +88,18 @@ static int lxc_write_config(const struct lxc_state *x, const struct target *t, c
 static int lxc_prepare(struct target *t, char *err, size_t len)
 {
 	struct lxc_state *x = &lxc_st;
-	char bin[512];
-	int rc = driver_workload_bin(t->workload, "lxc", bin, sizeof(bin), err, len);
+	struct image_cmd cmd;
+	char line[1024];
+	int rc;
 
+	memset(x, 0, sizeof(*x));
+	rc = driver_image(t, "lxc", &x->img, &cmd, err, len);
+	if (rc == 0 && image_cmd_line(&cmd, line, sizeof(line)) != 0) {
+		snprintf(err, len, "lxc: start command too long");
+		rc = -E2BIG;
+	}
 	if (rc)
 		return rc;
-	memset(x, 0, sizeof(*x));
 	snprintf(x->dir, sizeof(x->dir), "/tmp/lvp%s-lxc", t->tag);
 	snprintf(x->lxcpath, sizeof(x->lxcpath), "%.127s/lxc", x->dir);
 	snprintf(x->name, sizeof(x->name), "lvp%s", t->tag);
@@ -99,13 +111,13 @@ static int lxc_prepare(struct target *t, char *err, size_t len)
 	driver_note_cgroup(t);
 	ledger_add(LEDGER_DIRECTORY, x->lock);
 	x->prepared = 1;
-	rc = oci_rootfs_create(x->dir, bin, err, len);
+	rc = oci_dir_create(x->dir, err, len);
 	if (rc == 0 && mkdir(x->lxcpath, 0700) != 0 && errno != EEXIST) {
 		snprintf(err, len, "cannot create %s: %s", x->lxcpath, strerror(errno));
 		rc = -errno;
 	}
 	if (rc == 0)
-		rc = lxc_write_config(x, t, err, len);
+		rc = lxc_write_config(x, t, line, err, len);
 	snprintf(x->ledger, sizeof(x->ledger), "%.159s %.15s", x->lxcpath, x->name);
 	ledger_add(LEDGER_LXC, x->ledger);
 	t->argv[0] = NULL;
@@ -146,11 +158,8 @@ static void lxc_destroy(struct target *t)
 
 static int64_t lxc_image_size(struct target *t)
 {
-	char path[160];
-
 	(void)t;
-	snprintf(path, sizeof(path), "%.127s/rootfs", lxc_st.dir);
-	return oci_du_tree(path);
+	return oci_du_tree(lxc_st.img.rootfs);
 }
 
 static int64_t lxc_memory(struct target *t, pid_t start_pid)

@@ -1,14 +1,27 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * native: the workload as a plain process in an lvp network namespace, the
- * study's baseline. Its image is the static workload binary itself.
+ * study's baseline. It runs the host's own binaries (the static beacon,
+ * /usr/sbin/nginx, /usr/bin/redis-server); a service's generated configs
+ * and writable run/ and tmp/ live in /tmp/lvp<tag>-native. Its image is
+ * those host files and the configs.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-#include "../dataplane/pkt.h"
 #include "driver.h"
+#include "image.h"
+#include "ledger.h"
+
+struct native_state {
+	char dir[128];	  /* /tmp/lvp<tag>-native: the service's prefix */
+	struct image img; /* only for its inputs: the size of what native runs */
+	int prepared;
+};
+
+static struct native_state nat_st;
 
 static int native_available(char *why, size_t len)
 {
@@ -19,50 +32,87 @@ static int native_available(char *why, size_t len)
 		snprintf(why, len, "ip not found (Debian package iproute2)");
 		return 0;
 	}
-	return driver_workload_bin("beacon", "native", path, sizeof(path), why, len) == 0;
+	return driver_beacon_bin("native", path, sizeof(path), why, len) == 0;
 }
 
 static int native_prepare(struct target *t, char *err, size_t len)
 {
-	char bin[512], dst[16], port[8];
-	int rc = driver_workload_bin(t->workload, "native", bin, sizeof(bin), err, len);
+	struct native_state *n = &nat_st;
+	char bin[512], e[400];
+	struct image_cmd cmd;
+	int rc = driver_beacon_bin("native", bin, sizeof(bin), err, len), i;
 
 	if (rc)
 		return rc;
-	rc = netns_link_create(&t->link, t->tag, t->target_ip, t->prefix_len, 1, err, len);
-	if (rc)
+	memset(n, 0, sizeof(*n));
+	rc = image_build(t->workload, "host", &n->img, e, sizeof(e));
+	if (rc) {
+		snprintf(err, len, "native: %s", e);
 		return rc;
-	snprintf(port, sizeof(port), "%u", t->beacon_port);
-	t->argv[0] = NULL;
-	if (target_arg(t, "ip") || target_arg(t, "netns") || target_arg(t, "exec") ||
-	    target_arg(t, t->link.ns) || target_arg(t, bin) || target_arg(t, "--dst") ||
-	    target_arg(t, pkt_format_ip(t->appliance_ip, dst)) || target_arg(t, "--port") ||
-	    target_arg(t, port)) {
-		snprintf(err, len, "native: start command too long");
-		netns_link_destroy(&t->link);
-		return -E2BIG;
 	}
-	return 0;
+	t->service_port = n->img.w->port;
+	snprintf(n->dir, sizeof(n->dir), "/tmp/lvp%s-native", t->tag);
+	if (n->img.w->bin) {
+		rc = ledger_add(LEDGER_DIRECTORY, n->dir);
+		n->prepared = 1;
+		if (rc || (mkdir(n->dir, 0755) != 0 && errno != EEXIST)) {
+			snprintf(err, len, "native: cannot create %s: %s", n->dir, strerror(rc ? -rc : errno));
+			t->drv->destroy(t);
+			return rc ? rc : -errno;
+		}
+		rc = image_write_configs(n->img.w, n->dir, e, sizeof(e));
+		if (rc) {
+			snprintf(err, len, "native: %s", e);
+			t->drv->destroy(t);
+			return rc;
+		}
+	}
+	rc = image_cmd(&cmd, t, bin, n->dir);
+	if (rc == 0)
+		rc = netns_link_create(&t->link, t->tag, t->target_ip, t->prefix_len, 1, err, len);
+	else
+		snprintf(err, len, "native: start command too long");
+	if (rc) {
+		t->drv->destroy(t);
+		return rc;
+	}
+	t->argv[0] = NULL;
+	if (target_arg(t, "ip") || target_arg(t, "netns") || target_arg(t, "exec") || target_arg(t, t->link.ns))
+		rc = -E2BIG;
+	for (i = 0; rc == 0 && cmd.argv[i]; i++)
+		rc = target_arg(t, cmd.argv[i]);
+	if (rc) {
+		snprintf(err, len, "native: start command too long");
+		t->drv->destroy(t);
+	}
+	return rc;
 }
 
 static void native_stop(struct target *t, pid_t start_pid)
 {
-	(void)t; /* `ip netns exec` execs the workload: its PID is the process */
+	(void)t; /* `ip netns exec` execs the beacon, which execs the service */
 	(void)start_pid;
 }
 
 static void native_destroy(struct target *t)
 {
+	if (nat_st.prepared) {
+		driver_remove_dir(nat_st.dir);
+		nat_st.prepared = 0;
+	}
 	netns_link_destroy(&t->link);
 }
 
+/* The host files it runs and the generated configs. */
 static int64_t native_image_size(struct target *t)
 {
-	char bin[512], err[160];
+	struct image_size s;
+	char err[400];
 
-	if (driver_workload_bin(t->workload, "native", bin, sizeof(bin), err, sizeof(err)))
+	(void)t;
+	if (!nat_st.img.w || image_size_for(&nat_st.img, "native", &s, err, sizeof(err)) != 0)
 		return -ENOENT;
-	return driver_du(bin);
+	return s.du_bytes;
 }
 
 static int64_t native_memory(struct target *t, pid_t start_pid)

@@ -11,45 +11,19 @@
 
 #include <jansson.h>
 
-#include "../dataplane/pkt.h"
 #include "ledger.h"
 #include "oci.h"
 #include "proc.h"
 
-static int oci_copy(const char *from, const char *to)
-{
-	char buf[65536];
-	int in = open(from, O_RDONLY | O_CLOEXEC), out;
-	ssize_t n;
-	int rc = 0;
-
-	if (in < 0)
-		return -errno;
-	out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
-	if (out < 0) {
-		rc = -errno;
-		close(in);
-		return rc;
-	}
-	while ((n = read(in, buf, sizeof(buf))) > 0)
-		if (write(out, buf, (size_t)n) != n) {
-			rc = -EIO;
-			break;
-		}
-	if (n < 0)
-		rc = -errno;
-	close(in);
-	if (close(out) != 0 && !rc)
-		rc = -errno;
-	return rc;
-}
+#define OCI_NOFILE 20000 /* root here lacks CAP_SYS_RESOURCE: at most 20000 */
 
 /* Edit the spec `runc spec` wrote: what runs, where, in which namespace. */
-static int oci_edit_config(const char *path, const char *const *args, const char *netns,
-			   const char *cgroup)
+static int oci_edit_config(const char *path, const char *rootfs, const char *const *args,
+			   const char *netns, const char *cgroup)
 {
+	static const char *const tmpfs[] = { "/tmp", "/run" };
 	json_error_t jerr;
-	json_t *c = json_load_file(path, 0, &jerr), *proc, *a, *ns, *e;
+	json_t *c = json_load_file(path, 0, &jerr), *proc, *a, *ns, *e, *mounts;
 	char nspath[128];
 	size_t i;
 	int rc = -EINVAL;
@@ -71,47 +45,48 @@ static int oci_edit_config(const char *path, const char *const *args, const char
 		if (strcmp(json_string_value(json_object_get(e, "type")) ?: "", "network") == 0)
 			json_object_set_new(e, "path", json_string(nspath));
 	json_object_set_new(json_object_get(c, "linux"), "cgroupsPath", json_string(cgroup));
+	/* The cached image, shared and read-only; what the service writes
+	 * (pid file, temp files) goes to tmpfs. */
+	json_object_set_new(c, "root", json_pack("{s:s, s:b}", "path", rootfs, "readonly", 1));
+	mounts = json_object_get(c, "mounts");
+	for (i = 0; json_is_array(mounts) && i < sizeof(tmpfs) / sizeof(tmpfs[0]); i++)
+		json_array_append_new(mounts, json_pack("{s:s, s:s, s:s, s:[s,s,s]}", "destination", tmpfs[i],
+							"type", "tmpfs", "source", "tmpfs", "options", "nosuid",
+							"nodev", "mode=1777"));
+	json_array_foreach(json_object_get(proc, "rlimits"), i, e)
+		if (strcmp(json_string_value(json_object_get(e, "type")) ?: "", "RLIMIT_NOFILE") == 0) {
+			json_object_set_new(e, "soft", json_integer(OCI_NOFILE));
+			json_object_set_new(e, "hard", json_integer(OCI_NOFILE));
+		}
 	rc = json_dump_file(c, path, JSON_INDENT(2)) == 0 ? 0 : -EIO;
 out:
 	json_decref(c);
 	return rc;
 }
 
-int oci_rootfs_create(const char *dir, const char *workload_bin, char *err, size_t len)
+int oci_dir_create(const char *dir, char *err, size_t len)
 {
-	static const char *const dirs[] = { "rootfs", "rootfs/proc", "rootfs/sys", "rootfs/dev",
-					    "rootfs/tmp", "rootfs/run", "state" };
-	char path[PATH_MAX], name[64];
-	const char *base = strrchr(workload_bin, '/');
-	size_t i;
-	int rc;
+	char path[PATH_MAX];
+	int rc = ledger_add(LEDGER_DIRECTORY, dir);
 
-	rc = ledger_add(LEDGER_DIRECTORY, dir);
 	if (rc || (mkdir(dir, 0700) != 0 && errno != EEXIST)) {
 		snprintf(err, len, "cannot create %s: %s", dir, strerror(rc ? -rc : errno));
 		return rc ? rc : -errno;
 	}
-	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, dirs[i]);
-		if (mkdir(path, 0755) != 0 && errno != EEXIST) {
-			snprintf(err, len, "cannot create %s: %s", path, strerror(errno));
-			return -errno;
-		}
+	snprintf(path, sizeof(path), "%s/state", dir);
+	if (mkdir(path, 0700) != 0 && errno != EEXIST) {
+		snprintf(err, len, "cannot create %s: %s", path, strerror(errno));
+		return -errno;
 	}
-	snprintf(name, sizeof(name), "%s", base ? base + 1 : workload_bin);
-	snprintf(path, sizeof(path), "%s/rootfs/%s", dir, name);
-	rc = oci_copy(workload_bin, path);
-	if (rc)
-		snprintf(err, len, "cannot copy %s into the rootfs: %s", workload_bin, strerror(-rc));
-	return rc;
+	return 0;
 }
 
-int oci_bundle_create(const char *dir, const char *workload_bin, const char *const *args,
-		      const char *netns, const char *cgroup, char *err, size_t len)
+int oci_bundle_create(const char *dir, const char *rootfs, const char *const *args, const char *netns,
+		      const char *cgroup, char *err, size_t len)
 {
 	char path[PATH_MAX];
 	char *spec[] = { "runc", "spec", "--bundle", (char *)dir, NULL };
-	int rc = oci_rootfs_create(dir, workload_bin, err, len);
+	int rc = oci_dir_create(dir, err, len);
 
 	if (rc)
 		return rc;
@@ -122,27 +97,10 @@ int oci_bundle_create(const char *dir, const char *workload_bin, const char *con
 		snprintf(err, len, "'runc spec --bundle %s' failed (%d)", dir, rc);
 		return -EIO;
 	}
-	rc = oci_edit_config(path, args, netns, cgroup);
+	rc = oci_edit_config(path, rootfs, args, netns, cgroup);
 	if (rc)
 		snprintf(err, len, "cannot edit %s", path);
 	return rc;
-}
-
-int oci_image_tar(const struct target *t, const char *dir, char *tar, size_t tarlen, char *cmd,
-		  size_t cmdlen, char *err, size_t len)
-{
-	char rootfs[PATH_MAX], dst[16];
-	char *pack[] = { "tar", "-C", rootfs, "-cf", tar, ".", NULL };
-
-	snprintf(rootfs, sizeof(rootfs), "%s/rootfs", dir);
-	snprintf(tar, tarlen, "%s/image.tar", dir);
-	snprintf(cmd, cmdlen, "CMD [\"/beacon\",\"--dst\",\"%s\",\"--port\",\"%u\"]",
-		 pkt_format_ip(t->appliance_ip, dst), t->beacon_port);
-	if (proc_run(pack, 1, 60ull * 1000000000u) != 0) {
-		snprintf(err, len, "cannot pack %s into %s", rootfs, tar);
-		return -EIO;
-	}
-	return 0;
 }
 
 static int64_t oci_du_sum;

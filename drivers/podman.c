@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause
- * Podman (no daemon): an image imported from the workload's rootfs into a
- * private store under /tmp/lvp<tag>-podman, run with `podman run -d
+ * Podman (no daemon): the workload's cached image tarball imported as
+ * lvp-<workload>:<hash> into a private store under /tmp/lvp<tag>-podman, run with `podman run -d
  * --runtime runc` in the target's lvp network namespace (--network ns:),
  * its cgroups under /lvp<tag>. Root here lacks CAP_SYS_RESOURCE, so the
  * rlimits Podman would set are pinned to values it can set.
@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "driver.h"
+#include "image.h"
 #include "ledger.h"
 #include "oci.h"
 #include "proc.h"
@@ -22,10 +23,11 @@
 struct podman_state {
 	char dir[128];	   /* /tmp/lvp<tag>-podman */
 	char root[160], runroot[160], tmpdir[160];
-	char image[24];	   /* lvp<tag>:1 */
+	char image[96];	   /* lvp-<workload>:<hash> */
 	char name[16];	   /* lvp<tag> */
 	char cgparent[24]; /* /lvp<tag> */
 	char netarg[64];   /* ns:/run/netns/<ns> */
+	struct image img;
 	int prepared;
 };
 
@@ -80,17 +82,21 @@ static int podman_available(char *why, size_t len)
 static int podman_prepare(struct target *t, char *err, size_t len)
 {
 	struct podman_state *p = &pm_st;
-	char bin[512], cmd[128], tar[200];
-	int rc = driver_workload_bin(t->workload, "podman", bin, sizeof(bin), err, len);
+	char tar[PATH_MAX], e[400];
+	struct image_cmd cmd;
+	int rc, i;
 
+	memset(p, 0, sizeof(*p));
+	rc = driver_image(t, "podman", &p->img, &cmd, err, len);
+	if (rc == 0 && (rc = image_tar(&p->img, tar, sizeof(tar), e, sizeof(e))) != 0)
+		snprintf(err, len, "podman: %s", e);
 	if (rc)
 		return rc;
-	memset(p, 0, sizeof(*p));
 	snprintf(p->dir, sizeof(p->dir), "/tmp/lvp%s-podman", t->tag);
 	snprintf(p->root, sizeof(p->root), "%.127s/root", p->dir);
 	snprintf(p->runroot, sizeof(p->runroot), "%.127s/run", p->dir);
 	snprintf(p->tmpdir, sizeof(p->tmpdir), "%.127s/tmp", p->dir);
-	snprintf(p->image, sizeof(p->image), "lvp%s:1", t->tag);
+	image_ref(&p->img, p->image, sizeof(p->image));
 	snprintf(p->name, sizeof(p->name), "lvp%s", t->tag);
 	snprintf(p->cgparent, sizeof(p->cgparent), "/lvp%s", t->tag);
 	rc = netns_link_create(&t->link, t->tag, t->target_ip, t->prefix_len, 1, err, len);
@@ -99,14 +105,12 @@ static int podman_prepare(struct target *t, char *err, size_t len)
 	snprintf(p->netarg, sizeof(p->netarg), "ns:/run/netns/%s", t->link.ns);
 	driver_note_cgroup(t);
 	p->prepared = 1;
-	rc = oci_rootfs_create(p->dir, bin, err, len);
+	rc = oci_dir_create(p->dir, err, len);
 	if (rc)
 		goto fail;
-	/* The image: a tarball of the rootfs, imported with the beacon as CMD. */
-	rc = oci_image_tar(t, p->dir, tar, sizeof(tar), cmd, sizeof(cmd), err, len);
-	if (rc)
-		goto fail;
-	if (podman_do("import", "-c", cmd, tar, p->image) != 0) {
+	/* The image: the rootfs tarball; the command is given to run. */
+	if (podman_do("image", "exists", p->image, NULL, NULL) != 0 &&
+	    podman_do("import", tar, p->image, NULL, NULL) != 0) {
 		snprintf(err, len, "podman: 'podman import' of %s failed", tar);
 		rc = -EIO;
 		goto fail;
@@ -115,7 +119,11 @@ static int podman_prepare(struct target *t, char *err, size_t len)
 	    target_arg(t, p->name) || target_arg(t, "--cgroup-parent") || target_arg(t, p->cgparent) ||
 	    target_arg(t, "--ulimit") || target_arg(t, "nofile=20000:20000") ||
 	    target_arg(t, "--ulimit") || target_arg(t, "nproc=4096:4096") || target_arg(t, "--network") ||
-	    target_arg(t, p->netarg) || target_arg(t, p->image)) {
+	    target_arg(t, p->netarg) || target_arg(t, p->image))
+		rc = -E2BIG;
+	for (i = 0; rc == 0 && cmd.argv[i]; i++)
+		rc = target_arg(t, cmd.argv[i]);
+	if (rc) {
 		snprintf(err, len, "podman: start command too long");
 		rc = -E2BIG;
 		goto fail;

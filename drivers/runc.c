@@ -9,8 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../dataplane/pkt.h"
 #include "driver.h"
+#include "image.h"
 #include "ledger.h"
 #include "oci.h"
 #include "proc.h"
@@ -21,6 +21,7 @@ struct runc_state {
 	char name[16];	 /* container id: lvp<tag> */
 	char cgroup[40]; /* /lvp<tag>/lvp<tag> */
 	char ledger[320];
+	struct image img; /* the workload's cached rootfs */
 	int prepared;
 };
 
@@ -40,13 +41,13 @@ static int runc_available(char *why, size_t len)
 static int runc_prepare(struct target *t, char *err, size_t len)
 {
 	struct runc_state *r = &runc_st;
-	char bin[512], dst[16], port[8];
-	const char *args[6];
-	int rc = driver_workload_bin(t->workload, "runc", bin, sizeof(bin), err, len);
+	struct image_cmd cmd;
+	int rc;
 
+	memset(r, 0, sizeof(*r));
+	rc = driver_image(t, "runc", &r->img, &cmd, err, len);
 	if (rc)
 		return rc;
-	memset(r, 0, sizeof(*r));
 	snprintf(r->dir, sizeof(r->dir), "/tmp/lvp%s-runc", t->tag);
 	snprintf(r->root, sizeof(r->root), "%.127s/state", r->dir);
 	snprintf(r->name, sizeof(r->name), "lvp%s", t->tag);
@@ -54,12 +55,11 @@ static int runc_prepare(struct target *t, char *err, size_t len)
 	rc = netns_link_create(&t->link, t->tag, t->target_ip, t->prefix_len, 1, err, len);
 	if (rc)
 		return rc;
-	driver_beacon_args(t, args, dst, port);
 	snprintf(r->ledger, sizeof(r->ledger), "%.159s %.15s", r->root, r->name);
 	driver_note_cgroup(t);
 	/* The container goes in the ledger after its bundle: cleanup (newest
 	 * first) must delete it while runc's state directory still exists. */
-	rc = oci_bundle_create(r->dir, bin, args, t->link.ns, r->cgroup, err, len);
+	rc = oci_bundle_create(r->dir, r->img.rootfs, cmd.argv, t->link.ns, r->cgroup, err, len);
 	ledger_add(LEDGER_RUNC, r->ledger);
 	r->prepared = 1;
 	if (rc) {
@@ -103,11 +103,8 @@ static void runc_destroy(struct target *t)
 
 static int64_t runc_image_size(struct target *t)
 {
-	char path[160];
-
 	(void)t;
-	snprintf(path, sizeof(path), "%.127s/rootfs", runc_st.dir);
-	return oci_du_tree(path);
+	return oci_du_tree(runc_st.img.rootfs);
 }
 
 static int64_t runc_memory(struct target *t, pid_t start_pid)
