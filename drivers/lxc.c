@@ -6,6 +6,7 @@
  * lvp<tag>/. PLATFORMS.md 3.4.
  */
 #include <errno.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -135,10 +136,18 @@ static int lxc_prepare(struct target *t, char *err, size_t len)
 static void lxc_stop(struct target *t, pid_t start_pid)
 {
 	char *argv[] = { "lxc-stop", "-P", lxc_st.lxcpath, "-n", lxc_st.name, "-k", NULL };
+	int i;
 
-	(void)t;
 	(void)start_pid;
 	proc_run(argv, 1, 10000000000ull);
+	/* An lxc-start killed before its cleanup leaves lvp<tag>/monitor,
+	 * and the next start cannot make it again: remove the empty tree. */
+	ledger_rmdir_cgroup(lxc_st.name);
+	/* The phys veth comes back to us only when the container's network
+	 * namespace is torn down, which the kernel does a little later; the
+	 * next start needs it here. */
+	for (i = 0; t->link.peer_if[0] && i < 250 && if_nametoindex(t->link.peer_if) == 0; i++)
+		usleep(20000);
 }
 
 static void lxc_destroy(struct target *t)

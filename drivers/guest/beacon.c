@@ -21,7 +21,12 @@
  * execve PROG with ARGS in this process (PATH searched), so a service's
  * start is marked by its first beacon and the service keeps the PID.
  * --nofile N raises RLIMIT_NOFILE's soft limit to N (at most the hard
- * limit) before that. Exit 127 when PROG cannot be executed.
+ * limit) before that. Exit 127 when PROG cannot be executed. As PID 1 of
+ * a PID namespace (a container's init) it forks PROG instead and stays as
+ * its init: the kernel drops signals to an init that has no handler for
+ * them, so a SIGTERM sent before the service installed its own would be
+ * lost; this init forwards SIGTERM, SIGINT, SIGHUP and SIGQUIT, reaps
+ * orphans, and exits with PROG's status.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -36,6 +41,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -231,8 +237,57 @@ static void send_loop(int fd, const struct beacon_cfg *cfg)
 		last_err ? strerror(last_err) : "");
 }
 
+static volatile sig_atomic_t init_child;	  /* the service, when we are its init */
+static volatile sig_atomic_t init_pending; /* a signal that came before the fork */
+
+static void init_forward(int sig)
+{
+	if (init_child > 0)
+		kill(init_child, sig);
+	else
+		init_pending = sig;
+}
+
+/* PID 1: run the service as our child; forward signals, reap, pass on
+ * its exit status. */
+static int run_init(char **exec)
+{
+	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT };
+	struct sigaction sa;
+	int status = 0;
+	pid_t pid, w;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = init_forward;
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+	pid = fork();
+	if (pid < 0) {
+		fprintf(stderr, "beacon: fork: %s\n", strerror(errno));
+		return 127;
+	}
+	if (pid == 0) {
+		execvp(exec[0], exec);
+		fprintf(stderr, "beacon: cannot run %s: %s\n", exec[0], strerror(errno));
+		_exit(127);
+	}
+	init_child = pid;
+	if (init_pending)
+		kill(pid, init_pending);
+	for (;;) {
+		w = waitpid(-1, &status, 0);
+		if (w == pid)
+			break;
+		if (w < 0 && errno != EINTR)
+			return 127;
+	}
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
+
 /* Raise the descriptor limit, restore the default timer slack, become
- * the service. Returns only on failure. */
+ * the service (or its init). Returns only on failure or as that init. */
 static int run_exec(const struct beacon_cfg *cfg)
 {
 	struct rlimit rl;
@@ -243,6 +298,8 @@ static int run_exec(const struct beacon_cfg *cfg)
 			fprintf(stderr, "beacon: cannot raise RLIMIT_NOFILE: %s\n", strerror(errno));
 	}
 	prctl(PR_SET_TIMERSLACK, 0UL); /* 0: back to the default */
+	if (getpid() == 1)
+		return run_init(cfg->exec);
 	execvp(cfg->exec[0], cfg->exec);
 	fprintf(stderr, "beacon: cannot run %s: %s\n", cfg->exec[0], strerror(errno));
 	return 127;
@@ -275,5 +332,7 @@ int main(int argc, char **argv)
 	close(fd);
 	if (cfg.exec && !stop_requested)
 		return run_exec(&cfg);
+	if (cfg.exec) /* stopped before the service started */
+		return 0;
 	return 0;
 }
