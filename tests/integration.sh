@@ -32,7 +32,7 @@ trap cleanup EXIT INT TERM
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 # json FILE EXPR: evaluate a Python expression on the parsed object j.
-json() { python3 -c 'import json,os,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"; }
+json() { python3 -c 'import json,os,subprocess,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"; }
 check() { # check FILE EXPR MESSAGE
 	[ "$(json "$1" "$2")" = True ] || { echo "--- $1:" >&2; head -c 3000 "$1" >&2; fail "$3"; }
 }
@@ -209,6 +209,29 @@ boot_kill_cleanup() {
 	! ip netns list | grep -q "^lvpbt$victim" || fail "namespace lvpbt$victim still there"
 }
 
+# workload_case PLATFORM: nginx and redis from the platform's image (built
+# into a cache of this test's own), 3 starts each; skipped (77) when the
+# platform cannot run here.
+workload_case() {
+	"$LVPERF" platforms --json >"$tmp/p.json" || fail "lvperf platforms exited $?"
+	if [ "$(json "$tmp/p.json" 'any(p["name"] == "'"$1"'" and p["available"] for p in j["platforms"])')" != True ]; then
+		echo "SKIP: $1 not available: $(json "$tmp/p.json" '[p.get("why") for p in j["platforms"] if p["name"] == "'"$1"'"][0]')"
+		exit 77
+	fi
+	export LVPERF_CACHE="$tmp/lvpcache"
+	for w in nginx redis; do
+		bin=$([ $w = nginx ] && echo /usr/sbin/nginx || echo /usr/bin/redis-server)
+		"$LVPERF" boot --platform "$1" --workload $w --repeat 3 --json >"$tmp/$w.json" 2>"$tmp/err" ||
+			{ cat "$tmp/err" >&2; fail "lvperf boot $1 $w exited $?"; }
+		check "$tmp/$w.json" 'j["workload"] == "'$w'" and j["startup"]["summary"]["first_beacon_ns"]["n"] == 3 and all(0 < r["first_beacon_ns"] < 10e9 for r in j["startup"]["runs"])' "$1 $w: 3 beacons not seen"
+		check "$tmp/$w.json" 'os.stat("'$bin'").st_blocks * 512 <= j["image_bytes"] < 2**30' "$1 $w: image size implausible"
+		check "$tmp/$w.json" 'j["memory_rss_bytes"]["n"] == 3 and 0 < j["memory_rss_bytes"]["min"] <= j["memory_rss_bytes"]["max"] < 2**30' "$1 $w: memory not measured"
+		echo "$1 $w: beacon $(json "$tmp/$w.json" '[round(r["first_beacon_ns"] / 1e6, 1) for r in j["startup"]["runs"]]') ms, image $(json "$tmp/$w.json" 'j["image_bytes"]') B, rss $(json "$tmp/$w.json" 'int(j["memory_rss_bytes"]["mean"])') B"
+	done
+	! ls -d /sys/fs/cgroup/*/lvpbt* /tmp/lvpbt* >/dev/null 2>&1 || fail "boot left cgroups or files: $(ls -d /sys/fs/cgroup/*/lvpbt* /tmp/lvpbt* 2>/dev/null)"
+	! ls -d "$LVPERF_CACHE"/images/lvptmp-* >/dev/null 2>&1 || fail "unfinished image builds left in the cache"
+}
+
 case "$case_name" in
 http_af_xdp) http_case af_xdp ;;
 http_af_packet) http_case af_packet ;;
@@ -310,6 +333,65 @@ boot_gvisor)
 boot_lxc)
 	boot_case lxc
 	boot_kill_cleanup lxc
+	;;
+workload_native) workload_case native ;;
+workload_runc) workload_case runc ;;
+workload_crun) workload_case crun ;;
+workload_lxc) workload_case lxc ;;
+workload_podman) workload_case podman ;;
+workload_docker) workload_case docker ;;
+workload_gvisor) workload_case gvisor ;;
+image_cache)
+	# A copy of lvperf and the beacon, so an input can change without
+	# touching the build: the cache is keyed on the inputs.
+	mkdir "$tmp/bin"
+	cp "$LVPERF" "$BEACON" "$tmp/bin/"
+	export LVPERF_CACHE="$tmp/lvpcache"
+	"$tmp/bin/lvperf" image build --workload nginx --for runc --json >"$tmp/i1.json" 2>"$tmp/err" ||
+		{ cat "$tmp/err" >&2; fail "first image build exited $?"; }
+	check "$tmp/i1.json" 'not j["reused"] and j["dir"].startswith("'"$LVPERF_CACHE"'/images/nginx-" + j["hash"])' "first build not a fresh build in the cache"
+	check "$tmp/i1.json" 'os.path.isfile(j["rootfs"] + "/usr/sbin/nginx") and os.path.isfile(j["rootfs"] + "/beacon") and os.path.islink(j["rootfs"] + "/bin/sh") and os.path.isfile(j["rootfs"] + "/etc/nginx/nginx.conf") and os.path.getsize(j["rootfs"] + "/www/favicon.ico") == 1150' "rootfs misses nginx, the beacon, sh, the config or the favicon"
+	check "$tmp/i1.json" 'all(os.path.isfile(j["rootfs"] + l.split()[2 if "=>" in l else 0]) for l in subprocess.run(["ldd", "/usr/sbin/nginx"], capture_output=True, text=True).stdout.splitlines() if "/" in l)' "rootfs misses a library of nginx"
+	grep -q "^www-data:" "$(json "$tmp/i1.json" 'j["rootfs"]')/etc/passwd" || fail "no www-data in /etc/passwd"
+	chroot "$(json "$tmp/i1.json" 'j["rootfs"]')" /usr/sbin/nginx -t -p / -c /etc/nginx/nginx.conf -e stderr 2>"$tmp/t.err" ||
+		{ cat "$tmp/t.err" >&2; fail "nginx rejects its config inside the image"; }
+	stamp=$(stat -c '%i %Y' "$(json "$tmp/i1.json" 'j["rootfs"]')")
+	"$tmp/bin/lvperf" image build --workload nginx --for runc --json >"$tmp/i2.json" 2>"$tmp/err" ||
+		{ cat "$tmp/err" >&2; fail "second image build exited $?"; }
+	check "$tmp/i2.json" 'j["reused"] and j["dir"] == "'"$(json "$tmp/i1.json" 'j["dir"]')"'"' "second build did not reuse the cached image"
+	[ "$(stat -c '%i %Y' "$(json "$tmp/i2.json" 'j["rootfs"]')")" = "$stamp" ] || fail "the cached rootfs was rebuilt"
+	echo "build $(json "$tmp/i1.json" 'j["build_s"]') s, reuse $(json "$tmp/i2.json" 'j["build_s"]') s"
+	# An input changes (the beacon's mtime): a new image under a new hash.
+	touch -d '2001-01-01' "$tmp/bin/beacon"
+	"$tmp/bin/lvperf" image build --workload nginx --for runc --json >"$tmp/i3.json" 2>"$tmp/err" ||
+		{ cat "$tmp/err" >&2; fail "third image build exited $?"; }
+	check "$tmp/i3.json" 'not j["reused"] and j["hash"] != "'"$(json "$tmp/i1.json" 'j["hash"]')"'" and os.path.isdir(j["rootfs"])' "a changed input did not rebuild the image"
+	# docker and podman import it under an lvp name derived from the hash.
+	"$tmp/bin/lvperf" image build --workload redis --for docker --json >"$tmp/i4.json" 2>"$tmp/err" ||
+		{ cat "$tmp/err" >&2; fail "redis image build exited $?"; }
+	check "$tmp/i4.json" 'j["import_as"] == "lvp-redis:" + j["hash"] and os.path.isfile(j["rootfs"] + "/usr/bin/redis-server") and os.path.isfile(j["rootfs"] + "/etc/redis/redis.conf")' "redis image or its import name wrong"
+	grep -qx 'save ""' "$(json "$tmp/i4.json" 'j["rootfs"]')/etc/redis/redis.conf" || fail "redis persistence not off"
+	! ls -d "$LVPERF_CACHE"/images/lvptmp-* >/dev/null 2>&1 || fail "unfinished image builds left in the cache"
+	# Bad input: one clear line, usage exit code.
+	rc=0; "$tmp/bin/lvperf" image build --workload nosuch --for runc >/dev/null 2>"$tmp/err" || rc=$?
+	[ "$rc" = 64 ] && grep -q "no workload 'nosuch'" "$tmp/err" || fail "unknown workload: exit $rc, $(cat "$tmp/err")"
+	;;
+size)
+	export LVPERF_CACHE="$tmp/lvpcache"
+	"$LVPERF" size --platform runc --workload nginx --json >"$tmp/s.json" 2>"$tmp/err" ||
+		{ cat "$tmp/err" >&2; fail "lvperf size exited $?"; }
+	root="$(json "$tmp/s.json" 'j["image"]')/rootfs"
+	# du's own count of allocated blocks, and gzip -6 of the same tar.
+	check "$tmp/s.json" 'j["du_bytes"] == '"$(du -s -B1 "$root" | cut -f1)" "du_bytes is not what du counts"
+	gz=$(tar --numeric-owner -C "$root" -cf - . | gzip -6 -n | wc -c)
+	check "$tmp/s.json" 'abs(j["gzip_bytes"] - '"$gz"') <= 0.01 * '"$gz"' and 0 < j["gzip_bytes"] < j["du_bytes"] < 2**30' "gzip_bytes is not gzip -6 of a tar of the rootfs"
+	"$LVPERF" size --platform native --workload redis --json >"$tmp/n.json" 2>"$tmp/err" ||
+		{ cat "$tmp/err" >&2; fail "lvperf size native exited $?"; }
+	check "$tmp/n.json" 'os.stat("/usr/bin/redis-server").st_blocks * 512 + os.stat("'"$BEACON"'").st_blocks * 512 < j["du_bytes"] < 2**30 and 0 < j["gzip_bytes"] < j["du_bytes"]' "native size implausible"
+	"$LVPERF" size --platform docker --workload beacon >"$tmp/t.out" 2>"$tmp/err" || { cat "$tmp/err" >&2; fail "text size exited $?"; }
+	grep -q "^docker beacon: [0-9]* bytes on disk (du, allocated blocks), [0-9]* bytes to transfer" "$tmp/t.out" || fail "size text: $(cat "$tmp/t.out")"
+	rc=0; "$LVPERF" size --platform nosuch --workload nginx >/dev/null 2>"$tmp/err" || rc=$?
+	[ "$rc" = 64 ] && grep -q "no platform 'nosuch'" "$tmp/err" || fail "unknown platform: exit $rc"
 	;;
 cleanup)
 	# lvperf killed with SIGKILL leaves its namespace, link, DPDK runtime
