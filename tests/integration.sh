@@ -221,14 +221,19 @@ workload_case() {
 	export LVPERF_CACHE="$tmp/lvpcache"
 	for w in nginx redis; do
 		bin=$([ $w = nginx ] && echo /usr/sbin/nginx || echo /usr/bin/redis-server)
-		"$LVPERF" boot --platform "$1" --workload $w --repeat 3 --json >"$tmp/$w.json" 2>"$tmp/err" ||
-			{ cat "$tmp/err" >&2; fail "lvperf boot $1 $w exited $?"; }
+		"$LVPERF" boot --platform "$1" --workload $w --repeat 3 --json >"$tmp/$w.json" 2>"$tmp/err" &
+		bp=$!
+		pids+=("$bp")
+		wait "$bp" || { cat "$tmp/err" >&2; fail "lvperf boot $1 $w exited $?"; }
+		# Its own resources only: other lvperf runs may be live.
+		! ls -d /sys/fs/cgroup/*/lvpbt"$bp"* /tmp/lvpbt"$bp"-* >/dev/null 2>&1 ||
+			fail "boot left cgroups or files: $(ls -d /sys/fs/cgroup/*/lvpbt"$bp"* /tmp/lvpbt"$bp"-* 2>/dev/null)"
+		! ip -o link | grep -q "lvpbt$bp" || fail "boot left links of lvpbt$bp"
 		check "$tmp/$w.json" 'j["workload"] == "'$w'" and j["startup"]["summary"]["first_beacon_ns"]["n"] == 3 and all(0 < r["first_beacon_ns"] < 10e9 for r in j["startup"]["runs"])' "$1 $w: 3 beacons not seen"
 		check "$tmp/$w.json" 'os.stat("'$bin'").st_blocks * 512 <= j["image_bytes"] < 2**30' "$1 $w: image size implausible"
 		check "$tmp/$w.json" 'j["memory_rss_bytes"]["n"] == 3 and 0 < j["memory_rss_bytes"]["min"] <= j["memory_rss_bytes"]["max"] < 2**30' "$1 $w: memory not measured"
 		echo "$1 $w: beacon $(json "$tmp/$w.json" '[round(r["first_beacon_ns"] / 1e6, 1) for r in j["startup"]["runs"]]') ms, image $(json "$tmp/$w.json" 'j["image_bytes"]') B, rss $(json "$tmp/$w.json" 'int(j["memory_rss_bytes"]["mean"])') B"
 	done
-	! ls -d /sys/fs/cgroup/*/lvpbt* /tmp/lvpbt* >/dev/null 2>&1 || fail "boot left cgroups or files: $(ls -d /sys/fs/cgroup/*/lvpbt* /tmp/lvpbt* 2>/dev/null)"
 	! ls -d "$LVPERF_CACHE"/images/lvptmp-* >/dev/null 2>&1 || fail "unfinished image builds left in the cache"
 }
 
