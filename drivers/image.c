@@ -529,11 +529,19 @@ static int image_hash(const struct workload *w, const char *base, const struct i
 	return 0;
 }
 
-static void image_cache_dir(char *buf, size_t len)
+void image_cache_root(char *buf, size_t len)
 {
 	const char *c = getenv("LVPERF_CACHE");
 
-	snprintf(buf, len, "%s/images", c && c[0] ? c : IMAGE_CACHE_DEFAULT);
+	snprintf(buf, len, "%s", c && c[0] ? c : IMAGE_CACHE_DEFAULT);
+}
+
+static void image_cache_dir(char *buf, size_t len)
+{
+	char root[PATH_MAX - 16];
+
+	image_cache_root(root, sizeof(root));
+	snprintf(buf, len, "%s/images", root);
 }
 
 /* ---- building ---- */

@@ -75,6 +75,9 @@ int image_cmd_line(const struct image_cmd *c, char *buf, size_t len);
  * Returns 0 or -errno with err. */
 int image_tar(const struct image *img, char *tar, size_t tarlen, char *err, size_t len);
 
+/* The cache directory ($LVPERF_CACHE or /var/cache/lvperf) into buf. */
+void image_cache_root(char *buf, size_t len);
+
 /* The image's name for engines that import it: lvp-<workload>:<hash>. */
 void image_ref(const struct image *img, char *buf, size_t len);
 

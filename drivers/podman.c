@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * Podman (no daemon): the workload's cached image tarball imported as
- * lvp-<workload>:<hash> into a private store under /tmp/lvp<tag>-podman, run with `podman run -d
+ * lvp-<workload>:<hash> into lvperf's own store, CACHE/lvp-podman (kept,
+ * so an image is imported once per hash), run with `podman run -d
  * --runtime runc` in the target's lvp network namespace (--network ns:),
  * its cgroups under /lvp<tag>. Root here lacks CAP_SYS_RESOURCE, so the
  * rlimits Podman would set are pinned to values it can set.
@@ -8,6 +9,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -21,8 +23,8 @@
 #define PODMAN_TIMEOUT (60ull * 1000000000u)
 
 struct podman_state {
-	char dir[128];	   /* /tmp/lvp<tag>-podman */
-	char root[160], runroot[160], tmpdir[160];
+	char dir[224];	   /* CACHE/lvp-podman: the store, kept */
+	char root[240], runroot[240], tmpdir[240];
 	char image[96];	   /* lvp-<workload>:<hash> */
 	char name[16];	   /* lvp<tag> */
 	char cgparent[24]; /* /lvp<tag> */
@@ -92,10 +94,11 @@ static int podman_prepare(struct target *t, char *err, size_t len)
 		snprintf(err, len, "podman: %s", e);
 	if (rc)
 		return rc;
-	snprintf(p->dir, sizeof(p->dir), "/tmp/lvp%s-podman", t->tag);
-	snprintf(p->root, sizeof(p->root), "%.127s/root", p->dir);
-	snprintf(p->runroot, sizeof(p->runroot), "%.127s/run", p->dir);
-	snprintf(p->tmpdir, sizeof(p->tmpdir), "%.127s/tmp", p->dir);
+	image_cache_root(e, sizeof(e));
+	snprintf(p->dir, sizeof(p->dir), "%.200s/lvp-podman", e);
+	snprintf(p->root, sizeof(p->root), "%.223s/root", p->dir);
+	snprintf(p->runroot, sizeof(p->runroot), "%.223s/run", p->dir);
+	snprintf(p->tmpdir, sizeof(p->tmpdir), "%.223s/tmp", p->dir);
 	image_ref(&p->img, p->image, sizeof(p->image));
 	snprintf(p->name, sizeof(p->name), "lvp%s", t->tag);
 	snprintf(p->cgparent, sizeof(p->cgparent), "/lvp%s", t->tag);
@@ -105,9 +108,11 @@ static int podman_prepare(struct target *t, char *err, size_t len)
 	snprintf(p->netarg, sizeof(p->netarg), "ns:/run/netns/%s", t->link.ns);
 	driver_note_cgroup(t);
 	p->prepared = 1;
-	rc = oci_dir_create(p->dir, err, len);
-	if (rc)
+	if (mkdir(p->dir, 0700) != 0 && errno != EEXIST) {
+		snprintf(err, len, "podman: cannot create %s: %s", p->dir, strerror(errno));
+		rc = -errno;
 		goto fail;
+	}
 	/* The image: the rootfs tarball; the command is given to run. */
 	if (podman_do("image", "exists", p->image, NULL, NULL) != 0 &&
 	    podman_do("import", tar, p->image, NULL, NULL) != 0) {
@@ -142,25 +147,25 @@ static void podman_stop(struct target *t, pid_t start_pid)
 	podman_do("rm", "-f", "-t", "0", pm_st.name);
 }
 
+/* The store and its images stay: the next run with the same hash
+ * reuses the import. */
 static void podman_destroy(struct target *t)
 {
 	struct podman_state *p = &pm_st;
 
 	if (p->prepared) {
 		podman_stop(t, 0);
-		podman_do("rmi", "-f", p->image, NULL, NULL);
-		podman_do("system", "reset", "-f", NULL, NULL);
-		driver_remove_dir(p->dir);
 		driver_remove_cgroup(t);
 		p->prepared = 0;
 	}
 	netns_link_destroy(&t->link);
 }
 
+/* The image's layer: the rootfs it was imported from. */
 static int64_t podman_image_size(struct target *t)
 {
 	(void)t;
-	return oci_du_tree(pm_st.root);
+	return oci_du_tree(pm_st.img.rootfs);
 }
 
 /* The containers' own cgroups under ours, not the engine's helpers. */
