@@ -18,6 +18,7 @@
 struct boot_cfg {
 	const char *platform;
 	const char *workload;
+	const char *base;
 	const char *kind;
 	const char *cores;
 	const char *eal;
@@ -32,7 +33,10 @@ struct boot_cfg {
 static const struct opt_def boot_opts[] = {
 	{ "platform", OPT_STR, offsetof(struct boot_cfg, platform), 0, 0, NULL, "NAME",
 	  "platform to boot (see lvperf platforms)" },
-	{ "workload", OPT_STR, offsetof(struct boot_cfg, workload), 0, 0, "beacon", "W", "workload" },
+	{ "workload", OPT_STR, offsetof(struct boot_cfg, workload), 0, 0, "beacon", "W",
+	  "beacon, nginx or redis" },
+	{ "base", OPT_STR, offsetof(struct boot_cfg, base), 0, 0, "host", "host|debian",
+	  "image: host binaries and libraries, or Debian minbase (lvperf image build)" },
 	{ "kind", OPT_STR, offsetof(struct boot_cfg, kind), 0, 0, "af_xdp", "af_xdp|af_packet",
 	  "port kind driving the target's veth" },
 	{ "repeat", OPT_U64, offsetof(struct boot_cfg, repeat), 1, 100000, "30", "N", "starts" },
@@ -113,6 +117,7 @@ int cmd_boot(int argc, char **argv)
 	memset(&t, 0, sizeof(t));
 	t.drv = drv;
 	t.workload = cfg.workload;
+	t.base = cfg.base;
 	snprintf(t.tag, sizeof(t.tag), "bt%d", (int)getpid() % 10000000);
 	t.appliance_ip = BOOT_OUR_IP;
 	t.target_ip = BOOT_TARGET_IP;
@@ -168,8 +173,8 @@ int cmd_boot(int argc, char **argv)
 	}
 	stats_summarize(mem.rss, cfg.repeat, &ms);
 	if (cfg.json) {
-		json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:o, s:o}", "command", "boot", "platform", drv->name,
-				      "workload", cfg.workload, "image_bytes",
+		json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o}", "command", "boot", "platform", drv->name,
+				      "workload", cfg.workload, "base", cfg.base, "image_bytes",
 				      size < 0 ? json_null() : json_integer(size), "memory_rss_bytes",
 				      app_summary_json(&ms), "startup", bj ? bj : json_null());
 

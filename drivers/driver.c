@@ -104,7 +104,7 @@ int driver_image(struct target *t, const char *platform, struct image *img, stru
 		 char *err, size_t len)
 {
 	char e[400];
-	int rc = image_build(t->workload, "host", img, e, sizeof(e));
+	int rc = image_build(t->workload, t->base ? t->base : "host", img, e, sizeof(e));
 
 	if (rc) {
 		snprintf(err, len, "%s: %s", platform, e);

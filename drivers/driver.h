@@ -22,6 +22,7 @@
 struct target {
 	const struct driver *drv;
 	const char *workload;	/* "beacon", "nginx" or "redis" (image.h) */
+	const char *base;	/* image base: "host" (or NULL) or "debian" */
 	char tag[11];		/* names: lvp<tag>... */
 	uint32_t appliance_ip;	/* where the beacon goes (the dataplane's address) */
 	uint32_t target_ip;	/* the target's own address on the veth */
@@ -80,7 +81,7 @@ struct image;
 struct image_cmd;
 
 /*
- * Build or reuse the (host-based) image of t->workload, set
+ * Build or reuse the image of t->workload on t->base, set
  * t->service_port, and fill cmd with the start command inside the image
  * (/beacon, then the service). Returns 0 or -errno with err.
  */

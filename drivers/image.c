@@ -23,7 +23,7 @@
 #pragma GCC diagnostic ignored "-Wformat-truncation"
 
 /* Bump when the layout or the generated files change meaning. */
-#define IMAGE_FORMAT "lvperf-image-3"
+#define IMAGE_FORMAT "lvperf-image-4"
 #define IMAGE_CACHE_DEFAULT "/var/cache/lvperf"
 #define IMAGE_BUSYBOX "/bin/busybox"
 #define IMAGE_INPUTS_MAX 64
@@ -195,12 +195,26 @@ static int image_mkparent(const char *path)
 	return image_mkdirs(buf, 0755);
 }
 
+/* A new file owned by us, readable by all, in a directory all may
+ * enter: root in a container has no CAP_DAC_OVERRIDE, and a package may
+ * have left its own file and a closed directory there (redis-server's
+ * /etc/redis is redis:redis 2770). */
 static int image_write(const char *path, const void *data, size_t n, mode_t mode)
 {
+	char dir[PATH_MAX], *slash;
+	struct stat st;
 	int fd, rc = 0;
 
 	if (image_mkparent(path) != 0)
 		return -errno;
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = 0;
+		if (stat(dir, &st) == 0 && (st.st_mode & 0005) != 0005)
+			chmod(dir, (st.st_mode & 07777) | 0005);
+	}
+	unlink(path);
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
 	if (fd < 0)
 		return -errno;

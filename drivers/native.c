@@ -45,6 +45,10 @@ static int native_prepare(struct target *t, char *err, size_t len)
 	if (rc)
 		return rc;
 	memset(n, 0, sizeof(*n));
+	if (t->base && strcmp(t->base, "host") != 0) {
+		snprintf(err, len, "native: it runs the host's own binaries: --base host only");
+		return -EINVAL;
+	}
 	rc = image_build(t->workload, "host", &n->img, e, sizeof(e));
 	if (rc) {
 		snprintf(err, len, "native: %s", e);
