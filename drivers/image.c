@@ -619,13 +619,19 @@ static int image_fill_debian(const struct workload *w, const struct image_inputs
 			     const char *rootfs, char *err, size_t len)
 {
 	char include[64], log[PATH_MAX], last[400], path[PATH_MAX];
-	char *argv[] = { "debootstrap", "--variant=minbase", include, (char *)in->suite, (char *)rootfs,
-			 (char *)in->mirror, NULL };
-	int rc;
+	char *argv[8];
+	int rc, n = 0;
 
-	snprintf(include, sizeof(include), "--include=%s", w->package ? w->package : "ca-certificates");
-	if (!w->package)
-		argv[2] = "--variant=minbase"; /* beacon: nothing to add */
+	argv[n++] = "debootstrap";
+	argv[n++] = "--variant=minbase";
+	if (w->package) {
+		snprintf(include, sizeof(include), "--include=%s", w->package);
+		argv[n++] = include;
+	}
+	argv[n++] = (char *)in->suite;
+	argv[n++] = (char *)rootfs;
+	argv[n++] = (char *)in->mirror;
+	argv[n] = NULL;
 	snprintf(log, sizeof(log), "%s/debootstrap.log", tmp);
 	rc = image_spawn(argv, NULL, log, 1, 1800 * IMAGE_SEC);
 	if (rc != 0) {
