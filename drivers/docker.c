@@ -4,6 +4,9 @@
  * forwarding, masquerading or bridge of its own (nothing on the host
  * changes). The image is a `docker import` of the workload's cached rootfs
  * tarball, named lvp-<workload>:<hash>; the command is given to run. The
+ * data root, where imported images live, is kept in CACHE/lvp-docker/data
+ * so an image is imported once per hash; one dockerd at a time may use it
+ * (a lock file), another lvperf meanwhile gets a data root of its own. The
  * network is direct: a holder container (--network none) receives the veth
  * peer, and each measured container joins it (--network container:). The
  * start command is `docker run -d`, as the study started containers; the
@@ -11,10 +14,13 @@
  * container) and /lvp<tag>x (the holder). PLATFORMS.md 3.6.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../dataplane/pkt.h"
@@ -36,6 +42,8 @@ struct docker_state {
 	char holder[24]; /* lvp<tag>-holder */
 	char cg[24], cgh[24]; /* lvp<tag>, lvp<tag>x */
 	pid_t dockerd;
+	char data[240];	 /* the data root: kept in the cache, or in dir */
+	int lock_fd;	 /* holds CACHE/lvp-docker/lock while data is the kept one */
 	struct image img;
 	int prepared;
 };
@@ -74,15 +82,14 @@ static int docker_available(char *why, size_t len)
 
 static int docker_start_daemon(struct docker_state *d, char *err, size_t len)
 {
-	char data[160], exec_root[160], pidfile[160], sock[176], cgp[32];
-	char *argv[] = { DOCKERD_BIN, "--data-root", data, "--exec-root", exec_root, "-H", sock,
+	char exec_root[160], pidfile[160], sock[176], cgp[32];
+	char *argv[] = { DOCKERD_BIN, "--data-root", d->data, "--exec-root", exec_root, "-H", sock,
 			 "--pidfile", pidfile, "--iptables=false", "--ip6tables=false",
 			 "--ip-forward=false", "--ip-masq=false", "--bridge=none",
 			 "--userland-proxy=false", "--cgroup-parent", cgp, NULL };
 	const char *version[] = { "version", NULL };
 	int i;
 
-	snprintf(data, sizeof(data), "%.127s/data", d->dir);
 	snprintf(exec_root, sizeof(exec_root), "%.127s/exec", d->dir);
 	snprintf(pidfile, sizeof(pidfile), "%.127s/dockerd.pid", d->dir);
 	snprintf(sock, sizeof(sock), "%.175s", d->host);
@@ -98,7 +105,7 @@ static int docker_start_daemon(struct docker_state *d, char *err, size_t len)
 		if (proc_wait(d->dockerd, 0, &status) == 0) {
 			ledger_done_pid(d->dockerd);
 			d->dockerd = 0;
-			snprintf(err, len, "docker: dockerd exited at start (see %s/data)", d->dir);
+			snprintf(err, len, "docker: dockerd exited at start (see %s)", d->data);
 			return -EIO;
 		}
 		if (docker_do(NULL, 0, version) == 0)
@@ -138,6 +145,27 @@ static int docker_holder(struct docker_state *d, struct target *t, char *err, si
 	return 0;
 }
 
+/* The kept data root if no other dockerd of ours uses it, else one in
+ * the run's own directory. */
+static void docker_data_root(struct docker_state *d)
+{
+	char cache[200], dir[224], lock[240];
+
+	image_cache_root(cache, sizeof(cache));
+	snprintf(dir, sizeof(dir), "%.199s/lvp-docker", cache);
+	snprintf(lock, sizeof(lock), "%.223s/lock", dir);
+	if ((mkdir(dir, 0700) == 0 || errno == EEXIST) &&
+	    (d->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) >= 0) {
+		if (flock(d->lock_fd, LOCK_EX | LOCK_NB) == 0) {
+			snprintf(d->data, sizeof(d->data), "%.223s/data", dir);
+			return;
+		}
+		close(d->lock_fd);
+		d->lock_fd = -1;
+	}
+	snprintf(d->data, sizeof(d->data), "%.127s/data", d->dir);
+}
+
 static int docker_prepare(struct target *t, char *err, size_t len)
 {
 	struct docker_state *d = &dk_st;
@@ -146,6 +174,7 @@ static int docker_prepare(struct target *t, char *err, size_t len)
 	int rc, i;
 
 	memset(d, 0, sizeof(*d));
+	d->lock_fd = -1;
 	rc = driver_image(t, "docker", &d->img, &cmd, err, len);
 	if (rc == 0 && (rc = image_tar(&d->img, tar, sizeof(tar), e, sizeof(e))) != 0)
 		snprintf(err, len, "docker: %s", e);
@@ -166,7 +195,14 @@ static int docker_prepare(struct target *t, char *err, size_t len)
 	d->prepared = 1;
 	rc = oci_dir_create(d->dir, err, len);
 	if (rc == 0)
+		docker_data_root(d);
+	if (rc == 0)
 		rc = docker_start_daemon(d, err, len);
+	if (rc == 0 && d->lock_fd >= 0) { /* the kept store: what a killed run left */
+		const char *prune[] = { "container", "prune", "-f", NULL };
+
+		docker_do(NULL, 0, prune);
+	}
 	if (rc)
 		goto fail;
 	{
@@ -221,17 +257,19 @@ static void docker_destroy(struct target *t)
 	if (d->prepared) {
 		if (d->dockerd) {
 			const char *rmh[] = { "rm", "-f", d->holder, NULL };
-			const char *rmi[] = { "rmi", "-f", d->image, NULL };
 			int status;
 
 			docker_stop(t, 0);
 			docker_do(NULL, 0, rmh);
-			docker_do(NULL, 0, rmi);
 			proc_stop(d->dockerd, 20000000000ull, &status); /* it stops its containerd */
 			ledger_done_pid(d->dockerd);
 			d->dockerd = 0;
 		}
 		driver_remove_dir(d->dir);
+		if (d->lock_fd >= 0) {
+			close(d->lock_fd); /* the kept data root is free again */
+			d->lock_fd = -1;
+		}
 		ledger_rmdir_cgroup(d->cgh);
 		ledger_done(LEDGER_CGROUP, d->cgh);
 		driver_remove_cgroup(t);
@@ -240,13 +278,11 @@ static void docker_destroy(struct target *t)
 	netns_link_destroy(&t->link);
 }
 
+/* The image's layer: the rootfs it was imported from. */
 static int64_t docker_image_size(struct target *t)
 {
-	char path[160];
-
 	(void)t;
-	snprintf(path, sizeof(path), "%.127s/data", dk_st.dir);
-	return oci_du_tree(path);
+	return oci_du_tree(dk_st.img.rootfs);
 }
 
 /* The containers' own cgroups under ours, not the engine's helpers. */
