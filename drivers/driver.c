@@ -119,7 +119,7 @@ int driver_image(struct target *t, const char *platform, struct image *img, stru
 
 void driver_remove_dir(const char *dir)
 {
-	char *rm[] = { "rm", "-rf", "--", (char *)dir, NULL };
+	char *rm[] = { "rm", "-rf", "--one-file-system", "--", (char *)dir, NULL };
 
 	proc_run(rm, 1, 60ull * 1000000000u);
 	ledger_done(LEDGER_DIRECTORY, dir);

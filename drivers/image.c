@@ -647,12 +647,12 @@ static int image_fill_debian(const struct workload *w, const struct image_inputs
 	}
 	/* debootstrap's caches are not part of what runs */
 	{
-		char *rm[] = { "rm", "-rf", "--", NULL, NULL };
+		char *rm[] = { "rm", "-rf", "--one-file-system", "--", NULL, NULL };
 		static const char *const junk[] = { "var/cache/apt/archives", "var/lib/apt/lists" };
 
 		for (size_t i = 0; i < 2; i++) {
 			snprintf(path, sizeof(path), "%s/%s", rootfs, junk[i]);
-			rm[3] = path;
+			rm[4] = path;
 			proc_run(rm, 1, 60 * IMAGE_SEC);
 			image_mkdirs(path, 0755);
 		}

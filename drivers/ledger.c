@@ -199,7 +199,7 @@ static int ledger_undo(const char *kind, const char *name, FILE *out)
 		    ledger_starttime(pid) != start || kill(pid, SIGKILL) != 0)
 			return 0;
 	} else if (strcmp(kind, LEDGER_DIRECTORY) == 0) {
-		char *argv[] = { "rm", "-rf", "--", (char *)name, NULL };
+		char *argv[] = { "rm", "-rf", "--one-file-system", "--", (char *)name, NULL };
 		struct stat st;
 
 		const char *base = strrchr(name, '/');

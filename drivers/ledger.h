@@ -20,8 +20,9 @@
 #define LEDGER_NETNS "netns" /* ip netns del NAME */
 #define LEDGER_LINK "link"   /* ip link del NAME */
 #define LEDGER_PID "pid"     /* "PID STARTTIME": SIGKILL if still that process */
-#define LEDGER_DIRECTORY "dir" /* rm -rf NAME (only /tmp/lvp*, LXC's lock dirs of them, */
-				/* and image builds CACHE/images/lvptmp-*) */
+/* rm -rf --one-file-system NAME: only /tmp/lvp*, LXC's lock dirs of them,
+ * and unfinished image builds CACHE/images/lvptmp-* */
+#define LEDGER_DIRECTORY "dir"
 #define LEDGER_CGROUP "cgroup" /* rmdir /sys/fs/cgroup/<every controller>/NAME, deepest first */
 #define LEDGER_RUNC "runc"     /* "ROOT NAME": runc --root ROOT delete -f NAME */
 #define LEDGER_LXC "lxc"       /* "LXCPATH NAME": lxc-stop -P LXCPATH -n NAME -k */
