@@ -18,6 +18,7 @@ int cmd_selfcheck(int argc, char **argv);
 int cmd_http(int argc, char **argv);
 int cmd_kv(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 int cmd_cleanup(int argc, char **argv);
 int cmd_boot(int argc, char **argv);
 int cmd_platforms(int argc, char **argv);

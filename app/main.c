@@ -26,6 +26,7 @@ static const struct command commands[] = {
 	{ "http", cmd_http, "HTTP/1.1 load against a server, closed or open loop" },
 	{ "kv", cmd_kv, "Redis GET/SET load (RESP), pipelined, closed or open loop" },
 	{ "stats", cmd_stats, "ANOVA and Tukey HSD on a CSV of results (no dataplane)" },
+	{ "report", cmd_report, "CSV, JSON, statistics, figures and HTML from a run directory" },
 	{ "boot", cmd_boot, "start a platform's workload N times: startup, image size, memory" },
 	{ "platforms", cmd_platforms, "the platform drivers and whether each can run here" },
 	{ "cleanup", cmd_cleanup, "remove what crashed or killed lvperf runs left behind" },
