@@ -33,6 +33,7 @@ int cmd_report(int argc, char **argv)
 	struct report_cfg cfg;
 	struct report_opts o;
 	struct report_result res;
+	const char *dir = NULL;
 	char *end;
 	int rest, rc;
 
@@ -41,15 +42,24 @@ int cmd_report(int argc, char **argv)
 		opt_usage(stdout, "report", REPORT_SYNOPSIS, report_opts_table);
 		return APP_OK;
 	}
-	if (argc < 1 || argv[0][0] == '-') {
+	/* DIR first or last: lvperf report DIR [options] | [options] DIR. */
+	if (argc >= 1 && argv[0][0] != '-') {
+		dir = argv[0];
+		rc = opt_parse("report", REPORT_SYNOPSIS, report_opts_table, &cfg, argc - 1, argv + 1, &rest);
+		rest++;
+	} else {
+		rc = opt_parse("report", REPORT_SYNOPSIS, report_opts_table, &cfg, argc, argv, &rest);
+		if (rc == 0 && rest < argc)
+			dir = argv[rest++];
+	}
+	if (rc)
+		return rc > 0 ? APP_OK : APP_USAGE;
+	if (!dir) {
 		fprintf(stderr, "lvperf report: expected a run directory: lvperf report DIR (see lvperf report --help)\n");
 		return APP_USAGE;
 	}
-	rc = opt_parse("report", REPORT_SYNOPSIS, report_opts_table, &cfg, argc - 1, argv + 1, &rest);
-	if (rc)
-		return rc > 0 ? APP_OK : APP_USAGE;
-	if (rest != argc - 1) {
-		fprintf(stderr, "lvperf report: unexpected argument '%s'\n", argv[rest + 1]);
+	if (rest != argc) {
+		fprintf(stderr, "lvperf report: unexpected argument '%s'\n", argv[rest]);
 		return APP_USAGE;
 	}
 	memset(&o, 0, sizeof(o));
@@ -62,11 +72,11 @@ int cmd_report(int argc, char **argv)
 			cfg.alpha);
 		return APP_USAGE;
 	}
-	if (report_build(argv[0], &o, &res))
+	if (report_build(dir, &o, &res))
 		return APP_ERR;
 	if (!cfg.quiet)
 		fprintf(stderr, "lvperf report: %lu ok, %lu failed, %lu skipped, %lu flagged points; %u figures%s, %u omitted; open %s/report/index.html\n",
 			res.ok, res.failed, res.skipped, res.flagged, res.figures,
-			res.plotted ? "" : " (not rendered: no gnuplot)", res.omitted, argv[0]);
+			res.plotted ? "" : " (not rendered: no gnuplot)", res.omitted, dir);
 	return APP_OK;
 }

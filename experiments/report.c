@@ -375,6 +375,9 @@ static int param_cmp(const struct rp *a, const struct rp *b, int k)
 	case P_OP:
 		return cmp_nstr(a->op, b->op);
 	case P_UNDER:
+		/* The idle baseline before any load. */
+		if (a->under && b->under && (!strcmp(a->under, "idle") || !strcmp(b->under, "idle")))
+			return !strcmp(b->under, "idle") - !strcmp(a->under, "idle");
 		return cmp_nstr(a->under, b->under);
 	}
 	return 0;
@@ -1240,6 +1243,29 @@ static long metric_index(struct report *r, const char *m)
 	return -1;
 }
 
+/* Bit set of the parameters that take >= 2 values among the ok points of
+ * metric mi (with op op, when not NULL): the ones worth naming in a label. */
+static unsigned varying_params(struct report *r, size_t mi, const char *op)
+{
+	const struct rp *first = NULL;
+	unsigned bits = 0;
+	size_t i;
+	int k;
+
+	for (i = 0; i < r->np; i++) {
+		const struct rp *p = &r->p[i];
+
+		if (p->st != ST_OK || p->mi != mi || (op && cmp_nstr(p->op, op)))
+			continue;
+		if (!first)
+			first = p;
+		for (k = 0; k < P_NONE; k++)
+			if (param_cmp(first, p, k))
+				bits |= 1u << k;
+	}
+	return bits;
+}
+
 /*
  * Clustered bars, one group per target: the series are either the
  * distinct sweep points of the metric (keys NULL) or the extra figures
@@ -1281,7 +1307,8 @@ static int fig_bars(struct report *r, const char *name, const char *title, const
 				;
 			if (s == ns) {
 				series[ns] = v[i];
-				sweep_label(v[i], 0, labels[ns], sizeof(labels[ns]));
+				sweep_label(v[i], ~varying_params(r, (size_t)mi, NULL), labels[ns],
+					    sizeof(labels[ns]));
 				stitle[ns] = strcmp(labels[ns], "-") ? labels[ns] : "mean ± SD";
 				ns++;
 			}
@@ -1393,7 +1420,7 @@ static int fig_lines(struct report *r, const char *name, const char *title, cons
 			;
 		if ((long)v[i]->mi != mi || (op && cmp_nstr(v[i]->op, op)) || v[i]->conn < 0)
 			continue;
-		sweep_label(v[i], (1u << P_CONN) | (op ? 1u << P_OP : 0), rest, sizeof(rest));
+		sweep_label(v[i], ~varying_params(r, (size_t)mi, op) | (1u << P_CONN), rest, sizeof(rest));
 		if (rest_kinds > 1 && strcmp(rest, "-"))
 			snprintf(lab, sizeof(lab), "%s %s", v[i]->target, rest);
 		else
@@ -1411,7 +1438,7 @@ static int fig_lines(struct report *r, const char *name, const char *title, cons
 			gp_str(gp, ylabel);
 			fputc('\n', gp);
 			fputs(logy ? "set logscale y\n" : "set yrange [0:*]\n", gp);
-			fputs("set offsets graph 0.02, graph 0.02, 0, 0\nplot ", gp);
+			fputs("set autoscale xfix\nset offsets graph 0.03, graph 0.03, 0, 0\nplot ", gp);
 		}
 		fprintf(f, "# %s\n", lab);
 		for (k = i; k < j; k = b) {
