@@ -1133,9 +1133,12 @@ static struct fig *fig_new(struct report *r, const char *name, const char *title
 	return g;
 }
 
+/* Mark g omitted, say why, and remove what an earlier report drew for it. */
 static void fig_omit(struct report *r, struct fig *g, const char *metric, const char *what)
 {
+	static const char *const ext[] = { "gp", "dat", "svg", "png" };
 	unsigned long failed = 0, skipped = 0;
+	char name[64];
 	size_t i;
 
 	for (i = 0; i < r->np; i++)
@@ -1145,6 +1148,15 @@ static void fig_omit(struct report *r, struct fig *g, const char *metric, const 
 		}
 	snprintf(g->omitted, sizeof(g->omitted), "no ok %s points%s (%lu failed, %lu skipped)", metric, what,
 		 failed, skipped);
+	for (i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
+		char *path;
+
+		snprintf(name, sizeof(name), "%s.%s", g->name, ext[i]);
+		if ((path = path_join(r->rdir, name))) {
+			unlink(path);
+			free(path);
+		}
+	}
 }
 
 /* A gnuplot string in single quotes ('' is a quote). */
@@ -1190,7 +1202,8 @@ static FILE *gp_open(struct report *r, struct fig *g, char **path)
 		return NULL;
 	fprintf(f, "# %s, written by lvperf report; rebuild: cd DIR/report && gnuplot %s.gp\n", g->title,
 		g->name);
-	fprintf(f, GP_TERM_SVG "set output '%s.svg'\n", g->name);
+	/* reset: whatever a ~/.gnuplot init file set, the figure is the same. */
+	fprintf(f, "reset\n" GP_TERM_SVG "set output '%s.svg'\n", g->name);
 	fprintf(f, "set datafile missing 'NaN'\nset title ");
 	gp_str(f, g->title);
 	fputs("\nset grid ytics\nset key outside right top\n", f);
@@ -1390,12 +1403,14 @@ static int fig_lines(struct report *r, const char *name, const char *title, cons
 	long mi = metric_index(r, metric);
 	size_t n, i, j, b = 0, k, nseries = 0, rest_kinds = 0;
 	struct rp **v;
-	char *dpath, *gpath = NULL, dname[64];
+	char *dpath, *gpath = NULL, dname[64], what[96] = "";
 	FILE *f, *gp = NULL;
 	int rc;
 
+	if (op)
+		snprintf(what, sizeof(what), " with op %.32s", op);
 	if (mi < 0) {
-		fig_omit(r, g, metric, op ? " for this op" : "");
+		fig_omit(r, g, metric, what);
 		return 0;
 	}
 	v = sorted_ok(r, P_CONN, &n);
@@ -1486,7 +1501,8 @@ static int fig_lines(struct report *r, const char *name, const char *title, cons
 	free(v);
 	rc = out_close(f, dpath);
 	if (!gp) {
-		fig_omit(r, g, metric, op ? " for this op with a connections sweep" : " with a connections sweep");
+		strncat(what, " over a connections sweep", sizeof(what) - strlen(what) - 1);
+		fig_omit(r, g, metric, what);
 		return rc;
 	}
 	fputc('\n', gp);
