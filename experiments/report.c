@@ -1828,7 +1828,7 @@ static int write_html(struct report *r, json_t *rows, json_t *one, json_t *two, 
 		}
 		fprintf(f, "<p>F(%g, %g) = ", jnum(an, "df_between"), jnum(an, "df_within"));
 		html_num(f, jget(an, "f"));
-		fputs(", p = ", f);
+		fputs(jnum(an, "p") < 1e-4 ? ", p " : ", p = ", f);
 		html_p(f, jnum(an, "p"));
 		fputs("</p>\n", f);
 		if (jstr(v, "tukey_why")) {
