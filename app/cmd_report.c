@@ -17,13 +17,13 @@ struct report_cfg {
 };
 
 static const struct opt_def report_opts_table[] = {
-	{ "gnuplot", OPT_STR, offsetof(struct report_cfg, gnuplot), 0, 0, "gnuplot", "PROG",
-	  "gnuplot program to render the figures with (searched in PATH)" },
-	{ "alpha", OPT_STR, offsetof(struct report_cfg, alpha), 0, 0, "0.05", "A",
-	  "1 - confidence level of the intervals and of Tukey's HSD" },
-	{ "quiet", OPT_FLAG, offsetof(struct report_cfg, quiet), 0, 0, NULL, NULL,
-	  "no summary line on stderr" },
-	{ NULL, 0, 0, 0, 0, NULL, NULL, NULL },
+    {"gnuplot", OPT_STR, offsetof(struct report_cfg, gnuplot), 0, 0, "gnuplot", "PROG",
+     "gnuplot program to render the figures with (searched in PATH)"},
+    {"alpha", OPT_STR, offsetof(struct report_cfg, alpha), 0, 0, "0.05", "A",
+     "1 - confidence level of the intervals and of Tukey's HSD"},
+    {"quiet", OPT_FLAG, offsetof(struct report_cfg, quiet), 0, 0, NULL, NULL,
+     "no summary line on stderr"},
+    {NULL, 0, 0, 0, 0, NULL, NULL, NULL},
 };
 
 #define REPORT_SYNOPSIS "DIR [options]   (DIR: a run directory with raw/points.jsonl)"
@@ -45,17 +45,20 @@ int cmd_report(int argc, char **argv)
 	/* DIR first or last: lvperf report DIR [options] | [options] DIR. */
 	if (argc >= 1 && argv[0][0] != '-') {
 		dir = argv[0];
-		rc = opt_parse("report", REPORT_SYNOPSIS, report_opts_table, &cfg, argc - 1, argv + 1, &rest);
+		rc = opt_parse("report", REPORT_SYNOPSIS, report_opts_table, &cfg, argc - 1,
+			       argv + 1, &rest);
 		rest++;
 	} else {
-		rc = opt_parse("report", REPORT_SYNOPSIS, report_opts_table, &cfg, argc, argv, &rest);
+		rc = opt_parse("report", REPORT_SYNOPSIS, report_opts_table, &cfg, argc, argv,
+			       &rest);
 		if (rc == 0 && rest < argc)
 			dir = argv[rest++];
 	}
 	if (rc)
 		return rc > 0 ? APP_OK : APP_USAGE;
 	if (!dir) {
-		fprintf(stderr, "lvperf report: expected a run directory: lvperf report DIR (see lvperf report --help)\n");
+		fprintf(stderr, "lvperf report: expected a run directory: lvperf report DIR (see "
+				"lvperf report --help)\n");
 		return APP_USAGE;
 	}
 	if (rest != argc) {
@@ -68,14 +71,18 @@ int cmd_report(int argc, char **argv)
 	errno = 0;
 	o.alpha = strtod(cfg.alpha, &end);
 	if (errno || end == cfg.alpha || *end || !(o.alpha > 0 && o.alpha < 1)) {
-		fprintf(stderr, "lvperf report: --alpha '%s': expected a number between 0 and 1, e.g. 0.05\n",
-			cfg.alpha);
+		fprintf(
+		    stderr,
+		    "lvperf report: --alpha '%s': expected a number between 0 and 1, e.g. 0.05\n",
+		    cfg.alpha);
 		return APP_USAGE;
 	}
 	if (report_build(dir, &o, &res))
 		return APP_ERR;
 	if (!cfg.quiet)
-		fprintf(stderr, "lvperf report: %lu ok, %lu failed, %lu skipped, %lu flagged points; %u figures%s, %u omitted; open %s/report/index.html\n",
+		fprintf(stderr,
+			"lvperf report: %lu ok, %lu failed, %lu skipped, %lu flagged points; %u "
+			"figures%s, %u omitted; open %s/report/index.html\n",
 			res.ok, res.failed, res.skipped, res.flagged, res.figures,
 			res.plotted ? "" : " (not rendered: no gnuplot)", res.omitted, dir);
 	return APP_OK;

@@ -15,8 +15,8 @@ struct report_opts {
 
 struct report_result {
 	unsigned long ok, failed, skipped, flagged, partial; /* points by status; ignored lines */
-	unsigned figures, omitted;			       /* figures drawn, omitted (no data) */
-	int plotted;					       /* gnuplot ran for every figure */
+	unsigned figures, omitted;			     /* figures drawn, omitted (no data) */
+	int plotted;					     /* gnuplot ran for every figure */
 };
 
 /*
