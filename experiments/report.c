@@ -204,6 +204,22 @@ static int point_line(struct report *r, const char *s, size_t len, size_t line, 
 	p->pipe = jlong(params, "pipeline", -1);
 	p->op = report_jstr(params, "op");
 	p->under = report_jstr(params, "under");
+	{
+		const char *k;
+		json_t *pv;
+
+		json_object_foreach(params, k, pv) {
+			size_t i;
+
+			for (i = 0; i < P_NONE && strcmp(k, param_name[i]); i++)
+				;
+			if (i == P_NONE && !r->warned_param) {
+				fprintf(stderr, "lvperf report: %s:%zu: warning: params.%s is not a sweep parameter of RAWFORMAT (connections, pipeline, op, under); points differing only in it are pooled\n",
+					path, line, k);
+				r->warned_param = 1;
+			}
+		}
+	}
 	v = json_object_get(o, "extra");
 	p->extra = json_is_object(v) ? v : NULL;
 	v = json_object_get(o, "flags");

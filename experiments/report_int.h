@@ -57,6 +57,7 @@ struct report {
 	struct fig fig[MAX_FIGS];
 	size_t nfig;
 	char plot_note[256];
+	int warned_param; /* an unknown params key was reported */
 	json_t *calib_json;
 };
 
