@@ -186,6 +186,13 @@ for g in fig6a_kv_get fig6b_kv_set fig7b_kv_latency; do
 	grep -q "($g) omitted: no ok kv points" "$tmp/c/report/index.html" || fail "index.html does not say why $g is omitted"
 done
 
+# No gnuplot: everything but the images, and the HTML says why.
+cp -r "$FIX/report_run" "$tmp/e"
+"$LVPERF" report --gnuplot lvp-no-such-gnuplot "$tmp/e" 2>"$tmp/err" || { cat "$tmp/err" >&2; fail "report without gnuplot exited $?"; }
+[ -s "$tmp/e/report/fig4_http.gp" ] && [ ! -e "$tmp/e/report/fig4_http.svg" ] || fail "without gnuplot: scripts or images wrong"
+cmp -s "$tmp/e/report/stats.json" "$tmp/a/report/stats.json" || fail "without gnuplot: stats.json differs"
+grep -q "Figures not rendered: 'lvp-no-such-gnuplot' was not found" "$tmp/e/report/index.html" || fail "index.html does not say gnuplot is missing"
+
 # Bad raw data: one line naming the file and line.
 mkdir -p "$tmp/d/raw"
 { head -3 "$FIX/report_run/raw/points.jsonl"; echo '{"point": 9999, "target": "x"'; head -5 "$FIX/report_run/raw/points.jsonl" | tail -1; } >"$tmp/d/raw/points.jsonl"
