@@ -211,6 +211,15 @@ int report_html(struct report *r, json_t *rows, json_t *one, json_t *two, json_t
 			fputs(".</p>\n", f);
 			continue;
 		}
+		if (r->plot_note[0]) { /* not rendered: the scripts and data only */
+			fprintf(f, "<p id=\"%s\"><b>", g->name);
+			html_esc(f, g->title);
+			fputs("</b>: ", f);
+			html_esc(f, g->caption);
+			fprintf(f, " [<a href=\"%s.gp\">gnuplot</a> <a href=\"%s.dat\">data</a>]</p>\n", g->name,
+				g->name);
+			continue;
+		}
 		fprintf(f, "<figure id=\"%s\"><img src=\"%s.svg\" alt=\"", g->name, g->name);
 		html_esc(f, g->title);
 		fputs("\"><figcaption>", f);

@@ -192,6 +192,7 @@ cp -r "$FIX/report_run" "$tmp/e"
 [ -s "$tmp/e/report/fig4_http.gp" ] && [ ! -e "$tmp/e/report/fig4_http.svg" ] || fail "without gnuplot: scripts or images wrong"
 cmp -s "$tmp/e/report/stats.json" "$tmp/a/report/stats.json" || fail "without gnuplot: stats.json differs"
 grep -q "Figures not rendered: 'lvp-no-such-gnuplot' was not found" "$tmp/e/report/index.html" || fail "index.html does not say gnuplot is missing"
+! grep -q '<img' "$tmp/e/report/index.html" || fail "index.html shows images that were not drawn"
 
 # Bad raw data: one line naming the file and line.
 mkdir -p "$tmp/d/raw"
