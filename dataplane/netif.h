@@ -23,6 +23,7 @@ struct ping_prober;
 struct tcp_stack;
 struct tcp_tx_ops;
 struct load;
+struct svc_probe;
 
 /* A peer on the link, learned from ARP. */
 struct neigh {
@@ -101,6 +102,7 @@ struct netif {
 	struct tcp_stack *tcp; /* TCP segments go here when set */
 	int responder;	       /* else to the stateless HTTP responder, when set */
 	struct load *load;
+	struct svc_probe *svc; /* the readiness probe, when armed (svc.c) */
 
 	struct rte_mbuf *txq[NETIF_BURST];
 	uint16_t ntx;

@@ -122,6 +122,36 @@ start_redis() {
 	wait_listen 6379
 }
 
+# nginx_conf: the start_nginx configuration (files in $tmp/www), not started.
+nginx_conf() {
+	mkdir -p "$tmp/www" "$tmp/ngtmp"
+	head -c 1024 /dev/urandom >"$tmp/www/f1k"
+	cat >"$tmp/nginx.conf" <<NGINX
+worker_processes 1;
+daemon off;
+master_process off;
+pid $tmp/nginx.pid;
+error_log $tmp/nginx.err;
+events { worker_connections 1000; }
+http {
+	access_log off;
+	client_body_temp_path $tmp/ngtmp; proxy_temp_path $tmp/ngtmp; fastcgi_temp_path $tmp/ngtmp;
+	uwsgi_temp_path $tmp/ngtmp; scgi_temp_path $tmp/ngtmp;
+	server { listen $peer_ip:80; root $tmp/www; }
+}
+NGINX
+}
+
+# stages_ordered FILE N: N runs, each with beacon <= syn <= ready, and the
+# first one (a fresh namespace that must resolve us) with arp <= beacon;
+# later ARPs may be the kernel revalidating its cache.
+stages_ordered() {
+	check "$1" 'len(j["runs"]) == '"$2"' and j["summary"]["ready_ns"]["n"] == '"$2"' and j["summary"]["syn_ns"]["n"] == '"$2" "not $2 ready runs"
+	check "$1" 'all(0 < r["first_beacon_ns"] <= r["syn_ns"] <= r["ready_ns"] < 10e9 for r in j["runs"])' "stages not ordered beacon <= syn <= ready"
+	[ "${3:-}" != fresh ] || check "$1" '0 < j["runs"][0]["first_arp_ns"] <= j["runs"][0]["first_beacon_ns"]' "first run: ARP missing or after the beacon"
+	check "$1" 'all(r["service_probe"]["syns"] >= 1 and r["service_probe"]["requests"] >= 1 and r["service_probe"]["ip"] == "'"$peer_ip"'" for r in j["runs"])' "probe counters"
+}
+
 wait_listen() {
 	for _ in $(seq 100); do
 		ip netns exec "$ns" ss -ltnH "sport = :$1" | grep -q . && return 0
@@ -361,6 +391,42 @@ ring_floor)
 	;;
 ping_af_xdp) ping_case af_xdp ;;
 ping_af_packet) ping_case af_packet ;;
+service_stages)
+	# A start command that sends one beacon, then becomes the server:
+	# lvperf times ARP, beacon, the first SYN-ACK and the first answer.
+	make_ns
+	offloads_off
+	nginx_conf
+	"$LVPERF" beacon --port "af_xdp:$host_if" --ip "$our_ip/24" --service http:80/f1k --repeat 3 --timeout 10s \
+		--json --csv "$tmp/s.csv" -- ip netns exec "$ns" sh -c \
+		"$BEACON --dst $our_ip --count 1 && exec nginx -p $tmp/ -e $tmp/nginx.err -c $tmp/nginx.conf" \
+		>"$tmp/h.json" 2>"$tmp/err" || { cat "$tmp/err" >&2; fail "lvperf beacon --service http exited $?"; }
+	stages_ordered "$tmp/h.json" 3 fresh
+	check "$tmp/h.json" 'j["service"]["protocol"] == "http" and j["service"]["port"] == 80 and j["service"]["path"] == "/f1k"' "service not described"
+	[ "$(wc -l <"$tmp/s.csv")" = 4 ] && head -1 "$tmp/s.csv" | grep -q ',syn_ns,ready_ns,' || fail "CSV lacks the stages"
+	python3 - "$tmp/s.csv" "$tmp/h.json" <<'EOF' || fail "CSV stages differ from the JSON"
+import csv, json, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+runs = json.load(open(sys.argv[2]))["runs"]
+assert all(abs(float(r["ready_ns"]) - j["ready_ns"]) < 1 and abs(float(r["syn_ns"]) - j["syn_ns"]) < 1 for r, j in zip(rows, runs))
+EOF
+	"$LVPERF" beacon --port "af_xdp:$host_if" --ip "$our_ip/24" --service redis:6379 --repeat 3 --timeout 10s \
+		--json -- ip netns exec "$ns" sh -c "$BEACON --dst $our_ip --count 1 && exec redis-server --bind $peer_ip \
+		--port 6379 --save '' --appendonly no --daemonize no --protected-mode no --dir $tmp --logfile $tmp/redis.log" \
+		>"$tmp/r.json" 2>"$tmp/err" || { cat "$tmp/err" >&2; fail "lvperf beacon --service redis exited $?"; }
+	stages_ordered "$tmp/r.json" 3
+	[ -z "$(ip netns pids "$ns")" ] || fail "processes left in $ns: $(ip netns pids "$ns" | tr '\n' ' ')"
+	# Nothing listens: the SYNs are refused until the timeout, said plainly.
+	rc=0
+	"$LVPERF" beacon --port "af_xdp:$host_if" --ip "$our_ip/24" --service http:8080 --timeout 2s --json \
+		-- ip netns exec "$ns" sh -c "$BEACON --dst $our_ip --count 1 && exec sleep 30" >"$tmp/n.json" 2>"$tmp/err" || rc=$?
+	[ "$rc" = 2 ] || { cat "$tmp/err" >&2; fail "no listener: exit $rc, want 2"; }
+	grep -q "service not ready within 2.0 s.*refused, no SYN-ACK" "$tmp/err" || { cat "$tmp/err" >&2; fail "no clear error without a listener"; }
+	check "$tmp/n.json" 'j["runs"][0]["syn_ns"] is None and j["runs"][0]["service_probe"]["refused"] > 100' "refused SYNs not counted"
+	rc=0
+	"$LVPERF" beacon --port "af_xdp:$host_if" --ip "$our_ip/24" --service ftp:21 -- true 2>"$tmp/err" || rc=$?
+	[ "$rc" = 64 ] && grep -q "expected http:PORT" "$tmp/err" || fail "bad --service accepted (exit $rc)"
+	;;
 beacon_native)
 	make_ns
 	"$LVPERF" beacon --port "af_xdp:$host_if" --ip "$our_ip/24" --repeat 10 --timeout 10s --json \
