@@ -27,6 +27,7 @@ struct target {
 	uint32_t target_ip;	/* the target's own address on the veth */
 	uint8_t prefix_len;
 	uint16_t beacon_port;
+	uint16_t service_port;	/* the workload's TCP service (nginx 80, redis 6379); 0: none */
 	struct netns_link link; /* the network the target runs in */
 	char *argv[TARGET_ARGV_MAX]; /* the start command, filled by prepare */
 	char argbuf[1024];	/* storage behind argv */
