@@ -13,8 +13,7 @@
 #include "commands.h"
 #include "target.h"
 
-#define SESSION_OUR_IP 0x0afd0001u    /* 10.253.0.1, the appliance */
-#define SESSION_TARGET_IP 0x0afd0002u /* 10.253.0.2, the target */
+#define SESSION_OUR_IP 0x0afd0001u /* 10.253.0.1, the appliance */
 
 int target_service(const struct target *t, struct svc_spec *spec)
 {
@@ -27,6 +26,17 @@ int target_service(const struct target *t, struct svc_spec *spec)
 	spec->kind = redis ? SVC_REDIS : SVC_HTTP;
 	spec->port = t->service_port ? t->service_port : redis ? 6379 : 80;
 	snprintf(spec->path, sizeof(spec->path), "/");
+	return 0;
+}
+
+uint16_t target_session_port(const char *cmd, const struct target_session *s)
+{
+	struct svc_spec spec;
+
+	if (target_service(&s->t, &spec) == 0)
+		return spec.port;
+	fprintf(stderr, "lvperf %s: workload %s offers no service to load (try --workload nginx or redis)\n",
+		cmd, s->t.workload);
 	return 0;
 }
 
@@ -109,7 +119,7 @@ int target_session_run(const char *cmd, const struct target_session_opts *o,
 	s.t.workload = o->workload;
 	snprintf(s.t.tag, sizeof(s.t.tag), "ss%d", (int)getpid() % 10000000);
 	s.t.appliance_ip = SESSION_OUR_IP;
-	s.t.target_ip = SESSION_TARGET_IP;
+	s.t.target_ip = TARGET_SESSION_IP;
 	s.t.prefix_len = 24;
 	s.t.beacon_port = 1337;
 	app_signals();
@@ -118,6 +128,10 @@ int target_session_run(const char *cmd, const struct target_session_opts *o,
 	if (rc) {
 		fprintf(stderr, "lvperf %s: %s\n", cmd, err);
 		return APP_ERR;
+	}
+	if (o->need_service && !target_session_port(cmd, &s)) {
+		s.drv->destroy(&s.t);
+		return APP_USAGE;
 	}
 	snprintf(port, sizeof(port), "af_xdp:%s", s.t.link.host_if);
 	memset(&dcfg, 0, sizeof(dcfg));

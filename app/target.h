@@ -14,12 +14,16 @@
 #include "../drivers/driver.h"
 #include "app.h"
 
+/* The booted target's address (10.253.0.2/24; the appliance is .1). */
+#define TARGET_SESSION_IP 0x0afd0002u
+
 /* Options of a command that can boot its own target; the dataplane
  * options (cores, eal, json, quiet) come from its struct app_dp_opts. */
 struct target_session_opts {
 	const char *platform; /* NULL: no session, the command uses --port */
 	const char *workload;
 	uint64_t boot_timeout; /* ns to the service being ready */
+	int need_service;      /* refuse a workload without a service (set by the command) */
 };
 
 #define TARGET_SESSION_OPT_ROWS(type, f, defworkload)                                                \
@@ -45,6 +49,10 @@ struct target_session {
  * Returns 0 with *spec filled, or -ENOENT for a workload without one.
  */
 int target_service(const struct target *t, struct svc_spec *spec);
+
+/* The service port of s's target for cmd, or 0 after printing that its
+ * workload has none. */
+uint16_t target_session_port(const char *cmd, const struct target_session *s);
 
 /*
  * Boot o->platform with o->workload once (cmd names the command in
