@@ -27,6 +27,7 @@ static const struct command commands[] = {
 	{ "kv", cmd_kv, "Redis GET/SET load (RESP), pipelined, closed or open loop" },
 	{ "stats", cmd_stats, "ANOVA and Tukey HSD on a CSV of results (no dataplane)" },
 	{ "boot", cmd_boot, "start a platform's workload N times: startup, image size, memory" },
+	{ "memory", cmd_memory, "boot a platform's workload: memory footprint idle and under load" },
 	{ "platforms", cmd_platforms, "the platform drivers and whether each can run here" },
 	{ "cleanup", cmd_cleanup, "remove what crashed or killed lvperf runs left behind" },
 	{ "calibrate", cmd_calibrate, "TSC rate, timestamp cost, ring RTT floor" },
