@@ -87,12 +87,12 @@ static void beacon_arm_fn(void *arg)
 
 	netif_arm(b->nif);
 	if (b->svc)
-		svc_probe_arm(b->svc, rte_rdtsc());
+		netif_svc_attach(b->nif, b->svc, rte_rdtsc());
 }
 
 static void beacon_disarm_fn(void *arg)
 {
-	svc_probe_disarm(arg, rte_rdtsc());
+	netif_svc_detach(arg, rte_rdtsc());
 }
 
 static double beacon_since(const struct dp *dp, tsc_t start, tsc_t t)
@@ -168,7 +168,7 @@ static int beacon_one(struct dp *dp, const struct beacon_args *a, struct svc_pro
 	after_spawn = rte_rdtsc();
 	if (rc) {
 		if (svc)
-			dp_call(dp, beacon_disarm_fn, svc);
+			dp_call(dp, beacon_disarm_fn, nif);
 		snprintf(run->err, sizeof(run->err), "cannot start '%s': %s", a->argv[0], strerror(-rc));
 		return APP_ERR;
 	}
@@ -187,7 +187,7 @@ static int beacon_one(struct dp *dp, const struct beacon_args *a, struct svc_pro
 		dp_sleep_ns(svc && nif->beacon.first ? BEACON_POLL_NS / 5 : BEACON_POLL_NS);
 	}
 	if (svc)
-		dp_call(dp, beacon_disarm_fn, svc);
+		dp_call(dp, beacon_disarm_fn, nif);
 	beacon_collect(dp, start, svc, run);
 	if (up && a->on_up) /* the target runs even when its start command has returned */
 		a->on_up(pid, run_idx, a->on_up_ctx);
@@ -335,7 +335,9 @@ int beacon_measure(struct dp *dp, const struct beacon_args *a, json_t **json)
 	}
 	if (a->service) {
 		svc = malloc(sizeof(*svc));
-		rc = svc ? svc_probe_init(svc, a->service, a->service_ip, &dp->nif, &dp->clk, 1000000u) : -ENOMEM;
+		rc = svc ? svc_probe_init(svc, a->service, a->service_ip, dp->nif.ip, dp->nif.mac,
+					  dp->port.mtu ? dp->port.mtu : 1500, &dp->clk, 1000000u,
+					  &netif_tcp_tx, &dp->nif) : -ENOMEM;
 		if (rc) {
 			fprintf(stderr, "lvperf beacon: cannot set up the service probe: %s\n", strerror(-rc));
 			free(svc);

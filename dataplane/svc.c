@@ -4,8 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "netif.h"
-#include "port.h"
 #include "svc.h"
 
 static const char svc_ping[] = "*1\r\n$4\r\nPING\r\n";
@@ -190,34 +188,7 @@ static void svc_abort_all(struct svc_probe *p, tsc_t now)
 
 int svc_probe_tick(struct svc_probe *p, tsc_t now)
 {
-	struct netif *nif = p->nif;
-	const struct neigh *n;
-	tsc_t first;
-
 	switch (p->state) {
-	case SVC_WAIT_BEACON:
-		first = __atomic_load_n(&nif->beacon.first, __ATOMIC_RELAXED);
-		if (!first)
-			return 0;
-		p->target = p->dst_ip ? p->dst_ip : nif->beacon.first_ip;
-		p->state = SVC_WAIT_MAC;
-		p->next_arp = now;
-		/* fall through */
-	case SVC_WAIT_MAC:
-		n = arp_neigh_find(nif, p->target);
-		if (n && n->valid) {
-			memcpy(p->tcp.cfg.dst_mac, n->mac, PKT_ETH_ALEN);
-			p->tcp.cfg.dst_ip = p->target;
-			p->state = SVC_PROBING;
-			p->next_syn = now;
-		} else if (!tsc_before(now, p->next_arp)) {
-			arp_request(nif, p->target);
-			p->next_arp = now + p->arp_gap;
-			return 1;
-		} else {
-			return 0;
-		}
-		/* fall through */
 	case SVC_PROBING:
 		if (p->req_conn == TCP_NONE && !tsc_before(now, p->next_syn)) {
 			svc_syn(p, now);
@@ -231,39 +202,36 @@ int svc_probe_tick(struct svc_probe *p, tsc_t now)
 	}
 }
 
-static int svc_netif_tick(struct netif *nif, tsc_t now)
-{
-	return svc_probe_tick(nif->svc, now);
-}
-
 void svc_probe_arm(struct svc_probe *p, tsc_t now)
 {
-	struct netif *nif = p->nif;
-
 	svc_abort_all(p, now);
 	p->state = SVC_WAIT_BEACON;
 	p->target = 0;
 	memset(&p->c, 0, sizeof(p->c));
 	__atomic_store_n(&p->first_synack, 0, __ATOMIC_RELEASE);
 	__atomic_store_n(&p->ready, 0, __ATOMIC_RELEASE);
-	nif->svc = p;
-	nif->tcp = &p->tcp;
-	nif->tick = svc_netif_tick;
+}
+
+void svc_probe_start(struct svc_probe *p, uint32_t dst_ip, const uint8_t dst_mac[PKT_ETH_ALEN],
+		     tsc_t now)
+{
+	p->target = dst_ip;
+	p->tcp.cfg.dst_ip = dst_ip;
+	memcpy(p->tcp.cfg.dst_mac, dst_mac, PKT_ETH_ALEN);
+	p->state = SVC_PROBING;
+	p->next_syn = now;
 }
 
 void svc_probe_disarm(struct svc_probe *p, tsc_t now)
 {
-	struct netif *nif = p->nif;
-
 	svc_abort_all(p, now);
 	p->state = SVC_OFF;
-	nif->tick = netif_tick_idle;
-	nif->tcp = NULL;
-	nif->svc = NULL;
 }
 
 int svc_probe_init(struct svc_probe *p, const struct svc_spec *spec, uint32_t dst_ip,
-		   struct netif *nif, const struct tsc_clock *clk, nsec_t interval_ns)
+		   uint32_t src_ip, const uint8_t src_mac[PKT_ETH_ALEN], uint16_t mtu,
+		   const struct tsc_clock *clk, nsec_t interval_ns, const struct tcp_tx_ops *tx,
+		   void *tx_ctx)
 {
 	struct tcp_config tc;
 	int rc;
@@ -271,7 +239,6 @@ int svc_probe_init(struct svc_probe *p, const struct svc_spec *spec, uint32_t ds
 	memset(p, 0, sizeof(*p));
 	p->spec = *spec;
 	p->dst_ip = dst_ip;
-	p->nif = nif;
 	p->interval = ns_to_tsc(clk, interval_ns);
 	p->arp_gap = ns_to_tsc(clk, 100000000u);
 	p->req_conn = TCP_NONE;
@@ -282,19 +249,19 @@ int svc_probe_init(struct svc_probe *p, const struct svc_spec *spec, uint32_t ds
 	}
 	memset(&tc, 0, sizeof(tc));
 	tc.max_conns = SVC_CONNS;
-	tc.ip_base = nif->ip;
+	tc.ip_base = src_ip;
 	tc.n_ips = 1;
 	tc.port_lo = 1024;
 	tc.port_hi = 65535;
 	tc.txbuf = 4096; /* one request of at most HTTP_REQ_MAX */
 	tc.dst_ip = dst_ip;
 	tc.dst_port = spec->port;
-	memcpy(tc.src_mac, nif->mac, PKT_ETH_ALEN);
-	tc.mtu = nif->port->mtu ? nif->port->mtu : 1500;
+	memcpy(tc.src_mac, src_mac, PKT_ETH_ALEN);
+	tc.mtu = mtu;
 	tc.time_wait = 1000000000ull;
 	tc.min_rto = 200000000ull;
 	tc.clk = clk;
-	return tcp_stack_init(&p->tcp, &tc, &svc_tcp_ops, p, &netif_tcp_tx, nif);
+	return tcp_stack_init(&p->tcp, &tc, &svc_tcp_ops, p, tx, tx_ctx);
 }
 
 void svc_probe_free(struct svc_probe *p)

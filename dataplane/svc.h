@@ -8,8 +8,11 @@
  * brought them. A connection that fails before a correct answer is
  * dropped and probing goes on.
  *
- * Runs on the worker lcore (attached to a netif like a load); the control
- * thread arms it and reads the marks (release-stored).
+ * Runs on the worker lcore; the control thread arms it and reads the marks
+ * (release-stored). Nothing here knows about DPDK: segments go out through
+ * tcp_tx_ops, and the netif (netif_svc_attach) starts the probe when the
+ * beacon is in and the target's MAC known, so the state machine is tested
+ * with recorded segments (tests/test_svc.c).
  */
 #ifndef LVP_SVC_H
 #define LVP_SVC_H
@@ -21,8 +24,6 @@
 #include "http.h"
 #include "resp.h"
 #include "tcp.h"
-
-struct netif;
 
 #define SVC_CONNS 64 /* SYNs in flight at most; the oldest is dropped */
 #define SVC_PATH_MAX 128
@@ -47,8 +48,8 @@ const char *svc_kind_name(enum svc_kind k);
 
 enum svc_state {
 	SVC_OFF = 0,
-	SVC_WAIT_BEACON, /* armed: nothing is sent before the first beacon */
-	SVC_WAIT_MAC,	 /* ARP sent for the target */
+	SVC_WAIT_BEACON, /* armed: nothing is sent before svc_probe_start */
+	SVC_WAIT_MAC,	 /* the netif is resolving the target */
 	SVC_PROBING,	 /* SYNs, then the request */
 	SVC_DONE,	 /* a correct answer came */
 };
@@ -69,8 +70,7 @@ struct svc_probe {
 	struct http_req_tmpl req; /* HTTP: the GET */
 	struct http_parser http;  /* of the request connection */
 	struct resp_parser resp;
-	struct netif *nif;
-	tsc_t arp_gap;
+	tsc_t arp_gap;		     /* for the netif: ARP retry period */
 
 	/* Worker-owned. */
 	int state;
@@ -86,21 +86,29 @@ struct svc_probe {
 };
 
 /*
- * Prepare p for spec against dst_ip (0: whoever sends the first beacon)
- * from nif, one SYN per interval_ns. Allocates once. Returns 0 or -errno.
+ * Prepare p for spec against dst_ip (0: whoever sends the first beacon),
+ * one SYN per interval_ns, from src_ip/src_mac; segments go out through
+ * tx/tx_ctx. Allocates once. Returns 0 or -errno.
  */
 int svc_probe_init(struct svc_probe *p, const struct svc_spec *spec, uint32_t dst_ip,
-		   struct netif *nif, const struct tsc_clock *clk, nsec_t interval_ns);
+		   uint32_t src_ip, const uint8_t src_mac[PKT_ETH_ALEN], uint16_t mtu,
+		   const struct tsc_clock *clk, nsec_t interval_ns, const struct tcp_tx_ops *tx,
+		   void *tx_ctx);
 void svc_probe_free(struct svc_probe *p);
 
-/* Worker context: forget the last run (aborting its connections), wait for
- * the next first beacon, and take the netif's TCP and tick. */
+/* Forget the last run (aborting its connections) and wait for
+ * svc_probe_start. */
 void svc_probe_arm(struct svc_probe *p, tsc_t now);
 
-/* Worker context: drop every connection, give the netif back. */
+/* Start probing dst_ip (dst_mac) now: the first SYN goes at the next tick. */
+void svc_probe_start(struct svc_probe *p, uint32_t dst_ip, const uint8_t dst_mac[PKT_ETH_ALEN],
+		     tsc_t now);
+
+/* Drop every connection; the probe is off. */
 void svc_probe_disarm(struct svc_probe *p, tsc_t now);
 
-/* Worker context: one loop pass. Returns nonzero when it did anything. */
+/* One loop pass while probing or done: SYN pacing, TCP output and timers.
+ * Returns nonzero when it did anything. */
 int svc_probe_tick(struct svc_probe *p, tsc_t now);
 
 #endif
