@@ -45,7 +45,7 @@ static const struct opt_def memory_opts[] = {
 #define MEMORY_TARGET_COUNTS \
 	"Rss and Pss from /proc/PID/smaps_rollup, summed over the processes in the target's network namespace"
 #define MEMORY_CGROUP_COUNTS \
-	"the memory controller's charge of the target's cgroup (memory.usage_in_bytes or memory.current: page cache included)"
+	"the memory controller's charge of the target's cgroups (memory.usage_in_bytes or memory.current: page cache included), summed over the distinct cgroups its processes run in"
 #define MEMORY_HELPER_COUNTS \
 	"Rss and Pss of lvperf's descendants outside the target: shims, monitors, and daemons lvperf started"
 
@@ -54,7 +54,7 @@ struct memory_sample {
 	double at_s;		 /* seconds after the target was ready */
 	struct footprint_procs target;
 	int64_t cgroup;		 /* bytes, or -EEXIST (none of its own), -errno */
-	char cgroup_path[256];
+	char cgroup_path[512];  /* the cgroups counted, space separated */
 	int64_t daemon;		 /* bytes, -ENOTSUP: the platform has no daemon */
 	struct footprint_procs helpers;
 	int64_t driver;		 /* what lvperf boot reports (drv->memory) */
@@ -68,6 +68,41 @@ static double memory_now_s(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* The cgroups the target's processes run in, each counted once (one that
+ * lies inside another already counted is left out: v1 and v2 charge a
+ * parent with its children). */
+static void memory_cgroups(struct memory_sample *m)
+{
+	char paths[8][256];
+	int64_t bytes[8];
+	int n = 0, i, j;
+
+	for (i = 0; i < m->target.n && n < 8; i++) {
+		char p[256];
+		int64_t v = footprint_cgroup(m->target.pids[i], p, sizeof(p));
+		int dup = 0;
+
+		for (j = 0; j < n && !dup; j++)
+			dup = !strncmp(p, paths[j], strlen(paths[j])) &&
+			      (p[strlen(paths[j])] == 0 || p[strlen(paths[j])] == '/');
+		if (dup)
+			continue;
+		snprintf(paths[n], sizeof(paths[n]), "%s", p);
+		bytes[n++] = v;
+	}
+	m->cgroup = n ? bytes[0] : -ENOENT;
+	snprintf(m->cgroup_path, sizeof(m->cgroup_path), "%s", n ? paths[0] : "");
+	for (i = 1; i < n; i++) {
+		size_t used = strlen(m->cgroup_path);
+
+		if (bytes[i] >= 0 && m->cgroup >= 0)
+			m->cgroup += bytes[i];
+		else if (bytes[i] < 0 && bytes[i] != -EEXIST)
+			m->cgroup = bytes[i];
+		snprintf(m->cgroup_path + used, sizeof(m->cgroup_path) - used, " %s", paths[i]);
+	}
+}
+
 static void memory_take(struct target_session *s, double ready_s, struct memory_sample *m)
 {
 	memset(m, 0, sizeof(*m));
@@ -76,7 +111,7 @@ static void memory_take(struct target_session *s, double ready_s, struct memory_
 	    footprint_measure(&m->target) != 0)
 		return;
 	m->ok = 1;
-	m->cgroup = footprint_cgroup(m->target.pids[0], m->cgroup_path, sizeof(m->cgroup_path));
+	memory_cgroups(m);
 	m->daemon = s->drv->daemon_memory ? s->drv->daemon_memory(&s->t) : -ENOTSUP;
 	footprint_tree(getpid(), 0, &m->target, &m->helpers);
 	footprint_measure(&m->helpers);
