@@ -33,6 +33,9 @@ struct run_opts {
 	int quiet;
 };
 
+/* Sweep values of metric m (1 when it has no sweep). */
+unsigned run_sweep_points(const struct spec *s, enum spec_metric m);
+
 /* Points of s in execution order, ids in plan order; *n set. Caller frees. */
 struct run_point *run_plan(const struct spec *s, unsigned *n);
 

@@ -468,7 +468,7 @@ static void check_target(struct checker *c, unsigned i, const struct raw_target 
 	get_word(c, FLD("net"), r->net, word_net, t->net, sizeof(t->net));
 	get_word(c, FLD("accel"), r->accel, word_accel, t->accel, sizeof(t->accel));
 	if (!r->metrics || r->metrics_count == 0) {
-		bad(c, FLD("metrics"), "missing (a list of: startup, size, rtt, memory, http, kv)");
+		bad(c, FLD("metrics"), "missing or empty (a list of: startup, size, rtt, memory, http, kv)");
 	} else {
 		static const char *const names[] = { "startup", "size", "rtt", "memory", "http", "kv", NULL };
 
