@@ -366,6 +366,12 @@ static void point_argv(const struct runner *r, const struct run_point *p, struct
 	arg(a, "--workload");
 	arg(a, "%s", point_workload(s, p));
 	arg(a, "--json");
+	if (t->image[0]) {
+		arg(a, "--image");
+		arg(a, "%s", t->image);
+	}
+	for (unsigned i = 0; i < t->n_args; i++)
+		arg(a, "%s", t->args[i]);
 	if (p->metric == SPEC_SIZE)
 		return;
 	arg(a, "--quiet");

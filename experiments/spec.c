@@ -37,9 +37,11 @@ struct raw_metric {
 };
 
 struct raw_target {
-	char *name, *platform, *workload, *net, *accel;
+	char *name, *platform, *workload, *net, *accel, *image;
 	char **metrics;
 	unsigned metrics_count;
+	char **args;
+	unsigned args_count;
 };
 
 struct raw_spec {
@@ -77,7 +79,9 @@ static const cyaml_schema_field_t target_fields[] = {
 	STR("workload", struct raw_target, workload),
 	STR("net", struct raw_target, net),
 	STR("accel", struct raw_target, accel),
+	STR("image", struct raw_target, image),
 	LIST("metrics", struct raw_target, metrics),
+	LIST("args", struct raw_target, args),
 	CYAML_FIELD_END,
 };
 
@@ -467,6 +471,28 @@ static void check_target(struct checker *c, unsigned i, const struct raw_target 
 	snprintf(t->net, sizeof(t->net), "direct");
 	get_word(c, FLD("net"), r->net, word_net, t->net, sizeof(t->net));
 	get_word(c, FLD("accel"), r->accel, word_accel, t->accel, sizeof(t->accel));
+	if (r->image) {
+		if (strlen(r->image) >= sizeof(t->image) || !*r->image)
+			bad(c, FLD("image"), "a path of 1-%zu characters", sizeof(t->image) - 1);
+		else
+			snprintf(t->image, sizeof(t->image), "%s", r->image);
+	}
+	for (unsigned k = 0; r->args && k < r->args_count; k++) {
+		size_t used = 0;
+
+		for (unsigned q = 0; q < t->n_args; q++)
+			used += strlen(t->args[q]) + 1;
+		if (!r->args[k] || used + strlen(r->args[k]) + 1 > sizeof(t->argbuf)) {
+			char sub[64];
+
+			snprintf(sub, sizeof(sub), "targets[%u].args[%u]", i, k);
+			bad(c, sub, "the driver arguments are longer than %zu characters in all", sizeof(t->argbuf));
+			break;
+		}
+		t->args[t->n_args] = t->argbuf + used;
+		memcpy(t->argbuf + used, r->args[k], strlen(r->args[k]) + 1);
+		t->n_args++;
+	}
 	if (!r->metrics || r->metrics_count == 0) {
 		bad(c, FLD("metrics"), "missing or empty (a list of: startup, size, rtt, memory, http, kv)");
 	} else {

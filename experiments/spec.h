@@ -47,6 +47,10 @@ struct spec_target {
 	char workload[SPEC_NAME_LEN]; /* startup, size, memory; http uses nginx, kv redis */
 	char net[16];		      /* direct | platform */
 	char accel[16];		      /* "" | kvm | tcg */
+	char image[256];	      /* "" or a user-supplied image (unikernels, VMs) */
+	const char *args[SPEC_MAX_SWEEP]; /* extra options for the platform's driver */
+	unsigned n_args;
+	char argbuf[512];	      /* storage behind args */
 	unsigned metrics;	      /* bit i: enum spec_metric i */
 	unsigned line;		      /* where the target starts in the file */
 };
