@@ -282,6 +282,7 @@ struct runner {
 	const struct run_opts *o;
 	const char *dir;
 	uint64_t reps, max_dur;
+	double headroom; /* the generator's req/s at the start calibration */
 	char avail_why[SPEC_MAX_TARGETS][256];
 	int avail[SPEC_MAX_TARGETS];
 };
@@ -576,6 +577,9 @@ static json_t *point_run(struct runner *r, const struct run_point *p, unsigned o
 		json_array_foreach(json_object_get(co.json, "flags"), i, f)
 			json_array_append(flags, (json_t *)f);
 	}
+	if ((p->metric == SPEC_HTTP || p->metric == SPEC_KV) && v == v && r->headroom == r->headroom &&
+	    v > 0.9 * r->headroom)
+		json_array_append_new(flags, json_string("near_generator_headroom"));
 	if (!co.why[0] && v != v)
 		snprintf(co.why, sizeof(co.why), "the result has no %s figure", spec_metric_names[p->metric]);
 	json_object_set_new(o, "status", json_string(co.why[0] ? "failed" : "ok"));
@@ -608,12 +612,26 @@ out:
 
 /* --- calibration --- */
 
+static int spec_has_load(const struct spec *s)
+{
+	for (unsigned t = 0; t < s->n_targets; t++)
+		if (s->targets[t].metrics & ((1u << SPEC_HTTP) | (1u << SPEC_KV)))
+			return 1;
+	return 0;
+}
+
+/*
+ * TSC rate and ring floor (lvperf calibrate), the generator's HTTP
+ * headroom when the spec has load points, and the spawn floor: native
+ * starts of the beacon, the least any platform's startup can be.
+ */
 static json_t *calibrate(const struct runner *r, const char *phase)
 {
 	struct argv_buf a;
 	struct child_out co;
 	char logpath[600];
 	json_t *o = json_object();
+	int load = spec_has_load(r->s);
 
 	memset(&a, 0, sizeof(a));
 	arg(&a, "%s", r->o->lvperf);
@@ -621,19 +639,49 @@ static json_t *calibrate(const struct runner *r, const char *phase)
 	arg(&a, "--count");
 	arg(&a, "2000");
 	arg(&a, "--json");
+	arg(&a, "--quiet");
+	if (load) {
+		arg(&a, "--http");
+		arg(&a, "--duration");
+		arg(&a, "1s");
+	}
 	snprintf(logpath, sizeof(logpath), "%s/logs/calibrate-%s.log", r->dir, phase);
 	json_object_set_new(o, "phase", json_string(phase));
+	json_object_set_new(o, "clock", json_string("tsc-after-rx-burst"));
 	if (run_child_cmd(a.v, logpath, 120000000000ull, &co) || !co.json) {
 		json_object_set_new(o, "error", json_string(co.why[0] ? co.why : "no result"));
 		json_decref(co.json);
-		return o;
+	} else {
+		put_num(o, "tsc_hz", jnum(co.json, "tsc.tsc_hz"), 1);
+		put_num(o, "tsc_uncertainty_ppm", jnum(co.json, "tsc.uncertainty_ppm"), 1);
+		put_num(o, "ring_floor_ns", jnum(co.json, "ring_floor.rtt_ns.p50"), 1);
+		put_num(o, "tsc_read_ns", jnum(co.json, "tsc_read_ns"), 1);
+		put_num(o, "headroom_rps", jnum(co.json, "http_headroom.requests_per_s"), 1);
+		json_object_set_new(o, "calibrate", co.json);
 	}
-	put_num(o, "tsc_hz", jnum(co.json, "tsc.tsc_hz"), 1);
-	put_num(o, "tsc_uncertainty_ppm", jnum(co.json, "tsc.uncertainty_ppm"), 1);
-	put_num(o, "ring_floor_ns", jnum(co.json, "ring_floor.rtt_ns.p50"), 1);
-	put_num(o, "tsc_read_ns", jnum(co.json, "tsc_read_ns"), 1);
-	json_object_set_new(o, "clock", json_string("tsc-after-rx-burst"));
-	json_object_set_new(o, "result", co.json);
+	memset(&a, 0, sizeof(a));
+	arg(&a, "%s", r->o->lvperf);
+	arg(&a, "boot");
+	arg(&a, "--platform");
+	arg(&a, "native");
+	arg(&a, "--repeat");
+	arg(&a, "5");
+	arg(&a, "--gap");
+	arg(&a, "20ms");
+	arg(&a, "--json");
+	arg(&a, "--quiet");
+	if (run_child_cmd(a.v, logpath, 120000000000ull, &co) || !co.json) {
+		json_object_set_new(o, "spawn_floor_error", json_string(co.why[0] ? co.why : "no result"));
+		json_decref(co.json);
+		put_num(o, "spawn_floor_ns", NAN, 1);
+	} else {
+		put_num(o, "spawn_floor_ns", jnum(co.json, "startup.summary.first_beacon_ns.p50"), 1);
+		json_object_set_new(o, "spawn_floor", co.json);
+	}
+	if (!json_object_get(o, "tsc_hz"))
+		put_num(o, "tsc_hz", NAN, 1);
+	if (!json_object_get(o, "ring_floor_ns"))
+		put_num(o, "ring_floor_ns", NAN, 1);
 	return o;
 }
 
@@ -651,6 +699,14 @@ static void calib_compare(const json_t *a, const json_t *b, json_t *flags)
 							  fa, fb));
 	if (ha != ha || hb != hb)
 		json_array_append_new(flags, json_string("calibration_missing"));
+	fa = jnum(a, "spawn_floor_ns");
+	fb = jnum(b, "spawn_floor_ns");
+	if (fa == fa && fb == fb && (fb > 2 * fa || fa > 2 * fb))
+		json_array_append_new(flags, json_sprintf("spawn_floor_changed: %.0f ns at start, %.0f ns at end", fa, fb));
+	fa = jnum(a, "headroom_rps");
+	fb = jnum(b, "headroom_rps");
+	if (fa == fa && fb == fb && fabs(fb - fa) > 0.25 * fa)
+		json_array_append_new(flags, json_sprintf("headroom_changed: %.0f req/s at start, %.0f at end", fa, fb));
 }
 
 /* --- the run --- */
@@ -828,6 +884,7 @@ have_spec:
 			n_done, o->dir);
 	cal_start = calibrate(&r, o->resume ? "resume" : "start");
 	append_json(calfd, cal_start);
+	r.headroom = jnum(cal_start, "headroom_rps");
 	est_left = 0;
 	for (i = 0; i < n; i++)
 		if (!done[plan[i].id])
