@@ -22,6 +22,7 @@ int cmd_stats(int argc, char **argv);
 int cmd_cleanup(int argc, char **argv);
 int cmd_boot(int argc, char **argv);
 int cmd_platforms(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 int cmd_memory(int argc, char **argv);
 
 struct ping_args {

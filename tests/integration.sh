@@ -31,6 +31,16 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
+# Boot namespaces (lvpbt<pid>) whose lvperf is gone: leftovers. Those of
+# live lvperf processes (other runs) are not ours to judge.
+dead_owner_ns() {
+	local n p found=1
+	for n in $(ip netns list | grep -o '^lvpbt[0-9]*'); do
+		p=${n#lvpbt}
+		kill -0 "$p" 2>/dev/null || { echo "$n"; found=0; }
+	done
+	return $found
+}
 # json FILE EXPR: evaluate a Python expression on the parsed object j.
 json() { python3 -c 'import json,os,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"; }
 check() { # check FILE EXPR MESSAGE
@@ -637,6 +647,97 @@ ports_open)
 selfcheck)
 	"$LVPERF" selfcheck --count 300 --repeat 3 --json >"$tmp/sc.json" 2>"$tmp/err" || { cat "$tmp/err" >&2; fail "selfcheck exited $?"; }
 	check "$tmp/sc.json" 'j["ok"] and j["ping"]["received"] >= 297 and j["beacon"]["summary"]["first_beacon_ns"]["n"] == 3' "selfcheck did not pass"
+	;;
+run_resume)
+	# lvperf run killed with SIGKILL in the middle, then resumed: every
+	# point exactly once, a partial last line cut, the killed point's
+	# child gone with its namespace, the plan and order kept.
+	cat >"$tmp/spec.yaml" <<SPEC
+name: lvpresume
+seed: 3
+repetitions: 12
+targets:
+  - name: nat
+    platform: native
+    metrics: [startup]
+  - name: other
+    platform: native
+    metrics: [startup]
+startup:
+  gap: 10ms
+SPEC
+	"$LVPERF" run "$tmp/spec.yaml" --dry-run >"$tmp/plan.txt" || fail "dry run exited $?"
+	grep -q '^spec lvpresume: 2 targets, 24 points' "$tmp/plan.txt" || fail "plan: $(head -1 "$tmp/plan.txt")"
+	"$LVPERF" run "$tmp/spec.yaml" --out "$tmp/run" --no-report >"$tmp/run1.out" 2>"$tmp/run1.err" &
+	victim=$!
+	pids+=("$victim")
+	for _ in $(seq 600); do
+		[ "$(cat "$tmp/run/raw/points.jsonl" 2>/dev/null | wc -l)" -ge 5 ] && break
+		sleep 0.05
+	done
+	kill -KILL "$victim"
+	wait "$victim" 2>/dev/null || true
+	before=$(wc -l <"$tmp/run/raw/points.jsonl")
+	[ "$before" -ge 5 ] && [ "$before" -lt 24 ] || fail "kill came at $before of 24 points (the test is void)"
+	# What a crash in the middle of a write leaves.
+	printf '{"point": 3, "status": "ok", "val' >>"$tmp/run/raw/points.jsonl"
+	# The killed point's child got SIGTERM from the kernel (PDEATHSIG) and
+	# tears its target down by itself: no lvperf cleanup here.
+	for _ in $(seq 100); do dead_owner_ns || break; sleep 0.1; done
+	"$LVPERF" run --resume "$tmp/run" --no-report >"$tmp/run2.out" 2>"$tmp/run2.err" ||
+		{ cat "$tmp/run2.err" >&2; fail "resume exited $?"; }
+	grep -q "($before done before)" "$tmp/run2.err" || { cat "$tmp/run2.err" >&2; fail "resume did not see the $before points done"; }
+	python3 - "$tmp/run" <<'EOF2' || fail "points lost or repeated after resume"
+import json, sys
+d = sys.argv[1]
+text = open(d + "/raw/points.jsonl").read()
+assert text.endswith("\n"), "partial line left"
+pts = [json.loads(l) for l in text.splitlines()]
+ids = sorted(p["point"] for p in pts)
+assert ids == list(range(24)), ids
+assert all(p["status"] == "ok" and p["value"] > 0 and p["unit"] == "ms" for p in pts), [p.get("reason") for p in pts]
+orders = [p["order"] for p in pts]
+assert sorted(orders) == list(range(24)), orders
+for p in pts:
+    assert p["clock"] == "tsc-after-rx-burst" and p["result"]["startup"]["runs"][0]["first_beacon_ns"] > 0
+run = json.load(open(d + "/run.json"))
+assert run["points"] == 24 and run["points_done"] == 24 and "finished_utc" in run, run
+cal = [json.loads(l) for l in open(d + "/raw/calibration.jsonl")]
+assert [c["phase"] for c in cal] == ["start", "resume", "end"], cal
+assert all(c["tsc_hz"] > 1e8 and c["ring_floor_ns"] > 0 for c in cal), cal
+EOF2
+	! dead_owner_ns || fail "a namespace of the killed point is left: $(dead_owner_ns)"
+	# A new run may not overwrite an old one.
+	"$LVPERF" run "$tmp/spec.yaml" --out "$tmp/run" --no-report >/dev/null 2>"$tmp/err" && fail "run over an existing run accepted"
+	grep -q -- "--resume" "$tmp/err" || fail "no hint to resume: $(cat "$tmp/err")"
+	;;
+run_interrupt)
+	# Ctrl-C: the runner stops after tearing the current point down,
+	# exits 130 and says how to resume; the point under way is not kept.
+	cat >"$tmp/spec.yaml" <<SPEC
+name: lvpint
+repetitions: 200
+targets:
+  - name: nat
+    platform: native
+    metrics: [startup]
+SPEC
+	"$LVPERF" run "$tmp/spec.yaml" --out "$tmp/run" --no-report >/dev/null 2>"$tmp/err" &
+	victim=$!
+	pids+=("$victim")
+	for _ in $(seq 600); do
+		[ "$(cat "$tmp/run/raw/points.jsonl" 2>/dev/null | wc -l)" -ge 3 ] && break
+		sleep 0.05
+	done
+	kill -INT "$victim"
+	rc=0
+	wait "$victim" || rc=$?
+	[ "$rc" = 130 ] || { cat "$tmp/err" >&2; fail "interrupted run exited $rc, want 130"; }
+	grep -q "lvperf run --resume $tmp/run" "$tmp/err" || fail "no resume hint: $(tail -2 "$tmp/err")"
+	n=$(wc -l <"$tmp/run/raw/points.jsonl")
+	[ "$n" -ge 3 ] && [ "$n" -lt 200 ] || fail "$n points recorded"
+	python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]' "$tmp/run/raw/points.jsonl" || fail "raw file damaged"
+	! dead_owner_ns || fail "namespace left after Ctrl-C: $(dead_owner_ns)"
 	;;
 no_leftovers)
 	left=$( { ip netns list | grep -o '^lvp[^ ]*' || true; ip -o link | grep -o 'lvp[^:@ ]*' || true;
