@@ -193,12 +193,13 @@ struct memory_run {
 static void *memory_sampler(void *arg)
 {
 	struct memory_run *mr = arg;
-	uint64_t ns = mr->cfg->warmup + mr->cfg->duration / 2;
-	struct timespec ts = { (time_t)(ns / 1000000000u), (long)(ns % 1000000000u) };
+	double at = memory_now_s() + (double)(mr->cfg->warmup + mr->cfg->duration / 2) / 1e9;
 
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR && !app_interrupted)
-		;
-	memory_take(mr->s, mr->ready_s, &mr->load);
+	/* Short naps, so Ctrl-C does not wait for the middle of the window. */
+	while (!app_interrupted && memory_now_s() < at)
+		dp_sleep_ns(10000000);
+	if (!app_interrupted)
+		memory_take(mr->s, mr->ready_s, &mr->load);
 	return NULL;
 }
 

@@ -285,6 +285,28 @@ int footprint_tree(pid_t root, int with_root, const struct footprint_procs *exce
 	return p->n;
 }
 
+int footprint_by_comm(const struct footprint_procs *in, const char *comm, struct footprint_procs *out)
+{
+	int i;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; i < in->n; i++) {
+		char path[64], c[32] = "";
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/proc/%d/comm", (int)in->pids[i]);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fgets(c, sizeof(c), f))
+			c[strcspn(c, "\n")] = 0;
+		fclose(f);
+		if (!strcmp(c, comm))
+			footprint_add(out, in->pids[i]);
+	}
+	return out->n;
+}
+
 /* The memory cgroup line of /proc/PID/cgroup: v1 "N:...memory...:/path",
  * else v2 "0::/path". Sets *v2. */
 static int footprint_cgroup_path(pid_t pid, char *path, size_t len, int *v2)

@@ -41,6 +41,9 @@ int footprint_measure(struct footprint_procs *p);
 int footprint_tree(pid_t root, int with_root, const struct footprint_procs *except,
 		   struct footprint_procs *p);
 
+/* The processes of in whose command name (comm) is comm, into out. */
+int footprint_by_comm(const struct footprint_procs *in, const char *comm, struct footprint_procs *out);
+
 /*
  * Memory charged to pid's memory cgroup (cgroup v1 memory.usage_in_bytes,
  * v2 memory.current: page cache included) with the cgroup's path in path.
