@@ -451,7 +451,7 @@ static double point_value(const struct run_point *p, const json_t *j, const char
 		*unit = "ms";
 		put_num(extra, "arp_ms", jnum(run, "first_arp_ns"), 1e-6);
 		put_num(extra, "beacon_ms", jnum(run, "first_beacon_ns"), 1e-6);
-		put_num(extra, "syn_ms", jnum(run, "first_syn_ns"), 1e-6);
+		put_num(extra, "syn_ms", jnum(run, "syn_ns"), 1e-6);
 		put_num(extra, "ready_ms", jnum(run, "ready_ns"), 1e-6);
 		put_num(extra, "spawn_ms", jnum(run, "spawn_ns"), 1e-6);
 		put_num(extra, "image_bytes", jnum(j, "image_bytes"), 1);
@@ -469,13 +469,19 @@ static double point_value(const struct run_point *p, const json_t *j, const char
 		put_num(extra, "mean_us", jnum(j, "rtt_ns.mean"), 1e-3);
 		put_num(extra, "sd_us", jnum(j, "rtt_ns.sd"), 1e-3);
 		return jnum(j, "rtt_ns.p50") * 1e-3;
-	case SPEC_MEMORY:
+	case SPEC_MEMORY: {
+		/* idle, or the mid-window sample under load */
+		const json_t *m = strcmp(p->under, "idle") ? json_object_get(json_object_get(j, "under"), "sample")
+							   : json_object_get(j, "idle");
+
 		*unit = "bytes";
-		put_num(extra, "rss_bytes", jnum(j, "rss_bytes"), 1);
-		put_num(extra, "pss_bytes", jnum(j, "pss_bytes"), 1);
-		put_num(extra, "cgroup_bytes", jnum(j, "cgroup_bytes"), 1);
-		put_num(extra, "daemon_bytes", jnum(j, "daemon_bytes"), 1);
-		return jnum(j, "rss_bytes");
+		put_num(extra, "rss_bytes", jnum(m, "target.rss_bytes"), 1);
+		put_num(extra, "pss_bytes", jnum(m, "target.pss_bytes"), 1);
+		put_num(extra, "cgroup_bytes", jnum(m, "cgroup.bytes"), 1);
+		put_num(extra, "daemon_bytes", jnum(m, "daemon.bytes"), 1);
+		put_num(extra, "helpers_bytes", jnum(m, "helpers.rss_bytes"), 1);
+		return jnum(m, "target.rss_bytes");
+	}
 	case SPEC_HTTP:
 	case SPEC_KV:
 		*unit = "req/s";
