@@ -27,6 +27,7 @@ struct target {
 	uint32_t target_ip;	/* the target's own address on the veth */
 	uint8_t prefix_len;
 	uint16_t beacon_port;
+	uint16_t service_port;	/* the workload's TCP service (nginx 80, redis 6379); 0: none */
 	struct netns_link link; /* the network the target runs in */
 	char *argv[TARGET_ARGV_MAX]; /* the start command, filled by prepare */
 	char argbuf[1024];	/* storage behind argv */
@@ -53,6 +54,11 @@ struct driver {
 	/* Resident memory in bytes of the running target whose start command
 	 * is start_pid; -errno on failure. */
 	int64_t (*memory)(struct target *t, pid_t start_pid);
+	/* Optional (NULL: the platform has no daemon): resident bytes of the
+	 * platform's own daemons while t runs (dockerd + containerd, lxd,
+	 * conmon...), not counting the target's processes; -errno on failure. */
+	int64_t (*daemon_memory)(struct target *t);
+	const char *daemon_counts; /* what daemon_memory sums, e.g. "RSS of dockerd and its children" */
 };
 
 /* Every driver, NULL-terminated. */
