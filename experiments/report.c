@@ -1008,12 +1008,13 @@ nomem2:
 
 /* ---- calibration ------------------------------------------------------ */
 
-/* Start and end disagree by more than these relative tolerances: flag. */
+/* Start and end disagree beyond these: flag (the limits lvperf run flags
+ * a run with, experiments/runner.c calib_compare). */
 const struct report_calib_field report_calib_fields[] = {
-    {"tsc_hz", "TSC rate (Hz)", 1e-4},
-    {"ring_floor_ns", "ring floor (ns)", 0.25},
-    {"spawn_floor_ns", "spawn floor (ns)", 0.25},
-    {"headroom_rps", "generator headroom (req/s)", 0.10},
+    {"tsc_hz", "TSC rate (Hz)", 20e-6, 0, "20 ppm"},
+    {"ring_floor_ns", "ring floor (ns)", 2, 1, "2x"},
+    {"spawn_floor_ns", "spawn floor (ns)", 2, 1, "2x"},
+    {"headroom_rps", "generator headroom (req/s)", 0.25, 0, "25 %"},
 };
 
 static json_t *calib_phase(json_t *calib, const char *phase, int last)
@@ -1048,14 +1049,15 @@ static json_t *calib_compare(struct report *r)
 		double a = s ? report_jnum(s, report_calib_fields[i].key) : NAN,
 		       b = e ? report_jnum(e, report_calib_fields[i].key) : NAN;
 		double d = (isnan(a) || isnan(b) || a == 0) ? NAN : fabs(b - a) / fabs(a);
-		int bad = !isnan(d) && d > report_calib_fields[i].tol;
+		const struct report_calib_field *c = &report_calib_fields[i];
+		int bad = c->ratio ? a > 0 && b > 0 && fmax(a, b) / fmin(a, b) > c->tol
+				   : !isnan(d) && d > c->tol;
 
 		flagged |= bad;
 		json_array_append_new(
-		    fields, json_pack("{s:s, s:o, s:o, s:o, s:f, s:b}", "field",
-				      report_calib_fields[i].key, "start", report_jnum_json(a),
-				      "end", report_jnum_json(b), "rel_diff", report_jnum_json(d),
-				      "tolerance", report_calib_fields[i].tol, "flagged", bad));
+		    fields, json_pack("{s:s, s:o, s:o, s:o, s:s, s:b}", "field", c->key, "start",
+				      report_jnum_json(a), "end", report_jnum_json(b), "rel_diff",
+				      report_jnum_json(d), "tolerance", c->tol_text, "flagged", bad));
 	}
 	json_object_set_new(o, "start_present", json_boolean(s != NULL));
 	json_object_set_new(o, "end_present", json_boolean(e != NULL));

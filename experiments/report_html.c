@@ -34,14 +34,19 @@ static void html_esc(FILE *f, const char *s)
 	}
 }
 
-static void html_num(FILE *f, double v)
+static void html_num_digits(FILE *f, double v, int digits)
 {
 	if (isnan(v))
 		fputs("&ndash;", f);
 	else if (isinf(v))
 		fputs(v > 0 ? "&infin;" : "&minus;&infin;", f);
 	else
-		fprintf(f, "%.6g", v);
+		fprintf(f, "%.*g", digits, v);
+}
+
+static void html_num(FILE *f, double v)
+{
+	html_num_digits(f, v, 6);
 }
 
 static void html_p(FILE *f, double p)
@@ -187,7 +192,17 @@ int report_html(struct report *r, json_t *rows, json_t *one, json_t *two, json_t
 	if (r->partial)
 		fprintf(f, "; %lu cut-short last line ignored (the run was interrupted mid-write)",
 			r->partial);
-	fputs(".</p>\n<p>Built from <code>raw/points.jsonl</code> and "
+	fputs(".</p>\n", f);
+	if (json_array_size(json_object_get(r->run, "flags"))) {
+		fputs("<p class=\"flag\">The run is flagged (run.json): ", f);
+		json_array_foreach(json_object_get(r->run, "flags"), i, v)
+		{
+			fputs(i ? "; " : "", f);
+			html_esc(f, json_is_string(v) ? json_string_value(v) : "?");
+		}
+		fputs(".</p>\n", f);
+	}
+	fputs("<p>Built from <code>raw/points.jsonl</code> and "
 	      "<code>raw/calibration.jsonl</code> alone; "
 	      "<code>results.csv</code> (one row per ok point), "
 	      "<code>summary.csv</code>/<code>summary.json</code>, "
@@ -441,6 +456,26 @@ int report_html(struct report *r, json_t *rows, json_t *one, json_t *two, json_t
 			"raw/calibration.jsonl: start and "
 			"end cannot be compared.</p>\n",
 			!json_is_true(json_object_get(cal, "start_present")) ? "start" : "end");
+	{
+		static const char *const errs[] = { "error", "spawn_floor_error" };
+		static const char *const phase[] = { "start", "end" };
+		size_t ph, e;
+
+		for (ph = 0; ph < 2; ph++)
+			for (e = 0; e < 2; e++) {
+				json_t *c = NULL, *x;
+
+				json_array_foreach(r->calib, i, x)
+					if (report_jstr(x, "phase") && !strcmp(report_jstr(x, "phase"), phase[ph]))
+						c = x;
+				if (!report_jstr(c, errs[e]))
+					continue;
+				fprintf(f, "<p class=\"flag\">Calibration at the %s: %s: ", phase[ph],
+					errs[e]);
+				html_esc(f, report_jstr(c, errs[e]));
+				fputs("</p>\n", f);
+			}
+	}
 	fputs("<table><tr><th>figure</th><th>start</th><th>end</th><th>relative "
 	      "difference</th><th>tolerance</th>"
 	      "<th></th></tr>\n",
@@ -448,12 +483,12 @@ int report_html(struct report *r, json_t *rows, json_t *one, json_t *two, json_t
 	json_array_foreach(json_object_get(cal, "fields"), i, v)
 	{
 		fprintf(f, "<tr><td>%s</td><td>", report_calib_fields[i].label);
-		html_num(f, report_jnum(v, "start"));
+		html_num_digits(f, report_jnum(v, "start"), 10);
 		fputs("</td><td>", f);
-		html_num(f, report_jnum(v, "end"));
+		html_num_digits(f, report_jnum(v, "end"), 10);
 		fputs("</td><td>", f);
 		html_num(f, report_jnum(v, "rel_diff"));
-		fprintf(f, "</td><td>%g</td><td>%s</td></tr>\n", report_jnum(v, "tolerance"),
+		fprintf(f, "</td><td>%s</td><td>%s</td></tr>\n", report_calib_fields[i].tol_text,
 			json_is_true(json_object_get(v, "flagged"))
 			    ? "<span class=\"flag\">disagree</span>"
 			    : "");

@@ -61,10 +61,13 @@ struct report {
 	json_t *calib_json;
 };
 
-/* Start/end calibration figures compared, with their relative tolerance. */
+/* Start/end calibration figures compared: flagged past tol, a relative
+ * difference, or with ratio a factor between the larger and the smaller. */
 struct report_calib_field {
 	const char *key, *label;
 	double tol;
+	int ratio;
+	const char *tol_text;
 };
 
 #define REPORT_CALIB_FIELDS 4

@@ -156,7 +156,7 @@ if sum(1 for x in res if x["flags"] == "retransmissions") != 1:
 
 html = open(r + "/index.html").read()
 for s in ["no HTTP response within 10 s", "runsc --platform=ptrace cannot run", "retransmissions",
-          "spawn floor", "disagree", "ring-reflector", "tsc-after-rx-burst", "cut-short last line",
+          "spawn floor", "disagree", "The run is flagged (run.json): spawn_floor_changed", "ring-reflector", "tsc-after-rx-burst", "cut-short last line",
           "unbalanced"] + ["F(%d, %d) = " % (e["anova"]["df_between"], e["anova"]["df_within"])
                            for e in exp["oneway"] if e["anova"]]:
     if s not in html:
