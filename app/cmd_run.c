@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "../drivers/driver.h"
+#include "../experiments/report.h"
 #include "../experiments/runner.h"
 #include "app.h"
 #include "commands.h"
@@ -116,5 +117,14 @@ int cmd_run(int argc, char **argv)
 	rc = run_experiment(&o, platform_names());
 	if (rc == APP_OK && !cfg.dry_run)
 		printf("run directory: %s\n", dir);
+	if (rc == APP_OK && !cfg.dry_run && !cfg.no_report) {
+		struct report_opts ro = { .gnuplot = "gnuplot", .alpha = 0.05, .quiet = cfg.quiet };
+		struct report_result res;
+
+		if (report_build(dir, &ro, &res))
+			return APP_ERR; /* said why; lvperf report DIR retries */
+		printf("report: %s/report/index.html%s\n", dir,
+		       res.plotted ? "" : " (figures not rendered: install gnuplot-nox)");
+	}
 	return rc;
 }
