@@ -412,3 +412,17 @@ int ledger_cleanup(FILE *out)
 	removed += ledger_sweep_prefix_dir("/dev/hugepages", out);
 	return removed;
 }
+
+int ledger_cleanup_pid(pid_t pid, FILE *out)
+{
+	char path[64];
+
+	if (pid <= 1 || pid == getpid())
+		return -EINVAL;
+	if (ledger_owner_alive(pid))
+		return -EBUSY;
+	snprintf(path, sizeof(path), LEDGER_DIR "/%d.ledger", (int)pid);
+	if (access(path, F_OK) != 0)
+		return -ENOENT;
+	return ledger_cleanup_file(path, out);
+}

@@ -61,4 +61,8 @@ void ledger_close(void);
  */
 int ledger_cleanup(FILE *out);
 
+/* ledger_cleanup() for the ledger of one dead lvperf process only:
+ * -ENOENT without one, -EBUSY while that lvperf runs. */
+int ledger_cleanup_pid(pid_t pid, FILE *out);
+
 #endif
