@@ -9,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "ledger.h"
@@ -210,6 +212,21 @@ int ledger_umount_under(const char *dir)
 	return done;
 }
 
+int ledger_lxd_answers(const char *lxd_dir)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd, ok;
+
+	if ((size_t)snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/unix.socket", lxd_dir) >= sizeof(sa.sun_path))
+		return 0;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return 0;
+	ok = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+	close(fd);
+	return ok;
+}
+
 /* lxc (LXD's client) on the daemon whose LXD_DIR and client config a
  * LEDGER_LXD entry names: delete the lvp object it made. */
 static int ledger_undo_lxd(const char *entry)
@@ -217,7 +234,7 @@ static int ledger_undo_lxd(const char *entry)
 	char type[16], name[64], dir[LEDGER_LINE], conf[LEDGER_LINE];
 	char env_dir[LEDGER_LINE + 16], env_conf[LEDGER_LINE + 16];
 	char *argv[10] = { "env", env_dir, env_conf, "lxc" };
-	int n = 4;
+	int n = 4, i;
 
 	if (sscanf(entry, "%15s %63s %511s %511s", type, name, dir, conf) != 4 ||
 	    strncmp(name, "lvp", 3) != 0 || strncmp(conf, "/tmp/lvp", 8) != 0)
@@ -236,7 +253,17 @@ static int ledger_undo_lxd(const char *entry)
 	}
 	argv[n++] = name;
 	argv[n] = NULL;
-	return ledger_run(argv) == 0;
+	if (!ledger_lxd_answers(dir))
+		return 0; /* no daemon: what it held went with it */
+	/* An instance may be busy with the stop the dead run began. */
+	for (i = 0; i < 20; i++) {
+		if (ledger_run(argv) == 0)
+			return 1;
+		if (strcmp(type, "instance") != 0)
+			break;
+		usleep(500000);
+	}
+	return 0;
 }
 
 /* The lxd that lvperf started under DIR: a clean shutdown (it stops the

@@ -49,6 +49,9 @@ int ledger_rmdir_cgroup(const char *name);
  * Returns how many were unmounted. */
 int ledger_umount_under(const char *dir);
 
+/* 1 when an LXD daemon answers on LXD_DIR/unix.socket. */
+int ledger_lxd_answers(const char *lxd_dir);
+
 /* At a clean exit: remove this process's ledger if nothing in it is
  * still open. */
 void ledger_close(void);

@@ -16,9 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -125,22 +123,6 @@ static int lxd_available(char *why, size_t len)
 	return 1;
 }
 
-/* Does a daemon answer on LXD_DIR/unix.socket? */
-static int lxd_socket_answers(const char *lxd_dir)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd, ok;
-
-	if ((size_t)snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/unix.socket", lxd_dir) >= sizeof(sa.sun_path))
-		return 0;
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return 0;
-	ok = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
-	close(fd);
-	return ok;
-}
-
 /* The last "Error: ..." line the daemon printed, or its last line. */
 static void lxd_daemon_error(const char *out, char *buf, size_t len)
 {
@@ -190,7 +172,7 @@ static int lxd_start_daemon(struct lxd_state *x, char *err, size_t len)
 				 proc_status_str(status, st, sizeof(st)), msg, log);
 			return -EIO;
 		}
-		if (lxd_socket_answers(x->lxd_dir))
+		if (ledger_lxd_answers(x->lxd_dir))
 			break;
 		usleep(20000);
 	}
@@ -337,7 +319,6 @@ static int lxd_instance(struct lxd_state *x, const struct target *t, char *err, 
 			 t->link.peer_if);
 		return -EIO;
 	}
-	driver_note_cgroup(t);
 	lxd_note(x, LXD_INSTANCE);
 	if (lxd_do(NULL, 0, init) != 0) {
 		snprintf(err, len, "lxd: 'lxc init %s %s' failed", x->name, x->name);
@@ -387,7 +368,7 @@ static int lxd_prepare(struct target *t, char *err, size_t len)
 		snprintf(err, len, "lxd: LXD_DIR '%s' holds blanks; unset it or use one without", running);
 		return -EINVAL;
 	}
-	if (lxd_socket_answers(running))
+	if (ledger_lxd_answers(running))
 		snprintf(x->lxd_dir, sizeof(x->lxd_dir), "%.159s", running); /* use it, add only lvp objects */
 	else
 		snprintf(x->lxd_dir, sizeof(x->lxd_dir), "%.127s/var", x->dir);
@@ -397,6 +378,8 @@ static int lxd_prepare(struct target *t, char *err, size_t len)
 	lxd_env_set(x);
 	x->prepared = 1;
 	rc = lxd_rootfs(t, x->dir, err, len);
+	/* Before the daemon: a cleanup shuts it down (stopping the instance) before the rmdir. */
+	driver_note_cgroup(t);
 	if (rc == 0 && mkdir(x->conf, 0700) != 0 && errno != EEXIST) {
 		snprintf(err, len, "lxd: cannot create %s: %s", x->conf, strerror(errno));
 		rc = -errno;
