@@ -229,12 +229,16 @@ http_case() { # http_case KIND
 boot_case() {
 	"$LVPERF" platforms --json >"$tmp/p.json" || fail "lvperf platforms exited $?"
 	check "$tmp/p.json" 'any(p["name"] == "'"$1"'" and p["available"] for p in j["platforms"])' "$1 not available: $(json "$tmp/p.json" '[p.get("why") for p in j["platforms"] if p["name"] == "'"$1"'"]')"
-	"$LVPERF" boot --platform "$1" --repeat 3 --json >"$tmp/b.json" 2>"$tmp/err" ||
-		{ cat "$tmp/err" >&2; fail "lvperf boot $1 exited $?"; }
+	# in the background for its PID: other runs' lvpbt* may exist meanwhile
+	"$LVPERF" boot --platform "$1" --repeat 3 --json >"$tmp/b.json" 2>"$tmp/err" &
+	local bpid=$!
+	wait "$bpid" || { cat "$tmp/err" >&2; fail "lvperf boot $1 exited $?"; }
 	check "$tmp/b.json" 'j["startup"]["summary"]["first_beacon_ns"]["n"] == 3 and all(0 < r["first_beacon_ns"] < 10e9 for r in j["startup"]["runs"])' "3 beacons not seen"
 	check "$tmp/b.json" 'os.stat("'"$BEACON"'").st_blocks * 512 <= j["image_bytes"] < 2**30' "image size implausible"
 	check "$tmp/b.json" 'j["memory_rss_bytes"]["n"] == 3 and 0 < j["memory_rss_bytes"]["min"] < 2**30' "memory not measured"
-	! ls -d /sys/fs/cgroup/*/lvpbt* /tmp/lvpbt* >/dev/null 2>&1 || fail "boot left cgroups or files: $(ls -d /sys/fs/cgroup/*/lvpbt* /tmp/lvpbt* 2>/dev/null)"
+	local left="/sys/fs/cgroup/*/lvpbt$bpid /sys/fs/cgroup/*/lvpbt${bpid}[!0-9]* /tmp/lvpbt$bpid-*"
+	# shellcheck disable=SC2086
+	! ls -d $left >/dev/null 2>&1 || fail "boot left cgroups or files: $(ls -d $left 2>/dev/null)"
 	"$LVPERF" boot --platform nosuch >/dev/null 2>"$tmp/err" && fail "unknown platform accepted"
 	grep -q "no platform 'nosuch'" "$tmp/err" || fail "unknown platform: no clear error"
 }
@@ -364,6 +368,42 @@ boot_gvisor)
 boot_lxc)
 	boot_case lxc
 	boot_kill_cleanup lxc
+	;;
+boot_lxd)
+	# exit 77 (skipped, with the reason) when LXD is not installed here
+	"$LVPERF" platforms --json >"$tmp/p.json" || fail "lvperf platforms exited $?"
+	if [ "$(json "$tmp/p.json" 'any(p["name"] == "lxd" and p["available"] for p in j["platforms"])')" != True ]; then
+		echo "SKIP: lxd: $(json "$tmp/p.json" '[p.get("why") for p in j["platforms"] if p["name"] == "lxd"][0]')"
+		exit 77
+	fi
+	boot_case lxd
+	! ps -eo stat,comm | awk '$1 ~ /Z/ && ($2 == "lxd" || $2 == "lxc")' | grep -q . || fail "zombie lxd/lxc processes left"
+	! ps -eo args | grep -q '^/usr/bin/lxd .*/tmp/lvpbt' || fail "an lxd that lvperf started still runs"
+	! grep -q ' /tmp/lvpbt[0-9]*-lxd' /proc/mounts || fail "LXD mounts left: $(grep ' /tmp/lvpbt[0-9]*-lxd' /proc/mounts)"
+	! ls -d /sys/fs/cgroup/*/lxc.pivot /sys/fs/cgroup/*/lxc.payload.lvpbt* >/dev/null 2>&1 ||
+		fail "LXD left cgroups outside lvp names: $(ls -d /sys/fs/cgroup/*/lxc.pivot /sys/fs/cgroup/*/lxc.payload.lvpbt* 2>/dev/null | head -3)"
+	# lvperf killed mid-run: its lxd, instance, pool, mounts and cgroups stay;
+	# lvperf cleanup --ledger removes all of them.
+	"$LVPERF" boot --platform lxd --repeat 1000 --gap 1s --quiet >/dev/null 2>&1 &
+	victim=$!
+	pids+=("$victim")
+	for _ in $(seq 300); do
+		grep -q "^+lxd instance" "/run/lvperf/$victim.ledger" 2>/dev/null &&
+			ls -d /sys/fs/cgroup/memory/"lvpbt$victim"/payload >/dev/null 2>&1 && break
+		sleep 0.1
+	done
+	sleep 0.5
+	kill -KILL "$victim"
+	wait "$victim" 2>/dev/null || true
+	grep -q " /tmp/lvpbt$victim-lxd/" /proc/mounts || fail "nothing was left to clean up (the test is void)"
+	"$LVPERF" cleanup --ledger "$victim" >"$tmp/c.out" 2>&1 || { cat "$tmp/c.out" >&2; fail "lvperf cleanup exited $?"; }
+	cat "$tmp/c.out"
+	grep -q "removed lxdd /tmp/lvpbt$victim-lxd" "$tmp/c.out" || fail "cleanup did not report the lxd it stopped"
+	! ps -eo args | grep -q "^/usr/bin/lxd .*/tmp/lvpbt$victim-" || fail "the lxd of $victim still runs"
+	! grep -q " /tmp/lvpbt$victim-" /proc/mounts || fail "mounts of $victim still there"
+	! ls -d /tmp/lvpbt"$victim"-* >/dev/null 2>&1 || fail "files of $victim still there"
+	! ls -d /sys/fs/cgroup/*/"lvpbt$victim" >/dev/null 2>&1 || fail "cgroups lvpbt$victim still there"
+	! ip -o link | grep -q "lvpbt$victim" || fail "links of $victim still there"
 	;;
 cleanup)
 	# lvperf killed with SIGKILL leaves its namespace, link, DPDK runtime
