@@ -13,6 +13,7 @@
  * execs the workload. PLATFORMS.md 3.5.
  */
 #include <errno.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -405,10 +406,15 @@ static void lxd_stop(struct target *t, pid_t start_pid)
 {
 	const char *stop[] = { "stop", "-f", lxd_st.name, NULL };
 
-	(void)t;
+	int i;
+
 	(void)start_pid;
-	if (lxd_st.made & (1u << LXD_INSTANCE))
-		lxd_do(NULL, 0, stop);
+	if (!(lxd_st.made & (1u << LXD_INSTANCE)))
+		return;
+	lxd_do(NULL, 0, stop);
+	/* The stop returns before LXD hands the nic back; the next start needs it here. */
+	for (i = 0; i < 500 && !if_nametoindex(t->link.peer_if); i++)
+		usleep(10000);
 }
 
 static void lxd_destroy(struct target *t)
