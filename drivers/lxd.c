@@ -9,8 +9,9 @@
  * and the veth peer as a `physical` nic, the image alias and the instance.
  * The instance is created once (`lxc init`); the start command is
  * `lxc start`, and it is stopped after each run. LXD moves the peer in but
- * does not address it: the image's /sbin/init does (busybox ip), then
- * execs the workload. PLATFORMS.md 3.5.
+ * does not address it; the instance's raw.lxc has LXC do it, and start the
+ * workload as init, so the image needs no shell (PLATFORMS.md 3.5 used a
+ * busybox /sbin/init for both).
  */
 #include <errno.h>
 #include <net/if.h>
@@ -32,7 +33,6 @@
 #define LXD_TIMEOUT (60ull * 1000000000u)
 #define LXD_BIN "/usr/bin/lxd"
 #define LXD_CLIENT "/usr/bin/lxc" /* LXD's client, not LXC's lxc-* tools */
-#define LXD_BUSYBOX "/bin/busybox"  /* static, from busybox-static */
 #define LXD_DEFAULT_DIR "/var/lib/lxd"
 
 struct lxd_state {
@@ -41,6 +41,9 @@ struct lxd_state {
 	char conf[160];	    /* LXD_CONF (the client's config): DIR/conf */
 	char name[16];	    /* lvp<tag>: instance, image alias, profile and pool */
 	char fp[80];	    /* the imported image's fingerprint */
+	char tar[160];	    /* the rootfs tarball */
+	char cmd[1024];	    /* the container's init command */
+	char raw[1400];	    /* the instance's raw.lxc setting */
 	char *old_dir, *old_conf; /* the environment before prepare */
 	pid_t lxd;	    /* the daemon, when lvperf started it */
 	unsigned made;	    /* LXD objects made, bits of enum lxd_obj */
@@ -112,10 +115,6 @@ static int lxd_available(char *why, size_t len)
 		snprintf(why, len, LXD_CLIENT " (LXD's client) missing (Debian package lxd-client)");
 		return 0;
 	}
-	if (access(LXD_BUSYBOX, X_OK) != 0) {
-		snprintf(why, len, LXD_BUSYBOX " missing, the image's init needs it (Debian package busybox-static)");
-		return 0;
-	}
 	rc = proc_run(version, 1, 10000000000ull);
 	if (rc != 0) {
 		snprintf(why, len, "'" LXD_BIN " --version' failed (%d): reinstall the Debian package lxd", rc);
@@ -185,17 +184,19 @@ static int lxd_start_daemon(struct lxd_state *x, char *err, size_t len)
 }
 
 /*
- * The image's root filesystem in DIR/rootfs: the workload binary, busybox,
- * and /sbin/init (LXD runs it), which addresses the physical nic LXD moved
- * in and execs the workload. The one place that decides what the image
- * holds.
+ * What the image holds and what the container runs: the one place that
+ * decides it. Fills tar with the path of the rootfs tarball and cmd with
+ * the container's init command (one line, for lxc.init.cmd). Now: the
+ * static beacon in DIR/rootfs (oci_rootfs_create, which records and makes
+ * DIR), packed into DIR/rootfs.tar. Returns 0 or -errno with err.
  */
-static int lxd_rootfs(const struct target *t, const char *dir, char *err, size_t len)
+static int lxd_workload(const struct target *t, const char *dir, char *tar, size_t tarlen, char *cmd,
+			size_t cmdlen, char *err, size_t len)
 {
 	const char *args[6];
-	char bin[512], path[256], dst[16], port[8], ip[16];
-	char *cp[] = { "cp", LXD_BUSYBOX, path, NULL };
-	FILE *f;
+	char bin[512], rootfs[160], dst[16], port[8];
+	char *pack[] = { "tar", "-C", rootfs, "--numeric-owner", "-cf", tar, ".", NULL };
+	size_t n = 0;
 	int rc, i;
 
 	rc = driver_workload_bin(t->workload, "lxd", bin, sizeof(bin), err, len);
@@ -203,57 +204,35 @@ static int lxd_rootfs(const struct target *t, const char *dir, char *err, size_t
 		rc = oci_rootfs_create(dir, bin, err, len);
 	if (rc)
 		return rc;
-	chmod(dir, 0711); /* the unprivileged container's root walks through it to the pool */
-	snprintf(path, sizeof(path), "%.127s/rootfs/bin", dir);
-	mkdir(path, 0755);
-	snprintf(path, sizeof(path), "%.127s/rootfs/sbin", dir);
-	mkdir(path, 0755);
-	snprintf(path, sizeof(path), "%.127s/rootfs/etc", dir);
-	mkdir(path, 0755);
-	snprintf(path, sizeof(path), "%.127s/rootfs/bin/busybox", dir);
-	if (proc_run(cp, 1, LXD_TIMEOUT) != 0) {
-		snprintf(err, len, "lxd: cannot copy " LXD_BUSYBOX " into %s", path);
+	snprintf(rootfs, sizeof(rootfs), "%.127s/rootfs", dir);
+	snprintf(tar, tarlen, "%.127s/rootfs.tar", dir);
+	if (proc_run(pack, 1, LXD_TIMEOUT) != 0) {
+		snprintf(err, len, "lxd: cannot pack %s into %s", rootfs, tar);
 		return -EIO;
-	}
-	snprintf(path, sizeof(path), "%.127s/rootfs/sbin/init", dir);
-	f = fopen(path, "w");
-	if (!f) {
-		snprintf(err, len, "lxd: cannot write %s: %s", path, strerror(errno));
-		return -errno;
 	}
 	driver_beacon_args(t, args, dst, port);
-	fprintf(f,
-		"#!/bin/busybox sh\n"
-		"/bin/busybox ip link set lo up\n"
-		"/bin/busybox ip addr add %s/%u dev eth0\n"
-		"/bin/busybox ip link set eth0 up\n"
-		"exec",
-		pkt_format_ip(t->target_ip, ip), t->prefix_len);
-	for (i = 0; args[i]; i++)
-		fprintf(f, " %s", args[i]);
-	fprintf(f, "\n");
-	if (fclose(f) != 0 || chmod(path, 0755) != 0) {
-		snprintf(err, len, "lxd: cannot write %s", path);
-		return -EIO;
+	for (i = 0; args[i]; i++) {
+		n += (size_t)snprintf(cmd + n, cmdlen - n, "%s%s", i ? " " : "", args[i]);
+		if (n >= cmdlen) {
+			snprintf(err, len, "lxd: start command too long");
+			return -E2BIG;
+		}
 	}
 	return 0;
 }
 
-/* metadata.yaml + rootfs tarballs, imported under alias NAME; x->fp set. */
+/* A metadata tarball + the rootfs tarball, imported under alias NAME; x->fp set. */
 static int lxd_image(struct lxd_state *x, char *err, size_t len)
 {
-	char meta[160], rootfs[160], mtar[160], rtar[160], path[200], out[1024];
+	char meta[160], mtar[160], path[200], out[1024];
 	char *pack_meta[] = { "tar", "-C", meta, "-cf", mtar, "metadata.yaml", NULL };
-	char *pack_root[] = { "tar", "-C", rootfs, "--numeric-owner", "-cf", rtar, ".", NULL };
-	const char *imp[] = { "image", "import", mtar, rtar, "--alias", x->name, NULL };
+	const char *imp[] = { "image", "import", mtar, x->tar, "--alias", x->name, NULL };
 	const char *query[] = { "query", path, NULL };
 	json_t *j;
 	FILE *f;
 
 	snprintf(meta, sizeof(meta), "%.127s/meta", x->dir);
-	snprintf(rootfs, sizeof(rootfs), "%.127s/rootfs", x->dir);
 	snprintf(mtar, sizeof(mtar), "%.127s/meta.tar", x->dir);
-	snprintf(rtar, sizeof(rtar), "%.127s/rootfs.tar", x->dir);
 	mkdir(meta, 0700);
 	snprintf(path, sizeof(path), "%s/metadata.yaml", meta);
 	f = fopen(path, "w");
@@ -264,14 +243,13 @@ static int lxd_image(struct lxd_state *x, char *err, size_t len)
 	fprintf(f, "architecture: x86_64\ncreation_date: %lld\nproperties:\n"
 		   "  description: lvperf %s\n  os: lvp\n  release: \"1\"\n",
 		(long long)time(NULL), x->name);
-	if (fclose(f) != 0 || proc_run(pack_meta, 1, LXD_TIMEOUT) != 0 ||
-	    proc_run(pack_root, 1, LXD_TIMEOUT) != 0) {
-		snprintf(err, len, "lxd: cannot pack the image tarballs in %s", x->dir);
+	if (fclose(f) != 0 || proc_run(pack_meta, 1, LXD_TIMEOUT) != 0) {
+		snprintf(err, len, "lxd: cannot pack %s into %s", path, mtar);
 		return -EIO;
 	}
 	lxd_note(x, LXD_IMAGE);
 	if (lxd_do(NULL, 0, imp) != 0) {
-		snprintf(err, len, "lxd: 'lxc image import %s %s' failed", mtar, rtar);
+		snprintf(err, len, "lxd: 'lxc image import %s %s' failed", mtar, x->tar);
 		return -EIO;
 	}
 	snprintf(path, sizeof(path), "/1.0/images/aliases/%s", x->name);
@@ -288,34 +266,45 @@ static int lxd_image(struct lxd_state *x, char *err, size_t len)
 	return 0;
 }
 
-/* Pool, profile (root disk + the veth peer as eth0) and the stopped instance. */
+/*
+ * Pool, profile (root disk + the veth peer as eth0) and the stopped
+ * instance. Through raw.lxc, LXC (under LXD) addresses the nic (it is
+ * lxc.net.0, the profile's only one), runs the workload as init, and puts
+ * the cgroups under lvp<tag>/ (LXD would use lxc.payload.NAME and leave
+ * lxc.pivot behind).
+ */
 static int lxd_instance(struct lxd_state *x, const struct target *t, char *err, size_t len)
 {
-	char source[160], parent[40], rootpool[40], raw[200];
+	char source[160], parent[40], rootpool[40], ip[16];
 	const char *pool[] = { "storage", "create", x->name, "dir", source, NULL };
-	const char *prof[] = { "profile", "create", x->name, NULL };
-	const char *root[] = { "profile", "device", "add", x->name, "root", "disk", "path=/", NULL, NULL };
+	const char *prof[] = { "profile", "device", "add", x->name, "root", "disk", "path=/", rootpool, NULL };
+	const char *mkprof[] = { "profile", "create", x->name, NULL };
 	const char *nic[] = { "profile", "device", "add", x->name, "eth0", "nic", "nictype=physical",
 			      parent, "name=eth0", NULL };
-	const char *init[] = { "init", x->name, x->name, "--profile", x->name, "--config", raw, NULL };
+	const char *init[] = { "init", x->name, x->name, "--profile", x->name, "--config", x->raw, NULL };
+	size_t n;
 
 	snprintf(source, sizeof(source), "source=%.127s/pool", x->dir);
 	snprintf(parent, sizeof(parent), "parent=%s", t->link.peer_if);
 	snprintf(rootpool, sizeof(rootpool), "pool=%s", x->name);
-	root[7] = rootpool;
-	/* Cgroups under lvp<tag>/ (LXD would use lxc.payload.NAME and leave lxc.pivot behind). */
-	snprintf(raw, sizeof(raw),
-		 "raw.lxc=lxc.cgroup.dir.container = %s/payload\n"
-		 "lxc.cgroup.dir.monitor = %s/monitor\n"
-		 "lxc.cgroup.dir.monitor.pivot = %s/pivot\n",
-		 x->name, x->name, x->name);
+	n = (size_t)snprintf(x->raw, sizeof(x->raw),
+			     "raw.lxc=lxc.net.0.ipv4.address = %s/%u\n"
+			     "lxc.init.cmd = %s\n"
+			     "lxc.cgroup.dir.container = %s/payload\n"
+			     "lxc.cgroup.dir.monitor = %s/monitor\n"
+			     "lxc.cgroup.dir.monitor.pivot = %s/pivot\n",
+			     pkt_format_ip(t->target_ip, ip), t->prefix_len, x->cmd, x->name, x->name, x->name);
+	if (n >= sizeof(x->raw)) {
+		snprintf(err, len, "lxd: start command too long");
+		return -E2BIG;
+	}
 	lxd_note(x, LXD_STORAGE);
 	if (mkdir(source + 7, 0711) != 0 || lxd_do(NULL, 0, pool) != 0) {
 		snprintf(err, len, "lxd: 'lxc storage create %s dir %s' failed", x->name, source);
 		return -EIO;
 	}
 	lxd_note(x, LXD_PROFILE);
-	if (lxd_do(NULL, 0, prof) != 0 || lxd_do(NULL, 0, root) != 0 || lxd_do(NULL, 0, nic) != 0) {
+	if (lxd_do(NULL, 0, mkprof) != 0 || lxd_do(NULL, 0, prof) != 0 || lxd_do(NULL, 0, nic) != 0) {
 		snprintf(err, len, "lxd: cannot make profile %s (root disk, physical nic %s)", x->name,
 			 t->link.peer_if);
 		return -EIO;
@@ -378,7 +367,9 @@ static int lxd_prepare(struct target *t, char *err, size_t len)
 		return rc;
 	lxd_env_set(x);
 	x->prepared = 1;
-	rc = lxd_rootfs(t, x->dir, err, len);
+	rc = lxd_workload(t, x->dir, x->tar, sizeof(x->tar), x->cmd, sizeof(x->cmd), err, len);
+	if (rc == 0)
+		chmod(x->dir, 0711); /* the unprivileged container's root walks through it to the pool */
 	/* Before the daemon: a cleanup shuts it down (stopping the instance) before the rmdir. */
 	driver_note_cgroup(t);
 	if (rc == 0 && mkdir(x->conf, 0700) != 0 && errno != EEXIST) {
