@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -395,14 +396,37 @@ static int lxd_prepare(struct target *t, char *err, size_t len)
 /* `lxc start` has returned; the container runs until it is stopped. */
 static void lxd_stop(struct target *t, pid_t start_pid)
 {
-	const char *stop[] = { "stop", "-f", lxd_st.name, NULL };
-
+	char *stop[] = { LXD_CLIENT, "stop", "-f", lxd_st.name, NULL };
+	char path[200], out[4096], log[160];
+	const char *query[] = { "query", path, NULL };
 	int i;
 
 	(void)start_pid;
 	if (!(lxd_st.made & (1u << LXD_INSTANCE)))
 		return;
-	lxd_do(NULL, 0, stop);
+	snprintf(path, sizeof(path), "/1.0/instances/%s/state", lxd_st.name);
+	snprintf(log, sizeof(log), "%.127s/stop.log", lxd_st.dir);
+	/* Under load LXD may still be busy with the start ("Instance is busy
+	 * running a start operation"): retry until it is stopped. */
+	for (i = 0; i < 50; i++) {
+		json_t *j;
+		int stopped;
+		pid_t pid;
+		int status;
+
+		if (proc_start_log(stop, log, &pid) == 0 && proc_wait(pid, LXD_TIMEOUT, &status) == 0 &&
+		    WIFEXITED(status) && WEXITSTATUS(status) == 0)
+			break;
+		if (lxd_do(out, sizeof(out), query) != 0 || !(j = json_loads(out, 0, NULL)))
+			break; /* no such instance, or no daemon */
+		stopped = strcmp(json_string_value(json_object_get(j, "status")) ?: "", "Stopped") == 0;
+		json_decref(j);
+		if (stopped)
+			break;
+		usleep(200000);
+	}
+	if (getenv("LVP_LXD_DEBUG"))
+		fprintf(stderr, "lxd: stop attempts %d\n", i + 1);
 	/* The stop returns before LXD hands the nic back; the next start needs it here. */
 	for (i = 0; i < 500 && !if_nametoindex(t->link.peer_if); i++)
 		usleep(10000);
