@@ -406,8 +406,8 @@ static void lxd_stop(struct target *t, pid_t start_pid)
 		return;
 	snprintf(path, sizeof(path), "/1.0/instances/%s/state", lxd_st.name);
 	snprintf(log, sizeof(log), "%.127s/stop.log", lxd_st.dir);
-	/* Under load LXD may still be busy with the start ("Instance is busy
-	 * running a start operation"): retry until it is stopped. */
+	/* Make sure it is stopped before the next start (LXD refuses a stop
+	 * while an operation on the instance runs): retry until it is. */
 	for (i = 0; i < 50; i++) {
 		json_t *j;
 		int stopped;
@@ -425,8 +425,6 @@ static void lxd_stop(struct target *t, pid_t start_pid)
 			break;
 		usleep(200000);
 	}
-	if (getenv("LVP_LXD_DEBUG"))
-		fprintf(stderr, "lxd: stop attempts %d\n", i + 1);
 	/* The stop returns before LXD hands the nic back; the next start needs it here. */
 	for (i = 0; i < 500 && !if_nametoindex(t->link.peer_if); i++)
 		usleep(10000);
