@@ -169,8 +169,8 @@ static int lxd_start_daemon(struct lxd_state *x, char *err, size_t len)
 			ledger_done_pid(x->lxd);
 			x->lxd = 0;
 			lxd_daemon_error(out, msg, sizeof(msg));
-			snprintf(err, len, "lxd: the daemon %s at start: %s (log %s)",
-				 proc_status_str(status, st, sizeof(st)), msg, log);
+			snprintf(err, len, "lxd: the daemon %s at start: %s",
+				 proc_status_str(status, st, sizeof(st)), msg);
 			return -EIO;
 		}
 		if (ledger_lxd_answers(x->lxd_dir))
@@ -178,7 +178,7 @@ static int lxd_start_daemon(struct lxd_state *x, char *err, size_t len)
 		usleep(20000);
 	}
 	if (proc_run(ready, 1, LXD_TIMEOUT) != 0) {
-		snprintf(err, len, "lxd: the daemon did not get ready within 30 s (log %s)", log);
+		snprintf(err, len, "lxd: the daemon did not get ready within 30 s ('lxd waitready' failed)");
 		return -ETIMEDOUT;
 	}
 	return 0;
