@@ -20,8 +20,14 @@ peer_ip="${net}2"
 tmp=$(mktemp -d /tmp/lvpit.XXXXXX)
 pids=()
 
+test_lxd=  # LXD_DIR of an lxd this script started (boot_lxd)
+
 cleanup() {
 	local rc=$?
+	if [ -n "$test_lxd" ]; then
+		LXD_DIR="$test_lxd" timeout 30 lxd shutdown >/dev/null 2>&1 || true
+		grep " $test_lxd" /proc/mounts | awk '{print $2}' | tac | xargs -r -n1 umount -l || true
+	fi
 	for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
 	ip link del "$host_if" 2>/dev/null || true
 	ip netns del "$ns" 2>/dev/null || true
@@ -404,6 +410,30 @@ boot_lxd)
 	! ls -d /tmp/lvpbt"$victim"-* >/dev/null 2>&1 || fail "files of $victim still there"
 	! ls -d /sys/fs/cgroup/*/"lvpbt$victim" >/dev/null 2>&1 || fail "cgroups lvpbt$victim still there"
 	! ip -o link | grep -q "lvpbt$victim" || fail "links of $victim still there"
+	# An LXD that already runs (started here, not by lvperf) is used, left
+	# running, and holds no lvp object afterwards.
+	test_lxd="$tmp/lxd"
+	mkdir "$test_lxd"
+	chmod 711 "$tmp" # the unprivileged container's root walks to its storage pool
+	LXD_DIR="$test_lxd" /usr/bin/lxd --group root --logfile "$tmp/lxd.log" >"$tmp/lxd.out" 2>&1 &
+	test_lxd_pid=$!
+	pids+=("$test_lxd_pid")
+	LXD_DIR="$test_lxd" lxd waitready --timeout=30 || fail "the test's own lxd did not start: $(tail -3 "$tmp/lxd.out")"
+	LXD_DIR="$test_lxd" "$LVPERF" boot --platform lxd --repeat 2 --json >"$tmp/s.json" 2>"$tmp/err" &
+	bpid=$!
+	wait "$bpid" || { cat "$tmp/err" >&2; fail "lvperf boot on a running lxd exited $?"; }
+	check "$tmp/s.json" 'j["startup"]["summary"]["first_beacon_ns"]["n"] == 2' "2 beacons not seen from the running lxd's container"
+	kill -0 "$test_lxd_pid" 2>/dev/null || fail "lvperf stopped an lxd it did not start"
+	! ps -eo args | grep -q "^/usr/bin/lxd .*/tmp/lvpbt$bpid-" || fail "lvperf started its own lxd although one ran"
+	export LXD_CONF="$tmp/lxdconf"
+	for what in list "image list" "storage list" "profile list"; do
+		# shellcheck disable=SC2086
+		! LXD_DIR="$test_lxd" lxc $what -f csv | grep -q lvp || fail "lxc $what still shows lvp objects"
+	done
+	LXD_DIR="$test_lxd" lxd shutdown || fail "lxd shutdown failed"
+	wait "$test_lxd_pid" 2>/dev/null || true
+	! grep -q " $test_lxd" /proc/mounts || fail "the test lxd left mounts"
+	test_lxd=
 	;;
 cleanup)
 	# lvperf killed with SIGKILL leaves its namespace, link, DPDK runtime
