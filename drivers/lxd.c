@@ -27,6 +27,7 @@
 
 #include "../dataplane/pkt.h"
 #include "driver.h"
+#include "footprint.h"
 #include "ledger.h"
 #include "oci.h"
 #include "proc.h"
@@ -47,6 +48,7 @@ struct lxd_state {
 	char raw[1400];	    /* the instance's raw.lxc setting */
 	char *old_dir, *old_conf; /* the environment before prepare */
 	pid_t lxd;	    /* the daemon, when lvperf started it */
+	pid_t server_pid;   /* the daemon (ours or the one running), as it reports itself */
 	unsigned made;	    /* LXD objects made, bits of enum lxd_obj */
 	int prepared;
 };
@@ -318,6 +320,21 @@ static int lxd_instance(struct lxd_state *x, const struct target *t, char *err, 
 	return 0;
 }
 
+/* The daemon's PID from GET /1.0 (environment.server_pid); 0 when unknown. */
+static pid_t lxd_server_pid(void)
+{
+	const char *query[] = { "query", "/1.0", NULL };
+	char out[16384];
+	json_t *j;
+	pid_t pid = 0;
+
+	if (lxd_do(out, sizeof(out), query) != 0 || !(j = json_loads(out, 0, NULL)))
+		return 0;
+	pid = (pid_t)json_integer_value(json_object_get(json_object_get(j, "environment"), "server_pid"));
+	json_decref(j);
+	return pid;
+}
+
 static void lxd_env_set(struct lxd_state *x)
 {
 	const char *d = getenv("LXD_DIR"), *c = getenv("LXD_CONF");
@@ -379,6 +396,8 @@ static int lxd_prepare(struct target *t, char *err, size_t len)
 	}
 	if (rc == 0 && strcmp(x->lxd_dir, running) != 0)
 		rc = lxd_start_daemon(x, err, len);
+	if (rc == 0)
+		x->server_pid = lxd_server_pid();
 	if (rc == 0)
 		rc = lxd_image(x, err, len);
 	if (rc == 0)
@@ -487,6 +506,30 @@ static int64_t lxd_memory(struct target *t, pid_t start_pid)
 	return oci_cgroup_rss(cg);
 }
 
+/* The daemon and the instance's monitor (LXC's, in lvp<tag>/monitor). */
+static int64_t lxd_daemon_memory(struct target *t)
+{
+	static struct footprint_procs p;
+	char path[128];
+	FILE *f;
+	int pid;
+
+	(void)t;
+	memset(&p, 0, sizeof(p));
+	if (lxd_st.server_pid > 0)
+		p.pids[p.n++] = lxd_st.server_pid;
+	snprintf(path, sizeof(path), "/sys/fs/cgroup/memory/%.15s/monitor/cgroup.procs", lxd_st.name);
+	f = fopen(path, "r");
+	if (f) {
+		while (p.n < FOOTPRINT_PIDS_MAX && fscanf(f, "%d", &pid) == 1)
+			p.pids[p.n++] = pid;
+		fclose(f);
+	}
+	if (p.n == 0)
+		return -ESRCH;
+	return footprint_measure(&p) ? -ESRCH : p.rss;
+}
+
 const struct driver driver_lxd = {
 	.name = "lxd",
 	.summary = "an LXD system container (lxc start; lxd started by lvperf unless one runs, no host network changes)",
@@ -496,4 +539,6 @@ const struct driver driver_lxd = {
 	.destroy = lxd_destroy,
 	.image_size = lxd_image_size,
 	.memory = lxd_memory,
+	.daemon_memory = lxd_daemon_memory,
+	.daemon_counts = "RSS of lxd and the instance's LXC monitor, from smaps_rollup",
 };
