@@ -14,6 +14,7 @@
  * busybox /sbin/init for both).
  */
 #include <errno.h>
+#include <limits.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,7 +44,7 @@ struct lxd_state {
 	char conf[160];	    /* LXD_CONF (the client's config): DIR/conf */
 	char name[16];	    /* lvp<tag>: instance, image alias, profile and pool */
 	char fp[80];	    /* the imported image's fingerprint */
-	char tar[160];	    /* the rootfs tarball */
+	char tar[PATH_MAX]; /* the rootfs tarball */
 	char cmd[1024];	    /* the container's init command */
 	char raw[1400];	    /* the instance's raw.lxc setting */
 	char *old_dir, *old_conf; /* the environment before prepare */
@@ -193,7 +194,7 @@ static int lxd_start_daemon(struct lxd_state *x, char *err, size_t len)
  * static beacon in DIR/rootfs (oci_rootfs_create, which records and makes
  * DIR), packed into DIR/rootfs.tar. Returns 0 or -errno with err.
  */
-static int lxd_workload(const struct target *t, const char *dir, char *tar, size_t tarlen, char *cmd,
+static int lxd_workload(struct target *t, const char *dir, char *tar, size_t tarlen, char *cmd,
 			size_t cmdlen, char *err, size_t len)
 {
 	const char *args[6];
@@ -284,7 +285,8 @@ static int lxd_instance(struct lxd_state *x, const struct target *t, char *err, 
 	const char *mkprof[] = { "profile", "create", x->name, NULL };
 	const char *nic[] = { "profile", "device", "add", x->name, "eth0", "nic", "nictype=physical",
 			      parent, "name=eth0", NULL };
-	const char *init[] = { "init", x->name, x->name, "--profile", x->name, "--config", x->raw, NULL };
+	const char *init[] = { "init", x->name, x->name, "--profile", x->name, "--config", x->raw,
+			       "--config", "limits.kernel.nofile=20000", NULL };
 	size_t n;
 
 	snprintf(source, sizeof(source), "source=%.127s/pool", x->dir);
