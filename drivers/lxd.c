@@ -189,10 +189,12 @@ static int lxd_start_daemon(struct lxd_state *x, char *err, size_t len)
 
 /*
  * What the image holds and what the container runs: the one place that
- * decides it. Fills tar with the path of the rootfs tarball and cmd with
- * the container's init command (one line, for lxc.init.cmd). Now: the
- * static beacon in DIR/rootfs (oci_rootfs_create, which records and makes
- * DIR), packed into DIR/rootfs.tar. Returns 0 or -errno with err.
+ * decides it. Makes DIR (recorded in the ledger), fills tar with the path
+ * of the rootfs tarball and cmd with the container's init command (one
+ * line, for lxc.init.cmd). Now: the static beacon in DIR/rootfs
+ * (oci_rootfs_create), packed into DIR/rootfs.tar. With the image builder
+ * this becomes driver_image() + image_cmd_line() + image_tar() +
+ * oci_dir_create(). Returns 0 or -errno with err.
  */
 static int lxd_workload(struct target *t, const char *dir, char *tar, size_t tarlen, char *cmd,
 			size_t cmdlen, char *err, size_t len)
