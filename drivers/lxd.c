@@ -42,6 +42,7 @@ struct lxd_state {
 	char dir[128];	    /* /tmp/lvp<tag>-lxd: rootfs, tarballs, pool, client config */
 	char lxd_dir[160];  /* LXD_DIR of the daemon used: DIR/var when lvperf started it */
 	char conf[160];	    /* LXD_CONF (the client's config): DIR/conf */
+	char lock[160];	    /* liblxc's lock dirs for our daemon's instances: /run/lxc/lock/DIR */
 	char name[16];	    /* lvp<tag>: instance, image alias, profile and pool */
 	char fp[80];	    /* the imported image's fingerprint */
 	char tar[PATH_MAX]; /* the rootfs tarball */
@@ -398,8 +399,11 @@ static int lxd_prepare(struct target *t, char *err, size_t len)
 		snprintf(err, len, "lxd: cannot create %s: %s", x->conf, strerror(errno));
 		rc = -errno;
 	}
-	if (rc == 0 && strcmp(x->lxd_dir, running) != 0)
+	if (rc == 0 && strcmp(x->lxd_dir, running) != 0) {
+		snprintf(x->lock, sizeof(x->lock), "/run/lxc/lock%.127s", x->dir);
+		ledger_add(LEDGER_DIRECTORY, x->lock);
 		rc = lxd_start_daemon(x, err, len);
+	}
 	if (rc == 0)
 		x->server_pid = lxd_server_pid();
 	if (rc == 0)
@@ -475,6 +479,8 @@ static void lxd_destroy(struct target *t)
 			ledger_done(LEDGER_LXDD, x->dir);
 		}
 		driver_remove_dir(x->dir);
+		if (x->lock[0])
+			driver_remove_dir(x->lock);
 		driver_remove_cgroup(t);
 		lxd_env_restore(x);
 		x->prepared = 0;

@@ -27,6 +27,7 @@ cleanup() {
 	if [ -n "$test_lxd" ]; then
 		LXD_DIR="$test_lxd" timeout 30 lxd shutdown >/dev/null 2>&1 || true
 		grep " $test_lxd" /proc/mounts | awk '{print $2}' | tac | xargs -r -n1 umount -l || true
+		rm -rf "/run/lxc/lock$tmp"
 	fi
 	for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
 	ip link del "$host_if" 2>/dev/null || true
@@ -386,6 +387,7 @@ boot_lxd)
 	! ps -eo stat,comm | awk '$1 ~ /Z/ && ($2 == "lxd" || $2 == "lxc")' | grep -q . || fail "zombie lxd/lxc processes left"
 	! ps -eo args | grep -q '^/usr/bin/lxd .*/tmp/lvpbt' || fail "an lxd that lvperf started still runs"
 	! grep -q ' /tmp/lvpbt[0-9]*-lxd' /proc/mounts || fail "LXD mounts left: $(grep ' /tmp/lvpbt[0-9]*-lxd' /proc/mounts)"
+	! ls -d /run/lxc/lock/tmp/lvpbt*-lxd >/dev/null 2>&1 || fail "LXD's lock directories left: $(ls -d /run/lxc/lock/tmp/lvpbt*-lxd)"
 	! ls -d /sys/fs/cgroup/*/lxc.pivot /sys/fs/cgroup/*/lxc.payload.lvpbt* >/dev/null 2>&1 ||
 		fail "LXD left cgroups outside lvp names: $(ls -d /sys/fs/cgroup/*/lxc.pivot /sys/fs/cgroup/*/lxc.payload.lvpbt* 2>/dev/null | head -3)"
 	# lvperf killed mid-run: its lxd, instance, pool, mounts and cgroups stay;
@@ -407,7 +409,7 @@ boot_lxd)
 	grep -q "removed lxdd /tmp/lvpbt$victim-lxd" "$tmp/c.out" || fail "cleanup did not report the lxd it stopped"
 	! ps -eo args | grep -q "^/usr/bin/lxd .*/tmp/lvpbt$victim-" || fail "the lxd of $victim still runs"
 	! grep -q " /tmp/lvpbt$victim-" /proc/mounts || fail "mounts of $victim still there"
-	! ls -d /tmp/lvpbt"$victim"-* >/dev/null 2>&1 || fail "files of $victim still there"
+	! ls -d /tmp/lvpbt"$victim"-* /run/lxc/lock/tmp/lvpbt"$victim"-* >/dev/null 2>&1 || fail "files of $victim still there"
 	! ls -d /sys/fs/cgroup/*/"lvpbt$victim" >/dev/null 2>&1 || fail "cgroups lvpbt$victim still there"
 	! ip -o link | grep -q "lvpbt$victim" || fail "links of $victim still there"
 	# An LXD that already runs (started here, not by lvperf) is used, left
@@ -433,6 +435,7 @@ boot_lxd)
 	LXD_DIR="$test_lxd" lxd shutdown || fail "lxd shutdown failed"
 	wait "$test_lxd_pid" 2>/dev/null || true
 	! grep -q " $test_lxd" /proc/mounts || fail "the test lxd left mounts"
+	rm -rf "/run/lxc/lock$tmp"
 	test_lxd=
 	;;
 cleanup)
