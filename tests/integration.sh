@@ -20,8 +20,15 @@ peer_ip="${net}2"
 tmp=$(mktemp -d /tmp/lvpit.XXXXXX)
 pids=()
 
+test_lxd=  # LXD_DIR of an lxd this script started (boot_lxd)
+
 cleanup() {
 	local rc=$?
+	if [ -n "$test_lxd" ]; then
+		LXD_DIR="$test_lxd" timeout 30 lxd shutdown >/dev/null 2>&1 || true
+		grep " $test_lxd" /proc/mounts | awk '{print $2}' | tac | xargs -r -n1 umount -l || true
+		rm -rf "/run/lxc/lock$tmp"
+	fi
 	for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
 	ip link del "$host_if" 2>/dev/null || true
 	ip netns del "$ns" 2>/dev/null || true
@@ -229,12 +236,16 @@ http_case() { # http_case KIND
 boot_case() {
 	"$LVPERF" platforms --json >"$tmp/p.json" || fail "lvperf platforms exited $?"
 	check "$tmp/p.json" 'any(p["name"] == "'"$1"'" and p["available"] for p in j["platforms"])' "$1 not available: $(json "$tmp/p.json" '[p.get("why") for p in j["platforms"] if p["name"] == "'"$1"'"]')"
-	"$LVPERF" boot --platform "$1" --repeat 3 --json >"$tmp/b.json" 2>"$tmp/err" ||
-		{ cat "$tmp/err" >&2; fail "lvperf boot $1 exited $?"; }
+	# in the background for its PID: other runs' lvpbt* may exist meanwhile
+	"$LVPERF" boot --platform "$1" --repeat 3 --json >"$tmp/b.json" 2>"$tmp/err" &
+	local bpid=$!
+	wait "$bpid" || { cat "$tmp/err" >&2; fail "lvperf boot $1 exited $?"; }
 	check "$tmp/b.json" 'j["startup"]["summary"]["first_beacon_ns"]["n"] == 3 and all(0 < r["first_beacon_ns"] < 10e9 for r in j["startup"]["runs"])' "3 beacons not seen"
 	check "$tmp/b.json" 'os.stat("'"$BEACON"'").st_blocks * 512 <= j["image_bytes"] < 2**30' "image size implausible"
 	check "$tmp/b.json" 'j["memory_rss_bytes"]["n"] == 3 and 0 < j["memory_rss_bytes"]["min"] < 2**30' "memory not measured"
-	! ls -d /sys/fs/cgroup/*/lvpbt* /tmp/lvpbt* >/dev/null 2>&1 || fail "boot left cgroups or files: $(ls -d /sys/fs/cgroup/*/lvpbt* /tmp/lvpbt* 2>/dev/null)"
+	local left="/sys/fs/cgroup/*/lvpbt$bpid /sys/fs/cgroup/*/lvpbt${bpid}[!0-9]* /tmp/lvpbt$bpid-*"
+	# shellcheck disable=SC2086
+	! ls -d $left >/dev/null 2>&1 || fail "boot left cgroups or files: $(ls -d $left 2>/dev/null)"
 	"$LVPERF" boot --platform nosuch >/dev/null 2>"$tmp/err" && fail "unknown platform accepted"
 	grep -q "no platform 'nosuch'" "$tmp/err" || fail "unknown platform: no clear error"
 }
@@ -364,6 +375,68 @@ boot_gvisor)
 boot_lxc)
 	boot_case lxc
 	boot_kill_cleanup lxc
+	;;
+boot_lxd)
+	# exit 77 (skipped, with the reason) when LXD is not installed here
+	"$LVPERF" platforms --json >"$tmp/p.json" || fail "lvperf platforms exited $?"
+	if [ "$(json "$tmp/p.json" 'any(p["name"] == "lxd" and p["available"] for p in j["platforms"])')" != True ]; then
+		echo "SKIP: lxd: $(json "$tmp/p.json" '[p.get("why") for p in j["platforms"] if p["name"] == "lxd"][0]')"
+		exit 77
+	fi
+	boot_case lxd
+	! ps -eo stat,comm | awk '$1 ~ /Z/ && ($2 == "lxd" || $2 == "lxc")' | grep -q . || fail "zombie lxd/lxc processes left"
+	! ps -eo args | grep -q '^/usr/bin/lxd .*/tmp/lvpbt' || fail "an lxd that lvperf started still runs"
+	! grep -q ' /tmp/lvpbt[0-9]*-lxd' /proc/mounts || fail "LXD mounts left: $(grep ' /tmp/lvpbt[0-9]*-lxd' /proc/mounts)"
+	! ls -d /run/lxc/lock/tmp/lvpbt*-lxd >/dev/null 2>&1 || fail "LXD's lock directories left: $(ls -d /run/lxc/lock/tmp/lvpbt*-lxd)"
+	! ls -d /sys/fs/cgroup/*/lxc.pivot /sys/fs/cgroup/*/lxc.payload.lvpbt* >/dev/null 2>&1 ||
+		fail "LXD left cgroups outside lvp names: $(ls -d /sys/fs/cgroup/*/lxc.pivot /sys/fs/cgroup/*/lxc.payload.lvpbt* 2>/dev/null | head -3)"
+	# lvperf killed mid-run: its lxd, instance, pool, mounts and cgroups stay;
+	# lvperf cleanup --ledger removes all of them.
+	"$LVPERF" boot --platform lxd --repeat 1000 --gap 1s --quiet >/dev/null 2>&1 &
+	victim=$!
+	pids+=("$victim")
+	for _ in $(seq 300); do
+		grep -q "^+lxd instance" "/run/lvperf/$victim.ledger" 2>/dev/null &&
+			ls -d /sys/fs/cgroup/memory/"lvpbt$victim"/payload >/dev/null 2>&1 && break
+		sleep 0.1
+	done
+	sleep 0.5
+	kill -KILL "$victim"
+	wait "$victim" 2>/dev/null || true
+	grep -q " /tmp/lvpbt$victim-lxd/" /proc/mounts || fail "nothing was left to clean up (the test is void)"
+	"$LVPERF" cleanup --ledger "$victim" >"$tmp/c.out" 2>&1 || { cat "$tmp/c.out" >&2; fail "lvperf cleanup exited $?"; }
+	cat "$tmp/c.out"
+	grep -q "removed lxdd /tmp/lvpbt$victim-lxd" "$tmp/c.out" || fail "cleanup did not report the lxd it stopped"
+	! ps -eo args | grep -q "^/usr/bin/lxd .*/tmp/lvpbt$victim-" || fail "the lxd of $victim still runs"
+	! grep -q " /tmp/lvpbt$victim-" /proc/mounts || fail "mounts of $victim still there"
+	! ls -d /tmp/lvpbt"$victim"-* /run/lxc/lock/tmp/lvpbt"$victim"-* >/dev/null 2>&1 || fail "files of $victim still there"
+	! ls -d /sys/fs/cgroup/*/"lvpbt$victim" >/dev/null 2>&1 || fail "cgroups lvpbt$victim still there"
+	! ip -o link | grep -q "lvpbt$victim" || fail "links of $victim still there"
+	# An LXD that already runs (started here, not by lvperf) is used, left
+	# running, and holds no lvp object afterwards.
+	test_lxd="$tmp/lxd"
+	mkdir "$test_lxd"
+	chmod 711 "$tmp" # the unprivileged container's root walks to its storage pool
+	LXD_DIR="$test_lxd" /usr/bin/lxd --group root --logfile "$tmp/lxd.log" >"$tmp/lxd.out" 2>&1 &
+	test_lxd_pid=$!
+	pids+=("$test_lxd_pid")
+	LXD_DIR="$test_lxd" lxd waitready --timeout=30 || fail "the test's own lxd did not start: $(tail -3 "$tmp/lxd.out")"
+	LXD_DIR="$test_lxd" "$LVPERF" boot --platform lxd --repeat 2 --json >"$tmp/s.json" 2>"$tmp/err" &
+	bpid=$!
+	wait "$bpid" || { cat "$tmp/err" >&2; fail "lvperf boot on a running lxd exited $?"; }
+	check "$tmp/s.json" 'j["startup"]["summary"]["first_beacon_ns"]["n"] == 2' "2 beacons not seen from the running lxd's container"
+	kill -0 "$test_lxd_pid" 2>/dev/null || fail "lvperf stopped an lxd it did not start"
+	! ps -eo args | grep -q "^/usr/bin/lxd .*/tmp/lvpbt$bpid-" || fail "lvperf started its own lxd although one ran"
+	export LXD_CONF="$tmp/lxdconf"
+	for what in list "image list" "storage list" "profile list"; do
+		# shellcheck disable=SC2086
+		! LXD_DIR="$test_lxd" lxc $what -f csv | grep -q lvp || fail "lxc $what still shows lvp objects"
+	done
+	LXD_DIR="$test_lxd" lxd shutdown || fail "lxd shutdown failed"
+	wait "$test_lxd_pid" 2>/dev/null || true
+	! grep -q " $test_lxd" /proc/mounts || fail "the test lxd left mounts"
+	rm -rf "/run/lxc/lock$tmp"
+	test_lxd=
 	;;
 cleanup)
 	# lvperf killed with SIGKILL leaves its namespace, link, DPDK runtime
