@@ -812,6 +812,40 @@ SPEC
 	python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]' "$tmp/run/raw/points.jsonl" || fail "raw file damaged"
 	! dead_owner_ns || fail "namespace left after Ctrl-C: $(dead_owner_ns)"
 	;;
+run_quick)
+	# The built-in default experiment, reduced (2 repetitions, 0.5 s load
+	# windows): every point of every available platform ok, skipped ones
+	# with the driver's reason, and a report with every figure.
+	"$LVPERF" run --dry-run >"$tmp/plan.txt" || fail "quick.yaml does not load"
+	"$LVPERF" run --repetitions 2 --max-duration 500ms --out "$tmp/q" >"$tmp/q.out" 2>"$tmp/q.err" ||
+		{ tail -20 "$tmp/q.err" >&2; fail "lvperf run quick.yaml exited $?"; }
+	grep -q "^report: $tmp/q/report/index.html" "$tmp/q.out" || { cat "$tmp/q.out" >&2; fail "no report line"; }
+	python3 - "$tmp/q" <<'EOF2' || { tail -20 "$tmp/q.err" >&2; fail "quick run incomplete"; }
+import json, os, sys
+d = sys.argv[1]
+pts = [json.loads(l) for l in open(d + "/raw/points.jsonl")]
+run = json.load(open(d + "/run.json"))
+assert len(pts) == run["points"] == run["points_done"], (len(pts), run)
+bad = [(p["target"], p["metric"], p.get("reason")) for p in pts if p["status"] == "failed"]
+assert not bad, bad
+for p in pts:
+    if p["status"] == "skipped":
+        assert p["reason"], p
+        print("skipped:", p["target"], p["reason"])
+ok = {(p["metric"]) for p in pts if p["status"] == "ok"}
+assert ok == {"startup", "size", "rtt", "memory", "http", "kv"}, ok
+for p in pts:
+    if p["status"] == "ok":
+        assert p["value"] > 0, p
+        assert p["clock"] or p["metric"] == "size", p
+rep = d + "/report/"
+for f in ["fig3a_startup", "fig3b_size", "fig3c_rtt", "fig4_http", "fig5_memory", "fig6a_kv_get", "fig6b_kv_set"]:
+    for ext in ("svg", "png"):
+        assert os.path.getsize(rep + f + "." + ext) > 0, f
+html = open(rep + "index.html").read()
+assert "ANOVA" in html and "Tukey" in html and "alibration" in html
+EOF2
+	;;
 no_leftovers)
 	left=$( { ip netns list | grep -o '^lvp[^ ]*' || true; ip -o link | grep -o 'lvp[^:@ ]*' || true;
 		  ls /dev/hugepages 2>/dev/null | grep lvp || true; ls /var/run/dpdk 2>/dev/null | grep lvp || true; } |
