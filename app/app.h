@@ -21,6 +21,7 @@ enum {
 	APP_ERR = 1,	 /* the measurement could not be made */
 	APP_TIMEOUT = 2, /* a target did not show up in time */
 	APP_USAGE = 64,	 /* bad command line */
+	APP_INTERRUPTED = 130, /* stopped by a signal; lvperf run can resume */
 };
 
 struct app_dp_opts {

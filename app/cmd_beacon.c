@@ -22,6 +22,8 @@ struct beacon_cfg {
 	struct app_dp_opts dp;
 	uint64_t udp_port;
 	struct beacon_args a;
+	const char *service;
+	struct svc_spec spec;
 };
 
 static const struct opt_def beacon_opts[] = {
@@ -34,6 +36,8 @@ static const struct opt_def beacon_opts[] = {
 	  "start the command N times" },
 	{ "gap", OPT_DURATION, offsetof(struct beacon_cfg, a.gap), 0, 600000000000ull, "100ms", "DUR",
 	  "pause between a run's teardown and the next start" },
+	{ "service", OPT_STR, offsetof(struct beacon_cfg, service), 0, 0, NULL, "http:PORT[/PATH]|redis:PORT",
+	  "after the beacon, time the first SYN-ACK and first correct answer of this service" },
 	{ "csv", OPT_STR, offsetof(struct beacon_cfg, a.csv), 0, 0, NULL, "FILE",
 	  "append one line per run to FILE (written before the summary)" },
 	{ NULL, 0, 0, 0, 0, NULL, NULL, NULL },
@@ -46,13 +50,18 @@ struct beacon_run {
 	double first_frame_ns;
 	double first_arp_ns;
 	double first_beacon_ns;
+	double syn_ns;	  /* first SYN-ACK from the service */
+	double ready_ns;  /* first correct answer of the service */
+	struct svc_counters svc;
+	uint32_t svc_ip;
 	uint32_t arp_ip, beacon_ip;
 	uint32_t first_seq;
 	int study_format;
 	int exited;	  /* the command exited before we stopped it */
 	int status;	  /* its wait status, when exited */
 	int timed_out;
-	char err[200];
+	int early;	  /* a beacon older than the start mark */
+	char err[400];
 	/* Every peer heard from during the run, from the ARP table. */
 	uint32_t n_peers;
 	struct {
@@ -67,9 +76,23 @@ struct beacon_run {
  * port stamps and do not depend on it. */
 #define BEACON_POLL_NS 5000000u
 
+struct beacon_arm {
+	struct netif *nif;
+	struct svc_probe *svc;
+};
+
 static void beacon_arm_fn(void *arg)
 {
-	netif_arm(arg);
+	struct beacon_arm *b = arg;
+
+	netif_arm(b->nif);
+	if (b->svc)
+		netif_svc_attach(b->nif, b->svc, rte_rdtsc());
+}
+
+static void beacon_disarm_fn(void *arg)
+{
+	netif_svc_detach(arg, rte_rdtsc());
 }
 
 static double beacon_since(const struct dp *dp, tsc_t start, tsc_t t)
@@ -77,59 +100,32 @@ static double beacon_since(const struct dp *dp, tsc_t start, tsc_t t)
 	return t ? tsc_to_ns_f(&dp->clk, t - start) : NAN;
 }
 
-static int beacon_one(struct dp *dp, const struct beacon_args *a, unsigned run_idx,
-		      struct beacon_run *run)
+/* The run is up: its beacon is in and, with a service, the service answered. */
+static int beacon_up(const struct netif *nif, const struct svc_probe *svc)
+{
+	if (!__atomic_load_n(&nif->beacon.first, __ATOMIC_ACQUIRE))
+		return 0;
+	return !svc || __atomic_load_n(&svc->ready, __ATOMIC_ACQUIRE);
+}
+
+/* Copy the port stamps of the run into r (the worker keeps the first ones). */
+static void beacon_collect(struct dp *dp, tsc_t start, const struct svc_probe *svc, struct beacon_run *run)
 {
 	struct netif *nif = &dp->nif;
-	tsc_t start, after_spawn, deadline, first = 0;
-	pid_t pid;
-	int rc, status;
+	tsc_t first = __atomic_load_n(&nif->beacon.first, __ATOMIC_ACQUIRE);
 	uint32_t i, nsrc;
 
-	memset(run, 0, sizeof(*run));
-	run->first_frame_ns = run->first_arp_ns = run->first_beacon_ns = NAN;
-	dp_call(dp, beacon_arm_fn, nif);
-
-	start = rte_rdtsc();
-	rc = proc_start(a->argv, a->quiet || a->json, &pid);
-	after_spawn = rte_rdtsc();
-	if (rc) {
-		snprintf(run->err, sizeof(run->err), "cannot start '%s': %s", a->argv[0], strerror(-rc));
-		return APP_ERR;
-	}
-	run->spawn_ns = tsc_to_ns_f(&dp->clk, after_spawn - start);
-	ledger_add_pid(pid); /* after the start mark: the ledger syncs to disk */
-	deadline = start + ns_to_tsc(&dp->clk, a->timeout);
-	while (!(first = __atomic_load_n(&nif->beacon.first, __ATOMIC_ACQUIRE))) {
-		if (!run->exited && waitpid(pid, &status, WNOHANG) == pid) {
-			run->exited = 1;
-			run->status = status;
-			if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-				break; /* a failed launcher will not send anything */
-		}
-		if (app_interrupted || !tsc_before(rte_rdtsc(), deadline))
-			break;
-		dp_sleep_ns(BEACON_POLL_NS);
-	}
-	if (first && a->on_up) /* the target runs even when its start command has returned */
-		a->on_up(pid, run_idx, a->on_up_ctx);
-	/* The figures come from port stamps, so stopping late costs nothing. */
-	if (!run->exited)
-		proc_stop(pid, 2000000000ull, &run->status);
-	ledger_done_pid(pid);
-	if (a->after_run)
-		a->after_run(pid, run_idx, a->on_up_ctx);
-
-	if (first && tsc_before(first, start)) {
-		snprintf(run->err, sizeof(run->err),
-			 "a beacon from %s arrived before the start mark: is an earlier instance still running?",
-			 pkt_format_ip(nif->beacon.first_ip, (char[16]){ 0 }));
-		return APP_ERR;
-	}
+	run->early = first && tsc_before(first, start);
 	run->first_beacon_ns = beacon_since(dp, start, first);
 	run->first_frame_ns = beacon_since(dp, start, __atomic_load_n(&nif->first_frame, __ATOMIC_ACQUIRE));
 	run->first_arp_ns = beacon_since(dp, start, __atomic_load_n(&nif->first_arp, __ATOMIC_ACQUIRE));
 	run->arp_ip = nif->first_arp_ip;
+	if (svc) {
+		run->syn_ns = beacon_since(dp, start, __atomic_load_n(&svc->first_synack, __ATOMIC_ACQUIRE));
+		run->ready_ns = beacon_since(dp, start, __atomic_load_n(&svc->ready, __ATOMIC_ACQUIRE));
+		run->svc = svc->c;
+		run->svc_ip = svc->target;
+	}
 	nsrc = __atomic_load_n(&nif->n_neigh, __ATOMIC_ACQUIRE);
 	for (i = 0; i < nsrc && run->n_peers < sizeof(run->peers) / sizeof(run->peers[0]); i++) {
 		const struct neigh *n = &nif->neigh[i];
@@ -150,34 +146,104 @@ static int beacon_one(struct dp *dp, const struct beacon_args *a, unsigned run_i
 				run->first_seq = nif->beacon.src[i].first_seq;
 				run->study_format = nif->beacon.src[i].study_format;
 			}
-		return APP_OK;
 	}
+}
+
+static int beacon_one(struct dp *dp, const struct beacon_args *a, struct svc_probe *svc,
+		      unsigned run_idx, struct beacon_run *run)
+{
+	struct netif *nif = &dp->nif;
+	struct beacon_arm arm = { nif, svc };
+	tsc_t start, after_spawn, deadline;
+	pid_t pid;
+	int rc, status, up = 0;
+
+	memset(run, 0, sizeof(*run));
+	run->first_frame_ns = run->first_arp_ns = run->first_beacon_ns = NAN;
+	run->syn_ns = run->ready_ns = NAN;
+	dp_call(dp, beacon_arm_fn, &arm);
+
+	start = rte_rdtsc();
+	rc = proc_start(a->argv, a->quiet || a->json, &pid);
+	after_spawn = rte_rdtsc();
+	if (rc) {
+		if (svc)
+			dp_call(dp, beacon_disarm_fn, nif);
+		snprintf(run->err, sizeof(run->err), "cannot start '%s': %s", a->argv[0], strerror(-rc));
+		return APP_ERR;
+	}
+	run->spawn_ns = tsc_to_ns_f(&dp->clk, after_spawn - start);
+	ledger_add_pid(pid); /* after the start mark: the ledger syncs to disk */
+	deadline = start + ns_to_tsc(&dp->clk, a->timeout);
+	while (!(up = beacon_up(nif, svc))) {
+		if (!run->exited && waitpid(pid, &status, WNOHANG) == pid) {
+			run->exited = 1;
+			run->status = status;
+			if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+				break; /* a failed launcher will not send anything */
+		}
+		if (app_interrupted || !tsc_before(rte_rdtsc(), deadline))
+			break;
+		dp_sleep_ns(svc && nif->beacon.first ? BEACON_POLL_NS / 5 : BEACON_POLL_NS);
+	}
+	if (svc)
+		dp_call(dp, beacon_disarm_fn, nif);
+	beacon_collect(dp, start, svc, run);
+	if (up && a->on_up) /* the target runs even when its start command has returned */
+		a->on_up(pid, run_idx, a->on_up_ctx);
+	/* The figures come from port stamps, so stopping late costs nothing. */
+	if (!run->exited)
+		proc_stop(pid, 2000000000ull, &run->status);
+	ledger_done_pid(pid);
+	if (a->after_run)
+		a->after_run(pid, run_idx, a->on_up_ctx);
+
+	if (run->early) {
+		snprintf(run->err, sizeof(run->err),
+			 "a beacon from %s arrived before the start mark: is an earlier instance still running?",
+			 pkt_format_ip(nif->beacon.first_ip, (char[16]){ 0 }));
+		return APP_ERR;
+	}
+	if (up)
+		return APP_OK;
 	if (app_interrupted) {
 		snprintf(run->err, sizeof(run->err), "interrupted");
 		return APP_ERR;
 	}
 	{
-		char st[64], ip[16], seen[120];
+		char st[64], ip[16], seen[200];
 
 		if (isnan(run->first_arp_ns))
 			snprintf(seen, sizeof(seen), "no ARP and %s", isnan(run->first_frame_ns) ? "no frame at all" : "some frames");
 		else
 			snprintf(seen, sizeof(seen), "first ARP from %s at %.3f ms", pkt_format_ip(run->arp_ip, ip),
 				 run->first_arp_ns / 1e6);
+		if (svc && !isnan(run->first_beacon_ns))
+			snprintf(seen, sizeof(seen),
+				 "the beacon at %.3f ms, %" PRIu64 " SYNs to %s:%u, %" PRIu64 " refused, %s, %" PRIu64
+				 " requests, %" PRIu64 " wrong answers or lost connections",
+				 run->first_beacon_ns / 1e6, run->svc.syns, pkt_format_ip(run->svc_ip, ip),
+				 svc->spec.port, run->svc.refused,
+				 isnan(run->syn_ns) ? "no SYN-ACK" : "a SYN-ACK", run->svc.requests, run->svc.bad);
 		if (run->exited && !(WIFEXITED(run->status) && WEXITSTATUS(run->status) == 0)) {
-			snprintf(run->err, sizeof(run->err), "the command %s before any beacon (%s)",
-				 proc_status_str(run->status, st, sizeof(st)), seen);
+			snprintf(run->err, sizeof(run->err), "the command %s before %s (%s)",
+				 proc_status_str(run->status, st, sizeof(st)),
+				 !svc || isnan(run->first_beacon_ns) ? "any beacon" : "the service answered", seen);
 			return APP_ERR;
 		}
 		run->timed_out = 1;
-		snprintf(run->err, sizeof(run->err),
-			 "no UDP datagram to port %u within %.1f s; saw %s, %" PRIu64 " datagrams to other ports",
-			 nif->beacon.udp_port, (double)a->timeout / 1e9, seen, nif->c.udp_other_port);
+		if (svc && !isnan(run->first_beacon_ns))
+			snprintf(run->err, sizeof(run->err), "%s service not ready within %.1f s; saw %s",
+				 svc_kind_name(svc->spec.kind), (double)a->timeout / 1e9, seen);
+		else
+			snprintf(run->err, sizeof(run->err),
+				 "no UDP datagram to port %u within %.1f s; saw %s, %" PRIu64 " datagrams to other ports",
+				 nif->beacon.udp_port, (double)a->timeout / 1e9, seen, nif->c.udp_other_port);
 	}
 	return APP_TIMEOUT;
 }
 
-static json_t *beacon_run_json(unsigned idx, const struct beacon_run *r)
+static json_t *beacon_run_json(unsigned idx, const struct beacon_run *r, int svc)
 {
 	char ip[16], aip[16], mac[18];
 	json_t *peers = json_array(), *o;
@@ -197,6 +263,16 @@ static json_t *beacon_run_json(unsigned idx, const struct beacon_run *r)
 			 isnan(r->first_arp_ns) ? NULL : pkt_format_ip(r->arp_ip, aip), "study_format",
 			 r->study_format, "error", r->err[0] ? r->err : NULL);
 	json_object_set_new(o, "peers", peers);
+	if (svc) {
+		json_object_set_new(o, "syn_ns", app_num_json(r->syn_ns));
+		json_object_set_new(o, "ready_ns", app_num_json(r->ready_ns));
+		json_object_set_new(o, "service_probe",
+				    json_pack("{s:s?, s:I, s:I, s:I, s:I, s:I}", "ip",
+					      r->svc_ip ? pkt_format_ip(r->svc_ip, ip) : NULL, "syns",
+					      (json_int_t)r->svc.syns, "refused", (json_int_t)r->svc.refused,
+					      "dropped", (json_int_t)r->svc.dropped, "requests",
+					      (json_int_t)r->svc.requests, "bad", (json_int_t)r->svc.bad));
+	}
 	return o;
 }
 
@@ -211,26 +287,64 @@ static void beacon_csv_line(FILE *f, unsigned idx, const struct beacon_run *r, c
 		fputc(',', f);
 	else
 		fprintf(f, "%.0f,", r->first_beacon_ns);
+	if (isnan(r->syn_ns))
+		fputc(',', f);
+	else
+		fprintf(f, "%.0f,", r->syn_ns);
+	if (isnan(r->ready_ns))
+		fputc(',', f);
+	else
+		fprintf(f, "%.0f,", r->ready_ns);
 	fprintf(f, "%s,\"%s\"\n", clock, r->err);
 	fflush(f);
 	fsync(fileno(f));
 }
 
+/* Stages in the order the target reaches them. */
+enum { ST_ARP, ST_BEACON, ST_SYN, ST_READY, ST__COUNT };
+static const char *const stage_json[ST__COUNT] = { "first_arp_ns", "first_beacon_ns", "syn_ns",
+						   "ready_ns" };
+static const char *const stage_text[ST__COUNT] = { "first ARP", "first beacon",
+						   "service SYN-ACK", "service ready" };
+
+static double beacon_stage(const struct beacon_run *r, int st)
+{
+	double v = st == ST_ARP ? r->first_arp_ns :
+		   st == ST_BEACON ? r->first_beacon_ns :
+		   st == ST_SYN ? r->syn_ns : r->ready_ns;
+
+	return isnan(v) ? -1 : v;
+}
+
 int beacon_measure(struct dp *dp, const struct beacon_args *a, json_t **json)
 {
 	struct beacon_run *runs = calloc(a->repeat, sizeof(*runs));
-	double *beacon_ns = calloc(a->repeat, sizeof(double));
-	double *arp_ns = calloc(a->repeat, sizeof(double));
-	struct stats_summary sb, sa;
+	double *vals = calloc(a->repeat, sizeof(double));
+	struct stats_summary sum[ST__COUNT];
 	const char *clock = clock_source_name(dp->port.clock);
 	char err[DP_ERR_LEN], ip[16];
+	struct svc_probe *svc = NULL;
+	int n_stages = a->service ? ST__COUNT : ST_SYN;
 	FILE *csv = NULL;
 	unsigned i, done = 0;
-	int rc = APP_OK;
+	int rc = APP_OK, st;
 
-	if (!runs || !beacon_ns || !arp_ns) {
+	if (!runs || !vals) {
 		rc = APP_ERR;
 		goto out;
+	}
+	if (a->service) {
+		svc = malloc(sizeof(*svc));
+		rc = svc ? svc_probe_init(svc, a->service, a->service_ip, dp->nif.ip, dp->nif.mac,
+					  dp->port.mtu ? dp->port.mtu : 1500, &dp->clk, 1000000u,
+					  &netif_tcp_tx, &dp->nif) : -ENOMEM;
+		if (rc) {
+			fprintf(stderr, "lvperf beacon: cannot set up the service probe: %s\n", strerror(-rc));
+			free(svc);
+			svc = NULL;
+			rc = APP_ERR;
+			goto out;
+		}
 	}
 	if (a->csv) {
 		csv = fopen(a->csv, "a");
@@ -240,7 +354,7 @@ int beacon_measure(struct dp *dp, const struct beacon_args *a, json_t **json)
 			goto out;
 		}
 		if (ftell(csv) == 0)
-			fprintf(csv, "run,spawn_ns,first_arp_ns,first_beacon_ns,clock,error\n");
+			fprintf(csv, "run,spawn_ns,first_arp_ns,first_beacon_ns,syn_ns,ready_ns,clock,error\n");
 	}
 	if (dp_start(dp, (struct netif *[]){ &dp->nif }, 1, err)) {
 		fprintf(stderr, "lvperf beacon: %s\n", err);
@@ -250,12 +364,10 @@ int beacon_measure(struct dp *dp, const struct beacon_args *a, json_t **json)
 	for (i = 0; i < a->repeat && !app_interrupted; i++) {
 		struct beacon_run *r = &runs[i];
 
-		rc = beacon_one(dp, a, i, r);
+		rc = beacon_one(dp, a, svc, i, r);
 		done++;
 		if (csv)
 			beacon_csv_line(csv, i + 1, r, clock);
-		beacon_ns[i] = isnan(r->first_beacon_ns) ? -1 : r->first_beacon_ns;
-		arp_ns[i] = isnan(r->first_arp_ns) ? -1 : r->first_arp_ns;
 		if (rc != APP_OK) {
 			fprintf(stderr, "lvperf beacon: run %u: %s\n", i + 1, r->err);
 			break;
@@ -268,40 +380,60 @@ int beacon_measure(struct dp *dp, const struct beacon_args *a, json_t **json)
 
 			if (!isnan(r->first_arp_ns))
 				snprintf(arp, sizeof(arp), "%.3f ms", r->first_arp_ns / 1e6);
-			printf("run %u: first beacon %.3f ms from %s, first ARP %s, spawn %.3f ms\n", i + 1,
+			printf("run %u: first beacon %.3f ms from %s, first ARP %s, spawn %.3f ms", i + 1,
 			       r->first_beacon_ns / 1e6, pkt_format_ip(r->beacon_ip, ip), arp,
 			       r->spawn_ns / 1e6);
+			if (svc)
+				printf(", %s SYN-ACK %.3f ms, ready %.3f ms (%" PRIu64 " SYNs)",
+				       svc_kind_name(svc->spec.kind), r->syn_ns / 1e6, r->ready_ns / 1e6,
+				       r->svc.syns);
+			printf("\n");
 		}
 		if (i + 1 < a->repeat)
 			dp_sleep_ns(a->gap);
 	}
 	dp_stop(dp);
-	stats_summarize(beacon_ns, done, &sb);
-	stats_summarize(arp_ns, done, &sa);
+	for (st = 0; st < n_stages; st++) {
+		for (i = 0; i < done; i++)
+			vals[i] = beacon_stage(&runs[i], st);
+		stats_summarize(vals, done, &sum[st]);
+	}
 	if (a->json) {
-		json_t *arr = json_array();
+		json_t *arr = json_array(), *summary = json_object();
 
 		for (i = 0; i < done; i++)
-			json_array_append_new(arr, beacon_run_json(i + 1, &runs[i]));
-		*json = json_pack("{s:s, s:s, s:s, s:o, s:I, s:o, s:o, s:{s:o, s:o}}", "command", "beacon",
+			json_array_append_new(arr, beacon_run_json(i + 1, &runs[i], svc != NULL));
+		for (st = n_stages - 1; st >= 0; st--)
+			json_object_set_new(summary, stage_json[st], app_summary_json(&sum[st]));
+		*json = json_pack("{s:s, s:s, s:s, s:o, s:I, s:o, s:o, s:o}", "command", "beacon",
 				  "port", dp->port.label, "clock", clock, "tsc",
 				  app_clock_json(&dp->clk, dp->port.clock), "udp_port",
 				  (json_int_t)dp->nif.beacon.udp_port, "floor_ns", json_null(), "runs", arr,
-				  "summary", "first_beacon_ns", app_summary_json(&sb), "first_arp_ns",
-				  app_summary_json(&sa));
+				  "summary", summary);
+		if (svc)
+			json_object_set_new(*json, "service",
+					    json_pack("{s:s, s:I, s:s?, s:s}", "protocol",
+						      svc_kind_name(svc->spec.kind), "port",
+						      (json_int_t)svc->spec.port, "path",
+						      svc->spec.kind == SVC_HTTP ? svc->spec.path : NULL,
+						      "stages",
+						      "syn: first SYN-ACK on the service port; ready: first correct answer (HTTP 2xx, redis +PONG); SYNs every 1 ms from the first beacon"));
 		json_object_set_new(*json, "counters", app_counters_json(&dp->nif));
 		json_object_set_new(*json, "port_stats", app_port_stats_json(dp->port.id));
 	} else {
-		app_summary_print(stdout, "first beacon", &sb, "ns after the start mark");
-		app_summary_print(stdout, "first ARP", &sa, "ns after the start mark");
+		for (st = n_stages - 1; st >= 0; st--)
+			app_summary_print(stdout, stage_text[st], &sum[st], "ns after the start mark");
 		printf("clock: %s; start mark: TSC before posix_spawn; no floor subtracted\n", clock);
 	}
 out:
 	if (csv)
 		fclose(csv);
+	if (svc) {
+		svc_probe_free(svc);
+		free(svc);
+	}
 	free(runs);
-	free(beacon_ns);
-	free(arp_ns);
+	free(vals);
 	return rc;
 }
 
@@ -328,6 +460,15 @@ int cmd_beacon(int argc, char **argv)
 	if (app_dp_config("beacon", &cfg.dp, 0, &dcfg))
 		return APP_USAGE;
 	dcfg.udp_port = (uint16_t)cfg.udp_port;
+	if (cfg.service) {
+		char err[200];
+
+		if (svc_spec_parse(cfg.service, &cfg.spec, err, sizeof(err))) {
+			fprintf(stderr, "lvperf beacon: %s\n", err);
+			return APP_USAGE;
+		}
+		cfg.a.service = &cfg.spec;
+	}
 	cfg.a.json = cfg.dp.json;
 	cfg.a.quiet = cfg.dp.quiet;
 	cfg.a.argv = argv + rest;

@@ -14,6 +14,7 @@
 #include "../drivers/proc.h"
 #include "app.h"
 #include "commands.h"
+#include "target.h"
 
 struct boot_cfg {
 	const char *platform;
@@ -158,6 +159,12 @@ int cmd_boot(int argc, char **argv)
 					  .csv = cfg.csv, .json = cfg.json, .quiet = 1, .argv = t.argv,
 					  .on_up = boot_on_up, .after_run = boot_after_run,
 					  .on_up_ctx = &mem };
+		struct svc_spec spec;
+
+		if (target_service(&t, &spec) == 0) {
+			ba.service = &spec;
+			ba.service_ip = t.target_ip;
+		}
 
 		if (!cfg.json)
 			printf("== boot: %s running %s, %" PRIu64 " starts, network %s ==\n", drv->name,

@@ -9,10 +9,12 @@
 #include "../dataplane/http_load.h"
 #include "commands.h"
 #include "load_run.h"
+#include "target.h"
 
 struct http_cfg {
 	struct app_dp_opts dp;
 	struct load_run_opts lo;
+	struct target_session_opts ts;
 	const char *path;
 	const char *host;
 	const char *header;
@@ -22,6 +24,7 @@ struct http_cfg {
 static const struct opt_def http_opts[] = {
 	APP_DP_OPT_ROWS(struct http_cfg, dp),
 	LOAD_RUN_OPT_ROWS(struct http_cfg, lo, "80"),
+	TARGET_SESSION_OPT_ROWS(struct http_cfg, ts, "nginx"),
 	{ "path", OPT_STR, offsetof(struct http_cfg, path), 0, 0, "/", "PATH", "request path" },
 	{ "host", OPT_STR, offsetof(struct http_cfg, host), 0, 0, NULL, "NAME",
 	  "Host header (default: the target address)" },
@@ -65,9 +68,22 @@ static int http_measure(struct dp *dp, const void *arg, json_t **json)
 	return load_run(dp, "http", &r->a, &load_proto_http, (void *)&r->h, r->h.req.len, json);
 }
 
+/* --platform: load the booted target's service. */
+static int http_session_measure(struct target_session *s, void *arg, json_t **json)
+{
+	struct http_run *r = arg;
+
+	r->a.target_ip = s->t.target_ip;
+	r->a.target_port = target_session_port("http", s);
+	if (!r->a.target_port)
+		return APP_USAGE;
+	return http_measure(&s->dp, r, json);
+}
+
 int cmd_http(int argc, char **argv)
 {
-	const char *synopsis = "--port SPEC --ip A.B.C.D/LEN --target IP[:PORT] [options]";
+	const char *synopsis = "--port SPEC --ip A.B.C.D/LEN --target IP[:PORT] [options]\n"
+			       "       lvperf http --platform NAME [--workload nginx] [options]";
 	struct http_cfg cfg;
 	struct dp_config dcfg;
 	struct http_run run;
@@ -83,8 +99,11 @@ int cmd_http(int argc, char **argv)
 		fprintf(stderr, "lvperf http: unexpected argument '%s'\n", argv[rest]);
 		return APP_USAGE;
 	}
-	if (load_run_args_from("http", &cfg.lo, 80, &run.a) || app_dp_config("http", &cfg.dp, 0, &dcfg))
+	if (load_run_args_from("http", &cfg.lo, 80, !cfg.ts.platform, &run.a) ||
+	    (!cfg.ts.platform && app_dp_config("http", &cfg.dp, 0, &dcfg)))
 		return APP_USAGE;
+	if (cfg.ts.platform)
+		run.a.target_ip = TARGET_SESSION_IP;
 	run.a.json = cfg.dp.json;
 	run.a.quiet = cfg.dp.quiet;
 	rc = http_load_init(&run.h, run.a.load.connections, cfg.path,
@@ -107,7 +126,11 @@ int cmd_http(int argc, char **argv)
 		}
 		http_load_verify(&run.h, body, len);
 	}
-	rc = app_dp_run("http", &dcfg, http_measure, &run);
+	cfg.ts.need_service = 1;
+	if (cfg.ts.platform)
+		rc = target_session_run("http", &cfg.ts, &cfg.dp, http_session_measure, &run);
+	else
+		rc = app_dp_run("http", &dcfg, http_measure, &run);
 	http_load_free(&run.h);
 	free(body);
 	return rc;

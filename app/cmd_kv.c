@@ -9,10 +9,12 @@
 #include "../dataplane/resp_load.h"
 #include "commands.h"
 #include "load_run.h"
+#include "target.h"
 
 struct kv_cfg {
 	struct app_dp_opts dp;
 	struct load_run_opts lo;
+	struct target_session_opts ts;
 	const char *op;
 	uint64_t keyspace;
 	uint64_t value_size;
@@ -21,6 +23,7 @@ struct kv_cfg {
 static const struct opt_def kv_opts[] = {
 	APP_DP_OPT_ROWS(struct kv_cfg, dp),
 	LOAD_RUN_OPT_ROWS(struct kv_cfg, lo, "6379"),
+	TARGET_SESSION_OPT_ROWS(struct kv_cfg, ts, "redis"),
 	{ "op", OPT_STR, offsetof(struct kv_cfg, op), 0, 0, "get", "get|set|mixed[:F]",
 	  "GET, SET, or a mix with a fraction F of SETs (default 0.5)" },
 	{ "keyspace", OPT_U64, offsetof(struct kv_cfg, keyspace), 1, 1000000000000ull, "100000", "K",
@@ -50,6 +53,18 @@ static int kv_measure(struct dp *dp, const void *arg, json_t **json)
 	return rc;
 }
 
+/* --platform: load the booted target's service. */
+static int kv_session_measure(struct target_session *s, void *arg, json_t **json)
+{
+	struct kv_run *k = arg;
+
+	k->a.target_ip = s->t.target_ip;
+	k->a.target_port = target_session_port("kv", s);
+	if (!k->a.target_port)
+		return APP_USAGE;
+	return kv_measure(&s->dp, k, json);
+}
+
 /* "get", "set", "mixed" or "mixed:F" into a SET fraction. */
 static int kv_parse_op(const char *s, double *set_fraction)
 {
@@ -73,7 +88,8 @@ static int kv_parse_op(const char *s, double *set_fraction)
 
 int cmd_kv(int argc, char **argv)
 {
-	const char *synopsis = "--port SPEC --ip A.B.C.D/LEN --target IP[:PORT] [--op get|set|mixed[:F]] [options]";
+	const char *synopsis = "--port SPEC --ip A.B.C.D/LEN --target IP[:PORT] [--op get|set|mixed[:F]] [options]\n"
+			       "       lvperf kv --platform NAME [--workload redis] [options]";
 	struct kv_cfg cfg;
 	struct dp_config dcfg;
 	struct kv_run run;
@@ -93,7 +109,8 @@ int cmd_kv(int argc, char **argv)
 			cfg.op);
 		return APP_USAGE;
 	}
-	if (load_run_args_from("kv", &cfg.lo, 6379, &run.a) || app_dp_config("kv", &cfg.dp, 0, &dcfg))
+	if (load_run_args_from("kv", &cfg.lo, 6379, !cfg.ts.platform, &run.a) ||
+	    (!cfg.ts.platform && app_dp_config("kv", &cfg.dp, 0, &dcfg)))
 		return APP_USAGE;
 	run.a.json = cfg.dp.json;
 	run.a.quiet = cfg.dp.quiet;
@@ -103,7 +120,11 @@ int cmd_kv(int argc, char **argv)
 		fprintf(stderr, "lvperf kv: cannot prepare the requests: %s\n", strerror(-rc));
 		return APP_USAGE;
 	}
-	rc = app_dp_run("kv", &dcfg, kv_measure, &run);
+	cfg.ts.need_service = 1;
+	if (cfg.ts.platform)
+		rc = target_session_run("kv", &cfg.ts, &cfg.dp, kv_session_measure, &run);
+	else
+		rc = app_dp_run("kv", &dcfg, kv_measure, &run);
 	resp_load_free(&run.r);
 	return rc;
 }

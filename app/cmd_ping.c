@@ -12,14 +12,17 @@
 #include "../calib/floor.h"
 #include "app.h"
 #include "commands.h"
+#include "target.h"
 
 struct ping_cfg {
 	struct app_dp_opts dp;
+	struct target_session_opts ts;
 	struct ping_args a;
 };
 
 static const struct opt_def ping_opts[] = {
 	APP_DP_OPT_ROWS(struct ping_cfg, dp),
+	TARGET_SESSION_OPT_ROWS(struct ping_cfg, ts, "beacon"),
 	{ "target", OPT_IPV4, offsetof(struct ping_cfg, a.target), 0, 0, NULL, "A.B.C.D",
 	  "address to ping (in the --ip subnet)" },
 	{ "count", OPT_U64, offsetof(struct ping_cfg, a.count), 1, 10000000, "10", "N", "echoes to send" },
@@ -218,9 +221,19 @@ static int ping_measure_any(struct dp *dp, const void *arg, json_t **json)
 	return ping_measure(dp, arg, json);
 }
 
+/* --platform: the booted target is the one pinged. */
+static int ping_session_measure(struct target_session *s, void *arg, json_t **json)
+{
+	struct ping_args *a = arg;
+
+	a->target = s->t.target_ip;
+	return ping_measure(&s->dp, a, json);
+}
+
 int cmd_ping(int argc, char **argv)
 {
-	const char *synopsis = "--port SPEC --ip A.B.C.D/LEN --target A.B.C.D [options]";
+	const char *synopsis = "--port SPEC --ip A.B.C.D/LEN --target A.B.C.D [options]\n"
+			       "       lvperf ping --platform NAME [--workload W] [options]";
 	struct ping_cfg cfg;
 	struct dp_config dcfg;
 	int rest, rc;
@@ -233,8 +246,17 @@ int cmd_ping(int argc, char **argv)
 		fprintf(stderr, "lvperf ping: unexpected argument '%s'\n", argv[rest]);
 		return APP_USAGE;
 	}
+	if (cfg.ts.platform) {
+		if (cfg.a.target) {
+			fprintf(stderr, "lvperf ping: --platform pings the target it boots: leave out --target\n");
+			return APP_USAGE;
+		}
+		cfg.a.json = cfg.dp.json;
+		cfg.a.quiet = cfg.dp.quiet;
+		return target_session_run("ping", &cfg.ts, &cfg.dp, ping_session_measure, &cfg.a);
+	}
 	if (!cfg.a.target) {
-		fprintf(stderr, "lvperf ping: --target A.B.C.D is required\n");
+		fprintf(stderr, "lvperf ping: --target A.B.C.D is required (or --platform NAME)\n");
 		return APP_USAGE;
 	}
 	if (app_dp_config("ping", &cfg.dp, 0, &dcfg))

@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "../dataplane/dp.h"
+#include "../dataplane/svc.h"
 
 int cmd_ping(int argc, char **argv);
 int cmd_beacon(int argc, char **argv);
@@ -18,9 +19,12 @@ int cmd_selfcheck(int argc, char **argv);
 int cmd_http(int argc, char **argv);
 int cmd_kv(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 int cmd_cleanup(int argc, char **argv);
 int cmd_boot(int argc, char **argv);
 int cmd_platforms(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_memory(int argc, char **argv);
 int cmd_image(int argc, char **argv);
 int cmd_size(int argc, char **argv);
 
@@ -63,10 +67,17 @@ struct beacon_args {
 	 * to stop what it started beyond its own process); may be NULL. */
 	void (*after_run)(pid_t pid, unsigned run, void *ctx);
 	void *on_up_ctx;
+	/* After the beacon, probe this service until it answers (the "syn" and
+	 * "ready" stages) before the run counts as up; NULL: beacon only. */
+	const struct svc_spec *service;
+	uint32_t service_ip; /* where the service is; 0: the beacon's source */
 };
 
-/* Start a->argv a->repeat times and time its first ARP and first beacon;
- * same reporting contract as ping_measure(). */
+/* Start a->argv a->repeat times and time its first ARP, first beacon and,
+ * with a->service, the first SYN-ACK and first correct answer of the
+ * service; same reporting contract as ping_measure(). on_up runs once the
+ * last stage is in, with the probe detached: it may stop the worker and
+ * run another measurement on dp (the run's stamps are already taken). */
 int beacon_measure(struct dp *dp, const struct beacon_args *a, json_t **json);
 
 #endif

@@ -318,7 +318,7 @@ int load_run(struct dp *dp, const char *cmd, const struct load_run_args *a,
 }
 
 int load_run_args_from(const char *cmd, const struct load_run_opts *o, uint16_t default_port,
-		       struct load_run_args *a)
+		       int need_target, struct load_run_args *a)
 {
 	char host[32];
 	const char *colon;
@@ -326,10 +326,16 @@ int load_run_args_from(const char *cmd, const struct load_run_opts *o, uint16_t 
 	size_t n;
 
 	memset(a, 0, sizeof(*a));
-	if (!o->target) {
-		fprintf(stderr, "lvperf %s: --target IP[:PORT] is required\n", cmd);
+	if (!o->target && need_target) {
+		fprintf(stderr, "lvperf %s: --target IP[:PORT] is required (or --platform NAME)\n", cmd);
 		return -EINVAL;
 	}
+	if (o->target && !need_target) {
+		fprintf(stderr, "lvperf %s: --platform loads the target it boots: leave out --target\n", cmd);
+		return -EINVAL;
+	}
+	if (!o->target)
+		goto load;
 	colon = strchr(o->target, ':');
 	n = colon ? (size_t)(colon - o->target) : strlen(o->target);
 	if (n >= sizeof(host) || (colon && (opt_parse_u64(colon + 1, &port) || !port || port > 65535))) {
@@ -342,11 +348,12 @@ int load_run_args_from(const char *cmd, const struct load_run_opts *o, uint16_t 
 		fprintf(stderr, "lvperf %s: --target '%s': expected IP[:PORT]\n", cmd, o->target);
 		return -EINVAL;
 	}
+	a->target_port = (uint16_t)port;
+load:
 	if (o->poisson && !o->rate) {
 		fprintf(stderr, "lvperf %s: --poisson needs --rate R (open loop)\n", cmd);
 		return -EINVAL;
 	}
-	a->target_port = (uint16_t)port;
 	a->load.connections = (uint32_t)o->connections;
 	a->load.pipeline = (uint32_t)o->pipeline;
 	a->load.rate = (double)o->rate;

@@ -57,9 +57,11 @@ struct load_run_opts {
 	{ "hdr-out", OPT_STR, offsetof(type, f.hdr_out), 0, 0, NULL, "FILE",                         \
 	  "write the latency percentile distribution (HdrHistogram format, us)" }
 
-/* Check opts and fill args; prints one line and returns -EINVAL on error. */
+/* Check opts and fill args; prints one line and returns -EINVAL on error.
+ * Without need_target a missing --target leaves target_ip 0 (the caller
+ * boots its own). */
 int load_run_args_from(const char *cmd, const struct load_run_opts *o, uint16_t default_port,
-		       struct load_run_args *a);
+		       int need_target, struct load_run_args *a);
 
 /*
  * Run the load against a->target from dp's netif with proto and report it

@@ -2,8 +2,12 @@
  * lvperf: a kernel-bypass measurement appliance for lightweight
  * virtualization. main() is a table of subcommands, one file each.
  */
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 
 #include "../drivers/ledger.h"
 #include "app.h"
@@ -26,12 +30,15 @@ static const struct command commands[] = {
 	{ "http", cmd_http, "HTTP/1.1 load against a server, closed or open loop" },
 	{ "kv", cmd_kv, "Redis GET/SET load (RESP), pipelined, closed or open loop" },
 	{ "stats", cmd_stats, "ANOVA and Tukey HSD on a CSV of results (no dataplane)" },
+	{ "report", cmd_report, "CSV, JSON, statistics, figures and HTML from a run directory" },
 	{ "boot", cmd_boot, "start a platform's workload N times: startup, image size, memory" },
+	{ "memory", cmd_memory, "boot a platform's workload: memory footprint idle and under load" },
 	{ "image", cmd_image, "build or reuse a workload's image for a platform (lvperf image build)" },
 	{ "size", cmd_size, "bytes on disk and to transfer of what a platform needs to start a workload" },
 	{ "platforms", cmd_platforms, "the platform drivers and whether each can run here" },
 	{ "cleanup", cmd_cleanup, "remove what crashed or killed lvperf runs left behind" },
 	{ "calibrate", cmd_calibrate, "TSC rate, timestamp cost, ring RTT floor" },
+	{ "run", cmd_run, "an experiment spec end to end (default experiments/quick.yaml), resumable" },
 	{ NULL, NULL, NULL },
 };
 
@@ -44,9 +51,25 @@ static void usage(FILE *out)
 		fprintf(out, "  %-10s %s\n", c->name, c->summary);
 }
 
+/* Under lvperf run, a point's command ends with the runner: SIGTERM when
+ * the runner dies, so a killed run leaves nothing running (the handlers
+ * then tear the target down). */
+static void follow_parent(void)
+{
+	const char *p = getenv("LVPERF_PARENT");
+
+	if (!p)
+		return;
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() != (pid_t)atoi(p))
+		raise(SIGTERM);
+}
+
 int main(int argc, char **argv)
 {
 	const struct command *c;
+
+	follow_parent();
 
 	if (argc < 2) {
 		usage(stderr);

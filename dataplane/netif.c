@@ -8,6 +8,7 @@
 #include "netif.h"
 #include "port.h"
 #include "responder.h"
+#include "svc.h"
 #include "tcp.h"
 
 static void netif_stamp_sw(const struct netif *nif, struct rte_mbuf **pkts, uint16_t n, tsc_t now,
@@ -237,4 +238,52 @@ void netif_load_detach(struct netif *nif)
 	nif->tick = netif_tick_idle;
 	nif->tcp = NULL;
 	nif->load = NULL;
+}
+
+/* The readiness probe waits for the beacon, then for the target's MAC. */
+static int netif_tick_svc(struct netif *nif, tsc_t now)
+{
+	struct svc_probe *p = nif->svc;
+	const struct neigh *n;
+
+	switch (p->state) {
+	case SVC_WAIT_BEACON:
+		if (!__atomic_load_n(&nif->beacon.first, __ATOMIC_RELAXED))
+			return 0;
+		p->target = p->dst_ip ? p->dst_ip : nif->beacon.first_ip;
+		p->state = SVC_WAIT_MAC;
+		p->next_arp = now;
+		/* fall through */
+	case SVC_WAIT_MAC:
+		n = arp_neigh_find(nif, p->target);
+		if (n && n->valid) {
+			svc_probe_start(p, p->target, n->mac, now);
+			break;
+		}
+		if (tsc_before(now, p->next_arp))
+			return 0;
+		arp_request(nif, p->target);
+		p->next_arp = now + p->arp_gap;
+		return 1;
+	default:
+		break;
+	}
+	return svc_probe_tick(p, now);
+}
+
+void netif_svc_attach(struct netif *nif, struct svc_probe *p, tsc_t now)
+{
+	svc_probe_arm(p, now);
+	nif->svc = p;
+	nif->tcp = &p->tcp;
+	nif->tick = netif_tick_svc;
+}
+
+void netif_svc_detach(struct netif *nif, tsc_t now)
+{
+	if (nif->svc)
+		svc_probe_disarm(nif->svc, now);
+	nif->tick = netif_tick_idle;
+	nif->tcp = NULL;
+	nif->svc = NULL;
 }

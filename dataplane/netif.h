@@ -23,6 +23,7 @@ struct ping_prober;
 struct tcp_stack;
 struct tcp_tx_ops;
 struct load;
+struct svc_probe;
 
 /* A peer on the link, learned from ARP. */
 struct neigh {
@@ -101,6 +102,7 @@ struct netif {
 	struct tcp_stack *tcp; /* TCP segments go here when set */
 	int responder;	       /* else to the stateless HTTP responder, when set */
 	struct load *load;
+	struct svc_probe *svc; /* the readiness probe, when armed (svc.c) */
 
 	struct rte_mbuf *txq[NETIF_BURST];
 	uint16_t ntx;
@@ -145,6 +147,12 @@ void netif_set_ips(struct netif *nif, uint32_t n);
 
 /* Transmit callbacks for a TCP stack on this netif (ctx: the netif). */
 extern const struct tcp_tx_ops netif_tcp_tx;
+
+/* Worker context: arm probe p (svc.c) on nif: when the first beacon is in,
+ * resolve the target (p->dst_ip, or the beacon's source) and start it.
+ * The probe takes the netif's TCP and tick until netif_svc_detach. */
+void netif_svc_attach(struct netif *nif, struct svc_probe *p, tsc_t now);
+void netif_svc_detach(struct netif *nif, tsc_t now);
 
 /* Worker context: attach a load (and its TCP stack) to nif and start it. */
 void netif_load_attach(struct netif *nif, struct load *load, tsc_t now);

@@ -25,6 +25,7 @@
 
 #include "../dataplane/pkt.h"
 #include "driver.h"
+#include "footprint.h"
 #include "image.h"
 #include "ledger.h"
 #include "oci.h"
@@ -293,6 +294,19 @@ static int64_t docker_memory(struct target *t, pid_t start_pid)
 	return oci_cgroup_rss_children(dk_st.cg, NULL);
 }
 
+/* dockerd and its children (containerd); shims re-parented to lvperf are
+ * not among them. */
+static int64_t docker_daemon_memory(struct target *t)
+{
+	struct footprint_procs p;
+
+	(void)t;
+	if (!dk_st.dockerd)
+		return -ESRCH;
+	footprint_tree(dk_st.dockerd, 1, NULL, &p);
+	return footprint_measure(&p) ? -ESRCH : p.rss;
+}
+
 const struct driver driver_docker = {
 	.name = "docker",
 	.summary = "a Docker container (dockerd 20.10 started by lvperf, no host network changes)",
@@ -302,4 +316,6 @@ const struct driver driver_docker = {
 	.destroy = docker_destroy,
 	.image_size = docker_image_size,
 	.memory = docker_memory,
+	.daemon_memory = docker_daemon_memory,
+	.daemon_counts = "RSS of dockerd and its children (containerd), from smaps_rollup",
 };

@@ -14,6 +14,7 @@
 extern const struct driver driver_native;
 extern const struct driver driver_runc;
 extern const struct driver driver_lxc;
+extern const struct driver driver_lxd;
 extern const struct driver driver_crun;
 extern const struct driver driver_podman;
 extern const struct driver driver_docker;
@@ -24,6 +25,7 @@ const struct driver *const drivers[] = {
 	&driver_runc,
 	&driver_crun,
 	&driver_lxc,
+	&driver_lxd,
 	&driver_podman,
 	&driver_docker,
 	&driver_gvisor,

@@ -56,6 +56,11 @@ struct driver {
 	/* Resident memory in bytes of the running target whose start command
 	 * is start_pid; -errno on failure. */
 	int64_t (*memory)(struct target *t, pid_t start_pid);
+	/* Optional (NULL: the platform has no daemon): resident bytes of the
+	 * platform's own daemons while t runs (dockerd + containerd, lxd,
+	 * conmon...), not counting the target's processes; -errno on failure. */
+	int64_t (*daemon_memory)(struct target *t);
+	const char *daemon_counts; /* what daemon_memory sums, e.g. "RSS of dockerd and its children" */
 };
 
 /* Every driver, NULL-terminated. */

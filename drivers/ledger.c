@@ -8,7 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "ledger.h"
@@ -182,6 +185,102 @@ int ledger_rmdir_cgroup(const char *name)
 	return removed;
 }
 
+int ledger_umount_under(const char *dir)
+{
+	static char mnt[64][PATH_MAX];
+	char line[8192];
+	size_t dlen = strlen(dir);
+	int n = 0, done = 0, i;
+	FILE *f;
+
+	if (strncmp(dir, "/tmp/lvp", 8) != 0 || strstr(dir, ".."))
+		return 0;
+	f = fopen("/proc/self/mountinfo", "r");
+	if (!f)
+		return 0;
+	/* Field 5 is the mount point; later lines are mounted on top of earlier ones. */
+	while (n < 64 && fgets(line, sizeof(line), f)) {
+		char point[PATH_MAX];
+
+		if (sscanf(line, "%*s %*s %*s %*s %4095s", point) == 1 && strncmp(point, dir, dlen) == 0 &&
+		    (point[dlen] == '/' || point[dlen] == 0))
+			snprintf(mnt[n++], sizeof(mnt[0]), "%s", point);
+	}
+	fclose(f);
+	for (i = n - 1; i >= 0; i--)
+		done += umount2(mnt[i], MNT_DETACH) == 0;
+	return done;
+}
+
+int ledger_lxd_answers(const char *lxd_dir)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd, ok;
+
+	if ((size_t)snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/unix.socket", lxd_dir) >= sizeof(sa.sun_path))
+		return 0;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return 0;
+	ok = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+	close(fd);
+	return ok;
+}
+
+/* lxc (LXD's client) on the daemon whose LXD_DIR and client config a
+ * LEDGER_LXD entry names: delete the lvp object it made. */
+static int ledger_undo_lxd(const char *entry)
+{
+	char type[16], name[64], dir[LEDGER_LINE], conf[LEDGER_LINE];
+	char env_dir[LEDGER_LINE + 16], env_conf[LEDGER_LINE + 16];
+	char *argv[10] = { "env", env_dir, env_conf, "lxc" };
+	int n = 4, i;
+
+	if (sscanf(entry, "%15s %63s %511s %511s", type, name, dir, conf) != 4 ||
+	    strncmp(name, "lvp", 3) != 0 || strncmp(conf, "/tmp/lvp", 8) != 0)
+		return 0;
+	snprintf(env_dir, sizeof(env_dir), "LXD_DIR=%s", dir);
+	snprintf(env_conf, sizeof(env_conf), "LXD_CONF=%s", conf);
+	if (strcmp(type, "instance") == 0) {
+		argv[n++] = "delete";
+		argv[n++] = "-f";
+	} else if (strcmp(type, "image") == 0 || strcmp(type, "profile") == 0 ||
+		   strcmp(type, "storage") == 0) {
+		argv[n++] = type;
+		argv[n++] = "delete";
+	} else {
+		return 0;
+	}
+	argv[n++] = name;
+	argv[n] = NULL;
+	if (!ledger_lxd_answers(dir))
+		return 0; /* no daemon: what it held went with it */
+	/* An instance may be busy with the stop the dead run began. */
+	for (i = 0; i < 20; i++) {
+		if (ledger_run(argv) == 0)
+			return 1;
+		if (strcmp(type, "instance") != 0)
+			break;
+		usleep(500000);
+	}
+	return 0;
+}
+
+/* The lxd that lvperf started under DIR: a clean shutdown (it stops the
+ * instances and unmounts), then whatever it left mounted. */
+static int ledger_undo_lxdd(const char *dir)
+{
+	char env_dir[LEDGER_LINE + 16];
+	char *argv[] = { "env", env_dir, "lxd", "shutdown", "--timeout=8", NULL };
+	int ok;
+
+	if (strncmp(dir, "/tmp/lvp", 8) != 0 || strstr(dir, ".."))
+		return 0;
+	snprintf(env_dir, sizeof(env_dir), "LXD_DIR=%s/var", dir);
+	ok = ledger_run(argv) == 0;
+	return ledger_umount_under(dir) > 0 || ok;
+}
+
 /* Remove one resource; 1 when something was removed. */
 static int ledger_undo(const char *kind, const char *name, FILE *out)
 {
@@ -218,6 +317,12 @@ static int ledger_undo(const char *kind, const char *name, FILE *out)
 
 		if (sscanf(name, "%s %s", path, id) != 2 || strncmp(path, "/tmp/lvp", 8) != 0 ||
 		    ledger_run(argv) != 0)
+			return 0;
+	} else if (strcmp(kind, LEDGER_LXD) == 0) {
+		if (!ledger_undo_lxd(name))
+			return 0;
+	} else if (strcmp(kind, LEDGER_LXDD) == 0) {
+		if (!ledger_undo_lxdd(name))
 			return 0;
 	} else if (strcmp(kind, LEDGER_MOUNT) == 0) {
 		char *argv[] = { "umount", "-l", (char *)name, NULL };
@@ -337,4 +442,18 @@ int ledger_cleanup(FILE *out)
 	removed += ledger_sweep_prefix_dir("/var/run/dpdk", out);
 	removed += ledger_sweep_prefix_dir("/dev/hugepages", out);
 	return removed;
+}
+
+int ledger_cleanup_pid(pid_t pid, FILE *out)
+{
+	char path[64];
+
+	if (pid <= 1 || pid == getpid())
+		return -EINVAL;
+	if (ledger_owner_alive(pid))
+		return -EBUSY;
+	snprintf(path, sizeof(path), LEDGER_DIR "/%d.ledger", (int)pid);
+	if (access(path, F_OK) != 0)
+		return -ENOENT;
+	return ledger_cleanup_file(path, out);
 }

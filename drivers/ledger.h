@@ -28,6 +28,10 @@
 #define LEDGER_LXC "lxc"       /* "LXCPATH NAME": lxc-stop -P LXCPATH -n NAME -k */
 #define LEDGER_CRUN "crun"     /* "ROOT NAME": crun --root ROOT delete -f NAME */
 #define LEDGER_MOUNT "mount"   /* umount -l NAME (only under /tmp/lvp*) */
+#define LEDGER_LXD "lxd"       /* "TYPE NAME LXD_DIR LXD_CONF": lxc delete -f / image, profile or
+				* storage delete NAME (TYPE instance, image, profile, storage) */
+#define LEDGER_LXDD "lxdd"     /* DIR: the lxd lvperf started with LXD_DIR=DIR/var: lxd shutdown,
+				* then umount -l what it left mounted under DIR */
 
 /* Record that kind/name is about to be created (+) or is gone (-).
  * Opens this process's ledger on first use. Returns 0 or -errno. */
@@ -43,6 +47,13 @@ int ledger_done_pid(pid_t pid);
  * children first. Returns how many directories were removed. */
 int ledger_rmdir_cgroup(const char *name);
 
+/* Detach every mount under dir (a /tmp/lvp* directory), deepest first.
+ * Returns how many were unmounted. */
+int ledger_umount_under(const char *dir);
+
+/* 1 when an LXD daemon answers on LXD_DIR/unix.socket. */
+int ledger_lxd_answers(const char *lxd_dir);
+
 /* At a clean exit: remove this process's ledger if nothing in it is
  * still open. */
 void ledger_close(void);
@@ -54,5 +65,9 @@ void ledger_close(void);
  * the number of resources removed, or -errno.
  */
 int ledger_cleanup(FILE *out);
+
+/* ledger_cleanup() for the ledger of one dead lvperf process only:
+ * -ENOENT without one, -EBUSY while that lvperf runs. */
+int ledger_cleanup_pid(pid_t pid, FILE *out);
 
 #endif

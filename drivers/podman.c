@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "driver.h"
+#include "footprint.h"
 #include "image.h"
 #include "ledger.h"
 #include "oci.h"
@@ -176,6 +177,19 @@ static int64_t podman_memory(struct target *t, pid_t start_pid)
 	return oci_cgroup_rss_children(pm_st.cgparent, "libpod-");
 }
 
+/* Podman has no daemon; its resident helper is conmon, one per container,
+ * which lvperf reaps as subreaper (so it is among our descendants). */
+static int64_t podman_daemon_memory(struct target *t)
+{
+	struct footprint_procs all, conmon;
+
+	(void)t;
+	footprint_tree(getpid(), 0, NULL, &all);
+	if (!footprint_by_comm(&all, "conmon", &conmon))
+		return -ESRCH;
+	return footprint_measure(&conmon) ? -ESRCH : conmon.rss;
+}
+
 const struct driver driver_podman = {
 	.name = "podman",
 	.summary = "a Podman container (runc, no daemon, private store) in the target's lvp namespace",
@@ -185,4 +199,6 @@ const struct driver driver_podman = {
 	.destroy = podman_destroy,
 	.image_size = podman_image_size,
 	.memory = podman_memory,
+	.daemon_memory = podman_daemon_memory,
+	.daemon_counts = "RSS of conmon (podman's per-container monitor; podman itself has exited), from smaps_rollup",
 };

@@ -15,7 +15,7 @@
 
 extern char **environ;
 
-int proc_start(char *const argv[], int quiet, pid_t *pid)
+static int proc_spawn(char *const argv[], int quiet, const char *log, pid_t *pid)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
@@ -28,6 +28,9 @@ int proc_start(char *const argv[], int quiet, pid_t *pid)
 	if (quiet) {
 		posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
 		posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	} else if (log) {
+		posix_spawn_file_actions_addopen(&fa, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0600);
+		posix_spawn_file_actions_adddup2(&fa, 1, 2);
 	}
 	/* The child starts with default signal handling and nothing blocked,
 	 * whatever lvperf itself does with SIGINT/SIGTERM. */
@@ -43,6 +46,16 @@ int proc_start(char *const argv[], int quiet, pid_t *pid)
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
 	return -rc;
+}
+
+int proc_start(char *const argv[], int quiet, pid_t *pid)
+{
+	return proc_spawn(argv, quiet, NULL, pid);
+}
+
+int proc_start_log(char *const argv[], const char *log, pid_t *pid)
+{
+	return proc_spawn(argv, 0, log, pid);
 }
 
 static void proc_nap(void)

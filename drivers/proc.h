@@ -16,6 +16,10 @@
  */
 int proc_start(char *const argv[], int quiet, pid_t *pid);
 
+/* proc_start() with stdout and stderr appended to the file log (made 0600
+ * when missing): for daemons whose exact error lvperf reports. */
+int proc_start_log(char *const argv[], const char *log, pid_t *pid);
+
 /*
  * Wait up to timeout_ns for pid to exit. Returns 0 with the raw wait status
  * in *status, -ETIMEDOUT when it is still running, or -errno.

@@ -7,8 +7,8 @@ set -euo pipefail
 LVP_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 LVP_PACKAGES=(
 	gcc libc6-dev meson ninja-build pkg-config
-	libdpdk-dev libnuma-dev libhwloc-dev libgsl-dev libjansson-dev libcyaml-dev libcmocka-dev
-	iproute2 ethtool iputils-ping python3 procps util-linux nginx-light redis-server redis-tools runc crun lxc podman docker.io containerd runsc
+	libdpdk-dev libnuma-dev libhwloc-dev libgsl-dev libjansson-dev libcyaml-dev libyaml-dev libcmocka-dev gnuplot-nox fonts-dejavu-core
+	iproute2 ethtool iputils-ping python3 procps util-linux nginx-light redis-server redis-tools runc crun lxc lxd lxd-client podman docker.io containerd runsc
 	busybox-static debootstrap
 )
 LVP_HUGEPAGES=${LVP_HUGEPAGES:-256}

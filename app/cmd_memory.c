@@ -1,0 +1,324 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * lvperf memory: boot a platform target and report its memory footprint
+ * once it is ready (idle) and, with --under http|kv, in the middle of a
+ * load window: the cgroup's charge where the platform made a cgroup, RSS
+ * and PSS of the target's processes, and apart from them the platform's
+ * daemon and the helpers lvperf started outside the target.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../dataplane/http_load.h"
+#include "../dataplane/resp_load.h"
+#include "../drivers/footprint.h"
+#include "commands.h"
+#include "load_run.h"
+#include "target.h"
+
+struct memory_cfg {
+	struct app_dp_opts dp;
+	struct target_session_opts ts;
+	const char *under;
+	uint64_t settle, duration, warmup, connections;
+};
+
+static const struct opt_def memory_opts[] = {
+	APP_DP_OPT_ROWS(struct memory_cfg, dp),
+	TARGET_SESSION_OPT_ROWS(struct memory_cfg, ts, "beacon"),
+	{ "under", OPT_STR, offsetof(struct memory_cfg, under), 0, 0, "idle", "idle|http|kv",
+	  "also sample in the middle of a load window (needs --workload nginx or redis)" },
+	{ "settle", OPT_DURATION, offsetof(struct memory_cfg, settle), 0, 600000000000ull, "1s", "DUR",
+	  "wait this long after the target is ready before the idle sample" },
+	{ "duration", OPT_DURATION, offsetof(struct memory_cfg, duration), 100000000, 3600000000000ull,
+	  "4s", "DUR", "load window (sampled at its middle)" },
+	{ "warmup", OPT_DURATION, offsetof(struct memory_cfg, warmup), 0, 600000000000ull, "1s", "DUR",
+	  "load before the window" },
+	{ "connections", OPT_U64, offsetof(struct memory_cfg, connections), 1, 100000, "10", "N",
+	  "load connections" },
+	{ NULL, 0, 0, 0, 0, NULL, NULL, NULL },
+};
+
+#define MEMORY_TARGET_COUNTS \
+	"Rss and Pss from /proc/PID/smaps_rollup, summed over the processes in the target's network namespace"
+#define MEMORY_CGROUP_COUNTS \
+	"the memory controller's charge of the target's cgroups (memory.usage_in_bytes or memory.current: page cache included), summed over the distinct cgroups its processes run in"
+#define MEMORY_HELPER_COUNTS \
+	"Rss and Pss of lvperf's descendants outside the target: shims, monitors, and daemons lvperf started"
+
+struct memory_sample {
+	int ok;
+	double at_s;		 /* seconds after the target was ready */
+	struct footprint_procs target;
+	int64_t cgroup;		 /* bytes, or -EEXIST (none of its own), -errno */
+	char cgroup_path[512];  /* the cgroups counted, space separated */
+	int64_t daemon;		 /* bytes, -ENOTSUP: the platform has no daemon */
+	struct footprint_procs helpers;
+	int64_t driver;		 /* what lvperf boot reports (drv->memory) */
+};
+
+static double memory_now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* The cgroups the target's processes run in, each counted once (one that
+ * lies inside another already counted is left out: v1 and v2 charge a
+ * parent with its children). */
+static void memory_cgroups(struct memory_sample *m)
+{
+	char paths[8][256];
+	int64_t bytes[8];
+	int n = 0, i, j;
+
+	for (i = 0; i < m->target.n && n < 8; i++) {
+		char p[256];
+		int64_t v = footprint_cgroup(m->target.pids[i], p, sizeof(p));
+		int dup = 0;
+
+		for (j = 0; j < n && !dup; j++)
+			dup = !strncmp(p, paths[j], strlen(paths[j])) &&
+			      (p[strlen(paths[j])] == 0 || p[strlen(paths[j])] == '/');
+		if (dup)
+			continue;
+		snprintf(paths[n], sizeof(paths[n]), "%s", p);
+		bytes[n++] = v;
+	}
+	m->cgroup = n ? bytes[0] : -ENOENT;
+	snprintf(m->cgroup_path, sizeof(m->cgroup_path), "%s", n ? paths[0] : "");
+	for (i = 1; i < n; i++) {
+		size_t used = strlen(m->cgroup_path);
+
+		if (bytes[i] >= 0 && m->cgroup >= 0)
+			m->cgroup += bytes[i];
+		else if (bytes[i] < 0 && bytes[i] != -EEXIST)
+			m->cgroup = bytes[i];
+		snprintf(m->cgroup_path + used, sizeof(m->cgroup_path) - used, " %s", paths[i]);
+	}
+}
+
+static void memory_take(struct target_session *s, double ready_s, struct memory_sample *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->at_s = memory_now_s() - ready_s;
+	if (footprint_target_pids(s->t.link.peer_if, s->t.target_ip, &m->target) < 0 ||
+	    footprint_measure(&m->target) != 0)
+		return;
+	m->ok = 1;
+	memory_cgroups(m);
+	m->daemon = s->drv->daemon_memory ? s->drv->daemon_memory(&s->t) : -ENOTSUP;
+	footprint_tree(getpid(), 0, &m->target, &m->helpers);
+	footprint_measure(&m->helpers);
+	m->driver = s->drv->memory(&s->t, s->pid);
+}
+
+static json_t *memory_bytes_json(int64_t v)
+{
+	return v < 0 ? json_null() : json_integer((json_int_t)v);
+}
+
+static json_t *memory_sample_json(const struct target_session *s, const struct memory_sample *m)
+{
+	json_t *pids = json_array(), *o;
+	int i;
+
+	for (i = 0; i < m->target.n; i++)
+		json_array_append_new(pids, json_integer(m->target.pids[i]));
+	o = json_pack("{s:f, s:{s:o, s:s, s:I, s:I, s:s}}", "at_s_after_ready", m->at_s, "target", "pids",
+		      pids, "names", m->target.names, "rss_bytes", (json_int_t)m->target.rss,
+		      "pss_bytes", (json_int_t)m->target.pss, "counted", MEMORY_TARGET_COUNTS);
+	json_object_set_new(o, "cgroup",
+			    m->cgroup == -EEXIST ?
+				    json_pack("{s:n, s:s, s:s}", "bytes", "path", m->cgroup_path, "counted",
+					      "none: the target runs in lvperf's own cgroup (the platform made none)") :
+				    json_pack("{s:o, s:s, s:s, s:s?}", "bytes", memory_bytes_json(m->cgroup),
+					      "path", m->cgroup_path, "counted", MEMORY_CGROUP_COUNTS, "error",
+					      m->cgroup < 0 ? strerror((int)-m->cgroup) : NULL));
+	json_object_set_new(o, "daemon",
+			    json_pack("{s:o, s:s}", "bytes", memory_bytes_json(m->daemon), "counted",
+				      m->daemon == -ENOTSUP ? "none: the platform has no daemon" :
+				      s->drv->daemon_counts ? s->drv->daemon_counts : "the platform's daemons"));
+	json_object_set_new(o, "helpers",
+			    json_pack("{s:s, s:I, s:I, s:s}", "names", m->helpers.names, "rss_bytes",
+				      (json_int_t)m->helpers.rss, "pss_bytes", (json_int_t)m->helpers.pss,
+				      "counted", MEMORY_HELPER_COUNTS));
+	json_object_set_new(o, "driver_memory_bytes", memory_bytes_json(m->driver));
+	return o;
+}
+
+static void memory_sample_text(const struct target_session *s, const char *label,
+			       const struct memory_sample *m)
+{
+	printf("%s (%.1f s after ready):\n", label, m->at_s);
+	if (!m->ok) {
+		printf("  no process of the target found\n");
+		return;
+	}
+	printf("  target: RSS %.1f KiB, PSS %.1f KiB in %d process(es): %s\n", m->target.rss / 1024.0,
+	       m->target.pss / 1024.0, m->target.n, m->target.names);
+	if (m->cgroup >= 0)
+		printf("  cgroup %s: %.1f KiB charged (page cache included)\n", m->cgroup_path, m->cgroup / 1024.0);
+	else if (m->cgroup == -EEXIST)
+		printf("  cgroup: none of its own (runs in lvperf's %s)\n", m->cgroup_path);
+	else
+		printf("  cgroup %s: unreadable (%s)\n", m->cgroup_path, strerror((int)-m->cgroup));
+	if (m->daemon == -ENOTSUP)
+		printf("  platform daemon: none\n");
+	else if (m->daemon < 0)
+		printf("  platform daemon: unreadable (%s)\n", strerror((int)-m->daemon));
+	else
+		printf("  platform daemon: %.1f KiB (%s)\n", m->daemon / 1024.0,
+		       s->drv->daemon_counts ? s->drv->daemon_counts : "its processes");
+	printf("  helpers lvperf started outside the target: RSS %.1f KiB, PSS %.1f KiB%s%s\n",
+	       m->helpers.rss / 1024.0, m->helpers.pss / 1024.0, m->helpers.n ? ": " : "", m->helpers.names);
+}
+
+struct memory_run {
+	const struct memory_cfg *cfg;
+	int under; /* 0 idle, 1 http, 2 kv */
+	struct load_run_args a;
+	struct http_load h;
+	struct resp_load r;
+	struct target_session *s;
+	double ready_s;
+	struct memory_sample idle, load;
+};
+
+static void *memory_sampler(void *arg)
+{
+	struct memory_run *mr = arg;
+	double at = memory_now_s() + (double)(mr->cfg->warmup + mr->cfg->duration / 2) / 1e9;
+
+	/* Short naps, so Ctrl-C does not wait for the middle of the window. */
+	while (!app_interrupted && memory_now_s() < at)
+		dp_sleep_ns(10000000);
+	if (!app_interrupted)
+		memory_take(mr->s, mr->ready_s, &mr->load);
+	return NULL;
+}
+
+static int memory_measure(struct target_session *s, void *arg, json_t **json)
+{
+	struct memory_run *mr = arg;
+	json_t *lj = NULL;
+	pthread_t th;
+	int rc = APP_OK;
+
+	mr->s = s;
+	mr->ready_s = memory_now_s();
+	dp_sleep_ns(mr->cfg->settle);
+	memory_take(s, mr->ready_s, &mr->idle);
+	if (!mr->idle.ok) {
+		fprintf(stderr, "lvperf memory: no process found in the network namespace of %s\n",
+			s->t.link.peer_if);
+		return APP_ERR;
+	}
+	if (mr->under) {
+		mr->a.target_ip = s->t.target_ip;
+		mr->a.target_port = target_session_port("memory", s);
+		if (!mr->a.target_port)
+			return APP_USAGE;
+		if (pthread_create(&th, NULL, memory_sampler, mr) != 0) {
+			fprintf(stderr, "lvperf memory: cannot start the sampling thread\n");
+			return APP_ERR;
+		}
+		if (mr->under == 1)
+			rc = load_run(&s->dp, "http", &mr->a, &load_proto_http, &mr->h, mr->h.req.len, &lj);
+		else
+			rc = load_run(&s->dp, "kv", &mr->a, &load_proto_resp, &mr->r, resp_load_req_max(&mr->r),
+				      &lj);
+		pthread_join(th, NULL);
+	}
+	if (s->json) {
+		*json = json_pack("{s:s, s:o}", "command", "memory", "idle", memory_sample_json(s, &mr->idle));
+		if (mr->under) {
+			json_t *u = mr->load.ok ? memory_sample_json(s, &mr->load) : json_null();
+
+			json_object_set_new(*json, "under", json_pack("{s:s, s:o, s:o}", "load",
+								      mr->under == 1 ? "http" : "kv", "sample",
+								      u, "load_report", lj ? lj : json_null()));
+		}
+	} else {
+		printf("--- lvperf memory: %s running %s ---\n", s->drv->name, s->t.workload);
+		memory_sample_text(s, "idle", &mr->idle);
+		if (mr->under)
+			memory_sample_text(s, mr->under == 1 ? "under http load (mid-window)" :
+							       "under kv load (mid-window)", &mr->load);
+		if (lj)
+			printf("load: %.0f requests/s over %.1f s, %" JSON_INTEGER_FORMAT " of %" JSON_INTEGER_FORMAT
+			       " replies correct, %u connections\n",
+			       json_real_value(json_object_get(lj, "requests_per_s")),
+			       json_real_value(json_object_get(lj, "duration_s")),
+			       json_integer_value(json_object_get(lj, "requests_ok")),
+			       json_integer_value(json_object_get(lj, "requests")), mr->a.load.connections);
+		json_decref(lj);
+		printf("target: " MEMORY_TARGET_COUNTS "\n");
+	}
+	if (mr->under && !mr->load.ok) {
+		fprintf(stderr, "lvperf memory: the target's processes were gone during the load\n");
+		rc = APP_ERR;
+	}
+	return rc;
+}
+
+int cmd_memory(int argc, char **argv)
+{
+	const char *synopsis = "--platform NAME [--workload W] [--under idle|http|kv] [options]";
+	struct memory_cfg cfg;
+	struct memory_run mr;
+	int rest, rc;
+
+	memset(&cfg, 0, sizeof(cfg));
+	memset(&mr, 0, sizeof(mr));
+	rc = opt_parse("memory", synopsis, memory_opts, &cfg, argc, argv, &rest);
+	if (rc)
+		return rc > 0 ? APP_OK : APP_USAGE;
+	if (rest != argc) {
+		fprintf(stderr, "lvperf memory: unexpected argument '%s'\n", argv[rest]);
+		return APP_USAGE;
+	}
+	if (!cfg.ts.platform) {
+		fprintf(stderr, "lvperf memory: --platform NAME is required (see lvperf platforms)\n");
+		return APP_USAGE;
+	}
+	if (!strcmp(cfg.under, "http"))
+		mr.under = 1;
+	else if (!strcmp(cfg.under, "kv"))
+		mr.under = 2;
+	else if (strcmp(cfg.under, "idle")) {
+		fprintf(stderr, "lvperf memory: --under '%s': expected idle, http or kv\n", cfg.under);
+		return APP_USAGE;
+	}
+	mr.cfg = &cfg;
+	cfg.ts.need_service = mr.under != 0;
+	mr.a.load.connections = (uint32_t)cfg.connections;
+	mr.a.load.pipeline = 1;
+	mr.a.load.duration = cfg.duration;
+	mr.a.load.warmup = cfg.warmup;
+	mr.a.load.linger = 1000000000ull;
+	mr.a.load.seed = 1;
+	mr.a.time_wait = 1000000000ull;
+	mr.a.min_rto = 200000000ull;
+	mr.a.json = 1; /* the load's report goes into ours */
+	mr.a.quiet = 1;
+	if (mr.under == 1)
+		rc = http_load_init(&mr.h, mr.a.load.connections, "/", "lvperf", NULL, 0);
+	else if (mr.under == 2)
+		rc = resp_load_init(&mr.r, mr.a.load.connections, 1, 0.0, 1000, 3, 1);
+	if (rc) {
+		fprintf(stderr, "lvperf memory: cannot prepare the load: %s\n", strerror(-rc));
+		return APP_ERR;
+	}
+	rc = target_session_run("memory", &cfg.ts, &cfg.dp, memory_measure, &mr);
+	if (mr.under == 1)
+		http_load_free(&mr.h);
+	else if (mr.under == 2)
+		resp_load_free(&mr.r);
+	return rc;
+}

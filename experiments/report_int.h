@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Inside lvperf report: the run as read from DIR/raw, shared by
+ * report.c (reading, tables, statistics), report_fig.c (gnuplot figures)
+ * and report_html.c (index.html). Not a public interface: see report.h.
+ */
+#ifndef LVP_REPORT_INT_H
+#define LVP_REPORT_INT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "report.h"
+
+enum { ST_OK, ST_FAILED, ST_SKIPPED };
+
+/* The sweep parameters a point may carry, in sort order. */
+enum { P_CONN, P_PIPE, P_OP, P_UNDER, P_NONE };
+
+/* One line of points.jsonl; strings are borrowed from obj. */
+struct rp {
+	json_t *obj, *extra, *flags;
+	long point, order, rep, conn, pipe; /* conn, pipe: -1 when absent */
+	const char *target, *platform, *workload, *net, *accel, *metric, *op, *under, *unit, *clock,
+	    *floor_source, *reason;
+	double value, floor_ns; /* NaN when null */
+	int st;
+	size_t ti, mi;
+	size_t line;
+};
+
+/* Figures, in the order the HTML shows them. */
+struct fig {
+	char name[48]; /* file stem: NAME.gp, NAME.dat, NAME.svg, NAME.png */
+	char title[160];
+	char caption[320];
+	char omitted[256]; /* why it is not drawn, or "" */
+};
+
+#define MAX_FIGS 32
+
+struct report {
+	const char *dir;
+	char *rdir;
+	const struct report_opts *o;
+	struct rp *p;
+	size_t np;
+	const char **target;
+	size_t nt;
+	const char **metric;
+	size_t nm;
+	const char **extra; /* keys of "extra" among ok points, sorted */
+	size_t nx;
+	json_t *calib, *run;
+	unsigned long partial, n_ok, n_failed, n_skipped, n_flagged;
+	struct fig fig[MAX_FIGS];
+	size_t nfig;
+	char plot_note[256];
+	int warned_param; /* an unknown params key was reported */
+	json_t *calib_json;
+};
+
+/* Start/end calibration figures compared: flagged past tol, a relative
+ * difference, or with ratio a factor between the larger and the smaller. */
+struct report_calib_field {
+	const char *key, *label;
+	double tol;
+	int ratio;
+	const char *tol_text;
+};
+
+#define REPORT_CALIB_FIELDS 4
+extern const struct report_calib_field report_calib_fields[REPORT_CALIB_FIELDS];
+
+/* "a/b", malloc'd (NULL when out of memory). */
+char *report_path(const char *a, const char *b);
+
+/* Field k of JSON object o: a string (else NULL), a number (else NaN). */
+const char *report_jstr(json_t *o, const char *k);
+double report_jnum(json_t *o, const char *k);
+
+/* JSON number: null for NaN, "inf"/"-inf" for infinities. */
+json_t *report_jnum_json(double v);
+
+/* strcmp for qsort of const char *; strcmp with NULL first. */
+int report_cmp_str(const void *a, const void *b);
+int report_cmp_nstr(const char *a, const char *b);
+
+/* Compare parameter k (P_*) of two points; the whole sweep point except
+ * parameter mask (P_NONE: all). */
+int report_param_cmp(const struct rp *a, const struct rp *b, int k);
+int report_sweep_cmp(const struct rp *a, const struct rp *b, int mask);
+int report_same_sweep(const struct rp *a, const struct rp *b, int mask);
+
+/* "connections=100 op=get" (or "-") into buf, leaving out the parameters
+ * in the bit set skip (1 << P_CONN, ...). */
+void report_sweep_label(const struct rp *p, unsigned skip, char *buf, size_t len);
+
+/* The ok points sorted by metric, sweep point without mask, target, the
+ * value of mask, point id (malloc'd, *n of them; NULL: out of memory). */
+struct rp **report_sorted_ok(struct report *r, int mask, size_t *n);
+
+/* Open r->rdir/name for writing (*path malloc'd, also on failure; NULL
+ * after one line on stderr); close it, free path, -EIO on a write error. */
+FILE *report_open(struct report *r, const char *name, char **path);
+int report_close(FILE *f, char *path);
+
+/* Write the .dat and .gp of every figure into r->fig[] (or the reason it
+ * is omitted); run gnuplot on one. Return 0 or -errno (-ENOENT: no gnuplot). */
+int report_figures(struct report *r);
+int report_gnuplot(struct report *r, const struct fig *g);
+
+/* Write index.html from the summary rows, the one- and two-way statistics
+ * (as in summary.json and stats.json) and the calibration comparison. */
+int report_html(struct report *r, json_t *rows, json_t *one, json_t *two, json_t *cal);
+
+#endif

@@ -1,0 +1,202 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# lvperf report on the fixture run directory (tests/fixtures/report_run,
+# made by make_report_run.py): every output and figure is written, the
+# summary and statistics agree with scipy/statsmodels figures stored in
+# report_expected.json, failed/skipped/flagged points and the cut-short
+# last line are accounted for, and a second report from the same raw files
+# is byte-identical. No root, no DPDK.
+#   LVPERF=build/lvperf LVP_FIXTURES=tests/fixtures tests/test_report.sh
+set -euo pipefail
+
+LVPERF=${LVPERF:-build/lvperf}
+FIX=${LVP_FIXTURES:-$(dirname "$0")/fixtures}
+tmp=$(mktemp -d /tmp/lvpreport.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+if ! command -v gnuplot >/dev/null; then
+	echo "SKIP: gnuplot is not installed (apt-get install gnuplot-nox; scripts/setup.sh does)"
+	exit 77
+fi
+
+cp -r "$FIX/report_run" "$tmp/a"
+cp -r "$FIX/report_run" "$tmp/b"
+"$LVPERF" report "$tmp/a" 2>"$tmp/err" || { cat "$tmp/err" >&2; fail "lvperf report exited $?"; }
+grep -q '174 ok, 1 failed, 5 skipped, 1 flagged points; 10 figures, 0 omitted' "$tmp/err" ||
+	{ cat "$tmp/err" >&2; fail "summary line"; }
+# The raw files are only read.
+diff -r "$FIX/report_run/raw" "$tmp/a/raw" || fail "lvperf report changed the raw files"
+
+r="$tmp/a/report"
+for f in results.csv summary.csv summary.json stats.json index.html; do
+	[ -s "$r/$f" ] || fail "$f missing or empty"
+done
+for g in fig3a_startup fig3b_size fig3c_rtt fig4_http fig5_memory fig6a_kv_get fig6b_kv_set \
+	fig7a_http_latency fig7b_kv_latency fig8_boot_stages; do
+	for ext in gp dat svg png; do
+		[ -s "$r/$g.$ext" ] || fail "$g.$ext missing or empty"
+	done
+	head -c 8 "$r/$g.png" | od -An -tx1 | grep -q '89 50 4e 47 0d 0a 1a 0a' || fail "$g.png is not a PNG"
+	grep -q '</svg>' "$r/$g.svg" || fail "$g.svg is not a whole SVG"
+	grep -q "src=\"$g.svg\"" "$r/index.html" || fail "index.html does not show $g"
+done
+
+# Numbers against the independent references.
+/usr/bin/env python3 - "$r" "$FIX/report_expected.json" <<'PY' || fail "report figures differ from the references"
+import csv, json, math, sys
+r, exp = sys.argv[1], json.load(open(sys.argv[2]))
+summ, st = json.load(open(r + "/summary.json")), json.load(open(r + "/stats.json"))
+bad = []
+
+def close(what, got, want, rel=1e-6):
+    if want is None:
+        if got is not None:
+            bad.append("%s: %r, want null" % (what, got))
+        return
+    if got is None or isinstance(got, str):
+        bad.append("%s: %r, want %r" % (what, got, want))
+        return
+    if not math.isclose(got, want, rel_tol=rel, abs_tol=1e-9 * max(1.0, abs(want))):
+        bad.append("%s: %.10g, want %.10g" % (what, got, want))
+
+def k(m, sweep, *rest):
+    return (m, json.dumps(sweep, sort_keys=True)) + rest
+
+c = exp["counts"]
+p = summ["points"]
+for name, key in (("ok", "ok"), ("failed", "failed"), ("skipped", "skipped"), ("flagged", "flagged"),
+                  ("partial", "partial_lines_ignored")):
+    if p[key] != c[name]:
+        bad.append("points %s: %r, want %r" % (key, p[key], c[name]))
+
+rows = {k(x["metric"], x["sweep"], x["target"]): x for x in summ["rows"]}
+if len(rows) != len(exp["summary"]):
+    bad.append("summary: %d rows, want %d" % (len(rows), len(exp["summary"])))
+for e in exp["summary"]:
+    g = rows.get(k(e["metric"], e["sweep"], e["target"]))
+    if g is None:
+        bad.append("summary: no row for %s %s %s" % (e["metric"], e["sweep"], e["target"]))
+        continue
+    if g["n"] != e["n"]:
+        bad.append("summary %s %s: n %d want %d" % (e["metric"], e["target"], g["n"], e["n"]))
+    for f in ("mean", "sd", "ci_lo", "ci_hi", "min", "median", "max"):
+        close("summary %s %s %s %s" % (e["metric"], e["sweep"], e["target"], f), g[f], e[f])
+
+one = {k(x["metric"], x["sweep"]): x for x in st["oneway"]}
+for e in exp["oneway"]:
+    g = one.get(k(e["metric"], e["sweep"]))
+    what = "oneway %s %s" % (e["metric"], e["sweep"])
+    if g is None:
+        bad.append(what + ": missing")
+        continue
+    if g["targets"] != e["targets"]:
+        bad.append(what + ": targets %r want %r" % (g["targets"], e["targets"]))
+    if e["anova"] is None:
+        if g["anova"] is not None or not g.get("why"):
+            bad.append(what + ": expected no ANOVA, with a reason")
+        continue
+    if g["anova"] is None:
+        bad.append(what + ": no ANOVA: " + g.get("why", ""))
+        continue
+    for f in ("f", "p", "df_between", "df_within"):
+        close(what + " " + f, g["anova"][f], e["anova"][f])
+    pairs = {(t["a"], t["b"]): t for t in g["tukey"]}
+    if len(pairs) != len(e["tukey"]):
+        bad.append(what + ": %d Tukey pairs, want %d" % (len(pairs), len(e["tukey"])))
+    for t in e["tukey"]:
+        gt = pairs.get((t["a"], t["b"]))
+        if gt is None:
+            bad.append(what + ": no Tukey pair %s-%s" % (t["a"], t["b"]))
+            continue
+        for f in ("diff", "ci_lo", "ci_hi"):
+            close(what + " tukey %s-%s %s" % (t["a"], t["b"], f), gt[f], t[f])
+        # scipy's tukey_hsd p-values are good to about 1e-5 absolute (its own
+        # integration); stats.c's are checked to 6 digits in test_anova.
+        if not math.isclose(gt["p_adj"], t["p_adj"], rel_tol=1e-4, abs_tol=2e-5):
+            bad.append(what + " tukey %s-%s p_adj: %.8g want %.8g" % (t["a"], t["b"], gt["p_adj"], t["p_adj"]))
+        if gt["significant"] != t["significant"]:
+            bad.append(what + " tukey %s-%s significant: %r" % (t["a"], t["b"], gt["significant"]))
+
+two = {k(x["metric"], x["fixed"], tuple(x["factors"])): x for x in st["twoway"]}
+for e in exp["twoway"]:
+    what = "twoway %s %s %s" % (e["metric"], e["factors"], e["fixed"])
+    g = two.get(k(e["metric"], e["fixed"], tuple(e["factors"])))
+    if g is None:
+        bad.append(what + ": missing")
+        continue
+    if e["anova"] is None:
+        if g["anova"] is not None or not g.get("why"):
+            bad.append(what + ": expected no ANOVA, with a reason (unbalanced)")
+        continue
+    if g["anova"] is None:
+        bad.append(what + ": no ANOVA: " + g.get("why", ""))
+        continue
+    for gr, er in zip(g["anova"], e["anova"]):
+        if gr["source"] != er["source"]:
+            bad.append(what + ": row %s want %s" % (gr["source"], er["source"]))
+        for f in ("ss", "df", "f", "p"):
+            close(what + " " + er["source"] + " " + f, gr[f], er[f])
+
+# results.csv: one row per ok point, sorted by point id, extras as columns.
+with open(r + "/results.csv", newline="") as fh:
+    res = list(csv.DictReader(fh))
+if len(res) != c["ok"]:
+    bad.append("results.csv: %d rows, want %d" % (len(res), c["ok"]))
+ids = [int(x["point"]) for x in res]
+if ids != sorted(ids):
+    bad.append("results.csv not sorted by point")
+for col in ("point", "target", "platform", "workload", "net", "accel", "metric", "connections", "pipeline", "op",
+            "under", "rep", "value", "unit", "clock", "floor_ns", "arp_ms", "p99_us", "rss_bytes"):
+    if col not in res[0]:
+        bad.append("results.csv: no column " + col)
+if sum(1 for x in res if x["flags"] == "retransmissions") != 1:
+    bad.append("results.csv: the flagged point's flags")
+
+html = open(r + "/index.html").read()
+for s in ["no HTTP response within 10 s", "runsc --platform=ptrace cannot run", "retransmissions",
+          "spawn floor", "disagree", "The run is flagged (run.json): spawn_floor_changed", "ring-reflector", "tsc-after-rx-burst", "cut-short last line",
+          "unbalanced"] + ["F(%d, %d) = " % (e["anova"]["df_between"], e["anova"]["df_within"])
+                           for e in exp["oneway"] if e["anova"]]:
+    if s not in html:
+        bad.append("index.html does not say " + repr(s))
+if bad:
+    print("\n".join(bad[:60]), file=sys.stderr)
+    print("%d mismatches" % len(bad), file=sys.stderr)
+    sys.exit(1)
+print("ok: %d summary rows, %d one-way, %d two-way checked" % (len(exp["summary"]), len(exp["oneway"]), len(exp["twoway"])))
+PY
+
+# Rebuilt from the same raw files: byte-identical, whether into a fresh
+# directory or over an existing report.
+"$LVPERF" report --quiet "$tmp/b" || fail "second report exited $?"
+diff -r "$tmp/a/report" "$tmp/b/report" >"$tmp/diff" || { head -40 "$tmp/diff" >&2; fail "reports differ"; }
+"$LVPERF" report --quiet "$tmp/b" || fail "third report exited $?"
+diff -r "$tmp/a/report" "$tmp/b/report" >/dev/null || fail "a report rebuilt over itself differs"
+
+# A metric with no data: its figures are omitted and the HTML says why.
+mkdir -p "$tmp/c/raw"
+grep -v '"metric": "kv"' "$FIX/report_run/raw/points.jsonl" | head -n -1 >"$tmp/c/raw/points.jsonl" || true
+cp "$FIX/report_run/raw/calibration.jsonl" "$tmp/c/raw/"
+"$LVPERF" report "$tmp/c" 2>"$tmp/err" || { cat "$tmp/err" >&2; fail "report without kv exited $?"; }
+grep -q '3 omitted' "$tmp/err" || { cat "$tmp/err" >&2; fail "kv figures were not omitted"; }
+for g in fig6a_kv_get fig6b_kv_set fig7b_kv_latency; do
+	[ ! -e "$tmp/c/report/$g.svg" ] || fail "$g drawn without data"
+	grep -q "($g) omitted: no ok kv points" "$tmp/c/report/index.html" || fail "index.html does not say why $g is omitted"
+done
+
+# No gnuplot: everything but the images, and the HTML says why.
+cp -r "$FIX/report_run" "$tmp/e"
+"$LVPERF" report --gnuplot lvp-no-such-gnuplot "$tmp/e" 2>"$tmp/err" || { cat "$tmp/err" >&2; fail "report without gnuplot exited $?"; }
+[ -s "$tmp/e/report/fig4_http.gp" ] && [ ! -e "$tmp/e/report/fig4_http.svg" ] || fail "without gnuplot: scripts or images wrong"
+cmp -s "$tmp/e/report/stats.json" "$tmp/a/report/stats.json" || fail "without gnuplot: stats.json differs"
+grep -q "Figures not rendered: 'lvp-no-such-gnuplot' was not found" "$tmp/e/report/index.html" || fail "index.html does not say gnuplot is missing"
+! grep -q '<img' "$tmp/e/report/index.html" || fail "index.html shows images that were not drawn"
+
+# Bad raw data: one line naming the file and line.
+mkdir -p "$tmp/d/raw"
+{ head -3 "$FIX/report_run/raw/points.jsonl"; echo '{"point": 9999, "target": "x"'; head -5 "$FIX/report_run/raw/points.jsonl" | tail -1; } >"$tmp/d/raw/points.jsonl"
+if "$LVPERF" report "$tmp/d" 2>"$tmp/err"; then fail "a corrupt middle line was accepted"; fi
+grep -q 'points.jsonl:4: not JSON' "$tmp/err" || { cat "$tmp/err" >&2; fail "error does not name the line"; }
+echo "report: ok"
