@@ -426,6 +426,7 @@ workload_lxc) workload_case lxc ;;
 workload_podman) workload_case podman ;;
 workload_docker) workload_case docker ;;
 workload_gvisor) workload_case gvisor ;;
+workload_lxd) workload_case lxd ;;
 image_cache)
 	# A copy of lvperf and the beacon, so an input can change without
 	# touching the build: the cache is keyed on the inputs.
