@@ -155,7 +155,17 @@ static void podman_destroy(struct target *t)
 	struct podman_state *p = &pm_st;
 
 	if (p->prepared) {
+		char cg[64];
+		int i;
+
 		podman_stop(t, 0);
+		/* conmon leaves its cgroup (lvp<tag>/conmon) a moment after
+		 * the container is gone */
+		snprintf(cg, sizeof(cg), "/sys/fs/cgroup/pids%.23s", p->cgparent);
+		for (i = 0; i < 50 && access(cg, F_OK) == 0; i++) {
+			if (ledger_rmdir_cgroup(p->cgparent + 1) == 0)
+				usleep(40000);
+		}
 		driver_remove_cgroup(t);
 		p->prepared = 0;
 	}
