@@ -25,6 +25,8 @@ struct boot_cfg {
 	uint64_t timeout;
 	uint64_t gap;
 	const char *csv;
+	const char *opts;
+	const char *image;
 	int json;
 	int quiet;
 };
@@ -40,6 +42,10 @@ static const struct opt_def boot_opts[] = {
 	  "DUR", "per start: give up without a beacon after this" },
 	{ "gap", OPT_DURATION, offsetof(struct boot_cfg, gap), 0, 600000000000ull, "100ms", "DUR",
 	  "pause between starts" },
+	{ "opts", OPT_STR, offsetof(struct boot_cfg, opts), 0, 0, NULL, "K=V,...",
+	  "driver options (qemu: machine=microvm|q35|pc, accel=auto|kvm|tcg, net=vhost|tap, mem=MiB)" },
+	{ "image", OPT_STR, offsetof(struct boot_cfg, image), 0, 0, NULL, "PATH",
+	  "a user-supplied image (unikernels, other VMMs)" },
 	{ "csv", OPT_STR, offsetof(struct boot_cfg, csv), 0, 0, NULL, "FILE", "one line per start" },
 	{ "cores", OPT_STR, offsetof(struct boot_cfg, cores), 0, 0, NULL, "[MAIN,]WORKER",
 	  "CPUs for control and dataplane" },
@@ -83,7 +89,7 @@ int cmd_boot(int argc, char **argv)
 	struct boot_mem mem;
 	struct stats_summary ms;
 	struct dp dp;
-	char err[DP_ERR_LEN], why[256], port[40];
+	char err[DP_ERR_LEN], why[256], port[sizeof(t.port)];
 	json_t *bj = NULL;
 	int64_t size;
 	int rest, rc;
@@ -118,6 +124,8 @@ int cmd_boot(int argc, char **argv)
 	t.target_ip = BOOT_TARGET_IP;
 	t.prefix_len = 24;
 	t.beacon_port = 1337;
+	t.opts = cfg.opts;
+	t.image = cfg.image;
 	app_signals();
 	/* Platform helpers that outlive their parents (containerd shims,
 	 * conmon) come back to us to be reaped. */
@@ -130,7 +138,10 @@ int cmd_boot(int argc, char **argv)
 	size = drv->image_size(&t);
 	mem.t = &t;
 	mem.rss = calloc(cfg.repeat, sizeof(double));
-	snprintf(port, sizeof(port), "%s:%s", cfg.kind, t.link.host_if);
+	if (t.port[0])
+		snprintf(port, sizeof(port), "%s", t.port);
+	else
+		snprintf(port, sizeof(port), "%s:%s", cfg.kind, t.link.host_if);
 	memset(&dcfg, 0, sizeof(dcfg));
 	dcfg.port = port;
 	dcfg.ip = BOOT_OUR_IP;
@@ -155,8 +166,9 @@ int cmd_boot(int argc, char **argv)
 					  .on_up_ctx = &mem };
 
 		if (!cfg.json)
-			printf("== boot: %s running %s, %" PRIu64 " starts, network %s ==\n", drv->name,
-			       cfg.workload, cfg.repeat, port);
+			printf("== boot: %s%s%s%s running %s, %" PRIu64 " starts, network %s ==\n", drv->name,
+			       t.variant[0] ? " (" : "", t.variant, t.variant[0] ? ")" : "", cfg.workload,
+			       cfg.repeat, port);
 		rc = beacon_measure(&dp, &ba, &bj);
 	}
 	dp_close(&dp);
@@ -168,8 +180,8 @@ int cmd_boot(int argc, char **argv)
 	}
 	stats_summarize(mem.rss, cfg.repeat, &ms);
 	if (cfg.json) {
-		json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:o, s:o}", "command", "boot", "platform", drv->name,
-				      "workload", cfg.workload, "image_bytes",
+		json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o}", "command", "boot", "platform",
+				      drv->name, "variant", t.variant, "workload", cfg.workload, "image_bytes",
 				      size < 0 ? json_null() : json_integer(size), "memory_rss_bytes",
 				      app_summary_json(&ms), "startup", bj ? bj : json_null());
 

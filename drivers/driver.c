@@ -18,6 +18,7 @@ extern const struct driver driver_crun;
 extern const struct driver driver_podman;
 extern const struct driver driver_docker;
 extern const struct driver driver_gvisor;
+extern const struct driver driver_qemu;
 
 const struct driver *const drivers[] = {
 	&driver_native,
@@ -27,6 +28,7 @@ const struct driver *const drivers[] = {
 	&driver_podman,
 	&driver_docker,
 	&driver_gvisor,
+	&driver_qemu,
 	NULL,
 };
 
@@ -52,6 +54,29 @@ int target_arg(struct target *t, const char *word)
 	memcpy(t->argbuf + used, word, n);
 	t->argv[i] = t->argbuf + used;
 	t->argv[i + 1] = NULL;
+	return 0;
+}
+
+int target_opt(const struct target *t, const char *key, char *buf, size_t len)
+{
+	size_t klen = strlen(key);
+	const char *p = t->opts;
+
+	while (p && *p) {
+		const char *end = strchr(p, ',');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+
+		if (n >= klen && strncmp(p, key, klen) == 0 && (n == klen || p[klen] == '=')) {
+			size_t vlen = n == klen ? 0 : n - klen - 1;
+
+			if (vlen >= len)
+				return -E2BIG;
+			memcpy(buf, p + klen + (n == klen ? 0 : 1), vlen);
+			buf[vlen] = 0;
+			return 1;
+		}
+		p = end ? end + 1 : NULL;
+	}
 	return 0;
 }
 
