@@ -43,6 +43,7 @@
 #define QEMU_BIN "qemu-system-x86_64"
 #define QEMU_CACHE "/var/cache/lvperf/qemu/linux"
 #define QEMU_PROBE_NS (15ull * 1000000000u) /* a KVM probe boot gives up after this */
+#define QEMU_PROBE_SILENT_NS (4ull * 1000000000u) /* ... or after this without a byte */
 #define QEMU_MARK_INIT "lvp-guest-init"
 #define QEMU_MARK_BEACON "lvp-guest-beacon uptime="
 
@@ -674,6 +675,8 @@ static int qemu_kvm_probe(const struct target *t, const struct qemu_priv *p, cha
 	snprintf(errf, sizeof(errf), "%s/kvm-probe.err", p->dir);
 	unlink(pp.console);
 	qemu_paths_of(t, &pp, &qp, cmdline, sizeof(cmdline));
+	if (!p->floor) /* loud and early: a working KVM prints within milliseconds */
+		snprintf(cmdline, sizeof(cmdline), "console=ttyS0 earlyprintk=ttyS0 panic=-1");
 	memset(probe.argv, 0, sizeof(probe.argv));
 	if (qemu_argv(&probe, &p->cfg, &qp, 1, 0))
 		return 0;
@@ -700,6 +703,12 @@ static int qemu_kvm_probe(const struct target *t, const struct qemu_priv *p, cha
 		}
 		usleep(20000);
 		waited += 20000000u;
+		if (waited >= QEMU_PROBE_SILENT_NS) {
+			struct stat st;
+
+			if (stat(pp.console, &st) != 0 || st.st_size == 0)
+				break;
+		}
 	}
 	rc = qemu_file_has(pp.console, mark);
 	if (!exited)
@@ -712,7 +721,9 @@ static int qemu_kvm_probe(const struct target *t, const struct qemu_priv *p, cha
 	else if (exited)
 		snprintf(why, len, "QEMU with -accel kvm exited before the guest's first serial line (see %s)", errf);
 	else
-		snprintf(why, len, "the guest printed nothing within %.0f s under KVM", QEMU_PROBE_NS / 1e9);
+		snprintf(why, len, "the guest %s under KVM",
+			 qemu_file_has(pp.console, "Linux") ? "started but did not reach /init within 15 s"
+							      : "wrote no serial output within 4 s");
 	return 0;
 }
 

@@ -209,7 +209,36 @@ boot_kill_cleanup() {
 	! ip netns list | grep -q "^lvpbt$victim" || fail "namespace lvpbt$victim still there"
 }
 
+# boot_vm PLATFORM OPTS WANT_VARIANT_REGEX REPEAT: lvperf boot through the
+# VM driver with its beacon seen over the dataplane's port; the accelerator
+# is named in the variant; nothing of that lvperf process left afterwards.
+boot_vm() {
+	"$LVPERF" platforms --json >"$tmp/p.json" || fail "lvperf platforms exited $?"
+	if [ "$(json "$tmp/p.json" 'any(p["name"] == "'"$1"'" and p["available"] for p in j["platforms"])')" != True ]; then
+		echo "SKIPPED: $1 not available: $(json "$tmp/p.json" '[p.get("why") for p in j["platforms"] if p["name"] == "'"$1"'"]')"
+		exit 77
+	fi
+	local rc=0 lv
+	"$LVPERF" boot --platform "$1" --opts "$2" --repeat "$4" --timeout 60s --gap 0s --json >"$tmp/b.json" 2>"$tmp/err" &
+	lv=$!
+	pids+=("$lv")
+	wait "$lv" || rc=$?
+	[ "$rc" = 0 ] || { cat "$tmp/err" >&2; fail "lvperf boot $1 --opts $2 exited $rc"; }
+	check "$tmp/b.json" 'j["startup"]["summary"]["first_beacon_ns"]["n"] == '"$4"' and all(0 < r["first_arp_ns"] <= r["first_beacon_ns"] < 60e9 and r["beacon_src"] == "10.252.0.2" for r in j["startup"]["runs"])' "$4 beacons from the guest not seen"
+	check "$tmp/b.json" '__import__("re").fullmatch(r"'"$3"'", j["variant"]) is not None' "variant does not name machine, accelerator and network"
+	check "$tmp/b.json" 'j["memory_rss_bytes"]["n"] == '"$4"' and 2**20 < j["memory_rss_bytes"]["min"] < 2**32' "VMM memory not measured"
+	! ls -d /tmp/lvpbt"$lv"-* >/dev/null 2>&1 || fail "files left: $(ls -d /tmp/lvpbt"$lv"-*)"
+	[ ! -e "/run/lvperf/$lv.ledger" ] || fail "ledger of $lv still open: $(cat "/run/lvperf/$lv.ledger")"
+	! ps -eo args | grep -q "[l]vpbt$lv" || fail "a process of lvpbt$lv is still running"
+	! ip -o link | grep -q "lvpbt$lv" || fail "a link of lvpbt$lv is left"
+}
+
 case "$case_name" in
+boot_qemu)
+	boot_vm qemu machine=microvm 'microvm (kvm|tcg) vhost-user' 3
+	grep -q "guest-reported uptime" "$tmp/err" || fail "the guest's serial line was not read"
+	boot_vm qemu machine=q35,net=tap 'q35 (kvm|tcg) tap' 1
+	;;
 http_af_xdp) http_case af_xdp ;;
 http_af_packet) http_case af_packet ;;
 http_open_loop)
