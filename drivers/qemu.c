@@ -618,8 +618,8 @@ static void qemu_cmdline(const struct target *t, const struct qemu_priv *p, char
 	char ip[16], dst[16];
 
 	if (p->floor)
-		snprintf(buf, len, "ip=%s dst=%s port=%u", pkt_format_ip(t->target_ip, ip),
-			 pkt_format_ip(t->appliance_ip, dst), t->beacon_port);
+		snprintf(buf, len, "ip=%s dst=%s port=%u khz=%u", pkt_format_ip(t->target_ip, ip),
+			 pkt_format_ip(t->appliance_ip, dst), t->beacon_port, p->khz ? p->khz : 2000000);
 	else if (p->khz)
 		snprintf(buf, len, "console=ttyS0 quiet panic=-1 tsc_early_khz=%u no_timer_check", p->khz);
 	else
@@ -745,6 +745,7 @@ static int qemu_prepare(struct target *t, char *err, size_t len)
 	if (rc)
 		goto fail;
 	p->floor = strcmp(t->workload, "floor") == 0;
+	p->khz = qemu_tsc_khz();
 	snprintf(p->dir, sizeof(p->dir), "/tmp/lvp%s-qemu", t->tag);
 	snprintf(p->console, sizeof(p->console), "%s/console.log", p->dir);
 	snprintf(p->sock, sizeof(p->sock), "%s/vhost.sock", p->dir);
@@ -764,7 +765,6 @@ static int qemu_prepare(struct target *t, char *err, size_t len)
 		if (access(path, R_OK) != 0 && (rc = qemu_kernel_fetch(t, err, len)) != 0)
 			goto fail;
 		snprintf(p->kernel, sizeof(p->kernel), "%s", path);
-		p->khz = qemu_tsc_khz();
 		rc = qemu_make_initrd(t, p, err, len);
 		if (rc)
 			goto fail;
