@@ -209,7 +209,7 @@ boot_kill_cleanup() {
 	! ip netns list | grep -q "^lvpbt$victim" || fail "namespace lvpbt$victim still there"
 }
 
-# boot_vm PLATFORM OPTS WANT_VARIANT_REGEX REPEAT: lvperf boot through the
+# boot_vm PLATFORM OPTS WANT_VARIANT_REGEX REPEAT [WORKLOAD]: lvperf boot through the
 # VM driver with its beacon seen over the dataplane's port; the accelerator
 # is named in the variant; nothing of that lvperf process left afterwards.
 boot_vm() {
@@ -219,7 +219,7 @@ boot_vm() {
 		exit 77
 	fi
 	local rc=0 lv
-	"$LVPERF" boot --platform "$1" --opts "$2" --repeat "$4" --timeout 60s --gap 0s --json >"$tmp/b.json" 2>"$tmp/err" &
+	"$LVPERF" boot --platform "$1" --workload "${5:-beacon}" --opts "$2" --repeat "$4" --timeout 60s --gap 0s --json >"$tmp/b.json" 2>"$tmp/err" &
 	lv=$!
 	pids+=("$lv")
 	wait "$lv" || rc=$?
@@ -238,6 +238,35 @@ boot_qemu)
 	boot_vm qemu machine=microvm 'microvm (kvm|tcg) vhost-user' 3
 	grep -q "guest-reported uptime" "$tmp/err" || fail "the guest's serial line was not read"
 	boot_vm qemu machine=q35,net=tap 'q35 (kvm|tcg) tap' 1
+	;;
+boot_floor)
+	# The floor guest: its beacon through lvperf boot (KVM if the probe
+	# boot works, TCG forced), then lvperf ping over vhost-user to a floor
+	# guest started here by hand: it must answer every echo.
+	boot_vm qemu mem=16 'microvm (kvm|tcg) vhost-user floor-guest' 3 floor
+	boot_vm qemu mem=16,accel=tcg 'microvm tcg vhost-user floor-guest' 3 floor
+	floor=$(dirname "$LVPERF")/floor-guest
+	[ -r "$floor" ] || fail "no floor guest at $floor"
+	sock=$tmp/vhost.sock
+	"$LVPERF" ping --port "vhost:$sock" --ip 10.252.0.1/24 --target 10.252.0.2 --count 50 --interval 10ms \
+		--timeout 30s --no-floor --json >"$tmp/ping.json" 2>"$tmp/err" &
+	lv=$!
+	pids+=("$lv")
+	for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.1; done
+	[ -S "$sock" ] || { cat "$tmp/err" >&2; fail "lvperf ping made no vhost-user socket"; }
+	qemu-system-x86_64 -name lvpfloor$$ -machine microvm,memory-backend=lvpmem -accel tcg -cpu max -m 16 \
+		-object memory-backend-memfd,id=lvpmem,size=16M,share=on -nodefaults -no-user-config \
+		-display none -monitor none -no-reboot -serial "file:$tmp/console" -kernel "$floor" \
+		-append "ip=10.252.0.2 dst=10.252.0.1 port=1337 khz=2000000" -chardev "socket,id=c,path=$sock" \
+		-netdev vhost-user,id=n,chardev=c -device virtio-net-device,netdev=n </dev/null >"$tmp/qemu.out" 2>&1 &
+	vm=$!
+	pids+=("$vm")
+	rc=0; wait "$lv" || rc=$?
+	kill -TERM "$vm"; wait "$vm" || true
+	[ "$rc" = 0 ] || { cat "$tmp/err" "$tmp/qemu.out" "$tmp/console" >&2; fail "lvperf ping to the floor guest exited $rc"; }
+	cp "$tmp/ping.json" "${LVP_KEEP_PING:-/dev/null}"
+	grep -q "lvp-floor: virtio-net at" "$tmp/console" || fail "the floor guest did not report its device"
+	check "$tmp/ping.json" 'j["received"] == 50' "not all 50 echoes answered by the floor guest"
 	;;
 http_af_xdp) http_case af_xdp ;;
 http_af_packet) http_case af_packet ;;
