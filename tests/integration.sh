@@ -264,7 +264,6 @@ boot_floor)
 	rc=0; wait "$lv" || rc=$?
 	kill -TERM "$vm"; wait "$vm" || true
 	[ "$rc" = 0 ] || { cat "$tmp/err" "$tmp/qemu.out" "$tmp/console" >&2; fail "lvperf ping to the floor guest exited $rc"; }
-	cp "$tmp/ping.json" "${LVP_KEEP_PING:-/dev/null}"
 	grep -q "lvp-floor: virtio-net at" "$tmp/console" || fail "the floor guest did not report its device"
 	check "$tmp/ping.json" 'j["received"] == 50' "not all 50 echoes answered by the floor guest"
 	;;
