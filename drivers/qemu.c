@@ -40,7 +40,6 @@
 
 #include "driver.h"
 
-#define QEMU_BIN "qemu-system-x86_64"
 #define QEMU_CACHE "/var/cache/lvperf/qemu/linux"
 #define QEMU_PROBE_NS (15ull * 1000000000u) /* a KVM probe boot gives up after this */
 #define QEMU_PROBE_SILENT_NS (4ull * 1000000000u) /* ... or after this without a byte */
@@ -214,34 +213,6 @@ static int qemu_write_file(const char *path, const void *data, size_t len)
 	if (fclose(f) != 0 && !rc)
 		rc = -EIO;
 	return rc;
-}
-
-static uint32_t qemu_le32(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-/*
- * The compressed vmlinux inside a bzImage: the protected-mode part starts
- * at (setup_sects + 1) * 512 (setup_sects 0 means 4), and the header's
- * payload_offset (0x248) and payload_length (0x24c) locate the payload in
- * it (Documentation/arch/x86/boot.rst, protocol 2.08+).
- */
-int qemu_bzimage_payload(const unsigned char *img, size_t len, size_t *off, size_t *plen)
-{
-	size_t pm;
-	uint32_t po, pl;
-
-	if (len < 0x250 || memcmp(img + 0x202, "HdrS", 4) != 0 || (img[0x206] | img[0x207] << 8) < 0x208)
-		return -EINVAL;
-	pm = ((size_t)(img[0x1f1] ? img[0x1f1] : 4) + 1) * 512;
-	po = qemu_le32(img + 0x248);
-	pl = qemu_le32(img + 0x24c);
-	if (pm + po + pl > len || pl < 6)
-		return -EINVAL;
-	*off = pm + po;
-	*plen = pl;
-	return 0;
 }
 
 /* bzImage at path → uncompressed vmlinux ELF at out (through xz, zstd or
@@ -534,71 +505,6 @@ static int qemu_make_initrd(const struct target *t, struct qemu_priv *p, char *e
 		rc = -EIO;
 	if (rc)
 		snprintf(err, len, "qemu: cannot write %s: %s", p->initrd, strerror(-rc));
-	return rc;
-}
-
-int qemu_argv(struct target *t, const struct qemu_config *c, const struct qemu_paths *paths, int kvm,
-	      int with_net)
-{
-	char s[512];
-	int pci = strcmp(c->machine, "microvm") != 0;
-	int rc = 0;
-
-	t->argv[0] = NULL;
-#define ARG(w) (rc = rc ? rc : target_arg(t, (w)))
-#define ARGF(...) (snprintf(s, sizeof(s), __VA_ARGS__), ARG(s))
-	ARG(QEMU_BIN);
-	ARG("-name");
-	ARGF("lvp%s", t->tag);
-	ARG("-machine");
-	ARGF("%s,memory-backend=lvpmem", c->machine);
-	ARG("-accel");
-	ARG(kvm ? "kvm" : "tcg");
-	ARG("-cpu");
-	ARG(kvm ? "host,-arch-capabilities" : "max");
-	ARG("-m");
-	ARGF("%u", c->mem_mib);
-	ARG("-object");
-	ARGF("memory-backend-memfd,id=lvpmem,size=%uM,share=on", c->mem_mib);
-	ARG("-smp");
-	ARG("1");
-	ARG("-nodefaults");
-	ARG("-no-user-config");
-	ARG("-display");
-	ARG("none");
-	ARG("-monitor");
-	ARG("none");
-	ARG("-no-reboot");
-	ARG("-serial");
-	ARGF("file:%s", paths->console);
-	ARG("-kernel");
-	ARG(paths->kernel);
-	if (paths->initrd && paths->initrd[0]) {
-		ARG("-initrd");
-		ARG(paths->initrd);
-	}
-	ARG("-append");
-	ARG(paths->cmdline);
-	if (!with_net) {
-		ARG("-nic");
-		ARG("none");
-	} else {
-		if (strcmp(c->net, "tap") == 0) {
-			ARG("-netdev");
-			ARGF("tap,id=lvpnet,ifname=%s,script=no,downscript=no", paths->tap);
-		} else {
-			ARG("-chardev");
-			ARGF("socket,id=lvpchr,path=%s", paths->sock);
-			ARG("-netdev");
-			ARG("vhost-user,id=lvpnet,chardev=lvpchr");
-		}
-		ARG("-device");
-		/* vectors=0: QEMU 7.2 segfaults with vhost-user and MSI-X */
-		ARGF("%s,netdev=lvpnet,mac=" QEMU_GUEST_MAC "%s", pci ? "virtio-net-pci" : "virtio-net-device",
-		     pci ? ",vectors=0" : "");
-	}
-#undef ARG
-#undef ARGF
 	return rc;
 }
 

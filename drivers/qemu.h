@@ -9,6 +9,7 @@
 
 #include "driver.h"
 
+#define QEMU_BIN "qemu-system-x86_64"
 #define QEMU_GUEST_MAC "52:54:00:4c:56:50"
 
 struct qemu_config {

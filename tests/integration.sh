@@ -239,6 +239,35 @@ boot_qemu)
 	grep -q "guest-reported uptime" "$tmp/err" || fail "the guest's serial line was not read"
 	boot_vm qemu machine=q35,net=tap 'q35 (kvm|tcg) tap' 1
 	;;
+vm_available)
+	# Each VMM/unikernel driver says precisely why it cannot run here, and
+	# the image-based ones refuse to start without --image.
+	"$LVPERF" platforms --json >"$tmp/p.json" || fail "lvperf platforms exited $?"
+	why() { json "$tmp/p.json" '[p.get("why") or "" for p in j["platforms"] if p["name"] == "'"$1"'"][0]'; }
+	avail() { json "$tmp/p.json" '[p["available"] for p in j["platforms"] if p["name"] == "'"$1"'"][0]'; }
+	for p in firecracker cloud-hypervisor rumprun mirage nanos; do
+		bin=$p; [ $p = mirage ] && bin=solo5-hvt; [ $p = nanos ] && bin=ops
+		if ! command -v "$bin" >/dev/null; then
+			[ "$(avail $p)" = False ] || fail "$p available without $bin"
+			why $p | grep -q "$bin.* not found" || fail "$p: reason does not name $bin: $(why $p)"
+		fi
+	done
+	if [ -e /sys/module/kvm_pvm ] && ! grep -qw -e vmx -e svm /proc/cpuinfo; then
+		for p in firecracker cloud-hypervisor; do
+			why $p | grep -q "PVM" || fail "$p: reason does not say KVM is PVM: $(why $p)"
+		done
+	fi
+	if ! grep -qs control_d /proc/xen/capabilities; then
+		[ "$(avail xen)" = False ] && why xen | grep -q "not a Xen dom0" || fail "xen: $(why xen)"
+	fi
+	for p in osv unikraft; do
+		[ "$(avail $p)" = "$(command -v qemu-system-x86_64 >/dev/null && echo True || echo False)" ] ||
+			fail "$p availability does not follow qemu-system-x86_64"
+		if "$LVPERF" boot --platform $p --repeat 1 >/dev/null 2>"$tmp/err"; then fail "$p booted without --image"; fi
+		grep -q -- "--image PATH is required" "$tmp/err" || { cat "$tmp/err" >&2; fail "$p: no clear error without --image"; }
+	done
+	! ls -d /tmp/lvpbt*-osv /tmp/lvpbt*-unikraft >/dev/null 2>&1 || fail "a failed prepare left files"
+	;;
 boot_floor)
 	# The floor guest: its beacon through lvperf boot (KVM if the probe
 	# boot works, TCG forced), then lvperf ping over vhost-user to a floor
