@@ -19,6 +19,7 @@ extern const struct driver driver_podman;
 extern const struct driver driver_docker;
 extern const struct driver driver_gvisor;
 extern const struct driver driver_qemu;
+extern const struct driver driver_libvirt;
 extern const struct driver driver_firecracker;
 extern const struct driver driver_cloud_hypervisor;
 extern const struct driver driver_xen;
@@ -37,6 +38,7 @@ const struct driver *const drivers[] = {
 	&driver_docker,
 	&driver_gvisor,
 	&driver_qemu,
+	&driver_libvirt,
 	&driver_firecracker,
 	&driver_cloud_hypervisor,
 	&driver_xen,

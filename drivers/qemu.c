@@ -67,6 +67,7 @@ struct qemu_priv {
 	struct qemu_config cfg;
 	unsigned int khz;
 	int floor;
+	int kvm;
 	double guest_s_sum;   /* guest-reported uptime at beacon start, over runs */
 	unsigned int guest_n;
 };
@@ -705,6 +706,7 @@ static int qemu_prepare(struct target *t, char *err, size_t len)
 	} else {
 		snprintf(t->port, sizeof(t->port), "vhost:%s", p->sock);
 	}
+	p->kvm = kvm;
 	snprintf(t->variant, sizeof(t->variant), "%s %s %s%s", p->cfg.machine, kvm ? "kvm" : "tcg",
 		 strcmp(p->cfg.net, "tap") == 0 ? "tap" : "vhost-user", p->floor ? " floor-guest" : "");
 	qemu_paths_of(t, p, &qp, cmdline, sizeof(cmdline));
@@ -717,6 +719,26 @@ static int qemu_prepare(struct target *t, char *err, size_t len)
 fail:
 	qemu_destroy(t);
 	return rc;
+}
+
+int qemu_guest(const struct target *t, struct qemu_guest *g)
+{
+	const struct qemu_priv *p = t->priv;
+
+	if (!p)
+		return -EINVAL;
+	memset(g, 0, sizeof(*g));
+	g->dir = p->dir;
+	g->kernel = p->kernel;
+	g->initrd = p->initrd;
+	g->console = p->console;
+	g->sock = p->sock;
+	g->machine = p->cfg.machine;
+	g->mem_mib = p->cfg.mem_mib;
+	g->kvm = p->kvm;
+	g->floor = p->floor;
+	qemu_cmdline(t, p, g->cmdline, sizeof(g->cmdline));
+	return 0;
 }
 
 /* QEMU is the start command itself (stopped and reaped by the caller);

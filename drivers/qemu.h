@@ -38,4 +38,18 @@ int qemu_argv(struct target *t, const struct qemu_config *c, const struct qemu_p
  * *off and *plen, or -EINVAL. */
 int qemu_bzimage_payload(const unsigned char *img, size_t len, size_t *off, size_t *plen);
 
+/* The guest a prepared qemu target boots, for drivers that start the same
+ * guest another way (libvirt). Strings point into t's driver state. */
+struct qemu_guest {
+	const char *dir, *kernel, *initrd, *console, *sock, *machine;
+	char cmdline[256];
+	unsigned int mem_mib;
+	int kvm, floor;
+};
+
+/* Fill g from t, prepared by driver_qemu. Returns 0 or -EINVAL. */
+int qemu_guest(const struct target *t, struct qemu_guest *g);
+
+extern const struct driver driver_qemu;
+
 #endif

@@ -218,7 +218,7 @@ boot_vm() {
 		echo "SKIPPED: $1 not available: $(json "$tmp/p.json" '[p.get("why") for p in j["platforms"] if p["name"] == "'"$1"'"]')"
 		exit 77
 	fi
-	local rc=0 lv
+	local rc=0 # lv stays set for the caller
 	"$LVPERF" boot --platform "$1" --workload "${5:-beacon}" --opts "$2" --repeat "$4" --timeout 60s --gap 0s --json >"$tmp/b.json" 2>"$tmp/err" &
 	lv=$!
 	pids+=("$lv")
@@ -238,6 +238,19 @@ boot_qemu)
 	boot_vm qemu machine=microvm 'microvm (kvm|tcg) vhost-user' 3
 	grep -q "guest-reported uptime" "$tmp/err" || fail "the guest's serial line was not read"
 	boot_vm qemu machine=q35,net=tap 'q35 (kvm|tcg) tap' 1
+	;;
+boot_libvirt)
+	# A transient libvirt domain per start (virsh create) from lvperf's own
+	# libvirtd in a private mount namespace: beacon over vhost-user, the
+	# domain destroyed, libvirtd stopped, its namespace unmounted, and no
+	# libvirt state written on the host.
+	host_state=$(ls -d /run/libvirt /var/lib/libvirt /var/log/libvirt /var/cache/libvirt 2>/dev/null || true)
+	boot_vm libvirt machine=pc 'libvirt pc (kvm|tcg) vhost-user' 3
+	! grep -q "lvpbt$lv" /proc/mounts || fail "libvirtd's mount namespace still mounted"
+	[ "$(ls -d /run/libvirt /var/lib/libvirt /var/log/libvirt /var/cache/libvirt 2>/dev/null || true)" = "$host_state" ] ||
+		fail "libvirt state appeared on the host"
+	if "$LVPERF" boot --platform libvirt --opts machine=microvm --repeat 1 >/dev/null 2>"$tmp/err"; then fail "microvm accepted"; fi
+	grep -q "no microvm machine type" "$tmp/err" || fail "libvirt microvm: no clear error"
 	;;
 vm_available)
 	# Each VMM/unikernel driver says precisely why it cannot run here, and
