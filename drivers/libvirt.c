@@ -17,6 +17,7 @@
  * microvm machine type and the floor guest needs one.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,7 +38,8 @@ struct libvirt_priv {
 	void *qemu;	      /* driver_qemu's state for the same target */
 	char dir[64], uri[200], xml[96], opts[256], name[16];
 	struct mntns ns;
-	pid_t libvirtd;
+	pid_t libvirtd;	      /* tini, our child */
+	pid_t daemon;	      /* libvirtd itself, from its pid file */
 	pid_t vm;	      /* the domain's QEMU, once seen */
 };
 
@@ -244,6 +246,18 @@ static int libvirt_daemon(struct target *t, struct libvirt_priv *p, char *err, s
 		usleep(20000);
 		waited += 20000000u;
 	}
+	/* libvirtd would outlive a SIGKILLed tini: the ledger holds it too */
+	{
+		FILE *f = fopen(pid, "r");
+		int d = 0;
+
+		if (f && fscanf(f, "%d", &d) == 1 && d > 0) {
+			p->daemon = (pid_t)d;
+			ledger_add_pid(p->daemon);
+		}
+		if (f)
+			fclose(f);
+	}
 	(void)t;
 	return 0;
 }
@@ -378,6 +392,10 @@ static void libvirt_destroy(struct target *t)
 		proc_stop(p->libvirtd, 5000000000ull, &st);
 		ledger_done_pid(p->libvirtd);
 		p->libvirtd = 0;
+		if (p->daemon && kill(p->daemon, 0) == 0) /* tini forwards SIGTERM and waits */
+			kill(p->daemon, SIGKILL);
+		if (p->daemon)
+			ledger_done_pid(p->daemon);
 	}
 	mntns_destroy(&p->ns);
 	if (p->dir[0])
