@@ -38,6 +38,10 @@ struct target {
 	/* Driver options from the user: "KEY=VALUE,KEY=VALUE" (NULL: none). */
 	const char *opts;
 	const char *image; /* a user-supplied image (unikernels, VMMs), or NULL */
+	/* The guest's own time from its kernel's entry to the workload's
+	 * start, in seconds, as it reported it (serial line, boot timer), for
+	 * the run stop() just ended; negative when none. Set by stop(). */
+	double guest_s;
 	char *argv[TARGET_ARGV_MAX]; /* the start command, filled by prepare */
 	char argbuf[2048];	/* storage behind argv */
 	void *priv;		/* the driver's own state */

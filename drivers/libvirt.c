@@ -376,7 +376,8 @@ static void libvirt_stop(struct target *t, pid_t start_pid)
 		p->vm = 0;
 	}
 	t->priv = p->qemu; /* the serial line's guest uptime */
-	driver_qemu.stop(t, start_pid);
+	if (start_pid)
+		driver_qemu.stop(t, start_pid);
 	t->priv = p;
 }
 

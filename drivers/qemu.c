@@ -754,7 +754,8 @@ static void qemu_stop(struct target *t, pid_t start_pid)
 		return;
 	m = strstr(data, QEMU_MARK_BEACON);
 	if (m) {
-		p->guest_s_sum += strtod(m + strlen(QEMU_MARK_BEACON), NULL);
+		t->guest_s = strtod(m + strlen(QEMU_MARK_BEACON), NULL);
+		p->guest_s_sum += t->guest_s;
 		p->guest_n++;
 	}
 	free(data);

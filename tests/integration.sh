@@ -236,7 +236,7 @@ boot_vm() {
 case "$case_name" in
 boot_qemu)
 	boot_vm qemu machine=microvm 'microvm (kvm|tcg) vhost-user' 3
-	grep -q "guest-reported uptime" "$tmp/err" || fail "the guest's serial line was not read"
+	check "$tmp/b.json" 'j["guest_reported_ns"]["n"] == 3 and all(0 < g for g in [j["guest_reported_ns"]["min"]]) and j["guest_reported_ns"]["max"] < max(r["first_beacon_ns"] for r in j["startup"]["runs"])' "the guest's own time (serial line) not read or implausible"
 	boot_vm qemu machine=q35,net=tap 'q35 (kvm|tcg) tap' 1
 	;;
 boot_libvirt)
@@ -286,6 +286,7 @@ boot_floor)
 	# boot works, TCG forced), then lvperf ping over vhost-user to a floor
 	# guest started here by hand: it must answer every echo.
 	boot_vm qemu mem=16 'microvm (kvm|tcg) vhost-user floor-guest' 3 floor
+	check "$tmp/b.json" 'j["guest_reported_ns"]["n"] == 3 and 0 < j["guest_reported_ns"]["max"] < 1e9' "the floor guest's own time not read"
 	boot_vm qemu mem=16,accel=tcg 'microvm tcg vhost-user floor-guest' 3 floor
 	floor=$(dirname "$LVPERF")/floor-guest
 	[ -r "$floor" ] || fail "no floor guest at $floor"

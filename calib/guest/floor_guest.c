@@ -8,7 +8,9 @@
  *
  * Kernel command line (from hvm_start_info): ip=A.B.C.D dst=A.B.C.D
  * port=N khz=TSC-kHz. Serial (COM1): "lvp-floor" first, then one line on
- * the device found or the reason it stopped.
+ * the device found or the reason it stopped, then "lvp-guest-beacon
+ * uptime=S" with the time from entry to the first beacon (as the Linux
+ * guest's /init reports its uptime).
  *
  * virtio-mmio as QEMU 7.2 offers it by default: the legacy (version 1)
  * register layout, virtio spec 1.1 §4.2.4, with legacy split rings
@@ -186,6 +188,21 @@ static void serial_hex(uint64_t v)
 	serial_puts("0x");
 	for (int i = 60; i >= 0; i -= 4)
 		serial_putc("0123456789abcdef"[(v >> i) & 15]);
+}
+
+static void serial_dec(uint64_t v, int width)
+{
+	char d[20];
+	int n = 0;
+
+	do {
+		d[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v && n < 20);
+	while (n < width)
+		d[n++] = '0';
+	while (n)
+		serial_putc(d[--n]);
 }
 
 static uint32_t rd32(uint32_t off)
@@ -558,6 +575,15 @@ void floor_main(uint32_t start_info)
 		}
 		if (have_dst_mac && (int64_t)(now - next_beacon) >= 0) {
 			beacon_send(seq++, tsc0);
+			if (seq == 1) { /* after the send: the line costs no beacon time */
+				uint64_t us = (now - tsc0) * 1000u / tsc_khz;
+
+				serial_puts("lvp-guest-beacon uptime=");
+				serial_dec(us / 1000000u, 1);
+				serial_putc('.');
+				serial_dec(us % 1000000u, 6);
+				serial_putc('\n');
+			}
 			next_beacon += ms;
 			if ((int64_t)(now - next_beacon) > 0)
 				next_beacon = now + ms; /* missed slots are skipped, not burst */
