@@ -27,6 +27,8 @@ struct boot_cfg {
 	uint64_t timeout;
 	uint64_t gap;
 	const char *csv;
+	const char *opts;
+	const char *image;
 	int json;
 	int quiet;
 };
@@ -45,6 +47,10 @@ static const struct opt_def boot_opts[] = {
 	  "DUR", "per start: give up without a beacon after this" },
 	{ "gap", OPT_DURATION, offsetof(struct boot_cfg, gap), 0, 600000000000ull, "100ms", "DUR",
 	  "pause between starts" },
+	{ "opts", OPT_STR, offsetof(struct boot_cfg, opts), 0, 0, NULL, "K=V,...",
+	  "driver options (qemu: machine=microvm|q35|pc, accel=auto|kvm|tcg, net=vhost|tap, mem=MiB)" },
+	{ "image", OPT_STR, offsetof(struct boot_cfg, image), 0, 0, NULL, "PATH",
+	  "a user-supplied image (unikernels, other VMMs)" },
 	{ "csv", OPT_STR, offsetof(struct boot_cfg, csv), 0, 0, NULL, "FILE", "one line per start" },
 	{ "cores", OPT_STR, offsetof(struct boot_cfg, cores), 0, 0, NULL, "[MAIN,]WORKER",
 	  "CPUs for control and dataplane" },
@@ -60,14 +66,16 @@ static const struct opt_def boot_opts[] = {
 struct boot_mem {
 	struct target *t;
 	double *rss; /* [repeat] bytes, < 0 when not measured */
+	double *guest; /* [repeat] ns, the guest's own report, < 0 when none */
 };
 
 static void boot_after_run(pid_t pid, unsigned run, void *ctx)
 {
 	struct boot_mem *m = ctx;
 
-	(void)run;
+	m->t->guest_s = -1;
 	m->t->drv->stop(m->t, pid);
+	m->guest[run] = m->t->guest_s < 0 ? -1.0 : m->t->guest_s * 1e9;
 	proc_reap_orphans(0);
 }
 
@@ -86,9 +94,9 @@ int cmd_boot(int argc, char **argv)
 	struct target t;
 	struct dp_config dcfg;
 	struct boot_mem mem;
-	struct stats_summary ms;
+	struct stats_summary ms, gs;
 	struct dp dp;
-	char err[DP_ERR_LEN], why[256], port[40];
+	char err[DP_ERR_LEN], why[256], port[sizeof(t.port)];
 	json_t *bj = NULL;
 	int64_t size;
 	int rest, rc;
@@ -124,6 +132,8 @@ int cmd_boot(int argc, char **argv)
 	t.target_ip = BOOT_TARGET_IP;
 	t.prefix_len = 24;
 	t.beacon_port = 1337;
+	t.opts = cfg.opts;
+	t.image = cfg.image;
 	app_signals();
 	/* Platform helpers that outlive their parents (containerd shims,
 	 * conmon) come back to us to be reaped. */
@@ -136,7 +146,11 @@ int cmd_boot(int argc, char **argv)
 	size = drv->image_size(&t);
 	mem.t = &t;
 	mem.rss = calloc(cfg.repeat, sizeof(double));
-	snprintf(port, sizeof(port), "%s:%s", cfg.kind, t.link.host_if);
+	mem.guest = calloc(cfg.repeat, sizeof(double));
+	if (t.port[0])
+		snprintf(port, sizeof(port), "%s", t.port);
+	else
+		snprintf(port, sizeof(port), "%s:%s", cfg.kind, t.link.host_if);
 	memset(&dcfg, 0, sizeof(dcfg));
 	dcfg.port = port;
 	dcfg.ip = BOOT_OUR_IP;
@@ -145,15 +159,16 @@ int cmd_boot(int argc, char **argv)
 	dcfg.eal = cfg.eal;
 	dcfg.udp_port = t.beacon_port;
 	dcfg.quiet = cfg.quiet;
-	rc = mem.rss ? dp_open(&dp, &dcfg, err) : -ENOMEM;
+	rc = mem.rss && mem.guest ? dp_open(&dp, &dcfg, err) : -ENOMEM;
 	if (rc) {
-		fprintf(stderr, "lvperf boot: %s\n", mem.rss ? err : "out of memory");
+		fprintf(stderr, "lvperf boot: %s\n", mem.rss && mem.guest ? err : "out of memory");
 		drv->destroy(&t);
 		free(mem.rss);
+		free(mem.guest);
 		return APP_ERR;
 	}
 	for (uint64_t i = 0; i < cfg.repeat; i++)
-		mem.rss[i] = -1;
+		mem.rss[i] = mem.guest[i] = -1;
 	{
 		struct beacon_args ba = { .repeat = cfg.repeat, .timeout = cfg.timeout, .gap = cfg.gap,
 					  .csv = cfg.csv, .json = cfg.json, .quiet = 1, .argv = t.argv,
@@ -167,8 +182,9 @@ int cmd_boot(int argc, char **argv)
 		}
 
 		if (!cfg.json)
-			printf("== boot: %s running %s, %" PRIu64 " starts, network %s ==\n", drv->name,
-			       cfg.workload, cfg.repeat, port);
+			printf("== boot: %s%s%s%s running %s, %" PRIu64 " starts, network %s ==\n", drv->name,
+			       t.variant[0] ? " (" : "", t.variant, t.variant[0] ? ")" : "", cfg.workload,
+			       cfg.repeat, port);
 		rc = beacon_measure(&dp, &ba, &bj);
 	}
 	dp_close(&dp);
@@ -179,18 +195,24 @@ int cmd_boot(int argc, char **argv)
 		usleep(50000);
 	}
 	stats_summarize(mem.rss, cfg.repeat, &ms);
+	stats_summarize(mem.guest, cfg.repeat, &gs);
 	if (cfg.json) {
-		json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o}", "command", "boot", "platform", drv->name,
-				      "workload", cfg.workload, "base", cfg.base, "image_bytes",
+		json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o}", "command", "boot", "platform",
+				      drv->name, "variant", t.variant, "workload", cfg.workload, "base", cfg.base,
+				      "image_bytes",
 				      size < 0 ? json_null() : json_integer(size), "memory_rss_bytes",
 				      app_summary_json(&ms), "startup", bj ? bj : json_null());
 
+		json_object_set_new(o, "guest_reported_ns", app_summary_json(&gs));
 		app_json_print(o);
 	} else {
 		if (size >= 0)
 			printf("image: %" PRId64 " bytes on disk (allocated blocks, as du counts them)\n", size);
 		app_summary_print(stdout, "memory (RSS of the running target)", &ms, "bytes");
+		if (gs.n)
+			app_summary_print(stdout, "guest-reported kernel entry to workload", &gs, "ns");
 	}
 	free(mem.rss);
+	free(mem.guest);
 	return rc;
 }

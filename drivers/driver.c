@@ -19,6 +19,16 @@ extern const struct driver driver_crun;
 extern const struct driver driver_podman;
 extern const struct driver driver_docker;
 extern const struct driver driver_gvisor;
+extern const struct driver driver_qemu;
+extern const struct driver driver_libvirt;
+extern const struct driver driver_firecracker;
+extern const struct driver driver_cloud_hypervisor;
+extern const struct driver driver_xen;
+extern const struct driver driver_osv;
+extern const struct driver driver_rumprun;
+extern const struct driver driver_mirage;
+extern const struct driver driver_unikraft;
+extern const struct driver driver_nanos;
 
 const struct driver *const drivers[] = {
 	&driver_native,
@@ -29,6 +39,16 @@ const struct driver *const drivers[] = {
 	&driver_podman,
 	&driver_docker,
 	&driver_gvisor,
+	&driver_qemu,
+	&driver_libvirt,
+	&driver_firecracker,
+	&driver_cloud_hypervisor,
+	&driver_xen,
+	&driver_osv,
+	&driver_rumprun,
+	&driver_mirage,
+	&driver_unikraft,
+	&driver_nanos,
 	NULL,
 };
 
@@ -40,21 +60,6 @@ const struct driver *driver_find(const char *name)
 		if (strcmp((*d)->name, name) == 0)
 			return *d;
 	return NULL;
-}
-
-int target_arg(struct target *t, const char *word)
-{
-	size_t used = 0, n = strlen(word) + 1;
-	int i;
-
-	for (i = 0; i < TARGET_ARGV_MAX && t->argv[i]; i++)
-		used = (size_t)(t->argv[i] - t->argbuf) + strlen(t->argv[i]) + 1;
-	if (i >= TARGET_ARGV_MAX - 1 || used + n > sizeof(t->argbuf))
-		return -E2BIG;
-	memcpy(t->argbuf + used, word, n);
-	t->argv[i] = t->argbuf + used;
-	t->argv[i + 1] = NULL;
-	return 0;
 }
 
 int64_t driver_du(const char *path)
@@ -100,6 +105,16 @@ int driver_beacon_bin(const char *platform, char *buf, size_t len, char *err, si
 		return -ENOENT;
 	}
 	return 0;
+}
+
+int driver_workload_bin(const char *workload, const char *platform, char *buf, size_t len,
+			char *err, size_t errlen)
+{
+	if (strcmp(workload, "beacon") != 0) {
+		snprintf(err, errlen, "%s: no '%s' workload here (only beacon for now)", platform, workload);
+		return -ENOENT;
+	}
+	return driver_beacon_bin(platform, buf, len, err, errlen);
 }
 
 int driver_image(struct target *t, const char *platform, struct image *img, struct image_cmd *cmd,

@@ -31,6 +31,20 @@ struct target {
 	uint16_t service_port;	/* the workload's TCP port on target_ip (nginx 80,
 				 * redis 6379), set by prepare; 0 for beacon */
 	struct netns_link link; /* the network the target runs in */
+	/* The dataplane port for the target ("vhost:/tmp/lvp.../vhost.sock",
+	 * "af_packet:lvp...t"), filled by drivers whose target is not behind
+	 * link.host_if; empty: the caller drives link.host_if. */
+	char port[160];
+	/* What this run is, for labels: "microvm tcg vhost-user". Results with
+	 * different variants are never mixed in one comparison. */
+	char variant[64];
+	/* Driver options from the user: "KEY=VALUE,KEY=VALUE" (NULL: none). */
+	const char *opts;
+	const char *image; /* a user-supplied image (unikernels, VMMs), or NULL */
+	/* The guest's own time from its kernel's entry to the workload's
+	 * start, in seconds, as it reported it (serial line, boot timer), for
+	 * the run stop() just ended; negative when none. Set by stop(). */
+	double guest_s;
 	char *argv[TARGET_ARGV_MAX]; /* the start command, filled by prepare */
 	char argbuf[2048];	/* storage behind argv */
 	void *priv;		/* the driver's own state */
@@ -72,6 +86,10 @@ const struct driver *driver_find(const char *name);
 /* Append a word to t->argv (copied into t->argbuf). Returns 0 or -E2BIG. */
 int target_arg(struct target *t, const char *word);
 
+/* The value of option key in t->opts into buf ("" for a bare KEY).
+ * Returns 1 when present, 0 when absent, -E2BIG when it does not fit. */
+int target_opt(const struct target *t, const char *key, char *buf, size_t len);
+
 /* Allocated bytes of a file (st_blocks * 512), as du counts them. */
 int64_t driver_du(const char *path);
 
@@ -81,6 +99,11 @@ int64_t driver_rss(pid_t pid);
 /* Path of the static beacon beside lvperf (build/beacon) into buf.
  * Returns 0, or -ENOENT with one line in err naming platform. */
 int driver_beacon_bin(const char *platform, char *buf, size_t len, char *err, size_t errlen);
+
+/* For drivers whose guests carry only the beacon (the VMs): its path for
+ * workload beacon; -ENOENT with one line in err for any other workload. */
+int driver_workload_bin(const char *workload, const char *platform, char *buf, size_t len,
+			char *err, size_t errlen);
 
 struct image;
 struct image_cmd;

@@ -317,7 +317,107 @@ workload_case() {
 	fi
 }
 
+# boot_vm PLATFORM OPTS WANT_VARIANT_REGEX REPEAT [WORKLOAD]: lvperf boot through the
+# VM driver with its beacon seen over the dataplane's port; the accelerator
+# is named in the variant; nothing of that lvperf process left afterwards.
+boot_vm() {
+	"$LVPERF" platforms --json >"$tmp/p.json" || fail "lvperf platforms exited $?"
+	if [ "$(json "$tmp/p.json" 'any(p["name"] == "'"$1"'" and p["available"] for p in j["platforms"])')" != True ]; then
+		echo "SKIPPED: $1 not available: $(json "$tmp/p.json" '[p.get("why") for p in j["platforms"] if p["name"] == "'"$1"'"]')"
+		exit 77
+	fi
+	local rc=0 # lv stays set for the caller
+	"$LVPERF" boot --platform "$1" --workload "${5:-beacon}" --opts "$2" --repeat "$4" --timeout 60s --gap 0s --json >"$tmp/b.json" 2>"$tmp/err" &
+	lv=$!
+	pids+=("$lv")
+	wait "$lv" || rc=$?
+	[ "$rc" = 0 ] || { cat "$tmp/err" >&2; fail "lvperf boot $1 --opts $2 exited $rc"; }
+	check "$tmp/b.json" 'j["startup"]["summary"]["first_beacon_ns"]["n"] == '"$4"' and all(0 < r["first_arp_ns"] <= r["first_beacon_ns"] < 60e9 and r["beacon_src"] == "10.252.0.2" for r in j["startup"]["runs"])' "$4 beacons from the guest not seen"
+	check "$tmp/b.json" '__import__("re").fullmatch(r"'"$3"'", j["variant"]) is not None' "variant does not name machine, accelerator and network"
+	check "$tmp/b.json" 'j["memory_rss_bytes"]["n"] == '"$4"' and 2**20 < j["memory_rss_bytes"]["min"] < 2**32' "VMM memory not measured"
+	! ls -d /tmp/lvpbt"$lv"-* >/dev/null 2>&1 || fail "files left: $(ls -d /tmp/lvpbt"$lv"-*)"
+	[ ! -e "/run/lvperf/$lv.ledger" ] || fail "ledger of $lv still open: $(cat "/run/lvperf/$lv.ledger")"
+	! ps -eo args | grep -q "[l]vpbt$lv" || fail "a process of lvpbt$lv is still running"
+	! ip -o link | grep -q "lvpbt$lv" || fail "a link of lvpbt$lv is left"
+}
+
 case "$case_name" in
+boot_qemu)
+	boot_vm qemu machine=microvm 'microvm (kvm|tcg) vhost-user' 3
+	check "$tmp/b.json" 'j["guest_reported_ns"]["n"] == 3 and all(0 < g for g in [j["guest_reported_ns"]["min"]]) and j["guest_reported_ns"]["max"] < max(r["first_beacon_ns"] for r in j["startup"]["runs"])' "the guest's own time (serial line) not read or implausible"
+	boot_vm qemu machine=q35,net=tap 'q35 (kvm|tcg) tap' 1
+	;;
+boot_libvirt)
+	# A transient libvirt domain per start (virsh create) from lvperf's own
+	# libvirtd in a private mount namespace: beacon over vhost-user, the
+	# domain destroyed, libvirtd stopped, its namespace unmounted, and no
+	# libvirt state written on the host.
+	host_state=$(ls -d /run/libvirt /var/lib/libvirt /var/log/libvirt /var/cache/libvirt 2>/dev/null || true)
+	boot_vm libvirt machine=pc 'libvirt pc (kvm|tcg) vhost-user' 3
+	! grep -q "lvpbt$lv" /proc/mounts || fail "libvirtd's mount namespace still mounted"
+	[ "$(ls -d /run/libvirt /var/lib/libvirt /var/log/libvirt /var/cache/libvirt 2>/dev/null || true)" = "$host_state" ] ||
+		fail "libvirt state appeared on the host"
+	if "$LVPERF" boot --platform libvirt --opts machine=microvm --repeat 1 >/dev/null 2>"$tmp/err"; then fail "microvm accepted"; fi
+	grep -q "no microvm machine type" "$tmp/err" || fail "libvirt microvm: no clear error"
+	;;
+vm_available)
+	# Each VMM/unikernel driver says precisely why it cannot run here, and
+	# the image-based ones refuse to start without --image.
+	"$LVPERF" platforms --json >"$tmp/p.json" || fail "lvperf platforms exited $?"
+	why() { json "$tmp/p.json" '[p.get("why") or "" for p in j["platforms"] if p["name"] == "'"$1"'"][0]'; }
+	avail() { json "$tmp/p.json" '[p["available"] for p in j["platforms"] if p["name"] == "'"$1"'"][0]'; }
+	for p in firecracker cloud-hypervisor rumprun mirage nanos; do
+		bin=$p; [ $p = mirage ] && bin=solo5-hvt; [ $p = nanos ] && bin=ops
+		if ! command -v "$bin" >/dev/null; then
+			[ "$(avail $p)" = False ] || fail "$p available without $bin"
+			why $p | grep -q "$bin.* not found" || fail "$p: reason does not name $bin: $(why $p)"
+		fi
+	done
+	if [ -e /sys/module/kvm_pvm ] && ! grep -qw -e vmx -e svm /proc/cpuinfo; then
+		for p in firecracker cloud-hypervisor; do
+			why $p | grep -q "PVM" || fail "$p: reason does not say KVM is PVM: $(why $p)"
+		done
+	fi
+	if ! grep -qs control_d /proc/xen/capabilities; then
+		[ "$(avail xen)" = False ] && why xen | grep -q "not a Xen dom0" || fail "xen: $(why xen)"
+	fi
+	for p in osv unikraft; do
+		[ "$(avail $p)" = "$(command -v qemu-system-x86_64 >/dev/null && echo True || echo False)" ] ||
+			fail "$p availability does not follow qemu-system-x86_64"
+		if "$LVPERF" boot --platform $p --repeat 1 >/dev/null 2>"$tmp/err"; then fail "$p booted without --image"; fi
+		grep -q -- "--image PATH is required" "$tmp/err" || { cat "$tmp/err" >&2; fail "$p: no clear error without --image"; }
+	done
+	! ls -d /tmp/lvpbt*-osv /tmp/lvpbt*-unikraft >/dev/null 2>&1 || fail "a failed prepare left files"
+	;;
+boot_floor)
+	# The floor guest: its beacon through lvperf boot (KVM if the probe
+	# boot works, TCG forced), then lvperf ping over vhost-user to a floor
+	# guest started here by hand: it must answer every echo.
+	boot_vm qemu mem=16 'microvm (kvm|tcg) vhost-user floor-guest' 3 floor
+	check "$tmp/b.json" 'j["guest_reported_ns"]["n"] == 3 and 0 < j["guest_reported_ns"]["max"] < 1e9' "the floor guest's own time not read"
+	boot_vm qemu mem=16,accel=tcg 'microvm tcg vhost-user floor-guest' 3 floor
+	floor=$(dirname "$LVPERF")/floor-guest
+	[ -r "$floor" ] || fail "no floor guest at $floor"
+	sock=$tmp/vhost.sock
+	"$LVPERF" ping --port "vhost:$sock" --ip 10.252.0.1/24 --target 10.252.0.2 --count 50 --interval 10ms \
+		--timeout 30s --no-floor --json >"$tmp/ping.json" 2>"$tmp/err" &
+	lv=$!
+	pids+=("$lv")
+	for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.1; done
+	[ -S "$sock" ] || { cat "$tmp/err" >&2; fail "lvperf ping made no vhost-user socket"; }
+	qemu-system-x86_64 -name lvpfloor$$ -machine microvm,memory-backend=lvpmem -accel tcg -cpu max -m 16 \
+		-object memory-backend-memfd,id=lvpmem,size=16M,share=on -nodefaults -no-user-config \
+		-display none -monitor none -no-reboot -serial "file:$tmp/console" -kernel "$floor" \
+		-append "ip=10.252.0.2 dst=10.252.0.1 port=1337 khz=2000000" -chardev "socket,id=c,path=$sock" \
+		-netdev vhost-user,id=n,chardev=c -device virtio-net-device,netdev=n </dev/null >"$tmp/qemu.out" 2>&1 &
+	vm=$!
+	pids+=("$vm")
+	rc=0; wait "$lv" || rc=$?
+	kill -TERM "$vm"; wait "$vm" || true
+	[ "$rc" = 0 ] || { cat "$tmp/err" "$tmp/qemu.out" "$tmp/console" >&2; fail "lvperf ping to the floor guest exited $rc"; }
+	grep -q "lvp-floor: virtio-net at" "$tmp/console" || fail "the floor guest did not report its device"
+	check "$tmp/ping.json" 'j["received"] == 50' "not all 50 echoes answered by the floor guest"
+	;;
 http_af_xdp) http_case af_xdp ;;
 http_af_packet) http_case af_packet ;;
 http_open_loop)
