@@ -95,7 +95,7 @@ int target_session_run(const char *cmd, const struct target_session_opts *o,
 	struct session_run r = { &s, measure, arg, 0, APP_ERR, NULL };
 	struct dp_config dcfg;
 	struct svc_spec spec;
-	char err[DP_ERR_LEN], why[256], port[40];
+	char err[DP_ERR_LEN], why[256], port[sizeof(s.t.port)];
 	json_t *bj = NULL, *run = NULL;
 	int rc, i;
 
@@ -122,6 +122,9 @@ int target_session_run(const char *cmd, const struct target_session_opts *o,
 	s.t.target_ip = TARGET_SESSION_IP;
 	s.t.prefix_len = 24;
 	s.t.beacon_port = 1337;
+	s.t.base = o->base;
+	s.t.opts = o->opts;
+	s.t.image = o->image;
 	app_signals();
 	prctl(PR_SET_CHILD_SUBREAPER, 1); /* shims and conmon come back to us */
 	rc = s.drv->prepare(&s.t, err, sizeof(err));
@@ -133,7 +136,10 @@ int target_session_run(const char *cmd, const struct target_session_opts *o,
 		s.drv->destroy(&s.t);
 		return APP_USAGE;
 	}
-	snprintf(port, sizeof(port), "af_xdp:%s", s.t.link.host_if);
+	if (s.t.port[0]) /* the driver's own port (vhost-user for VMs) */
+		snprintf(port, sizeof(port), "%s", s.t.port);
+	else
+		snprintf(port, sizeof(port), "af_xdp:%s", s.t.link.host_if);
 	memset(&dcfg, 0, sizeof(dcfg));
 	dcfg.port = port;
 	dcfg.ip = SESSION_OUR_IP;

@@ -23,6 +23,9 @@ struct target_session_opts {
 	const char *platform; /* NULL: no session, the command uses --port */
 	const char *workload;
 	uint64_t boot_timeout; /* ns to the service being ready */
+	const char *base;      /* image base: host | debian */
+	const char *opts;      /* driver options K=V,... */
+	const char *image;     /* an image the user brings (VMMs, unikernels) */
 	int need_service;      /* refuse a workload without a service (set by the command) */
 };
 
@@ -32,7 +35,13 @@ struct target_session_opts {
 	{ "workload", OPT_STR, offsetof(type, f.workload), 0, 0, defworkload, "W",                    \
 	  "with --platform: the workload to boot (beacon, nginx, redis)" },                            \
 	{ "boot-timeout", OPT_DURATION, offsetof(type, f.boot_timeout), 1000000, 3600000000000ull,    \
-	  "60s", "DUR", "with --platform: give up when the target is not ready after this" }
+	  "60s", "DUR", "with --platform: give up when the target is not ready after this" },          \
+	{ "base", OPT_STR, offsetof(type, f.base), 0, 0, "host", "host|debian",                       \
+	  "with --platform: image base (host binaries, or Debian minbase)" },                          \
+	{ "opts", OPT_STR, offsetof(type, f.opts), 0, 0, NULL, "K=V,...",                             \
+	  "with --platform: driver options (e.g. qemu machine=microvm,accel=tcg)" },                   \
+	{ "image", OPT_STR, offsetof(type, f.image), 0, 0, NULL, "PATH",                              \
+	  "with --platform: an image you bring (VMMs, unikernels)" }
 
 /* A booted target while it is measured. */
 struct target_session {
