@@ -283,6 +283,7 @@ struct runner {
 	const char *dir;
 	uint64_t reps, max_dur;
 	double headroom; /* the generator's req/s at the start calibration */
+	int fatal;	 /* the runner cannot go on (a point could not be started) */
 	char avail_why[SPEC_MAX_TARGETS][256];
 	int avail[SPEC_MAX_TARGETS];
 };
@@ -459,8 +460,9 @@ static double point_value(const struct run_point *p, const json_t *j, const char
 	}
 	case SPEC_SIZE:
 		*unit = "bytes";
-		put_num(extra, "compressed_bytes", jnum(j, "compressed_bytes"), 1);
-		return jnum(j, "bytes");
+		put_num(extra, "compressed_bytes", jnum(j, "gzip_bytes"), 1);
+		put_num(extra, "files", jnum(j, "files"), 1);
+		return jnum(j, "du_bytes");
 	case SPEC_RTT:
 		*unit = "us";
 		put_num(extra, "p50_us", jnum(j, "rtt_ns.p50"), 1e-3);
@@ -571,9 +573,14 @@ static json_t *point_run(struct runner *r, const struct run_point *p, unsigned o
 		return NULL;
 	}
 	if (rc) {
-		json_object_set_new(o, "status", json_string("failed"));
-		json_object_set_new(o, "reason", json_sprintf("cannot start %s: %s", a.v[0], strerror(-rc)));
-		goto out;
+		/* Not the point's failure but the appliance's (the binary was
+		 * replaced, no memory...): stop, keep the point for resume. */
+		fprintf(stderr, "\nlvperf run: cannot start %s: %s; stopping\n", a.v[0], strerror(-rc));
+		r->fatal = 1;
+		json_decref(o);
+		json_decref(extra);
+		json_decref(flags);
+		return NULL;
 	}
 	if (co.json) {
 		const json_t *f;
@@ -908,8 +915,11 @@ have_spec:
 		point_label(&r, p, label, sizeof(label));
 		progress(&r, n_done + 1, n, label, mono_s() - t0, est_left, NULL);
 		line = point_run(&r, p, i);
-		if (!line)
+		if (!line) {
+			if (r.fatal)
+				rc = APP_ERR;
 			break;
+		}
 		if (append_json(fd, line)) {
 			fprintf(stderr, "\nlvperf run: cannot write %s/raw/points.jsonl: %s\n", o->dir, strerror(errno));
 			json_decref(line);
@@ -951,6 +961,9 @@ have_spec:
 				"Continue with: lvperf run --resume %s\n",
 			(int)run_stop, n_done, n, o->dir);
 		rc = APP_INTERRUPTED;
+	} else if (r.fatal) {
+		fprintf(stderr, "lvperf run: %u of %u points recorded; after fixing the cause continue with: lvperf run --resume %s\n",
+			n_done, n, o->dir);
 	} else if (rc == APP_OK && !o->quiet) {
 		fprintf(stderr, "lvperf run: %u points done in %.0f s; raw data in %s/raw\n", n_done,
 			mono_s() - t0, o->dir);
