@@ -372,10 +372,27 @@ static void point_argv(const struct runner *r, const struct run_point *p, struct
 		arg(a, "--image");
 		arg(a, "%s", t->image);
 	}
-	for (unsigned i = 0; i < t->n_args; i++)
+	/* accel becomes the driver option accel=, merged into --opts. */
+	for (unsigned i = 0, merged = 0; i < t->n_args || (t->accel[0] && !merged); i++) {
+		if (i >= t->n_args) {
+			arg(a, "--opts");
+			arg(a, "accel=%s", t->accel);
+			break;
+		}
+		if (t->accel[0] && !merged && strcmp(t->args[i], "--opts") == 0 && i + 1 < t->n_args) {
+			arg(a, "--opts");
+			arg(a, "%s,accel=%s", t->args[++i], t->accel);
+			merged = 1;
+			continue;
+		}
 		arg(a, "%s", t->args[i]);
+	}
 	if (p->metric == SPEC_SIZE)
 		return;
+	if (strcmp(t->net, "direct")) {
+		arg(a, "--net");
+		arg(a, "%s", t->net);
+	}
 	arg(a, "--quiet");
 	if (s->cores[0]) {
 		arg(a, "--cores");
@@ -880,6 +897,12 @@ have_spec:
 		r.avail[t] = drv && drv->available(r.avail_why[t], sizeof(r.avail_why[t]));
 		if (!drv)
 			snprintf(r.avail_why[t], sizeof(r.avail_why[t]), "no driver");
+		if (r.avail[t] && spec.targets[t].image[0] && access(spec.targets[t].image, R_OK)) {
+			r.avail[t] = 0;
+			snprintf(r.avail_why[t], sizeof(r.avail_why[t]),
+				 "image %.200s: %s (bring the platform's image there)", spec.targets[t].image,
+				 strerror(errno));
+		}
 		if (!r.avail[t] && !o->quiet)
 			fprintf(stderr, "lvperf run: target %s skipped: %s\n", spec.targets[t].name, r.avail_why[t]);
 	}
