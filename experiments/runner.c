@@ -263,9 +263,19 @@ static int run_child_cmd(char *const argv[], const char *logpath, uint64_t timeo
 		char line[300];
 
 		if (f) {
-			while (fgets(line, sizeof(line), f))
-				if (line[0] != '\n')
+			/* lvperf's own last line, else the last line at all (EAL,
+			 * libxdp chatter comes after it sometimes). */
+			char any[300] = "";
+
+			while (fgets(line, sizeof(line), f)) {
+				if (line[0] == '\n')
+					continue;
+				snprintf(any, sizeof(any), "%s", line);
+				if (strncmp(line, "lvperf ", 7) == 0)
 					snprintf(out->why, sizeof(out->why), "%s", line);
+			}
+			if (!out->why[0])
+				snprintf(out->why, sizeof(out->why), "%s", any);
 			fclose(f);
 		}
 		out->why[strcspn(out->why, "\n")] = 0;
