@@ -73,9 +73,9 @@ static void boot_after_run(pid_t pid, unsigned run, void *ctx)
 {
 	struct boot_mem *m = ctx;
 
-	m->t->guest_s = -1;
-	m->t->drv->stop(m->t, pid);
+	m->t->drv->stop(m->t, pid); /* may read the guest's report (or memory() did) */
 	m->guest[run] = m->t->guest_s < 0 ? -1.0 : m->t->guest_s * 1e9;
+	m->t->guest_s = -1; /* none yet for the next run */
 	proc_reap_orphans(0);
 }
 
@@ -133,6 +133,7 @@ int cmd_boot(int argc, char **argv)
 	t.prefix_len = 24;
 	t.beacon_port = 1337;
 	t.opts = cfg.opts;
+	t.guest_s = -1;
 	t.image = cfg.image;
 	app_signals();
 	/* Platform helpers that outlive their parents (containerd shims,

@@ -7,6 +7,7 @@
 
 #include <rte_ethdev.h>
 
+#include "../drivers/driver.h"
 #include "app.h"
 
 volatile sig_atomic_t app_interrupted;
@@ -100,15 +101,8 @@ void app_json_print(json_t *obj)
 const char *app_beacon_path(void)
 {
 	static char path[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 16);
-	char *slash;
 
-	if (n <= 0)
-		return "beacon";
-	path[n] = 0;
-	slash = strrchr(path, '/');
-	strcpy(slash + 1, "beacon");
-	return path;
+	return driver_sibling_bin("beacon", path, sizeof(path)) == 0 ? path : "beacon";
 }
 
 int app_progress_wanted(int quiet)

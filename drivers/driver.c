@@ -88,19 +88,22 @@ int64_t driver_rss(pid_t pid)
 	return kb < 0 ? -ENODATA : (int64_t)kb * 1024;
 }
 
-int driver_beacon_bin(const char *platform, char *buf, size_t len, char *err, size_t errlen)
+int driver_sibling_bin(const char *name, char *buf, size_t len)
 {
-	ssize_t n = readlink("/proc/self/exe", buf, len - 16);
+	ssize_t n = len > strlen(name) + 2 ? readlink("/proc/self/exe", buf, len - strlen(name) - 2) : -1;
 	char *slash;
 
-	if (n <= 0) {
-		snprintf(err, errlen, "%s: cannot read /proc/self/exe", platform);
+	if (n <= 0)
 		return -ENOENT;
-	}
 	buf[n] = 0;
 	slash = strrchr(buf, '/');
-	strcpy(slash + 1, "beacon");
-	if (access(buf, X_OK) != 0) {
+	strcpy(slash ? slash + 1 : buf, name);
+	return access(buf, R_OK) == 0 ? 0 : -ENOENT;
+}
+
+int driver_beacon_bin(const char *platform, char *buf, size_t len, char *err, size_t errlen)
+{
+	if (driver_sibling_bin("beacon", buf, len) != 0 || access(buf, X_OK) != 0) {
 		snprintf(err, errlen, "%s: the beacon workload is missing at %s (ninja -C build)", platform, buf);
 		return -ENOENT;
 	}

@@ -125,4 +125,8 @@ void driver_remove_cgroup(const struct target *t);
 /* Open the ledger entry for cgroup lvp<tag> (before the platform makes it). */
 void driver_note_cgroup(const struct target *t);
 
+/* The file name beside the lvperf binary (build/NAME) into buf.
+ * Returns 0, or -ENOENT when it is not there. */
+int driver_sibling_bin(const char *name, char *buf, size_t len);
+
 #endif

@@ -225,7 +225,7 @@ static int image_write(const char *path, const void *data, size_t n, mode_t mode
 	return rc;
 }
 
-static int image_copy(const char *from, const char *to)
+int image_copy(const char *from, const char *to, mode_t mode, int sync)
 {
 	char buf[65536];
 	int in, out, rc = 0;
@@ -236,7 +236,7 @@ static int image_copy(const char *from, const char *to)
 	in = open(from, O_RDONLY | O_CLOEXEC);
 	if (in < 0)
 		return -errno;
-	out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+	out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
 	if (out < 0) {
 		rc = -errno;
 		close(in);
@@ -248,6 +248,8 @@ static int image_copy(const char *from, const char *to)
 			break;
 		}
 	if (n < 0)
+		rc = -errno;
+	if (sync && !rc && fsync(out) != 0)
 		rc = -errno;
 	close(in);
 	if (close(out) != 0 && !rc)
@@ -319,15 +321,7 @@ static double image_now(void)
 
 static int image_beacon_bin(char *buf, size_t len)
 {
-	ssize_t n = readlink("/proc/self/exe", buf, len - 16);
-	char *slash;
-
-	if (n <= 0)
-		return -ENOENT;
-	buf[n] = 0;
-	slash = strrchr(buf, '/');
-	strcpy(slash + 1, "beacon");
-	return access(buf, X_OK) == 0 ? 0 : -ENOENT;
+	return driver_sibling_bin("beacon", buf, len) == 0 && access(buf, X_OK) == 0 ? 0 : -ENOENT;
 }
 
 static int image_add(struct image_inputs *in, const char *src, const char *dst)
@@ -598,7 +592,7 @@ static int image_fill_host(const struct workload *w, const struct image_inputs *
 
 	for (i = 0; i < in->n; i++) {
 		snprintf(path, sizeof(path), "%s%s", rootfs, in->f[i].dst);
-		rc = image_copy(in->f[i].src, path);
+		rc = image_copy(in->f[i].src, path, 0755, 0);
 		if (rc) {
 			snprintf(err, len, "image: cannot copy %s into %s: %s", in->f[i].src, rootfs,
 				 strerror(-rc));
@@ -640,7 +634,7 @@ static int image_fill_debian(const struct workload *w, const struct image_inputs
 			 last);
 		return -EIO;
 	}
-	rc = image_copy(in->f[0].src, (snprintf(path, sizeof(path), "%s/beacon", rootfs), path));
+	rc = image_copy(in->f[0].src, (snprintf(path, sizeof(path), "%s/beacon", rootfs), path), 0755, 0);
 	if (rc) {
 		snprintf(err, len, "image: cannot copy the beacon into %s: %s", rootfs, strerror(-rc));
 		return rc;

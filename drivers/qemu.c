@@ -69,6 +69,7 @@ struct qemu_priv {
 	int floor;
 	int kvm;
 	double guest_s_sum;   /* guest-reported uptime at beacon start, over runs */
+	int mark_read;	      /* this run's uptime line was read */
 	unsigned int guest_n;
 };
 
@@ -425,15 +426,7 @@ out:
 /* The static floor guest beside lvperf (build/floor-guest). */
 static int qemu_floor_bin(char *buf, size_t len, char *err, size_t errlen)
 {
-	ssize_t n = readlink("/proc/self/exe", buf, len - 16);
-	char *slash;
-
-	if (n <= 0)
-		return -errno;
-	buf[n] = 0;
-	slash = strrchr(buf, '/');
-	strcpy(slash + 1, "floor-guest");
-	if (access(buf, R_OK) != 0) {
+	if (driver_sibling_bin("floor-guest", buf, len) != 0) {
 		snprintf(err, errlen, "qemu: the floor guest is missing at %s (ninja -C build)", buf);
 		return -ENOENT;
 	}
@@ -741,24 +734,44 @@ int qemu_guest(const struct target *t, struct qemu_guest *g)
 	return 0;
 }
 
+/* The guest's own uptime at the beacon's start, from its serial console
+ * ("lvp-guest-beacon uptime=S"), read once per run. The guest prints it
+ * just after the beacon, so the line may still be on its way: wait up to
+ * wait_ms for it. */
+static void qemu_read_mark(struct target *t, unsigned wait_ms)
+{
+	struct qemu_priv *p = t->priv;
+	char *data, *m;
+	size_t n;
+
+	for (unsigned i = 0; p && !p->mark_read; i++) {
+		if (qemu_read_file(p->console, &data, &n) == 0) {
+			m = strstr(data, QEMU_MARK_BEACON);
+			if (m) {
+				t->guest_s = strtod(m + strlen(QEMU_MARK_BEACON), NULL);
+				p->guest_s_sum += t->guest_s;
+				p->guest_n++;
+				p->mark_read = 1;
+			}
+			free(data);
+		}
+		if (p->mark_read || i * 10 >= wait_ms)
+			break;
+		usleep(10000);
+	}
+}
+
 /* QEMU is the start command itself (stopped and reaped by the caller);
  * what is left is its serial console, which holds the guest's own uptime
  * at the beacon's start. */
 static void qemu_stop(struct target *t, pid_t start_pid)
 {
 	struct qemu_priv *p = t->priv;
-	char *data, *m;
-	size_t n;
 
-	if (!p || !start_pid || qemu_read_file(p->console, &data, &n))
+	if (!p || !start_pid)
 		return;
-	m = strstr(data, QEMU_MARK_BEACON);
-	if (m) {
-		t->guest_s = strtod(m + strlen(QEMU_MARK_BEACON), NULL);
-		p->guest_s_sum += t->guest_s;
-		p->guest_n++;
-	}
-	free(data);
+	qemu_read_mark(t, 0);
+	p->mark_read = 0; /* the next run writes a new console */
 }
 
 static void qemu_destroy(struct target *t)
@@ -797,7 +810,8 @@ static int64_t qemu_image_size(struct target *t)
 
 static int64_t qemu_memory(struct target *t, pid_t start_pid)
 {
-	(void)t;
+	/* Called while the guest runs, after its beacon. */
+	qemu_read_mark(t, 500);
 	return driver_rss(start_pid);
 }
 

@@ -30,6 +30,7 @@
 
 #include "../app/app.h"
 #include "../drivers/driver.h"
+#include "../drivers/image.h"
 #include "../drivers/proc.h"
 #include "runner.h"
 
@@ -62,34 +63,6 @@ static int mkdir_p(const char *dir)
 			*s = '/';
 		}
 	return mkdir(buf, 0755) && errno != EEXIST ? -errno : 0;
-}
-
-static int copy_file(const char *from, const char *to)
-{
-	char buf[8192];
-	ssize_t n;
-	int in = open(from, O_RDONLY | O_CLOEXEC), out, rc = 0;
-
-	if (in < 0)
-		return -errno;
-	out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (out < 0) {
-		rc = -errno;
-		close(in);
-		return rc;
-	}
-	while ((n = read(in, buf, sizeof(buf))) > 0)
-		if (write(out, buf, (size_t)n) != n) {
-			rc = -EIO;
-			break;
-		}
-	if (n < 0)
-		rc = -errno;
-	if (fsync(out))
-		rc = rc ? rc : -errno;
-	close(out);
-	close(in);
-	return rc;
 }
 
 /* Append one line (text + '\n') with a single write, then fsync. */
@@ -824,7 +797,7 @@ int run_experiment(const struct run_opts *o, const char *const *platforms)
 		mkdir_p(probe);
 		snprintf(probe, sizeof(probe), "%s/logs", o->dir);
 		mkdir_p(probe);
-		rc = copy_file(o->spec, path);
+		rc = image_copy(o->spec, path, 0644, 1);
 		if (rc) {
 			fprintf(stderr, "lvperf run: cannot copy %s to %s: %s\n", o->spec, path, strerror(-rc));
 			return APP_ERR;
