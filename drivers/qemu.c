@@ -34,6 +34,7 @@
 #include "../calib/tsc.h"
 #include "../dataplane/pkt.h"
 #include "cpio.h"
+#include "image.h"
 #include "ledger.h"
 #include "proc.h"
 #include "qemu.h"
@@ -45,6 +46,7 @@
 #define QEMU_PROBE_SILENT_NS (4ull * 1000000000u) /* ... or after this without a byte */
 #define QEMU_MARK_INIT "lvp-guest-init"
 #define QEMU_MARK_BEACON "lvp-guest-beacon uptime="
+#define QEMU_MODDIR "lvpmod" /* the virtio modules in the initramfs */
 
 /* The virtio-net modules of Debian's kernel in load order (dependencies
  * first), with their paths under lib/modules/<version>/kernel. */
@@ -65,6 +67,7 @@ struct qemu_priv {
 	char console[96];
 	char tap[16];	      /* lvp<tag>t with net=tap */
 	struct qemu_config cfg;
+	struct image img;     /* the workload's rootfs (nginx, redis); img.w NULL for beacon */
 	unsigned int khz;
 	int floor;
 	int kvm;
@@ -441,10 +444,10 @@ static int qemu_floor_bin(char *buf, size_t len, char *err, size_t errlen)
 }
 
 /* /init of the Linux guest: modules, eth0, a serial line with the guest's
- * uptime, then the beacon as PID 1. */
-static int qemu_init_script(const struct target *t, char *buf, size_t len)
+ * uptime, then the beacon as PID 1 (which, for a service, execs it). */
+static int qemu_init_script(const struct target *t, const char *start, char *buf, size_t len)
 {
-	char ip[16], dst[16], mods[512] = "";
+	char ip[16], mods[512] = "";
 	size_t used = 0;
 
 	for (size_t i = 0; i < QEMU_NMODULES; i++)
@@ -454,31 +457,51 @@ static int qemu_init_script(const struct target *t, char *buf, size_t len)
 			"/bin/busybox echo " QEMU_MARK_INIT "\n"
 			"/bin/busybox mount -t proc proc /proc\n"
 			"for m in%s; do\n"
-			"\t[ -e /lib/$m.ko ] && /bin/busybox insmod /lib/$m.ko\n"
+			"\t[ -e /" QEMU_MODDIR "/$m.ko ] && /bin/busybox insmod /" QEMU_MODDIR "/$m.ko\n"
 			"done\n"
 			"/bin/busybox ip link set lo up\n"
 			"/bin/busybox ip addr add %s/%u dev eth0\n"
 			"/bin/busybox ip link set eth0 up\n"
 			"read up idle </proc/uptime\n"
 			"/bin/busybox echo " QEMU_MARK_BEACON "$up\n"
-			"exec /beacon --dst %s --port %u\n",
-			mods, pkt_format_ip(t->target_ip, ip), t->prefix_len, pkt_format_ip(t->appliance_ip, dst),
-			t->beacon_port) >= (int)len
+			"cd /\n"
+			"exec %s\n",
+			mods, pkt_format_ip(t->target_ip, ip), t->prefix_len, start) >= (int)len
 		       ? -E2BIG
 		       : 0;
 }
 
-static int qemu_make_initrd(const struct target *t, struct qemu_priv *p, char *err, size_t len)
+/*
+ * The initramfs: for workload beacon, busybox and the static beacon; for
+ * a service (nginx, redis), the image builder's rootfs of the workload
+ * (image.h: the service, its library closure, busybox, the beacon, the
+ * configs), so the guest runs what the containers run. Plus the virtio
+ * modules and /init.
+ */
+static int qemu_make_initrd(struct target *t, struct qemu_priv *p, char *err, size_t len)
 {
 	static const char *const dirs[] = { "bin", "dev", "lib", "proc", "sys", "tmp" };
-	char beacon[PATH_MAX], init[1024], path[PATH_MAX], name[64];
+	char beacon[PATH_MAX], init[2048], start[1024], path[PATH_MAX], name[64];
+	const struct workload *w = workload_find(t->workload);
+	struct image_cmd cmd;
 	struct cpio c;
 	FILE *f;
-	int rc = driver_workload_bin(t->workload, "qemu", beacon, sizeof(beacon), err, len);
+	int rc;
 
+	if (w && w->bin) {
+		rc = driver_image(t, "qemu", &p->img, &cmd, err, len);
+		if (rc == 0 && image_cmd_line(&cmd, start, sizeof(start)) != 0)
+			rc = -E2BIG;
+	} else {
+		char dst[16];
+
+		rc = driver_workload_bin(t->workload, "qemu", beacon, sizeof(beacon), err, len);
+		snprintf(start, sizeof(start), "/beacon --dst %s --port %u", pkt_format_ip(t->appliance_ip, dst),
+			 t->beacon_port);
+	}
 	if (rc)
 		return rc;
-	if (qemu_init_script(t, init, sizeof(init))) {
+	if (qemu_init_script(t, start, init, sizeof(init))) {
 		snprintf(err, len, "qemu: /init too long");
 		return -E2BIG;
 	}
@@ -489,14 +512,19 @@ static int qemu_make_initrd(const struct target *t, struct qemu_priv *p, char *e
 		return -errno;
 	}
 	cpio_begin(&c, f);
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
-		cpio_dir(&c, dirs[i]);
+	if (p->img.w) {
+		cpio_tree(&c, p->img.rootfs);
+	} else {
+		for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+			cpio_dir(&c, dirs[i]);
+		cpio_copy(&c, "bin/busybox", 0755, "/bin/busybox");
+		cpio_copy(&c, "beacon", 0755, beacon);
+	}
 	cpio_chardev(&c, "dev/console", 5, 1);
-	cpio_copy(&c, "bin/busybox", 0755, "/bin/busybox");
-	cpio_copy(&c, "beacon", 0755, beacon);
+	cpio_dir(&c, QEMU_MODDIR);
 	for (size_t i = 0; i < QEMU_NMODULES; i++) {
 		snprintf(path, sizeof(path), "%s/%s.ko", QEMU_CACHE, qemu_modules[i][0]);
-		snprintf(name, sizeof(name), "lib/%s.ko", qemu_modules[i][0]);
+		snprintf(name, sizeof(name), QEMU_MODDIR "/%s.ko", qemu_modules[i][0]);
 		if (access(path, R_OK) == 0)
 			cpio_copy(&c, name, 0644, path);
 	}
