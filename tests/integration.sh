@@ -317,6 +317,22 @@ workload_case() {
 	fi
 }
 
+# vm_skip PLATFORM: exit 77 with the reason when the platform cannot run here.
+vm_skip() {
+	"$LVPERF" platforms --json >"$tmp/p.json" || fail "lvperf platforms exited $?"
+	if [ "$(json "$tmp/p.json" 'any(p["name"] == "'"$1"'" and p["available"] for p in j["platforms"])')" != True ]; then
+		echo "SKIPPED: $1 not available: $(json "$tmp/p.json" '[p.get("why") for p in j["platforms"] if p["name"] == "'"$1"'"]')"
+		exit 77
+	fi
+}
+# vm_gone PID TAGPREFIX: nothing of lvperf PID's target (lvp<TAGPREFIX><PID>) left.
+vm_gone() {
+	! ls -d /tmp/lvp"$2$1"-* >/dev/null 2>&1 || fail "files left: $(ls -d /tmp/lvp"$2$1"-*)"
+	[ ! -e "/run/lvperf/$1.ledger" ] || fail "ledger of $1 still open: $(cat "/run/lvperf/$1.ledger")"
+	! ps -eo args | grep -q "[l]vp$2$1" || fail "a process of lvp$2$1 is still running"
+	! ip -o link | grep -q "lvp$2$1" || fail "a link of lvp$2$1 is left"
+}
+
 # boot_vm PLATFORM OPTS WANT_VARIANT_REGEX REPEAT [WORKLOAD]: lvperf boot through the
 # VM driver with its beacon seen over the dataplane's port; the accelerator
 # is named in the variant; nothing of that lvperf process left afterwards.
@@ -346,6 +362,29 @@ boot_qemu)
 	boot_vm qemu machine=microvm 'microvm (kvm|tcg) vhost-user' 3
 	check "$tmp/b.json" 'j["guest_reported_ns"]["n"] == 3 and all(0 < g for g in [j["guest_reported_ns"]["min"]]) and j["guest_reported_ns"]["max"] < max(r["first_beacon_ns"] for r in j["startup"]["runs"])' "the guest's own time (serial line) not read or implausible"
 	boot_vm qemu machine=q35,net=tap 'q35 (kvm|tcg) tap' 1
+	;;
+qemu_services)
+	# nginx and redis in a microvm guest (TCG, vhost-user): the guest's
+	# initramfs carries the image builder's rootfs; lvperf http/kv boot it,
+	# wait for beacon and service, measure, and tear it down.
+	vm_skip qemu
+	"$LVPERF" http --platform qemu --workload nginx --opts accel=tcg --connections 10 --duration 2s \
+		--warmup 1s --json >"$tmp/h.json" 2>"$tmp/err" & lv=$!
+	pids+=("$lv"); rc=0; wait "$lv" || rc=$?
+	[ "$rc" = 0 ] || { cat "$tmp/err" >&2; fail "lvperf http --platform qemu --workload nginx exited $rc"; }
+	load_ok "$tmp/h.json"
+	check "$tmp/h.json" 'j["platform"] == "qemu" and j["workload"] == "nginx" and j["target_port"] == 80 and j["classes"]["2xx"] == j["requests"]' "not all 2xx from nginx in the guest"
+	check "$tmp/h.json" '0 < j["boot"]["first_arp_ns"] <= j["boot"]["first_beacon_ns"] <= j["boot"]["syn_ns"] <= j["boot"]["ready_ns"] < 60e9' "boot stages not ordered"
+	vm_gone "$lv" ss
+	"$LVPERF" kv --platform qemu --workload redis --opts accel=tcg --op set --keyspace 100 --connections 10 \
+		--duration 2s --warmup 1s --json >"$tmp/k.json" 2>"$tmp/err" & lv=$!
+	pids+=("$lv"); rc=0; wait "$lv" || rc=$?
+	[ "$rc" = 0 ] || { cat "$tmp/err" >&2; fail "lvperf kv --platform qemu --workload redis exited $rc"; }
+	load_ok "$tmp/k.json"
+	check "$tmp/k.json" 'j["platform"] == "qemu" and j["workload"] == "redis" and j["target_port"] == 6379 and j["classes"]["ok"] == j["requests"]' "not all +OK from redis in the guest"
+	check "$tmp/k.json" '0 < j["boot"]["first_arp_ns"] <= j["boot"]["first_beacon_ns"] <= j["boot"]["syn_ns"] <= j["boot"]["ready_ns"] < 60e9' "boot stages not ordered"
+	vm_gone "$lv" ss
+	echo "qemu nginx: $(json "$tmp/h.json" 'round(j["requests_per_s"])') req/s, beacon $(json "$tmp/h.json" 'round(j["boot"]["first_beacon_ns"] / 1e6)') ms, ready $(json "$tmp/h.json" 'round(j["boot"]["ready_ns"] / 1e6)') ms; redis: $(json "$tmp/k.json" 'round(j["requests_per_s"])') req/s, ready $(json "$tmp/k.json" 'round(j["boot"]["ready_ns"] / 1e6)') ms"
 	;;
 boot_libvirt)
 	# A transient libvirt domain per start (virsh create) from lvperf's own
