@@ -388,8 +388,9 @@ static int ledger_cleanup_file(const char *path, FILE *out)
 	return removed;
 }
 
-/* rm -rf DIR/lvp-<pid>* entries whose pid is not alive. */
-static int ledger_sweep_prefix_dir(const char *dir, FILE *out)
+/* rm -rf DIR/lvp-<pid>* entries whose pid is not alive (only == pid
+ * when only is not 0). */
+static int ledger_sweep_prefix_dir(const char *dir, pid_t only, FILE *out)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
@@ -401,7 +402,8 @@ static int ledger_sweep_prefix_dir(const char *dir, FILE *out)
 		char path[PATH_MAX];
 		int pid;
 
-		if (sscanf(e->d_name, "lvp-%d", &pid) != 1 || pid <= 1 || ledger_owner_alive(pid))
+		if (sscanf(e->d_name, "lvp-%d", &pid) != 1 || pid <= 1 || (only && pid != (int)only) ||
+		    ledger_owner_alive(pid))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
 		{
@@ -439,14 +441,15 @@ int ledger_cleanup(FILE *out)
 		}
 		closedir(d);
 	}
-	removed += ledger_sweep_prefix_dir("/var/run/dpdk", out);
-	removed += ledger_sweep_prefix_dir("/dev/hugepages", out);
+	removed += ledger_sweep_prefix_dir("/var/run/dpdk", 0, out);
+	removed += ledger_sweep_prefix_dir("/dev/hugepages", 0, out);
 	return removed;
 }
 
 int ledger_cleanup_pid(pid_t pid, FILE *out)
 {
 	char path[64];
+	int n;
 
 	if (pid <= 1 || pid == getpid())
 		return -EINVAL;
@@ -455,5 +458,11 @@ int ledger_cleanup_pid(pid_t pid, FILE *out)
 	snprintf(path, sizeof(path), LEDGER_DIR "/%d.ledger", (int)pid);
 	if (access(path, F_OK) != 0)
 		return -ENOENT;
-	return ledger_cleanup_file(path, out);
+	n = ledger_cleanup_file(path, out);
+	/* the DPDK runtime directory and hugepage files of that run */
+	if (n >= 0) {
+		n += ledger_sweep_prefix_dir("/var/run/dpdk", pid, out);
+		n += ledger_sweep_prefix_dir("/dev/hugepages", pid, out);
+	}
+	return n;
 }

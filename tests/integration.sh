@@ -386,6 +386,58 @@ qemu_services)
 	vm_gone "$lv" ss
 	echo "qemu nginx: $(json "$tmp/h.json" 'round(j["requests_per_s"])') req/s, beacon $(json "$tmp/h.json" 'round(j["boot"]["first_beacon_ns"] / 1e6)') ms, ready $(json "$tmp/h.json" 'round(j["boot"]["ready_ns"] / 1e6)') ms; redis: $(json "$tmp/k.json" 'round(j["requests_per_s"])') req/s, ready $(json "$tmp/k.json" 'round(j["boot"]["ready_ns"] / 1e6)') ms"
 	;;
+qemu_min_search)
+	# lvperf memory --min-search, coarse: nginx microvm guests (TCG) from
+	# 160 MiB down in 32 MiB steps to 64; the sizes are asked in order,
+	# each size's verdict follows from its rate and the baseline, a size
+	# that did not serve ends the search, and nothing is left.
+	vm_skip qemu
+	"$LVPERF" memory --platform qemu --workload nginx --opts accel=tcg --min-search --start 160 --step 32 \
+		--floor 64 --tolerance 50% --duration 2s --warmup 1s --connections 10 --boot-timeout 20s --json \
+		>"$tmp/m.json" 2>"$tmp/err" & lv=$!
+	pids+=("$lv"); rc=0; wait "$lv" || rc=$?
+	[ "$rc" = 0 ] || { cat "$tmp/err" >&2; fail "lvperf memory --min-search exited $rc"; }
+	cat "$tmp/m.json"
+	check "$tmp/m.json" '[p["mem_mib"] for p in j["min_search"]["points"]] == list(range(160, 160 - 32 * len(j["min_search"]["points"]), -32))' "sizes not asked from the start down in steps"
+	check "$tmp/m.json" 'j["min_search"]["baseline"] > 0 and j["min_search"]["points"][0]["requests_ok_per_s"] == j["min_search"]["baseline"]' "no baseline"
+	check "$tmp/m.json" 'all(p["within"] == (p["requests_ok_per_s"] >= j["min_search"]["baseline"] * 0.5) for p in j["min_search"]["points"] if "error" not in p)' "a size judged against the wrong bound"
+	check "$tmp/m.json" 'all("error" not in p for p in j["min_search"]["points"][:-1]) and j["min_search"]["min_serving_mib"] == min(p["mem_mib"] for p in j["min_search"]["points"] if "error" not in p)' "least serving size wrong"
+	check "$tmp/m.json" '(j["min_search"]["first_failed_mib"] is None) == ("error" not in j["min_search"]["points"][-1]) and j["min_search"]["min_serving_mib"] <= j["min_search"]["min_within_mib"] <= 160' "failure or least size inconsistent"
+	check "$tmp/m.json" 'all(0 < p["boot"]["first_beacon_ns"] <= p["boot"]["ready_ns"] for p in j["min_search"]["points"] if "error" not in p)' "boot stages of a size missing"
+	vm_gone "$lv" mm
+	;;
+vm_kill_cleanup)
+	# lvperf boot --platform qemu killed with SIGKILL mid-run leaves QEMU,
+	# its directory (vhost-user socket, initramfs, console) and its ledger
+	# behind; lvperf cleanup --ledger PID removes them all.
+	vm_skip qemu
+	"$LVPERF" boot --platform qemu --workload nginx --opts accel=tcg --repeat 5 --timeout 60s --gap 0s \
+		--quiet >/dev/null 2>"$tmp/err" & victim=$!
+	pids+=("$victim")
+	qpid=
+	for _ in $(seq 300); do
+		qpid=$(ps -eo pid=,args= | awk -v t="lvpbt$victim" '$2 ~ /qemu-system/ && index($0, t) {print $1; exit}')
+		[ -n "$qpid" ] && [ -S "/tmp/lvpbt$victim-qemu/vhost.sock" ] && break
+		sleep 0.1
+	done
+	[ -n "$qpid" ] || { cat "$tmp/err" >&2; fail "QEMU of lvperf $victim never ran"; }
+	sleep 2 # the guest is booting
+	kill -KILL "$victim"
+	wait "$victim" 2>/dev/null || true
+	kill -0 "$qpid" 2>/dev/null || fail "QEMU died with lvperf (the test is void)"
+	[ -d "/tmp/lvpbt$victim-qemu" ] && [ -e "/run/lvperf/$victim.ledger" ] || fail "nothing left to clean up (the test is void)"
+	"$LVPERF" cleanup --ledger "$victim" >"$tmp/c.out" 2>&1 || { cat "$tmp/c.out" >&2; fail "lvperf cleanup --ledger exited $?"; }
+	cat "$tmp/c.out"
+	for _ in $(seq 50); do
+		[ "$(awk '{print $3}' "/proc/$qpid/stat" 2>/dev/null)" = Z ] || ! kill -0 "$qpid" 2>/dev/null && break
+		sleep 0.1
+	done
+	[ "$(awk '{print $3}' "/proc/$qpid/stat" 2>/dev/null)" = Z ] || ! kill -0 "$qpid" 2>/dev/null || fail "QEMU $qpid still runs"
+	grep -q "removed pid $qpid " "$tmp/c.out" || fail "cleanup did not report QEMU"
+	[ ! -e "/tmp/lvpbt$victim-qemu/vhost.sock" ] || fail "vhost-user socket left"
+	[ ! -e "/var/run/dpdk/lvp-$victim" ] || fail "DPDK runtime directory of $victim left"
+	vm_gone "$victim" bt
+	;;
 boot_libvirt)
 	# A transient libvirt domain per start (virsh create) from lvperf's own
 	# libvirtd in a private mount namespace: beacon over vhost-user, the
