@@ -386,6 +386,19 @@ qemu_services)
 	vm_gone "$lv" ss
 	echo "qemu nginx: $(json "$tmp/h.json" 'round(j["requests_per_s"])') req/s, beacon $(json "$tmp/h.json" 'round(j["boot"]["first_beacon_ns"] / 1e6)') ms, ready $(json "$tmp/h.json" 'round(j["boot"]["ready_ns"] / 1e6)') ms; redis: $(json "$tmp/k.json" 'round(j["requests_per_s"])') req/s, ready $(json "$tmp/k.json" 'round(j["boot"]["ready_ns"] / 1e6)') ms"
 	;;
+libvirt_services)
+	# nginx in a libvirt domain (pc, TCG): the qemu driver's guest, started
+	# by virsh create, answers lvperf http with all 2xx.
+	vm_skip libvirt
+	"$LVPERF" http --platform libvirt --workload nginx --opts machine=pc,accel=tcg --connections 10 \
+		--duration 2s --warmup 1s --json >"$tmp/h.json" 2>"$tmp/err" & lv=$!
+	pids+=("$lv"); rc=0; wait "$lv" || rc=$?
+	[ "$rc" = 0 ] || { cat "$tmp/err" >&2; fail "lvperf http --platform libvirt --workload nginx exited $rc"; }
+	load_ok "$tmp/h.json"
+	check "$tmp/h.json" 'j["platform"] == "libvirt" and j["classes"]["2xx"] == j["requests"]' "not all 2xx from nginx in the domain"
+	check "$tmp/h.json" '0 < j["boot"]["first_beacon_ns"] <= j["boot"]["syn_ns"] <= j["boot"]["ready_ns"] < 60e9' "boot stages not ordered"
+	vm_gone "$lv" ss
+	;;
 qemu_min_search)
 	# lvperf memory --min-search, coarse: nginx microvm guests (TCG) from
 	# 160 MiB down in 32 MiB steps to 64; the sizes are asked in order,
