@@ -876,6 +876,7 @@ int qemu_guest(const struct target *t, struct qemu_guest *g)
 	g->initrd = p->initrd;
 	g->console = p->console;
 	g->sock = p->sock;
+	g->disk = p->disk;
 	g->machine = p->cfg.machine;
 	g->mem_mib = p->cfg.mem_mib;
 	g->kvm = p->kvm;

@@ -44,6 +44,7 @@ int qemu_bzimage_payload(const unsigned char *img, size_t len, size_t *off, size
  * guest another way (libvirt). Strings point into t's driver state. */
 struct qemu_guest {
 	const char *dir, *kernel, *initrd, *console, *sock, *machine;
+	const char *disk; /* disk=debian: the raw disk, else "" */
 	char cmdline[768];
 	unsigned int mem_mib;
 	int kvm, floor;
