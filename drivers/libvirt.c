@@ -340,7 +340,8 @@ static int libvirt_prepare(struct target *t, char *err, size_t len)
 		snprintf(err, len, "libvirt: cannot write the domain (%s)", strerror(-rc));
 		goto fail;
 	}
-	snprintf(t->variant, sizeof(t->variant), "libvirt %s %s vhost-user", g.machine, g.kvm ? "kvm" : "tcg");
+	snprintf(t->variant, sizeof(t->variant), "libvirt %s %s vhost-user%s", g.machine, g.kvm ? "kvm" : "tcg",
+		 g.disk[0] ? " debian-disk" : "");
 	return 0;
 fail:
 	libvirt_destroy(t);
