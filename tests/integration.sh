@@ -1198,6 +1198,11 @@ for f in ["fig3a_startup", "fig3b_size", "fig3c_rtt", "fig4_http", "fig5_memory"
 html = open(rep + "index.html").read()
 assert "ANOVA" in html and "Tukey" in html and "alibration" in html
 EOF2
+	# Everything can be rebuilt from the raw files alone, byte for byte.
+	mkdir "$tmp/q2"
+	cp -r "$tmp/q/raw" "$tmp/q/run.json" "$tmp/q/spec.yaml" "$tmp/q2/"
+	"$LVPERF" report "$tmp/q2" >/dev/null 2>"$tmp/r.err" || { cat "$tmp/r.err" >&2; fail "report from raw exited $?"; }
+	diff -r "$tmp/q/report" "$tmp/q2/report" >/dev/null || fail "the report rebuilt from raw/ differs: $(diff -rq "$tmp/q/report" "$tmp/q2/report" | head -3)"
 	;;
 no_leftovers)
 	left=$( { ip netns list | grep -o '^lvp[^ ]*' || true; ip -o link | grep -o 'lvp[^:@ ]*' || true;
