@@ -42,6 +42,7 @@ struct memory_cfg {
 	int min_search;
 	uint64_t start, step, floor;
 	const char *tolerance;
+	uint64_t retries;
 };
 
 static const struct opt_def memory_opts[] = {
@@ -68,6 +69,8 @@ static const struct opt_def memory_opts[] = {
 	  "with --min-search: the least size tried" },
 	{ "tolerance", OPT_STR, offsetof(struct memory_cfg, tolerance), 0, 0, "5%", "P%",
 	  "with --min-search: how far below the baseline's requests/s a size may fall" },
+	{ "retries", OPT_U64, offsetof(struct memory_cfg, retries), 0, 10, "1", "N",
+	  "with --min-search: measure a size below the tolerance again up to N times (its best rate counts)" },
 	{ NULL, 0, 0, 0, 0, NULL, NULL, NULL },
 };
 
@@ -398,8 +401,17 @@ static int minmem_oracle_run(unsigned int mem, double *rate, char *why, unsigned
 	while ((rc = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
 		;
 	ledger_done_pid(pid);
-	p = json_pack("{s:i}", "mem_mib", mem);
-	json_array_append_new(c->points, p);
+	p = json_array_get(c->points, json_array_size(c->points) - 1);
+	if (p && json_integer_value(json_object_get(p, "mem_mib")) == mem) {
+		/* a retry of this size: its rate goes to retry_rates */
+		json_t *r = json_object_get(p, "retry_rates");
+
+		p = json_object();
+		json_array_append_new(r, p);
+	} else {
+		p = json_pack("{s:i, s:[]}", "mem_mib", mem, "retry_rates");
+		json_array_append_new(c->points, p);
+	}
 	if (rc < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		minmem_last_line(errf, why, whylen);
 		if (!why[0])
@@ -493,6 +505,7 @@ static int memory_min_search(struct memory_cfg *cfg)
 	s->step_mib = (unsigned int)cfg->step;
 	s->floor_mib = (unsigned int)cfg->floor;
 	s->tolerance = tol / 100;
+	s->retries = (unsigned int)cfg->retries;
 	rc = minmem_run(s, minmem_oracle_run, &c);
 	driver_remove_dir(c.dir);
 	if (rc) {
@@ -505,15 +518,28 @@ static int memory_min_search(struct memory_cfg *cfg)
 	for (unsigned int i = 0; i < s->n; i++) {
 		json_t *p = json_array_get(c.points, i);
 
-		if (p && s->pts[i].rc == 0)
+		if (p && s->pts[i].rc == 0) {
+			json_t *rates = json_array(), *r;
+			size_t k;
+
+			/* the retries' objects become their rates (null: did not serve) */
+			json_array_foreach(json_object_get(p, "retry_rates"), k, r)
+				json_array_append(rates, json_object_get(r, "requests_ok_per_s") ?
+								 json_object_get(r, "requests_ok_per_s") : json_null());
+			json_object_set_new(p, "retry_rates", rates);
+			json_object_set_new(p, "first_rate", json_copy(json_object_get(p, "requests_ok_per_s")));
+			json_object_set_new(p, "requests_ok_per_s", json_real(s->pts[i].rate));
+			json_object_set_new(p, "runs", json_integer(s->pts[i].runs));
 			json_object_set_new(p, "within", json_boolean(s->pts[i].within));
+		}
 	}
 	if (cfg->dp.json) {
-		json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:{s:I, s:I, s:I, s:f, s:s, s:f, s:I, s:I, s:o, s:o, s:o}}",
+		json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:{s:I, s:I, s:I, s:f, s:I, s:s, s:f, s:I, s:I, s:o, s:o, s:o}}",
 				      "command", "memory", "platform", cfg->ts.platform, "workload", cfg->ts.workload,
 				      "load", c.load, "min_search", "start_mib", (json_int_t)s->start_mib,
 				      "step_mib", (json_int_t)s->step_mib, "floor_mib", (json_int_t)s->floor_mib,
-				      "tolerance", s->tolerance, "rate", "correct replies per second",
+				      "tolerance", s->tolerance, "retries", (json_int_t)s->retries, "rate",
+				      "correct replies per second, the best of a size's runs",
 				      "baseline", s->baseline, "min_within_mib", (json_int_t)s->min_within_mib,
 				      "min_serving_mib", (json_int_t)s->min_serving_mib, "first_failed_mib",
 				      s->first_failed_mib ? json_integer(s->first_failed_mib) : json_null(),
@@ -528,9 +554,9 @@ static int memory_min_search(struct memory_cfg *cfg)
 			const struct minmem_point *p = &s->pts[i];
 
 			if (p->rc == 0)
-				printf("%6u MiB: %10.0f req/s  %5.1f%% of baseline  %s\n", p->mem_mib, p->rate,
-				       s->baseline > 0 ? 100 * p->rate / s->baseline : NAN,
-				       p->within ? "within" : "BELOW tolerance");
+				printf("%6u MiB: %10.0f req/s  %5.1f%% of baseline  %s (best of %u)\n", p->mem_mib,
+				       p->rate, s->baseline > 0 ? 100 * p->rate / s->baseline : NAN,
+				       p->within ? "within" : "BELOW tolerance", p->runs);
 			else
 				printf("%6u MiB: did not boot or serve: %s\n", p->mem_mib, s->failed_why);
 		}

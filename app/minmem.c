@@ -30,10 +30,21 @@ int minmem_run(struct minmem_search *s, minmem_oracle oracle, void *arg)
 				return p->rc < 0 ? p->rc : -EIO;
 			break;
 		}
+		p->runs = 1;
 		if (mem == s->start_mib)
 			s->baseline = p->rate;
 		s->min_serving_mib = mem;
 		p->within = p->rate >= s->baseline * (1 - s->tolerance);
+		while (!p->within && p->runs <= s->retries) {
+			char why[8];
+			double again = 0;
+
+			p->runs++;
+			if (oracle(mem, &again, why, sizeof(why), arg) == 0 && again > p->rate) {
+				p->rate = again;
+				p->within = p->rate >= s->baseline * (1 - s->tolerance);
+			}
+		}
 		if (!p->within)
 			broken = 1;
 		if (!broken)

@@ -14,8 +14,9 @@
 struct minmem_point {
 	unsigned int mem_mib;
 	int rc;	     /* the oracle's: 0 served, <0 did not boot or serve */
-	double rate; /* requests/s when rc == 0 */
+	double rate; /* requests/s when rc == 0: the best of its runs */
 	int within;  /* rate >= baseline * (1 - tolerance) */
+	unsigned int runs; /* how often it was measured (1 + retries used) */
 };
 
 /*
@@ -32,6 +33,9 @@ struct minmem_search {
 	unsigned int step_mib;	/* decrement */
 	unsigned int floor_mib; /* do not go below */
 	double tolerance;	/* fraction of the baseline, 0.05 for 5 % */
+	unsigned int retries;	/* a size below the tolerance is measured again up to
+				 * this often, its best rate counting: interference on
+				 * a shared machine only ever lowers a rate */
 	/* out */
 	double baseline;	    /* rate at start_mib */
 	unsigned int min_within_mib; /* lowest size of the unbroken run of sizes from
@@ -45,7 +49,8 @@ struct minmem_search {
 
 /*
  * Run the search: start_mib, then start_mib - step, ... down to
- * floor_mib, stopping at the first size that does not boot or serve.
+ * floor_mib, stopping at the first size that does not boot or serve (a
+ * retry that does not serve keeps the size's earlier rate).
  * Returns 0, -EINVAL for bad parameters (step or floor 0, floor above start,
  * tolerance outside [0, 1)), or the oracle's error at the baseline (why
  * in s->failed_why).

@@ -435,6 +435,7 @@ qemu_min_search)
 	check "$tmp/m.json" '[p["mem_mib"] for p in j["min_search"]["points"]] == list(range(160, 160 - 32 * len(j["min_search"]["points"]), -32))' "sizes not asked from the start down in steps"
 	check "$tmp/m.json" 'j["min_search"]["baseline"] > 0 and j["min_search"]["points"][0]["requests_ok_per_s"] == j["min_search"]["baseline"]' "no baseline"
 	check "$tmp/m.json" 'all(p["within"] == (p["requests_ok_per_s"] >= j["min_search"]["baseline"] * 0.5) for p in j["min_search"]["points"] if "error" not in p)' "a size judged against the wrong bound"
+	check "$tmp/m.json" 'all(p["runs"] == 1 + len(p["retry_rates"]) and p["requests_ok_per_s"] == max([p["first_rate"]] + [r for r in p["retry_rates"] if r is not None]) and (p["runs"] == 1 or not p["first_rate"] >= j["min_search"]["baseline"] * 0.5) for p in j["min_search"]["points"] if "error" not in p)' "retries not as documented"
 	check "$tmp/m.json" 'all("error" not in p for p in j["min_search"]["points"][:-1]) and j["min_search"]["min_serving_mib"] == min(p["mem_mib"] for p in j["min_search"]["points"] if "error" not in p)' "least serving size wrong"
 	check "$tmp/m.json" '(j["min_search"]["first_failed_mib"] is None) == ("error" not in j["min_search"]["points"][-1]) and j["min_search"]["min_serving_mib"] <= j["min_search"]["min_within_mib"] <= 160' "failure or least size inconsistent"
 	check "$tmp/m.json" 'all(0 < p["boot"]["first_beacon_ns"] <= p["boot"]["ready_ns"] for p in j["min_search"]["points"] if "error" not in p)' "boot stages of a size missing"

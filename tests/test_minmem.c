@@ -149,12 +149,62 @@ static void test_bad_params(void **state)
 	assert_int_equal(t.calls, 0);
 }
 
+/* A noisy oracle: the first measurement of each size in noisy[] is low,
+ * the next one true. */
+struct noisy {
+	struct table t;
+	unsigned int low_mem[4];
+	int low_left[4];
+};
+
+static int noisy_oracle(unsigned int mem, double *rate, char *why, unsigned int whylen, void *arg)
+{
+	struct noisy *n = arg;
+	int rc = table_oracle(mem, rate, why, whylen, &n->t);
+
+	for (int i = 0; i < 4 && rc == 0; i++)
+		if (n->low_mem[i] == mem && n->low_left[i]-- > 0)
+			*rate *= 0.5;
+	return rc;
+}
+
+static void test_retries(void **state)
+{
+	struct noisy n = { .t.rows = (void *)knee, .low_mem = { 96, 64 }, .low_left = { 1, 5 } };
+	struct minmem_search s = { .start_mib = 128, .step_mib = 32, .floor_mib = 32, .tolerance = 0.05,
+				   .retries = 2 };
+
+	(void)state;
+	assert_int_equal(minmem_run(&s, noisy_oracle, &n), 0);
+	/* 128, 96 (low, then 1000), 64 (low three times: stays below), 32 fails */
+	assert_int_equal(s.n, 4);
+	assert_int_equal(s.pts[1].runs, 2);
+	assert_true(s.pts[1].within && s.pts[1].rate == 1000);
+	assert_int_equal(s.pts[2].runs, 3);
+	assert_false(s.pts[2].within);
+	assert_true(s.pts[2].rate == 500);
+	assert_int_equal(s.pts[0].runs, 1);
+	assert_int_equal(n.t.calls, 1 + 2 + 3 + 1);
+	assert_int_equal(s.min_within_mib, 96);
+	assert_int_equal(s.min_serving_mib, 64);
+	/* without retries the first low reading decides */
+	memset(&n, 0, sizeof(n));
+	n.t.rows = (void *)knee;
+	n.low_mem[0] = 96;
+	n.low_left[0] = 1;
+	s.retries = 0;
+	assert_int_equal(minmem_run(&s, noisy_oracle, &n), 0);
+	assert_int_equal(s.min_within_mib, 128);
+	assert_int_equal(n.t.calls, 4);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_knee),	 cmocka_unit_test(test_tolerance),
 		cmocka_unit_test(test_dip),	 cmocka_unit_test(test_floor),
 		cmocka_unit_test(test_baseline_fails), cmocka_unit_test(test_bad_params),
+		cmocka_unit_test(test_retries),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
