@@ -4,19 +4,34 @@
  * load window: the cgroup's charge where the platform made a cgroup, RSS
  * and PSS of the target's processes, and apart from them the platform's
  * daemon and the helpers lvperf started outside the target.
+ *
+ * With --min-search (VM platforms, whose memory is --opts mem=): the
+ * study's minimum-memory search. Each size is one lvperf http (nginx) or
+ * kv (redis) --platform run in a child process (DPDK's EAL starts once
+ * per process), from --start down in --step MiB; app/minmem.c decides.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
+#include <math.h>
 #include <pthread.h>
+#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../dataplane/http_load.h"
 #include "../dataplane/resp_load.h"
 #include "../drivers/footprint.h"
+#include "../drivers/ledger.h"
+#include "../drivers/proc.h"
 #include "commands.h"
 #include "load_run.h"
+#include "minmem.h"
 #include "target.h"
 
 struct memory_cfg {
@@ -24,6 +39,10 @@ struct memory_cfg {
 	struct target_session_opts ts;
 	const char *under;
 	uint64_t settle, duration, warmup, connections;
+	int min_search;
+	uint64_t start, step, floor;
+	const char *tolerance;
+	uint64_t retries;
 };
 
 static const struct opt_def memory_opts[] = {
@@ -39,6 +58,19 @@ static const struct opt_def memory_opts[] = {
 	  "load before the window" },
 	{ "connections", OPT_U64, offsetof(struct memory_cfg, connections), 1, 100000, "10", "N",
 	  "load connections" },
+	{ "min-search", OPT_FLAG, offsetof(struct memory_cfg, min_search), 0, 0, NULL, NULL,
+	  "VMs: boot with less and less memory (--opts mem=) under load; report the least that keeps "
+	  "throughput within --tolerance of the baseline" },
+	{ "start", OPT_U64, offsetof(struct memory_cfg, start), 8, 65536, "256", "MiB",
+	  "with --min-search: the baseline size, measured first" },
+	{ "step", OPT_U64, offsetof(struct memory_cfg, step), 1, 65536, "8", "MiB",
+	  "with --min-search: decrement between sizes" },
+	{ "floor", OPT_U64, offsetof(struct memory_cfg, floor), 8, 65536, "16", "MiB",
+	  "with --min-search: the least size tried" },
+	{ "tolerance", OPT_STR, offsetof(struct memory_cfg, tolerance), 0, 0, "5%", "P%",
+	  "with --min-search: how far below the baseline's requests/s a size may fall" },
+	{ "retries", OPT_U64, offsetof(struct memory_cfg, retries), 0, 10, "1", "N",
+	  "with --min-search: measure a size below the tolerance again up to N times (its best rate counts)" },
 	{ NULL, 0, 0, 0, 0, NULL, NULL, NULL },
 };
 
@@ -267,9 +299,282 @@ static int memory_measure(struct target_session *s, void *arg, json_t **json)
 	return rc;
 }
 
+/* ---- --min-search ---- */
+
+struct minmem_ctx {
+	const struct memory_cfg *cfg;
+	const char *load;	/* "http" or "kv" */
+	char self[PATH_MAX];
+	char dir[64];		/* /tmp/lvpmm<pid>-minmem: the children's reports */
+	json_t *points;		/* per size: what the child reported */
+};
+
+static const char *const minmem_platforms[] = {
+	"qemu", "libvirt", "firecracker", "cloud-hypervisor", "xen", "osv", "rumprun", "mirage", "unikraft", "nanos",
+};
+
+/* The last non-empty line of file into buf. */
+static void minmem_last_line(const char *file, char *buf, size_t len)
+{
+	char line[512];
+	FILE *f = fopen(file, "r");
+
+	buf[0] = 0;
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = 0;
+		if (line[0])
+			snprintf(buf, len, "%s", line);
+	}
+	fclose(f);
+}
+
+/* One size: lvperf http|kv --platform ... --opts OPTS,mem=N in a child. */
+static int minmem_oracle_run(unsigned int mem, double *rate, char *why, unsigned int whylen, void *arg)
+{
+	struct minmem_ctx *c = arg;
+	const struct memory_cfg *cfg = c->cfg;
+	char opts[512], dur[32], warm[32], conns[24], bt[32], out[96], errf[96], st[64];
+	char *argv[40];
+	int n = 0, rc, status;
+	posix_spawn_file_actions_t fa;
+	extern char **environ;
+	json_t *j, *p;
+	pid_t pid;
+
+	snprintf(opts, sizeof(opts), "%s%smem=%u", cfg->ts.opts ? cfg->ts.opts : "", cfg->ts.opts ? "," : "", mem);
+	snprintf(dur, sizeof(dur), "%" PRIu64 "ms", cfg->duration / 1000000);
+	snprintf(warm, sizeof(warm), "%" PRIu64 "ms", cfg->warmup / 1000000);
+	snprintf(conns, sizeof(conns), "%" PRIu64, cfg->connections);
+	snprintf(bt, sizeof(bt), "%" PRIu64 "ms", cfg->ts.boot_timeout / 1000000);
+	snprintf(out, sizeof(out), "%s/%u.json", c->dir, mem);
+	snprintf(errf, sizeof(errf), "%s/%u.err", c->dir, mem);
+	argv[n++] = c->self;
+	argv[n++] = (char *)c->load;
+	argv[n++] = "--platform";
+	argv[n++] = (char *)cfg->ts.platform;
+	argv[n++] = "--workload";
+	argv[n++] = (char *)cfg->ts.workload;
+	argv[n++] = "--base";
+	argv[n++] = (char *)cfg->ts.base;
+	argv[n++] = "--opts";
+	argv[n++] = opts;
+	if (cfg->ts.image) {
+		argv[n++] = "--image";
+		argv[n++] = (char *)cfg->ts.image;
+	}
+	if (cfg->dp.cores) {
+		argv[n++] = "--cores";
+		argv[n++] = (char *)cfg->dp.cores;
+	}
+	if (strcmp(c->load, "kv") == 0) {
+		argv[n++] = "--op";
+		argv[n++] = "set";
+		argv[n++] = "--keyspace";
+		argv[n++] = "1000";
+	}
+	argv[n++] = "--duration";
+	argv[n++] = dur;
+	argv[n++] = "--warmup";
+	argv[n++] = warm;
+	argv[n++] = "--connections";
+	argv[n++] = conns;
+	argv[n++] = "--boot-timeout";
+	argv[n++] = bt;
+	argv[n++] = "--json";
+	argv[n++] = "--quiet";
+	argv[n] = NULL;
+	if (!cfg->dp.quiet)
+		fprintf(stderr, "lvperf memory: %u MiB: %s ...\n", mem, c->load);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	posix_spawn_file_actions_addopen(&fa, 2, errf, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	rc = posix_spawn(&pid, c->self, &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (rc) {
+		snprintf(why, whylen, "cannot start %s: %s", c->self, strerror(rc));
+		return -rc;
+	}
+	ledger_add_pid(pid);
+	while ((rc = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
+		;
+	ledger_done_pid(pid);
+	p = json_array_get(c->points, json_array_size(c->points) - 1);
+	if (p && json_integer_value(json_object_get(p, "mem_mib")) == mem) {
+		/* a retry of this size: its rate goes to retry_rates */
+		json_t *r = json_object_get(p, "retry_rates");
+
+		p = json_object();
+		json_array_append_new(r, p);
+	} else {
+		p = json_pack("{s:i, s:[]}", "mem_mib", mem, "retry_rates");
+		json_array_append_new(c->points, p);
+	}
+	if (rc < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		minmem_last_line(errf, why, whylen);
+		if (!why[0])
+			snprintf(why, whylen, "lvperf %s %s", c->load,
+				 rc < 0 ? strerror(errno) : proc_status_str(status, st, sizeof(st)));
+		json_object_set_new(p, "error", json_string(why));
+		return app_interrupted ? -EINTR : -EIO;
+	}
+	j = json_load_file(out, 0, NULL);
+	if (!j || !json_is_number(json_object_get(j, "duration_s")) ||
+	    json_number_value(json_object_get(j, "duration_s")) <= 0) {
+		snprintf(why, whylen, "lvperf %s printed no report", c->load);
+		json_object_set_new(p, "error", json_string(why));
+		json_decref(j);
+		return -EIO;
+	}
+	/* correct replies per second: errors under memory pressure count as lost */
+	*rate = (double)json_integer_value(json_object_get(j, "requests_ok")) /
+		json_number_value(json_object_get(j, "duration_s"));
+	json_object_set_new(p, "requests_ok_per_s", json_real(*rate));
+	json_object_set(p, "requests", json_object_get(j, "requests"));
+	json_object_set(p, "requests_ok", json_object_get(j, "requests_ok"));
+	json_object_set(p, "boot", json_object_get(j, "boot"));
+	json_decref(j);
+	return 0;
+}
+
+static int memory_min_search(struct memory_cfg *cfg)
+{
+	struct minmem_ctx c;
+	struct minmem_search *s = calloc(1, sizeof(*s));
+	char *end;
+	double tol = strtod(cfg->tolerance, &end);
+	ssize_t n;
+	int rc, known = 0;
+
+	if (!s)
+		return APP_ERR;
+	memset(&c, 0, sizeof(c));
+	c.cfg = cfg;
+	for (size_t i = 0; i < sizeof(minmem_platforms) / sizeof(minmem_platforms[0]); i++)
+		known |= strcmp(cfg->ts.platform, minmem_platforms[i]) == 0;
+	if (!known) {
+		fprintf(stderr, "lvperf memory: --min-search sizes a VM by --opts mem=: platform %s has no such "
+				"size (use qemu, libvirt or another VMM)\n", cfg->ts.platform);
+		free(s);
+		return APP_USAGE;
+	}
+	if (end == cfg->tolerance || (*end && strcmp(end, "%")) || !(tol >= 0) || tol >= 100) {
+		fprintf(stderr, "lvperf memory: --tolerance '%s': expected a percentage below 100, e.g. 5%%\n",
+			cfg->tolerance);
+		free(s);
+		return APP_USAGE;
+	}
+	if (strcmp(cfg->ts.workload, "nginx") && strcmp(cfg->ts.workload, "redis")) {
+		fprintf(stderr, "lvperf memory: --min-search needs a workload with a service (nginx or redis)\n");
+		free(s);
+		return APP_USAGE;
+	}
+	c.load = !strcmp(cfg->ts.workload, "redis") ? "kv" : "http";
+	if (strcmp(cfg->under, "idle") && strcmp(cfg->under, c.load)) {
+		fprintf(stderr, "lvperf memory: --min-search loads %s with %s: leave out --under %s\n",
+			cfg->ts.workload, c.load, cfg->under);
+		free(s);
+		return APP_USAGE;
+	}
+	if (cfg->floor > cfg->start) {
+		fprintf(stderr, "lvperf memory: --floor %" PRIu64 " is above --start %" PRIu64 "\n", cfg->floor,
+			cfg->start);
+		free(s);
+		return APP_USAGE;
+	}
+	n = readlink("/proc/self/exe", c.self, sizeof(c.self) - 1);
+	if (n <= 0) {
+		fprintf(stderr, "lvperf memory: cannot find the lvperf binary (/proc/self/exe)\n");
+		free(s);
+		return APP_ERR;
+	}
+	c.self[n] = 0;
+	snprintf(c.dir, sizeof(c.dir), "/tmp/lvpmm%d-minmem", (int)getpid());
+	ledger_add(LEDGER_DIRECTORY, c.dir);
+	if (mkdir(c.dir, 0700) != 0) {
+		fprintf(stderr, "lvperf memory: cannot create %s: %s\n", c.dir, strerror(errno));
+		ledger_done(LEDGER_DIRECTORY, c.dir);
+		free(s);
+		return APP_ERR;
+	}
+	app_signals();
+	c.points = json_array();
+	s->start_mib = (unsigned int)cfg->start;
+	s->step_mib = (unsigned int)cfg->step;
+	s->floor_mib = (unsigned int)cfg->floor;
+	s->tolerance = tol / 100;
+	s->retries = (unsigned int)cfg->retries;
+	rc = minmem_run(s, minmem_oracle_run, &c);
+	driver_remove_dir(c.dir);
+	if (rc) {
+		fprintf(stderr, "lvperf memory: the baseline at %u MiB failed: %s\n", s->start_mib,
+			s->failed_why[0] ? s->failed_why : strerror(-rc));
+		json_decref(c.points);
+		free(s);
+		return APP_ERR;
+	}
+	for (unsigned int i = 0; i < s->n; i++) {
+		json_t *p = json_array_get(c.points, i);
+
+		if (p && s->pts[i].rc == 0) {
+			json_t *rates = json_array(), *r;
+			size_t k;
+
+			/* the retries' objects become their rates (null: did not serve) */
+			json_array_foreach(json_object_get(p, "retry_rates"), k, r)
+				json_array_append(rates, json_object_get(r, "requests_ok_per_s") ?
+								 json_object_get(r, "requests_ok_per_s") : json_null());
+			json_object_set_new(p, "retry_rates", rates);
+			json_object_set_new(p, "first_rate", json_copy(json_object_get(p, "requests_ok_per_s")));
+			json_object_set_new(p, "requests_ok_per_s", json_real(s->pts[i].rate));
+			json_object_set_new(p, "runs", json_integer(s->pts[i].runs));
+			json_object_set_new(p, "within", json_boolean(s->pts[i].within));
+		}
+	}
+	if (cfg->dp.json) {
+		json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:{s:I, s:I, s:I, s:f, s:I, s:s, s:f, s:I, s:I, s:o, s:o, s:o}}",
+				      "command", "memory", "platform", cfg->ts.platform, "workload", cfg->ts.workload,
+				      "load", c.load, "min_search", "start_mib", (json_int_t)s->start_mib,
+				      "step_mib", (json_int_t)s->step_mib, "floor_mib", (json_int_t)s->floor_mib,
+				      "tolerance", s->tolerance, "retries", (json_int_t)s->retries, "rate",
+				      "correct replies per second, the best of a size's runs",
+				      "baseline", s->baseline, "min_within_mib", (json_int_t)s->min_within_mib,
+				      "min_serving_mib", (json_int_t)s->min_serving_mib, "first_failed_mib",
+				      s->first_failed_mib ? json_integer(s->first_failed_mib) : json_null(),
+				      "failed_why", s->first_failed_mib ? json_string(s->failed_why) : json_null(),
+				      "points", c.points);
+
+		app_json_print(o);
+	} else {
+		printf("--- lvperf memory --min-search: %s running %s under %s load ---\n", cfg->ts.platform,
+		       cfg->ts.workload, c.load);
+		for (unsigned int i = 0; i < s->n; i++) {
+			const struct minmem_point *p = &s->pts[i];
+
+			if (p->rc == 0)
+				printf("%6u MiB: %10.0f req/s  %5.1f%% of baseline  %s (best of %u)\n", p->mem_mib,
+				       p->rate, s->baseline > 0 ? 100 * p->rate / s->baseline : NAN,
+				       p->within ? "within" : "BELOW tolerance", p->runs);
+			else
+				printf("%6u MiB: did not boot or serve: %s\n", p->mem_mib, s->failed_why);
+		}
+		printf("least memory within %.1f%% of the baseline (%.0f req/s at %u MiB): %u MiB\n", tol,
+		       s->baseline, s->start_mib, s->min_within_mib);
+		printf("least memory that boots and serves: %u MiB%s\n", s->min_serving_mib,
+		       s->first_failed_mib ? "" : " (the floor: smaller sizes not tried)");
+		json_decref(c.points);
+	}
+	free(s);
+	return APP_OK;
+}
+
 int cmd_memory(int argc, char **argv)
 {
-	const char *synopsis = "--platform NAME [--workload W] [--under idle|http|kv] [options]";
+	const char *synopsis = "--platform NAME [--workload W] [--under idle|http|kv] [options]\n"
+			       "       lvperf memory --platform VM --workload nginx|redis --min-search [--start MiB] "
+			       "[--step MiB] [--floor MiB] [--tolerance P%]";
 	struct memory_cfg cfg;
 	struct memory_run mr;
 	int rest, rc;
@@ -287,6 +592,8 @@ int cmd_memory(int argc, char **argv)
 		fprintf(stderr, "lvperf memory: --platform NAME is required (see lvperf platforms)\n");
 		return APP_USAGE;
 	}
+	if (cfg.min_search)
+		return memory_min_search(&cfg);
 	if (!strcmp(cfg.under, "http"))
 		mr.under = 1;
 	else if (!strcmp(cfg.under, "kv"))

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
+#include <ftw.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cpio.h"
 
@@ -85,6 +88,53 @@ void cpio_copy(struct cpio *c, const char *name, unsigned int perm, const char *
 void cpio_chardev(struct cpio *c, const char *name, unsigned int major, unsigned int minor)
 {
 	cpio_entry(c, name, S_IFCHR | 0600, NULL, 0, major, minor);
+}
+
+void cpio_symlink(struct cpio *c, const char *name, const char *target)
+{
+	cpio_entry(c, name, S_IFLNK | 0777, target, strlen(target), 0, 0);
+}
+
+/* nftw has no user pointer: the archive and root length of the walk */
+static struct cpio *cpio_walk;
+static size_t cpio_walk_skip;
+
+static int cpio_tree_fn(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	const char *name = path + cpio_walk_skip;
+	char target[PATH_MAX];
+	ssize_t n;
+
+	(void)ftw;
+	while (*name == '/')
+		name++;
+	if (!*name)
+		return 0;
+	if (flag == FTW_D) {
+		cpio_entry(cpio_walk, name, S_IFDIR | (st->st_mode & 07777), NULL, 0, 0, 0);
+	} else if (flag == FTW_SL) {
+		n = readlink(path, target, sizeof(target) - 1);
+		if (n < 0) {
+			cpio_walk->err = cpio_walk->err ? cpio_walk->err : -errno;
+			return 1;
+		}
+		target[n] = 0;
+		cpio_symlink(cpio_walk, name, target);
+	} else if (flag == FTW_F && S_ISREG(st->st_mode)) {
+		cpio_copy(cpio_walk, name, st->st_mode & 07777, path);
+	}
+	return cpio_walk->err ? 1 : 0;
+}
+
+void cpio_tree(struct cpio *c, const char *root)
+{
+	if (c->err)
+		return;
+	cpio_walk = c;
+	cpio_walk_skip = strlen(root);
+	if (nftw(root, cpio_tree_fn, 16, FTW_PHYS) < 0 && !c->err)
+		c->err = -errno;
+	cpio_walk = NULL;
 }
 
 int cpio_end(struct cpio *c)

@@ -31,6 +31,16 @@ void cpio_copy(struct cpio *c, const char *name, unsigned int perm, const char *
 /* A character device node (e.g. dev/console, 5:1). */
 void cpio_chardev(struct cpio *c, const char *name, unsigned int major, unsigned int minor);
 
+/* A symbolic link name → target. */
+void cpio_symlink(struct cpio *c, const char *name, const char *target);
+
+/*
+ * Every directory, regular file and symbolic link under host directory
+ * root, named relative to it (root itself not included), with their
+ * permissions; other file types are skipped.
+ */
+void cpio_tree(struct cpio *c, const char *root);
+
 /* Write the trailer. Returns 0 or the first -errno of the archive. */
 int cpio_end(struct cpio *c);
 

@@ -30,7 +30,7 @@ const struct workload *workload_find(const char *name);
 
 struct image {
 	const struct workload *w;
-	const char *base;	/* "host" or "debian" */
+	const char *base;	/* "host", "debian" or "debian-vm" */
 	char hash[17];
 	char dir[PATH_MAX - 64]; /* the cache entry */
 	char rootfs[PATH_MAX];	/* dir/rootfs */
@@ -39,7 +39,9 @@ struct image {
 };
 
 /*
- * Build the image of workload on base ("host" or "debian"), or reuse the
+ * Build the image of workload on base ("host", "debian", or "debian-vm":
+ * debian plus linux-image-amd64, systemd-sysv and iproute2, with a
+ * systemd unit that starts the workload, for VM disks), or reuse the
  * cached one whose inputs are unchanged. Returns 0 or -errno with one line
  * in err.
  */

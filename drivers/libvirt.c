@@ -130,6 +130,7 @@ static int libvirt_domain_xml(const struct target *t, const struct libvirt_priv 
 			 "  <on_poweroff>destroy</on_poweroff><on_reboot>destroy</on_reboot><on_crash>destroy</on_crash>\n"
 			 "  <devices>\n"
 			 "    <emulator>/usr/bin/" QEMU_BIN "</emulator>\n"
+			 "%s%s%s"
 			 "    <serial type='file'><source path='%s'/><target port='0'/></serial>\n"
 			 "    <interface type='vhostuser'>\n"
 			 "      <mac address='" QEMU_GUEST_MAC "'/>\n"
@@ -148,6 +149,9 @@ static int libvirt_domain_xml(const struct target *t, const struct libvirt_priv 
 			 g->kvm ? "kvm" : "qemu", p->name, g->mem_mib, g->machine, g->kernel, g->initrd, g->cmdline,
 			 g->kvm ? "<cpu mode='host-passthrough'><feature policy='disable' name='arch-capabilities'/></cpu>"
 				: "<cpu mode='maximum'/>",
+			 /* disk=debian: never written, like QEMU's snapshot=on */
+			 g->disk[0] ? "    <disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='" : "",
+			 g->disk, g->disk[0] ? "'/><target dev='vda' bus='virtio'/><transient/></disk>\n" : "",
 			 g->console, g->sock);
 
 	(void)t;
@@ -336,7 +340,8 @@ static int libvirt_prepare(struct target *t, char *err, size_t len)
 		snprintf(err, len, "libvirt: cannot write the domain (%s)", strerror(-rc));
 		goto fail;
 	}
-	snprintf(t->variant, sizeof(t->variant), "libvirt %s %s vhost-user", g.machine, g.kvm ? "kvm" : "tcg");
+	snprintf(t->variant, sizeof(t->variant), "libvirt %s %s vhost-user%s", g.machine, g.kvm ? "kvm" : "tcg",
+		 g.disk[0] ? " debian-disk" : "");
 	return 0;
 fail:
 	libvirt_destroy(t);

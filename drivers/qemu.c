@@ -34,6 +34,7 @@
 #include "../calib/tsc.h"
 #include "../dataplane/pkt.h"
 #include "cpio.h"
+#include "image.h"
 #include "ledger.h"
 #include "proc.h"
 #include "qemu.h"
@@ -45,6 +46,7 @@
 #define QEMU_PROBE_SILENT_NS (4ull * 1000000000u) /* ... or after this without a byte */
 #define QEMU_MARK_INIT "lvp-guest-init"
 #define QEMU_MARK_BEACON "lvp-guest-beacon uptime="
+#define QEMU_MODDIR "lvpmod" /* the virtio modules in the initramfs */
 
 /* The virtio-net modules of Debian's kernel in load order (dependencies
  * first), with their paths under lib/modules/<version>/kernel. */
@@ -60,11 +62,14 @@ static const char *const qemu_modules[][2] = {
 struct qemu_priv {
 	char dir[64];	      /* /tmp/lvp<tag>-qemu: initramfs, console, socket */
 	char kernel[PATH_MAX];
-	char initrd[96];      /* empty for the floor guest */
+	char initrd[PATH_MAX]; /* empty for the floor guest */
+	char disk[PATH_MAX];  /* disk=debian: the cached raw disk */
+	char start[512];      /* disk=debian: the start command, words joined by commas */
 	char sock[96];
 	char console[96];
 	char tap[16];	      /* lvp<tag>t with net=tap */
 	struct qemu_config cfg;
+	struct image img;     /* the workload's rootfs (nginx, redis); img.w NULL for beacon */
 	unsigned int khz;
 	int floor;
 	int kvm;
@@ -132,6 +137,20 @@ int qemu_config_parse(const struct target *t, struct qemu_config *c, char *err, 
 			return -EINVAL;
 		}
 		snprintf(c->net, sizeof(c->net), "%.7s", v);
+	}
+	if ((rc = target_opt(t, "disk", v, sizeof(v))) != 0) {
+		if (rc < 0 || strcmp(v, "debian")) {
+			snprintf(err, len, "qemu: --opts disk= takes debian (a Debian disk image booted by systemd)");
+			return -EINVAL;
+		}
+		snprintf(c->disk, sizeof(c->disk), "debian");
+		c->mem_mib = 512;
+		if (target_opt(t, "machine", v, sizeof(v)) == 0)
+			snprintf(c->machine, sizeof(c->machine), "q35");
+		else if (strcmp(c->machine, "microvm") == 0) {
+			snprintf(err, len, "qemu: disk=debian needs a PCI machine: --opts machine=q35 or pc");
+			return -EINVAL;
+		}
 	}
 	if ((rc = target_opt(t, "mem", v, sizeof(v))) != 0) {
 		char *end;
@@ -434,10 +453,10 @@ static int qemu_floor_bin(char *buf, size_t len, char *err, size_t errlen)
 }
 
 /* /init of the Linux guest: modules, eth0, a serial line with the guest's
- * uptime, then the beacon as PID 1. */
-static int qemu_init_script(const struct target *t, char *buf, size_t len)
+ * uptime, then the beacon as PID 1 (which, for a service, execs it). */
+static int qemu_init_script(const struct target *t, const char *start, char *buf, size_t len)
 {
-	char ip[16], dst[16], mods[512] = "";
+	char ip[16], mods[512] = "";
 	size_t used = 0;
 
 	for (size_t i = 0; i < QEMU_NMODULES; i++)
@@ -447,31 +466,51 @@ static int qemu_init_script(const struct target *t, char *buf, size_t len)
 			"/bin/busybox echo " QEMU_MARK_INIT "\n"
 			"/bin/busybox mount -t proc proc /proc\n"
 			"for m in%s; do\n"
-			"\t[ -e /lib/$m.ko ] && /bin/busybox insmod /lib/$m.ko\n"
+			"\t[ -e /" QEMU_MODDIR "/$m.ko ] && /bin/busybox insmod /" QEMU_MODDIR "/$m.ko\n"
 			"done\n"
 			"/bin/busybox ip link set lo up\n"
 			"/bin/busybox ip addr add %s/%u dev eth0\n"
 			"/bin/busybox ip link set eth0 up\n"
 			"read up idle </proc/uptime\n"
 			"/bin/busybox echo " QEMU_MARK_BEACON "$up\n"
-			"exec /beacon --dst %s --port %u\n",
-			mods, pkt_format_ip(t->target_ip, ip), t->prefix_len, pkt_format_ip(t->appliance_ip, dst),
-			t->beacon_port) >= (int)len
+			"cd /\n"
+			"exec %s\n",
+			mods, pkt_format_ip(t->target_ip, ip), t->prefix_len, start) >= (int)len
 		       ? -E2BIG
 		       : 0;
 }
 
-static int qemu_make_initrd(const struct target *t, struct qemu_priv *p, char *err, size_t len)
+/*
+ * The initramfs: for workload beacon, busybox and the static beacon; for
+ * a service (nginx, redis), the image builder's rootfs of the workload
+ * (image.h: the service, its library closure, busybox, the beacon, the
+ * configs), so the guest runs what the containers run. Plus the virtio
+ * modules and /init.
+ */
+static int qemu_make_initrd(struct target *t, struct qemu_priv *p, char *err, size_t len)
 {
 	static const char *const dirs[] = { "bin", "dev", "lib", "proc", "sys", "tmp" };
-	char beacon[PATH_MAX], init[1024], path[PATH_MAX], name[64];
+	char beacon[PATH_MAX], init[2048], start[1024], path[PATH_MAX], name[64];
+	const struct workload *w = workload_find(t->workload);
+	struct image_cmd cmd;
 	struct cpio c;
 	FILE *f;
-	int rc = driver_workload_bin(t->workload, "qemu", beacon, sizeof(beacon), err, len);
+	int rc;
 
+	if (w && w->bin) {
+		rc = driver_image(t, "qemu", &p->img, &cmd, err, len);
+		if (rc == 0 && image_cmd_line(&cmd, start, sizeof(start)) != 0)
+			rc = -E2BIG;
+	} else {
+		char dst[16];
+
+		rc = driver_workload_bin(t->workload, "qemu", beacon, sizeof(beacon), err, len);
+		snprintf(start, sizeof(start), "/beacon --dst %s --port %u", pkt_format_ip(t->appliance_ip, dst),
+			 t->beacon_port);
+	}
 	if (rc)
 		return rc;
-	if (qemu_init_script(t, init, sizeof(init))) {
+	if (qemu_init_script(t, start, init, sizeof(init))) {
 		snprintf(err, len, "qemu: /init too long");
 		return -E2BIG;
 	}
@@ -482,14 +521,19 @@ static int qemu_make_initrd(const struct target *t, struct qemu_priv *p, char *e
 		return -errno;
 	}
 	cpio_begin(&c, f);
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
-		cpio_dir(&c, dirs[i]);
+	if (p->img.w) {
+		cpio_tree(&c, p->img.rootfs);
+	} else {
+		for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+			cpio_dir(&c, dirs[i]);
+		cpio_copy(&c, "bin/busybox", 0755, "/bin/busybox");
+		cpio_copy(&c, "beacon", 0755, beacon);
+	}
 	cpio_chardev(&c, "dev/console", 5, 1);
-	cpio_copy(&c, "bin/busybox", 0755, "/bin/busybox");
-	cpio_copy(&c, "beacon", 0755, beacon);
+	cpio_dir(&c, QEMU_MODDIR);
 	for (size_t i = 0; i < QEMU_NMODULES; i++) {
 		snprintf(path, sizeof(path), "%s/%s.ko", QEMU_CACHE, qemu_modules[i][0]);
-		snprintf(name, sizeof(name), "lib/%s.ko", qemu_modules[i][0]);
+		snprintf(name, sizeof(name), QEMU_MODDIR "/%s.ko", qemu_modules[i][0]);
 		if (access(path, R_OK) == 0)
 			cpio_copy(&c, name, 0644, path);
 	}
@@ -499,6 +543,91 @@ static int qemu_make_initrd(const struct target *t, struct qemu_priv *p, char *e
 		rc = -EIO;
 	if (rc)
 		snprintf(err, len, "qemu: cannot write %s: %s", p->initrd, strerror(-rc));
+	return rc;
+}
+
+/*
+ * disk=debian: the image builder's debian-vm rootfs of the workload
+ * (debootstrap minbase + the service + linux-image-amd64, systemd-sysv,
+ * iproute2, and a unit that starts the beacon), made once into a raw ext4
+ * disk (mkfs.ext4 -d, no mount) beside it in the image cache, with the
+ * rootfs' own kernel extracted to a vmlinux for PVH and its own
+ * initramfs (initramfs-tools) to find the disk. The guest boots through
+ * systemd; the disk is attached with snapshot=on, so runs never change it.
+ */
+static int qemu_debian_disk(struct target *t, struct qemu_priv *p, char *err, size_t len)
+{
+	char e[400], tmp[PATH_MAX + 32], boot[PATH_MAX + 16], bz[PATH_MAX], size[32], dir[PATH_MAX];
+	char *mkfs[] = { "mkfs.ext4", "-q", "-F", "-L", "lvproot", "-d", p->img.rootfs, tmp, size, NULL };
+	struct image_cmd cmd;
+	int64_t du;
+	int rc = image_build(t->workload, "debian-vm", &p->img, e, sizeof(e));
+
+	if (rc) {
+		snprintf(err, len, "qemu: %s", e);
+		return rc;
+	}
+	t->service_port = p->img.w->port;
+	if (image_cmd(&cmd, t, "/beacon", "") != 0) {
+		snprintf(err, len, "qemu: start command too long");
+		return -E2BIG;
+	}
+	for (int i = 0, used = 0; cmd.argv[i]; i++) {
+		int n = snprintf(p->start + used, sizeof(p->start) - (size_t)used, "%s%s", i ? "," : "", cmd.argv[i]);
+
+		if (n < 0 || (size_t)n >= sizeof(p->start) - (size_t)used || strchr(cmd.argv[i], ',')) {
+			snprintf(err, len, "qemu: start command too long or has a comma");
+			return -E2BIG;
+		}
+		used += n;
+	}
+	snprintf(boot, sizeof(boot), "%s/boot", p->img.rootfs);
+	if (qemu_find_entry(boot, "initrd.img-", "", p->initrd, sizeof(p->initrd)) != 0 ||
+	    qemu_find_entry(boot, "vmlinuz-", "", bz, sizeof(bz)) != 0) {
+		snprintf(err, len, "qemu: no boot/vmlinuz-* and initrd.img-* in %s (linux-image-amd64 missing?)",
+			 p->img.rootfs);
+		return -ENOENT;
+	}
+	snprintf(p->kernel, sizeof(p->kernel), "%s/vmlinux", p->img.dir);
+	snprintf(p->disk, sizeof(p->disk), "%s/disk.raw", p->img.dir);
+	if (access(p->kernel, R_OK) == 0 && access(p->disk, R_OK) == 0)
+		return 0;
+	/* made once, in an lvp temporary directory renamed into place */
+	snprintf(dir, sizeof(dir), "%s/lvptmp-%d", p->img.dir, (int)getpid());
+	ledger_add(LEDGER_DIRECTORY, dir);
+	if (mkdir(dir, 0700) != 0) {
+		rc = -errno;
+		snprintf(err, len, "qemu: cannot create %s: %s", dir, strerror(errno));
+		ledger_done(LEDGER_DIRECTORY, dir);
+		return rc;
+	}
+	if (access(p->kernel, R_OK) != 0) {
+		snprintf(tmp, sizeof(tmp), "%s/vmlinux", dir);
+		rc = qemu_extract_vmlinux(bz, dir, tmp, err, len);
+		if (rc == 0 && rename(tmp, p->kernel) != 0)
+			rc = -errno;
+		if (rc)
+			goto out;
+	}
+	if (access(p->disk, R_OK) != 0) {
+		du = image_du_tree(p->img.rootfs);
+		/* room for the journal, logs and the service's files */
+		snprintf(size, sizeof(size), "%lldM", (long long)((du < 0 ? 1024 << 20 : du) * 5 / 4 / 1048576 + 256));
+		snprintf(tmp, sizeof(tmp), "%s/disk.raw", dir);
+		rc = proc_run(mkfs, 1, 600ull * 1000000000u);
+		if (rc) {
+			snprintf(err, len, "qemu: mkfs.ext4 -d %s failed (%d): is e2fsprogs 1.43 or later installed?",
+				 p->img.rootfs, rc);
+			rc = rc < 0 ? rc : -EIO;
+			goto out;
+		}
+		if (rename(tmp, p->disk) != 0) {
+			rc = -errno;
+			snprintf(err, len, "qemu: cannot move the disk to %s: %s", p->disk, strerror(errno));
+		}
+	}
+out:
+	driver_remove_dir(dir);
 	return rc;
 }
 
@@ -520,6 +649,12 @@ static void qemu_cmdline(const struct target *t, const struct qemu_priv *p, char
 	if (p->floor)
 		snprintf(buf, len, "ip=%s dst=%s port=%u khz=%u", pkt_format_ip(t->target_ip, ip),
 			 pkt_format_ip(t->appliance_ip, dst), t->beacon_port, p->khz ? p->khz : 2000000);
+	else if (p->disk[0])
+		snprintf(buf, len,
+			 "console=ttyS0 quiet root=/dev/vda rw net.ifnames=0 panic=-1 %s%.0u%sno_timer_check "
+			 "lvp.ip=%s/%u lvp.cmd=%s",
+			 p->khz ? "tsc_early_khz=" : "", p->khz, p->khz ? " " : "",
+			 pkt_format_ip(t->target_ip, ip), t->prefix_len, p->start);
 	else if (p->khz)
 		snprintf(buf, len, "console=ttyS0 quiet panic=-1 tsc_early_khz=%u no_timer_check", p->khz);
 	else
@@ -535,6 +670,7 @@ static void qemu_paths_of(const struct target *t, const struct qemu_priv *p, str
 	qp->console = p->console;
 	qp->sock = p->sock;
 	qp->tap = p->tap;
+	qp->disk = p->disk;
 	qp->cmdline = cmdline;
 }
 
@@ -561,7 +697,7 @@ static int qemu_kvm_probe(const struct target *t, const struct qemu_priv *p, cha
 	struct target probe = *t;
 	struct qemu_paths qp;
 	struct qemu_priv pp = *p;
-	char cmdline[256], errf[128];
+	char cmdline[768], errf[128];
 	const char *mark = p->floor ? "lvp-floor" : QEMU_MARK_INIT;
 	uint64_t waited = 0;
 	pid_t pid;
@@ -577,6 +713,8 @@ static int qemu_kvm_probe(const struct target *t, const struct qemu_priv *p, cha
 	qemu_paths_of(t, &pp, &qp, cmdline, sizeof(cmdline));
 	if (!p->floor) /* loud and early: a working KVM prints within milliseconds */
 		snprintf(cmdline, sizeof(cmdline), "console=ttyS0 earlyprintk=ttyS0 panic=-1");
+	if (p->disk[0]) /* the disk's systemd does not print the initramfs' mark */
+		mark = "Run /init as init process";
 	memset(probe.argv, 0, sizeof(probe.argv));
 	if (qemu_argv(&probe, &p->cfg, &qp, 1, 0))
 		return 0;
@@ -633,7 +771,7 @@ static int qemu_prepare(struct target *t, char *err, size_t len)
 {
 	struct qemu_priv *p = calloc(1, sizeof(*p));
 	struct qemu_paths qp;
-	char cmdline[256], why[200] = "", path[PATH_MAX];
+	char cmdline[768], why[200] = "", path[PATH_MAX];
 	int rc, kvm = 0;
 
 	if (!p) {
@@ -658,6 +796,10 @@ static int qemu_prepare(struct target *t, char *err, size_t len)
 	}
 	if (p->floor) {
 		rc = qemu_floor_bin(p->kernel, sizeof(p->kernel), err, len);
+		if (rc)
+			goto fail;
+	} else if (p->cfg.disk[0]) {
+		rc = qemu_debian_disk(t, p, err, len);
 		if (rc)
 			goto fail;
 	} else {
@@ -701,7 +843,8 @@ static int qemu_prepare(struct target *t, char *err, size_t len)
 	}
 	p->kvm = kvm;
 	snprintf(t->variant, sizeof(t->variant), "%s %s %s%s", p->cfg.machine, kvm ? "kvm" : "tcg",
-		 strcmp(p->cfg.net, "tap") == 0 ? "tap" : "vhost-user", p->floor ? " floor-guest" : "");
+		 strcmp(p->cfg.net, "tap") == 0 ? "tap" : "vhost-user",
+		 p->floor ? " floor-guest" : p->disk[0] ? " debian-disk" : "");
 	qemu_paths_of(t, p, &qp, cmdline, sizeof(cmdline));
 	rc = qemu_argv(t, &p->cfg, &qp, kvm, 1);
 	if (rc) {
@@ -726,6 +869,7 @@ int qemu_guest(const struct target *t, struct qemu_guest *g)
 	g->initrd = p->initrd;
 	g->console = p->console;
 	g->sock = p->sock;
+	g->disk = p->disk;
 	g->machine = p->cfg.machine;
 	g->mem_mib = p->cfg.mem_mib;
 	g->kvm = p->kvm;
@@ -805,6 +949,11 @@ static int64_t qemu_image_size(struct target *t)
 	k = driver_du(p->kernel);
 	if (k >= 0 && p->initrd[0])
 		i = driver_du(p->initrd);
+	if (k >= 0 && i >= 0 && p->disk[0]) {
+		int64_t d = driver_du(p->disk);
+
+		i = d < 0 ? d : i + d;
+	}
 	return k < 0 ? k : i < 0 ? i : k + i;
 }
 

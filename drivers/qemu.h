@@ -16,16 +16,18 @@ struct qemu_config {
 	char machine[16]; /* microvm, q35, pc */
 	char accel[8];	  /* auto, kvm, tcg */
 	char net[8];	  /* vhost, tap */
+	char disk[8];	  /* "": kernel + initramfs; "debian": a Debian disk booted by systemd */
 	unsigned int mem_mib;
 };
 
-/* What the command line points at. initrd may be NULL or "". */
+/* What the command line points at. initrd and disk may be NULL or "";
+ * the disk is attached read-only to its file (snapshot=on). */
 struct qemu_paths {
-	const char *kernel, *initrd, *console, *sock, *tap, *cmdline;
+	const char *kernel, *initrd, *console, *sock, *tap, *cmdline, *disk;
 };
 
-/* t->opts into c (defaults: microvm, auto, vhost, 256 MiB). Returns 0 or
- * -EINVAL with one line in err. */
+/* t->opts into c (defaults: microvm, auto, vhost, 256 MiB; with
+ * disk=debian: q35, 512 MiB). Returns 0 or -EINVAL with one line in err. */
 int qemu_config_parse(const struct target *t, struct qemu_config *c, char *err, size_t len);
 
 /* Fill t->argv with the QEMU command line: kvm selects -accel kvm (else
@@ -42,7 +44,8 @@ int qemu_bzimage_payload(const unsigned char *img, size_t len, size_t *off, size
  * guest another way (libvirt). Strings point into t's driver state. */
 struct qemu_guest {
 	const char *dir, *kernel, *initrd, *console, *sock, *machine;
-	char cmdline[256];
+	const char *disk; /* disk=debian: the raw disk, else "" */
+	char cmdline[768];
 	unsigned int mem_mib;
 	int kvm, floor;
 };

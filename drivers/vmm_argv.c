@@ -101,6 +101,10 @@ int qemu_argv(struct target *t, const struct qemu_config *c, const struct qemu_p
 	}
 	ARG("-append");
 	ARG(paths->cmdline);
+	if (paths->disk && paths->disk[0]) {
+		ARG("-drive");
+		ARGF("file=%s,if=virtio,format=raw,snapshot=on", paths->disk);
+	}
 	if (!with_net) {
 		ARG("-nic");
 		ARG("none");

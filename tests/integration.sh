@@ -317,6 +317,22 @@ workload_case() {
 	fi
 }
 
+# vm_skip PLATFORM: exit 77 with the reason when the platform cannot run here.
+vm_skip() {
+	"$LVPERF" platforms --json >"$tmp/p.json" || fail "lvperf platforms exited $?"
+	if [ "$(json "$tmp/p.json" 'any(p["name"] == "'"$1"'" and p["available"] for p in j["platforms"])')" != True ]; then
+		echo "SKIPPED: $1 not available: $(json "$tmp/p.json" '[p.get("why") for p in j["platforms"] if p["name"] == "'"$1"'"]')"
+		exit 77
+	fi
+}
+# vm_gone PID TAGPREFIX: nothing of lvperf PID's target (lvp<TAGPREFIX><PID>) left.
+vm_gone() {
+	! ls -d /tmp/lvp"$2$1"-* >/dev/null 2>&1 || fail "files left: $(ls -d /tmp/lvp"$2$1"-*)"
+	[ ! -e "/run/lvperf/$1.ledger" ] || fail "ledger of $1 still open: $(cat "/run/lvperf/$1.ledger")"
+	! ps -eo args | grep -q "[l]vp$2$1" || fail "a process of lvp$2$1 is still running"
+	! ip -o link | grep -q "lvp$2$1" || fail "a link of lvp$2$1 is left"
+}
+
 # boot_vm PLATFORM OPTS WANT_VARIANT_REGEX REPEAT [WORKLOAD]: lvperf boot through the
 # VM driver with its beacon seen over the dataplane's port; the accelerator
 # is named in the variant; nothing of that lvperf process left afterwards.
@@ -346,6 +362,116 @@ boot_qemu)
 	boot_vm qemu machine=microvm 'microvm (kvm|tcg) vhost-user' 3
 	check "$tmp/b.json" 'j["guest_reported_ns"]["n"] == 3 and all(0 < g for g in [j["guest_reported_ns"]["min"]]) and j["guest_reported_ns"]["max"] < max(r["first_beacon_ns"] for r in j["startup"]["runs"])' "the guest's own time (serial line) not read or implausible"
 	boot_vm qemu machine=q35,net=tap 'q35 (kvm|tcg) tap' 1
+	;;
+qemu_services)
+	# nginx and redis in a microvm guest (TCG, vhost-user): the guest's
+	# initramfs carries the image builder's rootfs; lvperf http/kv boot it,
+	# wait for beacon and service, measure, and tear it down.
+	vm_skip qemu
+	"$LVPERF" http --platform qemu --workload nginx --opts accel=tcg --connections 10 --duration 2s \
+		--warmup 1s --json >"$tmp/h.json" 2>"$tmp/err" & lv=$!
+	pids+=("$lv"); rc=0; wait "$lv" || rc=$?
+	[ "$rc" = 0 ] || { cat "$tmp/err" >&2; fail "lvperf http --platform qemu --workload nginx exited $rc"; }
+	load_ok "$tmp/h.json"
+	check "$tmp/h.json" 'j["platform"] == "qemu" and j["workload"] == "nginx" and j["target_port"] == 80 and j["classes"]["2xx"] == j["requests"]' "not all 2xx from nginx in the guest"
+	check "$tmp/h.json" '0 < j["boot"]["first_arp_ns"] <= j["boot"]["first_beacon_ns"] <= j["boot"]["syn_ns"] <= j["boot"]["ready_ns"] < 60e9' "boot stages not ordered"
+	vm_gone "$lv" ss
+	"$LVPERF" kv --platform qemu --workload redis --opts accel=tcg --op set --keyspace 100 --connections 10 \
+		--duration 2s --warmup 1s --json >"$tmp/k.json" 2>"$tmp/err" & lv=$!
+	pids+=("$lv"); rc=0; wait "$lv" || rc=$?
+	[ "$rc" = 0 ] || { cat "$tmp/err" >&2; fail "lvperf kv --platform qemu --workload redis exited $rc"; }
+	load_ok "$tmp/k.json"
+	check "$tmp/k.json" 'j["platform"] == "qemu" and j["workload"] == "redis" and j["target_port"] == 6379 and j["classes"]["ok"] == j["requests"]' "not all +OK from redis in the guest"
+	check "$tmp/k.json" '0 < j["boot"]["first_arp_ns"] <= j["boot"]["first_beacon_ns"] <= j["boot"]["syn_ns"] <= j["boot"]["ready_ns"] < 60e9' "boot stages not ordered"
+	vm_gone "$lv" ss
+	echo "qemu nginx: $(json "$tmp/h.json" 'round(j["requests_per_s"])') req/s, beacon $(json "$tmp/h.json" 'round(j["boot"]["first_beacon_ns"] / 1e6)') ms, ready $(json "$tmp/h.json" 'round(j["boot"]["ready_ns"] / 1e6)') ms; redis: $(json "$tmp/k.json" 'round(j["requests_per_s"])') req/s, ready $(json "$tmp/k.json" 'round(j["boot"]["ready_ns"] / 1e6)') ms"
+	;;
+libvirt_services)
+	# nginx in a libvirt domain (pc, TCG): the qemu driver's guest, started
+	# by virsh create, answers lvperf http with all 2xx.
+	vm_skip libvirt
+	"$LVPERF" http --platform libvirt --workload nginx --opts machine=pc,accel=tcg --connections 10 \
+		--duration 2s --warmup 1s --json >"$tmp/h.json" 2>"$tmp/err" & lv=$!
+	pids+=("$lv"); rc=0; wait "$lv" || rc=$?
+	[ "$rc" = 0 ] || { cat "$tmp/err" >&2; fail "lvperf http --platform libvirt --workload nginx exited $rc"; }
+	load_ok "$tmp/h.json"
+	check "$tmp/h.json" 'j["platform"] == "libvirt" and j["classes"]["2xx"] == j["requests"]' "not all 2xx from nginx in the domain"
+	check "$tmp/h.json" '0 < j["boot"]["first_beacon_ns"] <= j["boot"]["syn_ns"] <= j["boot"]["ready_ns"] < 60e9' "boot stages not ordered"
+	vm_gone "$lv" ss
+	;;
+qemu_debian_disk)
+	# The study's full-VM row: a Debian disk (debootstrap minbase, Debian's
+	# kernel, systemd) booted on q35 under TCG through systemd, whose unit
+	# sends the beacon and starts nginx; lvperf http gets all 2xx. The image
+	# is built once (minutes, from the Debian mirror) and cached.
+	vm_skip qemu
+	"$LVPERF" http --platform qemu --workload nginx --opts disk=debian,accel=tcg --boot-timeout 180s \
+		--connections 10 --duration 2s --warmup 1s --json >"$tmp/h.json" 2>"$tmp/err" & lv=$!
+	pids+=("$lv"); rc=0; wait "$lv" || rc=$?
+	if [ "$rc" != 0 ] && grep -q "debootstrap .* failed" "$tmp/err"; then
+		echo "SKIPPED: the Debian image cannot be built here: $(tail -1 "$tmp/err")"; exit 77
+	fi
+	[ "$rc" = 0 ] || { cat "$tmp/err" >&2; fail "lvperf http --opts disk=debian exited $rc"; }
+	load_ok "$tmp/h.json"
+	check "$tmp/h.json" 'j["classes"]["2xx"] == j["requests"]' "not all 2xx from the Debian VM's nginx"
+	check "$tmp/h.json" '0 < j["boot"]["first_arp_ns"] <= j["boot"]["first_beacon_ns"] <= j["boot"]["syn_ns"] <= j["boot"]["ready_ns"] < 180e9' "boot stages not ordered"
+	d=$(ls -d "${LVPERF_CACHE:-/var/cache/lvperf}"/images/nginx-debian-vm-* | head -1)
+	[ -s "$d/disk.raw" ] && [ -s "$d/vmlinux" ] && [ -x "$d/rootfs/lib/systemd/systemd" ] || fail "no cached disk, kernel or systemd in $d"
+	vm_gone "$lv" ss
+	echo "debian disk VM: beacon $(json "$tmp/h.json" 'round(j["boot"]["first_beacon_ns"] / 1e6)') ms, ready $(json "$tmp/h.json" 'round(j["boot"]["ready_ns"] / 1e6)') ms, $(json "$tmp/h.json" 'round(j["requests_per_s"])') req/s"
+	;;
+qemu_min_search)
+	# lvperf memory --min-search, coarse: nginx microvm guests (TCG) from
+	# 160 MiB down in 32 MiB steps to 64; the sizes are asked in order,
+	# each size's verdict follows from its rate and the baseline, a size
+	# that did not serve ends the search, and nothing is left.
+	vm_skip qemu
+	"$LVPERF" memory --platform qemu --workload nginx --opts accel=tcg --min-search --start 160 --step 32 \
+		--floor 64 --tolerance 50% --duration 2s --warmup 1s --connections 10 --boot-timeout 20s --json \
+		>"$tmp/m.json" 2>"$tmp/err" & lv=$!
+	pids+=("$lv"); rc=0; wait "$lv" || rc=$?
+	[ "$rc" = 0 ] || { cat "$tmp/err" >&2; fail "lvperf memory --min-search exited $rc"; }
+	cat "$tmp/m.json"
+	check "$tmp/m.json" '[p["mem_mib"] for p in j["min_search"]["points"]] == list(range(160, 160 - 32 * len(j["min_search"]["points"]), -32))' "sizes not asked from the start down in steps"
+	check "$tmp/m.json" 'j["min_search"]["baseline"] > 0 and j["min_search"]["points"][0]["requests_ok_per_s"] == j["min_search"]["baseline"]' "no baseline"
+	check "$tmp/m.json" 'all(p["within"] == (p["requests_ok_per_s"] >= j["min_search"]["baseline"] * 0.5) for p in j["min_search"]["points"] if "error" not in p)' "a size judged against the wrong bound"
+	check "$tmp/m.json" 'all(p["runs"] == 1 + len(p["retry_rates"]) and p["requests_ok_per_s"] == max([p["first_rate"]] + [r for r in p["retry_rates"] if r is not None]) and (p["runs"] == 1 or not p["first_rate"] >= j["min_search"]["baseline"] * 0.5) for p in j["min_search"]["points"] if "error" not in p)' "retries not as documented"
+	check "$tmp/m.json" 'all("error" not in p for p in j["min_search"]["points"][:-1]) and j["min_search"]["min_serving_mib"] == min(p["mem_mib"] for p in j["min_search"]["points"] if "error" not in p)' "least serving size wrong"
+	check "$tmp/m.json" '(j["min_search"]["first_failed_mib"] is None) == ("error" not in j["min_search"]["points"][-1]) and j["min_search"]["min_serving_mib"] <= j["min_search"]["min_within_mib"] <= 160' "failure or least size inconsistent"
+	check "$tmp/m.json" 'all(0 < p["boot"]["first_beacon_ns"] <= p["boot"]["ready_ns"] for p in j["min_search"]["points"] if "error" not in p)' "boot stages of a size missing"
+	vm_gone "$lv" mm
+	;;
+vm_kill_cleanup)
+	# lvperf boot --platform qemu killed with SIGKILL mid-run leaves QEMU,
+	# its directory (vhost-user socket, initramfs, console) and its ledger
+	# behind; lvperf cleanup --ledger PID removes them all.
+	vm_skip qemu
+	"$LVPERF" boot --platform qemu --workload nginx --opts accel=tcg --repeat 5 --timeout 60s --gap 0s \
+		--quiet >/dev/null 2>"$tmp/err" & victim=$!
+	pids+=("$victim")
+	qpid=
+	for _ in $(seq 300); do
+		qpid=$(ps -eo pid=,args= | awk -v t="lvpbt$victim" '$2 ~ /qemu-system/ && index($0, t) {print $1; exit}')
+		[ -n "$qpid" ] && [ -S "/tmp/lvpbt$victim-qemu/vhost.sock" ] && break
+		sleep 0.1
+	done
+	[ -n "$qpid" ] || { cat "$tmp/err" >&2; fail "QEMU of lvperf $victim never ran"; }
+	sleep 2 # the guest is booting
+	kill -KILL "$victim"
+	wait "$victim" 2>/dev/null || true
+	kill -0 "$qpid" 2>/dev/null || fail "QEMU died with lvperf (the test is void)"
+	[ -d "/tmp/lvpbt$victim-qemu" ] && [ -e "/run/lvperf/$victim.ledger" ] || fail "nothing left to clean up (the test is void)"
+	"$LVPERF" cleanup --ledger "$victim" >"$tmp/c.out" 2>&1 || { cat "$tmp/c.out" >&2; fail "lvperf cleanup --ledger exited $?"; }
+	cat "$tmp/c.out"
+	for _ in $(seq 50); do
+		[ "$(awk '{print $3}' "/proc/$qpid/stat" 2>/dev/null)" = Z ] || ! kill -0 "$qpid" 2>/dev/null && break
+		sleep 0.1
+	done
+	[ "$(awk '{print $3}' "/proc/$qpid/stat" 2>/dev/null)" = Z ] || ! kill -0 "$qpid" 2>/dev/null || fail "QEMU $qpid still runs"
+	grep -q "removed pid $qpid " "$tmp/c.out" || fail "cleanup did not report QEMU"
+	[ ! -e "/tmp/lvpbt$victim-qemu/vhost.sock" ] || fail "vhost-user socket left"
+	[ ! -e "/var/run/dpdk/lvp-$victim" ] || fail "DPDK runtime directory of $victim left"
+	vm_gone "$victim" bt
 	;;
 boot_libvirt)
 	# A transient libvirt domain per start (virsh create) from lvperf's own

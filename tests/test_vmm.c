@@ -175,8 +175,8 @@ static void test_nanos(void **state)
 static void test_qemu_argv(void **state)
 {
 	struct target t = { 0 };
-	struct qemu_config c = { "microvm", "auto", "vhost", 64 };
-	struct qemu_paths p = { "/c/vmlinux", "/t/initrd", "/t/console", "/t/v.sock", "lvpx", "console=ttyS0" };
+	struct qemu_config c = { "microvm", "auto", "vhost", "", 64 };
+	struct qemu_paths p = { "/c/vmlinux", "/t/initrd", "/t/console", "/t/v.sock", "lvpx", "console=ttyS0", NULL };
 	const char *j;
 
 	(void)state;
@@ -195,6 +195,11 @@ static void test_qemu_argv(void **state)
 	assert_non_null(strstr(j, "-accel kvm -cpu host,-arch-capabilities"));
 	assert_int_equal(qemu_argv(&t, &c, &p, 0, 0), 0);
 	assert_non_null(strstr(joined(&t), "-nic none"));
+	assert_null(strstr(joined(&t), "-drive"));
+	/* disk=debian: the cached disk, never written (snapshot=on) */
+	p.disk = "/c/disk.raw";
+	assert_int_equal(qemu_argv(&t, &c, &p, 0, 1), 0);
+	assert_non_null(strstr(joined(&t), "-drive file=/c/disk.raw,if=virtio,format=raw,snapshot=on"));
 }
 
 static void test_target_opt(void **state)
