@@ -39,7 +39,7 @@ int cmd_platforms(int argc, char **argv)
 							      "summary", (*d)->summary, "available", ok,
 							      "why", ok ? NULL : why));
 		else
-			printf("%-10s %-13s %s\n", (*d)->name, ok ? "available" : "unavailable",
+			printf("%-16s %-11s %s\n", (*d)->name, ok ? "available" : "unavailable",
 			       ok ? (*d)->summary : why);
 	}
 	if (cfg.json)
