@@ -41,7 +41,9 @@ static int crun_run(char *const argv[])
 
 static int crun_available(char *why, size_t len)
 {
-	char *c[] = { "crun", "--version", NULL }, *r[] = { "runc", "--version", NULL };
+	/* --root an existing directory: crun makes its default root
+	 * (/run/crun) even for --version, and nothing of ours may stay. */
+	char *c[] = { "crun", "--root", "/tmp", "--version", NULL }, *r[] = { "runc", "--version", NULL };
 	char *u[] = { "nsenter", "--version", NULL };
 
 	if (crun_run(c) != 0) {

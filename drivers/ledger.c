@@ -281,6 +281,24 @@ static int ledger_undo_lxdd(const char *dir)
 	return ledger_umount_under(dir) > 0 || ok;
 }
 
+const char *const ledger_spill_paths[] = {
+	"/etc/docker/key.json", "/etc/docker", "/run/docker/plugins", "/run/docker",
+	"/run/containerd/s", "/run/containerd", "/run/runc", "/run/crun", "/var/lib/containers/cache",
+	"/var/lib/containers", NULL,
+};
+
+int ledger_spill_remove(const char *name)
+{
+	struct stat st;
+	size_t i;
+
+	for (i = 0; ledger_spill_paths[i] && strcmp(ledger_spill_paths[i], name); i++)
+		;
+	if (!ledger_spill_paths[i] || lstat(name, &st) != 0)
+		return 0;
+	return (S_ISDIR(st.st_mode) ? rmdir(name) : unlink(name)) == 0;
+}
+
 /* Remove one resource; 1 when something was removed. */
 static int ledger_undo(const char *kind, const char *name, FILE *out)
 {
@@ -296,6 +314,9 @@ static int ledger_undo(const char *kind, const char *name, FILE *out)
 
 		if (sscanf(name, "%d %llu", &pid, &start) != 2 || pid <= 1 ||
 		    ledger_starttime(pid) != start || kill(pid, SIGKILL) != 0)
+			return 0;
+	} else if (strcmp(kind, LEDGER_SPILL) == 0) {
+		if (!ledger_spill_remove(name))
 			return 0;
 	} else if (strcmp(kind, LEDGER_DIRECTORY) == 0) {
 		char *argv[] = { "rm", "-rf", "--one-file-system", "--", (char *)name, NULL };

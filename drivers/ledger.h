@@ -32,6 +32,18 @@
 				* storage delete NAME (TYPE instance, image, profile, storage) */
 #define LEDGER_LXDD "lxdd"     /* DIR: the lxd lvperf started with LXD_DIR=DIR/var: lxd shutdown,
 				* then umount -l what it left mounted under DIR */
+/* A path a platform's own tool makes outside lvp names (dockerd's
+ * /etc/docker/key.json, /run/docker/plugins, ...), noted only when it was
+ * absent before lvperf started the tool: a file is unlinked, a directory
+ * removed only when empty. Only the paths in ledger_spill_paths. */
+#define LEDGER_SPILL "spill"
+
+/* The paths LEDGER_SPILL may remove, deepest first, NULL-terminated. */
+extern const char *const ledger_spill_paths[];
+
+/* Remove spill path name (one of ledger_spill_paths) the LEDGER_SPILL way;
+ * 1 when it was removed. */
+int ledger_spill_remove(const char *name);
 
 /* Record that kind/name is about to be created (+) or is gone (-).
  * Opens this process's ledger on first use. Returns 0 or -errno. */

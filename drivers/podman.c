@@ -31,10 +31,16 @@ struct podman_state {
 	char cgparent[24]; /* /lvp<tag> */
 	char netarg[64];   /* ns:/run/netns/<ns> */
 	struct image img;
+	unsigned spill;	   /* what podman made outside lvp names (podman_spill) */
 	int prepared;
 };
 
 static struct podman_state pm_st;
+
+/* runc's default state root (podman passes no --root to it) and podman's
+ * blob cache, whatever its --root. */
+static const char *const podman_spill[] = { "/run/runc", "/var/lib/containers/cache",
+					    "/var/lib/containers", NULL };
 
 /* podman with the private store and the settings every call needs. */
 static int podman_base(struct target *t)
@@ -109,6 +115,7 @@ static int podman_prepare(struct target *t, char *err, size_t len)
 	snprintf(p->netarg, sizeof(p->netarg), "ns:/run/netns/%s", t->link.ns);
 	driver_note_cgroup(t);
 	p->prepared = 1;
+	p->spill = driver_spill_note(podman_spill);
 	if (mkdir(p->dir, 0700) != 0 && errno != EEXIST) {
 		snprintf(err, len, "podman: cannot create %s: %s", p->dir, strerror(errno));
 		rc = -errno;
@@ -167,6 +174,8 @@ static void podman_destroy(struct target *t)
 				usleep(40000);
 		}
 		driver_remove_cgroup(t);
+		driver_spill_remove(podman_spill, p->spill);
+		p->spill = 0;
 		p->prepared = 0;
 	}
 	netns_link_destroy(&t->link);
