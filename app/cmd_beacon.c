@@ -4,6 +4,7 @@
  * posix_spawn; the end marks are the worker's RX stamps.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
@@ -149,6 +150,22 @@ static void beacon_collect(struct dp *dp, tsc_t start, const struct svc_probe *s
 	}
 }
 
+/* Before a cold start: dirty pages written, then page cache, dentries and
+ * inodes dropped, so the start reads the image from the disk. */
+static int beacon_drop_caches(void)
+{
+	int fd, rc = 0;
+
+	sync();
+	fd = open("/proc/sys/vm/drop_caches", O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, "3\n", 2) != 2)
+		rc = -errno;
+	close(fd);
+	return rc;
+}
+
 static int beacon_one(struct dp *dp, const struct beacon_args *a, struct svc_probe *svc,
 		      unsigned run_idx, struct beacon_run *run)
 {
@@ -161,6 +178,11 @@ static int beacon_one(struct dp *dp, const struct beacon_args *a, struct svc_pro
 	memset(run, 0, sizeof(*run));
 	run->first_frame_ns = run->first_arp_ns = run->first_beacon_ns = NAN;
 	run->syn_ns = run->ready_ns = NAN;
+	if (a->cold && (rc = beacon_drop_caches()) != 0) {
+		snprintf(run->err, sizeof(run->err), "--cold: cannot drop the page cache "
+			 "(/proc/sys/vm/drop_caches): %s", strerror(-rc));
+		return APP_ERR;
+	}
 	dp_call(dp, beacon_arm_fn, &arm);
 
 	start = rte_rdtsc();
@@ -410,6 +432,7 @@ int beacon_measure(struct dp *dp, const struct beacon_args *a, json_t **json)
 				  app_clock_json(&dp->clk, dp->port.clock), "udp_port",
 				  (json_int_t)dp->nif.beacon.udp_port, "floor_ns", json_null(), "runs", arr,
 				  "summary", summary);
+		json_object_set_new(*json, "cache", json_string(a->cold ? "cold" : "warm"));
 		if (svc)
 			json_object_set_new(*json, "service",
 					    json_pack("{s:s, s:I, s:s?, s:s}", "protocol",

@@ -29,6 +29,8 @@ struct boot_cfg {
 	const char *csv;
 	const char *opts;
 	const char *image;
+	const char *net;
+	int cold;
 	int json;
 	int quiet;
 };
@@ -51,6 +53,10 @@ static const struct opt_def boot_opts[] = {
 	  "driver options (qemu: machine=microvm|q35|pc, accel=auto|kvm|tcg, net=vhost|tap, mem=MiB)" },
 	{ "image", OPT_STR, offsetof(struct boot_cfg, image), 0, 0, NULL, "PATH",
 	  "a user-supplied image (unikernels, other VMMs)" },
+	{ "net", OPT_STR, offsetof(struct boot_cfg, net), 0, 0, "direct", "direct|platform",
+	  "a veth straight to the workload, or the platform's own network (docker: bridge, NAT, -p)" },
+	{ "cold", OPT_FLAG, offsetof(struct boot_cfg, cold), 0, 0, NULL, NULL,
+	  "cold starts: sync and drop the page cache before each (default: warm)" },
 	{ "csv", OPT_STR, offsetof(struct boot_cfg, csv), 0, 0, NULL, "FILE", "one line per start" },
 	{ "cores", OPT_STR, offsetof(struct boot_cfg, cores), 0, 0, NULL, "[MAIN,]WORKER",
 	  "CPUs for control and dataplane" },
@@ -123,8 +129,13 @@ int cmd_boot(int argc, char **argv)
 		fprintf(stderr, "lvperf boot: platform %s is not available here: %s\n", drv->name, why);
 		return APP_ERR;
 	}
+	if (driver_check_net(drv, cfg.net, err, sizeof(err))) {
+		fprintf(stderr, "lvperf boot: %s\n", err);
+		return APP_USAGE;
+	}
 	memset(&t, 0, sizeof(t));
 	t.drv = drv;
+	t.net = cfg.net;
 	t.workload = cfg.workload;
 	t.base = cfg.base;
 	snprintf(t.tag, sizeof(t.tag), "bt%d", (int)getpid() % 10000000);
@@ -174,7 +185,7 @@ int cmd_boot(int argc, char **argv)
 		struct beacon_args ba = { .repeat = cfg.repeat, .timeout = cfg.timeout, .gap = cfg.gap,
 					  .csv = cfg.csv, .json = cfg.json, .quiet = 1, .argv = t.argv,
 					  .on_up = boot_on_up, .after_run = boot_after_run,
-					  .on_up_ctx = &mem };
+					  .on_up_ctx = &mem, .cold = cfg.cold };
 		struct svc_spec spec;
 
 		if (target_service(&t, &spec) == 0) {
@@ -183,9 +194,9 @@ int cmd_boot(int argc, char **argv)
 		}
 
 		if (!cfg.json)
-			printf("== boot: %s%s%s%s running %s, %" PRIu64 " starts, network %s ==\n", drv->name,
-			       t.variant[0] ? " (" : "", t.variant, t.variant[0] ? ")" : "", cfg.workload,
-			       cfg.repeat, port);
+			printf("== boot: %s%s%s%s running %s, %" PRIu64 " %s starts, network %s (%s) ==\n",
+			       drv->name, t.variant[0] ? " (" : "", t.variant, t.variant[0] ? ")" : "",
+			       cfg.workload, cfg.repeat, cfg.cold ? "cold" : "warm", port, cfg.net);
 		rc = beacon_measure(&dp, &ba, &bj);
 	}
 	dp_close(&dp);
@@ -205,6 +216,8 @@ int cmd_boot(int argc, char **argv)
 				      app_summary_json(&ms), "startup", bj ? bj : json_null());
 
 		json_object_set_new(o, "guest_reported_ns", app_summary_json(&gs));
+		json_object_set_new(o, "net", json_string(cfg.net));
+		json_object_set_new(o, "cache", json_string(cfg.cold ? "cold" : "warm"));
 		app_json_print(o);
 	} else {
 		if (size >= 0)

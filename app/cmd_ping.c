@@ -226,7 +226,7 @@ static int ping_session_measure(struct target_session *s, void *arg, json_t **js
 {
 	struct ping_args *a = arg;
 
-	a->target = s->t.target_ip;
+	a->target = s->t.icmp_ip ? s->t.icmp_ip : s->t.target_ip;
 	return ping_measure(&s->dp, a, json);
 }
 

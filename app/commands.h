@@ -71,6 +71,9 @@ struct beacon_args {
 	 * "ready" stages) before the run counts as up; NULL: beacon only. */
 	const struct svc_spec *service;
 	uint32_t service_ip; /* where the service is; 0: the beacon's source */
+	/* Cold starts: sync and drop the page cache, dentries and inodes
+	 * (vm.drop_caches = 3) before each start mark; 0: warm (labelled). */
+	int cold;
 };
 
 /* Start a->argv a->repeat times and time its first ARP, first beacon and,

@@ -115,7 +115,12 @@ int target_session_run(const char *cmd, const struct target_session_opts *o,
 		fprintf(stderr, "lvperf %s: platform %s is not available here: %s\n", cmd, s.drv->name, why);
 		return APP_ERR;
 	}
+	if (driver_check_net(s.drv, o->net, err, sizeof(err))) {
+		fprintf(stderr, "lvperf %s: %s\n", cmd, err);
+		return APP_USAGE;
+	}
 	s.t.drv = s.drv;
+	s.t.net = o->net;
 	s.t.workload = o->workload;
 	snprintf(s.t.tag, sizeof(s.t.tag), "ss%d", (int)getpid() % 10000000);
 	s.t.appliance_ip = SESSION_OUR_IP;
@@ -185,6 +190,7 @@ int target_session_run(const char *cmd, const struct target_session_opts *o,
 	if (r.json) {
 		json_object_set_new(r.json, "platform", json_string(s.drv->name));
 		json_object_set_new(r.json, "workload", json_string(o->workload));
+		json_object_set_new(r.json, "net", json_string(o->net ? o->net : "direct"));
 		json_object_set(r.json, "boot", run ? run : json_null());
 		app_json_print(r.json);
 	} else if (!s.json && run) {

@@ -26,6 +26,7 @@ struct target_session_opts {
 	const char *base;      /* image base: host | debian */
 	const char *opts;      /* driver options K=V,... */
 	const char *image;     /* an image the user brings (VMMs, unikernels) */
+	const char *net;       /* direct | platform (driver.h) */
 	int need_service;      /* refuse a workload without a service (set by the command) */
 };
 
@@ -41,7 +42,9 @@ struct target_session_opts {
 	{ "opts", OPT_STR, offsetof(type, f.opts), 0, 0, NULL, "K=V,...",                             \
 	  "with --platform: driver options (e.g. qemu machine=microvm,accel=tcg)" },                   \
 	{ "image", OPT_STR, offsetof(type, f.image), 0, 0, NULL, "PATH",                              \
-	  "with --platform: an image you bring (VMMs, unikernels)" }
+	  "with --platform: an image you bring (VMMs, unikernels)" },                                  \
+	{ "net", OPT_STR, offsetof(type, f.net), 0, 0, "direct", "direct|platform",                   \
+	  "with --platform: a veth straight to the workload, or the platform's own network (docker)" }
 
 /* A booted target while it is measured. */
 struct target_session {

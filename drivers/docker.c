@@ -12,6 +12,19 @@
  * start command is `docker run -d`, as the study started containers; the
  * container is removed after each run. Cgroups under /lvp<tag> (measured
  * container) and /lvp<tag>x (the holder). PLATFORMS.md 3.6.
+ *
+ * --net platform is Docker's own network as the study ran it: dockerd runs
+ * in the target's lvp network namespace (nsenter --net; `ip netns exec`
+ * would remount /sys and hide the cgroups), which plays the
+ * Docker host, with its iptables (DNAT of published ports, masquerading),
+ * docker-proxy and bridge lvp<tag>b (X.Y.Z.129/25 of the target's /24) all
+ * in there; the host's firewall and routes are never touched. The
+ * container runs on that bridge with -p PORT:PORT; the dataplane reaches
+ * the service at the namespace's address (target_ip), and pings the
+ * container itself (X.Y.Z.130) through the namespace, which forwards and
+ * answers ARP for it (proxy_arp). Forwarding is switched on by lvperf in
+ * the namespace (dockerd's --ip-forward would also set a FORWARD DROP
+ * policy that drops those echoes).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -42,14 +55,22 @@ struct docker_state {
 	char name[16];	 /* lvp<tag> */
 	char holder[24]; /* lvp<tag>-holder */
 	char cg[24], cgh[24]; /* lvp<tag>, lvp<tag>x */
+	char bridge[16];  /* lvp<tag>b with --net platform, else empty */
 	pid_t dockerd;
 	char data[240];	 /* the data root: kept in the cache, or in dir */
 	int lock_fd;	 /* holds CACHE/lvp-docker/lock while data is the kept one */
+	unsigned spill;	 /* what dockerd made outside lvp names (docker_spill) */
 	struct image img;
 	int prepared;
 };
 
 static struct docker_state dk_st;
+
+/* What dockerd and its containerd make outside our directories, whatever
+ * their flags: the trust key, the plugin and shim socket directories. */
+static const char *const docker_spill[] = { "/etc/docker/key.json", "/etc/docker",
+					    "/run/docker/plugins", "/run/docker", "/run/containerd/s",
+					    "/run/containerd", NULL };
 
 /* Run `docker -H SOCK words...` to completion; out (may be NULL) gets stdout. */
 static int docker_do(char *out, size_t outlen, const char *const *words)
@@ -81,20 +102,31 @@ static int docker_available(char *why, size_t len)
 	return 1;
 }
 
-static int docker_start_daemon(struct docker_state *d, char *err, size_t len)
+static int docker_start_daemon(struct docker_state *d, const struct target *t, char *err, size_t len)
 {
-	char exec_root[160], pidfile[160], sock[176], cgp[32];
-	char *argv[] = { DOCKERD_BIN, "--data-root", d->data, "--exec-root", exec_root, "-H", sock,
-			 "--pidfile", pidfile, "--iptables=false", "--ip6tables=false",
-			 "--ip-forward=false", "--ip-masq=false", "--bridge=none",
-			 "--userland-proxy=false", "--cgroup-parent", cgp, NULL };
+	char exec_root[160], pidfile[160], sock[176], cgp[32], bridge[32], netns[48];
+	char *direct[] = { DOCKERD_BIN, "--data-root", d->data, "--exec-root", exec_root, "-H", sock,
+			   "--pidfile", pidfile, "--iptables=false", "--ip6tables=false",
+			   "--ip-forward=false", "--ip-masq=false", "--bridge=none",
+			   "--userland-proxy=false", "--cgroup-parent", cgp, NULL };
+	/* Docker's defaults (iptables, masquerading, docker-proxy) on our
+	 * bridge, all inside the target's namespace; forwarding is ours. */
+	char *platform[] = { "nsenter", netns, DOCKERD_BIN, "--data-root",
+			     d->data, "--exec-root", exec_root, "-H", sock, "--pidfile", pidfile,
+			     "--iptables=true", "--ip6tables=false", "--ip-forward=false",
+			     "--ip-masq=true", bridge, "--userland-proxy=true", "--cgroup-parent", cgp,
+			     NULL };
+	char **argv = d->bridge[0] ? platform : direct;
 	const char *version[] = { "version", NULL };
 	int i;
 
+	snprintf(bridge, sizeof(bridge), "--bridge=%.15s", d->bridge);
+	snprintf(netns, sizeof(netns), "--net=/run/netns/%.15s", t->link.ns);
 	snprintf(exec_root, sizeof(exec_root), "%.127s/exec", d->dir);
 	snprintf(pidfile, sizeof(pidfile), "%.127s/dockerd.pid", d->dir);
 	snprintf(sock, sizeof(sock), "%.175s", d->host);
 	snprintf(cgp, sizeof(cgp), "/%.23s", d->cg);
+	d->spill = driver_spill_note(docker_spill);
 	if (proc_start(argv, 1, &d->dockerd) != 0) {
 		snprintf(err, len, "docker: cannot start " DOCKERD_BIN);
 		return -EIO;
@@ -146,6 +178,36 @@ static int docker_holder(struct docker_state *d, struct target *t, char *err, si
 	return 0;
 }
 
+/* --net platform: the bridge dockerd attaches containers to, in the
+ * target's namespace, which forwards between it and the veth and answers
+ * ARP for the containers behind it. */
+static int docker_platform_net(struct docker_state *d, struct target *t, char *err, size_t len)
+{
+	char addr[24], ip[16], proxy[64];
+	uint32_t br = (t->target_ip & 0xffffff00u) | 0x81u;
+	char *add[] = { "ip", "-n", t->link.ns, "link", "add", d->bridge, "type", "bridge", NULL };
+	char *a[] = { "ip", "-n", t->link.ns, "addr", "add", addr, "dev", d->bridge, NULL };
+	char *up[] = { "ip", "-n", t->link.ns, "link", "set", d->bridge, "up", NULL };
+	char *fwd[] = { "ip", "netns", "exec", t->link.ns, "sysctl", "-qw", "net.ipv4.ip_forward=1", proxy,
+			NULL };
+
+	if (t->prefix_len != 24) {
+		snprintf(err, len, "docker --net platform: the target's network must be a /24, not /%u",
+			 t->prefix_len);
+		return -EINVAL;
+	}
+	snprintf(addr, sizeof(addr), "%s/25", pkt_format_ip(br, ip));
+	snprintf(proxy, sizeof(proxy), "net.ipv4.conf.%.15s.proxy_arp=1", t->link.peer_if);
+	if (proc_run(add, 1, DOCKER_TIMEOUT) || proc_run(a, 1, DOCKER_TIMEOUT) ||
+	    proc_run(up, 1, DOCKER_TIMEOUT) || proc_run(fwd, 1, DOCKER_TIMEOUT)) {
+		snprintf(err, len, "docker: cannot make bridge %s in %s", d->bridge, t->link.ns);
+		return -EIO;
+	}
+	t->icmp_ip = br + 1; /* the first address docker gives out */
+	snprintf(t->variant, sizeof(t->variant), "net platform: bridge, iptables NAT, -p");
+	return 0;
+}
+
 /* The kept data root if no other dockerd of ours uses it, else one in
  * the run's own directory. */
 static void docker_data_root(struct docker_state *d)
@@ -170,7 +232,7 @@ static void docker_data_root(struct docker_state *d)
 static int docker_prepare(struct target *t, char *err, size_t len)
 {
 	struct docker_state *d = &dk_st;
-	char tar[PATH_MAX], netarg[48], cgp[32], e[400];
+	char tar[PATH_MAX], netarg[48], cgp[32], e[400], pub[16] = "";
 	struct image_cmd cmd;
 	int rc, i;
 
@@ -188,7 +250,14 @@ static int docker_prepare(struct target *t, char *err, size_t len)
 	snprintf(d->holder, sizeof(d->holder), "lvp%s-holder", t->tag);
 	snprintf(d->cg, sizeof(d->cg), "lvp%s", t->tag);
 	snprintf(d->cgh, sizeof(d->cgh), "lvp%sx", t->tag);
-	rc = netns_veth_create(&t->link, t->tag, 1, err, len);
+	if (target_platform_net(t)) {
+		snprintf(d->bridge, sizeof(d->bridge), "lvp%sb", t->tag);
+		rc = netns_link_create(&t->link, t->tag, t->target_ip, t->prefix_len, 1, err, len);
+		if (rc == 0 && (rc = docker_platform_net(d, t, err, len)) != 0)
+			netns_link_destroy(&t->link);
+	} else {
+		rc = netns_veth_create(&t->link, t->tag, 1, err, len);
+	}
 	if (rc)
 		return rc;
 	ledger_add(LEDGER_CGROUP, d->cg);
@@ -198,7 +267,7 @@ static int docker_prepare(struct target *t, char *err, size_t len)
 	if (rc == 0)
 		docker_data_root(d);
 	if (rc == 0)
-		rc = docker_start_daemon(d, err, len);
+		rc = docker_start_daemon(d, t, err, len);
 	if (rc == 0 && d->lock_fd >= 0) { /* the kept store: what a killed run left */
 		const char *prune[] = { "container", "prune", "-f", NULL };
 
@@ -216,17 +285,23 @@ static int docker_prepare(struct target *t, char *err, size_t len)
 			goto fail;
 		}
 	}
-	rc = docker_holder(d, t, err, len);
-	if (rc)
-		goto fail;
-	snprintf(netarg, sizeof(netarg), "container:%.23s", d->holder);
+	if (d->bridge[0]) {
+		snprintf(netarg, sizeof(netarg), "bridge");
+		if (t->service_port)
+			snprintf(pub, sizeof(pub), "%u:%u", t->service_port, t->service_port);
+	} else {
+		rc = docker_holder(d, t, err, len);
+		if (rc)
+			goto fail;
+		snprintf(netarg, sizeof(netarg), "container:%.23s", d->holder);
+	}
 	snprintf(cgp, sizeof(cgp), "/%.23s", d->cg);
 	t->argv[0] = NULL;
 	if (target_arg(t, DOCKER_BIN) || target_arg(t, "-H") || target_arg(t, d->host) ||
 	    target_arg(t, "run") || target_arg(t, "-d") || target_arg(t, "--name") || target_arg(t, d->name) ||
 	    target_arg(t, "--network") || target_arg(t, netarg) || target_arg(t, "--cgroup-parent") ||
 	    target_arg(t, cgp) || target_arg(t, "--ulimit") || target_arg(t, "nofile=20000:20000") ||
-	    target_arg(t, d->image))
+	    (pub[0] && (target_arg(t, "-p") || target_arg(t, pub))) || target_arg(t, d->image))
 		rc = -E2BIG;
 	for (i = 0; rc == 0 && cmd.argv[i]; i++)
 		rc = target_arg(t, cmd.argv[i]);
@@ -266,6 +341,8 @@ static void docker_destroy(struct target *t)
 			ledger_done_pid(d->dockerd);
 			d->dockerd = 0;
 		}
+		driver_spill_remove(docker_spill, d->spill);
+		d->spill = 0;
 		driver_remove_dir(d->dir);
 		if (d->lock_fd >= 0) {
 			close(d->lock_fd); /* the kept data root is free again */
@@ -317,5 +394,6 @@ const struct driver driver_docker = {
 	.image_size = docker_image_size,
 	.memory = docker_memory,
 	.daemon_memory = docker_daemon_memory,
-	.daemon_counts = "RSS of dockerd and its children (containerd), from smaps_rollup",
+	.daemon_counts = "RSS of dockerd and its children (containerd, docker-proxy), from smaps_rollup",
+	.platform_net = "dockerd in the target's namespace: bridge, iptables NAT, port published with -p",
 };

@@ -166,3 +166,47 @@ void driver_remove_cgroup(const struct target *t)
 	ledger_rmdir_cgroup(cg);
 	ledger_done(LEDGER_CGROUP, cg);
 }
+
+unsigned driver_spill_note(const char *const *paths)
+{
+	unsigned mask = 0, n;
+	struct stat st;
+
+	for (n = 0; paths[n] && n < 32; n++)
+		;
+	while (n--) /* shallowest first: cleanup undoes the newest first */
+		if (lstat(paths[n], &st) != 0 && ledger_add(LEDGER_SPILL, paths[n]) == 0)
+			mask |= 1u << n;
+	return mask;
+}
+
+void driver_spill_remove(const char *const *paths, unsigned mask)
+{
+	unsigned i;
+
+	for (i = 0; paths[i] && i < 32; i++)
+		if (mask & (1u << i)) {
+			ledger_spill_remove(paths[i]);
+			ledger_done(LEDGER_SPILL, paths[i]);
+		}
+}
+
+int driver_check_net(const struct driver *drv, const char *net, char *err, size_t len)
+{
+	if (!net || !strcmp(net, "direct"))
+		return 0;
+	if (strcmp(net, "platform")) {
+		snprintf(err, len, "--net must be direct or platform, not '%s'", net);
+		return -EINVAL;
+	}
+	if (!drv->platform_net) {
+		snprintf(err, len, "%s has no platform network of its own in lvperf: use --net direct", drv->name);
+		return -ENOTSUP;
+	}
+	return 0;
+}
+
+int target_platform_net(const struct target *t)
+{
+	return t->net && !strcmp(t->net, "platform");
+}

@@ -31,6 +31,14 @@ struct target {
 	uint16_t service_port;	/* the workload's TCP port on target_ip (nginx 80,
 				 * redis 6379), set by prepare; 0 for beacon */
 	struct netns_link link; /* the network the target runs in */
+	/* "direct" (NULL too): the workload's own interface is the veth peer;
+	 * "platform": the platform's default network stands between the veth
+	 * and the workload (Docker's bridge, NAT and published ports), kept
+	 * inside the lvp namespace. Only drivers with platform_net take it. */
+	const char *net;
+	/* Where ICMP echoes go when not target_ip (0): with --net platform
+	 * the workload's own address behind the platform's network. */
+	uint32_t icmp_ip;
 	/* The dataplane port for the target ("vhost:/tmp/lvp.../vhost.sock",
 	 * "af_packet:lvp...t"), filled by drivers whose target is not behind
 	 * link.host_if; empty: the caller drives link.host_if. */
@@ -75,6 +83,8 @@ struct driver {
 	 * conmon...), not counting the target's processes; -errno on failure. */
 	int64_t (*daemon_memory)(struct target *t);
 	const char *daemon_counts; /* what daemon_memory sums, e.g. "RSS of dockerd and its children" */
+	/* What --net platform means for this driver; NULL: only --net direct. */
+	const char *platform_net;
 };
 
 /* Every driver, NULL-terminated. */
@@ -82,6 +92,13 @@ extern const struct driver *const drivers[];
 
 /* The driver named name, or NULL. */
 const struct driver *driver_find(const char *name);
+
+/* 0 when drv can attach a target by net ("direct", "platform"; NULL is
+ * direct), else -ENOTSUP / -EINVAL with one line in err. */
+int driver_check_net(const struct driver *drv, const char *net, char *err, size_t len);
+
+/* 1 when t asks for the platform's own network (--net platform). */
+int target_platform_net(const struct target *t);
 
 /* Append a word to t->argv (copied into t->argbuf). Returns 0 or -E2BIG. */
 int target_arg(struct target *t, const char *word);
@@ -128,5 +145,15 @@ void driver_note_cgroup(const struct target *t);
 /* The file name beside the lvperf binary (build/NAME) into buf.
  * Returns 0, or -ENOENT when it is not there. */
 int driver_sibling_bin(const char *name, char *buf, size_t len);
+
+/*
+ * Paths (NULL-terminated, each one of ledger_spill_paths, deepest first)
+ * a platform's tool makes outside lvp names: driver_spill_note, just
+ * before the tool starts, records in the ledger those that are absent and
+ * returns them as a bit mask; driver_spill_remove, after the tool has
+ * stopped, removes those (files; directories only when empty).
+ */
+unsigned driver_spill_note(const char *const *paths);
+void driver_spill_remove(const char *const *paths, unsigned mask);
 
 #endif

@@ -389,6 +389,8 @@ static void point_argv(const struct runner *r, const struct run_point *p, struct
 		arg(a, "%s", s->port_kind);
 		arg(a, "--timeout");
 		arg(a, "%" PRIu64 "ns", c->timeout);
+		if (c->cold)
+			arg(a, "--cold");
 		break;
 	case SPEC_RTT:
 		arg(a, "--count");

@@ -25,7 +25,7 @@ const char *const spec_metric_names[SPEC_N_METRICS] = {
 
 /* The file as libcyaml loads it: strings, checked afterwards. */
 struct raw_metric {
-	char *repetitions, *duration, *warmup, *count, *interval, *timeout, *gap;
+	char *repetitions, *duration, *warmup, *count, *interval, *timeout, *gap, *cache;
 	char **connections;
 	unsigned connections_count;
 	char **pipeline;
@@ -66,6 +66,7 @@ static const cyaml_schema_field_t metric_fields[] = {
 	STR("interval", struct raw_metric, interval),
 	STR("timeout", struct raw_metric, timeout),
 	STR("gap", struct raw_metric, gap),
+	STR("cache", struct raw_metric, cache),
 	LIST("connections", struct raw_metric, connections),
 	LIST("pipeline", struct raw_metric, pipeline),
 	LIST("ops", struct raw_metric, ops),
@@ -405,6 +406,7 @@ static void metric_defaults(struct spec *s)
 
 static const char *const word_ops[] = { "get", "set", NULL };
 static const char *const word_under[] = { "idle", "http", "kv", NULL };
+static const char *const word_cache[] = { "warm", "cold", NULL };
 static const char *const word_net[] = { "direct", "platform", NULL };
 static const char *const word_accel[] = { "kvm", "tcg", NULL };
 static const char *const word_order[] = { "random", "sequential", NULL };
@@ -426,6 +428,12 @@ static void check_metric(struct checker *c, int i, const struct raw_metric *r, s
 	get_duration(c, FLD("interval"), r->interval, 1000, 10000000000ull, &m->interval);
 	get_duration(c, FLD("timeout"), r->timeout, 1000000, 3600000000000ull, &m->timeout);
 	get_duration(c, FLD("gap"), r->gap, 0, 600000000000ull, &m->gap);
+	{
+		char cache[8] = "warm";
+
+		get_word(c, FLD("cache"), r->cache, word_cache, cache, sizeof(cache));
+		m->cold = !strcmp(cache, "cold");
+	}
 	get_list_u64(c, FLD("connections"), r->connections, r->connections_count, 1, 1000000, m->connections,
 		     &m->n_connections);
 	get_list_u64(c, FLD("pipeline"), r->pipeline, r->pipeline_count, 1, 256, m->pipeline, &m->n_pipeline);
@@ -440,8 +448,8 @@ static void check_metric(struct checker *c, int i, const struct raw_metric *r, s
 		bad(c, FLD("under"), "only memory has under (idle, http, kv)");
 	if (i != SPEC_RTT && (r->count || r->interval))
 		bad(c, FLD(r->count ? "count" : "interval"), "only rtt has count and interval");
-	if (i != SPEC_STARTUP && (r->timeout || r->gap))
-		bad(c, FLD(r->timeout ? "timeout" : "gap"), "only startup has timeout and gap");
+	if (i != SPEC_STARTUP && (r->timeout || r->gap || r->cache))
+		bad(c, FLD(r->timeout ? "timeout" : r->gap ? "gap" : "cache"), "only startup has timeout, gap and cache");
 	if ((i == SPEC_STARTUP || i == SPEC_SIZE || i == SPEC_RTT) && (r->duration || r->warmup))
 		bad(c, FLD(r->duration ? "duration" : "warmup"), "only http, kv and memory have a duration and warmup");
 #undef FLD

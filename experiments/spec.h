@@ -39,6 +39,7 @@ struct spec_metric_cfg {
 	uint64_t duration, warmup; /* ns (http, kv, memory under load) */
 	uint64_t count, interval;  /* rtt: echoes per point, ns between them */
 	uint64_t timeout, gap;	   /* startup: ns */
+	int cold;		   /* startup: cache cold (page cache dropped before each start) */
 };
 
 struct spec_target {

@@ -80,6 +80,8 @@ static void test_good(void **state)
 	assert_int_equal(h->repetitions, 3);
 	assert_int_equal(s.m[SPEC_STARTUP].timeout, 30000000000ull);
 	assert_int_equal(s.m[SPEC_STARTUP].gap, 50000000ull);
+	assert_int_equal(s.m[SPEC_STARTUP].cold, 1);
+	assert_int_equal(s.m[SPEC_RTT].cold, 0);
 	assert_int_equal(s.m[SPEC_RTT].count, 500);
 	assert_int_equal(s.m[SPEC_RTT].interval, 200000);
 	assert_int_equal(h->n_connections, 3);
@@ -119,7 +121,7 @@ static void test_bad_values(void **state)
 
 	(void)state;
 	golden("bad_values.yaml");
-	assert_int_equal(load("bad_values.yaml", &err), 17);
+	assert_int_equal(load("bad_values.yaml", &err), 19);
 	free(err);
 }
 
