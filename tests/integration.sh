@@ -173,6 +173,8 @@ stages_ordered() {
 session_gone() {
 	! ip netns list | grep -q "^lvpss$1\b" || fail "namespace lvpss$1 left behind"
 	! ip link show "lvpss$1h" >/dev/null 2>&1 || fail "link lvpss$1h left behind"
+	! ls -d /tmp/lvpss"$1"-* /sys/fs/cgroup/*/lvpss"$1"* >/dev/null 2>&1 ||
+		fail "left behind: $(ls -d /tmp/lvpss"$1"-* /sys/fs/cgroup/*/lvpss"$1"* 2>/dev/null | tr '\n' ' ')"
 }
 
 # Skip (77) when the driver cannot run a service workload yet (before h-img).
@@ -317,8 +319,8 @@ workload_case() {
 	fi
 }
 
-# vm_skip PLATFORM: exit 77 with the reason when the platform cannot run here.
-vm_skip() {
+# platform_skip PLATFORM: exit 77 with the reason when the platform cannot run here.
+platform_skip() {
 	"$LVPERF" platforms --json >"$tmp/p.json" || fail "lvperf platforms exited $?"
 	if [ "$(json "$tmp/p.json" 'any(p["name"] == "'"$1"'" and p["available"] for p in j["platforms"])')" != True ]; then
 		echo "SKIPPED: $1 not available: $(json "$tmp/p.json" '[p.get("why") for p in j["platforms"] if p["name"] == "'"$1"'"]')"
@@ -367,7 +369,7 @@ qemu_services)
 	# nginx and redis in a microvm guest (TCG, vhost-user): the guest's
 	# initramfs carries the image builder's rootfs; lvperf http/kv boot it,
 	# wait for beacon and service, measure, and tear it down.
-	vm_skip qemu
+	platform_skip qemu
 	"$LVPERF" http --platform qemu --workload nginx --opts accel=tcg --connections 10 --duration 2s \
 		--warmup 1s --json >"$tmp/h.json" 2>"$tmp/err" & lv=$!
 	pids+=("$lv"); rc=0; wait "$lv" || rc=$?
@@ -389,7 +391,7 @@ qemu_services)
 libvirt_services)
 	# nginx in a libvirt domain (pc, TCG): the qemu driver's guest, started
 	# by virsh create, answers lvperf http with all 2xx.
-	vm_skip libvirt
+	platform_skip libvirt
 	"$LVPERF" http --platform libvirt --workload nginx --opts machine=pc,accel=tcg --connections 10 \
 		--duration 2s --warmup 1s --json >"$tmp/h.json" 2>"$tmp/err" & lv=$!
 	pids+=("$lv"); rc=0; wait "$lv" || rc=$?
@@ -404,7 +406,7 @@ qemu_debian_disk)
 	# kernel, systemd) booted on q35 under TCG through systemd, whose unit
 	# sends the beacon and starts nginx; lvperf http gets all 2xx. The image
 	# is built once (minutes, from the Debian mirror) and cached.
-	vm_skip qemu
+	platform_skip qemu
 	"$LVPERF" http --platform qemu --workload nginx --opts disk=debian,accel=tcg --boot-timeout 180s \
 		--connections 10 --duration 2s --warmup 1s --json >"$tmp/h.json" 2>"$tmp/err" & lv=$!
 	pids+=("$lv"); rc=0; wait "$lv" || rc=$?
@@ -425,7 +427,7 @@ qemu_min_search)
 	# 160 MiB down in 32 MiB steps to 64; the sizes are asked in order,
 	# each size's verdict follows from its rate and the baseline, a size
 	# that did not serve ends the search, and nothing is left.
-	vm_skip qemu
+	platform_skip qemu
 	"$LVPERF" memory --platform qemu --workload nginx --opts accel=tcg --min-search --start 160 --step 32 \
 		--floor 64 --tolerance 50% --duration 2s --warmup 1s --connections 10 --boot-timeout 20s --json \
 		>"$tmp/m.json" 2>"$tmp/err" & lv=$!
@@ -445,7 +447,7 @@ vm_kill_cleanup)
 	# lvperf boot --platform qemu killed with SIGKILL mid-run leaves QEMU,
 	# its directory (vhost-user socket, initramfs, console) and its ledger
 	# behind; lvperf cleanup --ledger PID removes them all.
-	vm_skip qemu
+	platform_skip qemu
 	"$LVPERF" boot --platform qemu --workload nginx --opts accel=tcg --repeat 5 --timeout 60s --gap 0s \
 		--quiet >/dev/null 2>"$tmp/err" & victim=$!
 	pids+=("$victim")
@@ -891,19 +893,89 @@ memory_native)
 	;;
 # The three cases below need the native driver to run nginx and redis
 # (branch h-img); until then they are skipped with that reason.
-platform_http_native)
-	"$LVPERF" http --platform native --workload nginx --connections 10 --duration 2s --warmup 1s --json \
-		>"$tmp/h.json" 2>"$tmp/err" || { no_service_workload; cat "$tmp/err" >&2; fail "http --platform native exited $?"; }
+platform_http_*)
+	# The platform's nginx target answers lvperf http (native, every container).
+	P=${case_name#platform_http_}
+	platform_skip "$P"
+	"$LVPERF" http --platform "$P" --workload nginx --connections 10 --duration 2s --warmup 1s --json \
+		>"$tmp/h.json" 2>"$tmp/err" &
+	lp=$!
+	pids+=("$lp")
+	wait "$lp" || { no_service_workload; cat "$tmp/err" >&2; fail "http --platform $P exited $?"; }
 	load_ok "$tmp/h.json"
-	check "$tmp/h.json" 'j["platform"] == "native" and j["workload"] == "nginx" and j["target_port"] == 80 and j["classes"]["2xx"] == j["requests"]' "not all 200 from the booted nginx"
+	check "$tmp/h.json" 'j["platform"] == "'"$P"'" and j["workload"] == "nginx" and j["target_port"] == 80 and j["classes"]["2xx"] == j["requests"]' "not all 200 from the booted nginx"
 	check "$tmp/h.json" '0 < j["boot"]["first_beacon_ns"] <= j["boot"]["syn_ns"] <= j["boot"]["ready_ns"] < 60e9' "boot stages not ordered"
+	session_gone "$lp"
+	echo "$P nginx: $(json "$tmp/h.json" 'round(j["requests_per_s"])') req/s, ready $(json "$tmp/h.json" 'round(j["boot"]["ready_ns"] / 1e6, 1)') ms"
 	;;
-platform_kv_native)
-	"$LVPERF" kv --platform native --workload redis --op set --keyspace 100 --connections 10 --duration 2s --warmup 1s --json \
-		>"$tmp/k.json" 2>"$tmp/err" || { no_service_workload; cat "$tmp/err" >&2; fail "kv --platform native exited $?"; }
+platform_kv_*)
+	# The platform's redis target answers lvperf kv.
+	P=${case_name#platform_kv_}
+	platform_skip "$P"
+	"$LVPERF" kv --platform "$P" --workload redis --op set --keyspace 100 --connections 10 --duration 2s --warmup 1s --json \
+		>"$tmp/k.json" 2>"$tmp/err" &
+	lp=$!
+	pids+=("$lp")
+	wait "$lp" || { no_service_workload; cat "$tmp/err" >&2; fail "kv --platform $P exited $?"; }
 	load_ok "$tmp/k.json"
-	check "$tmp/k.json" 'j["platform"] == "native" and j["workload"] == "redis" and j["target_port"] == 6379 and j["classes"]["ok"] == j["requests"]' "not all +OK from the booted redis"
+	check "$tmp/k.json" 'j["platform"] == "'"$P"'" and j["workload"] == "redis" and j["target_port"] == 6379 and j["classes"]["ok"] == j["requests"]' "not all +OK from the booted redis"
 	check "$tmp/k.json" '0 < j["boot"]["first_beacon_ns"] <= j["boot"]["syn_ns"] <= j["boot"]["ready_ns"] < 60e9' "boot stages not ordered"
+	session_gone "$lp"
+	echo "$P redis: $(json "$tmp/k.json" 'round(j["requests_per_s"])') req/s, ready $(json "$tmp/k.json" 'round(j["boot"]["ready_ns"] / 1e6, 1)') ms"
+	;;
+platform_net_docker)
+	# --net platform: Docker's own network (bridge, iptables NAT, -p) inside
+	# the target's lvp namespace; the host's firewall, routes and
+	# forwarding stay exactly as they were.
+	platform_skip docker
+	host_state() { { iptables-save 2>/dev/null | grep -v '^#' || true; ip route; ip rule; sysctl -n net.ipv4.ip_forward; } >"$1"; }
+	host_state "$tmp/before"
+	"$LVPERF" boot --platform docker --net platform --repeat 3 --json >"$tmp/b.json" 2>"$tmp/err" &
+	lp=$!; pids+=("$lp")
+	wait "$lp" || { cat "$tmp/err" >&2; fail "boot --net platform exited $?"; }
+	check "$tmp/b.json" 'j["net"] == "platform" and "bridge" in j["variant"] and j["startup"]["summary"]["first_beacon_ns"]["n"] == 3' "3 beacons through docker's bridge not seen"
+	! ls -d /sys/fs/cgroup/*/lvpbt"$lp"* /tmp/lvpbt"$lp"-* >/dev/null 2>&1 || fail "boot left cgroups or files"
+	"$LVPERF" http --platform docker --net platform --workload nginx --connections 10 --duration 2s --warmup 1s --json \
+		>"$tmp/h.json" 2>"$tmp/err" &
+	lp=$!; pids+=("$lp")
+	wait "$lp" || { cat "$tmp/err" >&2; fail "http --net platform exited $?"; }
+	load_ok "$tmp/h.json"
+	check "$tmp/h.json" 'j["net"] == "platform" and j["target_port"] == 80 and j["classes"]["2xx"] == j["requests"]' "nginx behind the published port did not answer"
+	session_gone "$lp"
+	"$LVPERF" kv --platform docker --net platform --workload redis --op get --keyspace 100 --connections 10 --duration 2s --warmup 1s --json \
+		>"$tmp/k.json" 2>"$tmp/err" &
+	lp=$!; pids+=("$lp")
+	wait "$lp" || { cat "$tmp/err" >&2; fail "kv --net platform exited $?"; }
+	load_ok "$tmp/k.json"
+	check "$tmp/k.json" 'j["net"] == "platform" and j["target_port"] == 6379 and j["requests"] > 0' "redis behind the published port did not answer"
+	session_gone "$lp"
+	# Echoes go to the container itself (.130), behind the namespace's bridge.
+	"$LVPERF" ping --platform docker --net platform --count 100 --interval 1ms --json >"$tmp/p.json" 2>"$tmp/err" &
+	lp=$!; pids+=("$lp")
+	wait "$lp" || { cat "$tmp/err" >&2; fail "ping --net platform exited $?"; }
+	check "$tmp/p.json" 'j["received"] == 100 and j["target"] == "10.253.0.130"' "the container behind the bridge did not answer 100 echoes"
+	session_gone "$lp"
+	rc=0; "$LVPERF" boot --platform runc --net platform --repeat 1 >/dev/null 2>"$tmp/err" || rc=$?
+	[ $rc = 64 ] && grep -q "no platform network" "$tmp/err" || fail "runc --net platform: exit $rc, $(cat "$tmp/err")"
+	host_state "$tmp/after"
+	diff "$tmp/before" "$tmp/after" >&2 || fail "the host's firewall, routes or forwarding changed"
+	echo "docker --net platform: beacon $(json "$tmp/b.json" 'round(j["startup"]["summary"]["first_beacon_ns"]["mean"] / 1e6, 1)') ms, http $(json "$tmp/h.json" 'round(j["requests_per_s"])') req/s, kv $(json "$tmp/k.json" 'round(j["requests_per_s"])') req/s, rtt p50 $(json "$tmp/p.json" 'round(j["rtt_ns"]["p50"] / 1e3, 1)') us"
+	;;
+boot_cold)
+	# --cold drops the page cache before each start: a file read into the
+	# cache before is out of it afterwards; warm runs leave it there.
+	probe="$tmp/cache-probe"
+	head -c 4M /dev/urandom >"$probe"; sync
+	cat "$probe" >/dev/null
+	resident() { fincore -nb -o RES "$probe" | tr -d ' '; }
+	[ "$(resident)" -gt 0 ] || fail "the probe file is not in the page cache after reading it"
+	"$LVPERF" boot --platform native --repeat 2 --json >"$tmp/w.json" 2>"$tmp/err" || { cat "$tmp/err" >&2; fail "warm boot exited $?"; }
+	check "$tmp/w.json" 'j["cache"] == "warm" and j["startup"]["cache"] == "warm" and j["startup"]["summary"]["first_beacon_ns"]["n"] == 2' "warm runs not labelled"
+	[ "$(resident)" -gt 0 ] || fail "a warm boot dropped the page cache"
+	"$LVPERF" boot --platform native --repeat 2 --cold --json >"$tmp/c.json" 2>"$tmp/err" || { cat "$tmp/err" >&2; fail "cold boot exited $?"; }
+	check "$tmp/c.json" 'j["cache"] == "cold" and j["startup"]["cache"] == "cold" and j["startup"]["summary"]["first_beacon_ns"]["n"] == 2' "cold runs not labelled"
+	[ "$(resident)" = 0 ] || fail "the page cache was not dropped ($(resident) bytes of the probe still resident)"
+	echo "native beacon: warm $(json "$tmp/w.json" '[round(r["first_beacon_ns"] / 1e6, 2) for r in j["startup"]["runs"]]') ms, cold $(json "$tmp/c.json" '[round(r["first_beacon_ns"] / 1e6, 2) for r in j["startup"]["runs"]]') ms"
 	;;
 memory_under_load_native)
 	"$LVPERF" memory --platform native --workload nginx --under http --duration 2s --json \
@@ -1210,6 +1282,16 @@ no_leftovers)
 		  ls /dev/hugepages 2>/dev/null | grep lvp || true; ls /var/run/dpdk 2>/dev/null | grep lvp || true; } |
 		{ grep -v "^$ns\$\|^$host_if\$\|^$peer_if\$" || true; } | sort -u | tr '\n' ' ')
 	[ -z "$left" ] || fail "lvp resources left behind by earlier tests: $left"
+	# cgroups, run directories and ledgers of earlier tests (this script's own $tmp aside)
+	left=$( { ls -d /sys/fs/cgroup/*/lvp* 2>/dev/null || true
+		  ls -d /tmp/lvp[a-z]*[0-9]-* /run/lxc/lock/tmp/lvp* 2>/dev/null || true
+		  ls /run/lvperf/*.ledger 2>/dev/null || true; } | { grep -v "^$tmp" || true; } | tr '\n' ' ')
+	[ -z "$left" ] || fail "lvp cgroups, directories or ledgers left behind: $left"
+	# What platform tools make outside lvp names (ledger_spill_paths),
+	# made since lvperf was built, must be gone again.
+	left=$(find /etc/docker/key.json /etc/docker /run/docker /run/containerd /run/runc /run/crun \
+		/var/lib/containers -maxdepth 0 -newer "$LVPERF" 2>/dev/null | tr '\n' ' ' || true)
+	[ -z "$left" ] || fail "platform tools' files left outside lvp names: $left"
 	;;
 *) fail "unknown case $case_name" ;;
 esac
