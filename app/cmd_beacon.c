@@ -48,6 +48,8 @@ static const struct opt_def beacon_opts[] = {
  * not seen. */
 struct beacon_run {
 	double spawn_ns;  /* posix_spawn returned: the process exists */
+	double vmm_ns;	  /* the VMM had set up its devices (a->vmm_up), first seen */
+	double vmm_after_ns; /* ... and had not at this earlier poll */
 	double first_frame_ns;
 	double first_arp_ns;
 	double first_beacon_ns;
@@ -76,6 +78,8 @@ struct beacon_run {
  * the target on a 2-core box, so it wakes rarely; the figures come from
  * port stamps and do not depend on it. */
 #define BEACON_POLL_NS 5000000u
+/* While a VMM stage is pending, the poll is finer: stat() is cheap. */
+#define BEACON_VMM_POLL_NS 250000u
 
 struct beacon_arm {
 	struct netif *nif;
@@ -171,13 +175,14 @@ static int beacon_one(struct dp *dp, const struct beacon_args *a, struct svc_pro
 {
 	struct netif *nif = &dp->nif;
 	struct beacon_arm arm = { nif, svc };
-	tsc_t start, after_spawn, deadline;
+	tsc_t start, after_spawn, deadline, vmm_no;
 	pid_t pid;
-	int rc, status, up = 0;
+	int rc, status, up = 0, vmm_pending;
 
 	memset(run, 0, sizeof(*run));
 	run->first_frame_ns = run->first_arp_ns = run->first_beacon_ns = NAN;
 	run->syn_ns = run->ready_ns = NAN;
+	run->vmm_ns = run->vmm_after_ns = NAN;
 	if (a->cold && (rc = beacon_drop_caches()) != 0) {
 		snprintf(run->err, sizeof(run->err), "--cold: cannot drop the page cache "
 			 "(/proc/sys/vm/drop_caches): %s", strerror(-rc));
@@ -197,7 +202,20 @@ static int beacon_one(struct dp *dp, const struct beacon_args *a, struct svc_pro
 	run->spawn_ns = tsc_to_ns_f(&dp->clk, after_spawn - start);
 	ledger_add_pid(pid); /* after the start mark: the ledger syncs to disk */
 	deadline = start + ns_to_tsc(&dp->clk, a->timeout);
+	vmm_pending = a->vmm_up != NULL;
+	vmm_no = start;
 	while (!(up = beacon_up(nif, svc))) {
+		if (vmm_pending) {
+			tsc_t now = rte_rdtsc();
+
+			if (a->vmm_up(a->vmm_ctx)) {
+				run->vmm_ns = tsc_to_ns_f(&dp->clk, now - start);
+				run->vmm_after_ns = tsc_to_ns_f(&dp->clk, vmm_no - start);
+				vmm_pending = 0;
+			} else {
+				vmm_no = now;
+			}
+		}
 		if (!run->exited && waitpid(pid, &status, WNOHANG) == pid) {
 			run->exited = 1;
 			run->status = status;
@@ -206,7 +224,8 @@ static int beacon_one(struct dp *dp, const struct beacon_args *a, struct svc_pro
 		}
 		if (app_interrupted || !tsc_before(rte_rdtsc(), deadline))
 			break;
-		dp_sleep_ns(svc && nif->beacon.first ? BEACON_POLL_NS / 5 : BEACON_POLL_NS);
+		dp_sleep_ns(vmm_pending ? BEACON_VMM_POLL_NS :
+			    svc && nif->beacon.first ? BEACON_POLL_NS / 5 : BEACON_POLL_NS);
 	}
 	if (svc)
 		dp_call(dp, beacon_disarm_fn, nif);
@@ -265,7 +284,7 @@ static int beacon_one(struct dp *dp, const struct beacon_args *a, struct svc_pro
 	return APP_TIMEOUT;
 }
 
-static json_t *beacon_run_json(unsigned idx, const struct beacon_run *r, int svc)
+static json_t *beacon_run_json(unsigned idx, const struct beacon_run *r, int svc, int vmm)
 {
 	char ip[16], aip[16], mac[18];
 	json_t *peers = json_array(), *o;
@@ -285,6 +304,10 @@ static json_t *beacon_run_json(unsigned idx, const struct beacon_run *r, int svc
 			 isnan(r->first_arp_ns) ? NULL : pkt_format_ip(r->arp_ip, aip), "study_format",
 			 r->study_format, "error", r->err[0] ? r->err : NULL);
 	json_object_set_new(o, "peers", peers);
+	if (vmm) {
+		json_object_set_new(o, "vmm_ns", app_num_json(r->vmm_ns));
+		json_object_set_new(o, "vmm_after_ns", app_num_json(r->vmm_after_ns));
+	}
 	if (svc) {
 		json_object_set_new(o, "syn_ns", app_num_json(r->syn_ns));
 		json_object_set_new(o, "ready_ns", app_num_json(r->ready_ns));
@@ -342,7 +365,7 @@ int beacon_measure(struct dp *dp, const struct beacon_args *a, json_t **json)
 {
 	struct beacon_run *runs = calloc(a->repeat, sizeof(*runs));
 	double *vals = calloc(a->repeat, sizeof(double));
-	struct stats_summary sum[ST__COUNT];
+	struct stats_summary sum[ST__COUNT], vmm_sum;
 	const char *clock = clock_source_name(dp->port.clock);
 	char err[DP_ERR_LEN], ip[16];
 	struct svc_probe *svc = NULL;
@@ -405,6 +428,8 @@ int beacon_measure(struct dp *dp, const struct beacon_args *a, json_t **json)
 			printf("run %u: first beacon %.3f ms from %s, first ARP %s, spawn %.3f ms", i + 1,
 			       r->first_beacon_ns / 1e6, pkt_format_ip(r->beacon_ip, ip), arp,
 			       r->spawn_ns / 1e6);
+			if (a->vmm_up)
+				printf(", VMM up %.3f ms", r->vmm_ns / 1e6);
 			if (svc)
 				printf(", %s SYN-ACK %.3f ms, ready %.3f ms (%" PRIu64 " SYNs)",
 				       svc_kind_name(svc->spec.kind), r->syn_ns / 1e6, r->ready_ns / 1e6,
@@ -420,11 +445,14 @@ int beacon_measure(struct dp *dp, const struct beacon_args *a, json_t **json)
 			vals[i] = beacon_stage(&runs[i], st);
 		stats_summarize(vals, done, &sum[st]);
 	}
+	for (i = 0; i < done; i++)
+		vals[i] = isnan(runs[i].vmm_ns) ? -1 : runs[i].vmm_ns;
+	stats_summarize(vals, done, &vmm_sum);
 	if (a->json) {
 		json_t *arr = json_array(), *summary = json_object();
 
 		for (i = 0; i < done; i++)
-			json_array_append_new(arr, beacon_run_json(i + 1, &runs[i], svc != NULL));
+			json_array_append_new(arr, beacon_run_json(i + 1, &runs[i], svc != NULL, a->vmm_up != NULL));
 		for (st = n_stages - 1; st >= 0; st--)
 			json_object_set_new(summary, stage_json[st], app_summary_json(&sum[st]));
 		*json = json_pack("{s:s, s:s, s:s, s:o, s:I, s:o, s:o, s:o}", "command", "beacon",
@@ -441,11 +469,22 @@ int beacon_measure(struct dp *dp, const struct beacon_args *a, json_t **json)
 						      svc->spec.kind == SVC_HTTP ? svc->spec.path : NULL,
 						      "stages",
 						      "syn: first SYN-ACK on the service port; ready: first correct answer (HTTP 2xx, redis +PONG); SYNs every 1 ms from the first beacon"));
+		if (a->vmm_up) {
+			json_object_set_new(summary, "vmm_ns", app_summary_json(&vmm_sum));
+			json_object_set_new(*json, "vmm_stage",
+					    json_string("vmm: the VMM had opened the guest's serial console file "
+							"(QEMU: machine and accelerator created, before the guest "
+							"runs); host-side, polled every 0.25 ms, so between "
+							"vmm_after_ns and vmm_ns"));
+		}
 		json_object_set_new(*json, "counters", app_counters_json(&dp->nif));
 		json_object_set_new(*json, "port_stats", app_port_stats_json(dp->port.id));
 	} else {
 		for (st = n_stages - 1; st >= 0; st--)
 			app_summary_print(stdout, stage_text[st], &sum[st], "ns after the start mark");
+		if (a->vmm_up)
+			app_summary_print(stdout, "VMM devices set up (polled, 0.25 ms)", &vmm_sum,
+					  "ns after the start mark");
 		printf("clock: %s; start mark: TSC before posix_spawn; no floor subtracted\n", clock);
 	}
 out:

@@ -185,7 +185,8 @@ int cmd_boot(int argc, char **argv)
 		struct beacon_args ba = { .repeat = cfg.repeat, .timeout = cfg.timeout, .gap = cfg.gap,
 					  .csv = cfg.csv, .json = cfg.json, .quiet = 1, .argv = t.argv,
 					  .on_up = boot_on_up, .after_run = boot_after_run,
-					  .on_up_ctx = &mem, .cold = cfg.cold };
+					  .on_up_ctx = &mem, .cold = cfg.cold,
+					  .vmm_up = drv->vmm_up ? target_vmm_up : NULL, .vmm_ctx = &t };
 		struct svc_spec spec;
 
 		if (target_service(&t, &spec) == 0) {

@@ -74,6 +74,11 @@ struct beacon_args {
 	/* Cold starts: sync and drop the page cache, dentries and inodes
 	 * (vm.drop_caches = 3) before each start mark; 0: warm (labelled). */
 	int cold;
+	/* A host-side stage before the first packet: vmm_up(vmm_ctx) returns 1
+	 * once the VMM has set up the guest's devices (drivers' vmm_up op),
+	 * polled every BEACON_VMM_POLL_NS from the start mark; NULL: none. */
+	int (*vmm_up)(void *ctx);
+	void *vmm_ctx;
 };
 
 /* Start a->argv a->repeat times and time its first ARP, first beacon and,

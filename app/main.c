@@ -65,10 +65,19 @@ static void follow_parent(void)
 		raise(SIGTERM);
 }
 
+/* A reader gone (the runner killed, `| head`) must not kill us before
+ * the ledger is closed: writes fail with EPIPE instead. A handler, not
+ * SIG_IGN, so the programs we start get the default back at exec. */
+static void on_sigpipe(int sig)
+{
+	(void)sig;
+}
+
 int main(int argc, char **argv)
 {
 	const struct command *c;
 
+	signal(SIGPIPE, on_sigpipe);
 	follow_parent();
 
 	if (argc < 2) {

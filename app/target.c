@@ -29,6 +29,13 @@ int target_service(const struct target *t, struct svc_spec *spec)
 	return 0;
 }
 
+int target_vmm_up(void *t)
+{
+	struct target *tt = t;
+
+	return tt->drv->vmm_up(tt);
+}
+
 uint16_t target_session_port(const char *cmd, const struct target_session *s)
 {
 	struct svc_spec spec;
@@ -162,7 +169,8 @@ int target_session_run(const char *cmd, const struct target_session_opts *o,
 	{
 		struct beacon_args ba = { .repeat = 1, .timeout = o->boot_timeout, .json = 1, .quiet = 1,
 					  .argv = s.t.argv, .on_up = session_on_up,
-					  .after_run = session_after_run, .on_up_ctx = &r };
+					  .after_run = session_after_run, .on_up_ctx = &r,
+					  .vmm_up = s.drv->vmm_up ? target_vmm_up : NULL, .vmm_ctx = &s.t };
 
 		if (target_service(&s.t, &spec) == 0) {
 			ba.service = &spec;

@@ -83,6 +83,11 @@ struct driver {
 	 * conmon...), not counting the target's processes; -errno on failure. */
 	int64_t (*daemon_memory)(struct target *t);
 	const char *daemon_counts; /* what daemon_memory sums, e.g. "RSS of dockerd and its children" */
+	/* Optional: 1 once the VMM has set up the guest's machine (QEMU has
+	 * opened the serial console file, which it creates after its machine
+	 * and accelerator and before the guest runs), else 0; polled from the
+	 * start mark of each run. NULL: the platform has no such stage. */
+	int (*vmm_up)(struct target *t);
 	/* What --net platform means for this driver; NULL: only --net direct. */
 	const char *platform_net;
 };

@@ -916,6 +916,16 @@ static void qemu_stop(struct target *t, pid_t start_pid)
 		return;
 	qemu_read_mark(t, 0);
 	p->mark_read = 0; /* the next run writes a new console */
+	unlink(p->console); /* its creation is the next run's VMM stage */
+}
+
+/* QEMU creates the -serial file after its machine and accelerator, before
+ * the guest runs (qemu_create_late_backends in QEMU 7.2). */
+static int qemu_vmm_up(struct target *t)
+{
+	struct qemu_priv *p = t->priv;
+
+	return p && access(p->console, F_OK) == 0;
 }
 
 static void qemu_destroy(struct target *t)
@@ -973,4 +983,5 @@ const struct driver driver_qemu = {
 	.destroy = qemu_destroy,
 	.image_size = qemu_image_size,
 	.memory = qemu_memory,
+	.vmm_up = qemu_vmm_up,
 };
