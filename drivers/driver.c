@@ -21,6 +21,7 @@ extern const struct driver driver_docker;
 extern const struct driver driver_gvisor;
 extern const struct driver driver_qemu;
 extern const struct driver driver_libvirt;
+extern const struct driver driver_libvirt_lxc;
 extern const struct driver driver_firecracker;
 extern const struct driver driver_cloud_hypervisor;
 extern const struct driver driver_xen;
@@ -41,6 +42,7 @@ const struct driver *const drivers[] = {
 	&driver_gvisor,
 	&driver_qemu,
 	&driver_libvirt,
+	&driver_libvirt_lxc,
 	&driver_firecracker,
 	&driver_cloud_hypervisor,
 	&driver_xen,

@@ -185,6 +185,67 @@ int ledger_rmdir_cgroup(const char *name)
 	return removed;
 }
 
+/* What ledger_kill_fn signalled, to wait until it is reaped. */
+static pid_t ledger_killed[256];
+static unsigned ledger_n_killed;
+
+static int ledger_kill_fn(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	char procs[PATH_MAX];
+	FILE *f;
+	int pid;
+
+	(void)st;
+	(void)ftw;
+	if (flag != FTW_D && flag != FTW_DP)
+		return 0;
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", path);
+	f = fopen(procs, "r");
+	if (!f)
+		return 0;
+	while (fscanf(f, "%d", &pid) == 1)
+		if (pid > 1 && pid != getpid() && kill(pid, SIGKILL) == 0 &&
+		    ledger_n_killed < sizeof(ledger_killed) / sizeof(ledger_killed[0]))
+			ledger_killed[ledger_n_killed++] = pid;
+	fclose(f);
+	return 0;
+}
+
+/* SIGKILL every process in a dead run's cgroup (a platform's daemonized
+ * helpers outlive lvperf: libvirt_lxc, conmon). 1 when the cgroup exists. */
+static int ledger_kill_cgroup(const char *name)
+{
+	static const char *const ctrl[] = { "memory", "pids", "cpu", "freezer", "devices" };
+	char path[PATH_MAX];
+	int found = 0;
+
+	if (strncmp(name, "lvp", 3) != 0 || strchr(name, '/') || strstr(name, ".."))
+		return 0;
+	for (size_t i = 0; i < sizeof(ctrl) / sizeof(ctrl[0]); i++) { /* not every platform uses every one */
+		snprintf(path, sizeof(path), "/sys/fs/cgroup/%s/%s", ctrl[i], name);
+		if (access(path, F_OK) == 0) {
+			found = 1;
+			nftw(path, ledger_kill_fn, 16, FTW_DEPTH | FTW_PHYS);
+		}
+	}
+	return found;
+}
+
+/* A dead run's cgroup: what runs in it killed, then removed. */
+static int ledger_undo_cgroup(const char *name)
+{
+	int i, removed = 0;
+
+	if (!ledger_kill_cgroup(name)) /* gone, or in none of them: no waiting */
+		return ledger_rmdir_cgroup(name) > 0;
+	for (i = 0; i < 40 && !removed; i++) { /* the killed leave their cgroups a moment later */
+		removed = ledger_rmdir_cgroup(name) > 0;
+		if (!removed)
+			usleep(50000);
+	}
+	return removed;
+}
+
 int ledger_umount_under(const char *dir)
 {
 	static char mnt[64][PATH_MAX];
@@ -330,7 +391,7 @@ static int ledger_undo(const char *kind, const char *name, FILE *out)
 		    strstr(name, "..") || stat(name, &st) != 0 || ledger_run(argv) != 0)
 			return 0;
 	} else if (strcmp(kind, LEDGER_CGROUP) == 0) {
-		if (ledger_rmdir_cgroup(name) == 0)
+		if (!ledger_undo_cgroup(name))
 			return 0;
 	} else if (strcmp(kind, LEDGER_LXC) == 0) {
 		char path[LEDGER_LINE], id[LEDGER_LINE];
@@ -403,6 +464,23 @@ static int ledger_cleanup_file(const char *path, FILE *out)
 		}
 	}
 	fclose(f);
+	/* What still runs in the run's cgroups goes first, while the
+	 * subreapers the run started (tini under libvirtd) are alive to reap
+	 * it: orphaned to PID 1, which reaps nobody here, it would stay a
+	 * zombie that pins its cgroup. */
+	ledger_n_killed = 0;
+	for (i = n - 1; i >= 0; i--)
+		if (strcmp(open_kind[i], LEDGER_CGROUP) == 0)
+			ledger_kill_cgroup(open_name[i]);
+	for (int w = 0; w < 100; w++) { /* up to 2 s for their reapers */
+		unsigned left = 0;
+
+		for (unsigned k = 0; k < ledger_n_killed; k++)
+			left += kill(ledger_killed[k], 0) == 0;
+		if (!left)
+			break;
+		usleep(20000);
+	}
 	for (i = n - 1; i >= 0; i--)
 		removed += ledger_undo(open_kind[i], open_name[i], out);
 	unlink(path);

@@ -15,6 +15,16 @@
  * libvirtd runs under tini -s (see libvirt_daemon).
  * Options as for qemu (machine=pc|q35, accel, mem); libvirt 9.0 has no
  * microvm machine type and the floor guest needs one.
+ *
+ * libvirt-lxc: the same private libvirtd, its LXC driver (lxc:///system):
+ * the workload's image rootfs (read-only, tmpfs /tmp and /run) as a
+ * transient LXC domain whose init is the beacon. libvirt 9.0 refuses
+ * hybrid cgroups as crun does ("Failed to create v2 cgroup"), so the
+ * daemon's mount namespace also hides /sys/fs/cgroup/unified under a
+ * tmpfs; its cgroups go under the partition /lvp<tag> (made by lvperf in
+ * every v1 controller: libvirt only makes the domain's own). The veth peer
+ * is moved in as a hostdev net, which libvirt does not address, so the
+ * beacon's --ifup addresses it and brings it up before its first datagram.
  */
 #include <errno.h>
 #include <signal.h>
@@ -25,8 +35,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../dataplane/pkt.h"
+#include "image.h"
 #include "ledger.h"
 #include "mntns.h"
+#include "oci.h"
 #include "proc.h"
 #include "qemu.h"
 
@@ -41,7 +54,14 @@ struct libvirt_priv {
 	pid_t libvirtd;	      /* tini, our child */
 	pid_t daemon;	      /* libvirtd itself, from its pid file */
 	pid_t vm;	      /* the domain's QEMU, once seen */
+	int lxc;	      /* libvirt-lxc: the LXC driver, not QEMU */
+	char cg[40];	      /* libvirt-lxc: lvp<tag>.partition, in every v1 controller */
+	struct image img;     /* libvirt-lxc: the workload's image */
 };
+
+/* The v1 controllers the LXC driver puts a domain in. */
+static const char *const libvirt_lxc_ctrl[] = { "blkio", "cpu", "cpuacct", "cpuset", "devices", "freezer",
+						 "memory", "pids", "systemd", NULL };
 
 static int libvirt_in_path(const char *bin)
 {
@@ -173,7 +193,9 @@ static int libvirt_daemon(struct target *t, struct libvirt_priv *p, char *err, s
 		{ "mount", "-t", "tmpfs", "lvp-libvirt-run", "/run", NULL },
 		{ "mount", "-t", "tmpfs", "lvp-libvirt-lib", "/var/lib", NULL },
 		{ "mount", "-t", "tmpfs", "lvp-libvirt-log", "/var/log", NULL },
+		{ "mount", "-t", "tmpfs", "lvp-cgunified", "/sys/fs/cgroup/unified", NULL }, /* lxc only */
 	};
+	size_t n_mounts = sizeof(mounts) / sizeof(mounts[0]) - (p->lxc ? 0 : 1);
 	char etc[96], pw[96], gr[96], hc[96], hcl[112];
 	/* tini -s: a subreaper between lvperf (itself a subreaper) and
 	 * libvirtd, so that QEMUs libvirtd daemonizes are reaped as libvirt
@@ -220,7 +242,7 @@ static int libvirt_daemon(struct target *t, struct libvirt_priv *p, char *err, s
 	rc = mntns_create(&p->ns, p->dir, "libvirtd", err, len);
 	if (rc)
 		return rc;
-	for (size_t i = 0; i < sizeof(mounts) / sizeof(mounts[0]); i++)
+	for (size_t i = 0; i < n_mounts; i++)
 		if (mntns_run(&p->ns, mounts[i]) != 0) {
 			snprintf(err, len, "libvirt: '%s %s ... %s' failed in its mount namespace", mounts[i][0],
 				 mounts[i][1], mounts[i][4] ? mounts[i][4] : mounts[i][3] ? mounts[i][3] : "");
@@ -232,7 +254,7 @@ static int libvirt_daemon(struct target *t, struct libvirt_priv *p, char *err, s
 		return rc;
 	}
 	ledger_add_pid(p->libvirtd);
-	snprintf(p->uri, sizeof(p->uri), "qemu:///system?socket=%s/libvirt-sock", sock);
+	snprintf(p->uri, sizeof(p->uri), "%s:///system?socket=%s/libvirt-sock", p->lxc ? "lxc" : "qemu", sock);
 	snprintf(path, sizeof(path), "%s/libvirt-sock", sock);
 	while (access(path, F_OK) != 0) {
 		int st;
@@ -380,6 +402,8 @@ static void libvirt_stop(struct target *t, pid_t start_pid)
 		ledger_done_pid(p->vm);
 		p->vm = 0;
 	}
+	if (p->lxc)
+		return;
 	t->priv = p->qemu; /* the serial line's guest uptime */
 	if (start_pid)
 		driver_qemu.stop(t, start_pid);
@@ -406,8 +430,17 @@ static void libvirt_destroy(struct target *t)
 	mntns_destroy(&p->ns);
 	if (p->dir[0])
 		driver_remove_dir(p->dir);
-	t->priv = p->qemu;
-	driver_qemu.destroy(t);
+	if (p->lxc) {
+		if (p->cg[0]) {
+			ledger_rmdir_cgroup(p->cg);
+			ledger_done(LEDGER_CGROUP, p->cg);
+		}
+		netns_link_destroy(&t->link);
+		t->priv = NULL;
+	} else {
+		t->priv = p->qemu;
+		driver_qemu.destroy(t);
+	}
 	free(p);
 }
 
@@ -450,4 +483,191 @@ const struct driver driver_libvirt = {
 	.destroy = libvirt_destroy,
 	.image_size = libvirt_image_size,
 	.memory = libvirt_memory,
+};
+
+static int libvirt_lxc_available(char *why, size_t len)
+{
+	if (!libvirt_in_path("libvirtd") ||
+	    access("/usr/lib/x86_64-linux-gnu/libvirt/connection-driver/libvirt_driver_lxc.so", R_OK) != 0 ||
+	    access("/usr/lib/libvirt/libvirt_lxc", X_OK) != 0) {
+		snprintf(why, len, "libvirt's LXC driver not found (Debian packages libvirt-daemon "
+			 "libvirt-daemon-driver-lxc)");
+		return 0;
+	}
+	if (!libvirt_in_path("virsh") || !libvirt_in_path("tini") || !libvirt_in_path("nsenter")) {
+		snprintf(why, len, "virsh, tini or nsenter not found (Debian packages libvirt-clients tini util-linux)");
+		return 0;
+	}
+	if (access("/sys/fs/cgroup/memory/cgroup.procs", R_OK) != 0) {
+		snprintf(why, len, "no cgroup v1 memory controller at /sys/fs/cgroup/memory");
+		return 0;
+	}
+	return 1;
+}
+
+/* The partition lvp<tag>.partition in every v1 controller (cpuset with
+ * its parent's CPUs and nodes): libvirt makes only the domain's group. */
+static int libvirt_lxc_partition(struct libvirt_priv *p, const struct target *t, char *err, size_t len)
+{
+	char path[128], v[256];
+
+	snprintf(p->cg, sizeof(p->cg), "lvp%s.partition", t->tag);
+	ledger_add(LEDGER_CGROUP, p->cg);
+	for (size_t i = 0; libvirt_lxc_ctrl[i]; i++) {
+		snprintf(path, sizeof(path), "/sys/fs/cgroup/%s/%s", libvirt_lxc_ctrl[i], p->cg);
+		if (mkdir(path, 0755) != 0 && errno != EEXIST) {
+			snprintf(err, len, "libvirt-lxc: cannot create cgroup %s: %s", path, strerror(errno));
+			return -errno;
+		}
+	}
+	for (const char *f = "cpuset.cpus"; f; f = strcmp(f, "cpuset.cpus") ? NULL : "cpuset.mems") {
+		FILE *in, *out;
+
+		snprintf(path, sizeof(path), "/sys/fs/cgroup/cpuset/%s", f);
+		in = fopen(path, "r");
+		v[0] = 0;
+		if (in) {
+			if (!fgets(v, sizeof(v), in))
+				v[0] = 0;
+			fclose(in);
+		}
+		snprintf(path, sizeof(path), "/sys/fs/cgroup/cpuset/%s/%s", p->cg, f);
+		out = fopen(path, "w");
+		if (!out || fputs(v, out) < 0 || fclose(out) != 0) {
+			snprintf(err, len, "libvirt-lxc: cannot write %s", path);
+			return -EIO;
+		}
+	}
+	return 0;
+}
+
+/* The domain: the image's rootfs read-only with tmpfs /tmp and /run, the
+ * beacon as init (--ifup addresses the moved veth peer first), the
+ * partition, the peer as a hostdev net. */
+static int libvirt_lxc_xml(const struct target *t, const struct libvirt_priv *p, const struct image_cmd *cmd,
+			   char *buf, size_t len)
+{
+	char ip[16], args[1024];
+	size_t o = 0;
+	int n;
+
+	for (size_t i = 1; cmd->argv[i] && o < sizeof(args); i++)
+		o += (size_t)snprintf(args + o, sizeof(args) - o, "    <initarg>%s</initarg>\n", cmd->argv[i]);
+	if (o >= sizeof(args))
+		return -E2BIG;
+	n = snprintf(buf, len,
+		     "<domain type='lxc'>\n"
+		     "  <name>%s</name>\n"
+		     "  <memory unit='MiB'>256</memory>\n"
+		     "  <vcpu>1</vcpu>\n"
+		     "  <resource><partition>/lvp%s</partition></resource>\n"
+		     "  <os>\n"
+		     "    <type>exe</type>\n"
+		     "    <init>%s</init>\n"
+		     "%s"
+		     "  </os>\n"
+		     "  <on_poweroff>destroy</on_poweroff><on_reboot>destroy</on_reboot><on_crash>destroy</on_crash>\n"
+		     "  <devices>\n"
+		     "    <filesystem type='mount'><source dir='%s'/><target dir='/'/><readonly/></filesystem>\n"
+		     "    <filesystem type='ram'><source usage='65536' units='KiB'/><target dir='/tmp'/></filesystem>\n"
+		     "    <filesystem type='ram'><source usage='16384' units='KiB'/><target dir='/run'/></filesystem>\n"
+		     "    <interface type='direct'><source dev='%s' mode='bridge'/><ip address='%s' prefix='%u'/></interface>\n"
+		     "    <console type='pty'/>\n"
+		     "  </devices>\n"
+		     "</domain>\n",
+		     p->name, t->tag, cmd->argv[0], args, p->img.rootfs, t->link.peer_if,
+		     pkt_format_ip(t->target_ip, ip), t->prefix_len);
+	return n >= (int)len ? -E2BIG : 0;
+}
+
+static int libvirt_lxc_prepare(struct target *t, char *err, size_t len)
+{
+	struct libvirt_priv *p = calloc(1, sizeof(*p));
+	struct image_cmd cmd;
+	char xml[6144];
+	int rc;
+
+	if (!p) {
+		snprintf(err, len, "libvirt-lxc: out of memory");
+		return -ENOMEM;
+	}
+	p->lxc = 1;
+	t->priv = p;
+	rc = driver_image(t, "libvirt-lxc", &p->img, &cmd, err, len);
+	if (rc) {
+		free(p);
+		t->priv = NULL;
+		return rc;
+	}
+	snprintf(p->name, sizeof(p->name), "lvp%s", t->tag);
+	snprintf(p->dir, sizeof(p->dir), "/tmp/lvp%s-libvirt", t->tag);
+	snprintf(p->xml, sizeof(p->xml), "%s/domain.xml", p->dir);
+	rc = netns_veth_create(&t->link, t->tag, 1, err, len);
+	if (rc == 0) {
+		char *up[] = { "ip", "link", "set", t->link.peer_if, "up", NULL };
+
+		if (proc_run(up, 1, 10ull * 1000000000u) != 0) {
+			snprintf(err, len, "libvirt-lxc: cannot bring %s up", t->link.peer_if);
+			rc = -EIO;
+		}
+	}
+	if (rc == 0)
+		rc = libvirt_lxc_partition(p, t, err, len);
+	if (rc)
+		goto fail;
+	ledger_add(LEDGER_DIRECTORY, p->dir);
+	if (mkdir(p->dir, 0700) != 0) {
+		rc = -errno;
+		snprintf(err, len, "libvirt-lxc: cannot create %s: %s", p->dir, strerror(errno));
+		p->dir[0] = 0;
+		goto fail;
+	}
+	rc = libvirt_daemon(t, p, err, len);
+	if (rc)
+		goto fail;
+	rc = libvirt_lxc_xml(t, p, &cmd, xml, sizeof(xml));
+	if (rc == 0)
+		rc = libvirt_write(p->xml, xml);
+	t->argv[0] = NULL;
+	if (rc == 0)
+		rc = target_arg(t, "virsh") || target_arg(t, "-q") || target_arg(t, "-c") || target_arg(t, p->uri) ||
+		     target_arg(t, "create") || target_arg(t, p->xml)
+			     ? -E2BIG
+			     : 0;
+	if (rc) {
+		snprintf(err, len, "libvirt-lxc: cannot write the domain (%s)", strerror(-rc));
+		goto fail;
+	}
+	snprintf(t->variant, sizeof(t->variant), "libvirt lxc");
+	return 0;
+fail:
+	libvirt_destroy(t);
+	return rc;
+}
+
+static int64_t libvirt_lxc_image_size(struct target *t)
+{
+	struct libvirt_priv *p = t->priv;
+
+	return p ? oci_du_tree(p->img.rootfs) : -EINVAL;
+}
+
+/* The processes in the domain's cgroup under our partition. */
+static int64_t libvirt_lxc_memory(struct target *t, pid_t start_pid)
+{
+	struct libvirt_priv *p = t->priv;
+
+	(void)start_pid;
+	return p ? oci_cgroup_rss_children(p->cg, NULL) : -EINVAL;
+}
+
+const struct driver driver_libvirt_lxc = {
+	.name = "libvirt-lxc",
+	.summary = "an LXC container through libvirt's LXC driver (virsh create, private libvirtd)",
+	.available = libvirt_lxc_available,
+	.prepare = libvirt_lxc_prepare,
+	.stop = libvirt_stop,
+	.destroy = libvirt_destroy,
+	.image_size = libvirt_lxc_image_size,
+	.memory = libvirt_lxc_memory,
 };

@@ -647,6 +647,34 @@ boot_gvisor)
 	boot_case gvisor
 	! grep -q lvpbt /proc/mounts || fail "gvisor's mount namespace still mounted"
 	;;
+boot_libvirt-lxc)
+	# an LXC domain of the private libvirtd: 3 starts, its partition
+	# cgroups, directory and macvlan gone afterwards (boot_case checks)
+	boot_case libvirt-lxc # its partition cgroups lvpbt<pid>.partition are among what boot_case checks
+	# SIGKILL mid-run: the container (libvirt_lxc and its init, daemonized by
+	# libvirtd) outlives lvperf; lvperf cleanup kills what is in the
+	# partition, stops libvirtd and removes the rest.
+	"$LVPERF" boot --platform libvirt-lxc --repeat 1000 --gap 0s --quiet >/dev/null 2>&1 &
+	victim=$!
+	pids+=("$victim")
+	for _ in $(seq 1000); do # a container lives part of each run
+		[ -n "$(cat /sys/fs/cgroup/memory/lvpbt"$victim".partition/*/cgroup.procs 2>/dev/null)" ] && break
+		sleep 0.02
+	done
+	inside=$(cat /sys/fs/cgroup/memory/lvpbt"$victim".partition/*/cgroup.procs 2>/dev/null | tr '\n' ' ')
+	[ -n "$inside" ] || fail "the container never ran (the test is void)"
+	kill -KILL "$victim"
+	wait "$victim" 2>/dev/null || true
+	"$LVPERF" cleanup --ledger "$victim" >"$tmp/c.out" 2>&1 || { cat "$tmp/c.out" >&2; fail "lvperf cleanup exited $?"; }
+	cat "$tmp/c.out"
+	for p in $inside; do # zombies re-parented to PID 1 (which reaps nobody here) are dead
+		st=$(ps -o stat= -p "$p" || true)
+		[ -z "$st" ] || [ "${st#Z}" != "$st" ] || fail "process $p of the killed run's container still runs ($st)"
+	done
+	! ps -eo args | grep -q "[l]vpbt$victim" || fail "a process of lvpbt$victim still runs: $(ps -eo pid,args | grep "[l]vpbt$victim")"
+	! ls -d /sys/fs/cgroup/*/lvpbt"$victim"* /tmp/lvpbt"$victim"-* >/dev/null 2>&1 || fail "cgroups or files of $victim left"
+	! ip -o link | grep -q "lvpbt$victim" || fail "links of $victim left"
+	;;
 boot_lxc)
 	boot_case lxc
 	boot_kill_cleanup lxc
