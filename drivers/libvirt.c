@@ -22,9 +22,16 @@
  * hybrid cgroups as crun does ("Failed to create v2 cgroup"), so the
  * daemon's mount namespace also hides /sys/fs/cgroup/unified under a
  * tmpfs; its cgroups go under the partition /lvp<tag> (made by lvperf in
- * every v1 controller: libvirt only makes the domain's own). The veth peer
- * is moved in as a hostdev net, which libvirt does not address, so the
- * beacon's --ifup addresses it and brings it up before its first datagram.
+ * every v1 controller: libvirt only makes the domain's own). The
+ * network is a macvlan on the veth peer (see README).
+ *
+ * uri=URI (both drivers) uses a libvirtd that already runs instead of
+ * starting one: qemu:///system, lxc:///system, or any URI virsh takes.
+ * That daemon must see the appliance's paths (kernel, initramfs, rootfs,
+ * vhost-user socket, all under /tmp/lvp<tag>-*) and run QEMU as root
+ * without relabelling, as lvperf's own libvirtd does; a remote host
+ * therefore needs them shared. Its domains' memory is read from its
+ * /run/libvirt/qemu/NAME.pid when that is local.
  */
 #include <errno.h>
 #include <signal.h>
@@ -55,6 +62,7 @@ struct libvirt_priv {
 	pid_t daemon;	      /* libvirtd itself, from its pid file */
 	pid_t vm;	      /* the domain's QEMU, once seen */
 	int lxc;	      /* libvirt-lxc: the LXC driver, not QEMU */
+	int external;	      /* uri=: a libvirtd lvperf did not start */
 	char cg[40];	      /* libvirt-lxc: lvp<tag>.partition, in every v1 controller */
 	struct image img;     /* libvirt-lxc: the workload's image */
 };
@@ -290,6 +298,45 @@ static int libvirt_daemon(struct target *t, struct libvirt_priv *p, char *err, s
 
 static void libvirt_destroy(struct target *t);
 
+/* uri=URI: use that libvirtd (p->external); else start our own. */
+static int libvirt_connect(struct target *t, struct libvirt_priv *p, char *err, size_t len)
+{
+	int rc = target_opt(t, "uri", p->uri, sizeof(p->uri));
+
+	if (rc < 0 || (rc == 1 && !p->uri[0])) {
+		snprintf(err, len, "libvirt: uri= needs a URI (e.g. uri=qemu:///system)");
+		return -EINVAL;
+	}
+	if (rc == 1) {
+		char *argv[] = { "virsh", "-q", "-c", p->uri, "version", NULL };
+
+		p->external = 1;
+		if (proc_run(argv, 1, 30ull * 1000000000u) != 0) {
+			snprintf(err, len, "libvirt: no libvirtd answers at %s", p->uri);
+			return -ECONNREFUSED;
+		}
+		return 0;
+	}
+	return libvirt_daemon(t, p, err, len);
+}
+
+/* The user's options without uri= (qemu's own parser knows no uri). */
+static void libvirt_opts_without_uri(const char *opts, char *out, size_t len)
+{
+	size_t o = 0;
+
+	out[0] = 0;
+	while (opts && *opts) {
+		const char *end = strchr(opts, ',');
+		size_t n = end ? (size_t)(end - opts) : strlen(opts);
+
+		if (strncmp(opts, "uri=", 4) != 0 && o + n + 2 < len) {
+			o += (size_t)snprintf(out + o, len - o, "%s%.*s", o ? "," : "", (int)n, opts);
+		}
+		opts = end ? end + 1 : NULL;
+	}
+}
+
 static int libvirt_prepare(struct target *t, char *err, size_t len)
 {
 	struct libvirt_priv *p = calloc(1, sizeof(*p));
@@ -318,11 +365,15 @@ static int libvirt_prepare(struct target *t, char *err, size_t len)
 		return -ENOTSUP;
 	}
 	/* pc unless the user chose q35: qemu's own default is microvm */
-	if (target_opt(t, "machine", m, sizeof(m)) == 1)
-		snprintf(p->opts, sizeof(p->opts), "%s", user_opts);
-	else
-		snprintf(p->opts, sizeof(p->opts), "machine=pc%s%.200s", user_opts ? "," : "",
-			 user_opts ? user_opts : "");
+	{
+		char rest[256];
+
+		libvirt_opts_without_uri(user_opts, rest, sizeof(rest));
+		if (target_opt(t, "machine", m, sizeof(m)) == 1)
+			snprintf(p->opts, sizeof(p->opts), "%s", rest);
+		else
+			snprintf(p->opts, sizeof(p->opts), "machine=pc%s%.200s", rest[0] ? "," : "", rest);
+	}
 	t->opts = p->opts;
 	rc = driver_qemu.prepare(t, err, len);
 	t->opts = user_opts;
@@ -343,7 +394,7 @@ static int libvirt_prepare(struct target *t, char *err, size_t len)
 		p->dir[0] = 0;
 		goto fail;
 	}
-	rc = libvirt_daemon(t, p, err, len);
+	rc = libvirt_connect(t, p, err, len);
 	if (rc)
 		goto fail;
 	t->priv = p->qemu;
@@ -377,9 +428,13 @@ static pid_t libvirt_vm_pid(const struct libvirt_priv *p)
 	FILE *f;
 	int pid = 0;
 
-	if (!p->libvirtd)
+	if (p->external)
+		snprintf(path, sizeof(path), "/run/libvirt/qemu/%s.pid", p->name);
+	else if (p->libvirtd)
+		snprintf(path, sizeof(path), "/proc/%d/root/run/libvirt/qemu/%s.pid", (int)p->libvirtd,
+			 p->name); /* tini's root is libvirtd's */
+	else
 		return 0;
-	snprintf(path, sizeof(path), "/proc/%d/root/run/libvirt/qemu/%s.pid", (int)p->libvirtd, p->name); /* tini's root is libvirtd's */
 	f = fopen(path, "r");
 	if (!f)
 		return 0;
@@ -395,7 +450,7 @@ static void libvirt_stop(struct target *t, pid_t start_pid)
 	char *argv[] = { "virsh", "-q", "-c", p ? p->uri : NULL, "destroy", p ? p->name : NULL, NULL };
 
 	(void)start_pid;
-	if (!p || !p->libvirtd)
+	if (!p || (!p->libvirtd && !p->external))
 		return;
 	proc_run(argv, 1, 30ull * 1000000000u);
 	if (p->vm) {
@@ -417,6 +472,8 @@ static void libvirt_destroy(struct target *t)
 
 	if (!p)
 		return;
+	if (p->external) /* its daemon stays; our domain does not */
+		libvirt_stop(t, 0);
 	if (p->libvirtd) {
 		libvirt_stop(t, 0);
 		proc_stop(p->libvirtd, 5000000000ull, &st);
@@ -622,7 +679,7 @@ static int libvirt_lxc_prepare(struct target *t, char *err, size_t len)
 		p->dir[0] = 0;
 		goto fail;
 	}
-	rc = libvirt_daemon(t, p, err, len);
+	rc = libvirt_connect(t, p, err, len);
 	if (rc)
 		goto fail;
 	rc = libvirt_lxc_xml(t, p, &cmd, xml, sizeof(xml));

@@ -21,6 +21,7 @@ tmp=$(mktemp -d /tmp/lvpit.XXXXXX)
 pids=()
 
 test_lxd=  # LXD_DIR of an lxd this script started (boot_lxd)
+test_libvirtd=  # pid file of a libvirtd this script started (libvirt_uri)
 
 cleanup() {
 	local rc=$?
@@ -28,6 +29,9 @@ cleanup() {
 		LXD_DIR="$test_lxd" timeout 30 lxd shutdown >/dev/null 2>&1 || true
 		grep " $test_lxd" /proc/mounts | awk '{print $2}' | tac | xargs -r -n1 umount -l || true
 		rm -rf "/run/lxc/lock$tmp"
+	fi
+	if [ -n "$test_libvirtd" ] && [ -s "$test_libvirtd" ]; then
+		kill -KILL "$(cat "$test_libvirtd")" 2>/dev/null || true
 	fi
 	for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
 	ip link del "$host_if" 2>/dev/null || true
@@ -674,6 +678,45 @@ boot_libvirt-lxc)
 	! ps -eo args | grep -q "[l]vpbt$victim" || fail "a process of lvpbt$victim still runs: $(ps -eo pid,args | grep "[l]vpbt$victim")"
 	! ls -d /sys/fs/cgroup/*/lvpbt"$victim"* /tmp/lvpbt"$victim"-* >/dev/null 2>&1 || fail "cgroups or files of $victim left"
 	! ip -o link | grep -q "lvpbt$victim" || fail "links of $victim left"
+	;;
+libvirt_uri)
+	# uri=: a libvirtd lvperf did not start (here one this test starts,
+	# configured as lvperf's own: QEMU as root, no relabelling, cgroup v2
+	# hidden) is used as it is and keeps running; only lvperf's domains go.
+	platform_skip libvirt-lxc
+	lv="$tmp/lvpd"
+	mkdir -p "$lv/etc" "$lv/run"
+	printf 'unix_sock_dir = "%s"\nauth_unix_rw = "none"\nauth_unix_ro = "none"\nlog_outputs = "3:file:%s/libvirtd.log"\n' \
+		"$lv/run" "$lv" >"$lv/etc/libvirtd.conf"
+	printf 'user = "root"\ngroup = "root"\ndynamic_ownership = 0\nremember_owner = 0\nsecurity_driver = "none"\nstdio_handler = "file"\n' >"$lv/etc/qemu.conf"
+	{ cat /etc/passwd; echo "libvirt-qemu:x:64055:64055::/nonexistent:/usr/sbin/nologin"; } >"$lv/passwd"
+	{ cat /etc/group; echo "libvirt-qemu:x:64055:"; } >"$lv/group"
+	{
+		echo "mount --bind $lv/etc /etc/libvirt && mount --bind $lv/passwd /etc/passwd && mount --bind $lv/group /etc/group &&"
+		echo "mount -t tmpfs lvp-t /run && mount -t tmpfs lvp-t /var/lib && mount -t tmpfs lvp-t /var/log &&"
+		echo "mount -t tmpfs lvp-t /sys/fs/cgroup/unified && exec tini -s -- libvirtd -f $lv/etc/libvirtd.conf -p $lv/pid"
+	} >"$lv/start.sh"
+	test_libvirtd="$lv/pid" # cleanup() kills it whatever happens
+	unshare -m --propagation slave bash "$lv/start.sh" >"$lv/out" 2>&1 &
+	ld=$!
+	pids+=("$ld")
+	for _ in $(seq 200); do [ -S "$lv/run/libvirt-sock" ] && break; sleep 0.05; done
+	[ -S "$lv/run/libvirt-sock" ] || { cat "$lv/out" >&2; fail "the test's libvirtd made no socket"; }
+	uri="lxc:///system?socket=$lv/run/libvirt-sock"
+	"$LVPERF" boot --platform libvirt-lxc --opts "uri=$uri" --repeat 2 --json >"$tmp/b.json" 2>"$tmp/err" &
+	lp=$!
+	pids+=("$lp")
+	wait "$lp" || { cat "$tmp/err" >&2; fail "boot libvirt-lxc uri= exited $?"; }
+	check "$tmp/b.json" 'j["startup"]["summary"]["first_beacon_ns"]["n"] == 2' "2 beacons from the URI's LXC domain not seen"
+	! ls -d /tmp/lvpbt"$lp"-* >/dev/null 2>&1 || fail "the uri= run left files"
+	kill -0 "$ld" || fail "the URI's libvirtd was stopped"
+	[ -z "$(virsh -q -c "$uri" list --all --name)" ] || fail "domains left in the URI's libvirtd: $(virsh -q -c "$uri" list --all --name)"
+	rc=0
+	"$LVPERF" boot --platform libvirt-lxc --opts "uri=lxc:///system?socket=$lv/run/nosuch" --repeat 1 >/dev/null 2>"$tmp/err" || rc=$?
+	[ $rc != 0 ] && grep -q "no libvirtd answers at" "$tmp/err" || fail "a dead URI: exit $rc, $(cat "$tmp/err")"
+	kill -TERM "$ld"
+	wait "$ld" 2>/dev/null || true
+	echo "libvirt-lxc via uri=: beacon $(json "$tmp/b.json" '[round(r["first_beacon_ns"] / 1e6, 1) for r in j["startup"]["runs"]]') ms"
 	;;
 boot_lxc)
 	boot_case lxc
