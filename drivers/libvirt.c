@@ -320,6 +320,24 @@ static int libvirt_connect(struct target *t, struct libvirt_priv *p, char *err, 
 	return libvirt_daemon(t, p, err, len);
 }
 
+/* The domain's name and the run's directory /tmp/lvp<tag>-libvirt (domain
+ * XML, and the daemon's files when it is ours), then the daemon. */
+static int libvirt_dir_connect(struct target *t, struct libvirt_priv *p, char *err, size_t len)
+{
+	snprintf(p->name, sizeof(p->name), "lvp%s", t->tag);
+	snprintf(p->dir, sizeof(p->dir), "/tmp/lvp%s-libvirt", t->tag);
+	snprintf(p->xml, sizeof(p->xml), "%s/domain.xml", p->dir);
+	ledger_add(LEDGER_DIRECTORY, p->dir);
+	if (mkdir(p->dir, 0700) != 0) {
+		int e = errno;
+
+		snprintf(err, len, "%s: cannot create %s: %s", t->drv->name, p->dir, strerror(e));
+		p->dir[0] = 0;
+		return -e;
+	}
+	return libvirt_connect(t, p, err, len);
+}
+
 /* The user's options without uri= (qemu's own parser knows no uri). */
 static void libvirt_opts_without_uri(const char *opts, char *out, size_t len)
 {
@@ -384,17 +402,7 @@ static int libvirt_prepare(struct target *t, char *err, size_t len)
 	p->qemu = t->priv;
 	t->priv = p;
 	t->argv[0] = NULL;
-	snprintf(p->name, sizeof(p->name), "lvp%s", t->tag);
-	snprintf(p->dir, sizeof(p->dir), "/tmp/lvp%s-libvirt", t->tag);
-	snprintf(p->xml, sizeof(p->xml), "%s/domain.xml", p->dir);
-	ledger_add(LEDGER_DIRECTORY, p->dir);
-	if (mkdir(p->dir, 0700) != 0) {
-		rc = -errno;
-		snprintf(err, len, "libvirt: cannot create %s: %s", p->dir, strerror(errno));
-		p->dir[0] = 0;
-		goto fail;
-	}
-	rc = libvirt_connect(t, p, err, len);
+	rc = libvirt_dir_connect(t, p, err, len);
 	if (rc)
 		goto fail;
 	t->priv = p->qemu;
@@ -656,9 +664,6 @@ static int libvirt_lxc_prepare(struct target *t, char *err, size_t len)
 		t->priv = NULL;
 		return rc;
 	}
-	snprintf(p->name, sizeof(p->name), "lvp%s", t->tag);
-	snprintf(p->dir, sizeof(p->dir), "/tmp/lvp%s-libvirt", t->tag);
-	snprintf(p->xml, sizeof(p->xml), "%s/domain.xml", p->dir);
 	rc = netns_veth_create(&t->link, t->tag, 1, err, len);
 	if (rc == 0) {
 		char *up[] = { "ip", "link", "set", t->link.peer_if, "up", NULL };
@@ -672,14 +677,7 @@ static int libvirt_lxc_prepare(struct target *t, char *err, size_t len)
 		rc = libvirt_lxc_partition(p, t, err, len);
 	if (rc)
 		goto fail;
-	ledger_add(LEDGER_DIRECTORY, p->dir);
-	if (mkdir(p->dir, 0700) != 0) {
-		rc = -errno;
-		snprintf(err, len, "libvirt-lxc: cannot create %s: %s", p->dir, strerror(errno));
-		p->dir[0] = 0;
-		goto fail;
-	}
-	rc = libvirt_connect(t, p, err, len);
+	rc = libvirt_dir_connect(t, p, err, len);
 	if (rc)
 		goto fail;
 	rc = libvirt_lxc_xml(t, p, &cmd, xml, sizeof(xml));
