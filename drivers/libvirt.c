@@ -338,6 +338,24 @@ static int libvirt_dir_connect(struct target *t, struct libvirt_priv *p, char *e
 	return libvirt_connect(t, p, err, len);
 }
 
+/* After the domain XML was made (rc): write it, and the start command
+ * `virsh -q -c URI create XML` (its spawn is the start mark). */
+static int libvirt_start_command(struct target *t, struct libvirt_priv *p, int rc, const char *xml, char *err,
+				 size_t len)
+{
+	if (rc == 0)
+		rc = libvirt_write(p->xml, xml);
+	t->argv[0] = NULL;
+	if (rc == 0)
+		rc = target_arg(t, "virsh") || target_arg(t, "-q") || target_arg(t, "-c") || target_arg(t, p->uri) ||
+		     target_arg(t, "create") || target_arg(t, p->xml)
+			     ? -E2BIG
+			     : 0;
+	if (rc)
+		snprintf(err, len, "%s: cannot write the domain (%s)", t->drv->name, strerror(-rc));
+	return rc;
+}
+
 /* The user's options without uri= (qemu's own parser knows no uri). */
 static void libvirt_opts_without_uri(const char *opts, char *out, size_t len)
 {
@@ -410,17 +428,9 @@ static int libvirt_prepare(struct target *t, char *err, size_t len)
 	t->priv = p;
 	if (rc == 0)
 		rc = libvirt_domain_xml(t, p, &g, xml, sizeof(xml));
-	if (rc == 0)
-		rc = libvirt_write(p->xml, xml);
-	if (rc == 0)
-		rc = target_arg(t, "virsh") || target_arg(t, "-q") || target_arg(t, "-c") || target_arg(t, p->uri) ||
-		     target_arg(t, "create") || target_arg(t, p->xml)
-			     ? -E2BIG
-			     : 0;
-	if (rc) {
-		snprintf(err, len, "libvirt: cannot write the domain (%s)", strerror(-rc));
+	rc = libvirt_start_command(t, p, rc, xml, err, len);
+	if (rc)
 		goto fail;
-	}
 	snprintf(t->variant, sizeof(t->variant), "libvirt %s %s vhost-user%s", g.machine, g.kvm ? "kvm" : "tcg",
 		 g.disk[0] ? " debian-disk" : "");
 	return 0;
@@ -681,18 +691,9 @@ static int libvirt_lxc_prepare(struct target *t, char *err, size_t len)
 	if (rc)
 		goto fail;
 	rc = libvirt_lxc_xml(t, p, &cmd, xml, sizeof(xml));
-	if (rc == 0)
-		rc = libvirt_write(p->xml, xml);
-	t->argv[0] = NULL;
-	if (rc == 0)
-		rc = target_arg(t, "virsh") || target_arg(t, "-q") || target_arg(t, "-c") || target_arg(t, p->uri) ||
-		     target_arg(t, "create") || target_arg(t, p->xml)
-			     ? -E2BIG
-			     : 0;
-	if (rc) {
-		snprintf(err, len, "libvirt-lxc: cannot write the domain (%s)", strerror(-rc));
+	rc = libvirt_start_command(t, p, rc, xml, err, len);
+	if (rc)
 		goto fail;
-	}
 	snprintf(t->variant, sizeof(t->variant), "libvirt lxc");
 	return 0;
 fail:
