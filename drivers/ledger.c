@@ -344,7 +344,8 @@ static int ledger_undo_lxdd(const char *dir)
 
 const char *const ledger_spill_paths[] = {
 	"/etc/docker/key.json", "/etc/docker", "/run/docker/plugins", "/run/docker",
-	"/run/containerd/s", "/run/containerd", "/run/runc", "/run/crun", "/var/lib/containers/cache",
+	"/run/containerd/s", "/run/containerd", "/run/runc", "/run/crun",
+	"/var/lib/containers/cache/blob-info-cache-v1.boltdb", "/var/lib/containers/cache",
 	"/var/lib/containers", NULL,
 };
 

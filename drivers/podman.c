@@ -38,9 +38,9 @@ struct podman_state {
 static struct podman_state pm_st;
 
 /* runc's default state root (podman passes no --root to it) and podman's
- * blob cache, whatever its --root. */
-static const char *const podman_spill[] = { "/run/runc", "/var/lib/containers/cache",
-					    "/var/lib/containers", NULL };
+ * blob-info cache, written by `podman import` whatever its --root. */
+static const char *const podman_spill[] = { "/run/runc", "/var/lib/containers/cache/blob-info-cache-v1.boltdb",
+					    "/var/lib/containers/cache", "/var/lib/containers", NULL };
 
 /* podman with the private store and the settings every call needs. */
 static int podman_base(struct target *t)

@@ -42,6 +42,18 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# Paths platform tools make outside lvp names (drivers/ledger.c
+# ledger_spill_paths), those that exist now, one per line.
+spill_paths_present() {
+	local p
+	for p in /etc/docker/key.json /etc/docker /run/docker/plugins /run/docker /run/containerd/s \
+		/run/containerd /run/runc /run/crun /var/lib/containers/cache/blob-info-cache-v1.boltdb \
+		/var/lib/containers/cache /var/lib/containers; do
+		[ ! -e "$p" ] || echo "$p"
+	done
+}
+spill_baseline="$(dirname "$LVPERF")/lvp-spill-baseline"
 # Boot namespaces (lvpbt<pid>) whose lvperf is gone: leftovers. Those of
 # live lvperf processes (other runs) are not ours to judge.
 dead_owner_ns() {
@@ -1362,11 +1374,21 @@ no_leftovers)
 		  ls -d /tmp/lvp[a-z]*[0-9]-* /run/lxc/lock/tmp/lvp* 2>/dev/null || true
 		  ls /run/lvperf/*.ledger 2>/dev/null || true; } | { grep -v "^$tmp" || true; } | tr '\n' ' ')
 	[ -z "$left" ] || fail "lvp cgroups, directories or ledgers left behind: $left"
-	# What platform tools make outside lvp names (ledger_spill_paths),
-	# made since lvperf was built, must be gone again.
-	left=$(find /etc/docker/key.json /etc/docker /run/docker /run/containerd /run/runc /run/crun \
-		/var/lib/containers -maxdepth 0 -newer "$LVPERF" 2>/dev/null | tr '\n' ' ' || true)
+	# What platform tools make outside lvp names (ledger_spill_paths) and
+	# was not there when the suite began (spill_baseline) must be gone
+	# again; run alone, whatever is newer than lvperf.
+	if [ -f "$spill_baseline" ]; then
+		left=$(spill_paths_present | { grep -vxF -f "$spill_baseline" || true; } | tr '\n' ' ')
+	else
+		left=$(spill_paths_present | xargs -r -I{} find {} -maxdepth 0 -newer "$LVPERF" | tr '\n' ' ')
+	fi
+	rm -f "$spill_baseline"
 	[ -z "$left" ] || fail "platform tools' files left outside lvp names: $left"
+	;;
+spill_baseline)
+	# First of the suite: which of those paths exist before any test.
+	spill_paths_present >"$spill_baseline"
+	echo "present before the tests: $(tr '\n' ' ' <"$spill_baseline")"
 	;;
 *) fail "unknown case $case_name" ;;
 esac
