@@ -445,9 +445,11 @@ int beacon_measure(struct dp *dp, const struct beacon_args *a, json_t **json)
 			vals[i] = beacon_stage(&runs[i], st);
 		stats_summarize(vals, done, &sum[st]);
 	}
-	for (i = 0; i < done; i++)
-		vals[i] = isnan(runs[i].vmm_ns) ? -1 : runs[i].vmm_ns;
-	stats_summarize(vals, done, &vmm_sum);
+	if (a->vmm_up) {
+		for (i = 0; i < done; i++)
+			vals[i] = isnan(runs[i].vmm_ns) ? -1 : runs[i].vmm_ns;
+		stats_summarize(vals, done, &vmm_sum);
+	}
 	if (a->json) {
 		json_t *arr = json_array(), *summary = json_object();
 

@@ -105,22 +105,21 @@ static int docker_available(char *why, size_t len)
 static int docker_start_daemon(struct docker_state *d, const struct target *t, char *err, size_t len)
 {
 	char exec_root[160], pidfile[160], sock[176], cgp[32], bridge[32], netns[48];
-	char *direct[] = { DOCKERD_BIN, "--data-root", d->data, "--exec-root", exec_root, "-H", sock,
-			   "--pidfile", pidfile, "--iptables=false", "--ip6tables=false",
-			   "--ip-forward=false", "--ip-masq=false", "--bridge=none",
-			   "--userland-proxy=false", "--cgroup-parent", cgp, NULL };
-	/* Docker's defaults (iptables, masquerading, docker-proxy) on our
-	 * bridge, all inside the target's namespace; forwarding is ours. */
-	char *platform[] = { "nsenter", netns, DOCKERD_BIN, "--data-root",
-			     d->data, "--exec-root", exec_root, "-H", sock, "--pidfile", pidfile,
-			     "--iptables=true", "--ip6tables=false", "--ip-forward=false",
-			     "--ip-masq=true", bridge, "--userland-proxy=true", "--cgroup-parent", cgp,
-			     NULL };
-	char **argv = d->bridge[0] ? platform : direct;
+	/* Direct: no networking of dockerd's own at all. --net platform:
+	 * Docker's defaults (iptables, masquerading, docker-proxy) on our
+	 * bridge, dockerd started inside the target's namespace by nsenter;
+	 * forwarding is ours. */
+	int plat = d->bridge[0] != 0;
+	char *words[] = { "nsenter", netns, DOCKERD_BIN, "--data-root", d->data, "--exec-root", exec_root,
+			  "-H", sock, "--pidfile", pidfile, plat ? "--iptables=true" : "--iptables=false",
+			  "--ip6tables=false", "--ip-forward=false", plat ? "--ip-masq=true" : "--ip-masq=false",
+			  bridge, plat ? "--userland-proxy=true" : "--userland-proxy=false", "--cgroup-parent",
+			  cgp, NULL };
+	char **argv = plat ? words : words + 2;
 	const char *version[] = { "version", NULL };
 	int i;
 
-	snprintf(bridge, sizeof(bridge), "--bridge=%.15s", d->bridge);
+	snprintf(bridge, sizeof(bridge), "--bridge=%.15s", plat ? d->bridge : "none");
 	snprintf(netns, sizeof(netns), "--net=/run/netns/%.15s", t->link.ns);
 	snprintf(exec_root, sizeof(exec_root), "%.127s/exec", d->dir);
 	snprintf(pidfile, sizeof(pidfile), "%.127s/dockerd.pid", d->dir);

@@ -211,35 +211,41 @@ static int ledger_kill_fn(const char *path, const struct stat *st, int flag, str
 	return 0;
 }
 
-/* SIGKILL every process in a dead run's cgroup (a platform's daemonized
- * helpers outlive lvperf: libvirt_lxc, conmon). 1 when the cgroup exists. */
-static int ledger_kill_cgroup(const char *name)
+/* The controllers a platform's processes are looked for in (not every
+ * platform uses every one). */
+static const char *const ledger_kill_ctrl[] = { "memory", "pids", "cpu", "freezer", "devices" };
+
+/* With do_kill: SIGKILL every process in a dead run's cgroup (a platform's
+ * daemonized helpers outlive lvperf: libvirt_lxc, conmon). 1 when the
+ * cgroup exists in one of ledger_kill_ctrl. */
+static int ledger_cgroup_found(const char *name, int do_kill)
 {
-	static const char *const ctrl[] = { "memory", "pids", "cpu", "freezer", "devices" };
 	char path[PATH_MAX];
 	int found = 0;
 
 	if (strncmp(name, "lvp", 3) != 0 || strchr(name, '/') || strstr(name, ".."))
 		return 0;
-	for (size_t i = 0; i < sizeof(ctrl) / sizeof(ctrl[0]); i++) { /* not every platform uses every one */
-		snprintf(path, sizeof(path), "/sys/fs/cgroup/%s/%s", ctrl[i], name);
+	for (size_t i = 0; i < sizeof(ledger_kill_ctrl) / sizeof(ledger_kill_ctrl[0]); i++) {
+		snprintf(path, sizeof(path), "/sys/fs/cgroup/%s/%s", ledger_kill_ctrl[i], name);
 		if (access(path, F_OK) == 0) {
 			found = 1;
-			nftw(path, ledger_kill_fn, 16, FTW_DEPTH | FTW_PHYS);
+			if (do_kill)
+				nftw(path, ledger_kill_fn, 16, FTW_DEPTH | FTW_PHYS);
 		}
 	}
 	return found;
 }
 
-/* A dead run's cgroup: what runs in it killed, then removed. */
+/* A dead run's cgroup, its processes already killed (ledger_cleanup_file):
+ * removed, retried while the killed still leave it. */
 static int ledger_undo_cgroup(const char *name)
 {
 	int i, removed = 0;
 
-	if (!ledger_kill_cgroup(name)) /* gone, or in none of them: no waiting */
-		return ledger_rmdir_cgroup(name) > 0;
-	for (i = 0; i < 40 && !removed; i++) { /* the killed leave their cgroups a moment later */
+	for (i = 0; i < 40 && !removed; i++) {
 		removed = ledger_rmdir_cgroup(name) > 0;
+		if (!removed && !ledger_cgroup_found(name, 0))
+			break; /* gone already, or in none of them: no waiting */
 		if (!removed)
 			usleep(50000);
 	}
@@ -472,7 +478,7 @@ static int ledger_cleanup_file(const char *path, FILE *out)
 	ledger_n_killed = 0;
 	for (i = n - 1; i >= 0; i--)
 		if (strcmp(open_kind[i], LEDGER_CGROUP) == 0)
-			ledger_kill_cgroup(open_name[i]);
+			ledger_cgroup_found(open_name[i], 1);
 	for (int w = 0; w < 100; w++) { /* up to 2 s for their reapers */
 		unsigned left = 0;
 

@@ -82,16 +82,9 @@ static int libvirt_in_path(const char *bin)
 	return access(p, X_OK) == 0;
 }
 
-static int libvirt_available(char *why, size_t len)
+/* What both drivers run beside libvirtd: virsh, tini, nsenter and unshare. */
+static int libvirt_tools(char *why, size_t len)
 {
-	if (!libvirt_in_path("libvirtd")) {
-		snprintf(why, len, "libvirtd not found (Debian packages libvirt-daemon libvirt-daemon-driver-qemu)");
-		return 0;
-	}
-	if (access("/usr/lib/x86_64-linux-gnu/libvirt/connection-driver/libvirt_driver_qemu.so", R_OK) != 0) {
-		snprintf(why, len, "libvirt's QEMU driver not found (Debian package libvirt-daemon-driver-qemu)");
-		return 0;
-	}
 	if (!libvirt_in_path("virsh")) {
 		snprintf(why, len, "virsh not found (Debian package libvirt-clients)");
 		return 0;
@@ -104,7 +97,20 @@ static int libvirt_available(char *why, size_t len)
 		snprintf(why, len, "nsenter/unshare not found (Debian package util-linux)");
 		return 0;
 	}
-	return driver_qemu.available(why, len);
+	return 1;
+}
+
+static int libvirt_available(char *why, size_t len)
+{
+	if (!libvirt_in_path("libvirtd")) {
+		snprintf(why, len, "libvirtd not found (Debian packages libvirt-daemon libvirt-daemon-driver-qemu)");
+		return 0;
+	}
+	if (access("/usr/lib/x86_64-linux-gnu/libvirt/connection-driver/libvirt_driver_qemu.so", R_OK) != 0) {
+		snprintf(why, len, "libvirt's QEMU driver not found (Debian package libvirt-daemon-driver-qemu)");
+		return 0;
+	}
+	return libvirt_tools(why, len) && driver_qemu.available(why, len);
 }
 
 static int libvirt_write(const char *path, const char *text)
@@ -569,21 +575,18 @@ static int libvirt_lxc_available(char *why, size_t len)
 			 "libvirt-daemon-driver-lxc)");
 		return 0;
 	}
-	if (!libvirt_in_path("virsh") || !libvirt_in_path("tini") || !libvirt_in_path("nsenter")) {
-		snprintf(why, len, "virsh, tini or nsenter not found (Debian packages libvirt-clients tini util-linux)");
-		return 0;
-	}
 	if (access("/sys/fs/cgroup/memory/cgroup.procs", R_OK) != 0) {
 		snprintf(why, len, "no cgroup v1 memory controller at /sys/fs/cgroup/memory");
 		return 0;
 	}
-	return 1;
+	return libvirt_tools(why, len);
 }
 
 /* The partition lvp<tag>.partition in every v1 controller (cpuset with
  * its parent's CPUs and nodes): libvirt makes only the domain's group. */
 static int libvirt_lxc_partition(struct libvirt_priv *p, const struct target *t, char *err, size_t len)
 {
+	static const char *const cpuset[] = { "cpuset.cpus", "cpuset.mems" };
 	char path[128], v[256];
 
 	snprintf(p->cg, sizeof(p->cg), "lvp%s.partition", t->tag);
@@ -591,11 +594,14 @@ static int libvirt_lxc_partition(struct libvirt_priv *p, const struct target *t,
 	for (size_t i = 0; libvirt_lxc_ctrl[i]; i++) {
 		snprintf(path, sizeof(path), "/sys/fs/cgroup/%s/%s", libvirt_lxc_ctrl[i], p->cg);
 		if (mkdir(path, 0755) != 0 && errno != EEXIST) {
-			snprintf(err, len, "libvirt-lxc: cannot create cgroup %s: %s", path, strerror(errno));
-			return -errno;
+			int e = errno;
+
+			snprintf(err, len, "libvirt-lxc: cannot create cgroup %s: %s", path, strerror(e));
+			return -e;
 		}
 	}
-	for (const char *f = "cpuset.cpus"; f; f = strcmp(f, "cpuset.cpus") ? NULL : "cpuset.mems") {
+	for (size_t i = 0; i < sizeof(cpuset) / sizeof(cpuset[0]); i++) {
+		const char *f = cpuset[i];
 		FILE *in, *out;
 
 		snprintf(path, sizeof(path), "/sys/fs/cgroup/cpuset/%s", f);
@@ -617,8 +623,9 @@ static int libvirt_lxc_partition(struct libvirt_priv *p, const struct target *t,
 }
 
 /* The domain: the image's rootfs read-only with tmpfs /tmp and /run, the
- * beacon as init (--ifup addresses the moved veth peer first), the
- * partition, the peer as a hostdev net. */
+ * beacon as init, the partition, and a macvlan on the veth peer that
+ * libvirt addresses (a veth moved in would die with the container's
+ * namespace at the end of the first run, taking the dataplane's end). */
 static int libvirt_lxc_xml(const struct target *t, const struct libvirt_priv *p, const struct image_cmd *cmd,
 			   char *buf, size_t len)
 {
