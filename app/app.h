@@ -24,11 +24,16 @@ enum {
 	APP_INTERRUPTED = 130, /* stopped by a signal; lvperf run can resume */
 };
 
+/* The hook-stamping XDP program (dataplane/bpf/xdp_stamp.bpf.c), installed
+ * beside the lvperf binary. */
+#define APP_XDP_STAMP_OBJ "lvp_xdp_stamp.o"
+
 struct app_dp_opts {
 	const char *port;
 	struct opt_cidr ip;
 	const char *cores;
 	const char *eal;
+	const char *rx_stamp;
 	int json;
 	int quiet;
 };
@@ -42,6 +47,8 @@ struct app_dp_opts {
 	  "CPUs for control and dataplane (default: chosen with hwloc/libnuma)" },                  \
 	{ "eal", OPT_STR, offsetof(type, f.eal), 0, 0, NULL, "\"OPTS\"",                            \
 	  "extra DPDK EAL options, space separated (experts)" },                                    \
+	{ "rx-stamp", OPT_STR, offsetof(type, f.rx_stamp), 0, 0, "auto", "auto|xdp|burst",           \
+	  "af_xdp: stamp RX at the veth's XDP hook, or after the RX burst (auto: xdp when built)" }, \
 	{ "json", OPT_FLAG, offsetof(type, f.json), 0, 0, NULL, NULL,                               \
 	  "print one JSON object on stdout instead of text" },                                      \
 	{ "quiet", OPT_FLAG, offsetof(type, f.quiet), 0, 0, NULL, NULL,                             \
@@ -67,6 +74,23 @@ int app_dp_config(const char *cmd, const struct app_dp_opts *o, int port_optiona
  */
 int app_dp_run(const char *cmd, const struct dp_config *dcfg,
 	       int (*measure)(struct dp *dp, const void *arg, json_t **json), const void *arg);
+
+/*
+ * Resolve --rx-stamp MODE (auto, xdp, burst; NULL is auto) into
+ * cfg->xdp_prog: the hook-stamping program beside the lvperf binary for xdp
+ * (an error when it is missing) and auto (silently none when missing), none
+ * for burst. Prints one line and returns -EINVAL on error.
+ */
+int app_dp_rx_stamp(const char *cmd, const char *mode, struct dp_config *cfg);
+
+/*
+ * How the port stamped what it received: {"clock"} and, for stamps at the
+ * XDP hook, how many frames carried the hook's stamp ("stamped") or not
+ * ("unstamped", "future": given the burst's TSC instead), the mean and
+ * longest wait between hook and RX burst that the stamp took out of every
+ * figure, and the hook clock's anchors to the TSC.
+ */
+json_t *app_rx_stamp_json(const struct port *p);
 
 /* A JSON real, or null for NaN (a figure that was not measured). */
 json_t *app_num_json(double v);

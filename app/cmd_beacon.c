@@ -481,6 +481,7 @@ int beacon_measure(struct dp *dp, const struct beacon_args *a, json_t **json)
 		}
 		json_object_set_new(*json, "counters", app_counters_json(&dp->nif));
 		json_object_set_new(*json, "port_stats", app_port_stats_json(dp->port.id));
+		json_object_set_new(*json, "rx_stamp", app_rx_stamp_json(&dp->port));
 	} else {
 		for (st = n_stages - 1; st >= 0; st--)
 			app_summary_print(stdout, stage_text[st], &sum[st], "ns after the start mark");

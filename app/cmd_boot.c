@@ -31,6 +31,7 @@ struct boot_cfg {
 	const char *image;
 	const char *net;
 	int cold;
+	const char *rx_stamp;
 	int json;
 	int quiet;
 };
@@ -57,6 +58,8 @@ static const struct opt_def boot_opts[] = {
 	  "a veth straight to the workload, or the platform's own network (docker: bridge, NAT, -p)" },
 	{ "cold", OPT_FLAG, offsetof(struct boot_cfg, cold), 0, 0, NULL, NULL,
 	  "cold starts: sync and drop the page cache before each (default: warm)" },
+	{ "rx-stamp", OPT_STR, offsetof(struct boot_cfg, rx_stamp), 0, 0, "auto", "auto|xdp|burst",
+	  "af_xdp: stamp RX at the veth's XDP hook, or after the RX burst (auto: xdp when built)" },
 	{ "csv", OPT_STR, offsetof(struct boot_cfg, csv), 0, 0, NULL, "FILE", "one line per start" },
 	{ "cores", OPT_STR, offsetof(struct boot_cfg, cores), 0, 0, NULL, "[MAIN,]WORKER",
 	  "CPUs for control and dataplane" },
@@ -171,6 +174,12 @@ int cmd_boot(int argc, char **argv)
 	dcfg.eal = cfg.eal;
 	dcfg.udp_port = t.beacon_port;
 	dcfg.quiet = cfg.quiet;
+	if (app_dp_rx_stamp("boot", cfg.rx_stamp, &dcfg)) {
+		drv->destroy(&t);
+		free(mem.rss);
+		free(mem.guest);
+		return APP_USAGE;
+	}
 	rc = mem.rss && mem.guest ? dp_open(&dp, &dcfg, err) : -ENOMEM;
 	if (rc) {
 		fprintf(stderr, "lvperf boot: %s\n", mem.rss && mem.guest ? err : "out of memory");

@@ -187,6 +187,7 @@ int ping_measure(struct dp *dp, const struct ping_args *a, json_t **json)
 			"samples_raw_ns", samples);
 		json_object_set_new(*json, "counters", app_counters_json(nif));
 		json_object_set_new(*json, "port_stats", app_port_stats_json(dp->port.id));
+		json_object_set_new(*json, "rx_stamp", app_rx_stamp_json(&dp->port));
 	} else {
 		if (a->samples)
 			for (i = 0; i < count; i++) {

@@ -57,6 +57,29 @@ int app_dp_config(const char *cmd, const struct app_dp_opts *o, int port_optiona
 	cfg->cores = o->cores;
 	cfg->eal = o->eal;
 	cfg->quiet = o->quiet;
+	return app_dp_rx_stamp(cmd, o->rx_stamp, cfg);
+}
+
+int app_dp_rx_stamp(const char *cmd, const char *mode, struct dp_config *cfg)
+{
+	static char path[PATH_MAX];
+	int have;
+
+	if (mode && strcmp(mode, "auto") && strcmp(mode, "xdp") && strcmp(mode, "burst")) {
+		fprintf(stderr, "lvperf %s: --rx-stamp '%s': expected auto, xdp or burst\n", cmd, mode);
+		return -EINVAL;
+	}
+	cfg->xdp_prog = NULL;
+	if (mode && strcmp(mode, "burst") == 0)
+		return 0;
+	have = driver_sibling_bin(APP_XDP_STAMP_OBJ, path, sizeof(path)) == 0;
+	if (!have && mode && strcmp(mode, "xdp") == 0) {
+		fprintf(stderr, "lvperf %s: --rx-stamp xdp: the XDP program %s is missing beside lvperf "
+				"(ninja -C build builds it with clang)\n",
+			cmd, APP_XDP_STAMP_OBJ);
+		return -EINVAL;
+	}
+	cfg->xdp_prog = have ? path : NULL;
 	return 0;
 }
 
@@ -129,6 +152,21 @@ json_t *app_counters_json(const struct netif *nif)
 			 "icmp_reply_unmatched", (json_int_t)c->icmp_reply_unmatched, "udp_in",
 			 (json_int_t)c->udp_in, "udp_other_port", (json_int_t)c->udp_other_port,
 			 "udp_csum_partial", (json_int_t)c->udp_csum_partial);
+}
+
+json_t *app_rx_stamp_json(const struct port *p)
+{
+	const struct xdp_clock *x = &p->xclk;
+
+	if (p->clock != CLOCK_SRC_XDP_HOOK)
+		return json_pack("{s:s}", "clock", clock_source_name(p->clock));
+	return json_pack("{s:s, s:I, s:I, s:I, s:o, s:f, s:I, s:f}", "clock", clock_source_name(p->clock),
+			 "stamped", (json_int_t)x->stamped, "unstamped", (json_int_t)x->unstamped,
+			 "future", (json_int_t)x->future, "hook_wait_mean_ns",
+			 x->stamped ? json_real((double)x->hook_wait_sum / x->tsc_per_ns / (double)x->stamped)
+				    : json_null(),
+			 "hook_wait_max_ns", (double)x->hook_wait_max / x->tsc_per_ns, "anchors",
+			 (json_int_t)x->anchors, "anchor_width_ns", (double)x->anchor_width / x->tsc_per_ns);
 }
 
 json_t *app_port_stats_json(uint16_t port_id)

@@ -144,6 +144,7 @@ static json_t *load_run_json(const char *cmd, const struct dp *dp, const struct 
 	json_object_set_new(o, "tsc", app_clock_json(&dp->clk, nif->port->clock));
 	json_object_set_new(o, "counters", app_counters_json(nif));
 	json_object_set_new(o, "port_stats", app_port_stats_json(nif->port->id));
+	json_object_set_new(o, "rx_stamp", app_rx_stamp_json(nif->port));
 	json_object_set_new(o, "flags", load_run_flags(l, win > 0 ? busy / win : 0, retx, nif));
 	return o;
 }

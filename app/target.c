@@ -160,6 +160,10 @@ int target_session_run(const char *cmd, const struct target_session_opts *o,
 	dcfg.eal = dpo->eal;
 	dcfg.udp_port = s.t.beacon_port;
 	dcfg.quiet = dpo->quiet;
+	if (app_dp_rx_stamp(cmd, dpo->rx_stamp, &dcfg)) {
+		s.drv->destroy(&s.t);
+		return APP_USAGE;
+	}
 	rc = dp_open(&s.dp, &dcfg, err);
 	if (rc) {
 		fprintf(stderr, "lvperf %s: %s\n", cmd, err);

@@ -8,7 +8,14 @@
 
 const char *clock_source_name(enum clock_source src)
 {
-	return src == CLOCK_SRC_NIC_HW ? "nic-hw-timestamp" : "tsc-after-rx-burst";
+	switch (src) {
+	case CLOCK_SRC_NIC_HW:
+		return "nic-hw-timestamp";
+	case CLOCK_SRC_XDP_HOOK:
+		return "xdp-hook-ktime";
+	default:
+		return "tsc-after-rx-burst";
+	}
 }
 
 int tsc_invariant(void)

@@ -17,9 +17,11 @@ typedef uint64_t nsec_t;
 enum clock_source {
 	CLOCK_SRC_TSC_RX_BURST = 0, /* TSC read right after rte_eth_rx_burst() */
 	CLOCK_SRC_NIC_HW,	    /* NIC hardware stamp, converted to TSC */
+	CLOCK_SRC_XDP_HOOK,	    /* CLOCK_MONOTONIC read by the XDP program on the
+				     * appliance's veth end, converted to TSC */
 };
 
-/* "tsc-after-rx-burst" or "nic-hw-timestamp". */
+/* "tsc-after-rx-burst", "nic-hw-timestamp" or "xdp-hook-ktime". */
 const char *clock_source_name(enum clock_source src);
 
 /*

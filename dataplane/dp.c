@@ -73,6 +73,9 @@ static void dp_info(const struct dp *dp, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* How often the worker re-anchors the XDP hook clock to the TSC. */
+#define DP_XDP_ANCHOR_NS (10 * 1000 * 1000)
+
 int dp_open(struct dp *dp, const struct dp_config *cfg, char *err)
 {
 	static char storage[DP_EAL_ARGS_MAX][PORT_EAL_ARG_LEN];
@@ -98,6 +101,14 @@ int dp_open(struct dp *dp, const struct dp_config *cfg, char *err)
 		rc = port_spec_parse(cfg->port, &ps, err, DP_ERR_LEN);
 		if (rc)
 			return rc;
+		if (ps.kind == PORT_AF_XDP && cfg->xdp_prog &&
+		    port_spec_set_xdp_prog(&ps, cfg->xdp_prog)) {
+			snprintf(err, DP_ERR_LEN,
+				 "XDP program path %s cannot be passed to the af_xdp PMD "
+				 "(no commas, '=' or spaces, under %d bytes)",
+				 cfg->xdp_prog, PORT_ARG_MAX);
+			return -EINVAL;
+		}
 		if (ps.kind == PORT_PCI)
 			dev_numa = cores_device_numa(ps.arg, 1);
 		else if (ps.kind == PORT_AF_XDP || ps.kind == PORT_AF_PACKET)
@@ -187,6 +198,13 @@ int dp_open(struct dp *dp, const struct dp_config *cfg, char *err)
 			return rc;
 		}
 		dp->have_port = 1;
+		rc = port_clock_start(&dp->port, dp->clk.hz, DP_XDP_ANCHOR_NS);
+		if (rc) {
+			snprintf(err, DP_ERR_LEN, "cannot read CLOCK_MONOTONIC for the XDP hook clock: %s",
+				 strerror(-rc));
+			dp_close(dp);
+			return rc;
+		}
 		netif_init(&dp->nif, &dp->port, dp->pool, cfg->ip, cfg->prefix_len, cfg->udp_port);
 		{
 			char mac[18];

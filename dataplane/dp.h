@@ -25,6 +25,9 @@ struct dp_config {
 	uint8_t prefix_len;
 	const char *cores;  /* --cores, NULL: automatic */
 	const char *eal;    /* --eal extra options, split on spaces */
+	const char *xdp_prog; /* af_xdp: stamp at the XDP hook with this program
+			       * (bpf/xdp_stamp.bpf.c); NULL: the PMD's own,
+			       * stamps after the RX burst */
 	uint16_t udp_port;  /* beacon port on the netif, 0: none */
 	int quiet;	    /* no info lines on stderr */
 };

@@ -4,6 +4,7 @@
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 
+#include "bpf/xdp_meta.h"
 #include "load.h"
 #include "netif.h"
 #include "port.h"
@@ -40,6 +41,31 @@ static void netif_stamp_hw(const struct netif *nif, struct rte_mbuf **pkts, uint
 	}
 }
 
+/* Stamps taken at the XDP hook of the appliance's veth end: the program's
+ * metadata sits right before the frame in the mbuf's headroom. Its magic is
+ * cleared once read, so a recycled mbuf never yields a stale stamp; frames
+ * without it get the burst's TSC. */
+static void netif_stamp_xdp(const struct netif *nif, struct rte_mbuf **pkts, uint16_t n, tsc_t now,
+			    tsc_t *stamps)
+{
+	struct xdp_clock *xc = &nif->port->xclk;
+	uint16_t i;
+
+	xdp_clock_maybe_anchor(xc, now);
+	for (i = 0; i < n; i++) {
+		struct lvp_xdp_meta *m =
+			(struct lvp_xdp_meta *)(rte_pktmbuf_mtod(pkts[i], uint8_t *) - sizeof(*m));
+
+		if (rte_pktmbuf_headroom(pkts[i]) >= sizeof(*m) && m->magic == LVP_XDP_META_MAGIC) {
+			m->magic = 0;
+			stamps[i] = xdp_clock_stamp(xc, m->ktime_ns, now);
+		} else {
+			xc->unstamped++;
+			stamps[i] = now;
+		}
+	}
+}
+
 int netif_tick_idle(struct netif *nif, tsc_t now)
 {
 	(void)nif;
@@ -58,7 +84,9 @@ void netif_init(struct netif *nif, struct port *port, struct rte_mempool *pool, 
 	nif->n_ips = 1;
 	nif->mask = prefix_len ? ~0u << (32 - prefix_len) : 0;
 	nif->pool = pool;
-	nif->rx_stamp = port->clock == CLOCK_SRC_NIC_HW ? netif_stamp_hw : netif_stamp_sw;
+	nif->rx_stamp = port->clock == CLOCK_SRC_NIC_HW	   ? netif_stamp_hw
+			: port->clock == CLOCK_SRC_XDP_HOOK ? netif_stamp_xdp
+							    : netif_stamp_sw;
 	nif->tick = netif_tick_idle;
 	nif->beacon.udp_port = udp_port;
 }

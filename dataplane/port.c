@@ -88,6 +88,14 @@ int port_spec_parse(const char *s, struct port_spec *ps, char *err, size_t errle
 	return 0;
 }
 
+int port_spec_set_xdp_prog(struct port_spec *ps, const char *path)
+{
+	if (strlen(path) >= sizeof(ps->xdp_prog) || strpbrk(path, ",= \t\n"))
+		return -EINVAL;
+	strcpy(ps->xdp_prog, path);
+	return 0;
+}
+
 /* The vdev name EAL gives the device; port_open() finds the ethdev by it. */
 static void port_vdev_name(const struct port_spec *ps, char *out, size_t len)
 {
@@ -119,8 +127,8 @@ int port_eal_device(const struct port_spec *ps, char *arg0, char *arg1)
 	switch (ps->kind) {
 	case PORT_AF_XDP:
 		/* busy_budget=0: no preferred busy polling, lower jitter on veth. */
-		snprintf(arg1, len, "%s,iface=%s,start_queue=0,queue_count=1,busy_budget=0", name,
-			 ps->arg);
+		snprintf(arg1, len, "%s,iface=%s,start_queue=0,queue_count=1,busy_budget=0%s%s", name,
+			 ps->arg, ps->xdp_prog[0] ? ",xdp_prog=" : "", ps->xdp_prog);
 		break;
 	case PORT_AF_PACKET:
 		snprintf(arg1, len, "%s,iface=%s,qpairs=1", name, ps->arg);
@@ -221,6 +229,10 @@ static int port_setup(struct port *p, struct rte_mempool *pool, char *err, size_
 	}
 	if (p->clock == CLOCK_SRC_NIC_HW && port_hwclock_calibrate(p) != 0)
 		p->clock = CLOCK_SRC_TSC_RX_BURST;
+	/* The PMD attached our program (it fails the port otherwise): frames
+	 * arrive with the hook's stamp in front of them. */
+	if (p->clock == CLOCK_SRC_TSC_RX_BURST && p->spec.kind == PORT_AF_XDP && p->spec.xdp_prog[0])
+		p->clock = CLOCK_SRC_XDP_HOOK;
 	rte_eth_macaddr_get(p->id, &mac);
 	memcpy(p->mac, mac.addr_bytes, PKT_ETH_ALEN);
 	if (rte_eth_dev_get_mtu(p->id, &p->mtu) != 0)
@@ -290,6 +302,13 @@ int port_open_ring_pair(const char *name, struct rte_mempool *pool, struct port 
 	memcpy(a->mac, (const uint8_t[]){ 0x02, 0x6c, 0x76, 0x70, 0x00, 0x0a }, PKT_ETH_ALEN);
 	memcpy(b->mac, (const uint8_t[]){ 0x02, 0x6c, 0x76, 0x70, 0x00, 0x0b }, PKT_ETH_ALEN);
 	return 0;
+}
+
+int port_clock_start(struct port *p, double tsc_hz, nsec_t refresh_ns)
+{
+	if (p->clock != CLOCK_SRC_XDP_HOOK)
+		return 0;
+	return xdp_clock_init(&p->xclk, tsc_hz, refresh_ns);
 }
 
 void port_close(struct port *p)

@@ -9,6 +9,7 @@
 
 #include "clock.h"
 #include "pkt.h"
+#include "xdpclock.h"
 
 enum port_kind {
 	PORT_AF_XDP,
@@ -21,12 +22,16 @@ enum port_kind {
 };
 
 #define PORT_ARG_MAX 200
-#define PORT_EAL_ARG_LEN (PORT_ARG_MAX + 128) /* one EAL argument */
+#define PORT_EAL_ARG_LEN (2 * PORT_ARG_MAX + 128) /* one EAL argument */
 
 /* A parsed --port SPEC, e.g. af_xdp:lvp0 or pci:0000:3b:00.0. */
 struct port_spec {
 	enum port_kind kind;
 	char arg[PORT_ARG_MAX]; /* interface, socket path, ring name or BDF */
+	/* af_xdp only: the XDP program the PMD attaches instead of its own
+	 * (bpf/xdp_stamp.bpf.c, which stamps frames at the hook); "" for the
+	 * PMD's default program. No commas, '=' or spaces. */
+	char xdp_prog[PORT_ARG_MAX];
 };
 
 /*
@@ -37,6 +42,13 @@ int port_spec_parse(const char *s, struct port_spec *ps, char *err, size_t errle
 
 /* "af_xdp", "af_packet", ... */
 const char *port_kind_name(enum port_kind kind);
+
+/*
+ * Ask for the hook-stamping XDP program at path on an af_xdp spec. Returns 0,
+ * or -EINVAL when the path cannot be passed as a devarg (too long, or has a
+ * comma, '=' or space).
+ */
+int port_spec_set_xdp_prog(struct port_spec *ps, const char *path);
 
 /*
  * The device EAL argument(s) for spec: writes "--vdev" and the device
@@ -56,6 +68,7 @@ struct port {
 	uint64_t ts_dynflag;
 	double tsc_per_nic_tick;  /* NIC clock to TSC: tsc = offset + nic * rate */
 	int64_t nic_tsc_offset;
+	struct xdp_clock xclk;	  /* hook clock to TSC, when clock is XDP_HOOK */
 	char name[64];		  /* ethdev name as DPDK reports it */
 	char label[PORT_ARG_MAX + 16]; /* the spec as the user wrote it */
 };
@@ -70,6 +83,13 @@ struct rte_mempool;
  */
 int port_open(const struct port_spec *ps, struct rte_mempool *pool, struct port *p, char *err,
 	      size_t errlen);
+
+/*
+ * Once the TSC rate is measured: start the hook clock of a port whose RX is
+ * stamped at the XDP hook (anchor refreshed every refresh_ns). No-op for
+ * other ports. Returns 0 or -errno.
+ */
+int port_clock_start(struct port *p, double tsc_hz, nsec_t refresh_ns);
 
 /*
  * Create an in-process pair of ring ports named NAME_a and NAME_b whose TX
