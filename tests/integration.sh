@@ -98,7 +98,25 @@ ping_case() { # ping_case KIND
 	check "$tmp/ping.json" 'j["sent"] == 1000' "not all 1000 echoes were sent"
 	check "$tmp/ping.json" 'j["received"] >= 990' "fewer than 99 % of echoes answered over $1"
 	check "$tmp/ping.json" 'j["lost"] == j["sent"] - j["received"]' "lost is not sent - received"
-	check "$tmp/ping.json" 'j["clock"] == "tsc-after-rx-burst" and j["tsc"]["tsc_hz"] > 1e8' "clock not reported"
+	if [ "$1" = af_xdp ]; then
+		# Stamped at the veth's XDP hook: every reply carried the stamp,
+		# none lay after its burst, and the wait it took out is reported.
+		check "$tmp/ping.json" 'j["clock"] == "xdp-hook-ktime" and j["rx_stamp"]["clock"] == j["clock"] and j["tsc"]["tsc_hz"] > 1e8' "af_xdp RX not stamped at the XDP hook"
+		check "$tmp/ping.json" 'j["rx_stamp"]["stamped"] >= j["received"] and j["rx_stamp"]["unstamped"] == 0 and j["rx_stamp"]["future"] == 0' "replies without the hook's stamp"
+		check "$tmp/ping.json" '0 < j["rx_stamp"]["hook_wait_mean_ns"] <= j["rx_stamp"]["hook_wait_max_ns"] and 0 < j["rx_stamp"]["anchor_width_ns"] < 10000 and j["rx_stamp"]["anchors"] >= 1' "hook wait or anchor implausible"
+		# The PMD took its program off the veth again.
+		! ip link show dev "$host_if" | grep -q "prog/xdp" || fail "an XDP program stayed on $host_if"
+		# --rx-stamp burst: the PMD's own program, stamps after the burst.
+		"$LVPERF" ping --port "$1:$host_if" --ip "$our_ip/24" --target "$peer_ip" --rx-stamp burst \
+			--count 100 --interval 100us --json >"$tmp/pb.json" 2>"$tmp/err" ||
+			{ cat "$tmp/err" >&2; fail "lvperf ping --rx-stamp burst exited $?"; }
+		check "$tmp/pb.json" 'j["clock"] == "tsc-after-rx-burst" and j["received"] >= 99 and list(j["rx_stamp"]) == ["clock"]' "--rx-stamp burst not honoured"
+		rc=0
+		"$LVPERF" ping --port "$1:$host_if" --ip "$our_ip/24" --target "$peer_ip" --rx-stamp nic >/dev/null 2>"$tmp/err" || rc=$?
+		[ "$rc" = 64 ] && grep -q "expected auto, xdp or burst" "$tmp/err" || { cat "$tmp/err" >&2; fail "--rx-stamp nic: exit $rc"; }
+	else
+		check "$tmp/ping.json" 'j["clock"] == "tsc-after-rx-burst" and j["tsc"]["tsc_hz"] > 1e8' "clock not reported"
+	fi
 	check "$tmp/ping.json" 'j["floor"]["source"] == "ring-reflector" and 0 < j["floor_ns"] < j["rtt_raw_ns"]["p50"]' "floor missing or not below the raw RTT"
 	check "$tmp/ping.json" 'abs(j["rtt_raw_ns"]["p50"] - j["floor_ns"] - j["rtt_ns"]["p50"]) < 1' "floor was not subtracted"
 	check "$tmp/ping.json" 'j["rtt_raw_ns"]["min"] <= j["rtt_raw_ns"]["p50"] <= j["rtt_raw_ns"]["p99"] <= j["rtt_raw_ns"]["max"]' "percentiles out of order"
