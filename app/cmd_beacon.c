@@ -100,9 +100,11 @@ static void beacon_disarm_fn(void *arg)
 	netif_svc_detach(arg, rte_rdtsc());
 }
 
+/* ns from the start mark to the port stamp t (0: none, NAN); negative for a
+ * frame stamped before the mark. */
 static double beacon_since(const struct dp *dp, tsc_t start, tsc_t t)
 {
-	return t ? tsc_to_ns_f(&dp->clk, t - start) : NAN;
+	return t ? tsc_delta_ns_f(&dp->clk, start, t) : NAN;
 }
 
 /* The run is up: its beacon is in and, with a service, the service answered. */
