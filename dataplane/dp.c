@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -371,8 +372,8 @@ out:
 			rc = -ENOMEM;
 		for (i = 0; res->rtt_ns && i < count; i++)
 			res->rtt_ns[i] = p->rx_tsc[i] && res->tx_tsc[i]
-						 ? tsc_to_ns_f(&dp->clk, p->rx_tsc[i] - res->tx_tsc[i])
-						 : -1.0;
+						 ? tsc_delta_ns_f(&dp->clk, res->tx_tsc[i], p->rx_tsc[i])
+						 : NAN;
 	}
 	ping_prober_free(p);
 	free(p);
