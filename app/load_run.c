@@ -338,7 +338,7 @@ int load_run_args_from(const char *cmd, const struct load_run_opts *o, uint16_t 
 		goto load;
 	colon = strchr(o->target, ':');
 	n = colon ? (size_t)(colon - o->target) : strlen(o->target);
-	if (n >= sizeof(host) || (colon && (opt_parse_u64(colon + 1, &port) || !port || port > 65535))) {
+	if (n >= sizeof(host) || (colon && (opt_parse_u64(colon + 1, &port, NULL) || !port || port > 65535))) {
 		fprintf(stderr, "lvperf %s: --target '%s': expected IP[:PORT]\n", cmd, o->target);
 		return -EINVAL;
 	}
