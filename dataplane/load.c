@@ -45,7 +45,6 @@ int load_init(struct load *l, const struct load_config *cfg, struct tcp_stack *t
 		load_free(l);
 		return rc ? rc : -ENOMEM;
 	}
-	l->rng = cfg->seed ? cfg->seed : 0x2545f4914f6cdd1dull;
 	if (cfg->rate > 0)
 		l->gap_tsc = clk->hz / cfg->rate;
 	return 0;
@@ -79,8 +78,7 @@ static void ready_push(struct load *l, uint32_t conn)
 	l->ready_count++;
 }
 
-/* Pop a connection that can take a request now; TCP_NONE when none. */
-static uint32_t ready_pop(struct load *l)
+uint32_t load_ready_pop(struct load *l)
 {
 	while (l->ready_count) {
 		uint64_t e = l->ready[l->ready_head];
@@ -130,6 +128,19 @@ static void load_connected(struct tcp_stack *s, uint32_t conn, tsc_t now)
 	}
 }
 
+void load_window_reply(struct load *l, tsc_t stamp, tsc_t done, const struct load_reply *r)
+{
+	/* Measured: completed inside the window, and (open loop) intended
+	 * inside it too, so warm-up requests never count. */
+	if (l->phase == LOAD_MEASURE && !tsc_before(stamp, l->t_measure)) {
+		l->c.measured++;
+		l->c.measured_ok += r->ok;
+		l->c.measured_bytes += r->bytes;
+		l->c.cls[r->cls < LOAD_CLASSES ? r->cls : 0]++;
+		hist_record(&l->hist, tsc_to_ns(l->clk, tsc_since(stamp, done)));
+	}
+}
+
 /* A reply completed on conn at ts. */
 static void load_reply_done(struct load *l, uint32_t conn, const struct load_reply *r, tsc_t ts)
 {
@@ -143,15 +154,7 @@ static void load_reply_done(struct load *l, uint32_t conn, const struct load_rep
 	l->head[conn] = (l->head[conn] + 1) % l->cfg.pipeline;
 	l->outstanding[conn]--;
 	l->inflight--;
-	/* Measured: completed inside the window, and (open loop) intended
-	 * inside it too, so warm-up requests never count. */
-	if (l->phase == LOAD_MEASURE && !tsc_before(stamp, l->t_measure)) {
-		l->c.measured++;
-		l->c.measured_ok += r->ok;
-		l->c.measured_bytes += r->bytes;
-		l->c.cls[r->cls < LOAD_CLASSES ? r->cls : 0]++;
-		hist_record(&l->hist, tsc_to_ns(l->clk, tsc_since(stamp, ts)));
-	}
+	load_window_reply(l, stamp, ts, r);
 	if (!r->keep_alive) {
 		tcp_close(l->tcp, conn);
 		return;
@@ -234,7 +237,8 @@ void load_start(struct load *l, tsc_t now)
 	l->t_measure = now + ns_to_tsc(l->clk, l->cfg.warmup);
 	l->t_end = l->t_measure + ns_to_tsc(l->clk, l->cfg.duration);
 	l->to_open = l->cfg.connections;
-	l->next_intended = l->t_start;
+	load_pace_init(&l->pace, l->t_start, l->gap_tsc, l->cfg.poisson,
+		       l->cfg.seed ? l->cfg.seed : 0x2545f4914f6cdd1dull);
 	__atomic_store_n(&l->phase, LOAD_WARMUP, __ATOMIC_RELEASE);
 }
 
@@ -274,6 +278,22 @@ void load_stop(struct load *l, tsc_t now)
 		load_enter(l, LOAD_DRAIN, now);
 }
 
+void load_pace_init(struct load_pace *p, tsc_t start, double gap_tsc, int poisson, uint64_t seed)
+{
+	memset(p, 0, sizeof(*p));
+	p->start = p->next = start;
+	p->gap = gap_tsc;
+	p->poisson = poisson;
+	p->rng = seed ? seed : 1;
+}
+
+tsc_t load_pace_advance(struct load_pace *p)
+{
+	p->n++;
+	p->next += (tsc_t)(p->poisson ? -log(1.0 - rng_uniform(&p->rng)) * p->gap : p->gap);
+	return p->next;
+}
+
 /* Open loop: send every request whose intended time has come, on a
  * connection that can take one; the rest wait (and their latency grows). */
 static int load_open_loop(struct load *l, tsc_t now)
@@ -281,19 +301,18 @@ static int load_open_loop(struct load *l, tsc_t now)
 	uint64_t due = 0;
 	int work = 0;
 
-	while (!tsc_before(now, l->next_intended)) {
-		uint32_t conn = ready_pop(l);
+	while (!tsc_before(now, l->pace.next)) {
+		uint32_t conn = load_ready_pop(l);
 
-		if (conn == TCP_NONE || load_send(l, conn, l->next_intended)) {
-			due = (uint64_t)((double)(now - l->next_intended) / l->gap_tsc) + 1;
+		if (conn == TCP_NONE || load_send(l, conn, l->pace.next)) {
+			due = (uint64_t)((double)(now - l->pace.next) / l->gap_tsc) + 1;
 			if (due > l->c.backlog_max)
 				l->c.backlog_max = due;
 			break;
 		}
-		if (tsc_since(l->next_intended, now) > l->gap_tsc)
+		if (tsc_since(l->pace.next, now) > l->gap_tsc)
 			l->c.late++;
-		l->next_intended += (tsc_t)(l->cfg.poisson ? -log(1.0 - rng_uniform(&l->rng)) * l->gap_tsc
-							  : l->gap_tsc);
+		load_pace_advance(&l->pace);
 		work = 1;
 	}
 	return work;
