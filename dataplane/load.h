@@ -73,7 +73,7 @@ struct load_config {
 struct load_counters {
 	uint64_t sent;	       /* requests sent, all phases */
 	uint64_t replies;      /* replies parsed, all phases */
-	uint64_t measured;     /* replies recorded in the measurement window */
+	uint64_t measured;     /* replies completed in the measurement window */
 	uint64_t measured_ok;
 	uint64_t measured_bytes;
 	uint64_t cls[LOAD_CLASSES]; /* measured replies by class */
@@ -158,9 +158,11 @@ void load_stop(struct load *l, tsc_t now);
 
 /*
  * The window accounting of one completed reply r, to a request stamped at
- * stamp (send time, or open loop: intended time), completed at done:
- * when it counts, it goes into the measured counters and its latency
- * done - stamp into the histogram.
+ * stamp (send time, or open loop: intended time), completed at done. It
+ * counts when it completes inside the measurement window (phase MEASURE),
+ * whenever its request was sent ("completed-in-window", as wrk and
+ * weighttp count): then it goes into the measured counters and its
+ * latency done - stamp into the histogram.
  */
 void load_window_reply(struct load *l, tsc_t stamp, tsc_t done, const struct load_reply *r);
 
