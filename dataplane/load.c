@@ -68,13 +68,45 @@ static int load_sending(const struct load *l)
 	return l->phase == LOAD_WARMUP || l->phase == LOAD_MEASURE;
 }
 
+/* A queue entry of the connection's current incarnation, established. */
+static int ready_live(struct load *l, uint64_t e)
+{
+	uint32_t conn = (uint32_t)e;
+
+	return (uint32_t)(e >> 32) == l->gen[conn] && tcp_conn_get(l->tcp, conn)->state == TCP_ESTABLISHED;
+}
+
+/*
+ * The queue holds one live entry per free pipeline place: a connection
+ * gets pipeline entries when it connects (outstanding 0), one back per
+ * reply, loses one per request sent, and all when it closes (gen moves
+ * on). So the live entries of a connection never exceed pipeline -
+ * outstanding, their sum never exceeds ready_cap = max_conns * pipeline,
+ * and the entry being pushed is one of them: when the queue is full, what
+ * is not live (left behind by closed incarnations) makes the room.
+ */
 static void ready_push(struct load *l, uint32_t conn)
 {
-	uint32_t tail = (l->ready_head + l->ready_count) % l->ready_cap;
+	uint32_t i, kept = 0;
 
-	if (l->ready_count == l->ready_cap)
-		return; /* cannot happen: one entry per free pipeline place */
-	l->ready[tail] = (uint64_t)l->gen[conn] << 32 | conn;
+	if (l->ready_count == l->ready_cap) {
+		for (i = 0; i < l->ready_count; i++) {
+			uint64_t e = l->ready[(l->ready_head + i) % l->ready_cap];
+
+			if (ready_live(l, e))
+				l->ready[(l->ready_head + kept++) % l->ready_cap] = e;
+		}
+		l->ready_count = kept;
+	}
+	l->ready[(l->ready_head + l->ready_count) % l->ready_cap] = (uint64_t)l->gen[conn] << 32 | conn;
+	l->ready_count++;
+}
+
+/* Give back the entry just popped for conn (its request was not sent). */
+static void ready_unpop(struct load *l, uint32_t conn)
+{
+	l->ready_head = (l->ready_head + l->ready_cap - 1) % l->ready_cap;
+	l->ready[l->ready_head] = (uint64_t)l->gen[conn] << 32 | conn;
 	l->ready_count++;
 }
 
@@ -86,8 +118,7 @@ uint32_t load_ready_pop(struct load *l)
 
 		l->ready_head = (l->ready_head + 1) % l->ready_cap;
 		l->ready_count--;
-		if ((uint32_t)(e >> 32) == l->gen[conn] &&
-		    tcp_conn_get(l->tcp, conn)->state == TCP_ESTABLISHED)
+		if (ready_live(l, e))
 			return conn;
 	}
 	return TCP_NONE;
@@ -290,10 +321,20 @@ void load_pace_init(struct load_pace *p, tsc_t start, double gap_tsc, int poisso
 	p->rng = seed ? seed : 1;
 }
 
+/*
+ * The n-th intended time is start + the exact sum of the gaps (n * gap, or
+ * the sum of exponential draws, Knuth TAOCP vol. 2 3.4.1 D), truncated to a
+ * tick only at the end: the error stays below one tick instead of growing
+ * with every send.
+ */
 tsc_t load_pace_advance(struct load_pace *p)
 {
 	p->n++;
-	p->next += (tsc_t)(p->poisson ? -log(1.0 - rng_uniform(&p->rng)) * p->gap : p->gap);
+	if (p->poisson)
+		p->off += -log(1.0 - rng_uniform(&p->rng)) * p->gap;
+	else
+		p->off = (double)p->n * p->gap;
+	p->next = p->start + (tsc_t)p->off;
 	return p->next;
 }
 
@@ -307,7 +348,11 @@ static int load_open_loop(struct load *l, tsc_t now)
 	while (!tsc_before(now, l->pace.next)) {
 		uint32_t conn = load_ready_pop(l);
 
-		if (conn == TCP_NONE || load_send(l, conn, l->pace.next)) {
+		if (conn != TCP_NONE && load_send(l, conn, l->pace.next)) {
+			ready_unpop(l, conn); /* no room now: the place stays */
+			conn = TCP_NONE;
+		}
+		if (conn == TCP_NONE) {
 			due = (uint64_t)((double)(now - l->pace.next) / l->gap_tsc) + 1;
 			if (due > l->c.backlog_max)
 				l->c.backlog_max = due;

@@ -99,7 +99,8 @@ struct load_pace {
 	int poisson;
 	uint64_t rng;
 	uint64_t n;	/* intended sends so far */
-	tsc_t next;	/* intended time of the next send */
+	double off;	/* exact ticks from start to next */
+	tsc_t next;	/* intended time of the next send: start + off, truncated */
 };
 
 struct load {
@@ -174,7 +175,8 @@ uint32_t load_ready_pop(struct load *l);
  * gaps from seed); p->next is start. */
 void load_pace_init(struct load_pace *p, tsc_t start, double gap_tsc, int poisson, uint64_t seed);
 
-/* Move p->next to the following intended send time and return it. */
+/* Move p->next to the following intended send time and return it; it is
+ * within one tick of start + the exact sum of the gaps (no drift). */
 tsc_t load_pace_advance(struct load_pace *p);
 
 #endif
