@@ -100,9 +100,11 @@ static void beacon_disarm_fn(void *arg)
 	netif_svc_detach(arg, rte_rdtsc());
 }
 
+/* ns from the start mark to the port stamp t (0: none, NAN); negative for a
+ * frame stamped before the mark. */
 static double beacon_since(const struct dp *dp, tsc_t start, tsc_t t)
 {
-	return t ? tsc_to_ns_f(&dp->clk, t - start) : NAN;
+	return t ? tsc_delta_ns_f(&dp->clk, start, t) : NAN;
 }
 
 /* The run is up: its beacon is in and, with a service, the service answered. */
@@ -352,13 +354,12 @@ static const char *const stage_json[ST__COUNT] = { "first_arp_ns", "first_beacon
 static const char *const stage_text[ST__COUNT] = { "first ARP", "first beacon",
 						   "service SYN-ACK", "service ready" };
 
+/* A stage's time, NaN when not seen (stats_summarize skips it). */
 static double beacon_stage(const struct beacon_run *r, int st)
 {
-	double v = st == ST_ARP ? r->first_arp_ns :
-		   st == ST_BEACON ? r->first_beacon_ns :
-		   st == ST_SYN ? r->syn_ns : r->ready_ns;
-
-	return isnan(v) ? -1 : v;
+	return st == ST_ARP ? r->first_arp_ns :
+	       st == ST_BEACON ? r->first_beacon_ns :
+	       st == ST_SYN ? r->syn_ns : r->ready_ns;
 }
 
 int beacon_measure(struct dp *dp, const struct beacon_args *a, json_t **json)
@@ -447,7 +448,7 @@ int beacon_measure(struct dp *dp, const struct beacon_args *a, json_t **json)
 	}
 	if (a->vmm_up) {
 		for (i = 0; i < done; i++)
-			vals[i] = isnan(runs[i].vmm_ns) ? -1 : runs[i].vmm_ns;
+			vals[i] = runs[i].vmm_ns;
 		stats_summarize(vals, done, &vmm_sum);
 	}
 	if (a->json) {

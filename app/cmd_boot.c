@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -74,8 +75,8 @@ static const struct opt_def boot_opts[] = {
 
 struct boot_mem {
 	struct target *t;
-	double *rss; /* [repeat] bytes, < 0 when not measured */
-	double *guest; /* [repeat] ns, the guest's own report, < 0 when none */
+	double *rss; /* [repeat] bytes, NaN when not measured */
+	double *guest; /* [repeat] ns, the guest's own report, NaN when none */
 };
 
 static void boot_after_run(pid_t pid, unsigned run, void *ctx)
@@ -83,7 +84,7 @@ static void boot_after_run(pid_t pid, unsigned run, void *ctx)
 	struct boot_mem *m = ctx;
 
 	m->t->drv->stop(m->t, pid); /* may read the guest's report (or memory() did) */
-	m->guest[run] = m->t->guest_s < 0 ? -1.0 : m->t->guest_s * 1e9;
+	m->guest[run] = m->t->guest_s < 0 ? NAN : m->t->guest_s * 1e9;
 	m->t->guest_s = -1; /* none yet for the next run */
 	proc_reap_orphans(0);
 }
@@ -93,7 +94,7 @@ static void boot_on_up(pid_t pid, unsigned run, void *ctx)
 	struct boot_mem *m = ctx;
 	int64_t v = m->t->drv->memory(m->t, pid);
 
-	m->rss[run] = v < 0 ? -1.0 : (double)v;
+	m->rss[run] = v < 0 ? NAN : (double)v;
 }
 
 int cmd_boot(int argc, char **argv)
@@ -189,7 +190,7 @@ int cmd_boot(int argc, char **argv)
 		return APP_ERR;
 	}
 	for (uint64_t i = 0; i < cfg.repeat; i++)
-		mem.rss[i] = mem.guest[i] = -1;
+		mem.rss[i] = mem.guest[i] = NAN;
 	{
 		struct beacon_args ba = { .repeat = cfg.repeat, .timeout = cfg.timeout, .gap = cfg.gap,
 					  .csv = cfg.csv, .json = cfg.json, .quiet = 1, .argv = t.argv,

@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,7 +76,7 @@ static int ping_write_csv(const char *path, const struct dp_ping_result *r, uint
 		return -errno;
 	fprintf(f, "seq,tx_tsc,rtt_raw_ns,rtt_ns,floor_ns,clock\n");
 	for (i = 0; i < count; i++) {
-		if (r->rtt_ns[i] < 0)
+		if (isnan(r->rtt_ns[i]))
 			fprintf(f, "%u,%" PRIu64 ",,,%.1f,%s\n", i, r->tx_tsc[i], floor_ns,
 				clock_source_name(src));
 		else
@@ -162,7 +163,7 @@ int ping_measure(struct dp *dp, const struct ping_args *a, json_t **json)
 		return APP_ERR;
 	}
 	for (i = 0; i < count; i++)
-		adj[i] = r.rtt_ns[i] < 0 ? -1.0 : r.rtt_ns[i] - floor_ns;
+		adj[i] = r.rtt_ns[i] - floor_ns; /* NaN stays NaN (lost); below 0 is kept */
 	stats_summarize(r.rtt_ns, count, &raw);
 	stats_summarize(adj, count, &net);
 
@@ -170,7 +171,7 @@ int ping_measure(struct dp *dp, const struct ping_args *a, json_t **json)
 		json_t *samples = json_array();
 
 		for (i = 0; i < count; i++)
-			json_array_append_new(samples, r.rtt_ns[i] < 0 ? json_null() : json_real(r.rtt_ns[i]));
+			json_array_append_new(samples, app_num_json(r.rtt_ns[i]));
 		*json = json_pack(
 			"{s:s, s:s, s:s, s:s, s:o, s:I, s:I, s:I, s:I, s:I, s:f, s:f, s:I, s:o, s:o, s:o, s:o, s:o}",
 			"command", "ping", "port", dp->port.label, "target", tip,
@@ -191,7 +192,7 @@ int ping_measure(struct dp *dp, const struct ping_args *a, json_t **json)
 	} else {
 		if (a->samples)
 			for (i = 0; i < count; i++) {
-				if (r.rtt_ns[i] < 0)
+				if (isnan(r.rtt_ns[i]))
 					printf("seq=%u lost\n", i);
 				else
 					printf("seq=%u rtt=%.0f ns (raw %.0f ns)\n", i, adj[i], r.rtt_ns[i]);

@@ -4,63 +4,119 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "options.h"
 #include "pkt.h"
 
-int opt_parse_u64(const char *s, uint64_t *out)
-{
-	char *end;
-	double v;
-	double mul = 1;
+#define OPT_DIGITS_MAX 30 /* 10^30 * 60e9 still fits in 128 bits */
+#define OPT_COUNT_MAX (1ull << 53)
+#define OPT_NS_MAX ((uint64_t)INT64_MAX)
 
-	if (!s || !*s || *s == '-')
-		return -EINVAL;
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s)
-		return -EINVAL;
-	if (*end == 'k' || *end == 'K')
-		mul = 1e3, end++;
-	else if (*end == 'M')
-		mul = 1e6, end++;
-	else if (*end == 'G')
-		mul = 1e9, end++;
-	if (*end)
-		return -EINVAL;
-	v *= mul;
-	if (v < 0 || v > 1.8e19 || v != floor(v))
-		return -EINVAL;
+static int opt_refuse(const char **why, const char *reason)
+{
+	if (why)
+		*why = reason;
+	return -EINVAL;
+}
+
+/*
+ * The number at the start of s, read exactly as a decimal: digits, an
+ * optional point and more digits; no sign, exponent, hexadecimal, nan or
+ * inf (strtod takes all of those). *mant holds every digit, *frac how many
+ * came after the point, *end the first character after the number.
+ */
+static int opt_decimal(const char *s, unsigned __int128 *mant, unsigned *frac, const char **end,
+		       const char **why)
+{
+	unsigned digits = 0, point = 0;
+
+	if (!s || !*s)
+		return opt_refuse(why, "empty");
+	if (*s == '-')
+		return opt_refuse(why, "negative");
+	if (strncasecmp(s, "nan", 3) == 0 || strncasecmp(s, "inf", 3) == 0)
+		return opt_refuse(why, "not a finite number");
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		return opt_refuse(why, "hexadecimal; write it in decimal");
+	*mant = 0;
+	*frac = 0;
+	for (; (*s >= '0' && *s <= '9') || (*s == '.' && !point); s++) {
+		if (*s == '.') {
+			point = 1;
+			continue;
+		}
+		if (++digits > OPT_DIGITS_MAX)
+			return opt_refuse(why, "too many digits");
+		*mant = *mant * 10 + (unsigned)(*s - '0');
+		*frac += point;
+	}
+	if (!digits)
+		return opt_refuse(why, "not a number");
+	*end = s;
+	return 0;
+}
+
+/* mant / 10^frac * mul, when that is a whole number not above max. */
+static int opt_scale(unsigned __int128 mant, unsigned frac, uint64_t mul, uint64_t max, uint64_t *out,
+		     const char *fraction_why, const char *max_why, const char **why)
+{
+	unsigned __int128 v = mant * mul, p = 1;
+
+	while (frac--)
+		p *= 10;
+	if (v % p)
+		return opt_refuse(why, fraction_why);
+	v /= p;
+	if (v > max)
+		return opt_refuse(why, max_why);
 	*out = (uint64_t)v;
 	return 0;
 }
 
-int opt_parse_duration_ns(const char *s, uint64_t *out)
+int opt_parse_u64(const char *s, uint64_t *out, const char **why)
+{
+	unsigned __int128 mant;
+	unsigned frac;
+	const char *end;
+	uint64_t mul = 1;
+	int rc = opt_decimal(s, &mant, &frac, &end, why);
+
+	if (rc)
+		return rc;
+	if (*end == 'k' || *end == 'K')
+		mul = 1000, end++;
+	else if (*end == 'M')
+		mul = 1000000, end++;
+	else if (*end == 'G')
+		mul = 1000000000, end++;
+	if (*end)
+		return opt_refuse(why, "unknown suffix (k, M or G)");
+	return opt_scale(mant, frac, mul, OPT_COUNT_MAX, out, "not a whole number",
+			 "above 2^53 = 9007199254740992, where doubles skip whole numbers", why);
+}
+
+int opt_parse_duration_ns(const char *s, uint64_t *out, const char **why)
 {
 	static const struct {
 		const char *unit;
-		double ns;
-	} units[] = { { "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 }, { "m", 60e9 }, { "", 1e9 } };
-	char *end;
-	double v;
+		uint64_t ns;
+	} units[] = { { "ns", 1 },		{ "us", 1000 }, { "ms", 1000000 },
+		      { "s", 1000000000 },	{ "m", 60000000000ull }, { "", 1000000000 } };
+	unsigned __int128 mant;
+	unsigned frac;
+	const char *end;
 	size_t i;
+	int rc = opt_decimal(s, &mant, &frac, &end, why);
 
-	if (!s || !*s || *s == '-')
-		return -EINVAL;
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || v < 0)
-		return -EINVAL;
-	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-		if (strcmp(end, units[i].unit) == 0) {
-			v *= units[i].ns;
-			if (v > 1.8e19)
-				return -EINVAL;
-			*out = (uint64_t)llround(v);
-			return 0;
-		}
-	}
-	return -EINVAL;
+	if (rc)
+		return rc;
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (strcmp(end, units[i].unit) == 0)
+			return opt_scale(mant, frac, units[i].ns, OPT_NS_MAX, out,
+					 "not a whole number of nanoseconds",
+					 "past 2^63 ns (292 years)", why);
+	return opt_refuse(why, "unknown unit (ns, us, ms, s or m)");
 }
 
 int opt_parse_cidr(const char *s, struct opt_cidr *out)
@@ -76,7 +132,7 @@ int opt_parse_cidr(const char *s, struct opt_cidr *out)
 	buf[n] = 0;
 	if (pkt_parse_ip(buf, &out->ip))
 		return -EINVAL;
-	if (slash && (opt_parse_u64(slash + 1, &len) || len < 1 || len > 32))
+	if (slash && (opt_parse_u64(slash + 1, &len, NULL) || len < 1 || len > 32))
 		return -EINVAL;
 	out->prefix_len = (uint8_t)len;
 	return 0;
@@ -96,6 +152,7 @@ static const char *opt_expect(enum opt_kind kind)
 static int opt_set(const char *cmd, const struct opt_def *d, void *cfg, const char *val)
 {
 	char *field = (char *)cfg + d->offset;
+	const char *why = NULL;
 	uint64_t v;
 	int rc = 0;
 
@@ -108,7 +165,7 @@ static int opt_set(const char *cmd, const struct opt_def *d, void *cfg, const ch
 		return 0;
 	case OPT_U64:
 	case OPT_DURATION:
-		rc = d->kind == OPT_U64 ? opt_parse_u64(val, &v) : opt_parse_duration_ns(val, &v);
+		rc = d->kind == OPT_U64 ? opt_parse_u64(val, &v, &why) : opt_parse_duration_ns(val, &v, &why);
 		if (rc == 0 && (v < d->min || (d->max && v > d->max))) {
 			fprintf(stderr, "lvperf %s: --%s %s is out of range [%" PRIu64 ", %" PRIu64 "]%s\n",
 				cmd, d->name, val, d->min, d->max,
@@ -126,7 +183,8 @@ static int opt_set(const char *cmd, const struct opt_def *d, void *cfg, const ch
 		break;
 	}
 	if (rc)
-		fprintf(stderr, "lvperf %s: --%s '%s': expected %s\n", cmd, d->name, val, opt_expect(d->kind));
+		fprintf(stderr, "lvperf %s: --%s '%s': %s%sexpected %s\n", cmd, d->name, val, why ? why : "",
+			why ? "; " : "", opt_expect(d->kind));
 	return rc ? -EINVAL : 0;
 }
 

@@ -12,7 +12,7 @@
 enum opt_kind {
 	OPT_FLAG,	/* int, set to 1 when present */
 	OPT_STR,	/* const char *, points into argv */
-	OPT_U64,	/* uint64_t, accepts k/M/G suffixes (1000s) */
+	OPT_U64,	/* uint64_t, accepts k/M/G suffixes (1000s), at most 2^53 */
 	OPT_DURATION,	/* uint64_t nanoseconds: ns, us, ms, s, m; bare number = s */
 	OPT_IPV4,	/* uint32_t host order */
 	OPT_IPV4_CIDR,	/* struct opt_cidr */
@@ -46,9 +46,18 @@ int opt_parse(const char *cmd, const char *synopsis, const struct opt_def *defs,
 /* Print usage generated from the table. */
 void opt_usage(FILE *out, const char *cmd, const char *synopsis, const struct opt_def *defs);
 
-/* Shared unit parsers; each returns 0 or -EINVAL. */
-int opt_parse_u64(const char *s, uint64_t *out);
-int opt_parse_duration_ns(const char *s, uint64_t *out);
+/*
+ * Shared unit parsers. Numbers are read as exact decimals (digits, an
+ * optional fraction); a sign, exponent, hexadecimal, nan and inf are
+ * refused. opt_parse_u64: a whole count, optional k/M/G (1000s), at most
+ * 2^53 (the largest a double, so JSON and the statistics, holds exactly).
+ * opt_parse_duration_ns: ns, us, ms, s, m (bare number: s), a whole number
+ * of ns below 2^63. Each returns 0 with *out set, or -EINVAL with *why (if
+ * why is not NULL) set to a static phrase naming the problem ("negative",
+ * "hexadecimal; write it in decimal", "past 2^63 ns (292 years)", ...).
+ */
+int opt_parse_u64(const char *s, uint64_t *out, const char **why);
+int opt_parse_duration_ns(const char *s, uint64_t *out, const char **why);
 int opt_parse_cidr(const char *s, struct opt_cidr *out);
 
 #endif

@@ -12,7 +12,7 @@
 
 struct floor_result {
 	uint32_t count;
-	double *rtt_ns; /* [count], < 0 when lost; malloc'd */
+	double *rtt_ns; /* [count], NaN when lost; malloc'd */
 	struct stats_summary s;
 };
 

@@ -12,6 +12,7 @@
 
 typedef uint64_t tsc_t;
 typedef uint64_t nsec_t;
+typedef int64_t tsc_delta_t; /* signed ticks between two tsc_t */
 
 /* How a receive timestamp was taken. Every sample carries one of these. */
 enum clock_source {
@@ -54,6 +55,24 @@ static inline tsc_t ns_to_tsc(const struct tsc_clock *c, nsec_t ns)
 static inline int tsc_before(tsc_t a, tsc_t b)
 {
 	return (int64_t)(a - b) < 0;
+}
+
+/*
+ * Signed ticks from mark to t: negative when t is before mark (a frame
+ * stamped before the start mark), never a wrapped ~2^64. The difference is
+ * taken modulo 2^64 and read as two's complement, so it is exact while the
+ * two are less than 2^63 ticks apart (about 100 years at 3 GHz), also
+ * across a wrap of the counter.
+ */
+static inline tsc_delta_t tsc_delta(tsc_t mark, tsc_t t)
+{
+	return (tsc_delta_t)(t - mark);
+}
+
+/* tsc_delta(mark, t) in nanoseconds, negative when t is before mark. */
+static inline double tsc_delta_ns_f(const struct tsc_clock *c, tsc_t mark, tsc_t t)
+{
+	return (double)tsc_delta(mark, t) * c->ns_per_tick;
 }
 
 /* Ticks from a to b, or 0 when b is not after a. */

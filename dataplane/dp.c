@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -211,6 +212,13 @@ int dp_open(struct dp *dp, const struct dp_config *cfg, char *err)
 
 			dp_info(dp, "port %s (ethdev %s): MAC %s, RX stamped by %s", dp->port.label, dp->port.name,
 				pkt_format_mac(dp->port.mac, mac), clock_source_name(dp->port.clock));
+			if (dp->port.clock == CLOCK_SRC_NIC_HW)
+				dp_info(dp, "NIC clock: %.9f TSC ticks per NIC tick, fit over %u bracketed points: "
+					    "residual rms %.1f ns, max %.1f ns, widest bracket +/-%.1f ns",
+					dp->port.nic_clock.tsc_per_tick, dp->port.nic_clock.n,
+					dp->port.nic_clock.residual_rms * dp->clk.ns_per_tick,
+					dp->port.nic_clock.residual_max * dp->clk.ns_per_tick,
+					(double)dp->port.nic_clock.half_width_max * dp->clk.ns_per_tick);
 		}
 	}
 	return 0;
@@ -389,8 +397,8 @@ out:
 			rc = -ENOMEM;
 		for (i = 0; res->rtt_ns && i < count; i++)
 			res->rtt_ns[i] = p->rx_tsc[i] && res->tx_tsc[i]
-						 ? tsc_to_ns_f(&dp->clk, p->rx_tsc[i] - res->tx_tsc[i])
-						 : -1.0;
+						 ? tsc_delta_ns_f(&dp->clk, res->tx_tsc[i], p->rx_tsc[i])
+						 : NAN;
 	}
 	ping_prober_free(p);
 	free(p);

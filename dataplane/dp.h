@@ -74,7 +74,8 @@ int dp_call(struct dp *dp, void (*fn)(void *), void *arg);
 /* Stop everything, close ports, clean EAL up. */
 void dp_close(struct dp *dp);
 
-/* Result of dp_ping(). rtt_ns[i] < 0 marks a lost echo. */
+/* Result of dp_ping(). rtt_ns[i] is NaN for a lost echo; it is signed (a
+ * reply stamped before its request's send mark would be negative). */
 struct dp_ping_result {
 	uint32_t sent;
 	uint32_t received;

@@ -73,7 +73,7 @@ struct load_config {
 struct load_counters {
 	uint64_t sent;	       /* requests sent, all phases */
 	uint64_t replies;      /* replies parsed, all phases */
-	uint64_t measured;     /* replies recorded in the measurement window */
+	uint64_t measured;     /* replies completed in the measurement window */
 	uint64_t measured_ok;
 	uint64_t measured_bytes;
 	uint64_t cls[LOAD_CLASSES]; /* measured replies by class */
@@ -87,6 +87,20 @@ struct load_counters {
 	uint64_t connect_fail;	 /* no port or entry free for a connect */
 	uint64_t backlog_max;	 /* open loop: most requests due and not yet sent */
 	uint64_t late;		 /* open loop: requests sent after their intended time */
+};
+
+/*
+ * Open-loop pacing: the intended send times, constant or Poisson gaps of
+ * mean gap ticks from start.
+ */
+struct load_pace {
+	tsc_t start;
+	double gap;	/* mean gap, TSC ticks */
+	int poisson;
+	uint64_t rng;
+	uint64_t n;	/* intended sends so far */
+	double off;	/* exact ticks from start to next */
+	tsc_t next;	/* intended time of the next send: start + off, truncated */
 };
 
 struct load {
@@ -109,10 +123,9 @@ struct load {
 
 	int phase;
 	tsc_t t_start, t_measure, t_end, t_drain_end, t_close_end;
-	tsc_t next_intended;
+	struct load_pace pace;	 /* open loop */
 	tsc_t reconnect_after;	 /* no connects before this (after a refusal) */
 	double gap_tsc;		 /* open loop mean gap */
-	uint64_t rng;
 	tsc_t busy_at_measure, busy_at_end;
 	tsc_t measure_started, measure_ended; /* actual window edges */
 	uint64_t tcp_retx_at_measure, tcp_retx_at_end;
@@ -143,5 +156,27 @@ int load_tick(struct load *l, tsc_t now);
 
 /* Worker context: stop early (Ctrl-C): go to DRAIN now. */
 void load_stop(struct load *l, tsc_t now);
+
+/*
+ * The window accounting of one completed reply r, to a request stamped at
+ * stamp (send time, or open loop: intended time), completed at done. It
+ * counts when it completes inside the measurement window (phase MEASURE),
+ * whenever its request was sent ("completed-in-window", as wrk and
+ * weighttp count): then it goes into the measured counters and its
+ * latency done - stamp into the histogram.
+ */
+void load_window_reply(struct load *l, tsc_t stamp, tsc_t done, const struct load_reply *r);
+
+/* Open loop: a connection that can take one request now (established,
+ * current incarnation), taken off the ready queue; TCP_NONE when none. */
+uint32_t load_ready_pop(struct load *l);
+
+/* Pacing from start with mean gap gap_tsc ticks (poisson: exponential
+ * gaps from seed); p->next is start. */
+void load_pace_init(struct load_pace *p, tsc_t start, double gap_tsc, int poisson, uint64_t seed);
+
+/* Move p->next to the following intended send time and return it; it is
+ * within one tick of start + the exact sum of the gaps (no drift). */
+tsc_t load_pace_advance(struct load_pace *p);
 
 #endif

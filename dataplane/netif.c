@@ -23,22 +23,25 @@ static void netif_stamp_sw(const struct netif *nif, struct rte_mbuf **pkts, uint
 		stamps[i] = now;
 }
 
-/* NIC hardware stamps converted to the TSC timebase; TSC for frames the
- * NIC did not stamp. */
+/* NIC hardware stamps converted to the TSC timebase (dataplane/nicclock.c);
+ * TSC for frames the NIC did not stamp. The fit is resynced after the
+ * burst is stamped, so the reads never delay a stamp. */
 static void netif_stamp_hw(const struct netif *nif, struct rte_mbuf **pkts, uint16_t n, tsc_t now,
 			   tsc_t *stamps)
 {
-	const struct port *p = nif->port;
+	struct port *p = nif->port;
 	uint16_t i;
 
 	for (i = 0; i < n; i++) {
 		if (pkts[i]->ol_flags & p->ts_dynflag) {
 			uint64_t hw = *RTE_MBUF_DYNFIELD(pkts[i], p->ts_dynfield_offset, uint64_t *);
-			stamps[i] = (tsc_t)(p->nic_tsc_offset + (int64_t)((double)hw * p->tsc_per_nic_tick));
+			stamps[i] = nicclock_to_tsc(&p->nic_clock, hw);
 		} else {
 			stamps[i] = now;
 		}
 	}
+	if (!tsc_before(now, p->nic_resync_at))
+		port_hwclock_resync(p, now);
 }
 
 /* Stamps taken at the XDP hook of the appliance's veth end: the program's

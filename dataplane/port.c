@@ -167,26 +167,56 @@ static int port_find(const struct port_spec *ps, uint16_t *id)
 	return -ENODEV;
 }
 
+#define PORT_HWCLOCK_READS 8
+#define PORT_HWCLOCK_POINTS 8		/* at start, 10 ms apart */
+#define PORT_HWCLOCK_RESYNC_HZ 10	/* then one point every 100 ms */
+
+/* One point of the NIC clock fit: the tightest of PORT_HWCLOCK_READS reads
+ * bracketed by serialized TSC reads. */
+static int port_hwclock_point(struct port *p, struct nicclock_point *pt)
+{
+	struct nicclock_read r[PORT_HWCLOCK_READS];
+	int i;
+
+	for (i = 0; i < PORT_HWCLOCK_READS; i++) {
+		r[i].tsc_before = rte_rdtsc_precise();
+		if (rte_eth_read_clock(p->id, &r[i].nic) != 0)
+			return -ENOTSUP;
+		r[i].tsc_after = rte_rdtsc_precise();
+	}
+	return nicclock_tightest(r, PORT_HWCLOCK_READS, pt);
+}
+
 /*
- * NIC clock to TSC: two (TSC, NIC clock) pairs 50 ms apart give the rate,
- * the second pair the offset. Only ports that offer rte_eth_read_clock().
+ * NIC clock to TSC: a least-squares line over PORT_HWCLOCK_POINTS
+ * bracketed points 10 ms apart (dataplane/nicclock.c), then resynced from
+ * the worker. Only ports that offer rte_eth_read_clock().
  */
 static int port_hwclock_calibrate(struct port *p)
 {
-	uint64_t n0, n1;
-	uint64_t t0, t1;
-	struct timespec nap = { 0, 50 * 1000 * 1000 };
+	struct timespec nap = { 0, 10 * 1000 * 1000 };
+	struct nicclock_point pt;
+	int i;
 
-	t0 = rte_rdtsc();
-	if (rte_eth_read_clock(p->id, &n0) != 0)
-		return -ENOTSUP;
-	nanosleep(&nap, NULL);
-	t1 = rte_rdtsc();
-	if (rte_eth_read_clock(p->id, &n1) != 0 || n1 <= n0)
-		return -ENOTSUP;
-	p->tsc_per_nic_tick = (double)(t1 - t0) / (double)(n1 - n0);
-	p->nic_tsc_offset = (int64_t)t1 - (int64_t)((double)n1 * p->tsc_per_nic_tick);
+	nicclock_init(&p->nic_clock);
+	for (i = 0; i < PORT_HWCLOCK_POINTS; i++) {
+		if (i)
+			nanosleep(&nap, NULL);
+		if (port_hwclock_point(p, &pt) != 0 || nicclock_add(&p->nic_clock, &pt) != 0)
+			return -ENOTSUP;
+	}
+	p->nic_resync_every = rte_get_tsc_hz() / PORT_HWCLOCK_RESYNC_HZ;
+	p->nic_resync_at = rte_rdtsc() + p->nic_resync_every;
 	return 0;
+}
+
+void port_hwclock_resync(struct port *p, tsc_t now)
+{
+	struct nicclock_point pt;
+
+	p->nic_resync_at = now + p->nic_resync_every;
+	if (port_hwclock_point(p, &pt) == 0)
+		nicclock_add(&p->nic_clock, &pt);
 }
 
 static int port_setup(struct port *p, struct rte_mempool *pool, char *err, size_t errlen)

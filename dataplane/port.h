@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "clock.h"
+#include "nicclock.h"
 #include "pkt.h"
 #include "xdpclock.h"
 
@@ -66,14 +67,23 @@ struct port {
 	enum clock_source clock;  /* how RX is stamped on this port */
 	int ts_dynfield_offset;   /* NIC timestamp dynfield, when clock is NIC_HW */
 	uint64_t ts_dynflag;
-	double tsc_per_nic_tick;  /* NIC clock to TSC: tsc = offset + nic * rate */
-	int64_t nic_tsc_offset;
+	struct nicclock nic_clock; /* NIC clock to TSC, when clock is NIC_HW */
+	tsc_t nic_resync_at;	  /* worker: next point for the fit */
+	tsc_t nic_resync_every;
 	struct xdp_clock xclk;	  /* hook clock to TSC, when clock is XDP_HOOK */
 	char name[64];		  /* ethdev name as DPDK reports it */
 	char label[PORT_ARG_MAX + 16]; /* the spec as the user wrote it */
 };
 
 struct rte_mempool;
+
+/*
+ * Worker context, NIC_HW ports: take one bracketed (TSC, NIC clock) point
+ * (the tightest of 8 reads) and refit p->nic_clock over the latest
+ * NICCLOCK_WINDOW points; schedules the next resync. A failed read keeps
+ * the current line.
+ */
+void port_hwclock_resync(struct port *p, tsc_t now);
 
 /*
  * Find the ethdev EAL created for ps (the only one whose name matches its

@@ -286,12 +286,14 @@ static void bad(struct checker *c, const char *field, const char *fmt, ...)
 
 static void get_u64(struct checker *c, const char *field, const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
 {
+	const char *why = NULL;
 	uint64_t v;
 
 	if (!s)
 		return;
-	if (opt_parse_u64(s, &v) || v < lo || v > hi) {
-		bad(c, field, "'%s' is not a whole number from %" PRIu64 " to %" PRIu64, s, lo, hi);
+	if (opt_parse_u64(s, &v, &why) || v < lo || v > hi) {
+		bad(c, field, "'%s' is not a whole number from %" PRIu64 " to %" PRIu64 "%s%s", s, lo, hi,
+		    why ? ": " : "", why ? why : "");
 		return;
 	}
 	*out = v;
@@ -300,12 +302,14 @@ static void get_u64(struct checker *c, const char *field, const char *s, uint64_
 static void get_duration(struct checker *c, const char *field, const char *s, uint64_t lo, uint64_t hi,
 			 uint64_t *out)
 {
+	const char *why = NULL;
 	uint64_t v;
 
 	if (!s)
 		return;
-	if (opt_parse_duration_ns(s, &v) || v < lo || v > hi) {
-		bad(c, field, "'%s' is not a duration like 500ms, 2s or 1m in range", s);
+	if (opt_parse_duration_ns(s, &v, &why) || v < lo || v > hi) {
+		bad(c, field, "'%s' is not a duration like 500ms, 2s or 1m in range%s%s", s, why ? ": " : "",
+		    why ? why : "");
 		return;
 	}
 	*out = v;
@@ -536,7 +540,7 @@ static void check(struct checker *c, const struct raw_spec *r, struct spec *s, c
 	else
 		snprintf(s->name, sizeof(s->name), "%s", r->name);
 	s->seed = 1;
-	get_u64(c, "seed", r->seed, 0, UINT64_MAX, &s->seed);
+	get_u64(c, "seed", r->seed, 0, 1ull << 53, &s->seed);
 	if (r->repetitions) {
 		get_u64(c, "repetitions", r->repetitions, 1, 100000, &reps);
 		for (int i = 0; reps && i < SPEC_N_METRICS; i++)

@@ -24,7 +24,7 @@ int stats_summarize(const double *x, size_t n, struct stats_summary *s)
 	if (!v)
 		return -ENOMEM;
 	for (i = 0; i < n; i++)
-		if (x[i] >= 0)
+		if (!isnan(x[i]))
 			v[m++] = x[i];
 	s->n = m;
 	if (m == 0) {

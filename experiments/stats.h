@@ -14,7 +14,8 @@ struct stats_summary {
 };
 
 /*
- * Summarise x[0..n), skipping negative values (lost samples). Quantiles
+ * Summarise x[0..n), skipping NaN (lost samples); negative values (an RTT
+ * with a floor subtracted) are kept. Quantiles
  * interpolate linearly between order statistics, (n - 1) * q (Hyndman &
  * Fan 1996, definition 7, as gsl_stats_quantile_from_sorted_data, R's
  * default and numpy's "linear"). sd is 0 for n < 2. Returns 0, or -ENOMEM;

@@ -36,20 +36,20 @@ static void test_durations(void **state)
 	uint64_t v;
 
 	(void)state;
-	assert_int_equal(opt_parse_duration_ns("100us", &v), 0);
+	assert_int_equal(opt_parse_duration_ns("100us", &v, NULL), 0);
 	assert_int_equal(v, 100000);
-	assert_int_equal(opt_parse_duration_ns("1.5s", &v), 0);
+	assert_int_equal(opt_parse_duration_ns("1.5s", &v, NULL), 0);
 	assert_int_equal(v, 1500000000ull);
-	assert_int_equal(opt_parse_duration_ns("2m", &v), 0);
+	assert_int_equal(opt_parse_duration_ns("2m", &v, NULL), 0);
 	assert_int_equal(v, 120000000000ull);
-	assert_int_equal(opt_parse_duration_ns("250ns", &v), 0);
+	assert_int_equal(opt_parse_duration_ns("250ns", &v, NULL), 0);
 	assert_int_equal(v, 250);
-	assert_int_equal(opt_parse_duration_ns("3", &v), 0);
+	assert_int_equal(opt_parse_duration_ns("3", &v, NULL), 0);
 	assert_int_equal(v, 3000000000ull);
-	assert_int_equal(opt_parse_duration_ns("10xs", &v), -EINVAL);
-	assert_int_equal(opt_parse_duration_ns("-1s", &v), -EINVAL);
-	assert_int_equal(opt_parse_duration_ns("", &v), -EINVAL);
-	assert_int_equal(opt_parse_duration_ns("ms", &v), -EINVAL);
+	assert_int_equal(opt_parse_duration_ns("10xs", &v, NULL), -EINVAL);
+	assert_int_equal(opt_parse_duration_ns("-1s", &v, NULL), -EINVAL);
+	assert_int_equal(opt_parse_duration_ns("", &v, NULL), -EINVAL);
+	assert_int_equal(opt_parse_duration_ns("ms", &v, NULL), -EINVAL);
 }
 
 static void test_counts_and_cidr(void **state)
@@ -58,12 +58,12 @@ static void test_counts_and_cidr(void **state)
 	uint64_t v;
 
 	(void)state;
-	assert_int_equal(opt_parse_u64("2k", &v), 0);
+	assert_int_equal(opt_parse_u64("2k", &v, NULL), 0);
 	assert_int_equal(v, 2000);
-	assert_int_equal(opt_parse_u64("1.5M", &v), 0);
+	assert_int_equal(opt_parse_u64("1.5M", &v, NULL), 0);
 	assert_int_equal(v, 1500000);
-	assert_int_equal(opt_parse_u64("1.5", &v), -EINVAL);
-	assert_int_equal(opt_parse_u64("7q", &v), -EINVAL);
+	assert_int_equal(opt_parse_u64("1.5", &v, NULL), -EINVAL);
+	assert_int_equal(opt_parse_u64("7q", &v, NULL), -EINVAL);
 	assert_int_equal(opt_parse_cidr("10.1.2.3/16", &c), 0);
 	assert_int_equal(c.ip, 0x0a010203);
 	assert_int_equal(c.prefix_len, 16);
@@ -71,6 +71,62 @@ static void test_counts_and_cidr(void **state)
 	assert_int_equal(c.prefix_len, 24);
 	assert_int_equal(opt_parse_cidr("10.1.2.3/33", &c), -EINVAL);
 	assert_int_equal(opt_parse_cidr("10.1.2/8", &c), -EINVAL);
+}
+
+/*
+ * Regression: values the parsers accepted and should not. strtod took
+ * "nan", "inf" and hexadecimal; durations past 2^63 ns were cast; counts
+ * above 2^53 went through a double and came back rounded. Each is refused
+ * with its own reason.
+ */
+static void refused(int (*parse)(const char *, uint64_t *, const char **), const char *s,
+		    const char *reason)
+{
+	const char *why = NULL;
+	uint64_t v = 12345;
+
+	if (parse(s, &v, &why) != -EINVAL)
+		fail_msg("'%s' was accepted as %llu", s, (unsigned long long)v);
+	if (!why || !strstr(why, reason))
+		fail_msg("'%s': reason '%s', want one with '%s'", s, why ? why : "(none)", reason);
+	assert_int_equal(v, 12345);
+}
+
+static void test_refused_values(void **state)
+{
+	uint64_t v;
+
+	(void)state;
+	refused(opt_parse_duration_ns, "nan", "finite");
+	refused(opt_parse_duration_ns, "nanms", "finite");
+	refused(opt_parse_duration_ns, "inf", "finite");
+	refused(opt_parse_duration_ns, "Infinity", "finite");
+	refused(opt_parse_duration_ns, "0x10", "hexadecimal");
+	refused(opt_parse_duration_ns, "0x1p4s", "hexadecimal");
+	refused(opt_parse_duration_ns, "-5ms", "negative");
+	refused(opt_parse_duration_ns, "9223372036854775808ns", "2^63");
+	refused(opt_parse_duration_ns, "9223372037s", "2^63");
+	refused(opt_parse_duration_ns, "1e3ms", "unit");
+	refused(opt_parse_duration_ns, "1.5ns", "whole number of nanoseconds");
+	refused(opt_parse_duration_ns, "", "empty");
+	refused(opt_parse_u64, "nan", "finite");
+	refused(opt_parse_u64, "inf", "finite");
+	refused(opt_parse_u64, "0x10", "hexadecimal");
+	refused(opt_parse_u64, "-1", "negative");
+	refused(opt_parse_u64, "9007199254740993", "2^53");
+	refused(opt_parse_u64, "18446744073709551615", "2^53");
+	refused(opt_parse_u64, "99999999999999999999999", "2^53");
+	refused(opt_parse_u64, "10G0", "suffix");
+	refused(opt_parse_u64, "1.5", "whole number");
+	/* The largest of each still parse, exactly. */
+	assert_int_equal(opt_parse_u64("9007199254740992", &v, NULL), 0);
+	assert_true(v == 9007199254740992ull);
+	assert_int_equal(opt_parse_duration_ns("9223372036854775807ns", &v, NULL), 0);
+	assert_true(v == 9223372036854775807ull);
+	assert_int_equal(opt_parse_duration_ns("0.000000001s", &v, NULL), 0);
+	assert_int_equal(v, 1);
+	assert_int_equal(opt_parse_duration_ns("2.5us", &v, NULL), 0);
+	assert_int_equal(v, 2500);
 }
 
 static void test_table(void **state)
@@ -108,6 +164,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_durations),
 		cmocka_unit_test(test_counts_and_cidr),
+		cmocka_unit_test(test_refused_values),
 		cmocka_unit_test(test_table),
 	};
 

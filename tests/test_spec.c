@@ -121,7 +121,7 @@ static void test_bad_values(void **state)
 
 	(void)state;
 	golden("bad_values.yaml");
-	assert_int_equal(load("bad_values.yaml", &err), 19);
+	assert_int_equal(load("bad_values.yaml", &err), 21);
 	free(err);
 }
 
