@@ -27,6 +27,7 @@ enum port_kind {
 struct port_spec {
 	enum port_kind kind;
 	char arg[PORT_ARG_MAX]; /* interface, socket path, ring name or BDF */
+	char suffix[8];		/* appended to the vdev name: a second port of a kind */
 };
 
 /*
