@@ -121,7 +121,10 @@ static int ping_floor(struct dp *dp, const struct ping_args *a, struct floor_res
 		rc = floor_ring_measure(dp, (uint32_t)a->floor_count, 20000, fl, err);
 	}
 	if (rc) {
-		fprintf(stderr, "lvperf ping: %s\n", err);
+		fprintf(stderr, "lvperf ping: %s%s\n", err,
+			fl->source && strcmp(fl->source, FLOOR_SRC_XDP) == 0
+				? " (--floor ring subtracts the in-process ring's floor instead)"
+				: "");
 		return -1;
 	}
 	if (!a->quiet)
