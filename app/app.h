@@ -111,6 +111,13 @@ json_t *app_counters_json(const struct netif *nif);
 /* DPDK's own port statistics (ipackets, imissed, rx_nombuf, ...). */
 json_t *app_port_stats_json(uint16_t port_id);
 
+struct floor_result;
+
+/* A floor as JSON: {"source", "port", "count", "interval_ns", "rtt_ns":
+ * summary}, and for a port floor "lost", "corrupt", "bad_checksum" and
+ * "reflector" {"mode", "where", "icmp_answered", "udp_answered", "passed"}. */
+json_t *app_floor_json(const struct floor_result *f);
+
 /* Dump json to stdout (indented) and free it. */
 void app_json_print(json_t *obj);
 

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * lvperf calibrate: what the appliance itself contributes to every figure:
- * the TSC rate (measured vs DPDK's), the cost of a timestamp, and the RTT
- * floor over the in-process ring reflector.
+ * the TSC rate (measured vs DPDK's), the cost of a timestamp, the RTT
+ * floor over the in-process ring reflector, and each port kind's own floor
+ * against the XDP reflector at the far end of a veth made for it.
  */
+#include <errno.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include "../calib/floor.h"
@@ -21,14 +24,17 @@ struct calib_cfg {
 	uint64_t connections;
 	uint64_t pipeline;
 	uint64_t duration;
+	const char *port_floor;
 };
 
 static const struct opt_def calib_opts[] = {
 	APP_DP_OPT_ROWS(struct calib_cfg, dp),
 	{ "count", OPT_U64, offsetof(struct calib_cfg, count), 10, 10000000, "10000", "N",
-	  "echoes over the ring reflector" },
+	  "echoes over the ring reflector, and per port floor" },
 	{ "interval", OPT_DURATION, offsetof(struct calib_cfg, interval), 1000, 1000000000, "20us", "DUR",
 	  "time between floor echoes" },
+	{ "port-floor", OPT_STR, offsetof(struct calib_cfg, port_floor), 0, 0, "af_xdp,af_packet,tap",
+	  "KINDS", "port kinds whose floor to measure against the XDP reflector, or none" },
 	{ "reads", OPT_U64, offsetof(struct calib_cfg, reads), 1000, 1000000000, "10M", "N",
 	  "back-to-back TSC reads to time one read" },
 	{ "http", OPT_FLAG, offsetof(struct calib_cfg, http), 0, 0, NULL, NULL,
@@ -86,11 +92,71 @@ static int calib_http(struct dp *dp, const struct calib_cfg *cfg, json_t **json)
 	return rc;
 }
 
+/* Parse --port-floor: a comma list of kinds with a port floor, or "none". */
+static int calib_floor_kinds(const char *list, enum port_kind *kinds, unsigned *n)
+{
+	char buf[128], *tok, *save = NULL;
+	struct port_spec ps;
+	char spec[64], err[256];
+
+	*n = 0;
+	if (strcmp(list, "none") == 0)
+		return 0;
+	snprintf(buf, sizeof(buf), "%s", list);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		snprintf(spec, sizeof(spec), "%.32s:x", tok);
+		if (port_spec_parse(spec, &ps, err, sizeof(err)) != 0 || !floor_port_supported(ps.kind) ||
+		    *n == 8) {
+			fprintf(stderr, "lvperf calibrate: --port-floor '%s': expected a comma list of "
+					"af_xdp, af_packet, tap, or none\n", list);
+			return -EINVAL;
+		}
+		kinds[(*n)++] = ps.kind;
+	}
+	return 0;
+}
+
+/* Each kind's port floor; a kind that fails is reported with its reason
+ * and makes the command fail, the others are still measured. */
+static int calib_port_floors(struct dp *dp, const struct calib_cfg *cfg, const enum port_kind *kinds,
+			     unsigned n, json_t *out)
+{
+	char err[DP_ERR_LEN];
+	struct floor_result pf;
+	int failed = 0;
+
+	for (unsigned i = 0; i < n && !app_interrupted; i++) {
+		const char *name = port_kind_name(kinds[i]);
+
+		if (floor_port_measure(dp, kinds[i], (uint32_t)cfg->count, cfg->interval, &pf, err)) {
+			fprintf(stderr, "lvperf calibrate: %s\n", err);
+			json_object_set_new(out, name, json_pack("{s:s, s:s}", "source", FLOOR_SRC_XDP, "error", err));
+			failed = 1;
+			continue;
+		}
+		json_object_set_new(out, name, app_floor_json(&pf));
+		if (!cfg->dp.json) {
+			char label[64];
+
+			snprintf(label, sizeof(label), "%s port floor RTT", name);
+			app_summary_print(stdout, label, &pf.s, "ns");
+			printf("     p90 %.0f ns; XDP reflector (%s) on %s answered %" PRIu64 " echoes\n", pf.s.p90,
+			       reflect_mode_name(pf.mode), pf.where, pf.refl.icmp);
+		}
+		floor_result_free(&pf);
+	}
+	return failed || app_interrupted ? -EIO : 0;
+}
+
 int cmd_calibrate(int argc, char **argv)
 {
 	struct calib_cfg cfg;
 	struct dp_config dcfg;
 	struct floor_result fl;
+	enum port_kind kinds[8];
+	unsigned n_kinds;
+	json_t *port_floors;
+	int floors_rc;
 	struct tsc_clock again;
 	struct dp dp;
 	char err[DP_ERR_LEN];
@@ -106,7 +172,8 @@ int cmd_calibrate(int argc, char **argv)
 		fprintf(stderr, "lvperf calibrate: unexpected argument '%s'\n", argv[rest]);
 		return APP_USAGE;
 	}
-	if (app_dp_config("calibrate", &cfg.dp, 1, &dcfg))
+	if (app_dp_config("calibrate", &cfg.dp, 1, &dcfg) ||
+	    calib_floor_kinds(cfg.port_floor, kinds, &n_kinds))
 		return APP_USAGE;
 	app_signals();
 	rc = dp_open(&dp, &dcfg, err);
@@ -121,10 +188,18 @@ int cmd_calibrate(int argc, char **argv)
 		dp_close(&dp);
 		return APP_ERR;
 	}
+	if (!cfg.dp.json) {
+		app_summary_print(stdout, "ring floor RTT", &fl.s, "ns");
+		printf("     p90 %.0f  p99.9 %.0f ns; clock tsc-after-rx-burst; echoes every %.1f us\n", fl.s.p90,
+		       fl.s.p999, (double)cfg.interval / 1e3);
+	}
+	port_floors = json_object();
+	floors_rc = calib_port_floors(&dp, &cfg, kinds, n_kinds, port_floors);
 	json_t *headroom = NULL;
 
 	if (cfg.http && calib_http(&dp, &cfg, &headroom) != APP_OK) {
 		floor_result_free(&fl);
+		json_decref(port_floors);
 		dp_close(&dp);
 		return APP_ERR;
 	}
@@ -140,6 +215,7 @@ int cmd_calibrate(int argc, char **argv)
 		if (dp.have_port)
 			json_object_set_new(o, "port", json_pack("{s:s, s:s}", "name", dp.port.label, "clock",
 								 clock_source_name(dp.port.clock)));
+		json_object_set_new(o, "port_floor", port_floors);
 		if (headroom)
 			json_object_set_new(o, "http_headroom", headroom);
 		app_json_print(o);
@@ -150,13 +226,11 @@ int cmd_calibrate(int argc, char **argv)
 		       (dp.clk.dpdk_hz / dp.clk.hz - 1) * 1e6);
 		printf("timestamp read: %.2f ns (mean of %llu back-to-back TSC reads)\n", read_ns,
 		       (unsigned long long)cfg.reads);
-		app_summary_print(stdout, "ring floor RTT", &fl.s, "ns");
-		printf("     p90 %.0f  p99.9 %.0f ns; clock tsc-after-rx-burst; echoes every %.1f us\n", fl.s.p90,
-		       fl.s.p999, (double)cfg.interval / 1e3);
+		json_decref(port_floors);
 		if (dp.have_port)
 			printf("port %s: RX stamped by %s\n", dp.port.label, clock_source_name(dp.port.clock));
 	}
 	floor_result_free(&fl);
 	dp_close(&dp);
-	return APP_OK;
+	return floors_rc ? APP_ERR : APP_OK;
 }

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * lvperf ping: ICMP echo RTT from the dataplane, stamped at the port, with
- * the appliance's own ring floor measured first and subtracted.
+ * the appliance's own floor measured first and its median subtracted: by
+ * default the port's (the same kind of port to the XDP reflector at the
+ * far end of a veth of its own), else the in-process ring's.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -35,10 +37,13 @@ static const struct opt_def ping_opts[] = {
 	  "DUR", "give up resolving the target's MAC after this" },
 	{ "linger", OPT_DURATION, offsetof(struct ping_cfg, a.linger), 0, 600000000000ull, "1s", "DUR",
 	  "wait this long for replies after the last echo" },
+	{ "floor", OPT_STR, offsetof(struct ping_cfg, a.floor), 0, 0, "port", "ring|port|none",
+	  "floor subtracted: the port's own (XDP reflector on a veth of its own; ring for ports "
+	  "without one), the in-process ring's, or none" },
 	{ "floor-count", OPT_U64, offsetof(struct ping_cfg, a.floor_count), 10, 1000000, "1000", "N",
-	  "echoes over the in-process ring to measure the floor" },
+	  "echoes to measure the floor (the port's every --interval, at most 1 ms apart)" },
 	{ "no-floor", OPT_FLAG, offsetof(struct ping_cfg, a.no_floor), 0, 0, NULL, NULL,
-	  "do not measure or subtract the ring floor" },
+	  "--floor none" },
 	{ "samples", OPT_FLAG, offsetof(struct ping_cfg, a.samples), 0, 0, NULL, NULL,
 	  "print every sample (text mode)" },
 	{ "csv", OPT_STR, offsetof(struct ping_cfg, a.csv), 0, 0, NULL, "FILE",
@@ -92,6 +97,43 @@ static int ping_write_csv(const char *path, const struct dp_ping_result *r, uint
 	return fclose(f) ? -errno : 0;
 }
 
+/*
+ * The floor a asks for on dp's port: 0 with *fl filled, 1 for none, or -1
+ * after printing why. A port kind without a port floor (vhost, memif, pci)
+ * gets the ring's, and says so.
+ */
+static int ping_floor(struct dp *dp, const struct ping_args *a, struct floor_result *fl)
+{
+	const char *want = a->no_floor ? "none" : a->floor ? a->floor : "port";
+	enum port_kind kind = dp->port.spec.kind;
+	char err[DP_ERR_LEN];
+	int rc;
+
+	if (strcmp(want, "none") == 0)
+		return 1;
+	if (strcmp(want, "port") == 0 && floor_port_supported(kind)) {
+		nsec_t gap = a->interval < 1000000 ? a->interval : 1000000;
+
+		rc = floor_port_measure(dp, kind, (uint32_t)a->floor_count, gap, fl, err);
+	} else {
+		if (strcmp(want, "port") == 0 && kind != PORT_RING && !a->quiet)
+			fprintf(stderr, "lvperf: no port floor for %s ports here: subtracting the ring floor\n",
+				port_kind_name(kind));
+		rc = floor_ring_measure(dp, (uint32_t)a->floor_count, 20000, fl, err);
+	}
+	if (rc) {
+		fprintf(stderr, "lvperf ping: %s%s\n", err,
+			fl->source && strcmp(fl->source, FLOOR_SRC_XDP) == 0
+				? " (--floor ring subtracts the in-process ring's floor instead)"
+				: "");
+		return -1;
+	}
+	if (!a->quiet)
+		fprintf(stderr, "lvperf: floor (%s, %s, %u echoes): median %.0f ns, min %.0f, p99 %.0f\n",
+			fl->source, port_kind_name(fl->kind), fl->count, fl->s.p50, fl->s.min, fl->s.p99);
+	return 0;
+}
+
 int ping_measure(struct dp *dp, const struct ping_args *a, json_t **json)
 {
 	struct floor_result fl = { 0 };
@@ -102,7 +144,7 @@ int ping_measure(struct dp *dp, const struct ping_args *a, json_t **json)
 	double floor_ns = 0, *adj = NULL;
 	uint32_t i, count = (uint32_t)a->count;
 	struct ping_watch watch = { a, app_progress_wanted(a->quiet), rte_rdtsc() };
-	int rc;
+	int rc, no_floor;
 
 	pkt_format_ip(a->target, tip);
 	pkt_format_ip(nif->ip, mip);
@@ -111,17 +153,15 @@ int ping_measure(struct dp *dp, const struct ping_args *a, json_t **json)
 			tip, mip, __builtin_popcount(nif->mask));
 		return APP_USAGE;
 	}
-	if (!a->no_floor) {
-		rc = floor_ring_measure(dp, (uint32_t)a->floor_count, 20000, &fl, err);
-		if (rc) {
-			fprintf(stderr, "lvperf ping: %s\n", err);
-			return APP_ERR;
-		}
-		floor_ns = fl.s.p50;
-		if (!a->quiet)
-			fprintf(stderr, "lvperf: floor (ring reflector RTT, %u echoes): median %.0f ns, min %.0f, p99 %.0f\n",
-				fl.count, fl.s.p50, fl.s.min, fl.s.p99);
+	if (a->floor && strcmp(a->floor, "ring") && strcmp(a->floor, "port") && strcmp(a->floor, "none")) {
+		fprintf(stderr, "lvperf ping: --floor '%s': expected ring, port or none\n", a->floor);
+		return APP_USAGE;
 	}
+	no_floor = ping_floor(dp, a, &fl);
+	if (no_floor < 0)
+		return APP_ERR;
+	if (!no_floor)
+		floor_ns = fl.s.p50;
 	rc = dp_start(dp, (struct netif *[]){ nif }, 1, err);
 	if (rc) {
 		fprintf(stderr, "lvperf ping: %s\n", err);
@@ -180,10 +220,8 @@ int ping_measure(struct dp *dp, const struct ping_args *a, json_t **json)
 			(json_int_t)(r.sent - r.received), "duplicates", (json_int_t)r.duplicates, "corrupt",
 			(json_int_t)r.corrupt, "interval_ns", (double)a->interval, "resolve_ns",
 			(double)r.resolve_ns, "late_sends", (json_int_t)r.late_sends, "floor_ns",
-			a->no_floor ? json_null() : json_real(floor_ns), "floor",
-			a->no_floor ? json_null()
-				    : json_pack("{s:s, s:o}", "source", "ring-reflector", "rtt_ns",
-						app_summary_json(&fl.s)),
+			no_floor ? json_null() : json_real(floor_ns), "floor",
+			no_floor ? json_null() : app_floor_json(&fl),
 			"rtt_ns", app_summary_json(&net), "rtt_raw_ns", app_summary_json(&raw),
 			"samples_raw_ns", samples);
 		json_object_set_new(*json, "counters", app_counters_json(nif));
@@ -201,11 +239,14 @@ int ping_measure(struct dp *dp, const struct ping_args *a, json_t **json)
 		printf("%u sent, %u received, %u lost (%.2f %%), %" PRIu64 " duplicates\n", r.sent, r.received,
 		       r.sent - r.received, r.sent ? 100.0 * (r.sent - r.received) / r.sent : 0.0,
 		       r.duplicates);
-		app_summary_print(stdout, a->no_floor ? "rtt (no floor subtracted)" : "rtt (floor subtracted)",
+		app_summary_print(stdout, no_floor ? "rtt (no floor subtracted)" : "rtt (floor subtracted)",
 				  &net, "ns");
 		app_summary_print(stdout, "rtt raw", &raw, "ns");
-		if (a->no_floor)
-			printf("floor: not measured (--no-floor)\n");
+		if (no_floor)
+			printf("floor: not measured (--floor none)\n");
+		else if (strcmp(fl.source, FLOOR_SRC_XDP) == 0)
+			printf("floor: %.0f ns = median RTT of %zu/%u echoes from a second %s port to the XDP reflector on %s (sd %.0f ns)\n",
+			       floor_ns, fl.s.n, fl.count, port_kind_name(fl.kind), fl.where, fl.s.sd);
 		else
 			printf("floor: %.0f ns = median RTT of %u echoes over the in-process ring reflector\n",
 			       floor_ns, fl.count);

@@ -36,7 +36,8 @@ struct ping_args {
 	uint64_t timeout;  /* ns to resolve the target */
 	uint64_t linger;   /* ns to wait for replies after the last echo */
 	uint64_t floor_count;
-	int no_floor;
+	const char *floor; /* ring | port | none; NULL: port */
+	int no_floor;	   /* --no-floor: none */
 	int samples;	   /* print every sample in text mode */
 	const char *csv;
 	int json;
@@ -44,7 +45,8 @@ struct ping_args {
 };
 
 /*
- * Measure the ring floor (unless no_floor), then ping a->target from dp's
+ * Measure the floor (a->floor: the port's own against the XDP reflector on
+ * a veth made for it, the in-process ring, or none), then ping a->target from dp's
  * netif, write the CSV (raw samples first), and report: text on stdout, or
  * the JSON object returned in *json (caller prints/frees) when a->json.
  * Returns an APP_* exit code; errors are printed here, once.

@@ -7,6 +7,7 @@
 
 #include <rte_ethdev.h>
 
+#include "../calib/floor.h"
 #include "../drivers/driver.h"
 #include "app.h"
 
@@ -111,6 +112,25 @@ json_t *app_clock_json(const struct tsc_clock *c, enum clock_source src)
 	return json_pack("{s:s, s:f, s:f, s:f, s:f}", "source", clock_source_name(src), "tsc_hz", c->hz,
 			 "tsc_hz_dpdk", c->dpdk_hz, "dpdk_error_ppm", (c->dpdk_hz / c->hz - 1) * 1e6,
 			 "uncertainty_ppm", c->uncertainty_ppm);
+}
+
+json_t *app_floor_json(const struct floor_result *f)
+{
+	json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:f, s:o}", "source", f->source, "port",
+			      port_kind_name(f->kind), "clock", clock_source_name(f->clock), "count", (json_int_t)f->count, "interval_ns",
+			      (double)f->interval, "rtt_ns", app_summary_json(&f->s));
+
+	if (strcmp(f->source, FLOOR_SRC_XDP) == 0) {
+		json_object_set_new(o, "lost", json_integer((json_int_t)(f->count - f->s.n)));
+		json_object_set_new(o, "corrupt", json_integer((json_int_t)f->corrupt));
+		json_object_set_new(o, "bad_checksum", json_integer((json_int_t)f->bad_csum));
+		json_object_set_new(o, "reflector",
+				    json_pack("{s:s, s:s, s:I, s:I, s:I}", "mode", reflect_mode_name(f->mode),
+					      "where", f->where, "icmp_answered", (json_int_t)f->refl.icmp,
+					      "udp_answered", (json_int_t)f->refl.udp, "passed",
+					      (json_int_t)f->refl.pass));
+	}
+	return o;
 }
 
 void app_json_print(json_t *obj)

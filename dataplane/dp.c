@@ -74,9 +74,6 @@ static void dp_info(const struct dp *dp, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* How often the worker re-anchors the XDP hook clock to the TSC. */
-#define DP_XDP_ANCHOR_NS (10 * 1000 * 1000)
-
 int dp_open(struct dp *dp, const struct dp_config *cfg, char *err)
 {
 	static char storage[DP_EAL_ARGS_MAX][PORT_EAL_ARG_LEN];
@@ -90,6 +87,8 @@ int dp_open(struct dp *dp, const struct dp_config *cfg, char *err)
 
 	memset(dp, 0, sizeof(*dp));
 	dp->quiet = cfg->quiet;
+	if (cfg->xdp_prog)
+		snprintf(dp->xdp_prog, sizeof(dp->xdp_prog), "%s", cfg->xdp_prog);
 	inv = tsc_invariant();
 	if (inv != 1) {
 		snprintf(err, DP_ERR_LEN,

@@ -18,6 +18,8 @@
 
 #define DP_POOL_MBUFS 16383
 #define DP_ERR_LEN 512
+/* How often the worker re-anchors the XDP hook clock to the TSC. */
+#define DP_XDP_ANCHOR_NS (10 * 1000 * 1000)
 
 struct dp_config {
 	const char *port;   /* --port SPEC, NULL: no port (ring pair only) */
@@ -47,6 +49,9 @@ struct dp {
 	struct worker w;
 	int running;
 	int quiet;
+	/* The hook-stamping XDP program for af_xdp ports ("" for none): the
+	 * user's port and any port plugged later (calib's port floors). */
+	char xdp_prog[PORT_ARG_MAX];
 };
 
 /*

@@ -85,6 +85,7 @@ int port_spec_parse(const char *s, struct port_spec *ps, char *err, size_t errle
 		}
 	}
 	strcpy(ps->arg, colon + 1);
+	ps->suffix[0] = 0;
 	return 0;
 }
 
@@ -104,7 +105,7 @@ static void port_vdev_name(const struct port_spec *ps, char *out, size_t len)
 		[PORT_TAP] = "net_tap_lvp",	  [PORT_VHOST] = "net_vhost_lvp",
 		[PORT_MEMIF] = "net_memif_lvp",
 	};
-	snprintf(out, len, "%s", prefix[ps->kind]);
+	snprintf(out, len, "%s%s", prefix[ps->kind], ps->suffix);
 }
 
 int port_eal_device(const struct port_spec *ps, char *arg0, char *arg1)

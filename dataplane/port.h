@@ -33,6 +33,7 @@ struct port_spec {
 	 * (bpf/xdp_stamp.bpf.c, which stamps frames at the hook); "" for the
 	 * PMD's default program. No commas, '=' or spaces. */
 	char xdp_prog[PORT_ARG_MAX];
+	char suffix[8];		/* appended to the vdev name: a second port of a kind */
 };
 
 /*

@@ -1013,6 +1013,7 @@ nomem2:
 const struct report_calib_field report_calib_fields[] = {
     {"tsc_hz", "TSC rate (Hz)", 20e-6, 0, "20 ppm"},
     {"ring_floor_ns", "ring floor (ns)", 2, 1, "2x"},
+    {"port_floor_ns", "port floor (ns)", 2, 1, "2x"},
     {"spawn_floor_ns", "spawn floor (ns)", 2, 1, "2x"},
     {"headroom_rps", "generator headroom (req/s)", 0.25, 0, "25 %"},
 };

@@ -70,7 +70,7 @@ struct report_calib_field {
 	const char *tol_text;
 };
 
-#define REPORT_CALIB_FIELDS 4
+#define REPORT_CALIB_FIELDS 5
 extern const struct report_calib_field report_calib_fields[REPORT_CALIB_FIELDS];
 
 /* "a/b", malloc'd (NULL when out of memory). */

@@ -636,7 +636,9 @@ static int spec_has_load(const struct spec *s)
 }
 
 /*
- * TSC rate and ring floor (lvperf calibrate), the generator's HTTP
+ * TSC rate, ring floor and the port floor of the run's port kind (lvperf
+ * calibrate --port-floor KIND: XDP reflector at the far end of a veth of
+ * its own), the generator's HTTP
  * headroom when the spec has load points, and the spawn floor: native
  * starts of the beacon, the least any platform's startup can be.
  */
@@ -644,7 +646,7 @@ static json_t *calibrate(const struct runner *r, const char *phase)
 {
 	struct argv_buf a;
 	struct child_out co;
-	char logpath[600];
+	char logpath[600], path[64];
 	json_t *o = json_object();
 	int load = spec_has_load(r->s);
 
@@ -653,6 +655,8 @@ static json_t *calibrate(const struct runner *r, const char *phase)
 	arg(&a, "calibrate");
 	arg(&a, "--count");
 	arg(&a, "2000");
+	arg(&a, "--port-floor");
+	arg(&a, "%s", r->s->port_kind);
 	arg(&a, "--json");
 	arg(&a, "--quiet");
 	if (load) {
@@ -670,6 +674,10 @@ static json_t *calibrate(const struct runner *r, const char *phase)
 		put_num(o, "tsc_hz", jnum(co.json, "tsc.tsc_hz"), 1);
 		put_num(o, "tsc_uncertainty_ppm", jnum(co.json, "tsc.uncertainty_ppm"), 1);
 		put_num(o, "ring_floor_ns", jnum(co.json, "ring_floor.rtt_ns.p50"), 1);
+		snprintf(path, sizeof(path), "port_floor.%s.rtt_ns.p50", r->s->port_kind);
+		put_num(o, "port_floor_ns", jnum(co.json, path), 1);
+		json_object_set_new(o, "port_floor_source", json_string("xdp-reflector"));
+		json_object_set_new(o, "port_floor_kind", json_string(r->s->port_kind));
 		put_num(o, "tsc_read_ns", jnum(co.json, "tsc_read_ns"), 1);
 		put_num(o, "headroom_rps", jnum(co.json, "http_headroom.requests_per_s"), 1);
 		json_object_set_new(o, "calibrate", co.json);
@@ -697,6 +705,8 @@ static json_t *calibrate(const struct runner *r, const char *phase)
 		put_num(o, "tsc_hz", NAN, 1);
 	if (!json_object_get(o, "ring_floor_ns"))
 		put_num(o, "ring_floor_ns", NAN, 1);
+	if (!json_object_get(o, "port_floor_ns"))
+		put_num(o, "port_floor_ns", NAN, 1);
 	return o;
 }
 
@@ -711,6 +721,11 @@ static void calib_compare(const json_t *a, const json_t *b, json_t *flags)
 							  (hb - ha) / ha * 1e6));
 	if (fa == fa && fb == fb && (fb > 2 * fa || fa > 2 * fb))
 		json_array_append_new(flags, json_sprintf("floor_changed: ring floor p50 %.0f ns at start, %.0f ns at end",
+							  fa, fb));
+	fa = jnum(a, "port_floor_ns");
+	fb = jnum(b, "port_floor_ns");
+	if (fa == fa && fb == fb && (fb > 2 * fa || fa > 2 * fb))
+		json_array_append_new(flags, json_sprintf("port_floor_changed: port floor p50 %.0f ns at start, %.0f ns at end",
 							  fa, fb));
 	if (ha != ha || hb != hb)
 		json_array_append_new(flags, json_string("calibration_missing"));

@@ -6,8 +6,8 @@ set -euo pipefail
 
 LVP_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 LVP_PACKAGES=(
-	gcc libc6-dev meson ninja-build pkg-config
-	clang libbpf-dev libdpdk-dev libnuma-dev libhwloc-dev libgsl-dev libjansson-dev libcyaml-dev libyaml-dev libcmocka-dev gnuplot-nox fonts-dejavu-core
+	gcc libc6-dev meson ninja-build pkg-config clang libbpf-dev libxdp-dev
+	libdpdk-dev libnuma-dev libhwloc-dev libgsl-dev libjansson-dev libcyaml-dev libyaml-dev libcmocka-dev gnuplot-nox fonts-dejavu-core
 	iproute2 ethtool iputils-ping python3 procps util-linux nginx-light redis-server redis-tools runc crun lxc lxd lxd-client podman docker.io containerd runsc
 	qemu-system-x86 busybox-static xz-utils zstd libvirt-daemon libvirt-daemon-driver-qemu libvirt-daemon-driver-lxc libvirt-clients tini debootstrap e2fsprogs
 )

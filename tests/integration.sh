@@ -36,6 +36,7 @@ cleanup() {
 	for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
 	ip link del "$host_if" 2>/dev/null || true
 	ip netns del "$ns" 2>/dev/null || true
+	ip netns del "${ns}b" 2>/dev/null || true
 	rm -rf "$tmp"
 	exit $rc
 }
@@ -87,13 +88,35 @@ in_echos() {
 	ip netns exec "$ns" awk '/^Icmp:/ { if (!h) { for (i = 1; i <= NF; i++) if ($i == "InEchos") c = i; h = 1 } else print $c }' /proc/net/snmp
 }
 
+# While lvperf PID runs: 1 once its port floor namespace lvpfl<PID> shows
+# the XDP reflector on an interface (lvpfl<PID>p, or lvpfl<PID>t for tap).
+watch_reflector() { # watch_reflector PID OUT
+	echo 0 >"$2"
+	while kill -0 "$1" 2>/dev/null; do
+		if ip -n "lvpfl$1" -o link show 2>/dev/null | grep -q "lvpfl$1[pt].*prog/xdp"; then
+			echo 1 >"$2"
+			return
+		fi
+		sleep 0.02
+	done
+}
+
+# Nothing of lvperf PID's port floor is left: namespace, veth, tap.
+port_floor_gone() { # port_floor_gone PID
+	! ip netns list | grep -q "^lvpfl$1\b" || fail "port floor namespace lvpfl$1 left behind"
+	! ip -o link | grep -q "lvpfl$1" || fail "port floor link lvpfl$1* left behind"
+}
+
 ping_case() { # ping_case KIND
 	make_ns
-	local before after
+	local before after lp
 	before=$(in_echos)
 	"$LVPERF" ping --port "$1:$host_if" --ip "$our_ip/24" --target "$peer_ip" \
-		--count 1000 --interval 100us --json --csv "$tmp/ping.csv" >"$tmp/ping.json" 2>"$tmp/err" ||
-		{ cat "$tmp/err" >&2; fail "lvperf ping over $1 exited $?"; }
+		--count 1000 --interval 100us --json --csv "$tmp/ping.csv" >"$tmp/ping.json" 2>"$tmp/err" &
+	lp=$!
+	pids+=("$lp")
+	watch_reflector "$lp" "$tmp/seen"
+	wait "$lp" || { cat "$tmp/err" >&2; fail "lvperf ping over $1 exited $?"; }
 	after=$(in_echos)
 	check "$tmp/ping.json" 'j["sent"] == 1000' "not all 1000 echoes were sent"
 	check "$tmp/ping.json" 'j["received"] >= 990' "fewer than 99 % of echoes answered over $1"
@@ -117,7 +140,20 @@ ping_case() { # ping_case KIND
 	else
 		check "$tmp/ping.json" 'j["clock"] == "tsc-after-rx-burst" and j["tsc"]["tsc_hz"] > 1e8' "clock not reported"
 	fi
-	check "$tmp/ping.json" 'j["floor"]["source"] == "ring-reflector" and 0 < j["floor_ns"] < j["rtt_raw_ns"]["p50"]' "floor missing or not below the raw RTT"
+	# The port floor: the same kind of port to the XDP reflector, every
+	# echo answered by the reflector (not a kernel), none corrupt or with a
+	# bad checksum, its median below the kernel target's raw median.
+	check "$tmp/ping.json" 'j["floor"]["source"] == "xdp-reflector" and j["floor"]["port"] == "'"$1"'" and j["floor"]["clock"] == j["clock"]' "floor is not the $1 port's own, stamped by the same clock"
+	check "$tmp/ping.json" 'j["floor"]["rtt_ns"]["n"] == j["floor"]["count"] == 1000 and j["floor"]["reflector"]["icmp_answered"] == 1000' "not every floor echo was answered by the reflector"
+	check "$tmp/ping.json" 'j["floor"]["corrupt"] == 0 and j["floor"]["bad_checksum"] == 0 and j["floor"]["lost"] == 0' "the reflector's replies were corrupt or had bad checksums"
+	check "$tmp/ping.json" 'j["floor"]["reflector"]["mode"] == ("native" if "'"$1"'" == "af_xdp" else "generic")' "reflector mode"
+	# af_packet's reflector runs generic XDP (an skb, like the kernel's own
+	# echo): its floor is close to the raw RTT, so only below the raw p90.
+	check "$tmp/ping.json" '0 < j["floor_ns"] == j["floor"]["rtt_ns"]["p50"] < j["rtt_raw_ns"]["p50" if "'"$1"'" == "af_xdp" else "p90"]' "floor missing or not below the raw RTT"
+	[ "$(cat "$tmp/seen")" = 1 ] || fail "the XDP reflector was never seen attached in lvpfl$lp"
+	port_floor_gone "$lp"
+	! ip -n "$ns" link show | grep -q xdp || fail "an XDP program is attached in the target's namespace"
+	# Negative net samples are kept, so the medians differ by the floor.
 	check "$tmp/ping.json" 'abs(j["rtt_raw_ns"]["p50"] - j["floor_ns"] - j["rtt_ns"]["p50"]) < 1' "floor was not subtracted"
 	check "$tmp/ping.json" 'j["rtt_raw_ns"]["min"] <= j["rtt_raw_ns"]["p50"] <= j["rtt_raw_ns"]["p99"] <= j["rtt_raw_ns"]["max"]' "percentiles out of order"
 	check "$tmp/ping.json" 'len(j["samples_raw_ns"]) == 1000 and j["duplicates"] == 0 and j["corrupt"] == 0' "samples, duplicates or corrupt replies wrong"
@@ -947,6 +983,111 @@ ring_floor)
 	check "$tmp/cal.json" '0 < j["tsc_read_ns"] < 1000' "TSC read cost implausible"
 	;;
 ping_af_xdp) ping_case af_xdp ;;
+ping_floor_ring)
+	# --floor ring keeps the in-process ring's floor; --no-floor is none.
+	make_ns
+	"$LVPERF" ping --port "af_xdp:$host_if" --ip "$our_ip/24" --target "$peer_ip" --count 200 \
+		--interval 100us --floor ring --json >"$tmp/r.json" 2>"$tmp/err" || { cat "$tmp/err" >&2; fail "ping --floor ring exited $?"; }
+	check "$tmp/r.json" 'j["floor"]["source"] == "ring-reflector" and j["floor"]["port"] == "ring" and "reflector" not in j["floor"]' "--floor ring did not use the ring"
+	"$LVPERF" ping --port "af_xdp:$host_if" --ip "$our_ip/24" --target "$peer_ip" --count 200 \
+		--interval 100us --no-floor --json >"$tmp/n.json" 2>"$tmp/err" || { cat "$tmp/err" >&2; fail "ping --no-floor exited $?"; }
+	check "$tmp/n.json" 'j["floor"] is None and j["floor_ns"] is None and j["rtt_ns"]["p50"] == j["rtt_raw_ns"]["p50"]' "--no-floor subtracted something"
+	rc=0
+	"$LVPERF" ping --port "af_xdp:$host_if" --ip "$our_ip/24" --target "$peer_ip" --floor nic >/dev/null 2>"$tmp/err" || rc=$?
+	[ "$rc" = 64 ] && grep -q "expected ring, port or none" "$tmp/err" || { cat "$tmp/err" >&2; fail "--floor nic: exit $rc"; }
+	;;
+port_floors)
+	# lvperf calibrate: each kind's port floor against the reflector, every
+	# echo answered by it, and nothing left (the tap went with its port).
+	"$LVPERF" calibrate --count 1000 --interval 100us --json >"$tmp/cal.json" 2>"$tmp/err" &
+	lp=$!
+	pids+=("$lp")
+	wait "$lp" || { cat "$tmp/err" >&2; fail "calibrate exited $?"; }
+	for k in af_xdp af_packet tap; do
+		check "$tmp/cal.json" 'j["port_floor"]["'$k'"]["source"] == "xdp-reflector" and j["port_floor"]["'$k'"]["rtt_ns"]["n"] == 1000' "$k port floor missing"
+		check "$tmp/cal.json" 'j["port_floor"]["'$k'"]["reflector"]["icmp_answered"] == 1000 and j["port_floor"]["'$k'"]["corrupt"] == 0 and j["port_floor"]["'$k'"]["bad_checksum"] == 0' "$k: reflector replies missing or corrupt"
+		check "$tmp/cal.json" 'j["ring_floor"]["rtt_ns"]["p50"] < j["port_floor"]["'$k'"]["rtt_ns"]["min"] <= j["port_floor"]["'$k'"]["rtt_ns"]["p50"] <= j["port_floor"]["'$k'"]["rtt_ns"]["p90"] <= j["port_floor"]["'$k'"]["rtt_ns"]["p99"] <= j["port_floor"]["'$k'"]["rtt_ns"]["max"]' "$k port floor not above the ring floor, or percentiles out of order"
+	done
+	port_floor_gone "$lp"
+	rc=0
+	"$LVPERF" calibrate --port-floor vhost >/dev/null 2>"$tmp/err" || rc=$?
+	[ "$rc" = 64 ] && grep -q "expected a comma list" "$tmp/err" || { cat "$tmp/err" >&2; fail "--port-floor vhost: exit $rc"; }
+	;;
+port_floor_killed)
+	# lvperf killed (SIGKILL) while its reflector is attached: the ledger
+	# holds the floor's namespace and veth; lvperf cleanup deletes them,
+	# and the XDP program goes with the veth (no ledger kind of its own).
+	make_ns
+	"$LVPERF" ping --port "af_xdp:$host_if" --ip "$our_ip/24" --target "$peer_ip" --floor-count 1000000 \
+		--interval 1ms --quiet >/dev/null 2>&1 &
+	victim=$!
+	pids+=("$victim")
+	watch_reflector "$victim" "$tmp/seen"
+	[ "$(cat "$tmp/seen")" = 1 ] || fail "the reflector was never attached (the test is void)"
+	kill -KILL "$victim"
+	wait "$victim" 2>/dev/null || true
+	ip -n "lvpfl$victim" -o link show | grep -q "prog/xdp" || fail "nothing was left to clean up (the test is void)"
+	"$LVPERF" cleanup >"$tmp/c.out" 2>&1 || { cat "$tmp/c.out" >&2; fail "lvperf cleanup exited $?"; }
+	port_floor_gone "$victim"
+	;;
+xdp_reflector)
+	# The reflector alone, attached with iproute2 (generic XDP) to the far
+	# end of a veth between two lvp namespaces: the kernel on the near end
+	# sends ICMP echo and UDP to port 7 and checks every reply byte and
+	# checksum; the far end's kernel sees no echo request at all.
+	obj=$(dirname "$LVPERF")/reflect.bpf.o
+	[ -r "$obj" ] || fail "no $obj"
+	ip netns add "$ns"
+	ip netns add "${ns}b"
+	ip link add "$peer_if" netns "$ns" type veth peer name "$host_if" netns "${ns}b"
+	ip -n "$ns" addr add "$peer_ip/24" dev "$peer_if"
+	ip -n "${ns}b" addr add "$our_ip/24" dev "$host_if"
+	ip -n "$ns" link set "$peer_if" up
+	ip -n "${ns}b" link set "$host_if" up
+	ip -n "$ns" link set dev "$peer_if" xdpgeneric obj "$obj" sec xdp
+	before=$(in_echos)
+	ip netns exec "${ns}b" python3 - "$peer_ip" <<'EOF' || fail "the reflector's replies are wrong"
+import socket, struct, sys
+dst = sys.argv[1]
+
+def csum(b):
+    if len(b) % 2:
+        b += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return s
+
+raw = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+raw.settimeout(2)
+for seq in range(20):
+    payload = bytes((seq * 7 + i) & 0xff for i in range(56 + seq))
+    hdr = struct.pack("!BBHHH", 8, 0, 0, 0x4c56, seq)
+    c = 0xffff - csum(hdr + payload)
+    raw.sendto(struct.pack("!BBHHH", 8, 0, c, 0x4c56, seq) + payload, (dst, 0))
+    while True:
+        pkt, addr = raw.recvfrom(2048)
+        ihl = (pkt[0] & 15) * 4
+        icmp = pkt[ihl:]
+        if icmp[0] == 0:
+            break
+    assert addr[0] == dst, addr
+    assert csum(pkt[:ihl]) == 0xffff, "bad IP header checksum"
+    assert csum(icmp) == 0xffff, "bad ICMP checksum"
+    t, code, _, ident, s = struct.unpack("!BBHHH", icmp[:8])
+    assert (t, code, ident, s) == (0, 0, 0x4c56, seq) and icmp[8:] == payload, (t, code, ident, s)
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u.settimeout(2)
+for n in (1, 100, 1400):
+    data = bytes(range(256)) * (n // 256) + bytes(n % 256)
+    u.sendto(data, (dst, 7))
+    got, addr = u.recvfrom(2048)  # the kernel drops a bad UDP checksum
+    assert got == data and addr == (dst, 7), (len(got), addr)
+EOF
+	after=$(in_echos)
+	[ "$before" = "$after" ] || fail "the far end's kernel saw $((after - before)) echo requests: the reflector did not answer them"
+	ip -n "$ns" link set dev "$peer_if" xdpgeneric off
+	;;
 ping_af_packet) ping_case af_packet ;;
 platform_ping)
 	# lvperf ping --platform boots the target itself, pings it, removes it.
