@@ -689,9 +689,7 @@ static const char *rp_floor_source(const struct rp *p)
 	return isnan(p->floor_ns) ? NULL : p->floor_source ? p->floor_source : "(source not recorded)";
 }
 
-/* The stamp error summary lvperf beacon/boot put in a point's result
- * (boot: also under "startup"), and its reason when it is null. */
-static json_t *rp_stamp_error(const struct rp *p, const char **reason)
+json_t *report_stamp_error(const struct rp *p, const char **reason)
 {
 	json_t *res = json_object_get(p->obj, "result"), *e;
 
@@ -740,7 +738,7 @@ static void cell_meta(struct rp **v, size_t n, json_t *row)
 	/* Two passes: the pooled mean, then the sum of squares about it. */
 	for (i = 0; i < n; i++) {
 		const char *why;
-		json_t *e = rp_stamp_error(v[i], &why);
+		json_t *e = report_stamp_error(v[i], &why);
 		double ni = report_jnum(e, "n"), mi = report_jnum(e, "mean");
 
 		if (!e && why && !reason)
@@ -757,7 +755,7 @@ static void cell_meta(struct rp **v, size_t n, json_t *row)
 
 		for (i = 0; i < n; i++) {
 			const char *why;
-			json_t *e = rp_stamp_error(v[i], &why);
+			json_t *e = report_stamp_error(v[i], &why);
 			double ni = report_jnum(e, "n"), mi = report_jnum(e, "mean"), si = report_jnum(e, "sd");
 
 			if (!(ni > 0) || isnan(mi))
