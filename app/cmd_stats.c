@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause
- * lvperf stats: ANOVA and Tukey's HSD on any tidy CSV file (one
- * observation per row, a header row naming the columns, RFC 4180 quoting).
+ * lvperf stats: ANOVA and Tukey's HSD (equal variances assumed), the
+ * tests of that assumption (Levene, Brown-Forsythe) and the tests that do
+ * not need it (Welch's ANOVA, Games-Howell pairs) on any tidy CSV file
+ * (one observation per row, a header row naming the columns, RFC 4180
+ * quoting).
  * No dataplane: this runs on results, anywhere.
  */
 #include <errno.h>
@@ -22,7 +25,7 @@ static const struct opt_def stats_opts[] = {
 	{ "value", OPT_STR, offsetof(struct stats_cfg, value), 0, 0, NULL, "COL",
 	  "column holding the measured value (a number on every row)" },
 	{ "group", OPT_STR, offsetof(struct stats_cfg, group), 0, 0, NULL, "COL[,COL]",
-	  "one column (one-way) or two (two-way ANOVA; tukey: their combinations)" },
+	  "one column (one-way) or two (two-way ANOVA; other tests: their combinations)" },
 	{ "alpha", OPT_STR, offsetof(struct stats_cfg, alpha), 0, 0, "0.05", "A",
 	  "1 - confidence level of the intervals" },
 	{ "json", OPT_FLAG, offsetof(struct stats_cfg, json), 0, 0, NULL, NULL,
@@ -30,7 +33,12 @@ static const struct opt_def stats_opts[] = {
 	{ NULL, 0, 0, 0, 0, NULL, NULL, NULL },
 };
 
-#define STATS_SYNOPSIS "anova|tukey FILE.csv --value COL --group COL[,COL] [options]"
+#define STATS_SYNOPSIS                                                                                  \
+	"anova|tukey|levene|brown-forsythe|welch|games-howell FILE.csv --value COL --group COL[,COL] "  \
+	"[options]\n"                                                                                   \
+	"  anova, tukey: the study's tests, equal variances assumed; levene (mean-centred),\n"         \
+	"  brown-forsythe (median-centred): test that assumption; welch (Welch's ANOVA),\n"            \
+	"  games-howell: need no equal variances (use them when brown-forsythe p < alpha)"
 
 /* A CSV file parsed in place: cell (r, c) is cells[r * ncols + c], row 0
  * the header; line[r] is the file line on which row r starts. */
@@ -550,26 +558,153 @@ static int stats_tukey_run(struct stats_data *d, const struct stats_cfg *cfg, do
 	return APP_OK;
 }
 
+/* The groups of the unequal-variance tests: one column, or two combined. */
+static int stats_one_factor(struct stats_data *d, const size_t **g, const char *const **names, size_t *k)
+{
+	*g = d->level[0];
+	*names = d->lv[0].name;
+	*k = d->lv[0].n;
+	if (d->nfactors == 2) {
+		if (stats_combine(d)) {
+			fprintf(stderr, "lvperf stats: out of memory\n");
+			return -ENOMEM;
+		}
+		*g = d->cell;
+		*names = (const char *const *)d->combo;
+		*k = d->lv[0].n * d->lv[1].n;
+	}
+	return 0;
+}
+
+/* levene, brown-forsythe, welch: one F statistic. */
+static int stats_ftest_run(struct stats_data *d, const struct stats_cfg *cfg, double alpha, const char *test)
+{
+	const char *const *names, *why = NULL, *title;
+	const size_t *g;
+	struct stats_ftest r;
+	size_t k;
+	json_t *groups;
+	int rc, welch = strcmp(test, "welch") == 0;
+
+	if (stats_one_factor(d, &g, &names, &k))
+		return APP_ERR;
+	if (welch) {
+		title = "Welch's ANOVA (unequal variances, Welch 1951)";
+		rc = stats_welch_anova(d->value, g, d->n, k, &r, &why);
+	} else {
+		int median = strcmp(test, "brown-forsythe") == 0;
+
+		title = median ? "Brown-Forsythe test of equal variances (median-centred Levene)"
+			       : "Levene's test of equal variances (mean-centred)";
+		rc = stats_levene(d->value, g, d->n, k, median ? STATS_CENTER_MEDIAN : STATS_CENTER_MEAN, &r, &why);
+	}
+	if (rc) {
+		fprintf(stderr, "lvperf stats: %s: %s of '%s' by '%s': %s\n", d->path, test, d->value_col,
+			cfg->group, why ? why : strerror(-rc));
+		return APP_ERR;
+	}
+	if (!cfg->json)
+		printf("%s of %s by %s (%s): %zu observations in %zu groups\n\n", title, d->value_col, cfg->group,
+		       d->path, d->n, k);
+	groups = stats_groups_report(d, g, k, names, 1 - alpha, cfg->json);
+	if (cfg->json) {
+		json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:o, s:o, s:o, s:o, s:o}", "command", "stats",
+				      "test", test, "file", d->path, "value", d->value_col, "group", cfg->group, "n",
+				      (json_int_t)d->n, "groups", groups, "f", stats_json_num(r.f), "df1",
+				      stats_json_num(r.df1), "df2", stats_json_num(r.df2), "p", stats_json_num(r.p));
+
+		app_json_print(o);
+	} else {
+		printf("\n%-24s %12s %12s %12s %12s\n", "", "F", "df1", "df2", "p");
+		printf("%-24s %12.6g %12.6g %12.6g %12.4g\n", test, r.f, r.df1, r.df2, r.p);
+		if (!welch)
+			printf("\nequal variances %s at alpha = %g\n", r.p < alpha ? "rejected" : "not rejected", alpha);
+	}
+	return APP_OK;
+}
+
+static int stats_gh_run(struct stats_data *d, const struct stats_cfg *cfg, double alpha)
+{
+	const char *const *names, *why = NULL;
+	const size_t *g;
+	struct stats_gh_pair *pairs;
+	size_t k, i, np;
+	json_t *groups, *arr = NULL;
+	int rc;
+
+	if (stats_one_factor(d, &g, &names, &k))
+		return APP_ERR;
+	np = k * (k - 1) / 2;
+	pairs = calloc(np ? np : 1, sizeof(*pairs));
+	if (!pairs) {
+		fprintf(stderr, "lvperf stats: out of memory\n");
+		return APP_ERR;
+	}
+	rc = stats_games_howell(d->value, g, d->n, k, alpha, pairs, np, &why);
+	if (rc < 0) {
+		fprintf(stderr, "lvperf stats: %s: Games-Howell of '%s' by '%s': %s\n", d->path, d->value_col,
+			cfg->group,
+			why ? why : rc == -ERANGE ? "the studentized range quantile did not converge" : strerror(-rc));
+		free(pairs);
+		return APP_ERR;
+	}
+	if (!cfg->json)
+		printf("Games-Howell (unequal variances, Welch-Satterthwaite df per pair) of %s by %s (%s): %zu observations in %zu groups, %.4g%% intervals\n\n",
+		       d->value_col, cfg->group, d->path, d->n, k, (1 - alpha) * 100);
+	groups = stats_groups_report(d, g, k, names, 1 - alpha, cfg->json);
+	if (cfg->json)
+		arr = json_array();
+	else
+		printf("\n%-24s %-24s %12s %12s %12s %10s %10s %12s\n", "group i", "group j", "mean i - j", "lower",
+		       "upper", "df", "q", "p adj");
+	for (i = 0; i < np; i++) {
+		const struct stats_gh_pair *p = &pairs[i];
+
+		if (cfg->json)
+			json_array_append_new(arr, json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "i",
+							     names[p->i], "j", names[p->j], "diff",
+							     stats_json_num(p->diff), "se", stats_json_num(p->se),
+							     "df", stats_json_num(p->df), "q", stats_json_num(p->q),
+							     "p", stats_json_num(p->p), "ci_lo", stats_json_num(p->lo),
+							     "ci_hi", stats_json_num(p->hi)));
+		else
+			printf("%-24s %-24s %12.6g %12.6g %12.6g %10.4g %10.4g %12.4g\n", names[p->i], names[p->j],
+			       p->diff, p->lo, p->hi, p->df, p->q, p->p);
+	}
+	if (cfg->json)
+		app_json_print(json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:f, s:o, s:o}", "command", "stats", "test",
+					 "games-howell", "file", d->path, "value", d->value_col, "group", cfg->group,
+					 "n", (json_int_t)d->n, "alpha", alpha, "groups", groups, "pairs", arr));
+	free(pairs);
+	return APP_OK;
+}
+
+static const char *const stats_tests[] = { "anova", "tukey", "levene", "brown-forsythe", "welch", "games-howell" };
+
 int cmd_stats(int argc, char **argv)
 {
 	struct stats_cfg cfg;
 	struct stats_data d;
 	struct csv t;
-	const char *test;
+	const char *test = NULL;
 	char *end;
 	double alpha;
 	int rest, rc;
+	size_t i;
 
 	memset(&cfg, 0, sizeof(cfg));
 	if (argc >= 1 && strcmp(argv[0], "--help") == 0) {
 		opt_usage(stdout, "stats", STATS_SYNOPSIS, stats_opts);
 		return APP_OK;
 	}
-	if (argc < 2 || (strcmp(argv[0], "anova") != 0 && strcmp(argv[0], "tukey") != 0)) {
-		fprintf(stderr, "lvperf stats: expected 'anova FILE.csv' or 'tukey FILE.csv' (see lvperf stats --help)\n");
+	for (i = 0; argc >= 1 && i < sizeof(stats_tests) / sizeof(stats_tests[0]); i++)
+		if (strcmp(argv[0], stats_tests[i]) == 0)
+			test = stats_tests[i];
+	if (argc < 2 || !test) {
+		fprintf(stderr, "lvperf stats: expected TEST FILE.csv, TEST one of anova, tukey, levene, brown-forsythe, "
+				"welch, games-howell (see lvperf stats --help)\n");
 		return APP_USAGE;
 	}
-	test = argv[0];
 	rc = opt_parse("stats", STATS_SYNOPSIS, stats_opts, &cfg, argc - 2, argv + 2, &rest);
 	if (rc)
 		return rc > 0 ? APP_OK : APP_USAGE;
@@ -601,7 +736,14 @@ int cmd_stats(int argc, char **argv)
 			 cfg.group);
 		d.group_col[0] = first;
 		d.group_col[1] = comma ? comma + 1 : NULL;
-		rc = strcmp(test, "anova") == 0 ? stats_anova_run(&d, &cfg, alpha) : stats_tukey_run(&d, &cfg, alpha);
+		if (strcmp(test, "anova") == 0)
+			rc = stats_anova_run(&d, &cfg, alpha);
+		else if (strcmp(test, "tukey") == 0)
+			rc = stats_tukey_run(&d, &cfg, alpha);
+		else if (strcmp(test, "games-howell") == 0)
+			rc = stats_gh_run(&d, &cfg, alpha);
+		else
+			rc = stats_ftest_run(&d, &cfg, alpha, test);
 	} else {
 		rc = APP_ERR;
 	}

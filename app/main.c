@@ -29,7 +29,7 @@ static const struct command commands[] = {
 	{ "beacon", cmd_beacon, "time a command's start to its first ARP and first UDP beacon" },
 	{ "http", cmd_http, "HTTP/1.1 load against a server, closed or open loop" },
 	{ "kv", cmd_kv, "Redis GET/SET load (RESP), pipelined, closed or open loop" },
-	{ "stats", cmd_stats, "ANOVA and Tukey HSD on a CSV of results (no dataplane)" },
+	{ "stats", cmd_stats, "ANOVA, Tukey HSD, Brown-Forsythe, Welch, Games-Howell on a CSV of results (no dataplane)" },
 	{ "report", cmd_report, "CSV, JSON, statistics, figures and HTML from a run directory" },
 	{ "boot", cmd_boot, "start a platform's workload N times: startup, image size, memory" },
 	{ "memory", cmd_memory, "boot a platform's workload: memory footprint idle and under load" },

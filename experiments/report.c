@@ -659,6 +659,122 @@ static double *cell_values(struct rp **v, size_t n, size_t *m)
 	return x;
 }
 
+/* Distinct strings of the points, in point order, joined by "; " into
+ * buf; "" when none has one. */
+static void cell_join(struct rp **v, size_t n, const char *(*get)(const struct rp *), char *buf, size_t len)
+{
+	size_t i, j, o = 0;
+
+	buf[0] = 0;
+	for (i = 0; i < n; i++) {
+		const char *s = get(v[i]);
+
+		if (!s)
+			continue;
+		for (j = 0; j < i && report_cmp_nstr(get(v[j]), s); j++)
+			;
+		if (j < i || o >= len)
+			continue;
+		o += (size_t)snprintf(buf + o, len - o, "%s%s", o ? "; " : "", s);
+	}
+}
+
+static const char *rp_clock(const struct rp *p)
+{
+	return p->clock;
+}
+
+static const char *rp_floor_source(const struct rp *p)
+{
+	return isnan(p->floor_ns) ? NULL : p->floor_source ? p->floor_source : "(source not recorded)";
+}
+
+json_t *report_stamp_error(const struct rp *p, const char **reason)
+{
+	json_t *res = json_object_get(p->obj, "result"), *e;
+
+	e = json_object_get(res, "stamp_error_ns");
+	*reason = report_jstr(res, "stamp_error_reason");
+	if (!e) {
+		res = json_object_get(res, "startup");
+		e = json_object_get(res, "stamp_error_ns");
+		*reason = report_jstr(res, "stamp_error_reason");
+	}
+	return json_is_object(e) ? e : NULL;
+}
+
+/*
+ * What the values of one cell were measured with: the clock, the floor
+ * subtracted (sources, median of the points' floor_ns) and, for startup,
+ * the stamp error pooled over the points' summaries: N = sum n_i, mean =
+ * sum n_i m_i / N, SD^2 = sum [(n_i - 1) s_i^2 + n_i (m_i - mean)^2] /
+ * (N - 1), the exact SD of all the events together.
+ */
+static void cell_meta(struct rp **v, size_t n, json_t *row)
+{
+	char buf[256];
+	double *fl = malloc((n ? n : 1) * sizeof(*fl)), sn = 0, sm = 0, ss = 0, lo = INFINITY, hi = -INFINITY;
+	size_t i, nf = 0;
+	const char *reason = NULL;
+
+	cell_join(v, n, rp_clock, buf, sizeof(buf));
+	json_object_set_new(row, "clock", buf[0] ? json_string(buf) : json_null());
+	for (i = 0; fl && i < n; i++)
+		if (!isnan(v[i]->floor_ns))
+			fl[nf++] = v[i]->floor_ns;
+	if (nf) {
+		cell_join(v, n, rp_floor_source, buf, sizeof(buf));
+		gsl_sort(fl, 1, nf);
+		json_object_set_new(row, "floor",
+				    json_pack("{s:s, s:o, s:I}", "source", buf, "ns",
+					      report_jnum_json(gsl_stats_median_from_sorted_data(fl, 1, nf)),
+					      "points", (json_int_t)nf));
+	} else {
+		json_object_set_new(row, "floor", json_null());
+	}
+	free(fl);
+	if (strcmp(v[0]->metric, "startup"))
+		return;
+	/* Two passes: the pooled mean, then the sum of squares about it. */
+	for (i = 0; i < n; i++) {
+		const char *why;
+		json_t *e = report_stamp_error(v[i], &why);
+		double ni = report_jnum(e, "n"), mi = report_jnum(e, "mean");
+
+		if (!e && why && !reason)
+			reason = why;
+		if (!(ni > 0) || isnan(mi))
+			continue;
+		sn += ni;
+		sm += ni * mi;
+		lo = fmin(lo, report_jnum(e, "min"));
+		hi = fmax(hi, report_jnum(e, "max"));
+	}
+	if (sn > 0) {
+		double mean = sm / sn;
+
+		for (i = 0; i < n; i++) {
+			const char *why;
+			json_t *e = report_stamp_error(v[i], &why);
+			double ni = report_jnum(e, "n"), mi = report_jnum(e, "mean"), si = report_jnum(e, "sd");
+
+			if (!(ni > 0) || isnan(mi))
+				continue;
+			ss += (ni - 1) * (ni > 1 && !isnan(si) ? si * si : 0) + ni * (mi - mean) * (mi - mean);
+		}
+		json_object_set_new(row, "stamp_error_ns",
+				    json_pack("{s:I, s:o, s:o, s:o, s:o}", "n", (json_int_t)sn, "mean",
+					      report_jnum_json(mean), "sd",
+					      report_jnum_json(sn > 1 ? sqrt(ss / (sn - 1)) : NAN), "min",
+					      report_jnum_json(isinf(lo) ? NAN : lo), "max",
+					      report_jnum_json(isinf(hi) ? NAN : hi)));
+	} else {
+		json_object_set_new(row, "stamp_error_ns", json_null());
+		json_object_set_new(row, "stamp_error_reason",
+				    json_string(reason ? reason : "not in the points' results (lvperf before issue 12)"));
+	}
+}
+
 static int write_summary(struct report *r, json_t **rows_out)
 {
 	char *path;
@@ -678,7 +794,8 @@ static int write_summary(struct report *r, json_t **rows_out)
 	}
 	fprintf(f,
 		"metric,target,connections,pipeline,op,under,unit,n,mean,sd,ci%g_lo,ci%g_hi,min,"
-		"median,max\n",
+		"median,max,clock,floor_source,floor_ns,stamp_error_n,stamp_error_mean_ns,"
+		"stamp_error_sd_ns\n",
 		level * 100, level * 100);
 	for (i = 0; i < n; i = j) {
 		struct summ s;
@@ -724,7 +841,6 @@ static int write_summary(struct report *r, json_t **rows_out)
 		csv_num(f, s.med, 10);
 		fputc(',', f);
 		csv_num(f, s.max, 10);
-		fputc('\n', f);
 		o = json_object();
 		json_object_set_new(o, "metric", json_string(v[i]->metric));
 		json_object_set_new(o, "target", json_string(v[i]->target));
@@ -738,6 +854,24 @@ static int write_summary(struct report *r, json_t **rows_out)
 		json_object_set_new(o, "min", report_jnum_json(s.min));
 		json_object_set_new(o, "median", report_jnum_json(s.med));
 		json_object_set_new(o, "max", report_jnum_json(s.max));
+		cell_meta(v + i, j - i, o);
+		{
+			json_t *fl = json_object_get(o, "floor"), *se = json_object_get(o, "stamp_error_ns");
+
+			fputc(',', f);
+			csv_str(f, report_jstr(o, "clock"));
+			fputc(',', f);
+			csv_str(f, report_jstr(fl, "source"));
+			fputc(',', f);
+			csv_num(f, report_jnum(fl, "ns"), 15);
+			fputc(',', f);
+			csv_num(f, report_jnum(se, "n"), 15);
+			fputc(',', f);
+			csv_num(f, report_jnum(se, "mean"), 10);
+			fputc(',', f);
+			csv_num(f, report_jnum(se, "sd"), 10);
+			fputc('\n', f);
+		}
 		json_array_append_new(rows, o);
 	}
 	free(v);
@@ -760,7 +894,122 @@ static json_t *anova_row_json(const char *source, const struct stats_anova_row *
 	return o;
 }
 
-/* One-way ANOVA and Tukey HSD across the targets of one sweep point. */
+#define STUDY_LABEL "study: equal variances assumed"
+
+static json_t *ftest_json(const struct stats_ftest *t, const char *center)
+{
+	json_t *o = json_object();
+
+	if (center)
+		json_object_set_new(o, "center", json_string(center));
+	json_object_set_new(o, "f", report_jnum_json(t->f));
+	json_object_set_new(o, "df1", report_jnum_json(t->df1));
+	json_object_set_new(o, "df2", report_jnum_json(t->df2));
+	json_object_set_new(o, "p", report_jnum_json(t->p));
+	return o;
+}
+
+/* Levene (mean) or Brown-Forsythe (median) into o[key], or null and
+ * o[key_why]; returns p (NaN when not computed) and its reason in *why. */
+static double equal_var_json(json_t *o, const char *key, const double *x, const size_t *g, size_t n,
+			     size_t k, enum stats_center c, const char **why)
+{
+	struct stats_ftest t;
+	char wkey[48];
+
+	*why = NULL;
+	if (stats_levene(x, g, n, k, c, &t, why) == 0) {
+		json_object_set_new(o, key, ftest_json(&t, c == STATS_CENTER_MEAN ? "mean" : "median"));
+		return t.p;
+	}
+	if (!*why)
+		*why = "out of memory";
+	snprintf(wkey, sizeof(wkey), "%s_why", key);
+	json_object_set_new(o, key, json_null());
+	json_object_set_new(o, wkey, json_string(*why));
+	return NAN;
+}
+
+/*
+ * The tests that do not assume equal variances, and which test the
+ * verdict follows: Welch's ANOVA and Games-Howell when Brown-Forsythe
+ * rejects equal variances at alpha, else the study's ANOVA and Tukey HSD
+ * (also when Brown-Forsythe cannot be computed: then nothing else can).
+ */
+static void unequal_json(struct report *r, json_t *o, const double *x, const size_t *g, size_t n,
+			 size_t k, const size_t *ti)
+{
+	struct stats_ftest w;
+	struct stats_gh_pair *pairs = calloc(k * (k - 1) / 2, sizeof(*pairs));
+	const char *why = NULL, *bf_why;
+	double bf_p, alpha = r->o->alpha;
+	char verdict_why[256];
+	int rc;
+	size_t i;
+
+	equal_var_json(o, "levene", x, g, n, k, STATS_CENTER_MEAN, &why);
+	bf_p = equal_var_json(o, "brown_forsythe", x, g, n, k, STATS_CENTER_MEDIAN, &bf_why);
+	if (stats_welch_anova(x, g, n, k, &w, &why) == 0) {
+		json_t *wj = ftest_json(&w, NULL);
+
+		json_object_set_new(wj, "label", json_string("Welch's ANOVA: unequal variances allowed"));
+		json_object_set_new(o, "welch_anova", wj);
+	} else {
+		json_object_set_new(o, "welch_anova", json_null());
+		json_object_set_new(o, "welch_anova_why", json_string(why ? why : "out of memory"));
+	}
+	rc = pairs ? stats_games_howell(x, g, n, k, alpha, pairs, k * (k - 1) / 2, &why) : -ENOMEM;
+	if (rc >= 0) {
+		json_t *gh = json_array();
+
+		for (i = 0; i < (size_t)rc; i++) {
+			json_t *t = json_object();
+
+			json_object_set_new(t, "a", json_string(r->target[ti[pairs[i].i]]));
+			json_object_set_new(t, "b", json_string(r->target[ti[pairs[i].j]]));
+			json_object_set_new(t, "diff", report_jnum_json(pairs[i].diff));
+			json_object_set_new(t, "ci_lo", report_jnum_json(pairs[i].lo));
+			json_object_set_new(t, "ci_hi", report_jnum_json(pairs[i].hi));
+			json_object_set_new(t, "se", report_jnum_json(pairs[i].se));
+			json_object_set_new(t, "df", report_jnum_json(pairs[i].df));
+			json_object_set_new(t, "q", report_jnum_json(pairs[i].q));
+			json_object_set_new(t, "p_adj", report_jnum_json(pairs[i].p));
+			json_object_set_new(t, "significant", json_boolean(pairs[i].p < alpha));
+			json_array_append_new(gh, t);
+		}
+		json_object_set_new(o, "games_howell", gh);
+	} else {
+		json_object_set_new(o, "games_howell", json_null());
+		json_object_set_new(o, "games_howell_why",
+				    json_string(why		  ? why
+						: rc == -ERANGE ? "studentized range quantile did not converge"
+								: strerror(-rc)));
+	}
+	free(pairs);
+	if (bf_p < alpha) {
+		snprintf(verdict_why, sizeof(verdict_why),
+			 "Brown-Forsythe p = %.3g < %g: the variances differ, so Welch's ANOVA and "
+			 "Games-Howell",
+			 bf_p, alpha);
+		json_object_set_new(o, "verdict", json_string("welch_anova+games_howell"));
+	} else {
+		if (bf_p >= alpha)
+			snprintf(verdict_why, sizeof(verdict_why),
+				 "Brown-Forsythe p = %.3g >= %g: no evidence that the variances differ, "
+				 "so the study's ANOVA and Tukey HSD",
+				 bf_p, alpha);
+		else
+			snprintf(verdict_why, sizeof(verdict_why),
+				 "equal variances cannot be tested (%s), so the study's ANOVA and Tukey HSD",
+				 bf_why ? bf_why : "Brown-Forsythe is not defined: every group is constant");
+		json_object_set_new(o, "verdict", json_string("anova+tukey"));
+	}
+	json_object_set_new(o, "verdict_why", json_string(verdict_why));
+}
+
+/* One-way ANOVA and Tukey HSD across the targets of one sweep point (the
+ * study's, equal variances assumed), the test of that assumption and the
+ * tests without it; "verdict" names the pair the conclusions follow. */
 static json_t *oneway_json(struct report *r, struct rp **v, size_t n)
 {
 	json_t *o = json_object(), *targets = json_array();
@@ -801,6 +1050,7 @@ static json_t *oneway_json(struct report *r, struct rp **v, size_t n)
 		if (rc == 0) {
 			json_t *an = json_object(), *tk = json_array();
 
+			json_object_set_new(an, "label", json_string(STUDY_LABEL));
 			json_object_set_new(an, "f", report_jnum_json(a.between.f));
 			json_object_set_new(an, "df_between", report_jnum_json(a.between.df));
 			json_object_set_new(an, "df_within", report_jnum_json(a.within.df));
@@ -832,6 +1082,8 @@ static json_t *oneway_json(struct report *r, struct rp **v, size_t n)
 				json_object_set_new(o, "tukey_why", json_string(why_buf));
 			}
 			json_object_set_new(o, "tukey", tk);
+			json_object_set_new(o, "tukey_label", json_string(STUDY_LABEL));
+			unequal_json(r, o, x, g, n, k, ti);
 			why = NULL;
 		} else if (!why) {
 			why = strerror(-rc);
@@ -841,6 +1093,7 @@ static json_t *oneway_json(struct report *r, struct rp **v, size_t n)
 	if (why) {
 		json_object_set_new(o, "anova", json_null());
 		json_object_set_new(o, "why", json_string(why));
+		json_object_set_new(o, "verdict", json_null());
 	}
 	free(x), free(g), free(ti);
 	return o;
@@ -863,8 +1116,8 @@ static json_t *twoway_json(struct report *r, struct rp **v, size_t n, int f)
 	struct stats_anova2 res;
 	const char *why = NULL;
 	char inter[64];
+	double bf_p;
 
-	(void)r;
 	json_object_set_new(o, "metric", json_string(v[0]->metric));
 	json_object_set_new(o, "factors", json_pack("[s, s]", "target", param_name[f]));
 	json_object_set_new(o, "fixed", sweep_json(v[0], f));
@@ -925,6 +1178,21 @@ static json_t *twoway_json(struct report *r, struct rp **v, size_t n, int f)
 		json_array_append_new(rows, anova_row_json(inter, &res.fab));
 		json_array_append_new(rows, anova_row_json("residual", &res.resid));
 		json_object_set_new(o, "anova", rows);
+		json_object_set_new(o, "anova_label", json_string(STUDY_LABEL));
+		/* Its assumption, across the a x b cells; there is no Welch form
+		 * of the two-way test here: a rejection is said, not corrected. */
+		for (i = 0; i < n; i++)
+			fa[i] = fa[i] * b + fb[i];
+		bf_p = equal_var_json(o, "brown_forsythe", x, fa, n, a * b, STATS_CENTER_MEDIAN, &why);
+		if (bf_p < r->o->alpha) {
+			char warn[200];
+
+			snprintf(warn, sizeof(warn),
+				 "the cells' variances differ (Brown-Forsythe p = %.3g < %g): these F "
+				 "tests assume they do not; read the one-way Welch and Games-Howell results",
+				 bf_p, r->o->alpha);
+			json_object_set_new(o, "warning", json_string(warn));
+		}
 	} else {
 		json_object_set_new(o, "anova", json_null());
 		json_object_set_new(o, "why", json_string(why ? why : "out of memory"));

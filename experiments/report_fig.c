@@ -13,10 +13,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 #include <jansson.h>
 
 #include "report_int.h"
+#include "stats.h"
 
 extern char **environ;
 
@@ -120,16 +122,17 @@ static int gp_close(FILE *f, char *path, struct fig *g)
 	return report_close(f, path);
 }
 
-/* Mean and SD of the values of metric mi, target ti: the points' values
- * (key NULL) or an extra figure; only points whose sweep equals like's
- * (like NULL: all). Scaled by scale. Returns the count. */
+/* Mean and the half-width of its 1 - alpha confidence interval (Student's
+ * t, stats_mean_ci; NaN for n < 2) of the values of metric mi, target ti:
+ * the points' values (key NULL) or an extra figure; only points whose
+ * sweep equals like's (like NULL: all). Scaled by scale. Returns the count. */
 static size_t collect(struct report *r, size_t mi, size_t ti, const struct rp *like, int mask,
-		      const char *key, double scale, double *mean, double *sd)
+		      const char *key, double scale, double *mean, double *half)
 {
-	double *x = malloc((r->np ? r->np : 1) * sizeof(*x));
+	double *x = malloc((r->np ? r->np : 1) * sizeof(*x)), lo, hi;
 	size_t i, n = 0;
 
-	*mean = *sd = NAN;
+	*mean = *half = NAN;
 	if (!x)
 		return 0;
 	for (i = 0; i < r->np; i++) {
@@ -145,10 +148,106 @@ static size_t collect(struct report *r, size_t mi, size_t ti, const struct rp *l
 	}
 	if (n)
 		*mean = gsl_stats_mean(x, 1, n);
-	if (n > 1)
-		*sd = gsl_stats_sd_m(x, 1, n, *mean);
+	if (n > 1 && stats_mean_ci(x, n, 1 - r->o->alpha, &lo, &hi) == 0)
+		*half = (hi - lo) / 2;
 	free(x);
 	return n;
+}
+
+/*
+ * What a figure of metric was measured with, appended to its caption:
+ * the clock, the floor subtracted (sources, median and range over the
+ * points), the error bars, and for startup the stamp error pooled over
+ * every start that has one.
+ */
+static void fig_meta(struct report *r, struct fig *g, const char *metric, int bars)
+{
+	char clocks[160] = "", floors[200] = "", stamp[200] = "";
+	double *fl = malloc((r->np ? r->np : 1) * sizeof(*fl)), sn = 0, sm = 0, ss = 0;
+	size_t i, j, nf = 0, o = strlen(g->caption), oc = 0, of = 0, nostamp = 0;
+
+	for (i = 0; fl && i < r->np; i++) {
+		const struct rp *p = &r->p[i];
+		const char *c = p->clock ? p->clock : "(not recorded)",
+			   *fs = p->floor_source ? p->floor_source : "(source not recorded)";
+		int seen_c = 0, seen_f = 0;
+
+		if (p->st != ST_OK || strcmp(p->metric, metric))
+			continue;
+		for (j = 0; j < i; j++) {
+			const struct rp *q = &r->p[j];
+
+			if (q->st != ST_OK || strcmp(q->metric, metric))
+				continue;
+			seen_c |= !strcmp(q->clock ? q->clock : "(not recorded)", c);
+			seen_f |= !isnan(q->floor_ns) &&
+				  !strcmp(q->floor_source ? q->floor_source : "(source not recorded)", fs);
+		}
+		if (!seen_c && oc < sizeof(clocks))
+			oc += (size_t)snprintf(clocks + oc, sizeof(clocks) - oc, "%s%s", oc ? ", " : "", c);
+		if (isnan(p->floor_ns))
+			continue;
+		fl[nf++] = p->floor_ns;
+		if (!seen_f && of < sizeof(floors))
+			of += (size_t)snprintf(floors + of, sizeof(floors) - of, "%s%s", of ? ", " : "", fs);
+	}
+	if (nf) {
+		double med, lo, hi;
+
+		gsl_sort(fl, 1, nf);
+		med = gsl_stats_median_from_sorted_data(fl, 1, nf);
+		lo = fl[0];
+		hi = fl[nf - 1];
+		if (lo == hi)
+			snprintf(floors + of, sizeof(floors) - of, " %.6g ns", med);
+		else
+			snprintf(floors + of, sizeof(floors) - of, " median %.6g ns (%.6g to %.6g)", med, lo, hi);
+	} else {
+		snprintf(floors, sizeof(floors), "none");
+	}
+	free(fl);
+	if (strcmp(metric, "startup") == 0) {
+		/* Pooled as report.c's cell_meta: exact mean and SD of all starts. */
+		for (j = 0; j < 2; j++)
+			for (i = 0; i < r->np; i++) {
+				const struct rp *p = &r->p[i];
+				const char *why;
+				json_t *e;
+				double ni, mi, si;
+
+				if (p->st != ST_OK || strcmp(p->metric, metric))
+					continue;
+				e = report_stamp_error(p, &why);
+				ni = report_jnum(e, "n");
+				mi = report_jnum(e, "mean");
+				si = report_jnum(e, "sd");
+				if (!(ni > 0) || isnan(mi)) {
+					nostamp += j == 0;
+					continue;
+				}
+				if (j == 0) {
+					sn += ni;
+					sm += ni * mi;
+				} else {
+					ss += (ni - 1) * (ni > 1 && !isnan(si) ? si * si : 0) +
+					      ni * (mi - sm / sn) * (mi - sm / sn);
+				}
+			}
+		if (sn > 0)
+			snprintf(stamp, sizeof(stamp),
+				 " Stamp error (port stamp - the sender's TSC before sendto): %.4g ± %.3g µs "
+				 "(mean ± SD) over %.0f starts%s; per target in the Summary.",
+				 sm / sn / 1e3, sn > 1 ? sqrt(ss / (sn - 1)) / 1e3 : NAN, sn,
+				 nostamp ? ", not known for the other points" : "");
+		else
+			snprintf(stamp, sizeof(stamp), " Stamp error: not known for these points (see the Summary).");
+	}
+	snprintf(g->caption + o, sizeof(g->caption) - o,
+		 " Clock: %s. Floor subtracted: %s. %s%s", clocks[0] ? clocks : "(no points)", floors,
+		 bars ? (r->o->alpha == 0.05 ? "Error bars: 95 % CI of the mean (Student's t; none where n < 2)."
+					      : "Error bars: CI of the mean at the report's level (Student's t; none where n < 2).")
+		      : "No error bars: means over the repetitions.",
+		 stamp);
 }
 
 static long metric_index(struct report *r, const char *m)
@@ -187,7 +286,8 @@ static unsigned varying_params(struct report *r, size_t mi, const char *op)
 /*
  * Clustered bars, one group per target: the series are either the
  * distinct sweep points of the metric (keys NULL) or the extra figures
- * keys[]. Mean with error bars of +/- SD (clipped above 0 on a log scale).
+ * keys[]. Mean with error bars of its confidence interval (collect; clipped
+ * above 0 on a log scale).
  */
 static int fig_bars(struct report *r, const char *name, const char *title, const char *caption,
 		    const char *metric, const char *ylabel, double scale, int logy,
@@ -207,14 +307,15 @@ static int fig_bars(struct report *r, const char *name, const char *title, const
 		fig_omit(r, g, metric, "");
 		return 0;
 	}
+	fig_meta(r, g, metric, 1);
 	if (keys) {
 		/* Only the figures some target has (a run without the service
 		 * probe has no syn or ready stage). */
 		for (s = 0; s < nkeys && ns < 16; s++) {
-			double m, sd;
+			double m, half;
 
 			for (t = 0; t < r->nt; t++)
-				if (collect(r, (size_t)mi, t, NULL, P_NONE, keys[s], 1, &m, &sd))
+				if (collect(r, (size_t)mi, t, NULL, P_NONE, keys[s], 1, &m, &half))
 					break;
 			if (t == r->nt)
 				continue;
@@ -237,7 +338,7 @@ static int fig_bars(struct report *r, const char *name, const char *title, const
 				series[ns] = v[i];
 				report_sweep_label(v[i], ~varying_params(r, (size_t)mi, NULL),
 						   labels[ns], sizeof(labels[ns]));
-				stitle[ns] = strcmp(labels[ns], "-") ? labels[ns] : "mean ± SD";
+				stitle[ns] = strcmp(labels[ns], "-") ? labels[ns] : "mean, 95 % CI";
 				ns++;
 			}
 		}
@@ -254,19 +355,19 @@ static int fig_bars(struct report *r, const char *name, const char *title, const
 		fprintf(f, " | %s: mean lo hi", stitle[s]);
 	fputc('\n', f);
 	for (t = 0; t < r->nt; t++) {
-		double mean[16], sd[16];
+		double mean[16], half[16];
 		size_t any = 0;
 
 		for (s = 0; s < ns; s++)
 			any += collect(r, (size_t)mi, t, keys ? NULL : series[s], P_NONE,
-				       keys ? skey[s] : NULL, scale, &mean[s], &sd[s]);
+				       keys ? skey[s] : NULL, scale, &mean[s], &half[s]);
 		if (!any)
 			continue;
 		shown++;
 		dat_str(f, r->target[t]);
 		for (s = 0; s < ns; s++) {
-			double lo = mean[s] - (isnan(sd[s]) ? 0 : sd[s]),
-			       hi = mean[s] + (isnan(sd[s]) ? 0 : sd[s]);
+			double lo = mean[s] - (isnan(half[s]) ? 0 : half[s]),
+			       hi = mean[s] + (isnan(half[s]) ? 0 : half[s]);
 
 			if (logy && lo <= 0)
 				lo = mean[s] / 10;
@@ -310,7 +411,7 @@ static int fig_bars(struct report *r, const char *name, const char *title, const
 
 /*
  * Lines over connections, one per target and fixed other parameters
- * (restricted to op when op is not NULL): the values' mean +/- SD, or,
+ * (restricted to op when op is not NULL): the values' mean and CI, or,
  * with keys, the mean of each extra figure (one line per key).
  */
 static int fig_lines(struct report *r, const char *name, const char *title, const char *caption,
@@ -331,6 +432,7 @@ static int fig_lines(struct report *r, const char *name, const char *title, cons
 		fig_omit(r, g, metric, what);
 		return 0;
 	}
+	fig_meta(r, g, metric, keys == NULL);
 	v = report_sorted_ok(r, P_CONN, &n);
 	if (!v)
 		return -ENOMEM;
@@ -386,18 +488,18 @@ static int fig_lines(struct report *r, const char *name, const char *title, cons
 				size_t key;
 
 				for (key = 0; key < nkeys; key++) {
-					double m, sd;
+					double m, half;
 
 					collect(r, (size_t)mi, v[k]->ti, v[k], P_NONE, keys[key], 1,
-						&m, &sd);
+						&m, &half);
 					dat_num(f, m);
 				}
 			} else {
-				double m, sd;
+				double m, half;
 
-				collect(r, (size_t)mi, v[k]->ti, v[k], P_NONE, NULL, 1, &m, &sd);
+				collect(r, (size_t)mi, v[k]->ti, v[k], P_NONE, NULL, 1, &m, &half);
 				dat_num(f, m);
-				dat_num(f, isnan(sd) ? 0 : sd);
+				dat_num(f, isnan(half) ? 0 : half);
 			}
 			fputc('\n', f);
 		}
@@ -455,21 +557,21 @@ int report_figures(struct report *r)
 	int rc;
 
 	if ((rc = fig_bars(r, "fig3a_startup", "Startup time",
-			   "Fig. 3(a): start mark to first beacon, mean ± SD, log scale.",
+			   "Fig. 3(a): start mark to first beacon, mean, log scale.",
 			   "startup", "startup (ms)", 1, 1, NULL, NULL, 0)) ||
 	    (rc = fig_bars(r, "fig3b_size", "Image size",
 			   "Fig. 3(b): bytes on disk (du), log scale.", "size", "image size (MiB)",
 			   1.0 / 1048576, 1, NULL, NULL, 0)) ||
 	    (rc = fig_bars(
 		 r, "fig3c_rtt", "Round-trip time",
-		 "Fig. 3(c): median ICMP RTT per run, floor subtracted, mean ± SD, log scale.",
+		 "Fig. 3(c): median ICMP RTT per run, floor subtracted, mean, log scale.",
 		 "rtt", "RTT (µs)", 1, 1, NULL, NULL, 0)) ||
 	    (rc = fig_lines(r, "fig4_http", "HTTP throughput",
-			    "Fig. 4: HTTP requests/s against connections, mean ± SD.", "http", NULL,
+			    "Fig. 4: HTTP requests/s against connections, mean.", "http", NULL,
 			    "requests/s", 0, NULL, NULL, 0)) ||
 	    (rc = fig_bars(
 		 r, "fig5_memory", "Memory footprint",
-		 "Fig. 5: resident memory of the target, per load it was under, mean ± SD.",
+		 "Fig. 5: resident memory of the target, per load it was under, mean.",
 		 "memory", "memory (MiB)", 1.0 / 1048576, 0, NULL, NULL, 0)))
 		return rc;
 	/* Fig. 6: one figure per Redis op, GET and SET first. */
@@ -486,10 +588,10 @@ int report_figures(struct report *r)
 	qsort(ops, nops, sizeof(*ops), report_cmp_str);
 	if (!nops) {
 		if ((rc = fig_lines(r, "fig6a_kv_get", "Redis GET throughput",
-				    "Fig. 6: Redis GET requests/s against connections, mean ± SD.",
+				    "Fig. 6: Redis GET requests/s against connections, mean.",
 				    "kv", "get", "requests/s", 0, NULL, NULL, 0)) ||
 		    (rc = fig_lines(r, "fig6b_kv_set", "Redis SET throughput",
-				    "Fig. 6: Redis SET requests/s against connections, mean ± SD.",
+				    "Fig. 6: Redis SET requests/s against connections, mean.",
 				    "kv", "set", "requests/s", 0, NULL, NULL, 0)))
 			return rc;
 	}
@@ -504,7 +606,7 @@ int report_figures(struct report *r)
 		snprintf(name, sizeof(name), "fig6%c_kv_%.30s", (char)('a' + s), ops[s]);
 		snprintf(title, sizeof(title), "Redis %s throughput", up);
 		snprintf(cap, sizeof(cap),
-			 "Fig. 6: Redis %s requests/s against connections, mean ± SD.", up);
+			 "Fig. 6: Redis %s requests/s against connections, mean.", up);
 		if ((rc = fig_lines(r, name, title, cap, "kv", ops[s], "requests/s", 0, NULL, NULL,
 				    0)))
 			return rc;
@@ -520,7 +622,7 @@ int report_figures(struct report *r)
 	    (rc = fig_bars(r, "fig8_boot_stages", "Boot stages",
 			   "Boot stage breakdown: time from the start mark to the spawn returning, "
 			   "the first ARP, the first beacon, the first SYN answered and the service "
-			   "ready, mean ± SD, log scale; stages no point measured are left out.",
+			   "ready, mean, log scale; stages no point measured are left out.",
 			   "startup", "time from start (ms)", 1, 1, stage_keys, stage_titles, 5)))
 		return rc;
 	return 0;

@@ -87,6 +87,46 @@ static double jget(json_t *o, const char *k)
 	return report_jnum(o, k);
 }
 
+/* "NAME F(df1, df2) = f, p = p" of a stats.json F-test object. */
+static void html_ftest(FILE *f, const char *name, json_t *t, const char *df1, const char *df2)
+{
+	fprintf(f, "%s F(%.4g, %.4g) = ", name, report_jnum(t, df1), report_jnum(t, df2));
+	html_num(f, jget(t, "f"));
+	fputs(report_jnum(t, "p") < 1e-4 ? ", p " : ", p = ", f);
+	html_p(f, report_jnum(t, "p"));
+}
+
+/* Clock, floor and (startup) stamp error of a summary row as table cells. */
+static void html_row_meta(FILE *f, json_t *row, int startup)
+{
+	json_t *fl = json_object_get(row, "floor"), *se = json_object_get(row, "stamp_error_ns");
+
+	fputs("</td><td>", f);
+	html_esc(f, report_jstr(row, "clock") ? report_jstr(row, "clock") : "(not recorded)");
+	fputs("</td><td>", f);
+	if (json_is_object(fl)) {
+		html_esc(f, report_jstr(fl, "source"));
+		fputs(" ", f);
+		html_num(f, report_jnum(fl, "ns"));
+		fputs(" ns", f);
+	} else {
+		fputs("none", f);
+	}
+	if (!startup)
+		return;
+	fputs("</td><td>", f);
+	if (json_is_object(se)) {
+		html_num_digits(f, report_jnum(se, "mean") / 1e3, 4);
+		fputs(" &plusmn; ", f);
+		html_num_digits(f, report_jnum(se, "sd") / 1e3, 3);
+		fprintf(f, " (n = %lld)", (long long)json_integer_value(json_object_get(se, "n")));
+	} else {
+		fputs("<span title=\"", f);
+		html_esc(f, report_jstr(row, "stamp_error_reason"));
+		fputs("\">&mdash;</span>", f);
+	}
+}
+
 static void html_points(FILE *f, struct report *r, int which)
 {
 	size_t i, shown = 0;
@@ -248,11 +288,15 @@ int report_html(struct report *r, json_t *rows, json_t *one, json_t *two, json_t
 
 	fprintf(f,
 		"<h2>Summary</h2>\n<p>Per target and sweep point: mean, sample SD, %g %% "
-		"confidence interval of "
-		"the mean (Student's t), min, median, max.</p>\n",
+		"confidence interval of the mean (Student's t), min, median, max; the clock "
+		"the values were stamped with and the floor subtracted from them (its source and "
+		"the median over the points). Startup also shows the stamp error: the port's stamp "
+		"of the first beacon minus the TSC its sender read before sendto(), mean &plusmn; SD "
+		"in &micro;s over every start (&mdash;: not known, e.g. a VM whose TSC is not the "
+		"host's; hover for the reason).</p>\n",
 		(1 - r->o->alpha) * 100);
 	for (i = 0; i < r->nm; i++) {
-		int opened = 0;
+		int opened = 0, startup = strcmp(r->metric[i], "startup") == 0;
 
 		json_array_foreach(rows, j, v)
 		{
@@ -266,11 +310,14 @@ int report_html(struct report *r, json_t *rows, json_t *one, json_t *two, json_t
 					html_esc(f, report_jstr(v, "unit"));
 					fputs(")", f);
 				}
-				fputs("</h3>\n<table><tr><th>target</th><th>sweep</th><th>n</"
-				      "th><th>mean</th><th>sd</th>"
-				      "<th>CI low</th><th>CI "
-				      "high</th><th>min</th><th>median</th><th>max</th></tr>\n",
-				      f);
+				fprintf(f,
+					"</h3>\n<table><tr><th>target</th><th>sweep</th><th>n</"
+					"th><th>mean</th><th>sd</th>"
+					"<th>%g %% CI low</th><th>%g %% CI "
+					"high</th><th>min</th><th>median</th><th>max</th>"
+					"<th>clock</th><th>floor subtracted</th>%s</tr>\n",
+					(1 - r->o->alpha) * 100, (1 - r->o->alpha) * 100,
+					startup ? "<th>stamp error (&micro;s)</th>" : "");
 			}
 			fputs("<tr><td>", f);
 			html_esc(f, report_jstr(v, "target"));
@@ -288,6 +335,7 @@ int report_html(struct report *r, json_t *rows, json_t *one, json_t *two, json_t
 					html_num(f, report_jnum(v, k[c]));
 				}
 			}
+			html_row_meta(f, v, startup);
 			fputs("</td></tr>\n", f);
 		}
 		if (opened)
@@ -295,14 +343,23 @@ int report_html(struct report *r, json_t *rows, json_t *one, json_t *two, json_t
 	}
 
 	fprintf(f,
-		"<h2>Statistics</h2>\n<p>One-way ANOVA across targets at each sweep point, then "
-		"Tukey HSD "
-		"(Tukey-Kramer) with %g %% simultaneous intervals; a pair is significant when p "
-		"adj &lt; %g.</p>\n",
-		(1 - r->o->alpha) * 100, r->o->alpha);
+		"<h2>Statistics</h2>\n<p>At each sweep point the targets are compared twice. The "
+		"study's one-way ANOVA and Tukey HSD (Tukey-Kramer) assume every target has the "
+		"same variance; Brown-Forsythe (Levene's test about the medians) tests that, and "
+		"Welch's ANOVA with Games-Howell pairs (Welch-Satterthwaite df per pair) do not "
+		"need it. The verdict follows Welch and Games-Howell when Brown-Forsythe p &lt; "
+		"%g, else the study's tests; both are shown, labelled. Intervals of differences "
+		"are %g %% (simultaneous for Tukey, per pair at the family's studentized range for "
+		"Games-Howell); a pair differs when its p adj &lt; %g. The values are the "
+		"figures of the Summary, with its clock and floor.</p>\n",
+		r->o->alpha, (1 - r->o->alpha) * 100, r->o->alpha);
 	json_array_foreach(one, i, v)
 	{
-		json_t *an = json_object_get(v, "anova");
+		json_t *an = json_object_get(v, "anova"), *bf = json_object_get(v, "brown_forsythe"),
+		       *lev = json_object_get(v, "levene"), *we = json_object_get(v, "welch_anova"),
+		       *gh = json_object_get(v, "games_howell"), *tk = json_object_get(v, "tukey");
+		const char *verdict = report_jstr(v, "verdict");
+		int by_gh = verdict && strcmp(verdict, "welch_anova+games_howell") == 0;
 
 		fputs("<h3>", f);
 		html_esc(f, report_jstr(v, "metric"));
@@ -315,24 +372,51 @@ int report_html(struct report *r, json_t *rows, json_t *one, json_t *two, json_t
 			fputs(".</p>\n", f);
 			continue;
 		}
-		fprintf(f, "<p>F(%g, %g) = ", report_jnum(an, "df_between"),
-			report_jnum(an, "df_within"));
-		html_num(f, jget(an, "f"));
-		fputs(report_jnum(an, "p") < 1e-4 ? ", p " : ", p = ", f);
-		html_p(f, report_jnum(an, "p"));
+		fputs("<p>Equal variances: ", f);
+		if (json_is_object(bf))
+			html_ftest(f, "Brown-Forsythe", bf, "df1", "df2");
+		else
+			html_esc(f, report_jstr(v, "brown_forsythe_why"));
+		if (json_is_object(lev)) {
+			fputs("; ", f);
+			html_ftest(f, "Levene (mean)", lev, "df1", "df2");
+		}
+		fputs(".<br><b>Verdict follows ", f);
+		fputs(by_gh ? "Welch's ANOVA and Games-Howell" : "the study's ANOVA and Tukey HSD", f);
+		fputs("</b>: ", f);
+		html_esc(f, report_jstr(v, "verdict_why"));
+		fputs(".</p>\n<p>", f);
+		if (json_is_object(we)) {
+			html_ftest(f, "Welch's ANOVA (unequal variances):", we, "df1", "df2");
+		} else {
+			fputs("Welch's ANOVA not computed: ", f);
+			html_esc(f, report_jstr(v, "welch_anova_why"));
+		}
+		fputs("<br>", f);
+		html_ftest(f, "One-way ANOVA (study: equal variances assumed):", an, "df_between",
+			   "df_within");
 		fputs("</p>\n", f);
 		if (report_jstr(v, "tukey_why")) {
 			fputs("<p>", f);
 			html_esc(f, report_jstr(v, "tukey_why"));
 			fputs("</p>\n", f);
 		}
-		if (json_array_size(json_object_get(v, "tukey")))
-			fputs("<table><tr><th>pair</th><th>diff</th><th>CI low</th><th>CI "
-			      "high</th><th>p adj</th>"
-			      "<th>significant</th></tr>\n",
+		if (!json_is_array(gh) && report_jstr(v, "games_howell_why")) {
+			fputs("<p>Games-Howell not computed: ", f);
+			html_esc(f, report_jstr(v, "games_howell_why"));
+			fputs(".</p>\n", f);
+		}
+		if (json_array_size(tk))
+			fputs("<table><tr><th rowspan=\"2\">pair</th><th rowspan=\"2\">diff</th>"
+			      "<th colspan=\"3\">Games-Howell</th><th colspan=\"3\">Tukey HSD (study: "
+			      "equal variances assumed)</th><th rowspan=\"2\">different (verdict)</th></tr>\n"
+			      "<tr><th>CI low</th><th>CI high</th><th>p adj</th><th>CI low</th><th>CI "
+			      "high</th><th>p adj</th></tr>\n",
 			      f);
-		json_array_foreach(json_object_get(v, "tukey"), j, w)
+		json_array_foreach(tk, j, w)
 		{
+			json_t *g = json_array_get(gh, j), *by = by_gh ? g : w;
+
 			fputs("<tr><td>", f);
 			html_esc(f, report_jstr(w, "a"));
 			fputs(" &minus; ", f);
@@ -340,25 +424,38 @@ int report_html(struct report *r, json_t *rows, json_t *one, json_t *two, json_t
 			fputs("</td><td>", f);
 			html_num(f, report_jnum(w, "diff"));
 			fputs("</td><td>", f);
+			html_num(f, report_jnum(g, "ci_lo"));
+			fputs("</td><td>", f);
+			html_num(f, report_jnum(g, "ci_hi"));
+			fputs("</td><td>", f);
+			html_p(f, report_jnum(g, "p_adj"));
+			fputs("</td><td>", f);
 			html_num(f, report_jnum(w, "ci_lo"));
 			fputs("</td><td>", f);
 			html_num(f, report_jnum(w, "ci_hi"));
 			fputs("</td><td>", f);
 			html_p(f, report_jnum(w, "p_adj"));
-			fprintf(f, "</td><td>%s</td></tr>\n",
-				json_is_true(json_object_get(w, "significant")) ? "yes" : "no");
+			fputs("</td><td>", f);
+			if (!by)
+				fputs("&ndash;", f);
+			else
+				fputs(json_is_true(json_object_get(by, "significant")) ? "yes" : "no", f);
+			if (g && json_is_true(json_object_get(g, "significant")) !=
+				     json_is_true(json_object_get(w, "significant")))
+				fputs(" <span class=\"flag\">(the tests disagree)</span>", f);
+			fputs("</td></tr>\n", f);
 		}
-		if (json_array_size(json_object_get(v, "tukey")))
+		if (json_array_size(tk))
 			fputs("</table>\n", f);
 	}
 	if (json_array_size(two))
 		fputs("<h3>Two-way ANOVA</h3>\n<p>Target &times; a second swept parameter, with "
-		      "interaction "
-		      "(balanced designs only).</p>\n",
+		      "interaction (balanced designs only; study: equal variances assumed, tested "
+		      "with Brown-Forsythe across the cells).</p>\n",
 		      f);
 	json_array_foreach(two, i, v)
 	{
-		json_t *an = json_object_get(v, "anova");
+		json_t *an = json_object_get(v, "anova"), *bf = json_object_get(v, "brown_forsythe");
 
 		fputs("<h4>", f);
 		html_esc(f, report_jstr(v, "metric"));
@@ -372,6 +469,17 @@ int report_html(struct report *r, json_t *rows, json_t *one, json_t *two, json_t
 			html_esc(f, report_jstr(v, "why"));
 			fputs(".</p>\n", f);
 			continue;
+		}
+		fputs("<p>Equal variances across the cells: ", f);
+		if (json_is_object(bf))
+			html_ftest(f, "Brown-Forsythe", bf, "df1", "df2");
+		else
+			html_esc(f, report_jstr(v, "brown_forsythe_why"));
+		fputs(".</p>\n", f);
+		if (report_jstr(v, "warning")) {
+			fputs("<p class=\"flag\">", f);
+			html_esc(f, report_jstr(v, "warning"));
+			fputs(".</p>\n", f);
 		}
 		fputs("<table><tr><th>source</th><th>df</th><th>SS</th><th>MS</th><th>F</th><th>p</"
 		      "th></tr>\n",

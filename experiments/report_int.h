@@ -34,7 +34,7 @@ struct rp {
 struct fig {
 	char name[48]; /* file stem: NAME.gp, NAME.dat, NAME.svg, NAME.png */
 	char title[160];
-	char caption[320];
+	char caption[1024]; /* what it shows, then its clock, floor and error bars */
 	char omitted[256]; /* why it is not drawn, or "" */
 };
 
@@ -82,6 +82,12 @@ double report_jnum(json_t *o, const char *k);
 
 /* JSON number: null for NaN, "inf"/"-inf" for infinities. */
 json_t *report_jnum_json(double v);
+
+/* The stamp error summary ({n, mean, sd, min, max, ...} in ns) that lvperf
+ * beacon/boot put in point p's result ("stamp_error_ns", or under
+ * "startup" for boot), borrowed; NULL when absent or null, then *reason is
+ * its "stamp_error_reason" (or NULL). */
+json_t *report_stamp_error(const struct rp *p, const char **reason);
 
 /* strcmp for qsort of const char *; strcmp with NULL first. */
 int report_cmp_str(const void *a, const void *b);

@@ -582,3 +582,195 @@ int stats_mean_ci(const double *x, size_t n, double level, double *lo, double *h
 	*hi = mean + half;
 	return 0;
 }
+
+/* ---- Unequal variances ------------------------------------------------------ */
+
+/* Group sizes, means and sample variances; every group needs n_i >= 2. */
+static int stats_group_vars(const double *value, const size_t *group, size_t n, size_t k,
+			    size_t *cnt, double *mean, double *var, const char **why)
+{
+	double ssw;
+	size_t i;
+	int rc = stats_groups(value, group, n, k, cnt, mean, &ssw, why);
+
+	if (rc)
+		return rc;
+	for (i = 0; i < k; i++) {
+		if (cnt[i] < 2)
+			return stats_fail(why, "a group has fewer than two observations: its variance is not defined");
+		var[i] = 0;
+	}
+	for (i = 0; i < n; i++) {
+		double d = value[i] - mean[group[i]];
+
+		var[group[i]] += d * d;
+	}
+	for (i = 0; i < k; i++)
+		var[i] /= (double)(cnt[i] - 1);
+	return 0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+int stats_levene(const double *value, const size_t *group, size_t n, size_t k,
+		 enum stats_center center, struct stats_ftest *out, const char **why)
+{
+	size_t *cnt = NULL, *at = NULL, i;
+	double *c = NULL, *z = NULL, *var = NULL, *sorted = NULL;
+	struct stats_anova1 a;
+	int rc;
+
+	if (k < 2)
+		return stats_fail(why, "fewer than two groups");
+	cnt = calloc(k, sizeof(*cnt));
+	at = calloc(k + 1, sizeof(*at));
+	c = calloc(k, sizeof(*c));
+	var = calloc(k, sizeof(*var));
+	z = malloc((n ? n : 1) * sizeof(*z));
+	sorted = malloc((n ? n : 1) * sizeof(*sorted));
+	if (!cnt || !at || !c || !var || !z || !sorted) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	rc = stats_group_vars(value, group, n, k, cnt, c, var, why);
+	if (rc)
+		goto out;
+	if (center == STATS_CENTER_MEDIAN) {
+		/* Values grouped (counting sort by group), each group sorted. */
+		for (i = 0; i < k; i++)
+			at[i + 1] = at[i] + cnt[i];
+		for (i = 0; i < k; i++)
+			cnt[i] = 0;
+		for (i = 0; i < n; i++)
+			sorted[at[group[i]] + cnt[group[i]]++] = value[i];
+		for (i = 0; i < k; i++) {
+			qsort(sorted + at[i], cnt[i], sizeof(double), cmp_double);
+			c[i] = gsl_stats_median_from_sorted_data(sorted + at[i], 1, cnt[i]);
+		}
+	}
+	for (i = 0; i < n; i++)
+		z[i] = fabs(value[i] - c[group[i]]);
+	rc = stats_anova1(z, group, n, k, &a, why);
+	if (rc)
+		goto out;
+	out->f = a.between.f;
+	out->df1 = a.between.df;
+	out->df2 = a.within.df;
+	out->p = a.between.p;
+out:
+	free(cnt);
+	free(at);
+	free(c);
+	free(var);
+	free(z);
+	free(sorted);
+	return rc;
+}
+
+int stats_welch_anova(const double *value, const size_t *group, size_t n, size_t k,
+		      struct stats_ftest *out, const char **why)
+{
+	size_t *cnt = calloc(k ? k : 1, sizeof(*cnt)), i;
+	double *mean = calloc(k ? k : 1, sizeof(*mean)), *var = calloc(k ? k : 1, sizeof(*var));
+	double w, sw = 0, m = 0, a = 0, lam = 0, kk = (double)k;
+	int rc;
+
+	if (!cnt || !mean || !var) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	rc = stats_group_vars(value, group, n, k, cnt, mean, var, why);
+	if (rc)
+		goto out;
+	for (i = 0; i < k; i++) {
+		if (!(var[i] > 0)) {
+			rc = stats_fail(why, "a group has zero variance: Welch's weight n/s^2 is infinite");
+			goto out;
+		}
+		sw += (double)cnt[i] / var[i];
+	}
+	for (i = 0; i < k; i++)
+		m += (double)cnt[i] / var[i] / sw * mean[i];
+	for (i = 0; i < k; i++) {
+		w = (double)cnt[i] / var[i];
+		a += w * (mean[i] - m) * (mean[i] - m);
+		lam += (1 - w / sw) * (1 - w / sw) / (double)(cnt[i] - 1);
+	}
+	out->df1 = kk - 1;
+	out->df2 = (kk * kk - 1) / (3 * lam);
+	out->f = a / (kk - 1) / (1 + 2 * (kk - 2) * lam / (kk * kk - 1));
+	out->p = gsl_cdf_fdist_Q(out->f, out->df1, out->df2);
+out:
+	free(cnt);
+	free(mean);
+	free(var);
+	return rc;
+}
+
+int stats_games_howell(const double *value, const size_t *group, size_t n, size_t k,
+		       double alpha, struct stats_gh_pair *pairs, size_t max_pairs,
+		       const char **why)
+{
+	size_t *cnt, i, j, np = 0;
+	double *mean, *var;
+	int rc;
+
+	if (k < 2)
+		return stats_fail(why, "fewer than two groups");
+	if (k > INT_MAX)
+		return stats_fail(why, "too many groups");
+	if (!(alpha > 0 && alpha < 1))
+		return stats_fail(why, "alpha is not between 0 and 1");
+	if (max_pairs < k * (k - 1) / 2)
+		return -ENOSPC;
+	cnt = calloc(k, sizeof(*cnt));
+	mean = calloc(k, sizeof(*mean));
+	var = calloc(k, sizeof(*var));
+	if (!cnt || !mean || !var) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	rc = stats_group_vars(value, group, n, k, cnt, mean, var, why);
+	if (rc)
+		goto out;
+	for (i = 0; i < k; i++)
+		for (j = i + 1; j < k; j++) {
+			struct stats_gh_pair *t = &pairs[np++];
+			double vi = var[i] / (double)cnt[i], vj = var[j] / (double)cnt[j], crit;
+
+			t->i = i;
+			t->j = j;
+			t->diff = mean[i] - mean[j];
+			t->se = sqrt((vi + vj) / 2);
+			if (t->se > 0) {
+				t->df = (vi + vj) * (vi + vj) /
+					(vi * vi / (double)(cnt[i] - 1) + vj * vj / (double)(cnt[j] - 1));
+				t->q = fabs(t->diff) / t->se;
+				t->p = stats_ptukey_upper(t->q, (int)k, t->df);
+				crit = stats_qtukey(1 - alpha, (int)k, t->df);
+				if (isnan(crit)) {
+					rc = -ERANGE;
+					goto out;
+				}
+				t->lo = t->diff - crit * t->se;
+				t->hi = t->diff + crit * t->se;
+			} else {
+				/* Both groups constant: nothing random is left. */
+				t->df = NAN;
+				t->q = t->diff != 0 ? INFINITY : NAN;
+				t->p = t->diff != 0 ? 0.0 : NAN;
+				t->lo = t->hi = t->diff;
+			}
+		}
+	rc = (int)np;
+out:
+	free(cnt);
+	free(mean);
+	free(var);
+	return rc;
+}

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * Statistics of samples (GSL): descriptive summaries, one- and two-way
- * ANOVA, Tukey's HSD post-hoc test and confidence intervals of a mean.
+ * ANOVA, Tukey's HSD post-hoc test, tests of equal variances (Levene,
+ * Brown-Forsythe), Welch's ANOVA and Games-Howell pairs for unequal
+ * variances, and confidence intervals of a mean.
  */
 #ifndef LVP_STATS_H
 #define LVP_STATS_H
@@ -117,5 +119,79 @@ double stats_qtukey(double p, int nmeans, double df);
  * value that is NaN or infinite.
  */
 int stats_mean_ci(const double *x, size_t n, double level, double *lo, double *hi);
+
+/* ---- Unequal variances ---------------------------------------------------- */
+
+/* Where the spread of each group is measured from in stats_levene. */
+enum stats_center {
+	STATS_CENTER_MEAN,   /* Levene (1960) */
+	STATS_CENTER_MEDIAN, /* Brown & Forsythe (1974) */
+};
+
+/* A test statistic with an F(df1, df2) reference distribution. */
+struct stats_ftest {
+	double f, df1, df2, p;
+};
+
+/*
+ * Test of equal variances across k groups: the one-way ANOVA F of the
+ * absolute deviations z_ij = |y_ij - c_i| from each group's centre c_i,
+ * its mean (Levene 1960, "Robust tests for equality of variances") or
+ * median (Brown & Forsythe 1974, JASA 69:364-367; robust to skew, the
+ * variant lvperf's report uses). This is scipy.stats.levene(center=
+ * 'mean'|'median') and R car::leveneTest(center=mean|median). df1 = k - 1,
+ * df2 = n - k; p = P(F > f). Input as stats_anova1. Every group needs n_i
+ * >= 2 (a single observation has no spread to compare): -EINVAL with *why
+ * otherwise. When every deviation is 0 (each group constant) f and p are
+ * NaN; when only the between-group part is non-zero, f = +inf and p = 0.
+ * Returns 0, -EINVAL (*why set as stats_anova1) or -ENOMEM.
+ */
+int stats_levene(const double *value, const size_t *group, size_t n, size_t k,
+		 enum stats_center center, struct stats_ftest *out, const char **why);
+
+/*
+ * Welch's one-way ANOVA for unequal variances (Welch 1951, "On the
+ * comparison of several mean values: an alternative approach", Biometrika
+ * 38:330-336). With w_i = n_i / s_i^2, W = sum w_i, m = sum w_i ybar_i / W
+ * and L = sum (1 - w_i / W)^2 / (n_i - 1):
+ *   f = [sum w_i (ybar_i - m)^2 / (k - 1)] / [1 + 2 (k - 2) L / (k^2 - 1)],
+ *   df1 = k - 1, df2 = (k^2 - 1) / (3 L), p = P(F(df1, df2) > f)
+ * (as R's oneway.test(var.equal = FALSE) and statsmodels' anova_oneway
+ * (use_var='unequal'); for k = 2 it is Welch's t test squared). Input as
+ * stats_anova1. Refused (-EINVAL, *why) when a group has n_i < 2 or zero
+ * variance (its weight n_i / s_i^2 is infinite): the test is not defined
+ * there. Returns 0, -EINVAL or -ENOMEM.
+ */
+int stats_welch_anova(const double *value, const size_t *group, size_t n, size_t k,
+		      struct stats_ftest *out, const char **why);
+
+struct stats_gh_pair {
+	size_t i, j;	/* groups compared, i < j */
+	double diff;	/* mean_i - mean_j */
+	double se;	/* sqrt((s_i^2/n_i + s_j^2/n_j) / 2), the q scale */
+	double df;	/* Welch-Satterthwaite degrees of freedom of the pair */
+	double q;	/* |diff| / se */
+	double p;	/* P(Q(k, df) > q) */
+	double lo, hi;	/* 1 - alpha interval of mean_i - mean_j: diff -/+ q_crit(k, df) se */
+};
+
+/*
+ * Games-Howell pairwise comparisons for unequal variances and sizes
+ * (Games & Howell 1976, J. Educ. Stat. 1:113-125): each pair gets its own
+ * standard error from the two groups' variances and Welch-Satterthwaite
+ * df = (v_i + v_j)^2 / (v_i^2 / (n_i - 1) + v_j^2 / (n_j - 1)), v = s^2/n
+ * (Satterthwaite 1946), and is referred to the studentized range with k
+ * means (stats_ptukey_upper, stats_qtukey), as R's rstatix::games_howell_
+ * test and pingouin.pairwise_gameshowell. Pairs are written as stats_tukey
+ * writes them. Every group needs n_i >= 2 (-EINVAL). A group with zero
+ * variance is allowed (its v is 0); when both groups of a pair have zero
+ * variance, se = 0 and df is NaN: q = +inf, p = 0 and lo = hi = diff when
+ * the means differ, q and p NaN when they do not. Returns the number of
+ * pairs, -ENOSPC, -EINVAL (*why), -ERANGE (a quantile did not converge)
+ * or -ENOMEM.
+ */
+int stats_games_howell(const double *value, const size_t *group, size_t n, size_t k,
+		       double alpha, struct stats_gh_pair *pairs, size_t max_pairs,
+		       const char **why);
 
 #endif

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause
- * ANOVA, Tukey HSD, the studentized range distribution and the t interval
- * of a mean (experiments/stats.c) against reference values computed
- * independently by tests/fixtures/make_stats_ref.py (scipy.stats f_oneway,
- * tukey_hsd, studentized_range, t; statsmodels anova_lm; mpmath for far
+ * ANOVA, Tukey HSD, the studentized range distribution, the t interval
+ * of a mean, Levene/Brown-Forsythe, Welch's ANOVA and Games-Howell
+ * (experiments/stats.c) against reference values computed independently
+ * by tests/fixtures/make_stats_ref.py (scipy.stats f_oneway, tukey_hsd,
+ * studentized_range, t, levene; statsmodels anova_lm and anova_oneway;
+ * Welch and Games-Howell from their formulas in numpy; mpmath for far
  * tails), stored with 17 significant digits in fixtures/stats_ref.txt.
  *
  * Agreement required: relative 1e-6, except where scipy itself is the
@@ -32,8 +34,8 @@
 #define LVP_FIXTURES_DIR "tests/fixtures"
 #endif
 
-#define MAX_OBS 256
-#define MAX_TOK 12
+#define MAX_OBS 512
+#define MAX_TOK 16
 
 static double worst_rel; /* largest relative error seen against a reference */
 static char worst_what[96];
@@ -173,7 +175,7 @@ static void check_anova1(char **tok, int n, void *arg)
 static void test_anova1_reference(void **state)
 {
 	(void)state;
-	assert_int_equal(ref_each("anova1", check_anova1, NULL), 2);
+	assert_int_equal(ref_each("anova1", check_anova1, NULL), 4);
 }
 
 struct anova2_ref {
@@ -277,6 +279,8 @@ static void test_tukey_reference(void **state)
 	(void)state;
 	tukey_reference("startup", "startup", "data", 6);
 	tukey_reference("close", "close", "data", 3);
+	tukey_reference("unequal", "unequal", "data", 36);
+	tukey_reference("two", "two", "data", 1);
 	tukey_reference("boot_cells", "boot", "data2", 15);
 }
 
@@ -301,7 +305,7 @@ static void check_meanci(char **tok, int n, void *arg)
 static void test_mean_ci_reference(void **state)
 {
 	(void)state;
-	assert_int_equal(ref_each("meanci", check_meanci, NULL), 21);
+	assert_int_equal(ref_each("meanci", check_meanci, NULL), 54);
 }
 
 static void check_ptukey(char **tok, int n, void *arg)
@@ -523,6 +527,204 @@ static void test_anova2_bad_input(void **state)
 	assert_non_null(strstr(why, "one observation per cell"));
 }
 
+/* ---- Unequal variances ---------------------------------------------------- */
+
+static void check_levene(char **tok, int n, void *arg)
+{
+	struct stats_ftest r;
+	struct dataset *d;
+	const char *why = NULL;
+	enum stats_center c = strcmp(tok[2], "mean") == 0 ? STATS_CENTER_MEAN : STATS_CENTER_MEDIAN;
+
+	(void)arg;
+	assert_int_equal(n, 7);
+	d = dataset(tok[1], "data");
+	assert_int_equal(stats_levene(d->value, d->g, d->n, d->k, c, &r, &why), 0);
+	close_rel("levene W", r.f, num(tok[3]), 1e-9, 0);
+	close_rel("levene df1", r.df1, num(tok[4]), 0, 0);
+	close_rel("levene df2", r.df2, num(tok[5]), 0, 0);
+	close_rel("levene p", r.p, num(tok[6]), 1e-8, 0);
+	free(d);
+}
+
+static void test_levene_reference(void **state)
+{
+	(void)state;
+	assert_int_equal(ref_each("levene", check_levene, NULL), 8);
+}
+
+static void check_welch(char **tok, int n, void *arg)
+{
+	struct stats_ftest r;
+	struct dataset *d;
+	const char *why = NULL;
+
+	(void)arg;
+	assert_int_equal(n, 6);
+	d = dataset(tok[1], "data");
+	assert_int_equal(stats_welch_anova(d->value, d->g, d->n, d->k, &r, &why), 0);
+	close_rel("welch F", r.f, num(tok[2]), 1e-9, 0);
+	close_rel("welch df1", r.df1, num(tok[3]), 0, 0);
+	close_rel("welch df2", r.df2, num(tok[4]), 1e-9, 0);
+	/* scipy.stats.f.sf (Cephes fdtrc): relative precision to 1e-134. */
+	close_rel("welch p", r.p, num(tok[5]), 1e-8, 0);
+	free(d);
+}
+
+static void test_welch_reference(void **state)
+{
+	(void)state;
+	assert_int_equal(ref_each("welch", check_welch, NULL), 4);
+}
+
+struct gh_ref {
+	const char *name;
+	struct stats_gh_pair pairs[64];
+	int np, seen;
+};
+
+static void check_gh(char **tok, int n, void *arg)
+{
+	struct gh_ref *t = arg;
+	const struct stats_gh_pair *p = NULL;
+	size_t i = strtoul(tok[2], NULL, 10), j = strtoul(tok[3], NULL, 10);
+	int m;
+
+	assert_int_equal(n, 12);
+	if (strcmp(tok[1], t->name) != 0)
+		return;
+	for (m = 0; m < t->np; m++)
+		if (t->pairs[m].i == i && t->pairs[m].j == j)
+			p = &t->pairs[m];
+	assert_non_null(p);
+	close_rel("gh diff", p->diff, num(tok[4]), 1e-9, 0);
+	close_rel("gh se", p->se, num(tok[5]), 1e-9, 0);
+	close_rel("gh df", p->df, num(tok[6]), 1e-9, 0);
+	close_rel("gh q", p->q, num(tok[7]), 1e-9, 0);
+	close_p("gh p", p->p, num(tok[8]));
+	close_rel("gh ci lo", p->lo, num(tok[9]), 1e-6, 1e-9);
+	close_rel("gh ci hi", p->hi, num(tok[10]), 1e-6, 1e-9);
+	t->seen++;
+}
+
+static void gh_reference(const char *name, int want_pairs)
+{
+	struct dataset *d = dataset(name, "data");
+	struct gh_ref t;
+	const char *why = NULL;
+
+	memset(&t, 0, sizeof(t));
+	t.name = name;
+	t.np = stats_games_howell(d->value, d->g, d->n, d->k, 0.05, t.pairs, 64, &why);
+	assert_int_equal(t.np, want_pairs);
+	ref_each("gh", check_gh, &t);
+	assert_int_equal(t.seen, want_pairs);
+	free(d);
+}
+
+static void test_games_howell_reference(void **state)
+{
+	(void)state;
+	gh_reference("startup", 6);
+	gh_reference("close", 3);
+	gh_reference("unequal", 36);
+	gh_reference("two", 1);
+}
+
+/*
+ * The issue's case (issue 12): nine platforms, n = 30 each, SDs 0.5 to 21
+ * ms (fixtures/stats_unequal.csv). runc (group 1, 30.70 +/- 5.20 ms) and
+ * crun (group 2, 21.70 +/- 3.20 ms): Tukey HSD, pooling the variance of
+ * every group, calls them not different (p = 0.2035) although their 95 %
+ * intervals of the mean do not overlap; Games-Howell, which uses only
+ * their own variances, calls them different (p = 5.83e-9); Brown-Forsythe
+ * rejects equal variances (p = 4.4e-17). Reference values hard-coded from
+ * make_stats_ref.py (scipy 1.10.1) so this case holds even if the
+ * reference file changes.
+ */
+static void test_issue_runc_crun(void **state)
+{
+	struct dataset *d = dataset("unequal", "data");
+	struct stats_tukey_pair tk[36];
+	struct stats_gh_pair gh[36];
+	struct stats_ftest bf, w;
+	double x[MAX_OBS], lo1, hi1, lo2, hi2;
+	size_t i, m;
+	int p01 = -1, k;
+
+	(void)state;
+	assert_int_equal(d->k, 9);
+	assert_int_equal(stats_levene(d->value, d->g, d->n, d->k, STATS_CENTER_MEDIAN, &bf, NULL), 0);
+	close_rel("issue BF p", bf.p, 4.4087666155789892e-17, 1e-6, 0);
+	assert_true(bf.p < 0.05);
+	assert_int_equal(stats_welch_anova(d->value, d->g, d->n, d->k, &w, NULL), 0);
+	close_rel("issue Welch F", w.f, 8032.5371337553825, 1e-9, 0);
+	assert_int_equal(stats_tukey(d->value, d->g, d->n, d->k, 0.05, tk, 36, NULL), 36);
+	assert_int_equal(stats_games_howell(d->value, d->g, d->n, d->k, 0.05, gh, 36, NULL), 36);
+	for (k = 0; k < 36; k++)
+		if (tk[k].i == 1 && tk[k].j == 2)
+			p01 = k;
+	assert_true(p01 >= 0);
+	assert_true(gh[p01].i == 1 && gh[p01].j == 2);
+	close_p("issue tukey runc-crun p", tk[p01].p, 0.20345748826629351);
+	close_p("issue gh runc-crun p", gh[p01].p, 5.8328202268143059e-09);
+	close_rel("issue gh runc-crun df", gh[p01].df, 48.210003942468077, 1e-9, 0);
+	assert_true(tk[p01].p > 0.05);			  /* the study's test: "not different" */
+	assert_true(tk[p01].lo < 0 && tk[p01].hi > 0);
+	assert_true(gh[p01].p < 0.05);			  /* the fitting test: different */
+	assert_true(gh[p01].lo > 0);
+	/* ... while their own 95 % intervals of the mean do not overlap. */
+	for (i = m = 0; i < d->n; i++)
+		if (d->g[i] == 1)
+			x[m++] = d->value[i];
+	assert_int_equal(stats_mean_ci(x, m, 0.95, &lo1, &hi1), 0);
+	for (i = m = 0; i < d->n; i++)
+		if (d->g[i] == 2)
+			x[m++] = d->value[i];
+	assert_int_equal(stats_mean_ci(x, m, 0.95, &lo2, &hi2), 0);
+	assert_true(hi2 < lo1);
+	free(d);
+}
+
+/* Equal-variance tests need n_i >= 2; Welch needs s_i > 0; Games-Howell
+ * takes a constant group, and a pair of constant groups has se = 0. */
+static void test_unequal_edges(void **state)
+{
+	const double v[] = { 1, 2, 3, 4, 5, 6, 7 };
+	const size_t g_single[] = { 0, 0, 0, 1, 1, 1, 2 };
+	const double v_const[] = { 2, 2, 2, 5, 6, 8, 9, 9, 9 };
+	const size_t g3[] = { 0, 0, 0, 1, 1, 1, 2, 2, 2 };
+	const double v_flat[] = { 4, 4, 4, 4, 4, 4 };
+	const size_t g2[] = { 0, 0, 0, 1, 1, 1 };
+	struct stats_ftest r;
+	struct stats_gh_pair gh[3];
+	const char *why = NULL;
+
+	(void)state;
+	assert_int_equal(stats_levene(v, g_single, 7, 3, STATS_CENTER_MEDIAN, &r, &why), -EINVAL);
+	assert_non_null(strstr(why, "fewer than two"));
+	assert_int_equal(stats_welch_anova(v, g_single, 7, 3, &r, &why), -EINVAL);
+	assert_int_equal(stats_games_howell(v, g_single, 7, 3, 0.05, gh, 3, &why), -EINVAL);
+	assert_int_equal(stats_levene(v, g_single, 7, 1, STATS_CENTER_MEAN, &r, &why), -EINVAL);
+	assert_int_equal(stats_games_howell(v, g3, 7, 3, 0.05, gh, 2, &why), -ENOSPC);
+	assert_int_equal(stats_games_howell(v, g3, 7, 3, 1.5, gh, 3, &why), -EINVAL);
+	why = NULL;
+	assert_int_equal(stats_welch_anova(v_const, g3, 9, 3, &r, &why), -EINVAL);
+	assert_non_null(strstr(why, "zero variance"));
+	assert_int_equal(stats_games_howell(v_const, g3, 9, 3, 0.05, gh, 3, &why), 3);
+	/* (0,1): one constant group, df = n_1 - 1 = 2 from the other alone. */
+	close_rel("gh df one constant", gh[0].df, 2, 1e-12, 0);
+	assert_true(gh[0].p > 0 && gh[0].p < 1);
+	/* (0,2): both constant, different means. */
+	assert_true(isinf(gh[1].q) && gh[1].p == 0 && isnan(gh[1].df));
+	assert_true(gh[1].lo == gh[1].diff && gh[1].hi == gh[1].diff);
+	/* Every deviation 0: no variance to compare. */
+	assert_int_equal(stats_levene(v_flat, g2, 6, 2, STATS_CENTER_MEDIAN, &r, &why), 0);
+	assert_true(isnan(r.f) && isnan(r.p));
+	assert_int_equal(stats_games_howell(v_flat, g2, 6, 2, 0.05, gh, 1, &why), 1);
+	assert_true(isnan(gh[0].q) && isnan(gh[0].p));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -539,6 +741,11 @@ int main(void)
 		cmocka_unit_test(test_mean_ci_bad_input),
 		cmocka_unit_test(test_zero_within_variance),
 		cmocka_unit_test(test_anova2_bad_input),
+		cmocka_unit_test(test_levene_reference),
+		cmocka_unit_test(test_welch_reference),
+		cmocka_unit_test(test_games_howell_reference),
+		cmocka_unit_test(test_issue_runc_crun),
+		cmocka_unit_test(test_unequal_edges),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 

@@ -3,9 +3,12 @@
 # lvperf report on the fixture run directory (tests/fixtures/report_run,
 # made by make_report_run.py): every output and figure is written, the
 # summary and statistics agree with scipy/statsmodels figures stored in
-# report_expected.json, failed/skipped/flagged points and the cut-short
-# last line are accounted for, and a second report from the same raw files
-# is byte-identical. No root, no DPDK.
+# report_expected.json (also Brown-Forsythe, Welch, Games-Howell, the
+# verdict and the pooled stamp error), failed/skipped/flagged points and
+# the cut-short last line are accounted for, every figure and table states
+# its clock, floor and error bars, and a second report from the same raw
+# files is byte-identical. Then lvperf stats' unequal-variance tests on
+# the issue's case (stats_unequal.csv). No root, no DPDK.
 #   LVPERF=build/lvperf LVP_FIXTURES=tests/fixtures tests/test_report.sh
 set -euo pipefail
 
@@ -83,6 +86,20 @@ for e in exp["summary"]:
         bad.append("summary %s %s: n %d want %d" % (e["metric"], e["target"], g["n"], e["n"]))
     for f in ("mean", "sd", "ci_lo", "ci_hi", "min", "median", "max"):
         close("summary %s %s %s %s" % (e["metric"], e["sweep"], e["target"], f), g[f], e[f])
+    if g.get("clock") != "tsc-after-rx-burst" or "floor" not in g:
+        bad.append("summary %s %s: clock %r, floor %r" % (e["metric"], e["target"], g.get("clock"), g.get("floor")))
+    if e["metric"] in ("rtt", "http", "kv") and (g["floor"] or {}).get("source") != "ring-reflector":
+        bad.append("summary %s %s: floor %r" % (e["metric"], e["target"], g["floor"]))
+    if e["metric"] == "startup":
+        se, es = g.get("stamp_error_ns", "missing"), e["stamp_error_ns"]
+        if es is None:
+            if se is not None or "not known" not in (g.get("stamp_error_reason") or ""):
+                bad.append("summary startup %s: stamp error %r, want null with its reason" % (e["target"], se))
+        elif not isinstance(se, dict) or se["n"] != es["n"]:
+            bad.append("summary startup %s: stamp error %r, want %r" % (e["target"], se, es))
+        else:
+            close("summary startup %s stamp error mean" % e["target"], se["mean"], es["mean"])
+            close("summary startup %s stamp error sd" % e["target"], se["sd"], es["sd"])
 
 one = {k(x["metric"], x["sweep"]): x for x in st["oneway"]}
 for e in exp["oneway"]:
@@ -118,6 +135,31 @@ for e in exp["oneway"]:
             bad.append(what + " tukey %s-%s p_adj: %.8g want %.8g" % (t["a"], t["b"], gt["p_adj"], t["p_adj"]))
         if gt["significant"] != t["significant"]:
             bad.append(what + " tukey %s-%s significant: %r" % (t["a"], t["b"], gt["significant"]))
+    if g.get("anova", {}).get("label") != "study: equal variances assumed" or \
+            g.get("tukey_label") != "study: equal variances assumed":
+        bad.append(what + ": the study's ANOVA and Tukey HSD are not labelled")
+    if g.get("verdict") != e["verdict"]:
+        bad.append(what + ": verdict %r want %r" % (g.get("verdict"), e["verdict"]))
+    for name in ("levene", "brown_forsythe", "welch_anova"):
+        if not isinstance(g.get(name), dict):
+            bad.append(what + ": no " + name)
+            continue
+        for f in ("f", "p", "df1", "df2"):
+            close(what + " %s %s" % (name, f), g[name][f], e[name][f])
+    ghs = {(t["a"], t["b"]): t for t in g.get("games_howell") or []}
+    if len(ghs) != len(e["games_howell"]):
+        bad.append(what + ": %d Games-Howell pairs, want %d" % (len(ghs), len(e["games_howell"])))
+    for t in e["games_howell"]:
+        gt = ghs.get((t["a"], t["b"]))
+        if gt is None:
+            bad.append(what + ": no Games-Howell pair %s-%s" % (t["a"], t["b"]))
+            continue
+        for f in ("diff", "df", "ci_lo", "ci_hi"):
+            close(what + " gh %s-%s %s" % (t["a"], t["b"], f), gt[f], t[f])
+        if not math.isclose(gt["p_adj"], t["p_adj"], rel_tol=1e-4, abs_tol=2e-5):
+            bad.append(what + " gh %s-%s p_adj: %.8g want %.8g" % (t["a"], t["b"], gt["p_adj"], t["p_adj"]))
+        if gt["significant"] != t["significant"]:
+            bad.append(what + " gh %s-%s significant: %r" % (t["a"], t["b"], gt["significant"]))
 
 two = {k(x["metric"], x["fixed"], tuple(x["factors"])): x for x in st["twoway"]}
 for e in exp["twoway"]:
@@ -154,10 +196,25 @@ for col in ("point", "target", "platform", "workload", "net", "accel", "metric",
 if sum(1 for x in res if x["flags"] == "retransmissions") != 1:
     bad.append("results.csv: the flagged point's flags")
 
+with open(r + "/summary.csv", newline="") as fh:
+    hdr = next(csv.reader(fh))
+for col in ("clock", "floor_source", "floor_ns", "stamp_error_n", "stamp_error_mean_ns", "stamp_error_sd_ns"):
+    if col not in hdr:
+        bad.append("summary.csv: no column " + col)
+
 html = open(r + "/index.html").read()
+caps = html.count("<figcaption>")
+for s, n in (("Clock: tsc-after-rx-burst. Floor subtracted: ", caps), ("Error bars: 95 % CI of the mean", 8),
+             ("No error bars: means over the repetitions", 2), ("Stamp error (port stamp - the sender's TSC", 2),
+             ("<th>clock</th><th>floor subtracted</th>", len(set(x["metric"] for x in exp["summary"]))),
+             ("<th>stamp error (&micro;s)</th>", 1), ("Verdict follows Welch's ANOVA and Games-Howell", 3)):
+    if html.count(s) != n:
+        bad.append("index.html says %r %d times, want %d" % (s, html.count(s), n))
 for s in ["no HTTP response within 10 s", "runsc --platform=ptrace cannot run", "retransmissions",
           "spawn floor", "disagree", "The run is flagged (run.json): spawn_floor_changed", "ring-reflector", "tsc-after-rx-burst", "cut-short last line",
-          "unbalanced"] + ["F(%d, %d) = " % (e["anova"]["df_between"], e["anova"]["df_within"])
+          "unbalanced", "ring-reflector 9012 ns", "Tukey HSD (study: equal variances assumed)",
+          "One-way ANOVA (study: equal variances assumed)", "(the tests disagree)",
+          "Welch's ANOVA (unequal variances): F(", "Brown-Forsythe F(", "0.8933 &plusmn; 0.182 (n = 5)"] + ["F(%d, %d) = " % (e["anova"]["df_between"], e["anova"]["df_within"])
                            for e in exp["oneway"] if e["anova"]]:
     if s not in html:
         bad.append("index.html does not say " + repr(s))
@@ -199,4 +256,28 @@ mkdir -p "$tmp/d/raw"
 { head -3 "$FIX/report_run/raw/points.jsonl"; echo '{"point": 9999, "target": "x"'; head -5 "$FIX/report_run/raw/points.jsonl" | tail -1; } >"$tmp/d/raw/points.jsonl"
 if "$LVPERF" report "$tmp/d" 2>"$tmp/err"; then fail "a corrupt middle line was accepted"; fi
 grep -q 'points.jsonl:4: not JSON' "$tmp/err" || { cat "$tmp/err" >&2; fail "error does not name the line"; }
+
+# lvperf stats on the issue's case: runc and crun (n = 30, SDs 5.2 and 3.2
+# among SDs up to 21): Tukey HSD "not different", Games-Howell different,
+# Brown-Forsythe rejects equal variances (references: make_stats_ref.py).
+U="$FIX/stats_unequal.csv"
+"$LVPERF" stats brown-forsythe "$U" --value startup_ms --group platform --json >"$tmp/bf.json" || fail "stats brown-forsythe"
+"$LVPERF" stats welch "$U" --value startup_ms --group platform --json >"$tmp/welch.json" || fail "stats welch"
+"$LVPERF" stats games-howell "$U" --value startup_ms --group platform --json >"$tmp/gh.json" || fail "stats games-howell"
+"$LVPERF" stats tukey "$U" --value startup_ms --group platform --json >"$tmp/tk.json" || fail "stats tukey"
+"$LVPERF" stats levene "$U" --value startup_ms --group platform | grep -q 'equal variances rejected' || fail "stats levene text"
+/usr/bin/env python3 - "$tmp" <<'PY' || fail "lvperf stats unequal-variance tests differ from the references"
+import json, math, sys
+t = sys.argv[1]
+bf, we, gh, tk = (json.load(open("%s/%s.json" % (t, n))) for n in ("bf", "welch", "gh", "tk"))
+pair = lambda o: next(p for p in o["pairs"] if (p["i"], p["j"]) == ("runc", "crun"))
+checks = [(bf["p"], 4.4087666155789892e-17, 1e-6), (bf["f"], 14.142130061584561, 1e-9),
+          (we["f"], 8032.5371337553825, 1e-9), (we["df2"], 97.61324245533909, 1e-9),
+          (pair(gh)["p"], 5.8328202268143059e-09, 1e-5), (pair(gh)["df"], 48.210003942468077, 1e-9),
+          (pair(tk)["p"], 0.20345748826629351, 1e-5)]
+bad = [c for c in checks if not math.isclose(c[0], c[1], rel_tol=c[2])]
+if bad or not (pair(tk)["p"] > 0.05 > pair(gh)["p"]):
+    print(bad, pair(tk)["p"], pair(gh)["p"], file=sys.stderr)
+    sys.exit(1)
+PY
 echo "report: ok"
