@@ -42,6 +42,9 @@ struct beacon_src {
 	uint32_t first_seq;   /* sequence of the first lvperf-format beacon */
 	uint32_t count;
 	tsc_t first;
+	uint8_t has_tsc;      /* the first datagram carried the sender's TSC */
+	uint16_t sender_cpu;  /* the CPU it was read on (BEACON_CPU_UNKNOWN) */
+	tsc_t sender_tsc;     /* the sender's TSC just before its sendto() */
 };
 
 struct beacon_listener {
