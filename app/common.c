@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <math.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include <rte_ethdev.h>
 
 #include "../drivers/driver.h"
+#include "../drivers/proc.h"
 #include "app.h"
 
 volatile sig_atomic_t app_interrupted;
@@ -57,6 +59,7 @@ int app_dp_config(const char *cmd, const struct app_dp_opts *o, int port_optiona
 	cfg->cores = o->cores;
 	cfg->eal = o->eal;
 	cfg->quiet = o->quiet;
+	cfg->max_stall_ns = o->max_stall;
 	return 0;
 }
 
@@ -88,6 +91,56 @@ json_t *app_clock_json(const struct tsc_clock *c, enum clock_source src)
 	return json_pack("{s:s, s:f, s:f, s:f, s:f}", "source", clock_source_name(src), "tsc_hz", c->hz,
 			 "tsc_hz_dpdk", c->dpdk_hz, "dpdk_error_ppm", (c->dpdk_hz / c->hz - 1) * 1e6,
 			 "uncertainty_ppm", c->uncertainty_ppm);
+}
+
+json_t *app_cpu_list_json(const cpu_set_t *set)
+{
+	json_t *a = json_array();
+
+	for (int c = 0; c < CPU_SETSIZE; c++)
+		if (CPU_ISSET(c, set))
+			json_array_append_new(a, json_integer(c));
+	return a;
+}
+
+void app_result_cpus_stalls(json_t *o, const struct dp *dp, const cpu_set_t *target)
+{
+	json_t *flags = json_object_get(o, "flags");
+	cpu_set_t ctl;
+
+	if (sched_getaffinity(0, sizeof(ctl), &ctl) != 0)
+		CPU_ZERO(&ctl);
+	json_object_set_new(o, "cpus", json_pack("{s:I, s:o, s:o}", "worker", (json_int_t)dp->cores.worker_cpu,
+						 "control", app_cpu_list_json(&ctl), "target",
+						 target ? app_cpu_list_json(target) : json_null()));
+	json_object_set_new(o, "worker",
+			    json_pack("{s:I, s:I, s:f}", "stall_threshold_ns", (json_int_t)dp->max_stall_ns,
+				      "stalls", (json_int_t)dp->w.stalls, "longest_stall_ns",
+				      tsc_to_ns_f(&dp->clk, dp->w.max_gap)));
+	if (!json_is_array(flags)) {
+		flags = json_array();
+		json_object_set_new(o, "flags", flags);
+	}
+	if (dp->w.stalls)
+		json_array_append_new(flags, json_string("worker_stalled"));
+}
+
+void app_avoid_worker_cpu(const struct dp *dp, const char *cores)
+{
+	struct core_choice cc;
+	char err[200];
+
+	if (dp)
+		proc_avoid_cpu((int)dp->cores.worker_cpu);
+	else if (cores_pick(cores, -1, &cc, err, sizeof(err)) == 0)
+		proc_avoid_cpu((int)cc.worker_cpu);
+}
+
+void app_stalls_print(FILE *out, const struct dp *dp)
+{
+	fprintf(out, "worker on CPU %u: %" PRIu64 " stalls above %.0f us, longest %.1f us%s\n", dp->cores.worker_cpu,
+		dp->w.stalls, dp->max_stall_ns / 1e3, tsc_to_ns_f(&dp->clk, dp->w.max_gap) / 1e3,
+		dp->w.stalls ? " (worker_stalled: something else ran on its CPU)" : "");
 }
 
 void app_json_print(json_t *obj)
@@ -157,6 +210,7 @@ int app_dp_run(const char *cmd, const struct dp_config *dcfg,
 		fprintf(stderr, "lvperf %s: %s\n", cmd, err);
 		return APP_ERR;
 	}
+	app_avoid_worker_cpu(&dp, NULL);
 	rc = measure(&dp, arg, &json);
 	dp_close(&dp);
 	if (json)

@@ -86,6 +86,7 @@ int dp_open(struct dp *dp, const struct dp_config *cfg, char *err)
 
 	memset(dp, 0, sizeof(*dp));
 	dp->quiet = cfg->quiet;
+	dp->max_stall_ns = cfg->max_stall_ns ? cfg->max_stall_ns : DP_MAX_STALL_NS;
 	inv = tsc_invariant();
 	if (inv != 1) {
 		snprintf(err, DP_ERR_LEN,
@@ -229,6 +230,8 @@ int dp_start(struct dp *dp, struct netif *const *nifs, uint16_t n, char *err)
 	dp->w.busy = 0;
 	dp->w.loops = 0;
 	dp->w.max_gap = 0;
+	dp->w.stalls = 0;
+	dp->w.stall_limit = ns_to_tsc(&dp->clk, dp->max_stall_ns);
 	rc = rte_eal_remote_launch(worker_main, &dp->w, dp->cores.worker_cpu);
 	if (rc) {
 		snprintf(err, DP_ERR_LEN, "cannot launch the worker on lcore %u: %s",

@@ -27,7 +27,10 @@ struct dp_config {
 	const char *eal;    /* --eal extra options, split on spaces */
 	uint16_t udp_port;  /* beacon port on the netif, 0: none */
 	int quiet;	    /* no info lines on stderr */
+	uint64_t max_stall_ns; /* worker loop gaps above this are stalls; 0: DP_MAX_STALL_NS */
 };
+
+#define DP_MAX_STALL_NS 50000u
 
 struct dp {
 	struct tsc_clock clk;
@@ -42,6 +45,7 @@ struct dp {
 	struct port ring_a, ring_b;
 	struct netif ring_nif_a, ring_nif_b;
 	struct worker w;
+	uint64_t max_stall_ns; /* the worker's stall threshold */
 	int running;
 	int quiet;
 };

@@ -39,11 +39,13 @@ int worker_main(void *arg)
 
 	w->started = prev = rte_rdtsc();
 	while (!__atomic_load_n(&w->stop, __ATOMIC_ACQUIRE)) {
-		tsc_t t0 = rte_rdtsc();
+		tsc_t t0 = rte_rdtsc(), gap = t0 - prev;
 		int work = 0;
 
-		if (t0 - prev > w->max_gap)
-			w->max_gap = t0 - prev;
+		if (gap > w->max_gap)
+			w->max_gap = gap;
+		if (gap > w->stall_limit)
+			w->stalls++;
 		prev = t0;
 
 		for (i = 0; i < w->n_nifs; i++)
@@ -54,8 +56,10 @@ int worker_main(void *arg)
 			work = 1;
 		}
 		w->loops++;
-		if (work)
-			w->busy += rte_rdtsc() - t0;
+		if (work) {
+			prev = rte_rdtsc(); /* own work is not a stall */
+			w->busy += prev - t0;
+		}
 	}
 	for (i = 0; i < w->n_nifs; i++)
 		netif_flush(w->nifs[i]);

@@ -33,7 +33,12 @@ struct worker {
 	tsc_t started;
 	tsc_t stopped;
 	uint64_t loops;
-	tsc_t max_gap;	/* longest time between two loop iterations (a stall) */
+	/* Stalls: the time from the end of one iteration's work (its start
+	 * when it had none) to the start of the next, which only grows when
+	 * the worker is descheduled or interrupted. */
+	tsc_t max_gap;	   /* the longest such gap */
+	tsc_t stall_limit; /* gaps above this count as stalls (set before start) */
+	uint64_t stalls;   /* how many gaps were above stall_limit */
 };
 
 /* rte_eal_remote_launch() entry point; arg is a struct worker. Returns 0. */
