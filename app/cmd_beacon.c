@@ -335,6 +335,7 @@ static json_t *beacon_run_json(unsigned idx, const struct beacon_run *r, int svc
 			 isnan(r->first_arp_ns) ? NULL : pkt_format_ip(r->arp_ip, aip), "study_format",
 			 r->study_format, "error", r->err[0] ? r->err : NULL);
 	json_object_set_new(o, "peers", peers);
+	json_object_set_new(o, "first_seq", json_integer(r->first_seq));
 	json_object_set_new(o, "sent_ns", app_num_json(r->sent_ns));
 	json_object_set_new(o, "stamp_error_ns", app_num_json(r->stamp_error_ns));
 	json_object_set_new(o, "sender_cpu", r->sender_cpu < 0 ? json_null() : json_integer(r->sender_cpu));

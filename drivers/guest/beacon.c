@@ -18,6 +18,8 @@
  * the read (Intel SDM vol. 2B, RDTSCP); without RDTSCP (QEMU's default
  * qemu64 CPU), LFENCE; RDTSC; LFENCE (Intel SDM vol. 2B, RDTSC).
  * --no-tsc sends the body alone, as beacons before the trailer did.
+ * --also IP sends every beacon to IP too (same port), right after, with its
+ * own TSC: two listeners time the same start (bench/beacon_vs_python).
  *
  * Sends run on an absolute CLOCK_MONOTONIC grid (start + k * interval), so
  * the rate does not drift; slots missed while descheduled are skipped, not
@@ -74,7 +76,7 @@ static void on_stop_signal(int sig)
 
 #define USAGE "usage: beacon --dst IP [--port 1337] [--interval 100us] " \
 	"[--count N (0 = until signalled)] [--format seq|study] [--src-port P]\n" \
-	"       [--no-tsc] [--nofile N] [--exec PROG [ARGS...]]\n"
+	"       [--no-tsc] [--also IP] [--nofile N] [--exec PROG [ARGS...]]\n"
 
 /* One line on stderr, then exit 2. Only called while parsing argv. */
 static void usage_error(const char *what, const char *value)
@@ -134,6 +136,7 @@ static void put_be(unsigned char *p, uint64_t v, int bytes)
 
 struct beacon_cfg {
 	struct sockaddr_in dst;
+	struct sockaddr_in also; /* a second destination; port 0: none */
 	struct sockaddr_in src; /* port 0: kernel picks the source port */
 	uint64_t count;		/* datagrams to send; 0 = until signalled */
 	uint64_t interval_ns;
@@ -155,6 +158,7 @@ static void parse_args(int argc, char **argv, struct beacon_cfg *cfg)
 		{ "nofile", required_argument, NULL, 'n' },
 		{ "exec", no_argument, NULL, 'x' },
 		{ "no-tsc", no_argument, NULL, 't' },
+		{ "also", required_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -190,6 +194,11 @@ static void parse_args(int argc, char **argv, struct beacon_cfg *cfg)
 		case 't':
 			cfg->no_tsc = 1;
 			break;
+		case 'a':
+			if (inet_pton(AF_INET, optarg, &cfg->also.sin_addr) != 1)
+				usage_error("--also expects an IPv4 address", optarg);
+			cfg->also.sin_port = 1; /* set below */
+			break;
 		case 'x':
 			if (optind >= argc)
 				usage_error("--exec expects a program", NULL);
@@ -221,6 +230,8 @@ static void parse_args(int argc, char **argv, struct beacon_cfg *cfg)
 	if (!have_dst)
 		usage_error("--dst is required", NULL);
 	cfg->dst.sin_port = htons((uint16_t)port);
+	if (cfg->also.sin_port)
+		cfg->also.sin_port = htons((uint16_t)port);
 	cfg->src.sin_port = htons((uint16_t)src_port);
 }
 
@@ -276,19 +287,30 @@ static void send_loop(int fd, const struct beacon_cfg *cfg)
 			put_be(buf + 8, now, 8);
 		}
 		attempt++;
-#if BEACON_HAVE_TSC
-		if (len > body) {
-			uint64_t tsc = tsc_read(how, &cpu);
+		int ok = 0; /* the first destination took it */
 
-			beacon_tsc_trailer(buf + body, how, cpu, tsc);
-		}
+		for (int d = 0; d < 2; d++) {
+			const struct sockaddr_in *to = d ? &cfg->also : &cfg->dst;
+
+			if (!to->sin_port)
+				break;
+#if BEACON_HAVE_TSC
+			if (len > body) {
+				uint64_t tsc = tsc_read(how, &cpu);
+
+				beacon_tsc_trailer(buf + body, how, cpu, tsc);
+			}
 #endif
-		if (sendto(fd, buf, len, 0, (const struct sockaddr *)&cfg->dst, sizeof(cfg->dst)) < 0) {
-			errors++;
-			last_err = errno;
-		} else if (++sent == cfg->count) {
-			break;
+			if (sendto(fd, buf, len, 0, (const struct sockaddr *)to, sizeof(*to)) < 0) {
+				errors++;
+				last_err = errno;
+			} else if (d == 0) {
+				ok = 1;
+			}
 		}
+		sent += ok;
+		if (cfg->count && sent == cfg->count)
+			break;
 		next += cfg->interval_ns;
 		now = mono_ns();
 		if (next < now) /* skip missed slots, stay on the grid */
@@ -378,6 +400,7 @@ int main(int argc, char **argv)
 	struct beacon_cfg cfg = {
 		.dst = { .sin_family = AF_INET },
 		.src = { .sin_family = AF_INET },
+		.also = { .sin_family = AF_INET },
 		.interval_ns = 100000,
 	};
 	struct sigaction sa;
