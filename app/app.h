@@ -101,9 +101,14 @@ json_t *app_port_stats_json(uint16_t port_id);
  * worker was disturbed: sets o's "cpus" ({"worker": N, "control": [CPUs
  * this (the control) thread may use], "target": [CPUs of the target's
  * start command] or null when lvperf did not start it}) and "worker"
- * ({"stall_threshold_ns", "stalls", "longest_stall_ns"}), and appends
- * "worker_stalled" to o's "flags" array (created when missing) when a
- * stall happened since the worker last started. Call after dp_stop.
+ * ({"stall_threshold_ns", "stalls" and "longest_stall_ns": gaps between
+ * loop iterations above the threshold and the longest one;
+ * "descheduled_ns", "involuntary_switches": the kernel's account of the
+ * worker thread, which also sees preemptions inside an iteration, null
+ * when unreadable}), and appends "worker_stalled" to o's "flags" array
+ * (created when missing) when, since the worker last started, a gap was
+ * above the threshold or the thread waited for its CPU longer than it in
+ * all. Call after dp_stop.
  */
 void app_result_cpus_stalls(json_t *o, const struct dp *dp, const cpu_set_t *target);
 

@@ -76,6 +76,8 @@ struct beacon_run {
 	double sent_ns;
 	double stamp_error_ns;
 	int sender_cpu;	  /* the CPU it was read on, -1: unknown */
+	uint64_t worker_stalls; /* worker stalls from the start mark to the last stage */
+	double worker_descheduled_ns; /* the worker's run delay meanwhile, NAN: unknown */
 	int have_target_cpus;
 	cpu_set_t target_cpus; /* the start command's affinity */
 	char err[400];
@@ -204,6 +206,9 @@ static int beacon_one(struct dp *dp, const struct beacon_args *a, struct svc_pro
 	struct netif *nif = &dp->nif;
 	struct beacon_arm arm = { nif, svc };
 	tsc_t start, after_spawn, deadline, vmm_no;
+	struct worker_sched ws0, ws1;
+	uint64_t stalls;
+	int have_ws;
 	pid_t pid;
 	int rc, status, up = 0, vmm_pending;
 
@@ -219,6 +224,8 @@ static int beacon_one(struct dp *dp, const struct beacon_args *a, struct svc_pro
 		return APP_ERR;
 	}
 	dp_call(dp, beacon_arm_fn, &arm);
+	stalls = __atomic_load_n(&dp->w.stalls, __ATOMIC_RELAXED);
+	have_ws = worker_sched_read(&dp->w, &ws0) == 0;
 
 	start = rte_rdtsc();
 	rc = proc_start(a->argv, a->quiet || a->json, &pid);
@@ -261,6 +268,10 @@ static int beacon_one(struct dp *dp, const struct beacon_args *a, struct svc_pro
 	if (svc)
 		dp_call(dp, beacon_disarm_fn, nif);
 	beacon_collect(dp, start, svc, !a->sender_tsc_unknown, run);
+	run->worker_stalls = __atomic_load_n(&dp->w.stalls, __ATOMIC_RELAXED) - stalls;
+	run->worker_descheduled_ns = have_ws && worker_sched_read(&dp->w, &ws1) == 0
+					     ? (double)(ws1.run_delay_ns - ws0.run_delay_ns)
+					     : NAN;
 	if (up && a->on_up) /* the target runs even when its start command has returned */
 		a->on_up(pid, run_idx, a->on_up_ctx);
 	/* The figures come from port stamps, so stopping late costs nothing. */
@@ -336,6 +347,8 @@ static json_t *beacon_run_json(unsigned idx, const struct beacon_run *r, int svc
 			 r->study_format, "error", r->err[0] ? r->err : NULL);
 	json_object_set_new(o, "peers", peers);
 	json_object_set_new(o, "first_seq", json_integer(r->first_seq));
+	json_object_set_new(o, "worker_stalls", json_integer((json_int_t)r->worker_stalls));
+	json_object_set_new(o, "worker_descheduled_ns", app_num_json(r->worker_descheduled_ns));
 	json_object_set_new(o, "sent_ns", app_num_json(r->sent_ns));
 	json_object_set_new(o, "stamp_error_ns", app_num_json(r->stamp_error_ns));
 	json_object_set_new(o, "sender_cpu", r->sender_cpu < 0 ? json_null() : json_integer(r->sender_cpu));

@@ -106,22 +106,30 @@ json_t *app_cpu_list_json(const cpu_set_t *set)
 void app_result_cpus_stalls(json_t *o, const struct dp *dp, const cpu_set_t *target)
 {
 	json_t *flags = json_object_get(o, "flags");
+	struct worker_sched ws;
 	cpu_set_t ctl;
+	int have;
 
 	if (sched_getaffinity(0, sizeof(ctl), &ctl) != 0)
 		CPU_ZERO(&ctl);
 	json_object_set_new(o, "cpus", json_pack("{s:I, s:o, s:o}", "worker", (json_int_t)dp->cores.worker_cpu,
 						 "control", app_cpu_list_json(&ctl), "target",
 						 target ? app_cpu_list_json(target) : json_null()));
+	have = dp->have_sched0 && worker_sched_read(&dp->w, &ws) == 0;
 	json_object_set_new(o, "worker",
-			    json_pack("{s:I, s:I, s:f}", "stall_threshold_ns", (json_int_t)dp->max_stall_ns,
+			    json_pack("{s:I, s:I, s:f, s:o, s:o}", "stall_threshold_ns", (json_int_t)dp->max_stall_ns,
 				      "stalls", (json_int_t)dp->w.stalls, "longest_stall_ns",
-				      tsc_to_ns_f(&dp->clk, dp->w.max_gap)));
+				      tsc_to_ns_f(&dp->clk, dp->w.max_gap), "descheduled_ns",
+				      have ? json_integer((json_int_t)(ws.run_delay_ns - dp->sched0.run_delay_ns))
+					   : json_null(),
+				      "involuntary_switches",
+				      have ? json_integer((json_int_t)(ws.nonvoluntary - dp->sched0.nonvoluntary))
+					   : json_null()));
 	if (!json_is_array(flags)) {
 		flags = json_array();
 		json_object_set_new(o, "flags", flags);
 	}
-	if (dp->w.stalls)
+	if (dp->w.stalls || (have && ws.run_delay_ns - dp->sched0.run_delay_ns > dp->max_stall_ns))
 		json_array_append_new(flags, json_string("worker_stalled"));
 }
 
@@ -138,9 +146,15 @@ void app_avoid_worker_cpu(const struct dp *dp, const char *cores)
 
 void app_stalls_print(FILE *out, const struct dp *dp)
 {
-	fprintf(out, "worker on CPU %u: %" PRIu64 " stalls above %.0f us, longest %.1f us%s\n", dp->cores.worker_cpu,
-		dp->w.stalls, dp->max_stall_ns / 1e3, tsc_to_ns_f(&dp->clk, dp->w.max_gap) / 1e3,
-		dp->w.stalls ? " (worker_stalled: something else ran on its CPU)" : "");
+	struct worker_sched ws;
+	double wait = dp->have_sched0 && worker_sched_read(&dp->w, &ws) == 0
+			      ? (double)(ws.run_delay_ns - dp->sched0.run_delay_ns)
+			      : NAN;
+
+	fprintf(out, "worker on CPU %u: %" PRIu64 " stalls above %.0f us, longest %.1f us, descheduled %.1f us in all%s\n",
+		dp->cores.worker_cpu, dp->w.stalls, dp->max_stall_ns / 1e3,
+		tsc_to_ns_f(&dp->clk, dp->w.max_gap) / 1e3, wait / 1e3,
+		dp->w.stalls || wait > dp->max_stall_ns ? " (worker_stalled: something else ran on its CPU)" : "");
 }
 
 void app_json_print(json_t *obj)

@@ -239,6 +239,9 @@ int dp_start(struct dp *dp, struct netif *const *nifs, uint16_t n, char *err)
 		return rc;
 	}
 	dp->running = 1;
+	for (int k = 0; k < 1000 && !__atomic_load_n(&dp->w.tid, __ATOMIC_ACQUIRE); k++)
+		dp_sleep_ns(10000); /* the worker is starting */
+	dp->have_sched0 = worker_sched_read(&dp->w, &dp->sched0) == 0;
 	return 0;
 }
 

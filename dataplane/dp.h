@@ -46,6 +46,8 @@ struct dp {
 	struct netif ring_nif_a, ring_nif_b;
 	struct worker w;
 	uint64_t max_stall_ns; /* the worker's stall threshold */
+	struct worker_sched sched0; /* the worker thread's account at dp_start */
+	int have_sched0;
 	int running;
 	int quiet;
 };
