@@ -368,6 +368,8 @@ boot_vm() {
 	[ "$rc" = 0 ] || { cat "$tmp/err" >&2; fail "lvperf boot $1 --opts $2 exited $rc"; }
 	check "$tmp/b.json" 'j["startup"]["summary"]["first_beacon_ns"]["n"] == '"$4"' and all(0 < r["first_arp_ns"] <= r["first_beacon_ns"] < 60e9 and r["beacon_src"] == "10.252.0.2" for r in j["startup"]["runs"])' "$4 beacons from the guest not seen"
 	check "$tmp/b.json" '__import__("re").fullmatch(r"'"$3"'", j["variant"]) is not None' "variant does not name machine, accelerator and network"
+	# A guest reads its own TSC: no stamp error, and the reason.
+	check "$tmp/b.json" 'j["stamp_error_ns"] is None and "guest TSC relation unknown" in j["stamp_error_reason"] and all(r["stamp_error_ns"] is None for r in j["startup"]["runs"])' "a VM's stamp error not null with its reason"
 	check "$tmp/b.json" 'j["memory_rss_bytes"]["n"] == '"$4"' and 2**20 < j["memory_rss_bytes"]["min"] < 2**32' "VMM memory not measured"
 	# QEMU's VMM stage (serial console created) comes after the spawn and
 	# before the guest's first packet. (libvirt creates that file itself,
