@@ -107,8 +107,8 @@ json_t *app_port_stats_json(uint16_t port_id);
  * worker thread, which also sees preemptions inside an iteration, null
  * when unreadable}), and appends "worker_stalled" to o's "flags" array
  * (created when missing) when, since the worker last started, a gap was
- * above the threshold or the thread waited for its CPU longer than it in
- * all. Call after dp_stop.
+ * above the threshold or the kernel's account proves a preemption longer
+ * than it (total wait / preemptions > threshold). Call after dp_stop.
  */
 void app_result_cpus_stalls(json_t *o, const struct dp *dp, const cpu_set_t *target);
 

@@ -103,6 +103,16 @@ json_t *app_cpu_list_json(const cpu_set_t *set)
 	return a;
 }
 
+/* Was one preemption of the worker since dp_start longer than the
+ * threshold? The kernel gives the total wait D of n preemptions, so the
+ * longest was at least D / n (pigeonhole): yes when D / n > threshold. */
+static int app_preempted_long(const struct dp *dp, const struct worker_sched *ws)
+{
+	uint64_t d = ws->run_delay_ns - dp->sched0.run_delay_ns, n = ws->nonvoluntary - dp->sched0.nonvoluntary;
+
+	return n && d / n > dp->max_stall_ns;
+}
+
 void app_result_cpus_stalls(json_t *o, const struct dp *dp, const cpu_set_t *target)
 {
 	json_t *flags = json_object_get(o, "flags");
@@ -129,7 +139,7 @@ void app_result_cpus_stalls(json_t *o, const struct dp *dp, const cpu_set_t *tar
 		flags = json_array();
 		json_object_set_new(o, "flags", flags);
 	}
-	if (dp->w.stalls || (have && ws.run_delay_ns - dp->sched0.run_delay_ns > dp->max_stall_ns))
+	if (dp->w.stalls || (have && app_preempted_long(dp, &ws)))
 		json_array_append_new(flags, json_string("worker_stalled"));
 }
 
@@ -147,14 +157,13 @@ void app_avoid_worker_cpu(const struct dp *dp, const char *cores)
 void app_stalls_print(FILE *out, const struct dp *dp)
 {
 	struct worker_sched ws;
-	double wait = dp->have_sched0 && worker_sched_read(&dp->w, &ws) == 0
-			      ? (double)(ws.run_delay_ns - dp->sched0.run_delay_ns)
-			      : NAN;
+	int have = dp->have_sched0 && worker_sched_read(&dp->w, &ws) == 0;
+	double wait = have ? (double)(ws.run_delay_ns - dp->sched0.run_delay_ns) : NAN;
 
 	fprintf(out, "worker on CPU %u: %" PRIu64 " stalls above %.0f us, longest %.1f us, descheduled %.1f us in all%s\n",
 		dp->cores.worker_cpu, dp->w.stalls, dp->max_stall_ns / 1e3,
 		tsc_to_ns_f(&dp->clk, dp->w.max_gap) / 1e3, wait / 1e3,
-		dp->w.stalls || wait > dp->max_stall_ns ? " (worker_stalled: something else ran on its CPU)" : "");
+		dp->w.stalls || (have && app_preempted_long(dp, &ws)) ? " (worker_stalled: something else ran on its CPU)" : "");
 }
 
 void app_json_print(json_t *obj)

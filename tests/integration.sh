@@ -1140,7 +1140,7 @@ beacon_native)
 	# Where things ran: the target's own view of its CPUs (read by the
 	# start command itself) excludes the worker's and matches the JSON.
 	check "$tmp/b.json" 'j["cpus"]["worker"] not in j["cpus"]["target"] and j["cpus"]["worker"] not in j["cpus"]["control"]' "target or control on the worker's CPU"
-	check "$tmp/b.json" 'j["worker"]["stall_threshold_ns"] == 50000 and j["worker"]["stalls"] >= 0 and j["worker"]["descheduled_ns"] >= 0 and ("worker_stalled" in j["flags"]) == (j["worker"]["stalls"] > 0 or j["worker"]["descheduled_ns"] > 50000)' "worker stall fields"
+	check "$tmp/b.json" 'j["worker"]["stall_threshold_ns"] == 50000 and j["worker"]["stalls"] >= 0 and j["worker"]["descheduled_ns"] >= 0 and ("worker_stalled" in j["flags"]) == (j["worker"]["stalls"] > 0 or (j["worker"]["involuntary_switches"] > 0 and j["worker"]["descheduled_ns"] // j["worker"]["involuntary_switches"] > 50000))' "worker stall fields"
 	check "$tmp/b.json" 'all(r["worker_stalls"] >= 0 and r["worker_descheduled_ns"] >= 0 for r in j["runs"])' "per-run worker stalls missing"
 	[ "$(wc -l <"$tmp/beacon.csv")" = 11 ] || fail "beacon CSV has $(wc -l <"$tmp/beacon.csv") lines, want 11"
 	# lvperf stopped every beacon it started: nothing runs in the namespace.
@@ -1168,7 +1168,7 @@ worker_stall)
 		--count 300 --interval 1ms --no-floor --json >"$tmp/quiet.json" 2>"$tmp/err" ||
 		{ cat "$tmp/err" >&2; fail "lvperf ping exited $?"; }
 	check "$tmp/quiet.json" 'j["cpus"]["worker"] == 1 and j["cpus"]["control"] == [0] and j["cpus"]["target"] is None' "cpus not reported"
-	check "$tmp/quiet.json" 'j["worker"]["stalls"] >= 0 and j["worker"]["longest_stall_ns"] > 0 and j["worker"]["descheduled_ns"] >= 0 and j["worker"]["involuntary_switches"] >= 0 and ("worker_stalled" in j["flags"]) == (j["worker"]["stalls"] > 0 or j["worker"]["descheduled_ns"] > 50000)' "worker stall fields missing or inconsistent"
+	check "$tmp/quiet.json" 'j["worker"]["stalls"] >= 0 and j["worker"]["longest_stall_ns"] > 0 and j["worker"]["descheduled_ns"] >= 0 and j["worker"]["involuntary_switches"] >= 0 and ("worker_stalled" in j["flags"]) == (j["worker"]["stalls"] > 0 or (j["worker"]["involuntary_switches"] > 0 and j["worker"]["descheduled_ns"] // j["worker"]["involuntary_switches"] > 50000))' "worker stall fields missing or inconsistent"
 	taskset -c 1 sh -c 'while :; do :; done' &
 	pids+=("$!")
 	"$LVPERF" ping --port "af_xdp:$host_if" --ip "$our_ip/24" --target "$peer_ip" --cores 0,1 \
