@@ -78,6 +78,7 @@ struct beacon_run {
 	int sender_cpu;	  /* the CPU it was read on, -1: unknown */
 	uint64_t worker_stalls; /* worker stalls from the start mark to the last stage */
 	double worker_descheduled_ns; /* the worker's run delay meanwhile, NAN: unknown */
+	uint64_t stale_beacons; /* from an earlier instance (sent before the arm), ignored */
 	int have_target_cpus;
 	cpu_set_t target_cpus; /* the start command's affinity */
 	char err[400];
@@ -100,6 +101,7 @@ struct beacon_run {
 struct beacon_arm {
 	struct netif *nif;
 	struct svc_probe *svc;
+	int host_tsc; /* beacons carry our TSC: drop those sent before the arm */
 };
 
 static void beacon_arm_fn(void *arg)
@@ -107,6 +109,8 @@ static void beacon_arm_fn(void *arg)
 	struct beacon_arm *b = arg;
 
 	netif_arm(b->nif);
+	if (b->host_tsc)
+		b->nif->beacon.not_before = rte_rdtsc();
 	if (b->svc)
 		netif_svc_attach(b->nif, b->svc, rte_rdtsc());
 }
@@ -204,7 +208,7 @@ static int beacon_one(struct dp *dp, const struct beacon_args *a, struct svc_pro
 		      unsigned run_idx, struct beacon_run *run)
 {
 	struct netif *nif = &dp->nif;
-	struct beacon_arm arm = { nif, svc };
+	struct beacon_arm arm = { nif, svc, !a->sender_tsc_unknown };
 	tsc_t start, after_spawn, deadline, vmm_no;
 	struct worker_sched ws0, ws1;
 	uint64_t stalls;
@@ -269,6 +273,7 @@ static int beacon_one(struct dp *dp, const struct beacon_args *a, struct svc_pro
 		dp_call(dp, beacon_disarm_fn, nif);
 	beacon_collect(dp, start, svc, !a->sender_tsc_unknown, run);
 	run->worker_stalls = __atomic_load_n(&dp->w.stalls, __ATOMIC_RELAXED) - stalls;
+	run->stale_beacons = __atomic_load_n(&nif->beacon.stale, __ATOMIC_RELAXED);
 	run->worker_descheduled_ns = have_ws && worker_sched_read(&dp->w, &ws1) == 0
 					     ? (double)(ws1.run_delay_ns - ws0.run_delay_ns)
 					     : NAN;
@@ -349,6 +354,7 @@ static json_t *beacon_run_json(unsigned idx, const struct beacon_run *r, int svc
 	json_object_set_new(o, "first_seq", json_integer(r->first_seq));
 	json_object_set_new(o, "worker_stalls", json_integer((json_int_t)r->worker_stalls));
 	json_object_set_new(o, "worker_descheduled_ns", app_num_json(r->worker_descheduled_ns));
+	json_object_set_new(o, "stale_beacons", json_integer((json_int_t)r->stale_beacons));
 	json_object_set_new(o, "sent_ns", app_num_json(r->sent_ns));
 	json_object_set_new(o, "stamp_error_ns", app_num_json(r->stamp_error_ns));
 	json_object_set_new(o, "sender_cpu", r->sender_cpu < 0 ? json_null() : json_integer(r->sender_cpu));

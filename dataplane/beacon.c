@@ -19,6 +19,11 @@ void beacon_input(struct netif *nif, const uint8_t *frame, const struct pkt_info
 		nif->c.udp_other_port++;
 		return;
 	}
+	beacon_payload_parse(frame + pi->payload_off, pi->payload_len, &bp);
+	if (b->not_before && bp.has_tsc && tsc_before(bp.tsc, b->not_before)) {
+		b->stale++;
+		return;
+	}
 	b->datagrams++;
 	for (i = 0; i < b->n_src; i++) {
 		if (b->src[i].ip == pi->src_ip) {
@@ -34,7 +39,6 @@ void beacon_input(struct netif *nif, const uint8_t *frame, const struct pkt_info
 			s->ip = pi->src_ip;
 			s->sport = pi->src_port;
 			s->first = ts;
-			beacon_payload_parse(frame + pi->payload_off, pi->payload_len, &bp);
 			s->study_format = bp.study;
 			s->first_seq = bp.seq;
 			s->has_tsc = bp.has_tsc;
