@@ -5,6 +5,7 @@
 #ifndef LVP_APP_H
 #define LVP_APP_H
 
+#include <sched.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -36,6 +37,7 @@ struct app_dp_opts {
 	const char *rx_stamp;
 	int json;
 	int quiet;
+	uint64_t max_stall; /* ns */
 };
 
 #define APP_DP_OPT_ROWS(type, f)                                                                    \
@@ -52,7 +54,14 @@ struct app_dp_opts {
 	{ "json", OPT_FLAG, offsetof(type, f.json), 0, 0, NULL, NULL,                               \
 	  "print one JSON object on stdout instead of text" },                                      \
 	{ "quiet", OPT_FLAG, offsetof(type, f.quiet), 0, 0, NULL, NULL,                             \
-	  "no info or progress lines on stderr" }
+	  "no info or progress lines on stderr" },                                                  \
+	APP_MAX_STALL_OPT_ROW(type, f.max_stall)
+
+/* --max-stall: the worker-stall threshold row (commands without
+ * APP_DP_OPT_ROWS use it alone). */
+#define APP_MAX_STALL_OPT_ROW(type, field)                                                          \
+	{ "max-stall", OPT_DURATION, offsetof(type, field), 1000, 10000000000ull, "50us", "DUR",    \
+	  "flag the run worker_stalled when the worker's loop paused longer than this (descheduled)" }
 
 /* Set by SIGINT/SIGTERM; long loops poll it and stop cleanly. */
 extern volatile sig_atomic_t app_interrupted;
@@ -117,6 +126,35 @@ struct floor_result;
  * summary}, and for a port floor "lost", "corrupt", "bad_checksum" and
  * "reflector" {"mode", "where", "icmp_answered", "udp_answered", "passed"}. */
 json_t *app_floor_json(const struct floor_result *f);
+/*
+ * What every measurement result says about where it ran and whether the
+ * worker was disturbed: sets o's "cpus" ({"worker": N, "control": [CPUs
+ * this (the control) thread may use], "target": [CPUs of the target's
+ * start command] or null when lvperf did not start it}) and "worker"
+ * ({"stall_threshold_ns", "stalls" and "longest_stall_ns": gaps between
+ * loop iterations above the threshold and the longest one;
+ * "descheduled_ns", "involuntary_switches": the kernel's account of the
+ * worker thread, which also sees preemptions inside an iteration, null
+ * when unreadable}), and appends "worker_stalled" to o's "flags" array
+ * (created when missing) when, since the worker last started, a gap was
+ * above the threshold or the kernel's account proves a preemption longer
+ * than it (total wait / preemptions > threshold). Call after dp_stop.
+ */
+void app_result_cpus_stalls(json_t *o, const struct dp *dp, const cpu_set_t *target);
+
+/*
+ * Keep the commands lvperf starts (targets, platform daemons and tools)
+ * off the dataplane worker's CPU (drivers/proc.h proc_avoid_cpu): with
+ * dp NULL, before the dataplane is up, the CPU the worker will take for
+ * --cores cores (a port without a NUMA node: veth, vhost); else dp's.
+ */
+void app_avoid_worker_cpu(const struct dp *dp, const char *cores);
+
+/* "worker stalls: N above T us, longest L us" for text output. */
+void app_stalls_print(FILE *out, const struct dp *dp);
+
+/* CPUs of a set as a JSON array of numbers. */
+json_t *app_cpu_list_json(const cpu_set_t *set);
 
 /* Dump json to stdout (indented) and free it. */
 void app_json_print(json_t *obj);

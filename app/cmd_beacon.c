@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -14,6 +15,7 @@
 
 #include <rte_cycles.h>
 
+#include "../dataplane/beacon_fmt.h"
 #include "../drivers/ledger.h"
 #include "../drivers/proc.h"
 #include "app.h"
@@ -25,6 +27,7 @@ struct beacon_cfg {
 	struct beacon_args a;
 	const char *service;
 	struct svc_spec spec;
+	const char *sender_tsc;
 };
 
 static const struct opt_def beacon_opts[] = {
@@ -41,6 +44,9 @@ static const struct opt_def beacon_opts[] = {
 	  "after the beacon, time the first SYN-ACK and first correct answer of this service" },
 	{ "csv", OPT_STR, offsetof(struct beacon_cfg, a.csv), 0, 0, NULL, "FILE",
 	  "append one line per run to FILE (written before the summary)" },
+	{ "sender-tsc", OPT_STR, offsetof(struct beacon_cfg, sender_tsc), 0, 0, "host", "host|guest",
+	  "the TSC in the beacon's datagram is this host's (native, containers: each run's stamp "
+	  "error is measured) or a guest's own (VMs: not comparable)" },
 	{ NULL, 0, 0, 0, 0, NULL, NULL, NULL },
 };
 
@@ -64,6 +70,17 @@ struct beacon_run {
 	int status;	  /* its wait status, when exited */
 	int timed_out;
 	int early;	  /* a beacon older than the start mark */
+	/* The first beacon's own TSC (read just before its sendto), when it
+	 * carried one and shares our TSC: sent_ns after the start mark, and
+	 * the stamp error, port stamp - sender's TSC; NAN otherwise. */
+	double sent_ns;
+	double stamp_error_ns;
+	int sender_cpu;	  /* the CPU it was read on, -1: unknown */
+	uint64_t worker_stalls; /* worker stalls from the start mark to the last stage */
+	double worker_descheduled_ns; /* the worker's run delay meanwhile, NAN: unknown */
+	uint64_t stale_beacons; /* from an earlier instance (sent before the arm), ignored */
+	int have_target_cpus;
+	cpu_set_t target_cpus; /* the start command's affinity */
 	char err[400];
 	/* Every peer heard from during the run, from the ARP table. */
 	uint32_t n_peers;
@@ -84,6 +101,7 @@ struct beacon_run {
 struct beacon_arm {
 	struct netif *nif;
 	struct svc_probe *svc;
+	int host_tsc; /* beacons carry our TSC: drop those sent before the arm */
 };
 
 static void beacon_arm_fn(void *arg)
@@ -91,6 +109,8 @@ static void beacon_arm_fn(void *arg)
 	struct beacon_arm *b = arg;
 
 	netif_arm(b->nif);
+	if (b->host_tsc)
+		b->nif->beacon.not_before = rte_rdtsc();
 	if (b->svc)
 		netif_svc_attach(b->nif, b->svc, rte_rdtsc());
 }
@@ -116,7 +136,8 @@ static int beacon_up(const struct netif *nif, const struct svc_probe *svc)
 }
 
 /* Copy the port stamps of the run into r (the worker keeps the first ones). */
-static void beacon_collect(struct dp *dp, tsc_t start, const struct svc_probe *svc, struct beacon_run *run)
+static void beacon_collect(struct dp *dp, tsc_t start, const struct svc_probe *svc, int host_tsc,
+			   struct beacon_run *run)
 {
 	struct netif *nif = &dp->nif;
 	tsc_t first = __atomic_load_n(&nif->beacon.first, __ATOMIC_ACQUIRE);
@@ -150,8 +171,15 @@ static void beacon_collect(struct dp *dp, tsc_t start, const struct svc_probe *s
 		nsrc = __atomic_load_n(&nif->beacon.n_src, __ATOMIC_ACQUIRE);
 		for (i = 0; i < nsrc; i++)
 			if (nif->beacon.src[i].ip == run->beacon_ip) {
-				run->first_seq = nif->beacon.src[i].first_seq;
-				run->study_format = nif->beacon.src[i].study_format;
+				const struct beacon_src *bs = &nif->beacon.src[i];
+
+				run->first_seq = bs->first_seq;
+				run->study_format = bs->study_format;
+				if (bs->has_tsc && host_tsc) {
+					run->sent_ns = tsc_delta_ns_f(&dp->clk, start, bs->sender_tsc);
+					run->stamp_error_ns = tsc_delta_ns_f(&dp->clk, bs->sender_tsc, bs->first);
+					run->sender_cpu = bs->sender_cpu == BEACON_CPU_UNKNOWN ? -1 : bs->sender_cpu;
+				}
 			}
 	}
 }
@@ -176,8 +204,11 @@ static int beacon_one(struct dp *dp, const struct beacon_args *a, struct svc_pro
 		      unsigned run_idx, struct beacon_run *run)
 {
 	struct netif *nif = &dp->nif;
-	struct beacon_arm arm = { nif, svc };
+	struct beacon_arm arm = { nif, svc, !a->sender_tsc_unknown };
 	tsc_t start, after_spawn, deadline, vmm_no;
+	struct worker_sched ws0, ws1;
+	uint64_t stalls;
+	int have_ws;
 	pid_t pid;
 	int rc, status, up = 0, vmm_pending;
 
@@ -185,12 +216,16 @@ static int beacon_one(struct dp *dp, const struct beacon_args *a, struct svc_pro
 	run->first_frame_ns = run->first_arp_ns = run->first_beacon_ns = NAN;
 	run->syn_ns = run->ready_ns = NAN;
 	run->vmm_ns = run->vmm_after_ns = NAN;
+	run->sent_ns = run->stamp_error_ns = NAN;
+	run->sender_cpu = -1;
 	if (a->cold && (rc = beacon_drop_caches()) != 0) {
 		snprintf(run->err, sizeof(run->err), "--cold: cannot drop the page cache "
 			 "(/proc/sys/vm/drop_caches): %s", strerror(-rc));
 		return APP_ERR;
 	}
 	dp_call(dp, beacon_arm_fn, &arm);
+	stalls = __atomic_load_n(&dp->w.stalls, __ATOMIC_RELAXED);
+	have_ws = worker_sched_read(&dp->w, &ws0) == 0;
 
 	start = rte_rdtsc();
 	rc = proc_start(a->argv, a->quiet || a->json, &pid);
@@ -202,6 +237,7 @@ static int beacon_one(struct dp *dp, const struct beacon_args *a, struct svc_pro
 		return APP_ERR;
 	}
 	run->spawn_ns = tsc_to_ns_f(&dp->clk, after_spawn - start);
+	run->have_target_cpus = sched_getaffinity(pid, sizeof(run->target_cpus), &run->target_cpus) == 0;
 	ledger_add_pid(pid); /* after the start mark: the ledger syncs to disk */
 	deadline = start + ns_to_tsc(&dp->clk, a->timeout);
 	vmm_pending = a->vmm_up != NULL;
@@ -231,7 +267,12 @@ static int beacon_one(struct dp *dp, const struct beacon_args *a, struct svc_pro
 	}
 	if (svc)
 		dp_call(dp, beacon_disarm_fn, nif);
-	beacon_collect(dp, start, svc, run);
+	beacon_collect(dp, start, svc, !a->sender_tsc_unknown, run);
+	run->worker_stalls = __atomic_load_n(&dp->w.stalls, __ATOMIC_RELAXED) - stalls;
+	run->stale_beacons = __atomic_load_n(&nif->beacon.stale, __ATOMIC_RELAXED);
+	run->worker_descheduled_ns = have_ws && worker_sched_read(&dp->w, &ws1) == 0
+					     ? (double)(ws1.run_delay_ns - ws0.run_delay_ns)
+					     : NAN;
 	if (up && a->on_up) /* the target runs even when its start command has returned */
 		a->on_up(pid, run_idx, a->on_up_ctx);
 	/* The figures come from port stamps, so stopping late costs nothing. */
@@ -306,6 +347,13 @@ static json_t *beacon_run_json(unsigned idx, const struct beacon_run *r, int svc
 			 isnan(r->first_arp_ns) ? NULL : pkt_format_ip(r->arp_ip, aip), "study_format",
 			 r->study_format, "error", r->err[0] ? r->err : NULL);
 	json_object_set_new(o, "peers", peers);
+	json_object_set_new(o, "first_seq", json_integer(r->first_seq));
+	json_object_set_new(o, "worker_stalls", json_integer((json_int_t)r->worker_stalls));
+	json_object_set_new(o, "worker_descheduled_ns", app_num_json(r->worker_descheduled_ns));
+	json_object_set_new(o, "stale_beacons", json_integer((json_int_t)r->stale_beacons));
+	json_object_set_new(o, "sent_ns", app_num_json(r->sent_ns));
+	json_object_set_new(o, "stamp_error_ns", app_num_json(r->stamp_error_ns));
+	json_object_set_new(o, "sender_cpu", r->sender_cpu < 0 ? json_null() : json_integer(r->sender_cpu));
 	if (vmm) {
 		json_object_set_new(o, "vmm_ns", app_num_json(r->vmm_ns));
 		json_object_set_new(o, "vmm_after_ns", app_num_json(r->vmm_after_ns));
@@ -362,11 +410,27 @@ static double beacon_stage(const struct beacon_run *r, int st)
 	       st == ST_SYN ? r->syn_ns : r->ready_ns;
 }
 
+/* Why the run has no stamp error: the sender's TSC is not ours, or no
+ * beacon carried one; NULL when every timed run has it. */
+static const char *beacon_stamp_error_reason(const struct beacon_args *a, const struct beacon_run *runs,
+					     unsigned done)
+{
+	unsigned i;
+
+	if (a->sender_tsc_unknown)
+		return a->sender_tsc_unknown;
+	for (i = 0; i < done; i++)
+		if (!isnan(runs[i].first_beacon_ns) && isnan(runs[i].stamp_error_ns))
+			return "a beacon without the sender's TSC (the study's sender, or beacon --no-tsc)";
+	return NULL;
+}
+
 int beacon_measure(struct dp *dp, const struct beacon_args *a, json_t **json)
 {
 	struct beacon_run *runs = calloc(a->repeat, sizeof(*runs));
 	double *vals = calloc(a->repeat, sizeof(double));
-	struct stats_summary sum[ST__COUNT], vmm_sum;
+	struct stats_summary sum[ST__COUNT], vmm_sum, err_sum;
+	const char *err_why;
 	const char *clock = clock_source_name(dp->port.clock);
 	char err[DP_ERR_LEN], ip[16];
 	struct svc_probe *svc = NULL;
@@ -431,6 +495,8 @@ int beacon_measure(struct dp *dp, const struct beacon_args *a, json_t **json)
 			       r->spawn_ns / 1e6);
 			if (a->vmm_up)
 				printf(", VMM up %.3f ms", r->vmm_ns / 1e6);
+			if (!isnan(r->stamp_error_ns))
+				printf(", stamp error %.1f us", r->stamp_error_ns / 1e3);
 			if (svc)
 				printf(", %s SYN-ACK %.3f ms, ready %.3f ms (%" PRIu64 " SYNs)",
 				       svc_kind_name(svc->spec.kind), r->syn_ns / 1e6, r->ready_ns / 1e6,
@@ -446,6 +512,10 @@ int beacon_measure(struct dp *dp, const struct beacon_args *a, json_t **json)
 			vals[i] = beacon_stage(&runs[i], st);
 		stats_summarize(vals, done, &sum[st]);
 	}
+	for (i = 0; i < done; i++)
+		vals[i] = runs[i].stamp_error_ns;
+	stats_summarize(vals, done, &err_sum);
+	err_why = beacon_stamp_error_reason(a, runs, done);
 	if (a->vmm_up) {
 		for (i = 0; i < done; i++)
 			vals[i] = runs[i].vmm_ns;
@@ -464,6 +534,16 @@ int beacon_measure(struct dp *dp, const struct beacon_args *a, json_t **json)
 				  (json_int_t)dp->nif.beacon.udp_port, "floor_ns", json_null(), "runs", arr,
 				  "summary", summary);
 		json_object_set_new(*json, "cache", json_string(a->cold ? "cold" : "warm"));
+		/* Missing for some runs: summarize those that have it, and say why. */
+		json_object_set_new(summary, "stamp_error_ns",
+				    err_sum.n ? app_summary_json(&err_sum) : json_null());
+		json_object_set(*json, "stamp_error_ns", json_object_get(summary, "stamp_error_ns"));
+		json_object_set_new(*json, "stamp_error_reason", err_why ? json_string(err_why) : json_null());
+		json_object_set_new(*json, "stamp_error",
+				    json_string("port stamp of the first beacon - the TSC its sender read just "
+						"before sendto(), in ns with the measured TSC rate; the "
+						"appliance's own timing error for that event"));
+		app_result_cpus_stalls(*json, dp, done && runs[0].have_target_cpus ? &runs[0].target_cpus : NULL);
 		if (svc)
 			json_object_set_new(*json, "service",
 					    json_pack("{s:s, s:I, s:s?, s:s}", "protocol",
@@ -489,6 +569,11 @@ int beacon_measure(struct dp *dp, const struct beacon_args *a, json_t **json)
 		if (a->vmm_up)
 			app_summary_print(stdout, "VMM devices set up (polled, 0.25 ms)", &vmm_sum,
 					  "ns after the start mark");
+		if (err_sum.n)
+			app_summary_print(stdout, "stamp error (port stamp - sender's TSC)", &err_sum, "ns");
+		if (err_why)
+			printf("stamp error: not measured for %s: %s\n", err_sum.n ? "some runs" : "any run", err_why);
+		app_stalls_print(stdout, dp);
 		printf("clock: %s; start mark: TSC before posix_spawn; no floor subtracted\n", clock);
 	}
 out:
@@ -534,6 +619,14 @@ int cmd_beacon(int argc, char **argv)
 			return APP_USAGE;
 		}
 		cfg.a.service = &cfg.spec;
+	}
+	if (strcmp(cfg.sender_tsc, "host") == 0) {
+		cfg.a.sender_tsc_unknown = NULL;
+	} else if (strcmp(cfg.sender_tsc, "guest") == 0) {
+		cfg.a.sender_tsc_unknown = "--sender-tsc guest: the guest's TSC relation to the host's is unknown";
+	} else {
+		fprintf(stderr, "lvperf beacon: --sender-tsc expects host or guest, not '%s'\n", cfg.sender_tsc);
+		return APP_USAGE;
 	}
 	cfg.a.json = cfg.dp.json;
 	cfg.a.quiet = cfg.dp.quiet;

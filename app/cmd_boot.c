@@ -35,6 +35,7 @@ struct boot_cfg {
 	const char *rx_stamp;
 	int json;
 	int quiet;
+	uint64_t max_stall;
 };
 
 static const struct opt_def boot_opts[] = {
@@ -67,6 +68,7 @@ static const struct opt_def boot_opts[] = {
 	{ "eal", OPT_STR, offsetof(struct boot_cfg, eal), 0, 0, NULL, "\"OPTS\"", "extra EAL options" },
 	{ "json", OPT_FLAG, offsetof(struct boot_cfg, json), 0, 0, NULL, NULL, "one JSON object on stdout" },
 	{ "quiet", OPT_FLAG, offsetof(struct boot_cfg, quiet), 0, 0, NULL, NULL, "no info lines" },
+	APP_MAX_STALL_OPT_ROW(struct boot_cfg, max_stall),
 	{ NULL, 0, 0, 0, 0, NULL, NULL, NULL },
 };
 
@@ -154,6 +156,7 @@ int cmd_boot(int argc, char **argv)
 	/* Platform helpers that outlive their parents (containerd shims,
 	 * conmon) come back to us to be reaped. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	app_avoid_worker_cpu(NULL, cfg.cores); /* the daemons prepare starts too */
 	rc = drv->prepare(&t, err, sizeof(err));
 	if (rc) {
 		fprintf(stderr, "lvperf boot: %s\n", err);
@@ -181,6 +184,7 @@ int cmd_boot(int argc, char **argv)
 		free(mem.guest);
 		return APP_USAGE;
 	}
+	dcfg.max_stall_ns = cfg.max_stall;
 	rc = mem.rss && mem.guest ? dp_open(&dp, &dcfg, err) : -ENOMEM;
 	if (rc) {
 		fprintf(stderr, "lvperf boot: %s\n", mem.rss && mem.guest ? err : "out of memory");
@@ -189,6 +193,7 @@ int cmd_boot(int argc, char **argv)
 		free(mem.guest);
 		return APP_ERR;
 	}
+	app_avoid_worker_cpu(&dp, NULL);
 	for (uint64_t i = 0; i < cfg.repeat; i++)
 		mem.rss[i] = mem.guest[i] = NAN;
 	{
@@ -196,7 +201,8 @@ int cmd_boot(int argc, char **argv)
 					  .csv = cfg.csv, .json = cfg.json, .quiet = 1, .argv = t.argv,
 					  .on_up = boot_on_up, .after_run = boot_after_run,
 					  .on_up_ctx = &mem, .cold = cfg.cold,
-					  .vmm_up = drv->vmm_up ? target_vmm_up : NULL, .vmm_ctx = &t };
+					  .vmm_up = drv->vmm_up ? target_vmm_up : NULL, .vmm_ctx = &t,
+					  .sender_tsc_unknown = drv->shares_host_tsc ? NULL : TARGET_GUEST_TSC };
 		struct svc_spec spec;
 
 		if (target_service(&t, &spec) == 0) {
@@ -226,6 +232,12 @@ int cmd_boot(int argc, char **argv)
 				      size < 0 ? json_null() : json_integer(size), "memory_rss_bytes",
 				      app_summary_json(&ms), "startup", bj ? bj : json_null());
 
+		static const char *const lift[] = { "stamp_error_ns", "stamp_error_reason", "flags", "cpus",
+						    "worker" };
+
+		for (size_t k = 0; bj && k < sizeof(lift) / sizeof(lift[0]); k++)
+			if (json_object_get(bj, lift[k]))
+				json_object_set(o, lift[k], json_object_get(bj, lift[k]));
 		json_object_set_new(o, "guest_reported_ns", app_summary_json(&gs));
 		json_object_set_new(o, "net", json_string(cfg.net));
 		json_object_set_new(o, "cache", json_string(cfg.cold ? "cold" : "warm"));

@@ -227,6 +227,7 @@ int ping_measure(struct dp *dp, const struct ping_args *a, json_t **json)
 		json_object_set_new(*json, "counters", app_counters_json(nif));
 		json_object_set_new(*json, "port_stats", app_port_stats_json(dp->port.id));
 		json_object_set_new(*json, "rx_stamp", app_rx_stamp_json(&dp->port));
+		app_result_cpus_stalls(*json, dp, NULL);
 	} else {
 		if (a->samples)
 			for (i = 0; i < count; i++) {
@@ -252,6 +253,7 @@ int ping_measure(struct dp *dp, const struct ping_args *a, json_t **json)
 			       floor_ns, fl.count);
 		printf("clock: %s, TSC %.4f MHz measured against CLOCK_MONOTONIC_RAW\n",
 		       clock_source_name(dp->port.clock), dp->clk.hz / 1e6);
+		app_stalls_print(stdout, dp);
 	}
 	free(adj);
 	dp_ping_result_free(&r);

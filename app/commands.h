@@ -81,6 +81,11 @@ struct beacon_args {
 	 * polled every BEACON_VMM_POLL_NS from the start mark; NULL: none. */
 	int (*vmm_up)(void *ctx);
 	void *vmm_ctx;
+	/* Why the TSC a beacon carries cannot be set against ours (a guest's
+	 * own TSC), or NULL: the target shares the host's TSC (native and
+	 * containers) and each run gets its stamp error, port stamp - the
+	 * sender's TSC. */
+	const char *sender_tsc_unknown;
 };
 
 /* Start a->argv a->repeat times and time its first ARP, first beacon and,

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <math.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 
 #include "../calib/floor.h"
 #include "../drivers/driver.h"
+#include "../drivers/proc.h"
 #include "app.h"
 
 volatile sig_atomic_t app_interrupted;
@@ -58,6 +60,7 @@ int app_dp_config(const char *cmd, const struct app_dp_opts *o, int port_optiona
 	cfg->cores = o->cores;
 	cfg->eal = o->eal;
 	cfg->quiet = o->quiet;
+	cfg->max_stall_ns = o->max_stall;
 	return app_dp_rx_stamp(cmd, o->rx_stamp, cfg);
 }
 
@@ -131,6 +134,79 @@ json_t *app_floor_json(const struct floor_result *f)
 					      (json_int_t)f->refl.pass));
 	}
 	return o;
+}
+
+json_t *app_cpu_list_json(const cpu_set_t *set)
+{
+	json_t *a = json_array();
+
+	for (int c = 0; c < CPU_SETSIZE; c++)
+		if (CPU_ISSET(c, set))
+			json_array_append_new(a, json_integer(c));
+	return a;
+}
+
+/* Was one preemption of the worker since dp_start longer than the
+ * threshold? The kernel gives the total wait D of n preemptions, so the
+ * longest was at least D / n (pigeonhole): yes when D / n > threshold. */
+static int app_preempted_long(const struct dp *dp, const struct worker_sched *ws)
+{
+	uint64_t d = ws->run_delay_ns - dp->sched0.run_delay_ns, n = ws->nonvoluntary - dp->sched0.nonvoluntary;
+
+	return n && d / n > dp->max_stall_ns;
+}
+
+void app_result_cpus_stalls(json_t *o, const struct dp *dp, const cpu_set_t *target)
+{
+	json_t *flags = json_object_get(o, "flags");
+	struct worker_sched ws;
+	cpu_set_t ctl;
+	int have;
+
+	if (sched_getaffinity(0, sizeof(ctl), &ctl) != 0)
+		CPU_ZERO(&ctl);
+	json_object_set_new(o, "cpus", json_pack("{s:I, s:o, s:o}", "worker", (json_int_t)dp->cores.worker_cpu,
+						 "control", app_cpu_list_json(&ctl), "target",
+						 target ? app_cpu_list_json(target) : json_null()));
+	have = dp->have_sched0 && worker_sched_read(&dp->w, &ws) == 0;
+	json_object_set_new(o, "worker",
+			    json_pack("{s:I, s:I, s:f, s:o, s:o}", "stall_threshold_ns", (json_int_t)dp->max_stall_ns,
+				      "stalls", (json_int_t)dp->w.stalls, "longest_stall_ns",
+				      tsc_to_ns_f(&dp->clk, dp->w.max_gap), "descheduled_ns",
+				      have ? json_integer((json_int_t)(ws.run_delay_ns - dp->sched0.run_delay_ns))
+					   : json_null(),
+				      "involuntary_switches",
+				      have ? json_integer((json_int_t)(ws.nonvoluntary - dp->sched0.nonvoluntary))
+					   : json_null()));
+	if (!json_is_array(flags)) {
+		flags = json_array();
+		json_object_set_new(o, "flags", flags);
+	}
+	if (dp->w.stalls || (have && app_preempted_long(dp, &ws)))
+		json_array_append_new(flags, json_string("worker_stalled"));
+}
+
+void app_avoid_worker_cpu(const struct dp *dp, const char *cores)
+{
+	struct core_choice cc;
+	char err[200];
+
+	if (dp)
+		proc_avoid_cpu((int)dp->cores.worker_cpu);
+	else if (cores_pick(cores, -1, &cc, err, sizeof(err)) == 0)
+		proc_avoid_cpu((int)cc.worker_cpu);
+}
+
+void app_stalls_print(FILE *out, const struct dp *dp)
+{
+	struct worker_sched ws;
+	int have = dp->have_sched0 && worker_sched_read(&dp->w, &ws) == 0;
+	double wait = have ? (double)(ws.run_delay_ns - dp->sched0.run_delay_ns) : NAN;
+
+	fprintf(out, "worker on CPU %u: %" PRIu64 " stalls above %.0f us, longest %.1f us, descheduled %.1f us in all%s\n",
+		dp->cores.worker_cpu, dp->w.stalls, dp->max_stall_ns / 1e3,
+		tsc_to_ns_f(&dp->clk, dp->w.max_gap) / 1e3, wait / 1e3,
+		dp->w.stalls || (have && app_preempted_long(dp, &ws)) ? " (worker_stalled: something else ran on its CPU)" : "");
 }
 
 void app_json_print(json_t *obj)
@@ -215,6 +291,7 @@ int app_dp_run(const char *cmd, const struct dp_config *dcfg,
 		fprintf(stderr, "lvperf %s: %s\n", cmd, err);
 		return APP_ERR;
 	}
+	app_avoid_worker_cpu(&dp, NULL);
 	rc = measure(&dp, arg, &json);
 	dp_close(&dp);
 	if (json)

@@ -148,6 +148,7 @@ static json_t *load_run_json(const char *cmd, const struct dp *dp, const struct 
 	json_object_set_new(o, "port_stats", app_port_stats_json(nif->port->id));
 	json_object_set_new(o, "rx_stamp", app_rx_stamp_json(nif->port));
 	json_object_set_new(o, "flags", load_run_flags(l, win > 0 ? busy / win : 0, retx, nif));
+	app_result_cpus_stalls(o, dp, NULL);
 	return o;
 }
 
@@ -190,6 +191,7 @@ static void load_run_text(const char *cmd, const struct dp *dp, const struct net
 	printf("generator CPU: %.3f busy CPU-s of %.3f wall core-s (%.1f %%), %.0f requests per busy CPU-s\n",
 	       busy, win, win > 0 ? 100 * busy / win : 0, busy > 0 ? l->c.measured / busy : 0);
 	printf("clock: %s; no floor subtracted\n", clock_source_name(nif->port->clock));
+	app_stalls_print(stdout, dp);
 }
 
 int load_run(struct dp *dp, const char *cmd, const struct load_run_args *a,

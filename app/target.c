@@ -139,6 +139,7 @@ int target_session_run(const char *cmd, const struct target_session_opts *o,
 	s.t.image = o->image;
 	app_signals();
 	prctl(PR_SET_CHILD_SUBREAPER, 1); /* shims and conmon come back to us */
+	app_avoid_worker_cpu(NULL, dpo->cores); /* the daemons prepare starts too */
 	rc = s.drv->prepare(&s.t, err, sizeof(err));
 	if (rc) {
 		fprintf(stderr, "lvperf %s: %s\n", cmd, err);
@@ -164,17 +165,20 @@ int target_session_run(const char *cmd, const struct target_session_opts *o,
 		s.drv->destroy(&s.t);
 		return APP_USAGE;
 	}
+	dcfg.max_stall_ns = dpo->max_stall;
 	rc = dp_open(&s.dp, &dcfg, err);
 	if (rc) {
 		fprintf(stderr, "lvperf %s: %s\n", cmd, err);
 		s.drv->destroy(&s.t);
 		return APP_ERR;
 	}
+	app_avoid_worker_cpu(&s.dp, NULL);
 	{
 		struct beacon_args ba = { .repeat = 1, .timeout = o->boot_timeout, .json = 1, .quiet = 1,
 					  .argv = s.t.argv, .on_up = session_on_up,
 					  .after_run = session_after_run, .on_up_ctx = &r,
-					  .vmm_up = s.drv->vmm_up ? target_vmm_up : NULL, .vmm_ctx = &s.t };
+					  .vmm_up = s.drv->vmm_up ? target_vmm_up : NULL, .vmm_ctx = &s.t,
+					  .sender_tsc_unknown = s.drv->shares_host_tsc ? NULL : TARGET_GUEST_TSC };
 
 		if (target_service(&s.t, &spec) == 0) {
 			ba.service = &spec;
@@ -204,6 +208,9 @@ int target_session_run(const char *cmd, const struct target_session_opts *o,
 		json_object_set_new(r.json, "workload", json_string(o->workload));
 		json_object_set_new(r.json, "net", json_string(o->net ? o->net : "direct"));
 		json_object_set(r.json, "boot", run ? run : json_null());
+		if (json_is_object(json_object_get(r.json, "cpus")) && json_object_get(json_object_get(bj, "cpus"), "target"))
+			json_object_set(json_object_get(r.json, "cpus"), "target",
+					json_object_get(json_object_get(bj, "cpus"), "target"));
 		app_json_print(r.json);
 	} else if (!s.json && run) {
 		session_text(&s, run);

@@ -14,6 +14,9 @@
 #include "../drivers/driver.h"
 #include "app.h"
 
+/* stamp_error_reason of a target whose driver does not share the host's TSC. */
+#define TARGET_GUEST_TSC "guest TSC relation unknown: a VM's beacon reads the guest's own TSC"
+
 /* The booted target's address (10.253.0.2/24; the appliance is .1). */
 #define TARGET_SESSION_IP 0x0afd0002u
 

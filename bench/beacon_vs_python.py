@@ -1,142 +1,107 @@
 #!/usr/bin/env python3
-"""Startup timer re-creating the study's method, for bench/beacon_vs_python.
+"""The study's startup timer as a listener, for bench/beacon_vs_python.
 
 Nickoloff's method: a listener thread blocks on a UDP socket and records
-time.time() when the workload's first datagram arrives; a launcher thread
-records time.time() and then starts the command with subprocess.Popen. The
-startup time is the difference. Wall-clock time.time() and the race between
-the two threads are kept on purpose: this is the reference being measured
-against, not how lvperf measures (BENCHMARKS.md, "Startup").
+time.time() when the workload's datagram arrives; a launcher thread
+recorded time.time() before subprocess.Popen. In this paired bench lvperf
+launches the command and the beacon sends each datagram to lvperf's port
+and (--also) to this socket, so both timers see the same start; only the
+listener half of the study's timer runs here, unchanged: one thread, a
+blocking receive, time.time() (a float: ~240 ns steps at today's epoch).
 
-After the first datagram the command is stopped by its PID (SIGTERM, then
-reaped), the socket is drained, and the next run starts.
+For each beacon process (one source port) the first datagram is kept with
+its arrival time.time(), the sender's attempt number and the
+CLOCK_MONOTONIC ns it read just before sendto (the beacon's "seq" body;
+its TSC read follows it by a few tens of ns). The method's error for that
+event is arrival - send: time.time() is mapped to CLOCK_MONOTONIC by the
+offset realtime - monotonic, taken as the narrowest of 50 bracketed reads
+(monotonic, time, monotonic) at start and at stop. The kernel's own receive
+stamp of the datagram (SO_TIMESTAMPNS, CLOCK_REALTIME at the socket's
+device receive) splits the error into the kernel's path and the listener's
+wake-up; it is why the receive is recvmsg instead of recvfrom.
 
-Usage: beacon_vs_python.py --listen IP [--port 1337] [--repeat 30]
-                           [--timeout 30] -- COMMAND ARGS...
-Prints one JSON object on stdout, shaped like lvperf beacon --json:
-  runs: [{run, first_beacon_ns (int or null), beacon_src}],
-  summary: {first_beacon_ns: {n, mean, sd, min, p50, max}}, clock.
-Runs that time out have first_beacon_ns null; exit status is still 0.
-Stdlib only.
+Usage: beacon_vs_python.py --listen IP [--port 1337] [--ready FILE]
+Writes FILE once listening; runs until SIGTERM/SIGINT, then prints one
+JSON object: {clock, offset_ns: [start, stop], events: [{sport, seq,
+sent_mono_ns, recv_ns, kernel_ns, error_ns, kernel_error_ns}]} (ns of
+CLOCK_MONOTONIC). Stdlib only.
 """
 import argparse
 import json
-import os
 import signal
 import socket
-import statistics
-import subprocess
-import sys
+import struct
 import threading
 import time
 
-
-CHILD = []  # the command being timed, so a signal can stop it by PID
-
-
-def on_signal(signum, frame):
-    # No Popen.wait() here: the interrupted frame may hold its lock. The
-    # child gets SIGTERM by PID (only if not yet reaped, so the PID is
-    # still its own) and is reaped by init once we are gone.
-    for proc in CHILD:
-        if proc.returncode is None:
-            try:
-                os.kill(proc.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-    sys.stdout.flush()
-    os._exit(128 + signum)
+SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)
 
 
-def summarize(xs):
-    if not xs:
-        return {"n": 0, "mean": None, "sd": None, "min": None, "p50": None,
-                "max": None}
-    return {"n": len(xs), "mean": statistics.fmean(xs),
-            "sd": statistics.stdev(xs) if len(xs) > 1 else 0.0,
-            "min": min(xs), "p50": statistics.median(xs), "max": max(xs)}
-
-
-def drain(sock):
-    sock.setblocking(False)
-    try:
-        while True:
-            sock.recvfrom(2048)
-    except BlockingIOError:
-        pass
-    finally:
-        sock.setblocking(True)
-
-
-def one_run(sock, cmd, timeout):
-    got = {}
-
-    def listener():
-        try:
-            _, src = sock.recvfrom(2048)
-        except socket.timeout:
-            return
-        got["t1"] = time.time()
-        got["src"] = "%s:%d" % src
-
-    def launcher():
-        got["t0"] = time.time()
-        got["proc"] = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
-                                       stderr=subprocess.DEVNULL)
-        CHILD.append(got["proc"])
-
-    sock.settimeout(timeout)
-    lt = threading.Thread(target=listener, daemon=True)
-    lt.start()
-    st = threading.Thread(target=launcher, daemon=True)
-    st.start()
-    st.join()
-    lt.join()
-    proc = got["proc"]
-    proc.terminate()
-    try:
-        proc.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-    CHILD.remove(proc)
-    time.sleep(0.005)  # let datagrams already on the veth land, then drop
-    drain(sock)
-    if "t1" not in got:
-        return None, None
-    return int(round((got["t1"] - got["t0"]) * 1e9)), got["src"]
+def realtime_minus_monotonic():
+    best = None
+    for _ in range(50):
+        a = time.monotonic_ns()
+        r = time.time_ns()
+        b = time.monotonic_ns()
+        if best is None or b - a < best[0]:
+            best = (b - a, r - (a + b) // 2)
+    return best[1]
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--listen", required=True)
     ap.add_argument("--port", type=int, default=1337)
-    ap.add_argument("--repeat", type=int, default=30)
-    ap.add_argument("--timeout", type=float, default=30.0)
-    ap.add_argument("cmd", nargs=argparse.REMAINDER)
+    ap.add_argument("--ready")
     a = ap.parse_args()
-    cmd = a.cmd[1:] if a.cmd[:1] == ["--"] else a.cmd
-    if not cmd or a.repeat < 1:
-        ap.error("need --repeat >= 1 and a command after --")
 
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda s, f: stop.set())
+    signal.signal(signal.SIGINT, lambda s, f: stop.set())
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
     sock.bind((a.listen, a.port))
-    runs, xs = [], []
-    for i in range(a.repeat):
-        ns, src = one_run(sock, cmd, a.timeout)
-        runs.append({"run": i, "first_beacon_ns": ns, "beacon_src": src})
-        if ns is not None:
-            xs.append(ns)
-    sock.close()
-    json.dump({"runs": runs,
-               "summary": {"first_beacon_ns": summarize(xs)},
-               "clock": "time.time() in two Python threads (study method)"},
-              sys.stdout)
+    off0 = realtime_minus_monotonic()
+    raw = []  # (time.time(), sport, payload, kernel realtime ns)
+    seen = set()
+
+    def listener():
+        while True:
+            data, anc, _, src = sock.recvmsg(2048, 64)
+            t = time.time()  # the study's clock, read as it did
+            if src[1] in seen:
+                continue
+            seen.add(src[1])
+            kns = None
+            for lvl, typ, val in anc:
+                if lvl == socket.SOL_SOCKET and typ == SO_TIMESTAMPNS:
+                    sec, nsec = struct.unpack("qq", val[:16])
+                    kns = sec * 10**9 + nsec
+            raw.append((t, src[1], data, kns))
+
+    threading.Thread(target=listener, daemon=True).start()
+    if a.ready:
+        open(a.ready, "w").close()
+    while not stop.wait(0.2):
+        pass
+    off1 = realtime_minus_monotonic()
+    off = (off0 + off1) / 2
+    events = []
+    for t, sport, data, kns in list(raw):
+        ev = {"sport": sport, "seq": None, "sent_mono_ns": None,
+              "recv_ns": t * 1e9 - off, "kernel_ns": None if kns is None else kns - off,
+              "error_ns": None, "kernel_error_ns": None}
+        if len(data) >= 16 and data[:4] == b"LVPB":
+            ev["seq"], ev["sent_mono_ns"] = struct.unpack(">IQ", data[4:16])
+            ev["error_ns"] = ev["recv_ns"] - ev["sent_mono_ns"]
+            if kns is not None:
+                ev["kernel_error_ns"] = ev["kernel_ns"] - ev["sent_mono_ns"]
+        events.append(ev)
+    json.dump({"clock": "time.time() in a listener thread (study method), mapped to CLOCK_MONOTONIC",
+               "offset_ns": [off0, off1], "events": events}, __import__("sys").stdout)
     print()
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(main())

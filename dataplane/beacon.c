@@ -1,22 +1,27 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * The boot beacon listener: any UDP datagram to the beacon port counts (the
  * study's udpping sends one character); lvperf's own beacon workload sends
- * "LVPB", a big-endian sequence number and its send time. First seen per
- * source, stamped at the port.
+ * "LVPB", a big-endian sequence number and its send time, and both may
+ * carry the sender's TSC (beacon_fmt.h). First seen per source, stamped at
+ * the port.
  */
-#include <string.h>
-
+#include "beacon_fmt.h"
 #include "netif.h"
 
 void beacon_input(struct netif *nif, const uint8_t *frame, const struct pkt_info *pi, tsc_t ts)
 {
 	struct beacon_listener *b = &nif->beacon;
-	const uint8_t *pl = frame + pi->payload_off;
 	struct beacon_src *s = NULL;
+	struct beacon_payload bp;
 	uint32_t i;
 
 	if (b->udp_port == 0 || pi->dst_port != b->udp_port) {
 		nif->c.udp_other_port++;
+		return;
+	}
+	beacon_payload_parse(frame + pi->payload_off, pi->payload_len, &bp);
+	if (b->not_before && bp.has_tsc && tsc_before(bp.tsc, b->not_before)) {
+		b->stale++;
 		return;
 	}
 	b->datagrams++;
@@ -34,10 +39,11 @@ void beacon_input(struct netif *nif, const uint8_t *frame, const struct pkt_info
 			s->ip = pi->src_ip;
 			s->sport = pi->src_port;
 			s->first = ts;
-			s->study_format = pi->payload_len == 1;
-			if (pi->payload_len >= 8 && memcmp(pl, "LVPB", 4) == 0)
-				s->first_seq = (uint32_t)pl[4] << 24 | (uint32_t)pl[5] << 16 |
-					       (uint32_t)pl[6] << 8 | pl[7];
+			s->study_format = bp.study;
+			s->first_seq = bp.seq;
+			s->has_tsc = bp.has_tsc;
+			s->sender_cpu = bp.cpu;
+			s->sender_tsc = bp.tsc;
 			__atomic_store_n(&b->n_src, b->n_src + 1, __ATOMIC_RELEASE);
 		}
 	}

@@ -89,6 +89,7 @@ int dp_open(struct dp *dp, const struct dp_config *cfg, char *err)
 	dp->quiet = cfg->quiet;
 	if (cfg->xdp_prog)
 		snprintf(dp->xdp_prog, sizeof(dp->xdp_prog), "%s", cfg->xdp_prog);
+	dp->max_stall_ns = cfg->max_stall_ns ? cfg->max_stall_ns : DP_MAX_STALL_NS;
 	inv = tsc_invariant();
 	if (inv != 1) {
 		snprintf(err, DP_ERR_LEN,
@@ -254,6 +255,8 @@ int dp_start(struct dp *dp, struct netif *const *nifs, uint16_t n, char *err)
 	dp->w.busy = 0;
 	dp->w.loops = 0;
 	dp->w.max_gap = 0;
+	dp->w.stalls = 0;
+	dp->w.stall_limit = ns_to_tsc(&dp->clk, dp->max_stall_ns);
 	rc = rte_eal_remote_launch(worker_main, &dp->w, dp->cores.worker_cpu);
 	if (rc) {
 		snprintf(err, DP_ERR_LEN, "cannot launch the worker on lcore %u: %s",
@@ -261,6 +264,9 @@ int dp_start(struct dp *dp, struct netif *const *nifs, uint16_t n, char *err)
 		return rc;
 	}
 	dp->running = 1;
+	for (int k = 0; k < 1000 && !__atomic_load_n(&dp->w.tid, __ATOMIC_ACQUIRE); k++)
+		dp_sleep_ns(10000); /* the worker is starting */
+	dp->have_sched0 = worker_sched_read(&dp->w, &dp->sched0) == 0;
 	return 0;
 }
 

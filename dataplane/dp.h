@@ -32,7 +32,10 @@ struct dp_config {
 			       * stamps after the RX burst */
 	uint16_t udp_port;  /* beacon port on the netif, 0: none */
 	int quiet;	    /* no info lines on stderr */
+	uint64_t max_stall_ns; /* worker loop gaps above this are stalls; 0: DP_MAX_STALL_NS */
 };
+
+#define DP_MAX_STALL_NS 50000u
 
 struct dp {
 	struct tsc_clock clk;
@@ -47,6 +50,9 @@ struct dp {
 	struct port ring_a, ring_b;
 	struct netif ring_nif_a, ring_nif_b;
 	struct worker w;
+	uint64_t max_stall_ns; /* the worker's stall threshold */
+	struct worker_sched sched0; /* the worker thread's account at dp_start */
+	int have_sched0;
 	int running;
 	int quiet;
 	/* The hook-stamping XDP program for af_xdp ports ("" for none): the

@@ -109,6 +109,8 @@ void netif_arm(struct netif *nif)
 	nif->beacon.n_src = 0;
 	nif->beacon.datagrams = 0;
 	nif->beacon.table_full = 0;
+	nif->beacon.not_before = 0;
+	nif->beacon.stale = 0;
 	__atomic_store_n(&nif->beacon.first, 0, __ATOMIC_RELEASE);
 }
 

@@ -42,6 +42,9 @@ struct beacon_src {
 	uint32_t first_seq;   /* sequence of the first lvperf-format beacon */
 	uint32_t count;
 	tsc_t first;
+	uint8_t has_tsc;      /* the first datagram carried the sender's TSC */
+	uint16_t sender_cpu;  /* the CPU it was read on (BEACON_CPU_UNKNOWN) */
+	tsc_t sender_tsc;     /* the sender's TSC just before its sendto() */
 };
 
 struct beacon_listener {
@@ -52,6 +55,11 @@ struct beacon_listener {
 	uint64_t table_full;
 	tsc_t first;	   /* first beacon from any source, 0 = none yet */
 	uint32_t first_ip; /* its source */
+	/* Set after netif_arm when senders share our TSC (0: no filter): a
+	 * beacon whose sender read its TSC before this was sent by an earlier
+	 * instance (late in the kernel), not the one started after the arm. */
+	tsc_t not_before;
+	uint64_t stale;	   /* such beacons, ignored */
 };
 
 /* Counters; the worker writes them, everyone else reads. */

@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <stdio.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_ring.h>
@@ -37,13 +42,16 @@ int worker_main(void *arg)
 
 	tsc_t prev;
 
+	__atomic_store_n(&w->tid, (int)syscall(SYS_gettid), __ATOMIC_RELEASE);
 	w->started = prev = rte_rdtsc();
 	while (!__atomic_load_n(&w->stop, __ATOMIC_ACQUIRE)) {
-		tsc_t t0 = rte_rdtsc();
+		tsc_t t0 = rte_rdtsc(), gap = t0 - prev;
 		int work = 0;
 
-		if (t0 - prev > w->max_gap)
-			w->max_gap = t0 - prev;
+		if (gap > w->max_gap)
+			w->max_gap = gap;
+		if (gap > w->stall_limit) /* the control thread reads it mid-run */
+			__atomic_store_n(&w->stalls, w->stalls + 1, __ATOMIC_RELAXED);
 		prev = t0;
 
 		for (i = 0; i < w->n_nifs; i++)
@@ -54,11 +62,45 @@ int worker_main(void *arg)
 			work = 1;
 		}
 		w->loops++;
-		if (work)
-			w->busy += rte_rdtsc() - t0;
+		if (work) {
+			prev = rte_rdtsc(); /* own work is not a stall */
+			w->busy += prev - t0;
+		}
 	}
 	for (i = 0; i < w->n_nifs; i++)
 		netif_flush(w->nifs[i]);
 	w->stopped = rte_rdtsc();
 	return 0;
+}
+
+int worker_sched_read(const struct worker *w, struct worker_sched *s)
+{
+	int tid = __atomic_load_n(&w->tid, __ATOMIC_ACQUIRE), found = 0;
+	unsigned long long on_cpu, delay, n;
+	char path[64], line[128];
+	FILE *f;
+
+	if (tid <= 0)
+		return -ESRCH;
+	snprintf(path, sizeof(path), "/proc/self/task/%d/schedstat", tid);
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	if (fscanf(f, "%llu %llu", &on_cpu, &delay) != 2) {
+		fclose(f);
+		return -EIO;
+	}
+	fclose(f);
+	s->run_delay_ns = delay;
+	snprintf(path, sizeof(path), "/proc/self/task/%d/status", tid);
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "nonvoluntary_ctxt_switches: %llu", &n) == 1) {
+			s->nonvoluntary = n;
+			found = 1;
+		}
+	fclose(f);
+	return found ? 0 : -EIO;
 }

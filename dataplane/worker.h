@@ -33,8 +33,26 @@ struct worker {
 	tsc_t started;
 	tsc_t stopped;
 	uint64_t loops;
-	tsc_t max_gap;	/* longest time between two loop iterations (a stall) */
+	/* Stalls: the time from the end of one iteration's work (its start
+	 * when it had none) to the start of the next, which only grows when
+	 * the worker is descheduled or interrupted. */
+	tsc_t max_gap;	   /* the longest such gap */
+	tsc_t stall_limit; /* gaps above this count as stalls (set before start) */
+	uint64_t stalls;   /* how many gaps were above stall_limit */
+	int tid;	   /* the worker thread's id, set when it starts (0 before) */
 };
+
+/* The kernel's account of the worker thread (/proc/self/task/TID): what
+ * the loop's own gaps cannot see, a preemption in the middle of an
+ * iteration (inside rx_burst, a TX kick or a command). */
+struct worker_sched {
+	uint64_t run_delay_ns; /* time runnable but waiting for its CPU (schedstat) */
+	uint64_t nonvoluntary; /* involuntary context switches */
+};
+
+/* Read w's counters into *s (control side, not in the loop). Returns 0,
+ * or -errno (no worker thread yet, no schedstat). */
+int worker_sched_read(const struct worker *w, struct worker_sched *s);
 
 /* rte_eal_remote_launch() entry point; arg is a struct worker. Returns 0. */
 int worker_main(void *arg);

@@ -150,6 +150,7 @@ static int64_t crun_memory(struct target *t, pid_t start_pid)
 
 const struct driver driver_crun = {
 	.name = "crun",
+	.shares_host_tsc = 1,
 	.summary = "an OCI container run by crun (hybrid cgroups hidden) in the target's lvp namespace",
 	.available = crun_available,
 	.prepare = crun_prepare,

@@ -385,6 +385,7 @@ static int64_t docker_daemon_memory(struct target *t)
 
 const struct driver driver_docker = {
 	.name = "docker",
+	.shares_host_tsc = 1,
 	.summary = "a Docker container (dockerd 20.10 started by lvperf, no host network changes)",
 	.available = docker_available,
 	.prepare = docker_prepare,

@@ -61,6 +61,11 @@ struct target {
 struct driver {
 	const char *name;
 	const char *summary;
+	/* 1: the workload runs on this host's kernel and CPUs and reads the
+	 * host's own TSC (native, containers), so the TSC its beacon carries
+	 * can be set against lvperf's port stamps; 0: a guest with its own
+	 * TSC (VMs), whose offset and rate to the host's are unknown here. */
+	int shares_host_tsc;
 	/* 1 when the platform can run here; 0 with the precise reason (missing
 	 * binary and its Debian package, unusable KVM, ...) in why. */
 	int (*available)(char *why, size_t len);

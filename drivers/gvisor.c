@@ -179,6 +179,7 @@ static int64_t runsc_memory(struct target *t, pid_t start_pid)
 
 const struct driver driver_gvisor = {
 	.name = "gvisor",
+	.shares_host_tsc = 1, /* --platform=ptrace: the workload runs as a host process */
 	.summary = "a gVisor sandbox (runsc, ptrace platform) in the target's lvp namespace",
 	.available = runsc_available,
 	.prepare = runsc_prepare,

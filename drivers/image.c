@@ -278,7 +278,7 @@ static int image_spawn(char *const argv[], const char *in, const char *out, int 
 	else
 		posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
 	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
-	rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+	rc = proc_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	if (rc)
 		return -rc;

@@ -726,6 +726,7 @@ static int64_t libvirt_lxc_memory(struct target *t, pid_t start_pid)
 
 const struct driver driver_libvirt_lxc = {
 	.name = "libvirt-lxc",
+	.shares_host_tsc = 1,
 	.summary = "an LXC container through libvirt's LXC driver (virsh create, private libvirtd)",
 	.available = libvirt_lxc_available,
 	.prepare = libvirt_lxc_prepare,

@@ -180,6 +180,7 @@ static int64_t lxc_memory(struct target *t, pid_t start_pid)
 
 const struct driver driver_lxc = {
 	.name = "lxc",
+	.shares_host_tsc = 1,
 	.summary = "an LXC system container (lxc-start -F) on a phys veth",
 	.available = lxc_available,
 	.prepare = lxc_prepare,

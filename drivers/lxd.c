@@ -529,6 +529,7 @@ static int64_t lxd_daemon_memory(struct target *t)
 
 const struct driver driver_lxd = {
 	.name = "lxd",
+	.shares_host_tsc = 1,
 	.summary = "an LXD system container (lxc start; lxd started by lvperf unless one runs, no host network changes)",
 	.available = lxd_available,
 	.prepare = lxd_prepare,

@@ -127,6 +127,7 @@ static int64_t native_memory(struct target *t, pid_t start_pid)
 
 const struct driver driver_native = {
 	.name = "native",
+	.shares_host_tsc = 1,
 	.summary = "a plain process in an lvp network namespace (the baseline)",
 	.available = native_available,
 	.prepare = native_prepare,

@@ -211,6 +211,7 @@ static int64_t podman_daemon_memory(struct target *t)
 
 const struct driver driver_podman = {
 	.name = "podman",
+	.shares_host_tsc = 1,
 	.summary = "a Podman container (runc, no daemon, private store) in the target's lvp namespace",
 	.available = podman_available,
 	.prepare = podman_prepare,

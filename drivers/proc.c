@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -14,6 +15,35 @@
 #include "proc.h"
 
 extern char **environ;
+
+static int proc_avoid = -1; /* the worker's CPU, -1: none */
+static int proc_narrow;	    /* the control thread's mask contains it */
+
+void proc_avoid_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	proc_avoid = cpu;
+	proc_narrow = cpu >= 0 && cpu < CPU_SETSIZE && sched_getaffinity(0, sizeof(set), &set) == 0 &&
+		      CPU_ISSET(cpu, &set) && CPU_COUNT(&set) > 1;
+}
+
+int proc_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *fa,
+		const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
+{
+	cpu_set_t old, narrow;
+	int rc, narrowed = 0;
+
+	if (proc_narrow && sched_getaffinity(0, sizeof(old), &old) == 0 && CPU_ISSET(proc_avoid, &old)) {
+		narrow = old;
+		CPU_CLR(proc_avoid, &narrow);
+		narrowed = CPU_COUNT(&narrow) > 0 && sched_setaffinity(0, sizeof(narrow), &narrow) == 0;
+	}
+	rc = posix_spawnp(pid, file, fa, attr, argv, envp);
+	if (narrowed)
+		sched_setaffinity(0, sizeof(old), &old);
+	return rc;
+}
 
 static int proc_spawn(char *const argv[], int quiet, const char *log, pid_t *pid)
 {
@@ -42,7 +72,7 @@ static int proc_spawn(char *const argv[], int quiet, const char *log, pid_t *pid
 	posix_spawnattr_setsigmask(&attr, &none);
 	posix_spawnattr_setsigdefault(&attr, &dfl);
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-	rc = posix_spawnp(pid, argv[0], &fa, &attr, argv, environ);
+	rc = proc_spawnp(pid, argv[0], &fa, &attr, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
 	return -rc;
@@ -143,7 +173,7 @@ int proc_output(char *const argv[], char *buf, size_t len, uint64_t timeout_ns)
 	posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
 	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
 	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
-	rc = -posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+	rc = -proc_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	close(fds[1]);
 	if (rc) {

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <spawn.h>
 #include <sys/types.h>
 
 /*
@@ -15,6 +16,21 @@
  * Returns 0 with *pid set, or -errno (ENOENT: no such program).
  */
 int proc_start(char *const argv[], int quiet, pid_t *pid);
+
+/*
+ * Keep every command started from now on (proc_start, proc_start_log,
+ * proc_run, proc_output, proc_spawnp) off CPU cpu, the dataplane worker's:
+ * when the calling thread may run on cpu, each spawn narrows the thread's
+ * mask around posix_spawn so the child inherits it without cpu; when it
+ * may not (the control thread after EAL pinned it), nothing is done.
+ * Call again (same cpu) after the calling thread's affinity changed.
+ * cpu < 0: no restriction.
+ */
+void proc_avoid_cpu(int cpu);
+
+/* posix_spawnp() under the restriction of proc_avoid_cpu; same contract. */
+int proc_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *fa,
+		const posix_spawnattr_t *attr, char *const argv[], char *const envp[]);
 
 /* proc_start() with stdout and stderr appended to the file log (made 0600
  * when missing): for daemons whose exact error lvperf reports. */

@@ -116,6 +116,7 @@ static int64_t runc_memory(struct target *t, pid_t start_pid)
 
 const struct driver driver_runc = {
 	.name = "runc",
+	.shares_host_tsc = 1,
 	.summary = "an OCI container run by runc in the target's lvp namespace",
 	.available = runc_available,
 	.prepare = runc_prepare,

@@ -457,6 +457,7 @@ static double point_value(const struct run_point *p, const json_t *j, const char
 		put_num(extra, "syn_ms", jnum(run, "syn_ns"), 1e-6);
 		put_num(extra, "ready_ms", jnum(run, "ready_ns"), 1e-6);
 		put_num(extra, "spawn_ms", jnum(run, "spawn_ns"), 1e-6);
+		put_num(extra, "stamp_error_ms", jnum(run, "stamp_error_ns"), 1e-6);
 		put_num(extra, "image_bytes", jnum(j, "image_bytes"), 1);
 		return jnum(run, "first_beacon_ns") * 1e-6;
 	}

@@ -66,7 +66,7 @@ dead_owner_ns() {
 	return $found
 }
 # json FILE EXPR: evaluate a Python expression on the parsed object j.
-json() { python3 -c 'import json,os,subprocess,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"; }
+json() { python3 -c 'import json,math,os,subprocess,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"; }
 check() { # check FILE EXPR MESSAGE
 	[ "$(json "$1" "$2")" = True ] || { echo "--- $1:" >&2; head -c 3000 "$1" >&2; fail "$3"; }
 }
@@ -422,6 +422,8 @@ boot_vm() {
 	[ "$rc" = 0 ] || { cat "$tmp/err" >&2; fail "lvperf boot $1 --opts $2 exited $rc"; }
 	check "$tmp/b.json" 'j["startup"]["summary"]["first_beacon_ns"]["n"] == '"$4"' and all(0 < r["first_arp_ns"] <= r["first_beacon_ns"] < 60e9 and r["beacon_src"] == "10.252.0.2" for r in j["startup"]["runs"])' "$4 beacons from the guest not seen"
 	check "$tmp/b.json" '__import__("re").fullmatch(r"'"$3"'", j["variant"]) is not None' "variant does not name machine, accelerator and network"
+	# A guest reads its own TSC: no stamp error, and the reason.
+	check "$tmp/b.json" 'j["stamp_error_ns"] is None and "guest TSC relation unknown" in j["stamp_error_reason"] and all(r["stamp_error_ns"] is None for r in j["startup"]["runs"])' "a VM's stamp error not null with its reason"
 	check "$tmp/b.json" 'j["memory_rss_bytes"]["n"] == '"$4"' and 2**20 < j["memory_rss_bytes"]["min"] < 2**32' "VMM memory not measured"
 	# QEMU's VMM stage (serial console created) comes after the spawn and
 	# before the guest's first packet. (libvirt creates that file itself,
@@ -694,7 +696,14 @@ kv)
 	grep -q "connections refused" "$tmp/err" || { cat "$tmp/err" >&2; fail "no clear error after redis died"; }
 	check "$tmp/k.json" 'j["requests"] > 0 and j["kv"]["sets_sent"] > 0 and j["kv"]["gets_sent"] > 0' "mixed run summary missing"
 	;;
-boot_native) boot_case native ;;
+boot_native)
+	boot_case native
+	# native shares the host's TSC: each start has its stamp error, lifted
+	# to the top for the runner; the start command kept off the worker.
+	check "$tmp/b.json" 'j["stamp_error_reason"] is None and j["stamp_error_ns"] == j["startup"]["stamp_error_ns"] and j["stamp_error_ns"]["n"] == 3' "boot: stamp error summary missing"
+	check "$tmp/b.json" 'all(-10e3 < r["stamp_error_ns"] < r["first_beacon_ns"] and 0 < r["sent_ns"] for r in j["startup"]["runs"]) and j["stamp_error_ns"]["p50"] < j["startup"]["summary"]["first_beacon_ns"]["p50"] / 4' "boot: stamp error out of its bounds"
+	check "$tmp/b.json" 'j["cpus"]["worker"] not in j["cpus"]["target"] and isinstance(j["flags"], list) and "stalls" in j["worker"]' "boot: cpus, flags or worker missing"
+	;;
 boot_runc)
 	boot_case runc
 	boot_kill_cleanup runc
@@ -1280,6 +1289,18 @@ beacon_native)
 	check "$tmp/b.json" 'any(p["ip"] == "'"$peer_ip"'" and p["mac"] == "'"$(ip netns exec "$ns" cat /sys/class/net/$peer_if/address)"'" and p["first_frame_ns"] <= j["runs"][0]["first_beacon_ns"] for p in j["runs"][0]["peers"])' "the target is not among the run's peers with its MAC"
 	check "$tmp/b.json" 'all(0 < r["spawn_ns"] < r["first_beacon_ns"] < 10e9 for r in j["runs"])' "beacon times not after spawn"
 	check "$tmp/b.json" 'not any(r["study_format"] for r in j["runs"])' "lvperf-format beacon taken for the study format"
+	# Stamp error: port stamp - the TSC the beacon read before its sendto.
+	# Never (beyond a cross-CPU skew) negative, consistent with the start
+	# mark, and far below the startup it is the error of.
+	check "$tmp/b.json" 'j["stamp_error_reason"] is None and j["stamp_error_ns"]["n"] == 10 and j["summary"]["stamp_error_ns"] == j["stamp_error_ns"]' "stamp error summary missing"
+	check "$tmp/b.json" 'all(math.isfinite(r["stamp_error_ns"]) and r["stamp_error_ns"] > -10e3 and 0 < r["sent_ns"] < r["first_beacon_ns"] for r in j["runs"])' "a stamp error negative beyond skew, or the sender's TSC before the start mark"
+	check "$tmp/b.json" 'all(abs(r["sent_ns"] + r["stamp_error_ns"] - r["first_beacon_ns"]) < 1 for r in j["runs"])' "stamp error and sent time do not add up to the startup"
+	check "$tmp/b.json" 'j["stamp_error_ns"]["p50"] < j["summary"]["first_beacon_ns"]["p50"] / 4' "median stamp error not far below the median startup"
+	# Where things ran: the target's own view of its CPUs (read by the
+	# start command itself) excludes the worker's and matches the JSON.
+	check "$tmp/b.json" 'j["cpus"]["worker"] not in j["cpus"]["target"] and j["cpus"]["worker"] not in j["cpus"]["control"]' "target or control on the worker's CPU"
+	check "$tmp/b.json" 'j["worker"]["stall_threshold_ns"] == 50000 and j["worker"]["stalls"] >= 0 and j["worker"]["descheduled_ns"] >= 0 and ("worker_stalled" in j["flags"]) == (j["worker"]["stalls"] > 0 or (j["worker"]["involuntary_switches"] > 0 and j["worker"]["descheduled_ns"] // j["worker"]["involuntary_switches"] > 50000))' "worker stall fields"
+	check "$tmp/b.json" 'all(r["worker_stalls"] >= 0 and r["worker_descheduled_ns"] >= 0 for r in j["runs"])' "per-run worker stalls missing"
 	[ "$(wc -l <"$tmp/beacon.csv")" = 11 ] || fail "beacon CSV has $(wc -l <"$tmp/beacon.csv") lines, want 11"
 	# lvperf stopped every beacon it started: nothing runs in the namespace.
 	[ -z "$(ip netns pids "$ns")" ] || fail "processes left in $ns: $(ip netns pids "$ns" | tr '\n' ' ')"
@@ -1288,6 +1309,37 @@ beacon_native)
 		-- ip netns exec "$ns" "$BEACON" --dst "$our_ip" --format study >"$tmp/s.json" 2>"$tmp/err" ||
 		{ cat "$tmp/err" >&2; fail "study-format beacon run exited $?"; }
 	check "$tmp/s.json" 'all(r["study_format"] and r["first_beacon_ns"] for r in j["runs"])' "study-format beacon not recognised"
+	check "$tmp/s.json" 'all(r["stamp_error_ns"] is not None for r in j["runs"])' "study-format beacon lost its TSC"
+	# A beacon without the TSC trailer (as before it existed): no stamp
+	# error, and the reason; the start command records its own CPUs.
+	"$LVPERF" beacon --port "af_xdp:$host_if" --ip "$our_ip/24" --repeat 1 --timeout 10s --json \
+		-- sh -c 'grep Cpus_allowed_list /proc/self/status >"$0"; exec "$@"' "$tmp/cpus" \
+		ip netns exec "$ns" "$BEACON" --dst "$our_ip" --no-tsc >"$tmp/n.json" 2>"$tmp/err" ||
+		{ cat "$tmp/err" >&2; fail "--no-tsc beacon run exited $?"; }
+	check "$tmp/n.json" 'j["runs"][0]["first_beacon_ns"] and j["runs"][0]["stamp_error_ns"] is None and j["stamp_error_ns"] is None and "TSC" in j["stamp_error_reason"]' "a beacon without TSC: no null stamp error with its reason"
+	check "$tmp/n.json" 'open("'"$tmp/cpus"'").read().split()[1] == ",".join(map(str, j["cpus"]["target"])) and j["cpus"]["worker"] not in j["cpus"]["target"]' "the target's Cpus_allowed_list ($(cat "$tmp/cpus")) is not the reported one or holds the worker's CPU"
+	;;
+worker_stall)
+	# A busy loop pinned to the worker's CPU takes half of it: the worker
+	# is descheduled for milliseconds, and the run says so.
+	make_ns
+	"$LVPERF" ping --port "af_xdp:$host_if" --ip "$our_ip/24" --target "$peer_ip" --cores 0,1 \
+		--count 300 --interval 1ms --no-floor --json >"$tmp/quiet.json" 2>"$tmp/err" ||
+		{ cat "$tmp/err" >&2; fail "lvperf ping exited $?"; }
+	check "$tmp/quiet.json" 'j["cpus"]["worker"] == 1 and j["cpus"]["control"] == [0] and j["cpus"]["target"] is None' "cpus not reported"
+	check "$tmp/quiet.json" 'j["worker"]["stalls"] >= 0 and j["worker"]["longest_stall_ns"] > 0 and j["worker"]["descheduled_ns"] >= 0 and j["worker"]["involuntary_switches"] >= 0 and ("worker_stalled" in j["flags"]) == (j["worker"]["stalls"] > 0 or (j["worker"]["involuntary_switches"] > 0 and j["worker"]["descheduled_ns"] // j["worker"]["involuntary_switches"] > 50000))' "worker stall fields missing or inconsistent"
+	taskset -c 1 sh -c 'while :; do :; done' &
+	pids+=("$!")
+	"$LVPERF" ping --port "af_xdp:$host_if" --ip "$our_ip/24" --target "$peer_ip" --cores 0,1 \
+		--count 300 --interval 1ms --no-floor --json >"$tmp/busy.json" 2>"$tmp/err" ||
+		{ cat "$tmp/err" >&2; fail "lvperf ping beside a busy loop exited $?"; }
+	kill -KILL "${pids[-1]}"
+	check "$tmp/busy.json" '"worker_stalled" in j["flags"] and j["worker"]["stalls"] > 0 and j["worker"]["longest_stall_ns"] > 50e3 and j["worker"]["descheduled_ns"] > 1e6 and j["worker"]["involuntary_switches"] > 0' "a busy loop on the worker's CPU went unflagged"
+	# A higher threshold than any stall: no flag.
+	"$LVPERF" ping --port "af_xdp:$host_if" --ip "$our_ip/24" --target "$peer_ip" --cores 0,1 \
+		--count 50 --interval 1ms --no-floor --max-stall 10s --json >"$tmp/hi.json" 2>"$tmp/err" ||
+		{ cat "$tmp/err" >&2; fail "lvperf ping --max-stall 10s exited $?"; }
+	check "$tmp/hi.json" 'j["worker"]["stall_threshold_ns"] == 10e9 and j["worker"]["stalls"] == 0 and j["worker"]["descheduled_ns"] < 10e9 and "worker_stalled" not in j["flags"]' "--max-stall not applied"
 	;;
 malformed)
 	# Frames with bad checksums, bad lengths and garbage, sent from inside

@@ -10,6 +10,16 @@
  *   4  u32     attempt number, from 0; a gap means earlier sends failed
  *   8  u64     CLOCK_MONOTONIC ns read just before sendto()
  * Payload, format "study": the single byte "a", as in the study's workload.
+ * Either is followed (x86 only) by a 16-byte trailer with the TSC read just
+ * before sendto(), so the listener can measure its own stamp error
+ * (dataplane/beacon_fmt.h has the layout). The TSC is read with RDTSCP and
+ * then LFENCE where the CPU has RDTSCP: RDTSCP waits for every earlier
+ * instruction, the LFENCE keeps later ones (the sendto) from starting before
+ * the read (Intel SDM vol. 2B, RDTSCP); without RDTSCP (QEMU's default
+ * qemu64 CPU), LFENCE; RDTSC; LFENCE (Intel SDM vol. 2B, RDTSC).
+ * --no-tsc sends the body alone, as beacons before the trailer did.
+ * --also IP sends every beacon to IP too (same port), right after, with its
+ * own TSC: two listeners time the same start (bench/beacon_vs_python).
  *
  * Sends run on an absolute CLOCK_MONOTONIC grid (start + k * interval), so
  * the rate does not drift; slots missed while descheduled are skipped, not
@@ -45,6 +55,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#define BEACON_HAVE_TSC 1
+#else
+#define BEACON_HAVE_TSC 0
+#endif
+
+#include "beacon_fmt.h"
+
 #define NS_PER_S 1000000000ULL
 
 static volatile sig_atomic_t stop_requested;
@@ -57,7 +76,7 @@ static void on_stop_signal(int sig)
 
 #define USAGE "usage: beacon --dst IP [--port 1337] [--interval 100us] " \
 	"[--count N (0 = until signalled)] [--format seq|study] [--src-port P]\n" \
-	"       [--nofile N] [--exec PROG [ARGS...]]\n"
+	"       [--no-tsc] [--also IP] [--nofile N] [--exec PROG [ARGS...]]\n"
 
 /* One line on stderr, then exit 2. Only called while parsing argv. */
 static void usage_error(const char *what, const char *value)
@@ -117,10 +136,12 @@ static void put_be(unsigned char *p, uint64_t v, int bytes)
 
 struct beacon_cfg {
 	struct sockaddr_in dst;
+	struct sockaddr_in also; /* a second destination; port 0: none */
 	struct sockaddr_in src; /* port 0: kernel picks the source port */
 	uint64_t count;		/* datagrams to send; 0 = until signalled */
 	uint64_t interval_ns;
 	int study;		/* payload "a" instead of the 16-byte seq */
+	int no_tsc;		/* no TSC trailer */
 	uint64_t nofile;	/* RLIMIT_NOFILE soft limit wanted; 0 = leave it */
 	char **exec;		/* run this after the beacons; NULL = none */
 };
@@ -136,6 +157,8 @@ static void parse_args(int argc, char **argv, struct beacon_cfg *cfg)
 		{ "src-port", required_argument, NULL, 's' },
 		{ "nofile", required_argument, NULL, 'n' },
 		{ "exec", no_argument, NULL, 'x' },
+		{ "no-tsc", no_argument, NULL, 't' },
+		{ "also", required_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -168,6 +191,14 @@ static void parse_args(int argc, char **argv, struct beacon_cfg *cfg)
 			if (parse_u64(optarg, 1u << 30, &cfg->nofile) || cfg->nofile == 0)
 				usage_error("--nofile expects a positive integer", optarg);
 			break;
+		case 't':
+			cfg->no_tsc = 1;
+			break;
+		case 'a':
+			if (inet_pton(AF_INET, optarg, &cfg->also.sin_addr) != 1)
+				usage_error("--also expects an IPv4 address", optarg);
+			cfg->also.sin_port = 1; /* set below */
+			break;
 		case 'x':
 			if (optind >= argc)
 				usage_error("--exec expects a program", NULL);
@@ -199,28 +230,87 @@ static void parse_args(int argc, char **argv, struct beacon_cfg *cfg)
 	if (!have_dst)
 		usage_error("--dst is required", NULL);
 	cfg->dst.sin_port = htons((uint16_t)port);
+	if (cfg->also.sin_port)
+		cfg->also.sin_port = htons((uint16_t)port);
 	cfg->src.sin_port = htons((uint16_t)src_port);
 }
+
+#if BEACON_HAVE_TSC
+/* BEACON_TSC_RDTSCP_LFENCE when the CPU has RDTSCP (CPUID 0x80000001
+ * EDX[27]), else BEACON_TSC_LFENCE_RDTSC. */
+static enum beacon_tsc_read tsc_method(void)
+{
+	unsigned int a, b, c, d;
+
+	if (__get_cpuid(0x80000001u, &a, &b, &c, &d) && (d & (1u << 27)))
+		return BEACON_TSC_RDTSCP_LFENCE;
+	return BEACON_TSC_LFENCE_RDTSC;
+}
+
+/* The TSC, ordered after everything before it and before everything after
+ * it; *cpu from TSC_AUX (Linux puts node << 12 | cpu there) or unknown. */
+static uint64_t tsc_read(enum beacon_tsc_read how, uint16_t *cpu)
+{
+	uint32_t lo, hi, aux;
+
+	if (how == BEACON_TSC_RDTSCP_LFENCE) {
+		__asm__ volatile("rdtscp\n\tlfence" : "=a"(lo), "=d"(hi), "=c"(aux)::"memory");
+		*cpu = (uint16_t)(aux & 0xfff);
+	} else {
+		__asm__ volatile("lfence\n\trdtsc\n\tlfence" : "=a"(lo), "=d"(hi)::"memory");
+		*cpu = BEACON_CPU_UNKNOWN;
+	}
+	return (uint64_t)hi << 32 | lo;
+}
+#endif
 
 /* Send until count or a stop signal; prints the one-line summary. */
 static void send_loop(int fd, const struct beacon_cfg *cfg)
 {
 	uint64_t sent = 0, errors = 0, attempt = 0, next = mono_ns(), now;
-	unsigned char buf[16] = "LVPB";
+	unsigned char buf[BEACON_SEQ_LEN + BEACON_TSC_LEN] = BEACON_SEQ_MAGIC;
+	size_t body = cfg->study ? 1 : BEACON_SEQ_LEN, len = body;
 	int last_err = 0;
+#if BEACON_HAVE_TSC
+	enum beacon_tsc_read how = tsc_method();
+	uint16_t cpu;
 
+	if (!cfg->no_tsc)
+		len += BEACON_TSC_LEN;
+#endif
+	if (cfg->study)
+		buf[0] = 'a';
 	while (!stop_requested && (cfg->count == 0 || sent < cfg->count)) {
 		now = mono_ns();
-		put_be(buf + 4, attempt++, 4);
-		put_be(buf + 8, now, 8);
-		if (sendto(fd, cfg->study ? "a" : (const char *)buf,
-			   cfg->study ? 1 : sizeof(buf), 0,
-			   (const struct sockaddr *)&cfg->dst, sizeof(cfg->dst)) < 0) {
-			errors++;
-			last_err = errno;
-		} else if (++sent == cfg->count) {
-			break;
+		if (!cfg->study) {
+			put_be(buf + 4, attempt, 4);
+			put_be(buf + 8, now, 8);
 		}
+		attempt++;
+		int ok = 0; /* the first destination took it */
+
+		for (int d = 0; d < 2; d++) {
+			const struct sockaddr_in *to = d ? &cfg->also : &cfg->dst;
+
+			if (!to->sin_port)
+				break;
+#if BEACON_HAVE_TSC
+			if (len > body) {
+				uint64_t tsc = tsc_read(how, &cpu);
+
+				beacon_tsc_trailer(buf + body, how, cpu, tsc);
+			}
+#endif
+			if (sendto(fd, buf, len, 0, (const struct sockaddr *)to, sizeof(*to)) < 0) {
+				errors++;
+				last_err = errno;
+			} else if (d == 0) {
+				ok = 1;
+			}
+		}
+		sent += ok;
+		if (cfg->count && sent == cfg->count)
+			break;
 		next += cfg->interval_ns;
 		now = mono_ns();
 		if (next < now) /* skip missed slots, stay on the grid */
@@ -310,6 +400,7 @@ int main(int argc, char **argv)
 	struct beacon_cfg cfg = {
 		.dst = { .sin_family = AF_INET },
 		.src = { .sin_family = AF_INET },
+		.also = { .sin_family = AF_INET },
 		.interval_ns = 100000,
 	};
 	struct sigaction sa;
