@@ -195,6 +195,10 @@ static int point_line(struct report *r, const char *s, size_t len, size_t line, 
 	p->accel = report_jstr(o, "accel");
 	p->unit = report_jstr(o, "unit");
 	p->clock = report_jstr(o, "clock");
+	/* Bytes are not stamped: whatever clock the command that counted them
+	 * ran its port with says nothing about them. */
+	if (strcmp(p->metric, "size") == 0 || strcmp(p->metric, "memory") == 0)
+		p->clock = "not timed";
 	p->floor_source = report_jstr(o, "floor_source");
 	p->reason = report_jstr(o, "reason");
 	p->value = report_jnum(o, "value");
