@@ -7,6 +7,7 @@
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_integration.h>
+#include <gsl/gsl_pow_int.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_roots.h>
 #include <gsl/gsl_sf_gamma.h>
@@ -358,9 +359,9 @@ static struct ptukey_val ptukey_inner_f(const struct ptukey_ctx *c, double x, do
 		return v;
 	phi = gsl_ran_ugaussian_pdf(x);
 	if (c->dens)
-		v.d = c->k * (c->k - 1) * phi * gsl_ran_ugaussian_pdf(x + w) * pow(d, c->k - 2);
+		v.d = c->k * (c->k - 1) * phi * gsl_ran_ugaussian_pdf(x + w) * gsl_pow_int(d, (int)c->k - 2);
 	if (!c->upper) {
-		v.p = c->k * phi * pow(d, c->k - 1);
+		v.p = c->k * phi * gsl_pow_int(d, (int)c->k - 1);
 		return v;
 	}
 	if (qx <= 0)
@@ -371,7 +372,7 @@ static struct ptukey_val ptukey_inner_f(const struct ptukey_ctx *c, double x, do
 		l = log1p(-(qxw < 0 ? gsl_cdf_ugaussian_Q(x + w) : qxw) / qx);
 	else
 		l = log(ratio);
-	v.p = c->k * phi * pow(qx, c->k - 1) * -expm1((c->k - 1) * l);
+	v.p = c->k * phi * gsl_pow_int(qx, (int)c->k - 1) * -expm1((c->k - 1) * l);
 	return v;
 }
 
