@@ -395,8 +395,10 @@ static struct ptukey_val ptukey_inner_panel(const struct ptukey_ctx *c, double a
  * P(W <= w) or P(W > w) for the range of k standard normals (df = inf),
  * and f_W(w) when c->dens. The window's unit panels are summed outwards
  * from the one holding the integrand's largest node value on a coarse
- * scan, each way until a panel adds less than 1e-17 of the sum: the
- * integrand is unimodal in x, so what is skipped is below that too.
+ * scan, each way until a panel adds less than the tolerance of the sum:
+ * the integrand is unimodal in x (log-concave for P(W <= w); for P(W > w)
+ * checked against the whole window to 6e-16 over k 2..50, q 0.05..60),
+ * so what is skipped is below that too.
  */
 static struct ptukey_val ptukey_inner(const struct ptukey_ctx *c, double w)
 {
