@@ -106,9 +106,10 @@ double stats_ptukey_upper(double q, int nmeans, double df);
 
 /*
  * Quantile of the studentized range: the q with stats_ptukey(q) = p, by
- * Brent's method on the CDF (on the upper tail when p > 0.5), |error| <
- * 1e-12 * q. Returns NaN for p outside (0, 1) or bad nmeans/df; 0 for p
- * = 0 and +inf for p = 1.
+ * Newton's method on the log of the tail that is small (the upper one
+ * when p > 0.5) against log q, with the density, from Lund & Lund's
+ * (AS 190) approximation; |error| < 1e-12 * q. Returns NaN for p outside
+ * (0, 1) or bad nmeans/df; 0 for p = 0 and +inf for p = 1.
  */
 double stats_qtukey(double p, int nmeans, double df);
 
