@@ -142,6 +142,7 @@ int ping_measure(struct dp *dp, const struct ping_args *a, json_t **json)
 	struct netif *nif = &dp->nif;
 	char err[DP_ERR_LEN], tip[16], mip[16];
 	double floor_ns = 0, *adj = NULL;
+	int floor_above;
 	uint32_t i, count = (uint32_t)a->count;
 	struct ping_watch watch = { a, app_progress_wanted(a->quiet), rte_rdtsc() };
 	int rc, no_floor;
@@ -206,6 +207,14 @@ int ping_measure(struct dp *dp, const struct ping_args *a, json_t **json)
 		adj[i] = r.rtt_ns[i] - floor_ns; /* NaN stays NaN (lost); below 0 is kept */
 	stats_summarize(r.rtt_ns, count, &raw);
 	stats_summarize(adj, count, &net);
+	/* The floor is the appliance's path without a target: above the raw
+	 * median, one of the two was disturbed and the net figure is not to be
+	 * trusted. Flagged, not hidden. */
+	floor_above = !no_floor && raw.n && floor_ns > raw.p50;
+	if (floor_above && !a->quiet)
+		fprintf(stderr, "lvperf ping: the floor's median (%.0f ns) is above the raw median (%.0f ns): "
+				"flagged floor_above_raw (interference while one of them was measured?)\n",
+			floor_ns, raw.p50);
 
 	if (a->json) {
 		json_t *samples = json_array();
@@ -228,6 +237,8 @@ int ping_measure(struct dp *dp, const struct ping_args *a, json_t **json)
 		json_object_set_new(*json, "port_stats", app_port_stats_json(dp->port.id));
 		json_object_set_new(*json, "rx_stamp", app_rx_stamp_json(&dp->port));
 		app_result_cpus_stalls(*json, dp, NULL);
+		if (floor_above)
+			json_array_append_new(json_object_get(*json, "flags"), json_string("floor_above_raw"));
 	} else {
 		if (a->samples)
 			for (i = 0; i < count; i++) {
