@@ -11,8 +11,8 @@
 
 #include <jansson.h>
 
-#include "../dataplane/dp.h"
-#include "../experiments/stats.h"
+#include "dp.h"
+#include "stats.h"
 #include "options.h"
 
 /* Exit codes of lvperf. */
@@ -66,6 +66,9 @@ void app_signals(void);
  */
 int app_dp_config(const char *cmd, const struct app_dp_opts *o, int port_optional,
 		  struct dp_config *cfg);
+
+/* Give cfg calib's TSC checks (calib/tsc.h), which dp_open makes. */
+void app_dp_tsc(struct dp_config *cfg);
 
 /*
  * Bring the dataplane up with dcfg, run measure(dp, arg, &json), take it

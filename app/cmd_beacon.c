@@ -14,8 +14,8 @@
 
 #include <rte_cycles.h>
 
-#include "../drivers/ledger.h"
-#include "../drivers/proc.h"
+#include "ledger.h"
+#include "proc.h"
 #include "app.h"
 #include "commands.h"
 

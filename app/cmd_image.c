@@ -5,8 +5,8 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "../drivers/driver.h"
-#include "../drivers/image.h"
+#include "driver.h"
+#include "image.h"
 #include "app.h"
 #include "commands.h"
 

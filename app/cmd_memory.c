@@ -24,11 +24,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../dataplane/http_load.h"
-#include "../dataplane/resp_load.h"
-#include "../drivers/footprint.h"
-#include "../drivers/ledger.h"
-#include "../drivers/proc.h"
+#include "http_load.h"
+#include "resp_load.h"
+#include "footprint.h"
+#include "ledger.h"
+#include "proc.h"
 #include "commands.h"
 #include "load_run.h"
 #include "minmem.h"

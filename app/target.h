@@ -10,8 +10,8 @@
 
 #include <sys/types.h>
 
-#include "../dataplane/svc.h"
-#include "../drivers/driver.h"
+#include "svc.h"
+#include "driver.h"
 #include "app.h"
 
 /* The booted target's address (10.253.0.2/24; the appliance is .1). */

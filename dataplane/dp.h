@@ -32,6 +32,10 @@ struct dp_config {
 			       * stamps after the RX burst */
 	uint16_t udp_port;  /* beacon port on the netif, 0: none */
 	int quiet;	    /* no info lines on stderr */
+	/* The TSC checks dp_open makes, from calib/tsc.h (required): 1 when
+	 * the TSC is invariant; measure its rate over window_ms into *c. */
+	int (*tsc_invariant)(void);
+	int (*tsc_calibrate)(struct tsc_clock *c, unsigned int window_ms);
 };
 
 struct dp {

@@ -36,7 +36,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../dataplane/pkt.h"
+#include "addr.h"
 #include "driver.h"
 #include "footprint.h"
 #include "image.h"

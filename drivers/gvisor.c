@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../dataplane/pkt.h"
+#include "addr.h"
 #include "driver.h"
 #include "image.h"
 #include "ledger.h"

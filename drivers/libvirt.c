@@ -42,7 +42,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../dataplane/pkt.h"
+#include "addr.h"
 #include "image.h"
 #include "ledger.h"
 #include "mntns.h"

@@ -26,7 +26,7 @@
 
 #include <jansson.h>
 
-#include "../dataplane/pkt.h"
+#include "addr.h"
 #include "driver.h"
 #include "image.h"
 #include "footprint.h"

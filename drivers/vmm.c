@@ -20,7 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../dataplane/pkt.h"
+#include "addr.h"
 #include "ledger.h"
 #include "proc.h"
 #include "qemu.h"
