@@ -157,4 +157,5 @@ const struct driver driver_crun = {
 	.destroy = crun_destroy,
 	.image_size = crun_image_size,
 	.memory = crun_memory,
+	.caps = DRIVER_CAP_IMAGE_BUILDER,
 };

@@ -395,4 +395,5 @@ const struct driver driver_docker = {
 	.daemon_memory = docker_daemon_memory,
 	.daemon_counts = "RSS of dockerd and its children (containerd, docker-proxy), from smaps_rollup",
 	.platform_net = "dockerd in the target's namespace: bridge, iptables NAT, port published with -p",
+	.caps = DRIVER_CAP_IMAGE_BUILDER | DRIVER_CAP_IMAGE_IMPORT,
 };

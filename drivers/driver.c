@@ -64,6 +64,23 @@ const struct driver *driver_find(const char *name)
 	return NULL;
 }
 
+const struct driver *driver_with(unsigned caps)
+{
+	const struct driver *const *d;
+
+	for (d = drivers; *d; d++)
+		if (((*d)->caps & caps) == caps)
+			return *d;
+	return NULL;
+}
+
+int driver_can(const char *platform, unsigned caps)
+{
+	const struct driver *d = driver_find(platform);
+
+	return d && (d->caps & caps) == caps;
+}
+
 int64_t driver_du(const char *path)
 {
 	struct stat st;

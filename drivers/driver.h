@@ -90,6 +90,19 @@ struct driver {
 	int (*vmm_up)(struct target *t);
 	/* What --net platform means for this driver; NULL: only --net direct. */
 	const char *platform_net;
+	unsigned caps; /* DRIVER_CAP_*: what app/ and experiments/ may ask */
+};
+
+/* What a platform can do. app/ and experiments/ ask these (and
+ * platform_net) instead of naming platforms. */
+enum driver_cap {
+	DRIVER_CAP_IMAGE_BUILDER = 1u << 0, /* its rootfs is built by drivers/image.c */
+	DRIVER_CAP_HOST = 1u << 1,	    /* runs the host's own binaries: --base host only;
+					     * the spawn floor's platform */
+	DRIVER_CAP_IMAGE_IMPORT = 1u << 2,  /* imports the built image under a reference */
+	DRIVER_CAP_VM = 1u << 3,	    /* a guest kernel under a hypervisor */
+	DRIVER_CAP_MIN_MEMORY = 1u << 4,    /* memory --min-search sizes its guest (mem=N) */
+	DRIVER_CAP_USER_IMAGE = 1u << 5,    /* boots an image the user brings (--image) */
 };
 
 /* Every driver, NULL-terminated. */
@@ -97,6 +110,12 @@ extern const struct driver *const drivers[];
 
 /* The driver named name, or NULL. */
 const struct driver *driver_find(const char *name);
+
+/* The first driver (in drivers[] order) with every capability in caps, or NULL. */
+const struct driver *driver_with(unsigned caps);
+
+/* 1 when platform names a driver with every capability in caps, else 0. */
+int driver_can(const char *platform, unsigned caps);
 
 /* 0 when drv can attach a target by net ("direct", "platform"; NULL is
  * direct), else -ENOTSUP / -EINVAL with one line in err. */

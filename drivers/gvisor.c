@@ -186,4 +186,5 @@ const struct driver driver_gvisor = {
 	.destroy = runsc_destroy,
 	.image_size = runsc_image_size,
 	.memory = runsc_memory,
+	.caps = DRIVER_CAP_IMAGE_BUILDER,
 };

@@ -564,6 +564,7 @@ const struct driver driver_libvirt = {
 	.destroy = libvirt_destroy,
 	.image_size = libvirt_image_size,
 	.memory = libvirt_memory,
+	.caps = DRIVER_CAP_VM | DRIVER_CAP_MIN_MEMORY,
 };
 
 static int libvirt_lxc_available(char *why, size_t len)

@@ -187,4 +187,5 @@ const struct driver driver_lxc = {
 	.destroy = lxc_destroy,
 	.image_size = lxc_image_size,
 	.memory = lxc_memory,
+	.caps = DRIVER_CAP_IMAGE_BUILDER,
 };

@@ -538,4 +538,5 @@ const struct driver driver_lxd = {
 	.memory = lxd_memory,
 	.daemon_memory = lxd_daemon_memory,
 	.daemon_counts = "RSS of lxd and the instance's LXC monitor, from smaps_rollup",
+	.caps = DRIVER_CAP_IMAGE_BUILDER,
 };

@@ -134,4 +134,5 @@ const struct driver driver_native = {
 	.destroy = native_destroy,
 	.image_size = native_image_size,
 	.memory = native_memory,
+	.caps = DRIVER_CAP_IMAGE_BUILDER | DRIVER_CAP_HOST,
 };

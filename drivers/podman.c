@@ -220,4 +220,5 @@ const struct driver driver_podman = {
 	.memory = podman_memory,
 	.daemon_memory = podman_daemon_memory,
 	.daemon_counts = "RSS of conmon (podman's per-container monitor; podman itself has exited), from smaps_rollup",
+	.caps = DRIVER_CAP_IMAGE_BUILDER | DRIVER_CAP_IMAGE_IMPORT,
 };

@@ -932,4 +932,5 @@ const struct driver driver_qemu = {
 	.image_size = qemu_image_size,
 	.memory = qemu_memory,
 	.vmm_up = qemu_vmm_up,
+	.caps = DRIVER_CAP_VM | DRIVER_CAP_MIN_MEMORY,
 };

@@ -123,4 +123,5 @@ const struct driver driver_runc = {
 	.destroy = runc_destroy,
 	.image_size = runc_image_size,
 	.memory = runc_memory,
+	.caps = DRIVER_CAP_IMAGE_BUILDER,
 };

@@ -375,6 +375,7 @@ static int64_t vmm_memory(struct target *t, pid_t start_pid)
 		.destroy = vmm_destroy,                                                           \
 		.image_size = vmm_image_size,                                                     \
 		.memory = vmm_memory,                                                             \
+		.caps = DRIVER_CAP_VM | DRIVER_CAP_MIN_MEMORY | DRIVER_CAP_USER_IMAGE,            \
 	}
 
 VMM_DRIVER(firecracker, "firecracker", "Firecracker microVM of a user kernel (--image), tap");

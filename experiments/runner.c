@@ -672,7 +672,7 @@ static json_t *calibrate(const struct runner *r, const char *phase)
 	arg(&a, "%s", r->o->lvperf);
 	arg(&a, "boot");
 	arg(&a, "--platform");
-	arg(&a, "native");
+	arg(&a, "%s", driver_with(DRIVER_CAP_HOST) ? driver_with(DRIVER_CAP_HOST)->name : "none");
 	arg(&a, "--repeat");
 	arg(&a, "5");
 	arg(&a, "--gap");
