@@ -159,3 +159,4 @@ const struct driver driver_crun = {
 	.memory = crun_memory,
 	.caps = DRIVER_CAP_IMAGE_BUILDER,
 };
+DRIVER_REGISTER(driver_crun)

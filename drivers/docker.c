@@ -397,3 +397,4 @@ const struct driver driver_docker = {
 	.platform_net = "dockerd in the target's namespace: bridge, iptables NAT, port published with -p",
 	.caps = DRIVER_CAP_IMAGE_BUILDER | DRIVER_CAP_IMAGE_IMPORT,
 };
+DRIVER_REGISTER(driver_docker)

@@ -105,8 +105,28 @@ enum driver_cap {
 	DRIVER_CAP_USER_IMAGE = 1u << 5,    /* boots an image the user brings (--image) */
 };
 
-/* Every driver, NULL-terminated. */
-extern const struct driver *const drivers[];
+#define DRIVER_MAX 63
+
+/* Every registered driver, NULL-terminated, in registration order: the
+ * order of the driver files in meson.build's drivers list (lvperf links
+ * them whole), then of their definitions in a file. */
+extern const struct driver *drivers[DRIVER_MAX + 1];
+
+/* Add drv to drivers[] (DRIVER_REGISTER does, before main). Over
+ * DRIVER_MAX drivers, or a name twice, aborts: a build error. */
+void driver_register(const struct driver *drv);
+
+/*
+ * Register the driver drv (a const struct driver defined in the same file)
+ * before main, as DPDK's RTE_PMD_REGISTER_VDEV: nothing above drivers/
+ * keeps a list of platforms. A new platform is one file in drivers/ ending
+ * with DRIVER_REGISTER(driver_x) and one line in meson.build.
+ */
+#define DRIVER_REGISTER(drv)                                                   \
+	static void __attribute__((constructor)) drv##_register(void)          \
+	{                                                                      \
+		driver_register(&drv);                                         \
+	}
 
 /* The driver named name, or NULL. */
 const struct driver *driver_find(const char *name);

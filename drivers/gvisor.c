@@ -188,3 +188,4 @@ const struct driver driver_gvisor = {
 	.memory = runsc_memory,
 	.caps = DRIVER_CAP_IMAGE_BUILDER,
 };
+DRIVER_REGISTER(driver_gvisor)

@@ -566,6 +566,7 @@ const struct driver driver_libvirt = {
 	.memory = libvirt_memory,
 	.caps = DRIVER_CAP_VM | DRIVER_CAP_MIN_MEMORY,
 };
+DRIVER_REGISTER(driver_libvirt)
 
 static int libvirt_lxc_available(char *why, size_t len)
 {
@@ -735,3 +736,4 @@ const struct driver driver_libvirt_lxc = {
 	.image_size = libvirt_lxc_image_size,
 	.memory = libvirt_lxc_memory,
 };
+DRIVER_REGISTER(driver_libvirt_lxc)

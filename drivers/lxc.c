@@ -189,3 +189,4 @@ const struct driver driver_lxc = {
 	.memory = lxc_memory,
 	.caps = DRIVER_CAP_IMAGE_BUILDER,
 };
+DRIVER_REGISTER(driver_lxc)

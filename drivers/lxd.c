@@ -540,3 +540,4 @@ const struct driver driver_lxd = {
 	.daemon_counts = "RSS of lxd and the instance's LXC monitor, from smaps_rollup",
 	.caps = DRIVER_CAP_IMAGE_BUILDER,
 };
+DRIVER_REGISTER(driver_lxd)

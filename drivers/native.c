@@ -136,3 +136,4 @@ const struct driver driver_native = {
 	.memory = native_memory,
 	.caps = DRIVER_CAP_IMAGE_BUILDER | DRIVER_CAP_HOST,
 };
+DRIVER_REGISTER(driver_native)

@@ -222,3 +222,4 @@ const struct driver driver_podman = {
 	.daemon_counts = "RSS of conmon (podman's per-container monitor; podman itself has exited), from smaps_rollup",
 	.caps = DRIVER_CAP_IMAGE_BUILDER | DRIVER_CAP_IMAGE_IMPORT,
 };
+DRIVER_REGISTER(driver_podman)

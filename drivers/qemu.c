@@ -934,3 +934,4 @@ const struct driver driver_qemu = {
 	.vmm_up = qemu_vmm_up,
 	.caps = DRIVER_CAP_VM | DRIVER_CAP_MIN_MEMORY,
 };
+DRIVER_REGISTER(driver_qemu)

@@ -125,3 +125,4 @@ const struct driver driver_runc = {
 	.memory = runc_memory,
 	.caps = DRIVER_CAP_IMAGE_BUILDER,
 };
+DRIVER_REGISTER(driver_runc)
