@@ -26,6 +26,19 @@ void driver_register(const struct driver *drv)
 	drivers[n++] = drv;
 }
 
+void *driver_priv(struct target *t, size_t size)
+{
+	if (!t->priv)
+		t->priv = calloc(1, size);
+	return t->priv;
+}
+
+void driver_priv_free(struct target *t)
+{
+	free(t->priv);
+	t->priv = NULL;
+}
+
 const struct driver *driver_find(const char *name)
 {
 	const struct driver *const *d;

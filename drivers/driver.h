@@ -128,6 +128,14 @@ void driver_register(const struct driver *drv);
 		driver_register(&drv);                                         \
 	}
 
+/*
+ * The driver's own state of t (t->priv), size bytes, zeroed and attached
+ * on first use; NULL when out of memory. driver_priv_free (in destroy)
+ * frees it and clears t->priv; both are safe to call twice.
+ */
+void *driver_priv(struct target *t, size_t size);
+void driver_priv_free(struct target *t);
+
 /* The driver named name, or NULL. */
 const struct driver *driver_find(const char *name);
 
