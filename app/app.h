@@ -12,8 +12,8 @@
 
 #include <jansson.h>
 
-#include "../dataplane/dp.h"
-#include "../experiments/stats.h"
+#include "dp.h"
+#include "stats.h"
 #include "options.h"
 
 /* Exit codes of lvperf. */
@@ -27,7 +27,7 @@ enum {
 
 /* The hook-stamping XDP program (dataplane/bpf/xdp_stamp.bpf.c), installed
  * beside the lvperf binary. */
-#define APP_XDP_STAMP_OBJ "lvp_xdp_stamp.o"
+#define APP_XDP_STAMP_OBJ "xdp_stamp.bpf.o"
 
 struct app_dp_opts {
 	const char *port;
@@ -75,6 +75,9 @@ void app_signals(void);
  */
 int app_dp_config(const char *cmd, const struct app_dp_opts *o, int port_optional,
 		  struct dp_config *cfg);
+
+/* Give cfg calib's TSC checks (calib/tsc.h), which dp_open makes. */
+void app_dp_tsc(struct dp_config *cfg);
 
 /*
  * Bring the dataplane up with dcfg, run measure(dp, arg, &json), take it

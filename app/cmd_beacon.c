@@ -15,9 +15,9 @@
 
 #include <rte_cycles.h>
 
-#include "../dataplane/beacon_fmt.h"
-#include "../drivers/ledger.h"
-#include "../drivers/proc.h"
+#include "beacon_fmt.h"
+#include "ledger.h"
+#include "proc.h"
 #include "app.h"
 #include "commands.h"
 

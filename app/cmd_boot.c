@@ -11,8 +11,8 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
-#include "../drivers/driver.h"
-#include "../drivers/proc.h"
+#include "driver.h"
+#include "proc.h"
 #include "app.h"
 #include "commands.h"
 #include "target.h"
@@ -171,6 +171,7 @@ int cmd_boot(int argc, char **argv)
 	else
 		snprintf(port, sizeof(port), "%s:%s", cfg.kind, t.link.host_if);
 	memset(&dcfg, 0, sizeof(dcfg));
+	app_dp_tsc(&dcfg);
 	dcfg.port = port;
 	dcfg.ip = BOOT_OUR_IP;
 	dcfg.prefix_len = 24;

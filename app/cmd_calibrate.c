@@ -8,9 +8,9 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "../calib/floor.h"
-#include "../calib/tsc.h"
-#include "../dataplane/http_load.h"
+#include "floor.h"
+#include "tsc.h"
+#include "http_load.h"
 #include "app.h"
 #include "commands.h"
 #include "load_run.h"

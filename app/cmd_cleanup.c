@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../drivers/ledger.h"
+#include "ledger.h"
 #include "app.h"
 #include "commands.h"
 

@@ -5,8 +5,8 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "../drivers/driver.h"
-#include "../drivers/image.h"
+#include "driver.h"
+#include "image.h"
 #include "app.h"
 #include "commands.h"
 
@@ -58,8 +58,9 @@ int cmd_image(int argc, char **argv)
 		fprintf(stderr, "lvperf image build: no workload '%s' (beacon, nginx or redis)\n", cfg.workload);
 		return APP_USAGE;
 	}
-	if (strcmp(cfg.platform, "native") == 0 && strcmp(cfg.base, "host") != 0) {
-		fprintf(stderr, "lvperf image build: native runs the host's binaries: --base host only\n");
+	if (driver_can(cfg.platform, DRIVER_CAP_HOST) && strcmp(cfg.base, "host") != 0) {
+		fprintf(stderr, "lvperf image build: %s runs the host's binaries: --base host only\n",
+			cfg.platform);
 		return APP_USAGE;
 	}
 	rc = image_build(cfg.workload, cfg.base, &img, err, sizeof(err));
@@ -70,7 +71,7 @@ int cmd_image(int argc, char **argv)
 		return APP_ERR;
 	}
 	ref[0] = 0;
-	if (strcmp(cfg.platform, "docker") == 0 || strcmp(cfg.platform, "podman") == 0)
+	if (driver_can(cfg.platform, DRIVER_CAP_IMAGE_IMPORT))
 		image_ref(&img, ref, sizeof(ref));
 	if (cfg.json) {
 		app_json_print(json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:f, s:I, s:I, s:I, s:s?}",
@@ -87,7 +88,7 @@ int cmd_image(int argc, char **argv)
 	printf("size: %" PRId64 " bytes on disk (du), %" PRId64 " bytes gzip -6 of a tar, %" PRId64
 	       " files%s\n",
 	       sz.du_bytes, sz.gzip_bytes, sz.files,
-	       strcmp(cfg.platform, "native") == 0 ? " (host binaries, libraries, configs)" : "");
+	       driver_can(cfg.platform, DRIVER_CAP_HOST) ? " (host binaries, libraries, configs)" : "");
 	if (ref[0])
 		printf("%s imports it as %s\n", cfg.platform, ref);
 	return APP_OK;

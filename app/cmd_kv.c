@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../dataplane/resp_load.h"
+#include "resp_load.h"
 #include "commands.h"
 #include "load_run.h"
 #include "target.h"

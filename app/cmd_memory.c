@@ -24,11 +24,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../dataplane/http_load.h"
-#include "../dataplane/resp_load.h"
-#include "../drivers/footprint.h"
-#include "../drivers/ledger.h"
-#include "../drivers/proc.h"
+#include "http_load.h"
+#include "resp_load.h"
+#include "footprint.h"
+#include "ledger.h"
+#include "proc.h"
 #include "commands.h"
 #include "load_run.h"
 #include "minmem.h"
@@ -309,10 +309,6 @@ struct minmem_ctx {
 	json_t *points;		/* per size: what the child reported */
 };
 
-static const char *const minmem_platforms[] = {
-	"qemu", "libvirt", "firecracker", "cloud-hypervisor", "xen", "osv", "rumprun", "mirage", "unikraft", "nanos",
-};
-
 /* The last non-empty line of file into buf. */
 static void minmem_last_line(const char *file, char *buf, size_t len)
 {
@@ -452,8 +448,7 @@ static int memory_min_search(struct memory_cfg *cfg)
 		return APP_ERR;
 	memset(&c, 0, sizeof(c));
 	c.cfg = cfg;
-	for (size_t i = 0; i < sizeof(minmem_platforms) / sizeof(minmem_platforms[0]); i++)
-		known |= strcmp(cfg->ts.platform, minmem_platforms[i]) == 0;
+	known = driver_can(cfg->ts.platform, DRIVER_CAP_MIN_MEMORY);
 	if (!known) {
 		fprintf(stderr, "lvperf memory: --min-search sizes a VM by --opts mem=: platform %s has no such "
 				"size (use qemu, libvirt or another VMM)\n", cfg->ts.platform);

@@ -12,7 +12,7 @@
 
 #include <rte_cycles.h>
 
-#include "../calib/floor.h"
+#include "floor.h"
 #include "app.h"
 #include "commands.h"
 #include "target.h"

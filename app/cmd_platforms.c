@@ -3,7 +3,7 @@
  */
 #include <string.h>
 
-#include "../drivers/driver.h"
+#include "driver.h"
 #include "app.h"
 #include "commands.h"
 

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../experiments/report.h"
+#include "report.h"
 #include "app.h"
 #include "commands.h"
 

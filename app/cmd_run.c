@@ -8,9 +8,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../drivers/driver.h"
-#include "../experiments/report.h"
-#include "../experiments/runner.h"
+#include "driver.h"
+#include "report.h"
+#include "runner.h"
 #include "app.h"
 #include "commands.h"
 
@@ -55,6 +55,21 @@ static const char *const *platform_names(void)
 		names[n++] = (*d)->name;
 	names[n] = NULL;
 	return names;
+}
+
+/* lvperf's exit code for how the runner ended. */
+static int cmd_run_exit(int status)
+{
+	switch (status) {
+	case RUN_OK:
+		return APP_OK;
+	case RUN_USAGE:
+		return APP_USAGE;
+	case RUN_INTERRUPTED:
+		return APP_INTERRUPTED;
+	default:
+		return APP_ERR;
+	}
 }
 
 int cmd_run(int argc, char **argv)
@@ -114,7 +129,7 @@ int cmd_run(int argc, char **argv)
 	o.max_duration = cfg.max_duration;
 	o.lvperf = self;
 	o.quiet = cfg.quiet;
-	rc = run_experiment(&o, platform_names());
+	rc = cmd_run_exit(run_experiment(&o, platform_names()));
 	if (rc == APP_OK && !cfg.dry_run)
 		printf("run directory: %s\n", dir);
 	if (rc == APP_OK && !cfg.dry_run && !cfg.no_report) {

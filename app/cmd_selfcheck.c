@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../drivers/netns.h"
+#include "netns.h"
 #include "app.h"
 #include "commands.h"
 
@@ -75,6 +75,7 @@ int cmd_selfcheck(int argc, char **argv)
 			link.host_if, cfg.kind, link.peer_if);
 	snprintf(port, sizeof(port), "%s:%s", cfg.kind, link.host_if);
 	memset(&dcfg, 0, sizeof(dcfg));
+	app_dp_tsc(&dcfg);
 	dcfg.port = port;
 	dcfg.ip = SC_OUR_IP;
 	dcfg.prefix_len = 24;

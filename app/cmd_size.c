@@ -7,8 +7,8 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "../drivers/driver.h"
-#include "../drivers/image.h"
+#include "driver.h"
+#include "image.h"
 #include "app.h"
 #include "commands.h"
 
@@ -34,18 +34,6 @@ static const struct opt_def size_opts[] = {
 	{ "json", OPT_FLAG, offsetof(struct size_cfg, json), 0, 0, NULL, NULL, "one JSON object on stdout" },
 	{ NULL, 0, 0, 0, 0, NULL, NULL, NULL },
 };
-
-/* Platforms whose images the image builder makes (drivers/image.c). */
-static int builder_platform(const char *p)
-{
-	static const char *const names[] = { "native", "runc", "crun", "lxc", "lxd", "podman", "docker", "gvisor",
-					     NULL };
-
-	for (int i = 0; names[i]; i++)
-		if (strcmp(p, names[i]) == 0)
-			return 1;
-	return 0;
-}
 
 /* VMs and unikernels: what the driver prepares to boot (kernel and
  * initramfs, disk image, the user's image), as du counts it. */
@@ -113,14 +101,14 @@ int cmd_size(int argc, char **argv)
 		fprintf(stderr, "lvperf size: no platform '%s' (see lvperf platforms)\n", cfg.platform);
 		return APP_USAGE;
 	}
-	if (!builder_platform(cfg.platform))
+	if (!driver_can(cfg.platform, DRIVER_CAP_IMAGE_BUILDER))
 		return size_by_driver(&cfg);
 	if (!workload_find(cfg.workload)) {
 		fprintf(stderr, "lvperf size: no workload '%s' (beacon, nginx or redis)\n", cfg.workload);
 		return APP_USAGE;
 	}
-	if (strcmp(cfg.platform, "native") == 0 && strcmp(cfg.base, "host") != 0) {
-		fprintf(stderr, "lvperf size: native runs the host's binaries: --base host only\n");
+	if (driver_can(cfg.platform, DRIVER_CAP_HOST) && strcmp(cfg.base, "host") != 0) {
+		fprintf(stderr, "lvperf size: %s runs the host's binaries: --base host only\n", cfg.platform);
 		return APP_USAGE;
 	}
 	rc = image_build(cfg.workload, cfg.base, &img, err, sizeof(err));

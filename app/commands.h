@@ -9,8 +9,8 @@
 
 #include <jansson.h>
 
-#include "../dataplane/dp.h"
-#include "../dataplane/svc.h"
+#include "dp.h"
+#include "svc.h"
 
 int cmd_ping(int argc, char **argv);
 int cmd_beacon(int argc, char **argv);

@@ -8,10 +8,11 @@
 
 #include <rte_ethdev.h>
 
-#include "../calib/floor.h"
-#include "../drivers/driver.h"
-#include "../drivers/proc.h"
+#include "floor.h"
+#include "driver.h"
+#include "proc.h"
 #include "app.h"
+#include "tsc.h"
 
 volatile sig_atomic_t app_interrupted;
 
@@ -61,6 +62,7 @@ int app_dp_config(const char *cmd, const struct app_dp_opts *o, int port_optiona
 	cfg->eal = o->eal;
 	cfg->quiet = o->quiet;
 	cfg->max_stall_ns = o->max_stall;
+	app_dp_tsc(cfg);
 	return app_dp_rx_stamp(cmd, o->rx_stamp, cfg);
 }
 
@@ -275,6 +277,12 @@ json_t *app_port_stats_json(uint16_t port_id)
 			 (json_int_t)st.opackets, "imissed", (json_int_t)st.imissed, "ierrors",
 			 (json_int_t)st.ierrors, "oerrors", (json_int_t)st.oerrors, "rx_nombuf",
 			 (json_int_t)st.rx_nombuf);
+}
+
+void app_dp_tsc(struct dp_config *cfg)
+{
+	cfg->tsc_invariant = tsc_invariant;
+	cfg->tsc_calibrate = tsc_calibrate;
 }
 
 int app_dp_run(const char *cmd, const struct dp_config *dcfg,

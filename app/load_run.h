@@ -5,7 +5,7 @@
 #ifndef LVP_LOAD_RUN_H
 #define LVP_LOAD_RUN_H
 
-#include "../dataplane/load.h"
+#include "load.h"
 #include "app.h"
 
 struct load_run_args {

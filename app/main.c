@@ -9,7 +9,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
-#include "../drivers/ledger.h"
+#include "ledger.h"
 #include "app.h"
 #include "commands.h"
 

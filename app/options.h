@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "value.h"
+
 enum opt_kind {
 	OPT_FLAG,	/* int, set to 1 when present */
 	OPT_STR,	/* const char *, points into argv */
@@ -16,11 +18,6 @@ enum opt_kind {
 	OPT_DURATION,	/* uint64_t nanoseconds: ns, us, ms, s, m; bare number = s */
 	OPT_IPV4,	/* uint32_t host order */
 	OPT_IPV4_CIDR,	/* struct opt_cidr */
-};
-
-struct opt_cidr {
-	uint32_t ip;
-	uint8_t prefix_len;
 };
 
 struct opt_def {
@@ -45,19 +42,5 @@ int opt_parse(const char *cmd, const char *synopsis, const struct opt_def *defs,
 
 /* Print usage generated from the table. */
 void opt_usage(FILE *out, const char *cmd, const char *synopsis, const struct opt_def *defs);
-
-/*
- * Shared unit parsers. Numbers are read as exact decimals (digits, an
- * optional fraction); a sign, exponent, hexadecimal, nan and inf are
- * refused. opt_parse_u64: a whole count, optional k/M/G (1000s), at most
- * 2^53 (the largest a double, so JSON and the statistics, holds exactly).
- * opt_parse_duration_ns: ns, us, ms, s, m (bare number: s), a whole number
- * of ns below 2^63. Each returns 0 with *out set, or -EINVAL with *why (if
- * why is not NULL) set to a static phrase naming the problem ("negative",
- * "hexadecimal; write it in decimal", "past 2^63 ns (292 years)", ...).
- */
-int opt_parse_u64(const char *s, uint64_t *out, const char **why);
-int opt_parse_duration_ns(const char *s, uint64_t *out, const char **why);
-int opt_parse_cidr(const char *s, struct opt_cidr *out);
 
 #endif

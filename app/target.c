@@ -9,7 +9,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
-#include "../drivers/proc.h"
+#include "proc.h"
 #include "commands.h"
 #include "target.h"
 
@@ -154,6 +154,7 @@ int target_session_run(const char *cmd, const struct target_session_opts *o,
 	else
 		snprintf(port, sizeof(port), "af_xdp:%s", s.t.link.host_if);
 	memset(&dcfg, 0, sizeof(dcfg));
+	app_dp_tsc(&dcfg);
 	dcfg.port = port;
 	dcfg.ip = SESSION_OUR_IP;
 	dcfg.prefix_len = 24;

@@ -10,8 +10,8 @@
 
 #include <sys/types.h>
 
-#include "../dataplane/svc.h"
-#include "../drivers/driver.h"
+#include "svc.h"
+#include "driver.h"
 #include "app.h"
 
 /* stamp_error_reason of a target whose driver does not share the host's TSC. */

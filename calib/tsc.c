@@ -6,18 +6,6 @@
 
 #include "tsc.h"
 
-const char *clock_source_name(enum clock_source src)
-{
-	switch (src) {
-	case CLOCK_SRC_NIC_HW:
-		return "nic-hw-timestamp";
-	case CLOCK_SRC_XDP_HOOK:
-		return "xdp-hook-ktime";
-	default:
-		return "tsc-after-rx-burst";
-	}
-}
-
 int tsc_invariant(void)
 {
 	unsigned int a, b, c, d;

@@ -17,7 +17,6 @@
 #include <bpf/libbpf.h>
 #include <xdp/libxdp.h>
 
-#include "../calib/tsc.h"
 #include "dp.h"
 
 #define DP_EAL_ARGS_MAX 64
@@ -90,7 +89,7 @@ int dp_open(struct dp *dp, const struct dp_config *cfg, char *err)
 	if (cfg->xdp_prog)
 		snprintf(dp->xdp_prog, sizeof(dp->xdp_prog), "%s", cfg->xdp_prog);
 	dp->max_stall_ns = cfg->max_stall_ns ? cfg->max_stall_ns : DP_MAX_STALL_NS;
-	inv = tsc_invariant();
+	inv = cfg->tsc_invariant();
 	if (inv != 1) {
 		snprintf(err, DP_ERR_LEN,
 			 "the TSC of this CPU is not invariant (CPUID 0x80000007 EDX[8] %s): "
@@ -171,7 +170,7 @@ int dp_open(struct dp *dp, const struct dp_config *cfg, char *err)
 		snprintf(err, DP_ERR_LEN, "DPDK EAL init failed: %s", rte_strerror(rte_errno));
 		return -rte_errno;
 	}
-	rc = tsc_calibrate(&dp->clk, 200);
+	rc = cfg->tsc_calibrate(&dp->clk, 200);
 	if (rc) {
 		snprintf(err, DP_ERR_LEN, "TSC calibration failed: %s", strerror(-rc));
 		rte_eal_cleanup();

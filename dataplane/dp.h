@@ -33,6 +33,10 @@ struct dp_config {
 	uint16_t udp_port;  /* beacon port on the netif, 0: none */
 	int quiet;	    /* no info lines on stderr */
 	uint64_t max_stall_ns; /* worker loop gaps above this are stalls; 0: DP_MAX_STALL_NS */
+	/* The TSC checks dp_open makes, from calib/tsc.h (required): 1 when
+	 * the TSC is invariant; measure its rate over window_ms into *c. */
+	int (*tsc_invariant)(void);
+	int (*tsc_calibrate)(struct tsc_clock *c, unsigned int window_ms);
 };
 
 #define DP_MAX_STALL_NS 50000u

@@ -11,7 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PKT_ETH_ALEN 6
+#include "addr.h"
+
 #define PKT_ETH_HLEN 14
 #define PKT_ARP_LEN 28
 #define PKT_IP_HLEN 20
@@ -173,14 +174,5 @@ uint32_t pkt_arp_reply_inplace(uint8_t *frame, uint32_t len, const struct pkt_in
  * to send (the IPv4 total length plus Ethernet header, padding dropped).
  */
 uint32_t pkt_icmp_reply_inplace(uint8_t *frame, const struct pkt_info *pi);
-
-/* Parse "a.b.c.d" into a host-order address. Returns 0 or -EINVAL. */
-int pkt_parse_ip(const char *s, uint32_t *ip);
-
-/* Format a host-order address into buf (at least 16 bytes); returns buf. */
-char *pkt_format_ip(uint32_t ip, char *buf);
-
-/* Format a MAC as aa:bb:cc:dd:ee:ff into buf (at least 18 bytes). */
-char *pkt_format_mac(const uint8_t mac[PKT_ETH_ALEN], char *buf);
 
 #endif

@@ -86,6 +86,7 @@ int port_spec_parse(const char *s, struct port_spec *ps, char *err, size_t errle
 	}
 	strcpy(ps->arg, colon + 1);
 	ps->suffix[0] = 0;
+	ps->xdp_prog[0] = 0;
 	return 0;
 }
 

@@ -32,7 +32,11 @@ struct crun_state {
 	int prepared;
 };
 
-static struct crun_state crun_st;
+/* t's state (t->priv): made by prepare, freed by destroy. */
+static struct crun_state *crun_of(struct target *t)
+{
+	return driver_priv(t, sizeof(struct crun_state));
+}
 
 static int crun_run(char *const argv[])
 {
@@ -77,10 +81,14 @@ static int crun_mount_ns(struct crun_state *c, char *err, size_t len)
 
 static int crun_prepare(struct target *t, char *err, size_t len)
 {
-	struct crun_state *c = &crun_st;
+	struct crun_state *c = crun_of(t);
 	struct image_cmd cmd;
 	int rc;
 
+	if (!c) {
+		snprintf(err, len, "crun: out of memory");
+		return -ENOMEM;
+	}
 	memset(c, 0, sizeof(*c));
 	rc = driver_image(t, "crun", &c->img, &cmd, err, len);
 	if (rc)
@@ -113,16 +121,15 @@ static int crun_prepare(struct target *t, char *err, size_t len)
 
 static void crun_stop(struct target *t, pid_t start_pid)
 {
-	char *argv[] = { "crun", "--root", crun_st.root, "delete", "-f", crun_st.name, NULL };
+	char *argv[] = { "crun", "--root", crun_of(t)->root, "delete", "-f", crun_of(t)->name, NULL };
 
-	(void)t;
 	(void)start_pid;
 	crun_run(argv);
 }
 
 static void crun_destroy(struct target *t)
 {
-	struct crun_state *c = &crun_st;
+	struct crun_state *c = crun_of(t);
 
 	if (c->prepared) {
 		crun_stop(t, 0);
@@ -133,19 +140,18 @@ static void crun_destroy(struct target *t)
 		c->prepared = 0;
 	}
 	netns_link_destroy(&t->link);
+	driver_priv_free(t);
 }
 
 static int64_t crun_image_size(struct target *t)
 {
-	(void)t;
-	return oci_du_tree(crun_st.img.rootfs);
+	return oci_du_tree(crun_of(t)->img.rootfs);
 }
 
 static int64_t crun_memory(struct target *t, pid_t start_pid)
 {
-	(void)t;
 	(void)start_pid;
-	return oci_cgroup_rss(crun_st.cgroup);
+	return oci_cgroup_rss(crun_of(t)->cgroup);
 }
 
 const struct driver driver_crun = {
@@ -158,4 +164,6 @@ const struct driver driver_crun = {
 	.destroy = crun_destroy,
 	.image_size = crun_image_size,
 	.memory = crun_memory,
+	.caps = DRIVER_CAP_IMAGE_BUILDER,
 };
+DRIVER_REGISTER(driver_crun)

@@ -36,7 +36,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../dataplane/pkt.h"
+#include "addr.h"
 #include "driver.h"
 #include "footprint.h"
 #include "image.h"
@@ -64,7 +64,11 @@ struct docker_state {
 	int prepared;
 };
 
-static struct docker_state dk_st;
+/* t's state (t->priv): made by prepare, freed by destroy. */
+static struct docker_state *docker_of(struct target *t)
+{
+	return driver_priv(t, sizeof(struct docker_state));
+}
 
 /* What dockerd and its containerd make outside our directories, whatever
  * their flags: the trust key, the plugin and shim socket directories. */
@@ -73,14 +77,14 @@ static const char *const docker_spill[] = { "/etc/docker/key.json", "/etc/docker
 					    "/run/containerd", NULL };
 
 /* Run `docker -H SOCK words...` to completion; out (may be NULL) gets stdout. */
-static int docker_do(char *out, size_t outlen, const char *const *words)
+static int docker_do(const struct docker_state *d, char *out, size_t outlen, const char *const *words)
 {
 	char *argv[24];
 	size_t i, n = 0;
 
 	argv[n++] = DOCKER_BIN;
 	argv[n++] = "-H";
-	argv[n++] = dk_st.host;
+	argv[n++] = (char *)d->host;
 	for (i = 0; words[i] && n < 23; i++)
 		argv[n++] = (char *)words[i];
 	argv[n] = NULL;
@@ -140,7 +144,7 @@ static int docker_start_daemon(struct docker_state *d, const struct target *t, c
 			snprintf(err, len, "docker: dockerd exited at start (see %s)", d->data);
 			return -EIO;
 		}
-		if (docker_do(NULL, 0, version) == 0)
+		if (docker_do(d, NULL, 0, version) == 0)
 			return 0;
 		usleep(50000);
 	}
@@ -157,7 +161,7 @@ static int docker_holder(struct docker_state *d, struct target *t, char *err, si
 	const char *insp[] = { "inspect", "-f", "{{.State.Pid}}", d->holder, NULL };
 
 	snprintf(cgp, sizeof(cgp), "/%.23s", d->cgh);
-	if (docker_do(NULL, 0, run) != 0 || docker_do(pid, sizeof(pid), insp) != 0 || atoi(pid) <= 1) {
+	if (docker_do(d, NULL, 0, run) != 0 || docker_do(d, pid, sizeof(pid), insp) != 0 || atoi(pid) <= 1) {
 		snprintf(err, len, "docker: cannot start the holder container %s", d->holder);
 		return -EIO;
 	}
@@ -230,11 +234,15 @@ static void docker_data_root(struct docker_state *d)
 
 static int docker_prepare(struct target *t, char *err, size_t len)
 {
-	struct docker_state *d = &dk_st;
+	struct docker_state *d = docker_of(t);
 	char tar[PATH_MAX], netarg[48], cgp[32], e[400], pub[16] = "";
 	struct image_cmd cmd;
 	int rc, i;
 
+	if (!d) {
+		snprintf(err, len, "docker: out of memory");
+		return -ENOMEM;
+	}
 	memset(d, 0, sizeof(*d));
 	d->lock_fd = -1;
 	rc = driver_image(t, "docker", &d->img, &cmd, err, len);
@@ -270,7 +278,7 @@ static int docker_prepare(struct target *t, char *err, size_t len)
 	if (rc == 0 && d->lock_fd >= 0) { /* the kept store: what a killed run left */
 		const char *prune[] = { "container", "prune", "-f", NULL };
 
-		docker_do(NULL, 0, prune);
+		docker_do(d, NULL, 0, prune);
 	}
 	if (rc)
 		goto fail;
@@ -278,7 +286,7 @@ static int docker_prepare(struct target *t, char *err, size_t len)
 		const char *insp[] = { "image", "inspect", d->image, NULL };
 		const char *imp[] = { "import", tar, d->image, NULL };
 
-		if (docker_do(NULL, 0, insp) != 0 && docker_do(NULL, 0, imp) != 0) {
+		if (docker_do(d, NULL, 0, insp) != 0 && docker_do(d, NULL, 0, imp) != 0) {
 			snprintf(err, len, "docker: 'docker import' of %s failed", tar);
 			rc = -EIO;
 			goto fail;
@@ -317,17 +325,17 @@ fail:
 
 static void docker_stop(struct target *t, pid_t start_pid)
 {
-	const char *rm[] = { "rm", "-f", dk_st.name, NULL };
+	struct docker_state *d = docker_of(t);
+	const char *rm[] = { "rm", "-f", d->name, NULL };
 
-	(void)t;
 	(void)start_pid;
-	if (dk_st.dockerd)
-		docker_do(NULL, 0, rm);
+	if (d->dockerd)
+		docker_do(d, NULL, 0, rm);
 }
 
 static void docker_destroy(struct target *t)
 {
-	struct docker_state *d = &dk_st;
+	struct docker_state *d = docker_of(t);
 
 	if (d->prepared) {
 		if (d->dockerd) {
@@ -335,7 +343,7 @@ static void docker_destroy(struct target *t)
 			int status;
 
 			docker_stop(t, 0);
-			docker_do(NULL, 0, rmh);
+			docker_do(d, NULL, 0, rmh);
 			proc_stop(d->dockerd, 20000000000ull, &status); /* it stops its containerd */
 			ledger_done_pid(d->dockerd);
 			d->dockerd = 0;
@@ -353,21 +361,20 @@ static void docker_destroy(struct target *t)
 		d->prepared = 0;
 	}
 	netns_link_destroy(&t->link);
+	driver_priv_free(t);
 }
 
 /* The image's layer: the rootfs it was imported from. */
 static int64_t docker_image_size(struct target *t)
 {
-	(void)t;
-	return oci_du_tree(dk_st.img.rootfs);
+	return oci_du_tree(docker_of(t)->img.rootfs);
 }
 
 /* The containers' own cgroups under ours, not the engine's helpers. */
 static int64_t docker_memory(struct target *t, pid_t start_pid)
 {
-	(void)t;
 	(void)start_pid;
-	return oci_cgroup_rss_children(dk_st.cg, NULL);
+	return oci_cgroup_rss_children(docker_of(t)->cg, NULL);
 }
 
 /* dockerd and its children (containerd); shims re-parented to lvperf are
@@ -376,10 +383,9 @@ static int64_t docker_daemon_memory(struct target *t)
 {
 	struct footprint_procs p;
 
-	(void)t;
-	if (!dk_st.dockerd)
+	if (!docker_of(t)->dockerd)
 		return -ESRCH;
-	footprint_tree(dk_st.dockerd, 1, NULL, &p);
+	footprint_tree(docker_of(t)->dockerd, 1, NULL, &p);
 	return footprint_measure(&p) ? -ESRCH : p.rss;
 }
 
@@ -396,4 +402,6 @@ const struct driver driver_docker = {
 	.daemon_memory = docker_daemon_memory,
 	.daemon_counts = "RSS of dockerd and its children (containerd, docker-proxy), from smaps_rollup",
 	.platform_net = "dockerd in the target's namespace: bridge, iptables NAT, port published with -p",
+	.caps = DRIVER_CAP_IMAGE_BUILDER | DRIVER_CAP_IMAGE_IMPORT,
 };
+DRIVER_REGISTER(driver_docker)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -11,48 +12,32 @@
 
 #include "driver.h"
 
-extern const struct driver driver_native;
-extern const struct driver driver_runc;
-extern const struct driver driver_lxc;
-extern const struct driver driver_lxd;
-extern const struct driver driver_crun;
-extern const struct driver driver_podman;
-extern const struct driver driver_docker;
-extern const struct driver driver_gvisor;
-extern const struct driver driver_qemu;
-extern const struct driver driver_libvirt;
-extern const struct driver driver_libvirt_lxc;
-extern const struct driver driver_firecracker;
-extern const struct driver driver_cloud_hypervisor;
-extern const struct driver driver_xen;
-extern const struct driver driver_osv;
-extern const struct driver driver_rumprun;
-extern const struct driver driver_mirage;
-extern const struct driver driver_unikraft;
-extern const struct driver driver_nanos;
+const struct driver *drivers[DRIVER_MAX + 1];
 
-const struct driver *const drivers[] = {
-	&driver_native,
-	&driver_runc,
-	&driver_crun,
-	&driver_lxc,
-	&driver_lxd,
-	&driver_podman,
-	&driver_docker,
-	&driver_gvisor,
-	&driver_qemu,
-	&driver_libvirt,
-	&driver_libvirt_lxc,
-	&driver_firecracker,
-	&driver_cloud_hypervisor,
-	&driver_xen,
-	&driver_osv,
-	&driver_rumprun,
-	&driver_mirage,
-	&driver_unikraft,
-	&driver_nanos,
-	NULL,
-};
+void driver_register(const struct driver *drv)
+{
+	static unsigned n;
+
+	if (n == DRIVER_MAX || driver_find(drv->name)) {
+		fprintf(stderr, "lvperf: driver %s registered twice or past %d drivers\n", drv->name,
+			DRIVER_MAX);
+		abort();
+	}
+	drivers[n++] = drv;
+}
+
+void *driver_priv(struct target *t, size_t size)
+{
+	if (!t->priv)
+		t->priv = calloc(1, size);
+	return t->priv;
+}
+
+void driver_priv_free(struct target *t)
+{
+	free(t->priv);
+	t->priv = NULL;
+}
 
 const struct driver *driver_find(const char *name)
 {
@@ -62,6 +47,23 @@ const struct driver *driver_find(const char *name)
 		if (strcmp((*d)->name, name) == 0)
 			return *d;
 	return NULL;
+}
+
+const struct driver *driver_with(unsigned caps)
+{
+	const struct driver *const *d;
+
+	for (d = drivers; *d; d++)
+		if (((*d)->caps & caps) == caps)
+			return *d;
+	return NULL;
+}
+
+int driver_can(const char *platform, unsigned caps)
+{
+	const struct driver *d = driver_find(platform);
+
+	return d && (d->caps & caps) == caps;
 }
 
 int64_t driver_du(const char *path)

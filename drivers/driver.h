@@ -95,13 +95,60 @@ struct driver {
 	int (*vmm_up)(struct target *t);
 	/* What --net platform means for this driver; NULL: only --net direct. */
 	const char *platform_net;
+	unsigned caps; /* DRIVER_CAP_*: what app/ and experiments/ may ask */
 };
 
-/* Every driver, NULL-terminated. */
-extern const struct driver *const drivers[];
+/* What a platform can do. app/ and experiments/ ask these (and
+ * platform_net) instead of naming platforms. */
+enum driver_cap {
+	DRIVER_CAP_IMAGE_BUILDER = 1u << 0, /* its rootfs is built by drivers/image.c */
+	DRIVER_CAP_HOST = 1u << 1,	    /* runs the host's own binaries: --base host only;
+					     * the spawn floor's platform */
+	DRIVER_CAP_IMAGE_IMPORT = 1u << 2,  /* imports the built image under a reference */
+	DRIVER_CAP_VM = 1u << 3,	    /* a guest kernel under a hypervisor */
+	DRIVER_CAP_MIN_MEMORY = 1u << 4,    /* memory --min-search sizes its guest (mem=N) */
+	DRIVER_CAP_USER_IMAGE = 1u << 5,    /* boots an image the user brings (--image) */
+};
+
+#define DRIVER_MAX 63
+
+/* Every registered driver, NULL-terminated, in registration order: the
+ * order of the driver files in meson.build's drivers list (lvperf links
+ * them whole), then of their definitions in a file. */
+extern const struct driver *drivers[DRIVER_MAX + 1];
+
+/* Add drv to drivers[] (DRIVER_REGISTER does, before main). Over
+ * DRIVER_MAX drivers, or a name twice, aborts: a build error. */
+void driver_register(const struct driver *drv);
+
+/*
+ * Register the driver drv (a const struct driver defined in the same file)
+ * before main, as DPDK's RTE_PMD_REGISTER_VDEV: nothing above drivers/
+ * keeps a list of platforms. A new platform is one file in drivers/ ending
+ * with DRIVER_REGISTER(driver_x) and one line in meson.build.
+ */
+#define DRIVER_REGISTER(drv)                                                   \
+	static void __attribute__((constructor)) drv##_register(void)          \
+	{                                                                      \
+		driver_register(&drv);                                         \
+	}
+
+/*
+ * The driver's own state of t (t->priv), size bytes, zeroed and attached
+ * on first use; NULL when out of memory. driver_priv_free (in destroy)
+ * frees it and clears t->priv; both are safe to call twice.
+ */
+void *driver_priv(struct target *t, size_t size);
+void driver_priv_free(struct target *t);
 
 /* The driver named name, or NULL. */
 const struct driver *driver_find(const char *name);
+
+/* The first driver (in drivers[] order) with every capability in caps, or NULL. */
+const struct driver *driver_with(unsigned caps);
+
+/* 1 when platform names a driver with every capability in caps, else 0. */
+int driver_can(const char *platform, unsigned caps);
 
 /* 0 when drv can attach a target by net ("direct", "platform"; NULL is
  * direct), else -ENOTSUP / -EINVAL with one line in err. */

@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../dataplane/pkt.h"
+#include "addr.h"
 #include "footprint.h"
 
 /* Call fn(pid, arg) for every process; stops when fn returns nonzero. */

@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../dataplane/pkt.h"
+#include "addr.h"
 #include "driver.h"
 #include "image.h"
 #include "ledger.h"
@@ -37,7 +37,11 @@ struct runsc_state {
 	int prepared;
 };
 
-static struct runsc_state rs_st;
+/* t's state (t->priv): made by prepare, freed by destroy. */
+static struct runsc_state *runsc_of(struct target *t)
+{
+	return driver_priv(t, sizeof(struct runsc_state));
+}
 
 static int runsc_run(char *const argv[])
 {
@@ -95,18 +99,22 @@ fail:
 
 static void runsc_readdr(struct target *t)
 {
-	char *argv[] = { "ip", "-n", t->link.ns, "addr", "replace", rs_st.addr, "dev", t->link.peer_if, NULL };
+	char *argv[] = { "ip", "-n", t->link.ns, "addr", "replace", runsc_of(t)->addr, "dev", t->link.peer_if, NULL };
 
 	runsc_run(argv);
 }
 
 static int runsc_prepare(struct target *t, char *err, size_t len)
 {
-	struct runsc_state *g = &rs_st;
+	struct runsc_state *g = runsc_of(t);
 	struct image_cmd cmd;
 	char ip[16];
 	int rc;
 
+	if (!g) {
+		snprintf(err, len, "gvisor: out of memory");
+		return -ENOMEM;
+	}
 	memset(g, 0, sizeof(*g));
 	rc = driver_image(t, "gvisor", &g->img, &cmd, err, len);
 	if (rc)
@@ -140,19 +148,19 @@ static int runsc_prepare(struct target *t, char *err, size_t len)
 
 static void runsc_stop(struct target *t, pid_t start_pid)
 {
-	const char *kill[] = { "runsc", "--root", rs_st.root, "kill", rs_st.name, "KILL", NULL };
-	const char *del[] = { "runsc", "--root", rs_st.root, "delete", "-force", rs_st.name, NULL };
+	const char *kill[] = { "runsc", "--root", runsc_of(t)->root, "kill", runsc_of(t)->name, "KILL", NULL };
+	const char *del[] = { "runsc", "--root", runsc_of(t)->root, "delete", "-force", runsc_of(t)->name, NULL };
 
 	(void)start_pid;
-	mntns_run(&rs_st.ns, kill);
-	mntns_run(&rs_st.ns, del);
+	mntns_run(&runsc_of(t)->ns, kill);
+	mntns_run(&runsc_of(t)->ns, del);
 	if (t->link.created)
 		runsc_readdr(t); /* runsc took the address with the interface */
 }
 
 static void runsc_destroy(struct target *t)
 {
-	struct runsc_state *g = &rs_st;
+	struct runsc_state *g = runsc_of(t);
 
 	if (g->prepared) {
 		runsc_stop(t, 0);
@@ -162,12 +170,12 @@ static void runsc_destroy(struct target *t)
 		g->prepared = 0;
 	}
 	netns_link_destroy(&t->link);
+	driver_priv_free(t);
 }
 
 static int64_t runsc_image_size(struct target *t)
 {
-	(void)t;
-	return oci_du_tree(rs_st.img.rootfs);
+	return oci_du_tree(runsc_of(t)->img.rootfs);
 }
 
 /* The sandbox (Sentry, gofer) is what the workload costs under gVisor. */
@@ -187,4 +195,6 @@ const struct driver driver_gvisor = {
 	.destroy = runsc_destroy,
 	.image_size = runsc_image_size,
 	.memory = runsc_memory,
+	.caps = DRIVER_CAP_IMAGE_BUILDER,
 };
+DRIVER_REGISTER(driver_gvisor)

@@ -12,8 +12,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../dataplane/pkt.h"
+#include "addr.h"
 #include "driver.h"
+#include "file.h"
 #include "image.h"
 #include "ledger.h"
 #include "proc.h"
@@ -164,38 +165,7 @@ static int image_gens(const struct workload *w, struct image_gen g[6], unsigned 
 
 /* ---- small file helpers ---- */
 
-static int image_mkdirs(const char *path, mode_t mode)
-{
-	char buf[PATH_MAX];
-	char *p;
 
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = 0;
-		if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(buf, mode) != 0 && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
-/* Create the parent directories of path. */
-static int image_mkparent(const char *path)
-{
-	char buf[PATH_MAX];
-	char *slash;
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	slash = strrchr(buf, '/');
-	if (!slash || slash == buf)
-		return 0;
-	*slash = 0;
-	return image_mkdirs(buf, 0755);
-}
 
 /* A new file owned by us, readable by all, in a directory all may
  * enter: root in a container has no CAP_DAC_OVERRIDE, and a package may
@@ -207,7 +177,7 @@ static int image_write(const char *path, const void *data, size_t n, mode_t mode
 	struct stat st;
 	int fd, rc = 0;
 
-	if (image_mkparent(path) != 0)
+	if (file_mkparent(path) != 0)
 		return -errno;
 	snprintf(dir, sizeof(dir), "%s", path);
 	slash = strrchr(dir, '/');
@@ -227,37 +197,6 @@ static int image_write(const char *path, const void *data, size_t n, mode_t mode
 	return rc;
 }
 
-int image_copy(const char *from, const char *to, mode_t mode, int sync)
-{
-	char buf[65536];
-	int in, out, rc = 0;
-	ssize_t n;
-
-	if (image_mkparent(to) != 0)
-		return -errno;
-	in = open(from, O_RDONLY | O_CLOEXEC);
-	if (in < 0)
-		return -errno;
-	out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	if (out < 0) {
-		rc = -errno;
-		close(in);
-		return rc;
-	}
-	while ((n = read(in, buf, sizeof(buf))) > 0)
-		if (write(out, buf, (size_t)n) != n) {
-			rc = -EIO;
-			break;
-		}
-	if (n < 0)
-		rc = -errno;
-	if (sync && !rc && fsync(out) != 0)
-		rc = -errno;
-	close(in);
-	if (close(out) != 0 && !rc)
-		rc = -errno;
-	return rc;
-}
 
 /* Run argv with stdin from in and stdout to out (either may be NULL:
  * /dev/null), stderr to out too when log, within timeout_ns. Returns the
@@ -567,7 +506,7 @@ int image_write_configs(const struct workload *w, const char *root, char *err, s
 
 	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
 		snprintf(path, sizeof(path), "%s/%s", root, dirs[i]);
-		if (image_mkdirs(path, strcmp(dirs[i], "tmp") == 0 ? 01777 : 0755) != 0) {
+		if (file_mkdirs(path, strcmp(dirs[i], "tmp") == 0 ? 01777 : 0755) != 0) {
 			snprintf(err, len, "image: cannot create %s: %s", path, strerror(errno));
 			return -errno;
 		}
@@ -594,7 +533,7 @@ static int image_fill_host(const struct workload *w, const struct image_inputs *
 
 	for (i = 0; i < in->n; i++) {
 		snprintf(path, sizeof(path), "%s%s", rootfs, in->f[i].dst);
-		rc = image_copy(in->f[i].src, path, 0755, 0);
+		rc = file_copy(in->f[i].src, path, 0755, 0);
 		if (rc) {
 			snprintf(err, len, "image: cannot copy %s into %s: %s", in->f[i].src, rootfs,
 				 strerror(-rc));
@@ -665,7 +604,7 @@ static int image_vm_files(const struct workload *w, const char *rootfs, char *er
 	}
 	if (rc == 0) {
 		snprintf(path, sizeof(path), "%s/etc/systemd/system/multi-user.target.wants", rootfs);
-		rc = image_mkdirs(path, 0755);
+		rc = file_mkdirs(path, 0755);
 		snprintf(path, sizeof(path), "%s/etc/systemd/system/multi-user.target.wants/lvp-start.service",
 			 rootfs);
 		if (rc == 0 && symlink("/etc/systemd/system/lvp-start.service", path) != 0 && errno != EEXIST)
@@ -713,7 +652,7 @@ static int image_fill_debian(const struct workload *w, const char *base, const s
 			 last);
 		return -EIO;
 	}
-	rc = image_copy(in->f[0].src, (snprintf(path, sizeof(path), "%s/beacon", rootfs), path), 0755, 0);
+	rc = file_copy(in->f[0].src, (snprintf(path, sizeof(path), "%s/beacon", rootfs), path), 0755, 0);
 	if (rc) {
 		snprintf(err, len, "image: cannot copy the beacon into %s: %s", rootfs, strerror(-rc));
 		return rc;
@@ -727,7 +666,7 @@ static int image_fill_debian(const struct workload *w, const char *base, const s
 			snprintf(path, sizeof(path), "%s/%s", rootfs, junk[i]);
 			rm[4] = path;
 			proc_run(rm, 1, 60 * IMAGE_SEC);
-			image_mkdirs(path, 0755);
+			file_mkdirs(path, 0755);
 		}
 	}
 	rc = image_write_configs(w, rootfs, err, len);
@@ -771,7 +710,7 @@ int image_build(const char *workload, const char *base, struct image *img, char 
 		img->build_s = image_now() - t0;
 		return 0;
 	}
-	if (image_mkdirs(cache, 0755) != 0) {
+	if (file_mkdirs(cache, 0755) != 0) {
 		snprintf(err, len, "image: cannot create %s: %s", cache, strerror(errno));
 		return -errno;
 	}

@@ -101,8 +101,4 @@ int image_size_for(const struct image *img, const char *platform, struct image_s
 /* Allocated bytes of everything under path (du -s, not following links). */
 int64_t image_du_tree(const char *path);
 
-/* Copy a file (parent directories made) with mode; fsync it when sync.
- * Returns 0 or -errno. */
-int image_copy(const char *from, const char *to, mode_t mode, int sync);
-
 #endif

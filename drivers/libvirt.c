@@ -42,7 +42,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../dataplane/pkt.h"
+#include "addr.h"
 #include "image.h"
 #include "ledger.h"
 #include "mntns.h"
@@ -564,7 +564,9 @@ const struct driver driver_libvirt = {
 	.destroy = libvirt_destroy,
 	.image_size = libvirt_image_size,
 	.memory = libvirt_memory,
+	.caps = DRIVER_CAP_VM | DRIVER_CAP_MIN_MEMORY,
 };
+DRIVER_REGISTER(driver_libvirt)
 
 static int libvirt_lxc_available(char *why, size_t len)
 {
@@ -735,3 +737,4 @@ const struct driver driver_libvirt_lxc = {
 	.image_size = libvirt_lxc_image_size,
 	.memory = libvirt_lxc_memory,
 };
+DRIVER_REGISTER(driver_libvirt_lxc)

@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../dataplane/pkt.h"
+#include "addr.h"
 #include "driver.h"
 #include "image.h"
 #include "ledger.h"
@@ -30,7 +30,11 @@ struct lxc_state {
 	int prepared;
 };
 
-static struct lxc_state lxc_st;
+/* t's state (t->priv): made by prepare, freed by destroy. */
+static struct lxc_state *lxc_of(struct target *t)
+{
+	return driver_priv(t, sizeof(struct lxc_state));
+}
 
 static int lxc_available(char *why, size_t len)
 {
@@ -88,11 +92,15 @@ static int lxc_write_config(const struct lxc_state *x, const struct target *t, c
 
 static int lxc_prepare(struct target *t, char *err, size_t len)
 {
-	struct lxc_state *x = &lxc_st;
+	struct lxc_state *x = lxc_of(t);
 	struct image_cmd cmd;
 	char line[1024];
 	int rc;
 
+	if (!x) {
+		snprintf(err, len, "lxc: out of memory");
+		return -ENOMEM;
+	}
 	memset(x, 0, sizeof(*x));
 	rc = driver_image(t, "lxc", &x->img, &cmd, err, len);
 	if (rc == 0 && image_cmd_line(&cmd, line, sizeof(line)) != 0) {
@@ -135,14 +143,14 @@ static int lxc_prepare(struct target *t, char *err, size_t len)
 /* lxc-start -F may be gone while the container still runs: stop it. */
 static void lxc_stop(struct target *t, pid_t start_pid)
 {
-	char *argv[] = { "lxc-stop", "-P", lxc_st.lxcpath, "-n", lxc_st.name, "-k", NULL };
+	char *argv[] = { "lxc-stop", "-P", lxc_of(t)->lxcpath, "-n", lxc_of(t)->name, "-k", NULL };
 	int i;
 
 	(void)start_pid;
 	proc_run(argv, 1, 10000000000ull);
 	/* An lxc-start killed before its cleanup leaves lvp<tag>/monitor,
 	 * and the next start cannot make it again: remove the empty tree. */
-	ledger_rmdir_cgroup(lxc_st.name);
+	ledger_rmdir_cgroup(lxc_of(t)->name);
 	/* The phys veth comes back to us only when the container's network
 	 * namespace is torn down, which the kernel does a little later; the
 	 * next start needs it here. */
@@ -152,7 +160,7 @@ static void lxc_stop(struct target *t, pid_t start_pid)
 
 static void lxc_destroy(struct target *t)
 {
-	struct lxc_state *x = &lxc_st;
+	struct lxc_state *x = lxc_of(t);
 
 	if (x->prepared) {
 		lxc_stop(t, 0);
@@ -163,19 +171,18 @@ static void lxc_destroy(struct target *t)
 		x->prepared = 0;
 	}
 	netns_link_destroy(&t->link);
+	driver_priv_free(t);
 }
 
 static int64_t lxc_image_size(struct target *t)
 {
-	(void)t;
-	return oci_du_tree(lxc_st.img.rootfs);
+	return oci_du_tree(lxc_of(t)->img.rootfs);
 }
 
 static int64_t lxc_memory(struct target *t, pid_t start_pid)
 {
-	(void)t;
 	(void)start_pid;
-	return oci_cgroup_rss(lxc_st.cgroup);
+	return oci_cgroup_rss(lxc_of(t)->cgroup);
 }
 
 const struct driver driver_lxc = {
@@ -188,4 +195,6 @@ const struct driver driver_lxc = {
 	.destroy = lxc_destroy,
 	.image_size = lxc_image_size,
 	.memory = lxc_memory,
+	.caps = DRIVER_CAP_IMAGE_BUILDER,
 };
+DRIVER_REGISTER(driver_lxc)

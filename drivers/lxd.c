@@ -26,7 +26,7 @@
 
 #include <jansson.h>
 
-#include "../dataplane/pkt.h"
+#include "addr.h"
 #include "driver.h"
 #include "image.h"
 #include "footprint.h"
@@ -60,7 +60,11 @@ enum lxd_obj { LXD_STORAGE, LXD_PROFILE, LXD_IMAGE, LXD_INSTANCE, LXD_NOBJ };
 
 static const char *const lxd_obj_type[LXD_NOBJ] = { "storage", "profile", "image", "instance" };
 
-static struct lxd_state lxd_st;
+/* t's state (t->priv): made by prepare, freed by destroy. */
+static struct lxd_state *lxd_of(struct target *t)
+{
+	return driver_priv(t, sizeof(struct lxd_state));
+}
 
 /* Run `lxc words...` on the daemon LXD_DIR names; out (may be NULL) gets stdout. */
 static int lxd_do(char *out, size_t outlen, const char *const *words)
@@ -354,10 +358,14 @@ static void lxd_env_restore(struct lxd_state *x)
 
 static int lxd_prepare(struct target *t, char *err, size_t len)
 {
-	struct lxd_state *x = &lxd_st;
+	struct lxd_state *x = lxd_of(t);
 	const char *running = getenv("LXD_DIR");
 	int rc;
 
+	if (!x) {
+		snprintf(err, len, "lxd: out of memory");
+		return -ENOMEM;
+	}
 	memset(x, 0, sizeof(*x));
 	snprintf(x->dir, sizeof(x->dir), "/tmp/lvp%s-lxd", t->tag);
 	snprintf(x->conf, sizeof(x->conf), "%.127s/conf", x->dir);
@@ -410,16 +418,16 @@ static int lxd_prepare(struct target *t, char *err, size_t len)
 /* `lxc start` has returned; the container runs until it is stopped. */
 static void lxd_stop(struct target *t, pid_t start_pid)
 {
-	char *stop[] = { LXD_CLIENT, "stop", "-f", lxd_st.name, NULL };
+	char *stop[] = { LXD_CLIENT, "stop", "-f", lxd_of(t)->name, NULL };
 	char path[200], out[4096], log[160];
 	const char *query[] = { "query", path, NULL };
 	int i;
 
 	(void)start_pid;
-	if (!(lxd_st.made & (1u << LXD_INSTANCE)))
+	if (!(lxd_of(t)->made & (1u << LXD_INSTANCE)))
 		return;
-	snprintf(path, sizeof(path), "/1.0/instances/%s/state", lxd_st.name);
-	snprintf(log, sizeof(log), "%.127s/stop.log", lxd_st.dir);
+	snprintf(path, sizeof(path), "/1.0/instances/%s/state", lxd_of(t)->name);
+	snprintf(log, sizeof(log), "%.127s/stop.log", lxd_of(t)->dir);
 	/* Make sure it is stopped before the next start (LXD refuses a stop
 	 * while an operation on the instance runs): retry until it is. */
 	for (i = 0; i < 50; i++) {
@@ -446,7 +454,7 @@ static void lxd_stop(struct target *t, pid_t start_pid)
 
 static void lxd_destroy(struct target *t)
 {
-	struct lxd_state *x = &lxd_st;
+	struct lxd_state *x = lxd_of(t);
 
 	if (x->prepared) {
 		lxd_remove(x, LXD_INSTANCE);
@@ -473,6 +481,7 @@ static void lxd_destroy(struct target *t)
 		x->prepared = 0;
 	}
 	netns_link_destroy(&t->link);
+	driver_priv_free(t);
 }
 
 static int64_t lxd_image_size(struct target *t)
@@ -480,12 +489,11 @@ static int64_t lxd_image_size(struct target *t)
 	char path[256];
 	int64_t a, b, c;
 
-	(void)t;
-	snprintf(path, sizeof(path), "%.159s/images/%.79s", lxd_st.lxd_dir, lxd_st.fp);
+	snprintf(path, sizeof(path), "%.159s/images/%.79s", lxd_of(t)->lxd_dir, lxd_of(t)->fp);
 	a = driver_du(path);
-	snprintf(path, sizeof(path), "%.159s/images/%.79s.rootfs", lxd_st.lxd_dir, lxd_st.fp);
+	snprintf(path, sizeof(path), "%.159s/images/%.79s.rootfs", lxd_of(t)->lxd_dir, lxd_of(t)->fp);
 	b = driver_du(path);
-	snprintf(path, sizeof(path), "%.127s/pool/containers/%.15s", lxd_st.dir, lxd_st.name);
+	snprintf(path, sizeof(path), "%.127s/pool/containers/%.15s", lxd_of(t)->dir, lxd_of(t)->name);
 	c = oci_du_tree(path);
 	if (a < 0 || b < 0 || c < 0)
 		return a < 0 ? a : b < 0 ? b : c;
@@ -497,9 +505,8 @@ static int64_t lxd_memory(struct target *t, pid_t start_pid)
 {
 	char cg[40];
 
-	(void)t;
 	(void)start_pid;
-	snprintf(cg, sizeof(cg), "%.15s/payload", lxd_st.name);
+	snprintf(cg, sizeof(cg), "%.15s/payload", lxd_of(t)->name);
 	return oci_cgroup_rss(cg);
 }
 
@@ -511,11 +518,10 @@ static int64_t lxd_daemon_memory(struct target *t)
 	FILE *f;
 	int pid;
 
-	(void)t;
 	memset(&p, 0, sizeof(p));
-	if (lxd_st.server_pid > 0)
-		p.pids[p.n++] = lxd_st.server_pid;
-	snprintf(path, sizeof(path), "/sys/fs/cgroup/memory/%.15s/monitor/cgroup.procs", lxd_st.name);
+	if (lxd_of(t)->server_pid > 0)
+		p.pids[p.n++] = lxd_of(t)->server_pid;
+	snprintf(path, sizeof(path), "/sys/fs/cgroup/memory/%.15s/monitor/cgroup.procs", lxd_of(t)->name);
 	f = fopen(path, "r");
 	if (f) {
 		while (p.n < FOOTPRINT_PIDS_MAX && fscanf(f, "%d", &pid) == 1)
@@ -539,4 +545,6 @@ const struct driver driver_lxd = {
 	.memory = lxd_memory,
 	.daemon_memory = lxd_daemon_memory,
 	.daemon_counts = "RSS of lxd and the instance's LXC monitor, from smaps_rollup",
+	.caps = DRIVER_CAP_IMAGE_BUILDER,
 };
+DRIVER_REGISTER(driver_lxd)

@@ -21,7 +21,11 @@ struct native_state {
 	int prepared;
 };
 
-static struct native_state nat_st;
+/* t's state (t->priv): made by prepare, freed by destroy. */
+static struct native_state *native_of(struct target *t)
+{
+	return driver_priv(t, sizeof(struct native_state));
+}
 
 static int native_available(char *why, size_t len)
 {
@@ -37,13 +41,17 @@ static int native_available(char *why, size_t len)
 
 static int native_prepare(struct target *t, char *err, size_t len)
 {
-	struct native_state *n = &nat_st;
+	struct native_state *n = native_of(t);
 	char bin[512], e[400];
 	struct image_cmd cmd;
 	int rc = driver_beacon_bin("native", bin, sizeof(bin), err, len), i;
 
 	if (rc)
 		return rc;
+	if (!n) {
+		snprintf(err, len, "native: out of memory");
+		return -ENOMEM;
+	}
 	memset(n, 0, sizeof(*n));
 	if (t->base && strcmp(t->base, "host") != 0) {
 		snprintf(err, len, "native: it runs the host's own binaries: --base host only");
@@ -100,11 +108,12 @@ static void native_stop(struct target *t, pid_t start_pid)
 
 static void native_destroy(struct target *t)
 {
-	if (nat_st.prepared) {
-		driver_remove_dir(nat_st.dir);
-		nat_st.prepared = 0;
+	if (native_of(t)->prepared) {
+		driver_remove_dir(native_of(t)->dir);
+		native_of(t)->prepared = 0;
 	}
 	netns_link_destroy(&t->link);
+	driver_priv_free(t);
 }
 
 /* The host files it runs and the generated configs. */
@@ -113,8 +122,7 @@ static int64_t native_image_size(struct target *t)
 	struct image_size s;
 	char err[400];
 
-	(void)t;
-	if (!nat_st.img.w || image_size_for(&nat_st.img, "native", &s, err, sizeof(err)) != 0)
+	if (!native_of(t)->img.w || image_size_for(&native_of(t)->img, "native", &s, err, sizeof(err)) != 0)
 		return -ENOENT;
 	return s.du_bytes;
 }
@@ -135,4 +143,6 @@ const struct driver driver_native = {
 	.destroy = native_destroy,
 	.image_size = native_image_size,
 	.memory = native_memory,
+	.caps = DRIVER_CAP_IMAGE_BUILDER | DRIVER_CAP_HOST,
 };
+DRIVER_REGISTER(driver_native)

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../dataplane/pkt.h"
+#include "addr.h"
 #include "ledger.h"
 #include "netns.h"
 #include "proc.h"

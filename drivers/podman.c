@@ -35,7 +35,11 @@ struct podman_state {
 	int prepared;
 };
 
-static struct podman_state pm_st;
+/* t's state (t->priv): made by prepare, freed by destroy. */
+static struct podman_state *podman_of(struct target *t)
+{
+	return driver_priv(t, sizeof(struct podman_state));
+}
 
 /* runc's default state root (podman passes no --root to it) and podman's
  * blob-info cache, written by `podman import` whatever its --root. */
@@ -43,10 +47,8 @@ static const char *const podman_spill[] = { "/run/runc", "/var/lib/containers/ca
 					    "/var/lib/containers/cache", "/var/lib/containers", NULL };
 
 /* podman with the private store and the settings every call needs. */
-static int podman_base(struct target *t)
+static int podman_base(struct target *t, const struct podman_state *p)
 {
-	struct podman_state *p = &pm_st;
-
 	t->argv[0] = NULL;
 	return target_arg(t, "podman") || target_arg(t, "--root") || target_arg(t, p->root) ||
 	       target_arg(t, "--runroot") || target_arg(t, p->runroot) || target_arg(t, "--tmpdir") ||
@@ -58,14 +60,15 @@ static int podman_base(struct target *t)
 }
 
 /* Run a podman subcommand (words...) to completion, quietly. */
-static int podman_do(const char *w1, const char *w2, const char *w3, const char *w4, const char *w5)
+static int podman_do(const struct podman_state *p, const char *w1, const char *w2, const char *w3,
+		     const char *w4, const char *w5)
 {
 	struct target tmp;
 	const char *w[] = { w1, w2, w3, w4, w5 };
 	size_t i;
 
 	memset(&tmp, 0, sizeof(tmp));
-	if (podman_base(&tmp))
+	if (podman_base(&tmp, p))
 		return -E2BIG;
 	for (i = 0; i < sizeof(w) / sizeof(w[0]) && w[i]; i++)
 		if (target_arg(&tmp, w[i]))
@@ -90,11 +93,15 @@ static int podman_available(char *why, size_t len)
 
 static int podman_prepare(struct target *t, char *err, size_t len)
 {
-	struct podman_state *p = &pm_st;
+	struct podman_state *p = podman_of(t);
 	char tar[PATH_MAX], e[400];
 	struct image_cmd cmd;
 	int rc, i;
 
+	if (!p) {
+		snprintf(err, len, "podman: out of memory");
+		return -ENOMEM;
+	}
 	memset(p, 0, sizeof(*p));
 	rc = driver_image(t, "podman", &p->img, &cmd, err, len);
 	if (rc == 0 && (rc = image_tar(&p->img, tar, sizeof(tar), e, sizeof(e))) != 0)
@@ -122,13 +129,13 @@ static int podman_prepare(struct target *t, char *err, size_t len)
 		goto fail;
 	}
 	/* The image: the rootfs tarball; the command is given to run. */
-	if (podman_do("image", "exists", p->image, NULL, NULL) != 0 &&
-	    podman_do("import", tar, p->image, NULL, NULL) != 0) {
+	if (podman_do(p, "image", "exists", p->image, NULL, NULL) != 0 &&
+	    podman_do(p, "import", tar, p->image, NULL, NULL) != 0) {
 		snprintf(err, len, "podman: 'podman import' of %s failed", tar);
 		rc = -EIO;
 		goto fail;
 	}
-	if (podman_base(t) || target_arg(t, "run") || target_arg(t, "-d") || target_arg(t, "--name") ||
+	if (podman_base(t, p) || target_arg(t, "run") || target_arg(t, "-d") || target_arg(t, "--name") ||
 	    target_arg(t, p->name) || target_arg(t, "--cgroup-parent") || target_arg(t, p->cgparent) ||
 	    target_arg(t, "--ulimit") || target_arg(t, "nofile=20000:20000") ||
 	    target_arg(t, "--ulimit") || target_arg(t, "nproc=4096:4096") || target_arg(t, "--network") ||
@@ -150,16 +157,15 @@ fail:
 /* `podman run -d` returns once the container runs: remove it now. */
 static void podman_stop(struct target *t, pid_t start_pid)
 {
-	(void)t;
 	(void)start_pid;
-	podman_do("rm", "-f", "-t", "0", pm_st.name);
+	podman_do(podman_of(t), "rm", "-f", "-t", "0", podman_of(t)->name);
 }
 
 /* The store and its images stay: the next run with the same hash
  * reuses the import. */
 static void podman_destroy(struct target *t)
 {
-	struct podman_state *p = &pm_st;
+	struct podman_state *p = podman_of(t);
 
 	if (p->prepared) {
 		char cg[64];
@@ -179,21 +185,20 @@ static void podman_destroy(struct target *t)
 		p->prepared = 0;
 	}
 	netns_link_destroy(&t->link);
+	driver_priv_free(t);
 }
 
 /* The image's layer: the rootfs it was imported from. */
 static int64_t podman_image_size(struct target *t)
 {
-	(void)t;
-	return oci_du_tree(pm_st.img.rootfs);
+	return oci_du_tree(podman_of(t)->img.rootfs);
 }
 
 /* The containers' own cgroups under ours, not the engine's helpers. */
 static int64_t podman_memory(struct target *t, pid_t start_pid)
 {
-	(void)t;
 	(void)start_pid;
-	return oci_cgroup_rss_children(pm_st.cgparent, "libpod-");
+	return oci_cgroup_rss_children(podman_of(t)->cgparent, "libpod-");
 }
 
 /* Podman has no daemon; its resident helper is conmon, one per container,
@@ -221,4 +226,6 @@ const struct driver driver_podman = {
 	.memory = podman_memory,
 	.daemon_memory = podman_daemon_memory,
 	.daemon_counts = "RSS of conmon (podman's per-container monitor; podman itself has exited), from smaps_rollup",
+	.caps = DRIVER_CAP_IMAGE_BUILDER | DRIVER_CAP_IMAGE_IMPORT,
 };
+DRIVER_REGISTER(driver_podman)

@@ -31,9 +31,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../calib/tsc.h"
-#include "../dataplane/pkt.h"
+#include "tsc.h"
+#include "addr.h"
 #include "cpio.h"
+#include "file.h"
 #include "image.h"
 #include "ledger.h"
 #include "proc.h"
@@ -195,46 +196,7 @@ static int qemu_run_to_file(char *const argv[], const char *path)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-static int qemu_read_file(const char *path, char **data, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	long n;
 
-	if (!f)
-		return -errno;
-	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
-		fclose(f);
-		return -EIO;
-	}
-	*data = malloc((size_t)n + 1);
-	if (!*data) {
-		fclose(f);
-		return -ENOMEM;
-	}
-	if (fread(*data, 1, (size_t)n, f) != (size_t)n) {
-		free(*data);
-		fclose(f);
-		return -EIO;
-	}
-	(*data)[n] = 0;
-	*len = (size_t)n;
-	fclose(f);
-	return 0;
-}
-
-static int qemu_write_file(const char *path, const void *data, size_t len)
-{
-	FILE *f = fopen(path, "wb");
-	int rc = 0;
-
-	if (!f)
-		return -errno;
-	if (fwrite(data, 1, len, f) != len)
-		rc = -EIO;
-	if (fclose(f) != 0 && !rc)
-		rc = -EIO;
-	return rc;
-}
 
 /* bzImage at path → uncompressed vmlinux ELF at out (through xz, zstd or
  * gzip by the payload's magic). */
@@ -246,7 +208,7 @@ static int qemu_extract_vmlinux(const char *bz, const char *tmpdir, const char *
 	char *zstd[] = { "zstd", "-dcq", payload, NULL };
 	char *gz[] = { "gzip", "-dcq", payload, NULL };
 	char *const *argv;
-	int rc = qemu_read_file(bz, &img, &n);
+	int rc = file_read(bz, &img, &n);
 
 	if (rc) {
 		snprintf(err, len, "qemu: cannot read %s: %s", bz, strerror(-rc));
@@ -269,7 +231,7 @@ static int qemu_extract_vmlinux(const char *bz, const char *tmpdir, const char *
 		return -ENOTSUP;
 	}
 	snprintf(payload, sizeof(payload), "%s/payload", tmpdir);
-	rc = qemu_write_file(payload, img + off, plen);
+	rc = file_write(payload, img + off, plen);
 	free(img);
 	if (rc == 0)
 		rc = qemu_run_to_file(argv, out);
@@ -309,29 +271,15 @@ static int qemu_copy(const char *from, const char *to)
 {
 	char *data;
 	size_t n;
-	int rc = qemu_read_file(from, &data, &n);
+	int rc = file_read(from, &data, &n);
 
 	if (rc)
 		return rc;
-	rc = qemu_write_file(to, data, n);
+	rc = file_write(to, data, n);
 	free(data);
 	return rc;
 }
 
-static int qemu_mkdirs(const char *path)
-{
-	char buf[PATH_MAX];
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (char *p = buf + 1; *p; p++)
-		if (*p == '/') {
-			*p = 0;
-			if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-				return -errno;
-			*p = '/';
-		}
-	return mkdir(buf, 0755) != 0 && errno != EEXIST ? -errno : 0;
-}
 
 /* apt-get download in dir (our cwd for the moment: apt-get writes there). */
 static int qemu_apt_download(const char *dir, const char *pkg, char *err, size_t len)
@@ -403,7 +351,7 @@ static int qemu_kernel_fetch(const struct target *t, char *err, size_t len)
 		rc = rc < 0 ? rc : -EIO;
 		goto out;
 	}
-	rc = qemu_mkdirs(QEMU_CACHE);
+	rc = file_mkdirs(QEMU_CACHE, 0755);
 	if (rc) {
 		snprintf(err, len, "qemu: cannot create %s: %s", QEMU_CACHE, strerror(-rc));
 		goto out;
@@ -435,7 +383,7 @@ static int qemu_kernel_fetch(const struct target *t, char *err, size_t len)
 		if (rename(to, path) != 0)
 			rc = -errno;
 		snprintf(path, sizeof(path), "%s/package", QEMU_CACHE);
-		qemu_write_file(path, pkg, strlen(pkg));
+		file_write(path, pkg, strlen(pkg));
 	}
 out:
 	driver_remove_dir(tmp);
@@ -680,7 +628,7 @@ static int qemu_file_has(const char *path, const char *needle)
 	size_t n;
 	int found;
 
-	if (qemu_read_file(path, &data, &n))
+	if (file_read(path, &data, &n))
 		return 0;
 	found = strstr(data, needle) != NULL;
 	free(data);
@@ -835,7 +783,7 @@ static int qemu_prepare(struct target *t, char *err, size_t len)
 			goto fail;
 		}
 		snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/disable_ipv6", p->tap);
-		qemu_write_file(path, "1\n", 2);
+		file_write(path, "1\n", 2);
 		proc_run(up, 1, 10ull * 1000000000u);
 		snprintf(t->port, sizeof(t->port), "af_packet:%s", p->tap);
 	} else {
@@ -889,7 +837,7 @@ static void qemu_read_mark(struct target *t, unsigned wait_ms)
 	size_t n;
 
 	for (unsigned i = 0; p && !p->mark_read; i++) {
-		if (qemu_read_file(p->console, &data, &n) == 0) {
+		if (file_read(p->console, &data, &n) == 0) {
 			m = strstr(data, QEMU_MARK_BEACON);
 			if (m) {
 				t->guest_s = strtod(m + strlen(QEMU_MARK_BEACON), NULL);
@@ -984,4 +932,6 @@ const struct driver driver_qemu = {
 	.image_size = qemu_image_size,
 	.memory = qemu_memory,
 	.vmm_up = qemu_vmm_up,
+	.caps = DRIVER_CAP_VM | DRIVER_CAP_MIN_MEMORY,
 };
+DRIVER_REGISTER(driver_qemu)

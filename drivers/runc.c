@@ -25,7 +25,11 @@ struct runc_state {
 	int prepared;
 };
 
-static struct runc_state runc_st;
+/* t's state (t->priv): made by prepare, freed by destroy. */
+static struct runc_state *runc_of(struct target *t)
+{
+	return driver_priv(t, sizeof(struct runc_state));
+}
 
 static int runc_available(char *why, size_t len)
 {
@@ -40,10 +44,14 @@ static int runc_available(char *why, size_t len)
 
 static int runc_prepare(struct target *t, char *err, size_t len)
 {
-	struct runc_state *r = &runc_st;
+	struct runc_state *r = runc_of(t);
 	struct image_cmd cmd;
 	int rc;
 
+	if (!r) {
+		snprintf(err, len, "runc: out of memory");
+		return -ENOMEM;
+	}
 	memset(r, 0, sizeof(*r));
 	rc = driver_image(t, "runc", &r->img, &cmd, err, len);
 	if (rc)
@@ -80,16 +88,15 @@ static int runc_prepare(struct target *t, char *err, size_t len)
 /* `runc run` ends with its container; delete what a kill may leave. */
 static void runc_stop(struct target *t, pid_t start_pid)
 {
-	char *argv[] = { "runc", "--root", runc_st.root, "delete", "-f", runc_st.name, NULL };
+	char *argv[] = { "runc", "--root", runc_of(t)->root, "delete", "-f", runc_of(t)->name, NULL };
 
-	(void)t;
 	(void)start_pid;
 	proc_run(argv, 1, 10000000000ull);
 }
 
 static void runc_destroy(struct target *t)
 {
-	struct runc_state *r = &runc_st;
+	struct runc_state *r = runc_of(t);
 
 	if (r->prepared) {
 		runc_stop(t, 0);
@@ -99,19 +106,18 @@ static void runc_destroy(struct target *t)
 		r->prepared = 0;
 	}
 	netns_link_destroy(&t->link);
+	driver_priv_free(t);
 }
 
 static int64_t runc_image_size(struct target *t)
 {
-	(void)t;
-	return oci_du_tree(runc_st.img.rootfs);
+	return oci_du_tree(runc_of(t)->img.rootfs);
 }
 
 static int64_t runc_memory(struct target *t, pid_t start_pid)
 {
-	(void)t;
 	(void)start_pid;
-	return oci_cgroup_rss(runc_st.cgroup);
+	return oci_cgroup_rss(runc_of(t)->cgroup);
 }
 
 const struct driver driver_runc = {
@@ -124,4 +130,6 @@ const struct driver driver_runc = {
 	.destroy = runc_destroy,
 	.image_size = runc_image_size,
 	.memory = runc_memory,
+	.caps = DRIVER_CAP_IMAGE_BUILDER,
 };
+DRIVER_REGISTER(driver_runc)

@@ -20,7 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../dataplane/pkt.h"
+#include "addr.h"
 #include "ledger.h"
 #include "proc.h"
 #include "qemu.h"
@@ -375,13 +375,15 @@ static int64_t vmm_memory(struct target *t, pid_t start_pid)
 		.destroy = vmm_destroy,                                                           \
 		.image_size = vmm_image_size,                                                     \
 		.memory = vmm_memory,                                                             \
-	}
+		.caps = DRIVER_CAP_VM | DRIVER_CAP_MIN_MEMORY | DRIVER_CAP_USER_IMAGE,            \
+	};                                                                                        \
+	DRIVER_REGISTER(driver_##id)
 
-VMM_DRIVER(firecracker, "firecracker", "Firecracker microVM of a user kernel (--image), tap");
-VMM_DRIVER(cloud_hypervisor, "cloud-hypervisor", "Cloud Hypervisor VM of a user kernel (--image), vhost-user");
-VMM_DRIVER(xen, "xen", "a Xen PVH domain (xl create) of a user kernel (--image), bridge");
-VMM_DRIVER(osv, "osv", "an OSv image (--image) under QEMU, vhost-user");
-VMM_DRIVER(rumprun, "rumprun", "a Rumprun unikernel (--image) by rumprun kvm|qemu, tap");
-VMM_DRIVER(mirage, "mirage", "a MirageOS unikernel (--image) on solo5-hvt|spt, tap");
-VMM_DRIVER(unikraft, "unikraft", "a Unikraft kernel (--image) under QEMU, vhost-user");
-VMM_DRIVER(nanos, "nanos", "a Nanos image (--image) by ops on-prem, tap");
+VMM_DRIVER(firecracker, "firecracker", "Firecracker microVM of a user kernel (--image), tap")
+VMM_DRIVER(cloud_hypervisor, "cloud-hypervisor", "Cloud Hypervisor VM of a user kernel (--image), vhost-user")
+VMM_DRIVER(xen, "xen", "a Xen PVH domain (xl create) of a user kernel (--image), bridge")
+VMM_DRIVER(osv, "osv", "an OSv image (--image) under QEMU, vhost-user")
+VMM_DRIVER(rumprun, "rumprun", "a Rumprun unikernel (--image) by rumprun kvm|qemu, tap")
+VMM_DRIVER(mirage, "mirage", "a MirageOS unikernel (--image) on solo5-hvt|spt, tap")
+VMM_DRIVER(unikraft, "unikraft", "a Unikraft kernel (--image) under QEMU, vhost-user")
+VMM_DRIVER(nanos, "nanos", "a Nanos image (--image) by ops on-prem, tap")

@@ -4,7 +4,7 @@
  */
 #include <stdlib.h>
 
-#include "../dataplane/rng.h"
+#include "rng.h"
 #include "runner.h"
 
 unsigned run_sweep_points(const struct spec *s, enum spec_metric m)

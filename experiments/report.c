@@ -16,6 +16,7 @@
 #include <gsl/gsl_statistics_double.h>
 #include <jansson.h>
 
+#include "file.h"
 #include "report.h"
 #include "report_int.h"
 #include "stats.h"
@@ -60,38 +61,6 @@ static long jlong(json_t *o, const char *k, long dflt)
 	return dflt;
 }
 
-static int read_file(const char *path, char **buf, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	size_t cap = 0, got;
-
-	*buf = NULL;
-	*len = 0;
-	if (!f)
-		return -errno;
-	do {
-		if (*len + 65536 + 1 > cap) {
-			char *nb = realloc(*buf, cap = 2 * cap + 65536 + 1);
-
-			if (!nb) {
-				fclose(f);
-				return -ENOMEM;
-			}
-			*buf = nb;
-		}
-		got = fread(*buf + *len, 1, 65536, f);
-		*len += got;
-	} while (got == 65536);
-	if (ferror(f)) {
-		fclose(f);
-		return -EIO;
-	}
-	fclose(f);
-	if (!*buf && !(*buf = malloc(1)))
-		return -ENOMEM;
-	(*buf)[*len] = 0;
-	return 0;
-}
 
 /*
  * Call fn on each complete (newline-terminated), non-blank line; a last
@@ -104,7 +73,7 @@ static int read_lines(const char *path,
 {
 	char *buf, *s, *nl;
 	size_t len, line = 0;
-	int rc = read_file(path, &buf, &len);
+	int rc = file_read(path, &buf, &len);
 
 	if (rc)
 		return rc;

@@ -28,10 +28,10 @@
 
 #include <jansson.h>
 
-#include "../app/app.h"
-#include "../drivers/driver.h"
-#include "../drivers/image.h"
-#include "../drivers/proc.h"
+#include "driver.h"
+#include "file.h"
+#include "image.h"
+#include "proc.h"
 #include "runner.h"
 
 extern char **environ;
@@ -50,20 +50,6 @@ static void on_signal(int sig)
 
 /* --- files --- */
 
-static int mkdir_p(const char *dir)
-{
-	char buf[512];
-
-	snprintf(buf, sizeof(buf), "%s", dir);
-	for (char *s = buf + 1; *s; s++)
-		if (*s == '/') {
-			*s = 0;
-			if (mkdir(buf, 0755) && errno != EEXIST)
-				return -errno;
-			*s = '/';
-		}
-	return mkdir(buf, 0755) && errno != EEXIST ? -errno : 0;
-}
 
 /* Append one line (text + '\n') with a single write, then fsync. */
 static int append_line(int fd, const char *text)
@@ -687,7 +673,7 @@ static json_t *calibrate(const struct runner *r, const char *phase)
 	arg(&a, "%s", r->o->lvperf);
 	arg(&a, "boot");
 	arg(&a, "--platform");
-	arg(&a, "native");
+	arg(&a, "%s", driver_with(DRIVER_CAP_HOST) ? driver_with(DRIVER_CAP_HOST)->name : "none");
 	arg(&a, "--repeat");
 	arg(&a, "5");
 	arg(&a, "--gap");
@@ -800,25 +786,25 @@ int run_experiment(const struct run_opts *o, const char *const *platforms)
 		if (access(probe, F_OK) == 0) {
 			fprintf(stderr, "lvperf run: %s already holds a run; continue it with --resume %s or choose another --out\n",
 				o->dir, o->dir);
-			return APP_USAGE;
+			return RUN_USAGE;
 		}
 		if (spec_load(o->spec, platforms, &spec, stderr))
-			return APP_USAGE;
+			return RUN_USAGE;
 		if (o->dry_run)
 			goto plan_only;
-		rc = mkdir_p(o->dir);
+		rc = file_mkdirs(o->dir, 0755);
 		if (rc) {
 			fprintf(stderr, "lvperf run: cannot create %s: %s\n", o->dir, strerror(-rc));
-			return APP_ERR;
+			return RUN_ERR;
 		}
 		snprintf(probe, sizeof(probe), "%s/raw", o->dir);
-		mkdir_p(probe);
+		file_mkdirs(probe, 0755);
 		snprintf(probe, sizeof(probe), "%s/logs", o->dir);
-		mkdir_p(probe);
-		rc = image_copy(o->spec, path, 0644, 1);
+		file_mkdirs(probe, 0755);
+		rc = file_copy(o->spec, path, 0644, 1);
 		if (rc) {
 			fprintf(stderr, "lvperf run: cannot copy %s to %s: %s\n", o->spec, path, strerror(-rc));
-			return APP_ERR;
+			return RUN_ERR;
 		}
 		utc_now(started, sizeof(started));
 		gethostname(host, sizeof(host) - 1);
@@ -834,17 +820,17 @@ int run_experiment(const struct run_opts *o, const char *const *platforms)
 			fprintf(stderr, "lvperf run: %s is not a run directory (no readable run.json and spec.yaml)\n",
 				o->dir);
 			json_decref(meta);
-			return APP_USAGE;
+			return RUN_USAGE;
 		}
 		if (json_integer_value(json_object_get(meta, "plan_version")) != PLAN_VERSION) {
 			fprintf(stderr, "lvperf run: %s was planned by another lvperf version; it cannot be resumed\n",
 				o->dir);
 			json_decref(meta);
-			return APP_ERR;
+			return RUN_ERR;
 		}
 		if (spec_load(path, platforms, &spec, stderr)) {
 			json_decref(meta);
-			return APP_USAGE;
+			return RUN_USAGE;
 		}
 	}
 	r.reps = o->resume ? (uint64_t)json_integer_value(json_object_get(meta, "repetitions_override")) : o->repetitions;
@@ -862,7 +848,7 @@ have_spec:
 	plan = run_plan(&spec, &n);
 	if (!plan) {
 		json_decref(meta);
-		return APP_ERR;
+		return RUN_ERR;
 	}
 	for (i = 0; i < n; i++)
 		est_left += point_estimate_s(&r, &plan[i]);
@@ -875,7 +861,7 @@ have_spec:
 			printf("%4u  point %4u  %s\n", i + 1, plan[i].id, label);
 		}
 		free(plan);
-		return APP_OK;
+		return RUN_OK;
 	}
 	json_object_set_new(meta, "points", json_integer(n));
 	write_run_json(o->dir, meta);
@@ -890,7 +876,7 @@ have_spec:
 		free(plan);
 		free(done);
 		json_decref(meta);
-		return APP_ERR;
+		return RUN_ERR;
 	}
 	for (unsigned t = 0; t < spec.n_targets; t++) {
 		const struct driver *drv = driver_find(spec.targets[t].platform);
@@ -927,7 +913,7 @@ have_spec:
 		if (!done[plan[i].id])
 			est_left += point_estimate_s(&r, &plan[i]);
 	t0 = mono_s();
-	rc = APP_OK;
+	rc = RUN_OK;
 	for (i = 0; i < n && !run_stop; i++) {
 		const struct run_point *p = &plan[i];
 		char label[160];
@@ -941,13 +927,13 @@ have_spec:
 		line = point_run(&r, p, i);
 		if (!line) {
 			if (r.fatal)
-				rc = APP_ERR;
+				rc = RUN_ERR;
 			break;
 		}
 		if (append_json(fd, line)) {
 			fprintf(stderr, "\nlvperf run: cannot write %s/raw/points.jsonl: %s\n", o->dir, strerror(errno));
 			json_decref(line);
-			rc = APP_ERR;
+			rc = RUN_ERR;
 			break;
 		}
 		done[p->id] = 1;
@@ -967,7 +953,7 @@ have_spec:
 		flags = json_array();
 		json_object_set_new(meta, "flags", flags);
 	}
-	if (!run_stop && rc == APP_OK) {
+	if (!run_stop && rc == RUN_OK) {
 		cal_end = calibrate(&r, "end");
 		append_json(calfd, cal_end);
 		calib_compare(cal_start, cal_end, flags);
@@ -984,11 +970,11 @@ have_spec:
 		fprintf(stderr, "lvperf run: stopped by signal %d after %u of %u points; nothing recorded is lost. "
 				"Continue with: lvperf run --resume %s\n",
 			(int)run_stop, n_done, n, o->dir);
-		rc = APP_INTERRUPTED;
+		rc = RUN_INTERRUPTED;
 	} else if (r.fatal) {
 		fprintf(stderr, "lvperf run: %u of %u points recorded; after fixing the cause continue with: lvperf run --resume %s\n",
 			n_done, n, o->dir);
-	} else if (rc == APP_OK && !o->quiet) {
+	} else if (rc == RUN_OK && !o->quiet) {
 		fprintf(stderr, "lvperf run: %u points done in %.0f s; raw data in %s/raw\n", n_done,
 			mono_s() - t0, o->dir);
 	}

@@ -39,7 +39,15 @@ unsigned run_sweep_points(const struct spec *s, enum spec_metric m);
 /* Points of s in execution order, ids in plan order; *n set. Caller frees. */
 struct run_point *run_plan(const struct spec *s, unsigned *n);
 
-/* Run (or resume) an experiment. Returns an APP_* exit code. */
+/* How run_experiment ended; the caller maps it to its exit code. */
+enum run_status {
+	RUN_OK = 0,
+	RUN_ERR,	 /* a point could not be run, or the directory written */
+	RUN_USAGE,	 /* a bad spec, directory or option */
+	RUN_INTERRUPTED, /* stopped by a signal; the run can resume */
+};
+
+/* Run (or resume) an experiment. Returns an enum run_status. */
 int run_experiment(const struct run_opts *o, const char *const *platforms);
 
 #endif

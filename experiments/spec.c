@@ -16,8 +16,8 @@
 #include <cyaml/cyaml.h>
 #include <yaml.h>
 
-#include "../app/options.h"
 #include "spec.h"
+#include "value.h"
 
 const char *const spec_metric_names[SPEC_N_METRICS] = {
 	"startup", "size", "rtt", "memory", "http", "kv",

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause
- * dataplane/clock.h: the signed, wrap-safe delta between a mark and a stamp.
+ * lib/clock.h: the signed, wrap-safe delta between a mark and a stamp.
  * A frame stamped before the start mark must come out negative; the
  * unsigned difference lvperf took before (tsc_to_ns_f(c, t - mark)) made it
  * ~2^64 ticks, about 6e9 s at 3 GHz.

@@ -10,10 +10,10 @@
 #include <rte_dev.h>
 #include <rte_ethdev.h>
 
-#include "../drivers/driver.h"
-#include "../drivers/ledger.h"
-#include "../drivers/netns.h"
-#include "../drivers/proc.h"
+#include "driver.h"
+#include "ledger.h"
+#include "netns.h"
+#include "proc.h"
 #include "floor.h"
 
 #define FLOOR_OUR_IP 0x0afa0001u  /* 10.250.0.1, the floor port */

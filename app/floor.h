@@ -12,8 +12,8 @@
 #ifndef LVP_CALIB_FLOOR_H
 #define LVP_CALIB_FLOOR_H
 
-#include "../dataplane/dp.h"
-#include "../experiments/stats.h"
+#include "dp.h"
+#include "stats.h"
 #include "reflect.h"
 
 #define FLOOR_SRC_RING "ring-reflector"
