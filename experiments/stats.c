@@ -618,13 +618,10 @@ double stats_qtukey(double p, int nmeans, double df)
 
 /* ---- Post-hoc and intervals ------------------------------------------------ */
 
-int stats_tukey(const double *value, const size_t *group, size_t n, size_t k, double alpha,
-		struct stats_tukey_pair *pairs, size_t max_pairs, const char **why)
+/* The arguments every pairwise comparison takes: k groups (2..INT_MAX),
+ * alpha in (0, 1) and room for k (k - 1) / 2 pairs. */
+static int stats_pairs_check(size_t k, double alpha, size_t max_pairs, const char **why)
 {
-	size_t *cnt, i, j, np = 0;
-	double *mean, ssw, mse, df, crit;
-	int rc;
-
 	if (k < 2)
 		return stats_fail(why, "fewer than two groups");
 	if (k > INT_MAX)
@@ -633,6 +630,19 @@ int stats_tukey(const double *value, const size_t *group, size_t n, size_t k, do
 		return stats_fail(why, "alpha is not between 0 and 1");
 	if (max_pairs < k * (k - 1) / 2)
 		return -ENOSPC;
+	return 0;
+}
+
+int stats_tukey(const double *value, const size_t *group, size_t n, size_t k, double alpha,
+		struct stats_tukey_pair *pairs, size_t max_pairs, const char **why)
+{
+	size_t *cnt, i, j, np = 0;
+	double *mean, ssw, mse, df, crit;
+	int rc;
+
+	rc = stats_pairs_check(k, alpha, max_pairs, why);
+	if (rc)
+		return rc;
 	cnt = calloc(k, sizeof(*cnt));
 	mean = calloc(k, sizeof(*mean));
 	if (!cnt || !mean) {
@@ -823,14 +833,9 @@ int stats_games_howell(const double *value, const size_t *group, size_t n, size_
 	double *mean, *var;
 	int rc;
 
-	if (k < 2)
-		return stats_fail(why, "fewer than two groups");
-	if (k > INT_MAX)
-		return stats_fail(why, "too many groups");
-	if (!(alpha > 0 && alpha < 1))
-		return stats_fail(why, "alpha is not between 0 and 1");
-	if (max_pairs < k * (k - 1) / 2)
-		return -ENOSPC;
+	rc = stats_pairs_check(k, alpha, max_pairs, why);
+	if (rc)
+		return rc;
 	cnt = calloc(k, sizeof(*cnt));
 	mean = calloc(k, sizeof(*mean));
 	var = calloc(k, sizeof(*var));
