@@ -115,6 +115,10 @@ static int ping_floor(struct dp *dp, const struct ping_args *a, struct floor_res
 		nsec_t gap = a->interval < 1000000 ? a->interval : 1000000;
 
 		rc = floor_port_measure(dp, kind, (uint32_t)a->floor_count, gap, fl, err);
+	} else if (strcmp(want, "port") == 0 && kind == PORT_VHOST) {
+		nsec_t gap = a->interval < 1000000 ? a->interval : 1000000;
+
+		rc = floor_guest_measure(dp, a->vm_opts, (uint32_t)a->floor_count, gap, fl, err);
 	} else {
 		if (strcmp(want, "port") == 0 && kind != PORT_RING && !a->quiet)
 			fprintf(stderr, "lvperf: no port floor for %s ports here: subtracting the ring floor\n",
@@ -283,6 +287,7 @@ static int ping_session_measure(struct target_session *s, void *arg, json_t **js
 	struct ping_args *a = arg;
 
 	a->target = s->t.icmp_ip ? s->t.icmp_ip : s->t.target_ip;
+	a->vm_opts = s->t.opts;
 	return ping_measure(&s->dp, a, json);
 }
 

@@ -37,6 +37,8 @@ struct ping_args {
 	uint64_t linger;   /* ns to wait for replies after the last echo */
 	uint64_t floor_count;
 	const char *floor; /* ring | port | none; NULL: port */
+	const char *vm_opts; /* a vhost port's guest's driver options (its accel=
+			      * is the floor guest's), NULL: none */
 	int no_floor;	   /* --no-floor: none */
 	int samples;	   /* print every sample in text mode */
 	const char *csv;
@@ -46,7 +48,8 @@ struct ping_args {
 
 /*
  * Measure the floor (a->floor: the port's own against the XDP reflector on
- * a veth made for it, the in-process ring, or none), then ping a->target from dp's
+ * a veth made for it, or for a vhost port the floor guest, the in-process
+ * ring, or none), then ping a->target from dp's
  * netif, write the CSV (raw samples first), and report: text on stdout, or
  * the JSON object returned in *json (caller prints/frees) when a->json.
  * Returns an APP_* exit code; errors are printed here, once.

@@ -125,10 +125,13 @@ json_t *app_floor_json(const struct floor_result *f)
 			      port_kind_name(f->kind), "clock", clock_source_name(f->clock), "count", (json_int_t)f->count, "interval_ns",
 			      (double)f->interval, "rtt_ns", app_summary_json(&f->s));
 
-	if (strcmp(f->source, FLOOR_SRC_XDP) == 0) {
+	if (strcmp(f->source, FLOOR_SRC_RING) != 0) {
 		json_object_set_new(o, "lost", json_integer((json_int_t)(f->count - f->s.n)));
 		json_object_set_new(o, "corrupt", json_integer((json_int_t)f->corrupt));
 		json_object_set_new(o, "bad_checksum", json_integer((json_int_t)f->bad_csum));
+		json_object_set_new(o, "where", json_string(f->where));
+	}
+	if (strcmp(f->source, FLOOR_SRC_XDP) == 0) {
 		json_object_set_new(o, "reflector",
 				    json_pack("{s:s, s:s, s:I, s:I, s:I}", "mode", reflect_mode_name(f->mode),
 					      "where", f->where, "icmp_answered", (json_int_t)f->refl.icmp,

@@ -18,6 +18,7 @@
 
 #define FLOOR_SRC_RING "ring-reflector"
 #define FLOOR_SRC_XDP "xdp-reflector"
+#define FLOOR_SRC_GUEST "floor-guest"
 
 struct floor_result {
 	const char *source;	/* FLOOR_SRC_* */
@@ -59,6 +60,21 @@ int floor_port_supported(enum port_kind kind);
  */
 int floor_port_measure(struct dp *dp, enum port_kind kind, uint32_t count, nsec_t interval,
 		       struct floor_result *r, char *err);
+
+/*
+ * The port floor of a vhost-user port: boot lvperf's freestanding floor
+ * guest (calib/guest) with the driver that offers it
+ * (DRIVER_CAP_FLOOR_GUEST), under the accelerator opts names (accel=...),
+ * plug a second vhost port into the running EAL for it, send count echoes
+ * every interval (ARP until it is up, at most 60 s), then stop and destroy
+ * the guest and remove the port, also on failure; at most 10 % of the echoes
+ * may be lost (a TCG guest on a busy host). The guest's reply is the
+ * VMM's virtio path and a few instructions: what every VM's RTT has
+ * before its kernel. The worker must not be running. Returns 0 or -errno
+ * with one line in err (DP_ERR_LEN bytes).
+ */
+int floor_guest_measure(struct dp *dp, const char *opts, uint32_t count, nsec_t interval,
+			struct floor_result *r, char *err);
 
 void floor_result_free(struct floor_result *r);
 

@@ -108,6 +108,7 @@ enum driver_cap {
 	DRIVER_CAP_VM = 1u << 3,	    /* a guest kernel under a hypervisor */
 	DRIVER_CAP_MIN_MEMORY = 1u << 4,    /* memory --min-search sizes its guest (mem=N) */
 	DRIVER_CAP_USER_IMAGE = 1u << 5,    /* boots an image the user brings (--image) */
+	DRIVER_CAP_FLOOR_GUEST = 1u << 6,   /* workload "floor": lvperf's floor guest on vhost-user */
 };
 
 #define DRIVER_MAX 63

@@ -932,6 +932,6 @@ const struct driver driver_qemu = {
 	.image_size = qemu_image_size,
 	.memory = qemu_memory,
 	.vmm_up = qemu_vmm_up,
-	.caps = DRIVER_CAP_VM | DRIVER_CAP_MIN_MEMORY,
+	.caps = DRIVER_CAP_VM | DRIVER_CAP_MIN_MEMORY | DRIVER_CAP_FLOOR_GUEST,
 };
 DRIVER_REGISTER(driver_qemu)

@@ -621,6 +621,18 @@ boot_floor)
 	[ "$rc" = 0 ] || { cat "$tmp/err" "$tmp/qemu.out" "$tmp/console" >&2; fail "lvperf ping to the floor guest exited $rc"; }
 	grep -q "lvp-floor: virtio-net at" "$tmp/console" || fail "the floor guest did not report its device"
 	check "$tmp/ping.json" 'j["received"] == 50' "not all 50 echoes answered by the floor guest"
+	# A VM's port floor is the floor guest on a second vhost-user port: ping
+	# of a microvm guest boots one (same accelerator), subtracts its median,
+	# and removes it with its port and files.
+	"$LVPERF" ping --platform qemu --opts accel=tcg --count 200 --interval 1ms --floor-count 200 \
+		--json >"$tmp/pv.json" 2>"$tmp/err" & lv=$!
+	pids+=("$lv"); rc=0; wait "$lv" || rc=$?
+	[ "$rc" = 0 ] || { cat "$tmp/err" >&2; fail "lvperf ping --platform qemu exited $rc"; }
+	check "$tmp/pv.json" 'j["floor"]["source"] == "floor-guest" and j["floor"]["port"] == "vhost" and j["floor"]["clock"] == j["clock"] and "floor-guest" in j["floor"]["where"]' "the VM's floor is not the floor guest's"
+	check "$tmp/pv.json" 'j["floor"]["rtt_ns"]["n"] >= 180 and j["floor"]["corrupt"] == 0 and j["floor"]["bad_checksum"] == 0 and 0 < j["floor_ns"] == j["floor"]["rtt_ns"]["p50"]' "floor guest echoes lost or corrupt"
+	check "$tmp/pv.json" 'j["received"] >= 180 and abs(j["rtt_raw_ns"]["p50"] - j["floor_ns"] - j["rtt_ns"]["p50"]) < 1' "floor guest's median not subtracted"
+	vm_gone "$lv" ss
+	vm_gone "$lv" fg
 	;;
 http_af_xdp) http_case af_xdp ;;
 http_af_packet) http_case af_packet ;;
