@@ -201,6 +201,19 @@ static int floor_port_setup(struct dp *dp, struct floor_port *f, enum port_kind 
 	return reflect_attach(&f->refl, obj, f->link.ns, f->tap, REFLECT_GENERIC, err, DP_ERR_LEN);
 }
 
+/* Move a second port's echoes into r (count sent, corrupt replies, frames
+ * with a bad checksum) and summarise them. */
+static int floor_take_echoes(struct floor_result *r, struct dp_ping_result *pr, const struct netif *nif,
+			     uint32_t count)
+{
+	r->count = count;
+	r->corrupt = pr->corrupt;
+	r->bad_csum = nif->c.rx_bad[PKT_ERR_IP_CSUM] + nif->c.rx_bad[PKT_ERR_ICMP_CSUM];
+	r->rtt_ns = pr->rtt_ns;
+	pr->rtt_ns = NULL;
+	return floor_summarize(r);
+}
+
 int floor_port_measure(struct dp *dp, enum port_kind kind, uint32_t count, nsec_t interval,
 		       struct floor_result *r, char *err)
 {
@@ -242,12 +255,7 @@ int floor_port_measure(struct dp *dp, enum port_kind kind, uint32_t count, nsec_
 		goto out;
 	}
 	reflect_stats(&f.refl, &r->refl);
-	r->count = count;
-	r->corrupt = pr.corrupt;
-	r->bad_csum = f.nif->c.rx_bad[PKT_ERR_IP_CSUM] + f.nif->c.rx_bad[PKT_ERR_ICMP_CSUM];
-	r->rtt_ns = pr.rtt_ns;
-	pr.rtt_ns = NULL;
-	rc = floor_summarize(r);
+	rc = floor_take_echoes(r, &pr, f.nif, count);
 	if (rc == 0 && r->s.n * 100 < (size_t)count * 99) {
 		snprintf(err, DP_ERR_LEN,
 			 "%s port floor: only %zu of %u echoes came back from the XDP reflector (%" PRIu64
@@ -339,12 +347,7 @@ int floor_guest_measure(struct dp *dp, const char *opts, uint32_t count, nsec_t 
 			 rc == -EHOSTUNREACH ? "it did not answer ARP within 60 s" : strerror(-rc));
 		goto out;
 	}
-	r->count = count;
-	r->corrupt = pr.corrupt;
-	r->bad_csum = f.nif->c.rx_bad[PKT_ERR_IP_CSUM] + f.nif->c.rx_bad[PKT_ERR_ICMP_CSUM];
-	r->rtt_ns = pr.rtt_ns;
-	pr.rtt_ns = NULL;
-	rc = floor_summarize(r);
+	rc = floor_take_echoes(r, &pr, f.nif, count);
 	/* A guest under TCG drops the odd echo when the host is busy: 10 %. */
 	if (rc == 0 && r->s.n * 10 < (size_t)count * 9) {
 		snprintf(err, DP_ERR_LEN, "floor guest: only %zu of %u echoes came back", r->s.n, count);
