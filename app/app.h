@@ -159,7 +159,8 @@ void app_stalls_print(FILE *out, const struct dp *dp);
 /* CPUs of a set as a JSON array of numbers. */
 json_t *app_cpu_list_json(const cpu_set_t *set);
 
-/* Dump json to stdout (indented) and free it. */
+/* Dump json to stdout (indented), an object with "format": LVP_FORMAT
+ * added when it has none, and free it. */
 void app_json_print(json_t *obj);
 
 /* Path of the beacon workload installed beside the lvperf binary. */

@@ -38,9 +38,11 @@ int cmd_image(int argc, char **argv)
 
 	memset(&cfg, 0, sizeof(cfg));
 	if (argc < 1 || strcmp(argv[0], "build") != 0) {
-		fprintf(stderr, "lvperf image: usage: lvperf image build --workload W --for PLATFORM "
-				"[--base host|debian] [--json]\n");
-		return argc >= 1 && strcmp(argv[0], "--help") == 0 ? APP_OK : APP_USAGE;
+		int help = argc >= 1 && opt_is_help(argv[0]);
+
+		fprintf(help ? stdout : stderr, "usage: lvperf image build --workload W --for PLATFORM "
+						"[--base host|debian] [--json]   (lvperf image build --help)\n");
+		return help ? APP_OK : APP_USAGE;
 	}
 	rc = opt_parse("image build", "--workload W --for PLATFORM [--base host|debian] [--json]", image_opts,
 		       &cfg, argc - 1, argv + 1, &rest);

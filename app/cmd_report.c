@@ -38,7 +38,7 @@ int cmd_report(int argc, char **argv)
 	int rest, rc;
 
 	memset(&cfg, 0, sizeof(cfg));
-	if (argc >= 1 && strcmp(argv[0], "--help") == 0) {
+	if (argc >= 1 && opt_is_help(argv[0])) {
 		opt_usage(stdout, "report", REPORT_SYNOPSIS, report_opts_table);
 		return APP_OK;
 	}

@@ -693,7 +693,7 @@ int cmd_stats(int argc, char **argv)
 	size_t i;
 
 	memset(&cfg, 0, sizeof(cfg));
-	if (argc >= 1 && strcmp(argv[0], "--help") == 0) {
+	if ((argc >= 1 && opt_is_help(argv[0])) || (argc == 2 && opt_is_help(argv[1]))) {
 		opt_usage(stdout, "stats", STATS_SYNOPSIS, stats_opts);
 		return APP_OK;
 	}

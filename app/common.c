@@ -9,6 +9,7 @@
 #include <rte_ethdev.h>
 
 #include "floor.h"
+#include "format.h"
 #include "driver.h"
 #include "proc.h"
 #include "app.h"
@@ -216,6 +217,8 @@ void app_stalls_print(FILE *out, const struct dp *dp)
 
 void app_json_print(json_t *obj)
 {
+	if (json_is_object(obj) && !json_object_get(obj, "format"))
+		json_object_set_new(obj, "format", json_integer(LVP_FORMAT));
 	json_dumpf(obj, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
 	fputc('\n', stdout);
 	fflush(stdout);

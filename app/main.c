@@ -12,6 +12,8 @@
 #include "ledger.h"
 #include "app.h"
 #include "commands.h"
+#include "options.h"
+#include "version.h"
 
 #ifndef LVP_VERSION
 #define LVP_VERSION "unknown"
@@ -42,13 +44,71 @@ static const struct command commands[] = {
 	{ NULL, NULL, NULL },
 };
 
+/* The commands that take a subcommand first, and their subcommands (lvperf
+ * help --list; each answers COMMAND SUBCOMMAND --help). */
+static const struct {
+	const char *command;
+	const char *subs[8];
+} command_subs[] = {
+	{ "stats", { "anova", "tukey", "levene", "brown-forsythe", "welch", "games-howell", NULL } },
+	{ "image", { "build", NULL } },
+};
+
 static void usage(FILE *out)
 {
 	const struct command *c;
 
-	fprintf(out, "usage: lvperf COMMAND [options]   (lvperf COMMAND --help for its options)\n\ncommands:\n");
+	fprintf(out, "usage: lvperf COMMAND [options]   (lvperf help COMMAND, or lvperf COMMAND --help, for its "
+		     "options)\n       lvperf -h | --help | --version | help [COMMAND [SUBCOMMAND]]\n\ncommands:\n");
 	for (c = commands; c->name; c++)
 		fprintf(out, "  %-10s %s\n", c->name, c->summary);
+	fprintf(out, "\nshort options, where the command has the long one: -p --port, -c --connections, "
+		     "-d --duration,\n-n --count or --repeat, -j --json. Manual: man lvperf.\n");
+}
+
+static const struct command *command_find(const char *name)
+{
+	const struct command *c;
+
+	for (c = commands; c->name; c++)
+		if (strcmp(name, c->name) == 0)
+			return c;
+	return NULL;
+}
+
+/* lvperf help [--list | COMMAND [SUBCOMMAND]]: the command's own --help
+ * (argv: what follows "help"). --list names every command and subcommand,
+ * one a line, for the test that walks them all. */
+static int help(int argc, char **argv)
+{
+	const struct command *c;
+	char *args[4];
+	size_t i, j;
+	int n = 0;
+
+	if (argc == 0) {
+		usage(stdout);
+		return APP_OK;
+	}
+	if (strcmp(argv[0], "--list") == 0) {
+		for (c = commands; c->name; c++) {
+			printf("%s\n", c->name);
+			for (i = 0; i < sizeof(command_subs) / sizeof(command_subs[0]); i++)
+				for (j = 0; strcmp(command_subs[i].command, c->name) == 0 && command_subs[i].subs[j]; j++)
+					printf("%s %s\n", c->name, command_subs[i].subs[j]);
+		}
+		return APP_OK;
+	}
+	c = command_find(argv[0]);
+	if (!c || argc > 2) {
+		fprintf(stderr, "lvperf help: no command '%s' (lvperf help lists them)\n", argv[0]);
+		return APP_USAGE;
+	}
+	if (argc == 2)
+		args[n++] = argv[1];
+	args[n++] = "--help";
+	args[n] = NULL;
+	return c->run(n, args);
 }
 
 /* Under lvperf run, a point's command ends with the runner: SIGTERM when
@@ -84,21 +144,22 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return APP_USAGE;
 	}
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+	if (opt_is_help(argv[1])) {
 		usage(stdout);
 		return APP_OK;
 	}
+	if (strcmp(argv[1], "help") == 0)
+		return help(argc - 2, argv + 2);
 	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
-		printf("lvperf %s\n", LVP_VERSION);
+		printf("lvperf %s (git %s)\n", LVP_VERSION, LVP_GIT_REV);
 		return APP_OK;
 	}
-	for (c = commands; c->name; c++) {
-		if (strcmp(argv[1], c->name) == 0) {
-			int rc = c->run(argc - 2, argv + 2);
+	c = command_find(argv[1]);
+	if (c) {
+		int rc = c->run(argc - 2, argv + 2);
 
-			ledger_close();
-			return rc;
-		}
+		ledger_close();
+		return rc;
 	}
 	fprintf(stderr, "lvperf: unknown command '%s'\n", argv[1]);
 	usage(stderr);

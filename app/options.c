@@ -59,15 +59,72 @@ static int opt_set(const char *cmd, const struct opt_def *d, void *cfg, const ch
 	return rc ? -EINVAL : 0;
 }
 
+/* The short options every command shares, each the first row of its
+ * names that the command's table has (-n: --count, else --repeat). */
+static const struct {
+	char letter;
+	const char *names[2];
+} opt_shorts[] = {
+	{ 'p', { "port", NULL } },
+	{ 'c', { "connections", NULL } },
+	{ 'd', { "duration", NULL } },
+	{ 'n', { "count", "repeat" } },
+	{ 'j', { "json", NULL } },
+};
+
+static const struct opt_def *opt_find(const struct opt_def *defs, const char *name, size_t nlen)
+{
+	const struct opt_def *d;
+
+	for (d = defs; d->name; d++)
+		if (strlen(d->name) == nlen && strncmp(d->name, name, nlen) == 0)
+			return d;
+	return NULL;
+}
+
+const struct opt_def *opt_short(const struct opt_def *defs, char letter)
+{
+	const struct opt_def *d;
+	size_t i, j;
+
+	for (i = 0; i < sizeof(opt_shorts) / sizeof(opt_shorts[0]); i++) {
+		if (opt_shorts[i].letter != letter)
+			continue;
+		for (j = 0; j < 2 && opt_shorts[i].names[j]; j++)
+			if ((d = opt_find(defs, opt_shorts[i].names[j], strlen(opt_shorts[i].names[j]))))
+				return d;
+	}
+	return NULL;
+}
+
+/* The letter of d's short option, or 0. */
+static char opt_letter(const struct opt_def *defs, const struct opt_def *d)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(opt_shorts) / sizeof(opt_shorts[0]); i++)
+		if (opt_short(defs, opt_shorts[i].letter) == d)
+			return opt_shorts[i].letter;
+	return 0;
+}
+
+int opt_is_help(const char *arg)
+{
+	return arg && (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0);
+}
+
 void opt_usage(FILE *out, const char *cmd, const char *synopsis, const struct opt_def *defs)
 {
 	const struct opt_def *d;
 
 	fprintf(out, "usage: lvperf %s %s\n\noptions:\n", cmd, synopsis);
+	fprintf(out, "  %-26s %s\n", "-h, --help", "this help on stdout");
 	for (d = defs; d->name; d++) {
-		char left[64];
+		char left[64], letter = opt_letter(defs, d), shortname[5] = "";
 
-		snprintf(left, sizeof(left), "--%s%s%s", d->name, d->metavar ? " " : "",
+		if (letter)
+			snprintf(shortname, sizeof(shortname), "-%c, ", letter);
+		snprintf(left, sizeof(left), "%s--%s%s%s", shortname, d->name, d->metavar ? " " : "",
 			 d->metavar ? d->metavar : "");
 		fprintf(out, "  %-26s %s", left, d->help);
 		if (d->def)
@@ -88,25 +145,33 @@ int opt_parse(const char *cmd, const char *synopsis, const struct opt_def *defs,
 
 	for (i = 0; i < argc; i++) {
 		const char *arg = argv[i], *val = NULL, *eq;
-		size_t nlen;
+		size_t nlen = 0;
 
 		if (strcmp(arg, "--") == 0) {
 			i++;
 			break;
 		}
-		if (strncmp(arg, "--", 2) != 0)
-			break;
-		arg += 2;
-		if (strcmp(arg, "help") == 0) {
+		if (opt_is_help(arg)) {
 			opt_usage(stdout, cmd, synopsis, defs);
 			return 1;
 		}
-		eq = strchr(arg, '=');
-		nlen = eq ? (size_t)(eq - arg) : strlen(arg);
-		for (d = defs; d->name; d++)
-			if (strlen(d->name) == nlen && strncmp(d->name, arg, nlen) == 0)
-				break;
-		if (!d->name) {
+		if (arg[0] == '-' && arg[1] && arg[1] != '-' && !arg[2]) {
+			d = opt_short(defs, arg[1]);
+			if (!d) {
+				fprintf(stderr, "lvperf %s: unknown option %s (see lvperf %s --help)\n", cmd, arg,
+					cmd);
+				return -EINVAL;
+			}
+			eq = NULL;
+		} else if (strncmp(arg, "--", 2) != 0) {
+			break;
+		} else {
+			arg += 2;
+			eq = strchr(arg, '=');
+			nlen = eq ? (size_t)(eq - arg) : strlen(arg);
+			d = opt_find(defs, arg, nlen);
+		}
+		if (!d) {
 			fprintf(stderr, "lvperf %s: unknown option --%.*s (see lvperf %s --help)\n", cmd,
 				(int)nlen, arg, cmd);
 			return -EINVAL;

@@ -35,12 +35,22 @@ struct opt_def {
  * value" or "--name=value"). Parsing stops at "--" or at the first
  * non-option; *rest is set to its index. On error prints one line to
  * stderr naming the option and what was expected, and returns -EINVAL.
- * "--help" prints usage and returns 1.
+ * "-h" or "--help" prints usage on stdout and returns 1. A short option
+ * (opt_short) stands for its long one and takes its value as the next
+ * argument; an unknown one is an error.
  */
 int opt_parse(const char *cmd, const char *synopsis, const struct opt_def *defs, void *cfg,
 	      int argc, char **argv, int *rest);
 
-/* Print usage generated from the table. */
+/* 1 when arg asks for help (-h or --help), else 0; NULL is 0. */
+int opt_is_help(const char *arg);
+
+/* The row of defs that the shared short option -letter stands for (-p
+ * --port, -c --connections, -d --duration, -n --count or --repeat, -j
+ * --json), or NULL when defs has none. */
+const struct opt_def *opt_short(const struct opt_def *defs, char letter);
+
+/* Print usage generated from the table (short options included) to out. */
 void opt_usage(FILE *out, const char *cmd, const char *synopsis, const struct opt_def *defs);
 
 #endif

@@ -30,6 +30,7 @@
 
 #include "driver.h"
 #include "file.h"
+#include "format.h"
 #include "image.h"
 #include "proc.h"
 #include "runner.h"
@@ -71,8 +72,12 @@ static int append_line(int fd, const char *text)
 
 static int append_json(int fd, json_t *o)
 {
-	char *s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(10));
-	int rc = s ? append_line(fd, s) : -ENOMEM;
+	char *s;
+	int rc;
+
+	json_object_set_new(o, "format", json_integer(LVP_FORMAT));
+	s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(10));
+	rc = s ? append_line(fd, s) : -ENOMEM;
 
 	free(s);
 	return rc;
@@ -761,6 +766,7 @@ static int write_run_json(const char *dir, json_t *meta)
 
 	snprintf(path, sizeof(path), "%s/run.json", dir);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	json_object_set_new(meta, "format", json_integer(LVP_FORMAT));
 	rc = json_dump_file(meta, tmp, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(10));
 	return rc ? -EIO : rename(tmp, path) ? -errno : 0;
 }

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Every command and subcommand's help (lvperf help --list names them) in
+# each of its spellings: exit 0, something on stdout, nothing on stderr.
+# Also lvperf -h/--help/help, --version, and short options in the usage.
+# Needs no root: help never touches the dataplane. Usage: test_help.sh LVPERF
+set -u
+lvperf=$1
+tmp=$(mktemp -d /tmp/lvp-help.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+fails=0 checked=0
+
+check() { # check ARGS...: one help invocation
+	local rc
+	"$lvperf" "$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	checked=$((checked + 1))
+	if [ $rc -ne 0 ] || [ ! -s "$tmp/out" ] || [ -s "$tmp/err" ]; then
+		echo "FAIL: lvperf $*: exit $rc, $(wc -c <"$tmp/out") bytes on stdout, stderr: $(head -c 300 "$tmp/err")"
+		fails=$((fails + 1))
+	fi
+}
+
+check -h
+check --help
+check help
+check --version
+grep -Eq '^lvperf [^ ]+ \(git [^)]+\)$' "$tmp/out" || { echo "FAIL: --version: $(cat "$tmp/out")"; fails=$((fails + 1)); }
+
+"$lvperf" help --list >"$tmp/list" || { echo "FAIL: lvperf help --list"; exit 1; }
+n=$(wc -l <"$tmp/list")
+[ "$n" -ge 15 ] || { echo "FAIL: help --list names $n commands"; fails=$((fails + 1)); }
+while read -r -a cmd; do
+	check "${cmd[@]}" -h
+	check "${cmd[@]}" --help
+	check help "${cmd[@]}"
+done <"$tmp/list"
+# Every command in lvperf --help's table is in the list, and back.
+"$lvperf" --help | awk '/^commands:/ { on = 1; next } on && /^  [a-z]/ { print $1 }' | sort >"$tmp/table"
+grep -v ' ' "$tmp/list" | sort | diff -u "$tmp/table" - || { echo "FAIL: help --list and --help differ"; fails=$((fails + 1)); }
+
+# The shared short options show in the usage of the commands that have them.
+"$lvperf" http --help | grep -Eq -- '-c, --connections' || { echo "FAIL: http -c"; fails=$((fails + 1)); }
+"$lvperf" ping --help | grep -Eq -- '-n, --count' || { echo "FAIL: ping -n"; fails=$((fails + 1)); }
+"$lvperf" boot --help | grep -Eq -- '-n, --repeat' || { echo "FAIL: boot -n"; fails=$((fails + 1)); }
+# An unknown short option and an unknown command are errors on stderr.
+if "$lvperf" ping -Z >/dev/null 2>&1; then echo "FAIL: ping -Z accepted"; fails=$((fails + 1)); fi
+if "$lvperf" nosuchcommand >/dev/null 2>&1; then echo "FAIL: unknown command accepted"; fails=$((fails + 1)); fi
+
+echo "$checked help invocations, $fails failed"
+[ $fails -eq 0 ]
