@@ -159,6 +159,15 @@ void app_stalls_print(FILE *out, const struct dp *dp);
 /* CPUs of a set as a JSON array of numbers. */
 json_t *app_cpu_list_json(const cpu_set_t *set);
 
+/*
+ * The path of lvperf's data file name (a spec such as quick.yaml) in buf:
+ * under share/lvperf when this lvperf is the installed one (also under a
+ * DESTDIR: the prefix is found from /proc/self/exe), else in the source
+ * tree's experiments/. Returns 0, -ENOENT when it is in neither (buf then
+ * holds the source tree's path) or -ENAMETOOLONG.
+ */
+int app_data_path(const char *name, char *buf, size_t len);
+
 /* Dump json to stdout (indented), an object with "format": LVP_FORMAT
  * added when it has none, and free it. */
 void app_json_print(json_t *obj);

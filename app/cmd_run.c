@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * lvperf run: an experiment spec end to end (experiments/runner.c), or a
- * resumed one. Without a spec it runs the built-in default,
- * experiments/quick.yaml.
+ * resumed one. Without a spec it runs the built-in default, quick.yaml
+ * (share/lvperf when installed, else experiments/ in the source tree).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -13,10 +13,6 @@
 #include "runner.h"
 #include "app.h"
 #include "commands.h"
-
-#ifndef LVP_EXPERIMENTS_DIR
-#define LVP_EXPERIMENTS_DIR "experiments"
-#endif
 
 struct run_cfg {
 	const char *out;
@@ -82,7 +78,7 @@ int cmd_run(int argc, char **argv)
 	ssize_t n;
 
 	memset(&cfg, 0, sizeof(cfg));
-	snprintf(spec_default, sizeof(spec_default), "%s/quick.yaml", LVP_EXPERIMENTS_DIR);
+	app_data_path("quick.yaml", spec_default, sizeof(spec_default)); /* said by the runner if missing */
 	spec = spec_default;
 	if (argc > 0 && argv[0][0] != '-') { /* the spec may come first */
 		spec = argv[0];
@@ -129,6 +125,8 @@ int cmd_run(int argc, char **argv)
 	o.max_duration = cfg.max_duration;
 	o.lvperf = self;
 	o.quiet = cfg.quiet;
+	if (cfg.dry_run && !cfg.resume)
+		printf("spec file: %s\n", spec);
 	rc = cmd_run_exit(run_experiment(&o, platform_names()));
 	if (rc == APP_OK && !cfg.dry_run)
 		printf("run directory: %s\n", dir);

@@ -15,6 +15,16 @@
 #include "app.h"
 #include "tsc.h"
 
+#ifndef LVP_EXPERIMENTS_DIR
+#define LVP_EXPERIMENTS_DIR "experiments"
+#endif
+#ifndef LVP_BINDIR
+#define LVP_BINDIR "/usr/local/bin"
+#endif
+#ifndef LVP_PKGDATADIR
+#define LVP_PKGDATADIR "/usr/local/share/lvperf"
+#endif
+
 volatile sig_atomic_t app_interrupted;
 
 static void app_on_signal(int sig)
@@ -223,6 +233,24 @@ void app_json_print(json_t *obj)
 	fputc('\n', stdout);
 	fflush(stdout);
 	json_decref(obj);
+}
+
+int app_data_path(const char *name, char *buf, size_t len)
+{
+	static const char bin[] = LVP_BINDIR "/lvperf";
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	size_t root;
+
+	if (n > 0 && (size_t)n >= strlen(bin) && strcmp(self + n - strlen(bin), bin) == 0) {
+		root = (size_t)n - strlen(bin); /* DESTDIR, or nothing */
+		if ((size_t)snprintf(buf, len, "%.*s%s/%s", (int)root, self, LVP_PKGDATADIR, name) < len &&
+		    access(buf, R_OK) == 0)
+			return 0;
+	}
+	if ((size_t)snprintf(buf, len, "%s/%s", LVP_EXPERIMENTS_DIR, name) >= len)
+		return -ENAMETOOLONG;
+	return access(buf, R_OK) == 0 ? 0 : -ENOENT;
 }
 
 const char *app_beacon_path(void)
