@@ -2,9 +2,12 @@
 # Every command and subcommand's help (lvperf help --list names them) in
 # each of its spellings: exit 0, something on stdout, nothing on stderr.
 # Also lvperf -h/--help/help, --version, and short options in the usage.
-# Needs no root: help never touches the dataplane. Usage: test_help.sh LVPERF
+# With DOC (docs/commands.md), every long option a command's help shows
+# must appear there too. Needs no root: help never touches the dataplane.
+# Usage: test_help.sh LVPERF [DOC]
 set -u
 lvperf=$1
+doc=${2:-}
 tmp=$(mktemp -d /tmp/lvp-help.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 fails=0 checked=0
@@ -45,6 +48,15 @@ grep -v ' ' "$tmp/list" | sort | diff -u "$tmp/table" - || { echo "FAIL: help --
 # An unknown short option and an unknown command are errors on stderr.
 if "$lvperf" ping -Z >/dev/null 2>&1; then echo "FAIL: ping -Z accepted"; fails=$((fails + 1)); fi
 if "$lvperf" nosuchcommand >/dev/null 2>&1; then echo "FAIL: unknown command accepted"; fails=$((fails + 1)); fi
+
+if [ -n "$doc" ]; then
+	while read -r -a cmd; do
+		for o in $("$lvperf" "${cmd[@]}" --help | grep -oE '^  (-[a-z], )?--[a-z0-9-]+' | grep -oE -- '--[a-z0-9-]+'); do
+			[ "$o" = --help ] && continue
+			grep -qF -- "$o" "$doc" || { echo "FAIL: lvperf ${cmd[*]} $o is not in $doc"; fails=$((fails + 1)); }
+		done
+	done <"$tmp/list"
+fi
 
 echo "$checked help invocations, $fails failed"
 [ $fails -eq 0 ]
