@@ -12,6 +12,7 @@
 
 #include <rte_cycles.h>
 
+#include "load_csv.h"
 #include "load_run.h"
 
 struct load_run_attach {
@@ -204,6 +205,8 @@ int load_run(struct dp *dp, const char *cmd, const struct load_run_args *a,
 	struct load load;
 	char err[DP_ERR_LEN], ip[16];
 	struct load_run_attach att = { nif, &load };
+	struct load_csv csv = { 0 };
+	tsc_t csv_last;
 	uint32_t ports = 65535 - 1024 + 1;
 	tsc_t t0, last, deadline;
 	uint64_t last_measured = 0;
@@ -260,8 +263,15 @@ int load_run(struct dp *dp, const char *cmd, const struct load_run_args *a,
 		fprintf(stderr, "lvperf: %s load on %s:%u from %u source address(es), %s loop\n", cmd,
 			pkt_format_ip(a->target_ip, ip), a->target_port, tc.n_ips,
 			a->load.rate > 0 ? "open" : "closed");
+	if (a->csv && (rc = load_csv_open(&csv, a->csv, &load.hist))) {
+		fprintf(stderr, "lvperf %s: cannot write %s: %s\n", cmd, a->csv, strerror(-rc));
+		load_free(&load);
+		tcp_stack_free(&tcp);
+		dp_stop(dp);
+		return APP_ERR;
+	}
 	dp_call(dp, load_run_attach_fn, &att);
-	t0 = last = rte_rdtsc();
+	t0 = last = csv_last = rte_rdtsc();
 	deadline = t0 + ns_to_tsc(&dp->clk, a->load.warmup + a->load.duration + a->load.linger +
 						 10000000000ull);
 	while (__atomic_load_n(&load.phase, __ATOMIC_ACQUIRE) != LOAD_DONE) {
@@ -286,10 +296,26 @@ int load_run(struct dp *dp, const char *cmd, const struct load_run_args *a,
 			last_measured = m;
 			last = now;
 		}
+		if (csv.f && tsc_since(csv_last, now) >= ns_to_tsc(&dp->clk, 1000000000u)) {
+			load_csv_row(&csv, tsc_to_ns_f(&dp->clk, now - t0) / 1e9,
+				     tsc_to_ns_f(&dp->clk, now - csv_last) / 1e9,
+				     phase_names[__atomic_load_n(&load.phase, __ATOMIC_ACQUIRE)], load.c.measured,
+				     load.c.conn_refused + load.c.conn_reset + load.c.conn_timeout, &load.hist);
+			csv_last = now;
+		}
 		dp_sleep_ns(20000000);
 	}
 	if (show)
 		fputc('\n', stderr);
+	if (csv.f) { /* the last part second */
+		tsc_t now = rte_rdtsc();
+
+		load_csv_row(&csv, tsc_to_ns_f(&dp->clk, now - t0) / 1e9, tsc_to_ns_f(&dp->clk, now - csv_last) / 1e9,
+			     phase_names[__atomic_load_n(&load.phase, __ATOMIC_ACQUIRE)], load.c.measured,
+			     load.c.conn_refused + load.c.conn_reset + load.c.conn_timeout, &load.hist);
+		if (load_csv_close(&csv))
+			fprintf(stderr, "lvperf %s: cannot write %s\n", cmd, a->csv);
+	}
 	dp_call(dp, load_run_detach_fn, nif);
 	dp_stop(dp);
 	if (a->hdr_out) {
@@ -371,5 +397,6 @@ load:
 	a->time_wait = o->time_wait;
 	a->min_rto = o->min_rto;
 	a->hdr_out = o->hdr_out;
+	a->csv = o->csv;
 	return 0;
 }

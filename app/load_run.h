@@ -17,6 +17,7 @@ struct load_run_args {
 	nsec_t time_wait;
 	nsec_t min_rto;
 	const char *hdr_out; /* HdrHistogram percentile distribution, in µs */
+	const char *csv;     /* one row per second (app/load_csv.h), or NULL */
 	int json;
 	int quiet;
 };
@@ -28,6 +29,7 @@ struct load_run_opts {
 	uint64_t time_wait, min_rto, seed;
 	int poisson;
 	const char *hdr_out;
+	const char *csv;
 };
 
 #define LOAD_RUN_OPT_ROWS(type, f, defport)                                                          \
@@ -55,7 +57,9 @@ struct load_run_opts {
 	  "DUR", "minimum TCP retransmission timeout" },                                               \
 	{ "seed", OPT_U64, offsetof(type, f.seed), 0, UINT64_MAX, "1", "N", "random seed" },          \
 	{ "hdr-out", OPT_STR, offsetof(type, f.hdr_out), 0, 0, NULL, "FILE",                         \
-	  "write the latency percentile distribution (HdrHistogram format, us)" }
+	  "write the latency percentile distribution (HdrHistogram format, us)" },                      \
+	{ "csv", OPT_STR, offsetof(type, f.csv), 0, 0, NULL, "FILE",                                 \
+	  "one row per second: requests, req/s, p50 and p99 in us, errors" }
 
 /* Check opts and fill args; prints one line and returns -EINVAL on error.
  * Without need_target a missing --target leaves target_ip 0 (the caller

@@ -1631,6 +1631,31 @@ spill_baseline)
 	spill_paths_present >"$spill_baseline"
 	echo "present before the tests: $(tr '\n' ' ' <"$spill_baseline")"
 	;;
+load_csv)
+	# http and kv --csv: a row a second, whose requests add up to the
+	# run's own count, p50 <= p99 where there were replies; then nothing
+	# of the session left.
+	for cmd in http kv; do
+		"$LVPERF" $cmd --platform native -c 4 -d 3s --warmup 1s --csv "$tmp/$cmd.csv" -j --quiet \
+			>"$tmp/$cmd.json" 2>"$tmp/err" & lp=$!
+		pids+=("$lp")
+		wait "$lp" || { cat "$tmp/err" >&2; fail "lvperf $cmd --csv exited $?"; }
+		session_gone "$lp"
+		python3 - "$tmp/$cmd.csv" "$tmp/$cmd.json" <<'PY' || fail "lvperf $cmd --csv: rows do not match the run"
+import csv, json, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+j = json.load(open(sys.argv[2]))
+assert list(rows[0].keys()) == ["second", "phase", "requests", "requests_per_s", "p50_us", "p99_us", "errors"], rows[0]
+assert len(rows) >= 4, len(rows)  # 1 s warm-up + 3 s window, a row a second
+assert sum(int(r["requests"]) for r in rows) == j["requests"], (sum(int(r["requests"]) for r in rows), j["requests"])
+assert j["requests"] > 0 and j["format"] == 2
+for r in rows:
+    if int(r["requests"]) > 0:
+        assert 0 < float(r["p50_us"]) <= float(r["p99_us"]), r
+    assert int(r["errors"]) == 0, r
+PY
+	done
+	;;
 *) fail "unknown case $case_name" ;;
 esac
 echo "ok: $case_name"

@@ -2,8 +2,8 @@
 # Every command and subcommand's help (lvperf help --list names them) in
 # each of its spellings: exit 0, something on stdout, nothing on stderr.
 # Also lvperf -h/--help/help, --version, and short options in the usage.
-# With DOC (docs/commands.md), every long option a command's help shows
-# must appear there too. Needs no root: help never touches the dataplane.
+# With DOC (docs/commands.md), its option tables must be the code's
+# (scripts/docs-options.sh prints them). Needs no root: help never touches the dataplane.
 # Usage: test_help.sh LVPERF [DOC]
 set -u
 lvperf=$1
@@ -50,12 +50,13 @@ if "$lvperf" ping -Z >/dev/null 2>&1; then echo "FAIL: ping -Z accepted"; fails=
 if "$lvperf" nosuchcommand >/dev/null 2>&1; then echo "FAIL: unknown command accepted"; fails=$((fails + 1)); fi
 
 if [ -n "$doc" ]; then
-	while read -r -a cmd; do
-		for o in $("$lvperf" "${cmd[@]}" --help | grep -oE '^  (-[a-z], )?--[a-z0-9-]+' | grep -oE -- '--[a-z0-9-]+'); do
-			[ "$o" = --help ] && continue
-			grep -qF -- "$o" "$doc" || { echo "FAIL: lvperf ${cmd[*]} $o is not in $doc"; fails=$((fails + 1)); }
-		done
-	done <"$tmp/list"
+	gen=$(dirname "$doc")/../scripts/docs-options.sh
+	bash "$gen" "$lvperf" >"$tmp/options.md" || { echo "FAIL: $gen"; fails=$((fails + 1)); }
+	awk '/^## Options of every command$/ { on = 1 } on' "$doc" | diff -u - "$tmp/options.md" >"$tmp/options.diff" || {
+		head -40 "$tmp/options.diff"
+		echo "FAIL: $doc's option tables differ from the code's: run scripts/docs-options.sh build/lvperf --write"
+		fails=$((fails + 1))
+	}
 fi
 
 echo "$checked help invocations, $fails failed"
