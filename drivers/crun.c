@@ -5,7 +5,7 @@
  * kept in a file, where a tmpfs covers /sys/fs/cgroup/unified; every start
  * is `nsenter --mount=FILE crun ... run` (an argv, no shell). The mount
  * namespace is a slave of ours, so network namespaces made later are seen.
- * PLATFORMS.md 3.2.
+ * docs/platforms.md 3.2.
  */
 #include <errno.h>
 #include <stdio.h>

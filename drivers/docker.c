@@ -11,7 +11,7 @@
  * peer, and each measured container joins it (--network container:). The
  * start command is `docker run -d`, as the study started containers; the
  * container is removed after each run. Cgroups under /lvp<tag> (measured
- * container) and /lvp<tag>x (the holder). PLATFORMS.md 3.6.
+ * container) and /lvp<tag>x (the holder). docs/platforms.md 3.6.
  *
  * --net platform is Docker's own network as the study ran it: dockerd runs
  * in the target's lvp network namespace (nsenter --net; `ip netns exec`

@@ -6,7 +6,7 @@
  * file, entered with nsenter) whose /proc/sys is a tmpfs with kernel/, vm/
  * and fs/ bound back and an empty net/. runsc removes the address from the
  * interface it takes over, so it is put back before every start.
- * PLATFORMS.md 3.3.
+ * docs/platforms.md 3.3.
  */
 #include <errno.h>
 #include <stdio.h>

@@ -23,7 +23,7 @@
  * daemon's mount namespace also hides /sys/fs/cgroup/unified under a
  * tmpfs; its cgroups go under the partition /lvp<tag> (made by lvperf in
  * every v1 controller: libvirt only makes the domain's own). The
- * network is a macvlan on the veth peer (see README).
+ * network is a macvlan on the veth peer (see docs/platforms.md).
  *
  * uri=URI (both drivers) uses a libvirtd that already runs instead of
  * starting one: qemu:///system, lxc:///system, or any URI virsh takes.

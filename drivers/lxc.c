@@ -3,7 +3,7 @@
  * tmpfs on /tmp and /run), no template and no daemon. `lxc-start -F` stays in the
  * foreground (lvperf's child); the veth peer is handed to the container as
  * a phys link that LXC addresses and brings up; cgroups go under
- * lvp<tag>/. PLATFORMS.md 3.4.
+ * lvp<tag>/. docs/platforms.md 3.4.
  */
 #include <errno.h>
 #include <net/if.h>

@@ -10,7 +10,7 @@
  * The instance is created once (`lxc init`); the start command is
  * `lxc start`, and it is stopped after each run. LXD moves the peer in but
  * does not address it; the instance's raw.lxc has LXC do it, and start the
- * workload as init, so the image needs no shell (PLATFORMS.md 3.5 used a
+ * workload as init, so the image needs no shell (docs/platforms.md 3.5 used a
  * busybox /sbin/init for both).
  */
 #include <errno.h>

@@ -5,7 +5,7 @@
  * --runtime runc` in the target's lvp network namespace (--network ns:),
  * its cgroups under /lvp<tag>. Root here lacks CAP_SYS_RESOURCE, so the
  * rlimits Podman would set are pinned to values it can set.
- * PLATFORMS.md 3.7.
+ * docs/platforms.md 3.7.
  */
 #include <errno.h>
 #include <limits.h>

@@ -2,7 +2,7 @@
  * runc: the workload in an OCI container, `runc run` in the foreground (so
  * it stays lvperf's child and SIGTERM reaches the container), joined to
  * the target's lvp network namespace through config.json. Its cgroups are
- * /lvp<tag>/lvp<tag> in every controller. PLATFORMS.md 3.1.
+ * /lvp<tag>/lvp<tag> in every controller. docs/platforms.md 3.1.
  */
 #include <errno.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause
- * The report of a run directory (helpers/RAWFORMAT.md): tidy CSV, summary
+ * The report of a run directory (docs/raw-format.md): tidy CSV, summary
  * and statistics as CSV/JSON, gnuplot figures mirroring the study's
  * (figures 3-6) plus latency percentiles and boot stages, and one HTML
  * page, all rebuilt from DIR/raw alone, byte for byte.

@@ -3,7 +3,7 @@
  * × sweep value × repetition), run in seeded random order, each point by
  * a child lvperf command whose JSON is appended to DIR/raw/points.jsonl
  * (fsync'd) the moment it ends. The run can be resumed from its directory
- * alone. The format is in README.md ("Run directories").
+ * alone. The format is docs/raw-format.md.
  */
 #ifndef LVP_RUNNER_H
 #define LVP_RUNNER_H
