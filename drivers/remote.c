@@ -387,17 +387,12 @@ static int remote_prepare(struct target *t, char *err, size_t len)
 		snprintf(err, len, "out of memory");
 		return -ENOMEM;
 	}
-	if (!d->r->uplink[0]) {
-		snprintf(err, len, "%s on %s: a remote target needs --uplink IFACE (the server's interface "
-			 "cabled to the appliance's port)", d->name, d->r->host);
-		driver_priv_free(t);
-		return -EINVAL;
-	}
-	req = json_pack("{s:s, s:s, s:s, s:o, s:o, s:I, s:I, s:s}", "op", "prepare", "platform", d->name,
+	req = json_pack("{s:s, s:s, s:s, s:o, s:o, s:I, s:I}", "op", "prepare", "platform", d->name,
 			"workload", t->workload ? t->workload : "beacon", "appliance_ip",
 			agent_proto_ip_json(t->appliance_ip), "target_ip", agent_proto_ip_json(t->target_ip),
-			"prefix_len", (json_int_t)t->prefix_len, "beacon_port", (json_int_t)t->beacon_port, "uplink",
-			d->r->uplink);
+			"prefix_len", (json_int_t)t->prefix_len, "beacon_port", (json_int_t)t->beacon_port);
+	if (d->r->uplink[0])
+		json_object_set_new(req, "uplink", json_string(d->r->uplink));
 	if (t->base)
 		json_object_set_new(req, "base", json_string(t->base));
 	if (t->net)
