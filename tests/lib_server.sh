@@ -67,7 +67,10 @@ EOF
 	export LVPERF_SSH_CONFIG="$srv_dir/ssh_config"
 	# sshd insists on its privilege separation directory.
 	if [ ! -d /run/sshd ]; then mkdir -m 0755 /run/sshd; srv_made_run_sshd=1; fi
-	ip netns exec "$srv_ns" /usr/sbin/sshd -D -e -f "$srv_dir/sshd_config" 2>"$srv_dir/sshd.log" &
+	# Only the network namespace: `ip netns exec` would mount a sysfs of
+	# its own over /sys and hide the cgroup mounts the container platforms
+	# need; a real server has its own /sys.
+	nsenter --net="/run/netns/$srv_ns" /usr/sbin/sshd -D -e -f "$srv_dir/sshd_config" 2>"$srv_dir/sshd.log" &
 	srv_sshd=$!
 	for i in $(seq 50); do
 		ssh -F "$srv_dir/ssh_config" -o BatchMode=yes "$srv_mgmt_ip" true 2>/dev/null && return 0
@@ -76,6 +79,11 @@ EOF
 	cat "$srv_dir/sshd.log" >&2
 	echo "server_up: sshd in $srv_ns does not answer" >&2
 	return 1
+}
+
+# Make the script's EXIT trap take the server down first.
+server_trap() {
+	trap 'rc=$?; server_down; (exit $rc); cleanup' EXIT INT TERM
 }
 
 server_down() {
