@@ -73,8 +73,8 @@ static const struct opt_def boot_opts[] = {
 	{ "quiet", OPT_FLAG, offsetof(struct boot_cfg, quiet), 0, 0, NULL, NULL, "no info lines" },
 	APP_MAX_STALL_OPT_ROW(struct boot_cfg, max_stall),
 	APP_SERVER_OPT_ROWS(struct boot_cfg, srv),
-	{ "port", OPT_STR, offsetof(struct boot_cfg, port), 0, 0, NULL, "IFACE",
-	  "with --server: this host's interface cabled to the server's --uplink (driven with --kind)" },
+	{ "port", OPT_STR, offsetof(struct boot_cfg, port), 0, 0, NULL, "IFACE|SPEC",
+	  "with --server: this host's end of the cable to --uplink (IFACE driven with --kind, or af_xdp:IFACE)" },
 	{ NULL, 0, 0, 0, 0, NULL, NULL, NULL },
 };
 
@@ -194,7 +194,9 @@ static int boot_run(struct boot_cfg *cfgp, struct remote *r)
 	mem.t = &t;
 	mem.rss = calloc(cfg.repeat, sizeof(double));
 	mem.guest = calloc(cfg.repeat, sizeof(double));
-	if (r)
+	if (r && strchr(cfg.port, ':'))
+		snprintf(port, sizeof(port), "%s", cfg.port);
+	else if (r)
 		snprintf(port, sizeof(port), "%s:%s", cfg.kind, cfg.port);
 	else if (t.port[0])
 		snprintf(port, sizeof(port), "%s", t.port);

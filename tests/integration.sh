@@ -1740,6 +1740,28 @@ remote_drop)
 	left=$(server_leftovers "$agent")
 	[ -z "$left" ] || fail "left on the server after the drop: $left"
 	;;
+remote_http_kv)
+	# nginx and redis on the server, loaded through the cable.
+	server_up
+	server_trap
+	for w in nginx redis; do
+		if [ $w = nginx ]; then
+			"$LVPERF" http --platform native --workload nginx --connections 10 --duration 2s --warmup 1s --json \
+				--server "$srv_uri" --uplink "$srv_uplink" --port "af_xdp:$srv_port" >"$tmp/$w.json" 2>"$tmp/$w.err" ||
+				{ cat "$tmp/$w.err" >&2; fail "http --server exited $?"; }
+			check "$tmp/$w.json" 'j["target_port"] == 80 and j["requests"] > 0 and j["classes"]["2xx"] == j["requests"]' "not all 2xx from the server's nginx"
+		else
+			"$LVPERF" kv --platform native --workload redis --op set --keyspace 100 --connections 10 --duration 2s --warmup 1s --json \
+				--server "$srv_uri" --uplink "$srv_uplink" --port "af_xdp:$srv_port" >"$tmp/$w.json" 2>"$tmp/$w.err" ||
+				{ cat "$tmp/$w.err" >&2; fail "kv --server exited $?"; }
+			check "$tmp/$w.json" 'j["target_port"] == 6379 and j["requests"] > 0 and j["classes"]["ok"] == j["requests"]' "not all +OK from the server's redis"
+		fi
+		check "$tmp/$w.json" 'j["server"] == "'"$srv_mgmt_ip"'" and 0 < j["boot"]["first_beacon_ns"] <= j["boot"]["syn_ns"] <= j["boot"]["ready_ns"] < 60e9' "$w: server or boot stages"
+		echo "$w on the server: $(json "$tmp/$w.json" 'round(j["requests_per_s"])') req/s"
+		left=$(server_leftovers)
+		[ -z "$left" ] || fail "$w left on the server: $left"
+	done
+	;;
 *) fail "unknown case $case_name" ;;
 esac
 echo "ok: $case_name"
