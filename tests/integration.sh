@@ -1739,6 +1739,25 @@ remote_drop)
 	grep -q "connection to $srv_mgmt_ip lost\|the connection to $srv_mgmt_ip is gone" "$tmp/d.err" || fail "no reason given: $(tail -3 "$tmp/d.err")"
 	left=$(server_leftovers "$agent")
 	[ -z "$left" ] || fail "left on the server after the drop: $left"
+	# An agent killed outright cannot tear down: lvperf cleanup --server
+	# removes what its ledger holds, through a new agent.
+	"$LVPERF" boot --platform native --repeat 100000 --gap 10ms --timeout 10s --server "$srv_uri" \
+		--uplink "$srv_uplink" --port "$srv_port" --quiet >"$tmp/d2.out" 2>"$tmp/d2.err" &
+	lv=$!
+	pids+=("$lv")
+	for i in $(seq 100); do
+		agent=$(for p in $(ip netns pids "$srv_ns"); do [ "$(readlink /proc/$p/exe)" != "$(realpath "$(dirname "$LVPERF")/lvperf-agent")" ] || echo "$p"; done)
+		[ -n "$agent" ] && ls /run/netns | grep -q "^lvpa$agent" && break
+		sleep 0.1
+	done
+	ls /run/netns | grep -q "^lvpa$agent" || fail "the second agent made no target"
+	kill -KILL "$agent"
+	wait "$lv" && fail "lvperf succeeded without its agent"
+	[ -n "$(server_leftovers "$agent")" ] || fail "a killed agent left nothing: the cleanup check below proves nothing"
+	"$LVPERF" cleanup --server "$srv_uri" >"$tmp/c.out" 2>&1 || fail "cleanup --server: $(cat "$tmp/c.out")"
+	grep -q "removed netns lvpa${agent}_" "$tmp/c.out" || fail "cleanup --server did not remove the target: $(cat "$tmp/c.out")"
+	left=$(server_leftovers "$agent")
+	[ -z "$left" ] || fail "left on the server after cleanup --server: $left"
 	;;
 remote_http_kv)
 	# nginx and redis on the server, loaded through the cable.
