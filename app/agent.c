@@ -255,14 +255,21 @@ static json_t *op_prepare(struct agent *a, json_int_t id, const json_t *req, cha
 		return NULL;
 	h->used = 1;
 	if (a->bridge[0]) {
-		if (h->t.port[0] || !h->t.link.host_if[0]) {
-			snprintf(err, len, "%s's target has no veth to attach to the uplink (port %s)", drv->name,
-				 h->t.port[0] ? h->t.port : "none");
+		/* The target's host-side interface: the veth's host end, or the
+		 * tap a VMM's af_packet port names; vhost-user has none. */
+		const char *ifc = h->t.port[0] ? NULL : h->t.link.host_if;
+
+		if (!strncmp(h->t.port, "af_packet:", 10) || !strncmp(h->t.port, "af_xdp:", 7))
+			ifc = strchr(h->t.port, ':') + 1;
+		if (!ifc || !ifc[0]) {
+			snprintf(err, len, "%s's target has no interface to attach to the uplink (port %s%s)",
+				 drv->name, h->t.port[0] ? h->t.port : "none",
+				 !strncmp(h->t.port, "vhost:", 6) ? "; try --opts net=tap" : "");
 			agent_handle_free(h);
 			return NULL;
 		}
-		if (agent_ip((char *[]){ "ip", "link", "set", h->t.link.host_if, "master", a->bridge, "up", NULL })) {
-			snprintf(err, len, "cannot put %s into bridge %s", h->t.link.host_if, a->bridge);
+		if (agent_ip((char *[]){ "ip", "link", "set", (char *)ifc, "master", a->bridge, "up", NULL })) {
+			snprintf(err, len, "cannot put %s into bridge %s", ifc, a->bridge);
 			agent_handle_free(h);
 			return NULL;
 		}

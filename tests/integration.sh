@@ -1697,11 +1697,14 @@ EOF2
 remote_boot)
 	server_up
 	server_trap
-	for plat in native crun docker; do
-		if [ "$plat" = docker ] && ! "$LVPERF" platforms --server "$srv_uri" | grep -q "^docker *available"; then
-			echo "skip docker: $("$LVPERF" platforms --server "$srv_uri" | grep "^docker")"; continue
+	# qemu's vhost-user port has no interface to bridge: its tap does.
+	for plat in native crun docker qemu; do
+		if [ "$plat" = docker ] || [ "$plat" = qemu ] && ! "$LVPERF" platforms --server "$srv_uri" | grep -q "^$plat *available"; then
+			echo "skip $plat: $("$LVPERF" platforms --server "$srv_uri" | grep "^$plat ")"; continue
 		fi
-		"$LVPERF" boot --platform "$plat" --repeat 3 --timeout 30s --server "$srv_uri" --uplink "$srv_uplink" \
+		opts=; [ "$plat" != qemu ] || opts="--opts net=tap"
+		# shellcheck disable=SC2086
+		"$LVPERF" boot --platform "$plat" $opts --repeat 3 --timeout 60s --server "$srv_uri" --uplink "$srv_uplink" \
 			--port "$srv_port" --json >"$tmp/$plat.json" 2>"$tmp/$plat.err" ||
 			{ cat "$tmp/$plat.err" >&2; fail "boot --server $plat exited $?"; }
 		check "$tmp/$plat.json" 'j["server"] == "'"$srv_mgmt_ip"'" and j["startup"]["start"] == "remote-request" and len(j["startup"]["runs"]) == 3 and all(r["first_beacon_ns"] and 0 < r["spawn_ns"] < r["first_beacon_ns"] and r["beacon_src"] == "10.252.0.2" for r in j["startup"]["runs"])' "$plat through --server: not a beacon per run"
