@@ -28,7 +28,7 @@
 #define LVP_VERSION "unknown"
 #endif
 
-#define AGENT_HANDLES 16
+#define AGENT_HANDLES	    16
 #define AGENT_STOP_GRACE_NS 2000000000ull
 
 /* One target this connection prepared. */
@@ -43,8 +43,8 @@ struct agent {
 	int in, out; /* the protocol's descriptors (stdin, stdout moved aside) */
 	int hello;   /* the handshake succeeded */
 	unsigned seq;
-	char uplink[16];    /* --uplink: the interface cabled to the appliance */
-	char bridge[16];    /* lvpub<pid>, holding the uplink and every target's veth */
+	char uplink[16]; /* --uplink: the interface cabled to the appliance */
+	char bridge[16]; /* lvpub<pid>, holding the uplink and every target's veth */
 	struct agent_handle h[AGENT_HANDLES];
 };
 
@@ -77,7 +77,8 @@ static int agent_bridge(struct agent *a, const char *uplink, char *err, size_t l
 
 	if (a->bridge[0]) {
 		if (strcmp(uplink, a->uplink)) {
-			snprintf(err, len, "uplink %s asked, but this connection uses %s", uplink, a->uplink);
+			snprintf(err, len, "uplink %s asked, but this connection uses %s", uplink,
+				 a->uplink);
 			return -EINVAL;
 		}
 		return 0;
@@ -89,8 +90,10 @@ static int agent_bridge(struct agent *a, const char *uplink, char *err, size_t l
 	snprintf(a->bridge, sizeof(a->bridge), "lvpub%d", (int)getpid() % 10000000);
 	snprintf(a->uplink, sizeof(a->uplink), "%s", uplink);
 	ledger_add(LEDGER_LINK, a->bridge);
-	if (agent_ip((char *[]){ "ip", "link", "add", a->bridge, "type", "bridge", "stp_state", "0", NULL })) {
-		snprintf(err, len, "cannot make bridge %s (ip link add ... type bridge)", a->bridge);
+	if (agent_ip((char *[]){"ip", "link", "add", a->bridge, "type", "bridge", "stp_state", "0",
+				NULL})) {
+		snprintf(err, len, "cannot make bridge %s (ip link add ... type bridge)",
+			 a->bridge);
 		ledger_done(LEDGER_LINK, a->bridge);
 		a->bridge[0] = 0;
 		return -EIO;
@@ -102,11 +105,11 @@ static int agent_bridge(struct agent *a, const char *uplink, char *err, size_t l
 			(void)0; /* router solicitations on the wire are harmless noise */
 		close(fd);
 	}
-	if (agent_ip((char *[]){ "ip", "link", "set", a->uplink, "master", a->bridge, "up", NULL }) ||
-	    agent_ip((char *[]){ "ip", "link", "set", a->bridge, "up", NULL })) {
-		snprintf(err, len, "cannot put uplink %s into bridge %s (is it an interface here?)", a->uplink,
-			 a->bridge);
-		agent_ip((char *[]){ "ip", "link", "del", a->bridge, NULL });
+	if (agent_ip((char *[]){"ip", "link", "set", a->uplink, "master", a->bridge, "up", NULL}) ||
+	    agent_ip((char *[]){"ip", "link", "set", a->bridge, "up", NULL})) {
+		snprintf(err, len, "cannot put uplink %s into bridge %s (is it an interface here?)",
+			 a->uplink, a->bridge);
+		agent_ip((char *[]){"ip", "link", "del", a->bridge, NULL});
 		ledger_done(LEDGER_LINK, a->bridge);
 		a->bridge[0] = 0;
 		return -ENODEV;
@@ -118,12 +121,13 @@ static void agent_bridge_remove(struct agent *a)
 {
 	if (!a->bridge[0])
 		return;
-	agent_ip((char *[]){ "ip", "link", "del", a->bridge, NULL });
+	agent_ip((char *[]){"ip", "link", "del", a->bridge, NULL});
 	ledger_done(LEDGER_LINK, a->bridge);
 	a->bridge[0] = 0;
 }
 
-static struct agent_handle *agent_handle_get(struct agent *a, const json_t *req, char *err, size_t len)
+static struct agent_handle *agent_handle_get(struct agent *a, const json_t *req, char *err,
+					     size_t len)
 {
 	json_int_t n = json_integer_value(json_object_get(req, "handle"));
 
@@ -171,11 +175,12 @@ static json_t *op_hello(struct agent *a, json_int_t id, const json_t *req, char 
 		return NULL;
 	}
 	a->hello = 1;
-	return json_pack("{s:I, s:b, s:i, s:s, s:i}", "id", id, "ok", 1, "proto", AGENT_PROTO_VERSION,
-			 "version", LVP_VERSION, "pid", (int)getpid());
+	return json_pack("{s:I, s:b, s:i, s:s, s:i}", "id", id, "ok", 1, "proto",
+			 AGENT_PROTO_VERSION, "version", LVP_VERSION, "pid", (int)getpid());
 }
 
-static json_t *op_platforms(struct agent *a, json_int_t id, const json_t *req, char *err, size_t len)
+static json_t *op_platforms(struct agent *a, json_int_t id, const json_t *req, char *err,
+			    size_t len)
 {
 	const struct driver *const *d;
 	json_t *arr = json_array(), *r;
@@ -185,12 +190,13 @@ static json_t *op_platforms(struct agent *a, json_int_t id, const json_t *req, c
 		char why[256] = "";
 		int ok = (*d)->available(why, sizeof(why));
 
-		json_array_append_new(arr, json_pack("{s:s, s:s, s:b, s:s?, s:I, s:b, s:s?, s:b}", "name",
-						      (*d)->name, "summary", (*d)->summary, "available", ok,
-						      "why", ok ? NULL : why, "caps", (json_int_t)(*d)->caps,
-						      "shares_host_tsc", (*d)->shares_host_tsc, "platform_net",
-						      (*d)->platform_net, "daemon_memory",
-						      (*d)->daemon_memory != NULL));
+		json_array_append_new(arr, json_pack("{s:s, s:s, s:b, s:s?, s:I, s:b, s:s?, s:b}",
+						     "name", (*d)->name, "summary", (*d)->summary,
+						     "available", ok, "why", ok ? NULL : why,
+						     "caps", (json_int_t)(*d)->caps,
+						     "shares_host_tsc", (*d)->shares_host_tsc,
+						     "platform_net", (*d)->platform_net,
+						     "daemon_memory", (*d)->daemon_memory != NULL));
 	}
 	r = agent_proto_ok(id);
 	json_object_set_new(r, "platforms", arr);
@@ -212,7 +218,8 @@ static json_t *op_prepare(struct agent *a, json_int_t id, const json_t *req, cha
 		return NULL;
 	}
 	if (!drv->available(why, sizeof(why))) {
-		snprintf(err, len, "platform %s is not available on the server: %s", drv->name, why);
+		snprintf(err, len, "platform %s is not available on the server: %s", drv->name,
+			 why);
 		return NULL;
 	}
 	for (i = 0; i < AGENT_HANDLES && !h; i++)
@@ -262,13 +269,15 @@ static json_t *op_prepare(struct agent *a, json_int_t id, const json_t *req, cha
 		if (!strncmp(h->t.port, "af_packet:", 10) || !strncmp(h->t.port, "af_xdp:", 7))
 			ifc = strchr(h->t.port, ':') + 1;
 		if (!ifc || !ifc[0]) {
-			snprintf(err, len, "%s's target has no interface to attach to the uplink (port %s%s)",
+			snprintf(err, len,
+				 "%s's target has no interface to attach to the uplink (port %s%s)",
 				 drv->name, h->t.port[0] ? h->t.port : "none",
 				 !strncmp(h->t.port, "vhost:", 6) ? "; try --opts net=tap" : "");
 			agent_handle_free(h);
 			return NULL;
 		}
-		if (agent_ip((char *[]){ "ip", "link", "set", (char *)ifc, "master", a->bridge, "up", NULL })) {
+		if (agent_ip((char *[]){"ip", "link", "set", (char *)ifc, "master", a->bridge, "up",
+					NULL})) {
 			snprintf(err, len, "cannot put %s into bridge %s", ifc, a->bridge);
 			agent_handle_free(h);
 			return NULL;
@@ -305,7 +314,8 @@ static json_t *op_start(struct agent *a, json_int_t id, const json_t *req, char 
 	after = agent_mono_ns();
 	if (rc) {
 		h->pid = 0;
-		snprintf(err, len, "cannot start '%s' on the server: %s", h->t.argv[0], strerror(-rc));
+		snprintf(err, len, "cannot start '%s' on the server: %s", h->t.argv[0],
+			 strerror(-rc));
 		return NULL;
 	}
 	ledger_add_pid(h->pid); /* after the spawn, as beacon_one does: the ledger syncs to disk */
@@ -359,7 +369,8 @@ static json_t *op_bytes(struct agent *a, json_int_t id, const json_t *req, char 
 		v = h->t.drv->image_size(&h->t);
 	} else if (!strcmp(op, "memory")) {
 		if (h->pid <= 0) {
-			snprintf(err, len, "memory: handle %lld is not running", (long long)(h - a->h + 1));
+			snprintf(err, len, "memory: handle %lld is not running",
+				 (long long)(h - a->h + 1));
 			return NULL;
 		}
 		v = h->t.drv->memory(&h->t, h->pid);
@@ -375,7 +386,8 @@ static json_t *op_bytes(struct agent *a, json_int_t id, const json_t *req, char 
 	return r;
 }
 
-static json_t *op_image_build(struct agent *a, json_int_t id, const json_t *req, char *err, size_t len)
+static json_t *op_image_build(struct agent *a, json_int_t id, const json_t *req, char *err,
+			      size_t len)
 {
 	const char *workload = json_string_value(json_object_get(req, "workload"));
 	const char *base = json_string_value(json_object_get(req, "base"));
@@ -394,11 +406,11 @@ static json_t *op_image_build(struct agent *a, json_int_t id, const json_t *req,
 		return NULL;
 	if (driver_can(platform, DRIVER_CAP_IMAGE_IMPORT))
 		image_ref(&img, ref, sizeof(ref));
-	return json_pack("{s:I, s:b, s:s, s:s, s:s, s:s, s:b, s:f, s:I, s:I, s:I, s:s?}", "id", id, "ok", 1,
-			 "base", img.base, "hash", img.hash, "dir", img.dir, "rootfs", img.rootfs, "reused",
-			 img.reused, "build_s", img.build_s, "du_bytes", (json_int_t)sz.du_bytes, "gzip_bytes",
-			 (json_int_t)sz.gzip_bytes, "files", (json_int_t)sz.files, "import_as",
-			 ref[0] ? ref : NULL);
+	return json_pack("{s:I, s:b, s:s, s:s, s:s, s:s, s:b, s:f, s:I, s:I, s:I, s:s?}", "id", id,
+			 "ok", 1, "base", img.base, "hash", img.hash, "dir", img.dir, "rootfs",
+			 img.rootfs, "reused", img.reused, "build_s", img.build_s, "du_bytes",
+			 (json_int_t)sz.du_bytes, "gzip_bytes", (json_int_t)sz.gzip_bytes, "files",
+			 (json_int_t)sz.files, "import_as", ref[0] ? ref : NULL);
 }
 
 static json_t *op_cleanup(struct agent *a, json_int_t id, const json_t *req, char *err, size_t len)
@@ -444,22 +456,30 @@ static json_t *op_arm(struct agent *a, json_int_t id, const json_t *req, char *e
 	return NULL;
 }
 
-#define F_HANDLE { "handle", JSON_INTEGER, 1 }
-#define F_END { NULL, 0, 0 }
+#define F_HANDLE                                                                                   \
+	{                                                                                          \
+		"handle", JSON_INTEGER, 1                                                          \
+	}
+#define F_END                                                                                      \
+	{                                                                                          \
+		NULL, 0, 0                                                                         \
+	}
 
-static const struct agent_field f_hello[] = { { "proto", JSON_INTEGER, 1 }, { "version", JSON_STRING, 1 }, F_END };
-static const struct agent_field f_none[] = { F_END };
-static const struct agent_field f_handle[] = { F_HANDLE, F_END };
-static const struct agent_field f_stop[] = { F_HANDLE, { "pid", JSON_INTEGER, 0 }, F_END };
+static const struct agent_field f_hello[] = {
+    {"proto", JSON_INTEGER, 1}, {"version", JSON_STRING, 1}, F_END};
+static const struct agent_field f_none[] = {F_END};
+static const struct agent_field f_handle[] = {F_HANDLE, F_END};
+static const struct agent_field f_stop[] = {F_HANDLE, {"pid", JSON_INTEGER, 0}, F_END};
 static const struct agent_field f_prepare[] = {
-	{ "platform", JSON_STRING, 1 },	    { "workload", JSON_STRING, 1 },	{ "base", JSON_STRING, 0 },
-	{ "opts", JSON_STRING, 0 },	    { "image", JSON_STRING, 0 },	{ "net", JSON_STRING, 0 },
-	{ "appliance_ip", JSON_STRING, 1 }, { "target_ip", JSON_STRING, 1 },	{ "prefix_len", JSON_INTEGER, 1 },
-	{ "beacon_port", JSON_INTEGER, 1 }, { "uplink", JSON_STRING, 0 },	F_END
-};
-static const struct agent_field f_image[] = { { "workload", JSON_STRING, 1 }, { "base", JSON_STRING, 0 },
-					      { "platform", JSON_STRING, 1 }, F_END };
-static const struct agent_field f_arm[] = { F_HANDLE, { "port", JSON_INTEGER, 1 }, F_END };
+    {"platform", JSON_STRING, 1},     {"workload", JSON_STRING, 1},
+    {"base", JSON_STRING, 0},	      {"opts", JSON_STRING, 0},
+    {"image", JSON_STRING, 0},	      {"net", JSON_STRING, 0},
+    {"appliance_ip", JSON_STRING, 1}, {"target_ip", JSON_STRING, 1},
+    {"prefix_len", JSON_INTEGER, 1},  {"beacon_port", JSON_INTEGER, 1},
+    {"uplink", JSON_STRING, 0},	      F_END};
+static const struct agent_field f_image[] = {
+    {"workload", JSON_STRING, 1}, {"base", JSON_STRING, 0}, {"platform", JSON_STRING, 1}, F_END};
+static const struct agent_field f_arm[] = {F_HANDLE, {"port", JSON_INTEGER, 1}, F_END};
 
 /* One row per op: its name, the fields it takes, the handler (which
  * returns the reply, or NULL with err). */
@@ -468,13 +488,20 @@ static const struct agent_op {
 	const struct agent_field *fields;
 	json_t *(*run)(struct agent *a, json_int_t id, const json_t *req, char *err, size_t len);
 } agent_ops[] = {
-	{ "hello", f_hello, op_hello },		{ "platforms", f_none, op_platforms },
-	{ "prepare", f_prepare, op_prepare },	{ "start", f_handle, op_start },
-	{ "stop", f_stop, op_stop },		{ "destroy", f_handle, op_destroy },
-	{ "image_size", f_handle, op_bytes },	{ "memory", f_stop, op_bytes },
-	{ "daemon_memory", f_handle, op_bytes }, { "image_build", f_image, op_image_build },
-	{ "cleanup", f_none, op_cleanup },	{ "bye", f_none, op_bye },
-	{ "arm", f_arm, op_arm },		{ NULL, NULL, NULL },
+    {"hello", f_hello, op_hello},
+    {"platforms", f_none, op_platforms},
+    {"prepare", f_prepare, op_prepare},
+    {"start", f_handle, op_start},
+    {"stop", f_stop, op_stop},
+    {"destroy", f_handle, op_destroy},
+    {"image_size", f_handle, op_bytes},
+    {"memory", f_stop, op_bytes},
+    {"daemon_memory", f_handle, op_bytes},
+    {"image_build", f_image, op_image_build},
+    {"cleanup", f_none, op_cleanup},
+    {"bye", f_none, op_bye},
+    {"arm", f_arm, op_arm},
+    {NULL, NULL, NULL},
 };
 
 /* One request line into one reply; *bye set on bye. */
@@ -493,7 +520,8 @@ static json_t *agent_dispatch(struct agent *a, const char *line, int *bye)
 	idv = json_object_get(req, "id");
 	if (!json_is_object(req) || !json_is_integer(idv) || json_integer_value(idv) < 0) {
 		json_decref(req);
-		return agent_proto_error(-1, "a request is an object with a non-negative integer \"id\"");
+		return agent_proto_error(
+		    -1, "a request is an object with a non-negative integer \"id\"");
 	}
 	id = json_integer_value(idv);
 	name = json_string_value(json_object_get(req, "op"));
@@ -555,8 +583,10 @@ int main(int argc, char **argv)
 
 		fprintf(help ? stdout : stderr,
 			"usage: lvperf agent   (or lvperf-agent)\n\n"
-			"The test server's side of lvperf --server ssh://HOST: started by the appliance over\n"
-			"ssh, it speaks line-delimited JSON on stdin/stdout (docs/remote.md). Takes no options.\n");
+			"The test server's side of lvperf --server ssh://HOST: started by the "
+			"appliance over\n"
+			"ssh, it speaks line-delimited JSON on stdin/stdout (docs/remote.md). "
+			"Takes no options.\n");
 		return help ? 0 : 2;
 	}
 	memset(&sa, 0, sizeof(sa));
@@ -567,7 +597,8 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	prctl(PR_SET_CHILD_SUBREAPER, 1); /* shims and conmon come back to us */
 	if (agent_fds(&a)) {
-		fprintf(stderr, "lvperf-agent: cannot set up its descriptors: %s\n", strerror(errno));
+		fprintf(stderr, "lvperf-agent: cannot set up its descriptors: %s\n",
+			strerror(errno));
 		return 1;
 	}
 	agent_reader_init(&rd, a.in);
@@ -583,7 +614,8 @@ int main(int argc, char **argv)
 		if (rc == -E2BIG) {
 			char msg[96];
 
-			snprintf(msg, sizeof(msg), "line longer than %d bytes", AGENT_PROTO_LINE_MAX);
+			snprintf(msg, sizeof(msg), "line longer than %d bytes",
+				 AGENT_PROTO_LINE_MAX);
 			rep = agent_proto_error(-1, msg);
 		} else {
 			rep = agent_dispatch(&a, line, &bye);

@@ -15,11 +15,13 @@
 int cmd_agent(int argc, char **argv)
 {
 	char path[4096];
-	char *args[3] = { path, argc > 0 ? argv[0] : NULL, NULL };
+	char *args[3] = {path, argc > 0 ? argv[0] : NULL, NULL};
 
-	if (driver_sibling_bin("lvperf-agent", path, sizeof(path)) != 0 || access(path, X_OK) != 0) {
-		fprintf(stderr, "lvperf agent: lvperf-agent is missing beside lvperf (ninja -C build, or "
-				"install both)\n");
+	if (driver_sibling_bin("lvperf-agent", path, sizeof(path)) != 0 ||
+	    access(path, X_OK) != 0) {
+		fprintf(stderr,
+			"lvperf agent: lvperf-agent is missing beside lvperf (ninja -C build, or "
+			"install both)\n");
 		return 127; /* as a shell says "command not found" */
 	}
 	execv(path, args);

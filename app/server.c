@@ -4,21 +4,26 @@
 #include "app.h"
 #include "server.h"
 
-int app_server_open(const char *cmd, const struct app_server_opts *o, int need_wire, struct remote **r)
+int app_server_open(const char *cmd, const struct app_server_opts *o, int need_wire,
+		    struct remote **r)
 {
 	char err[REMOTE_ERR_LEN];
 
 	*r = NULL;
 	if (!o->server) {
 		if (o->uplink || o->identity) {
-			fprintf(stderr, "lvperf %s: --uplink and --identity go with --server\n", cmd);
+			fprintf(stderr, "lvperf %s: --uplink and --identity go with --server\n",
+				cmd);
 			return APP_USAGE;
 		}
 		return 0;
 	}
 	if (need_wire && !o->uplink) {
-		fprintf(stderr, "lvperf %s: --server needs --uplink IFACE (the server's interface cabled to "
-				"the appliance's dataplane port, given with --port)\n", cmd);
+		fprintf(
+		    stderr,
+		    "lvperf %s: --server needs --uplink IFACE (the server's interface cabled to "
+		    "the appliance's dataplane port, given with --port)\n",
+		    cmd);
 		return APP_USAGE;
 	}
 	*r = remote_open(o->server, o->identity, o->uplink, err, sizeof(err));
@@ -37,7 +42,8 @@ const struct driver *app_server_driver(const char *cmd, struct remote *r, const 
 	if (!r) {
 		d = driver_find(platform);
 		if (!d)
-			fprintf(stderr, "lvperf %s: no platform '%s' (see lvperf platforms)\n", cmd, platform);
+			fprintf(stderr, "lvperf %s: no platform '%s' (see lvperf platforms)\n", cmd,
+				platform);
 		return d;
 	}
 	d = remote_driver(r, platform, err, sizeof(err));

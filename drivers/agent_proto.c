@@ -36,7 +36,7 @@ static int reader_take(struct agent_reader *r, char **line, size_t *consumed)
 
 int agent_reader_line(struct agent_reader *r, int timeout_ms, char **line)
 {
-	struct pollfd pfd = { r->fd, POLLIN, 0 };
+	struct pollfd pfd = {r->fd, POLLIN, 0};
 	size_t used;
 	ssize_t n;
 
@@ -151,7 +151,8 @@ int agent_proto_check(const json_t *req, const struct agent_field *fields, char 
 		snprintf(err, len, "a request is a JSON object");
 		return -EINVAL;
 	}
-	json_object_foreach((json_t *)req, key, v) {
+	json_object_foreach((json_t *)req, key, v)
+	{
 		if (!strcmp(key, "id") || !strcmp(key, "op"))
 			continue;
 		for (f = fields; f->name && strcmp(f->name, key); f++)
@@ -191,10 +192,11 @@ int agent_proto_hello_check(const json_t *hello, const char *peer, char *err, si
 
 	if (ps == AGENT_PROTO_VERSION && json_is_string(v) && !strcmp(vs, LVP_VERSION))
 		return 0;
-	snprintf(err, len,
-		 "version mismatch: this side is lvperf %s (agent protocol %d), the %s is lvperf %.40s "
-		 "(agent protocol %lld); install the same lvperf on both boxes",
-		 LVP_VERSION, AGENT_PROTO_VERSION, peer, vs, ps);
+	snprintf(
+	    err, len,
+	    "version mismatch: this side is lvperf %s (agent protocol %d), the %s is lvperf %.40s "
+	    "(agent protocol %lld); install the same lvperf on both boxes",
+	    LVP_VERSION, AGENT_PROTO_VERSION, peer, vs, ps);
 	return -EPROTO;
 }
 

@@ -16,16 +16,16 @@
 
 #include <jansson.h>
 
-#define AGENT_PROTO_VERSION 1
+#define AGENT_PROTO_VERSION  1
 #define AGENT_PROTO_LINE_MAX 65536
-#define AGENT_PROTO_ERR_LEN 256
+#define AGENT_PROTO_ERR_LEN  256
 
 /* A buffered line reader on one descriptor. */
 struct agent_reader {
 	int fd;
-	size_t len;  /* bytes in buf */
+	size_t len;	/* bytes in buf */
 	size_t pending; /* bytes of the line handed out last */
-	int discard; /* inside an oversize line: drop bytes to the newline */
+	int discard;	/* inside an oversize line: drop bytes to the newline */
 	char buf[AGENT_PROTO_LINE_MAX + 1];
 };
 

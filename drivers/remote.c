@@ -19,10 +19,10 @@
 #define LVP_VERSION "unknown"
 #endif
 
-#define REMOTE_HELLO_MS 30000	 /* ssh's own connect and auth included */
-#define REMOTE_CALL_MS 60000	 /* start, stop, sizes */
-#define REMOTE_SLOW_MS 1800000	 /* prepare and image_build may build an image */
-#define REMOTE_DRIVERS 64
+#define REMOTE_HELLO_MS 30000	/* ssh's own connect and auth included */
+#define REMOTE_CALL_MS	60000	/* start, stop, sizes */
+#define REMOTE_SLOW_MS	1800000 /* prepare and image_build may build an image */
+#define REMOTE_DRIVERS	64
 
 struct remote_driver {
 	struct driver d; /* first: a proxy's struct driver * is its struct remote_driver * */
@@ -40,8 +40,8 @@ struct remote {
 	char uri[300], user[64], host[256], uplink[16];
 	unsigned port;
 	pid_t ssh;
-	int to, from;	 /* ssh's stdin, ssh's stdout */
-	char dir[64];	 /* /tmp/lvpssh<pid>_<n>: ssh's stderr */
+	int to, from; /* ssh's stdin, ssh's stdout */
+	char dir[64]; /* /tmp/lvpssh<pid>_<n>: ssh's stderr */
 	char errlog[96];
 	json_int_t next_id;
 	int lost;
@@ -51,8 +51,8 @@ struct remote {
 	struct agent_reader rd; /* last: large */
 };
 
-int remote_parse_uri(const char *uri, char *user, size_t ulen, char *host, size_t hlen, unsigned *port,
-		     char *err, size_t len)
+int remote_parse_uri(const char *uri, char *user, size_t ulen, char *host, size_t hlen,
+		     unsigned *port, char *err, size_t len)
 {
 	const char *p, *at, *colon;
 	char *end;
@@ -61,7 +61,8 @@ int remote_parse_uri(const char *uri, char *user, size_t ulen, char *host, size_
 	*port = 0;
 	user[0] = host[0] = 0;
 	if (!uri || strncmp(uri, "ssh://", 6)) {
-		snprintf(err, len, "--server takes ssh://[USER@]HOST[:PORT], not '%.80s'", uri ? uri : "");
+		snprintf(err, len, "--server takes ssh://[USER@]HOST[:PORT], not '%.80s'",
+			 uri ? uri : "");
 		return -EINVAL;
 	}
 	p = uri + 6;
@@ -131,10 +132,13 @@ static void remote_lost(struct remote *r, const char *what, char *err, size_t le
 	r->lost = 1;
 	remote_ssh_reason(r, reason, sizeof(reason));
 	if (rc == 0 && WIFEXITED(status) && WEXITSTATUS(status) == 127)
-		snprintf(err, len, "%s: lvperf is not installed on %s (the remote shell found no `lvperf`%s%s)",
-			 what, r->host, reason[0] ? ": " : "", reason);
+		snprintf(
+		    err, len,
+		    "%s: lvperf is not installed on %s (the remote shell found no `lvperf`%s%s)",
+		    what, r->host, reason[0] ? ": " : "", reason);
 	else if (rc == 0 && WIFEXITED(status) && WEXITSTATUS(status) == 255)
-		snprintf(err, len, "%s: cannot reach %s: %s", what, r->host, reason[0] ? reason : "ssh failed");
+		snprintf(err, len, "%s: cannot reach %s: %s", what, r->host,
+			 reason[0] ? reason : "ssh failed");
 	else
 		snprintf(err, len, "%s: connection to %s lost (ssh %s)%s%s", what, r->host,
 			 rc == 0 ? proc_status_str(status, st, sizeof(st)) : "did not exit",
@@ -169,8 +173,8 @@ json_t *remote_call(struct remote *r, json_t *req, int timeout_ms, char *err, si
 		if (rc == -EINTR)
 			continue;
 		if (rc == -ETIMEDOUT) {
-			snprintf(err, len, "%s: no answer from the agent on %s within %d s", what, r->host,
-				 timeout_ms / 1000);
+			snprintf(err, len, "%s: no answer from the agent on %s within %d s", what,
+				 r->host, timeout_ms / 1000);
 			r->lost = 1; /* a late reply would be taken for the next request's */
 			return NULL;
 		}
@@ -180,15 +184,17 @@ json_t *remote_call(struct remote *r, json_t *req, int timeout_ms, char *err, si
 		}
 		rep = json_loads(line, 0, NULL);
 		idv = json_object_get(rep, "id");
-		if (!json_is_object(rep) || !json_is_integer(idv) || json_integer_value(idv) != id) {
+		if (!json_is_object(rep) || !json_is_integer(idv) ||
+		    json_integer_value(idv) != id) {
 			json_decref(rep); /* not ours: an earlier line's error reply */
 			continue;
 		}
 		if (json_is_true(json_object_get(rep, "ok")))
 			return rep;
 		snprintf(err, len, "%s on %s: %s", what, r->host,
-			 json_is_string(json_object_get(rep, "error")) ? json_string_value(json_object_get(rep, "error"))
-								       : "failed");
+			 json_is_string(json_object_get(rep, "error"))
+			     ? json_string_value(json_object_get(rep, "error"))
+			     : "failed");
 		json_decref(rep);
 		return NULL;
 	}
@@ -265,7 +271,8 @@ struct remote *remote_open(const char *uri, const char *identity, const char *up
 		return NULL;
 	}
 	r->to = r->from = -1;
-	if (remote_parse_uri(uri, r->user, sizeof(r->user), r->host, sizeof(r->host), &r->port, err, len))
+	if (remote_parse_uri(uri, r->user, sizeof(r->user), r->host, sizeof(r->host), &r->port, err,
+			     len))
 		goto err_free;
 	snprintf(r->uri, sizeof(r->uri), "%s", uri);
 	if (uplink)
@@ -280,12 +287,14 @@ struct remote *remote_open(const char *uri, const char *identity, const char *up
 	snprintf(r->errlog, sizeof(r->errlog), "%s/ssh.err", r->dir);
 	rc = remote_spawn(r, identity);
 	if (rc) {
-		snprintf(err, len, "cannot run ssh: %s (Debian package openssh-client)", strerror(-rc));
+		snprintf(err, len, "cannot run ssh: %s (Debian package openssh-client)",
+			 strerror(-rc));
 		goto err_dir;
 	}
 	agent_reader_init(&r->rd, r->from);
-	rep = remote_call(r, json_pack("{s:s, s:i, s:s}", "op", "hello", "proto", AGENT_PROTO_VERSION,
-				       "version", LVP_VERSION),
+	rep = remote_call(r,
+			  json_pack("{s:s, s:i, s:s}", "op", "hello", "proto", AGENT_PROTO_VERSION,
+				    "version", LVP_VERSION),
 			  REMOTE_HELLO_MS, err, len);
 	if (!rep)
 		goto err_close;
@@ -300,15 +309,14 @@ struct remote *remote_open(const char *uri, const char *identity, const char *up
 	r->platforms = json_incref(json_object_get(rep, "platforms"));
 	json_decref(rep);
 	return r;
-err_close:
-	{
-		char keep[REMOTE_ERR_LEN];
+err_close : {
+	char keep[REMOTE_ERR_LEN];
 
-		snprintf(keep, sizeof(keep), "%s", err);
-		remote_close(r);
-		snprintf(err, len, "%s", keep);
-		return NULL;
-	}
+	snprintf(keep, sizeof(keep), "%s", err);
+	remote_close(r);
+	snprintf(err, len, "%s", keep);
+	return NULL;
+}
 err_dir:
 	driver_remove_dir(r->dir);
 err_free:
@@ -328,7 +336,8 @@ void remote_close(struct remote *r)
 	if (!r)
 		return;
 	if (r->ssh > 0 && !r->lost) {
-		json_t *rep = remote_call(r, json_pack("{s:s}", "op", "bye"), REMOTE_CALL_MS, err, sizeof(err));
+		json_t *rep = remote_call(r, json_pack("{s:s}", "op", "bye"), REMOTE_CALL_MS, err,
+					  sizeof(err));
 
 		json_decref(rep);
 	}
@@ -361,7 +370,8 @@ static int remote_available(char *why, size_t len)
 	return 1; /* remote_driver checked the server's answer */
 }
 
-static json_t *remote_target_call(struct target *t, const char *op, int with_pid, char *err, size_t len)
+static json_t *remote_target_call(struct target *t, const char *op, int with_pid, char *err,
+				  size_t len)
 {
 	struct remote_target *rt = t->priv;
 	json_t *req;
@@ -389,8 +399,9 @@ static int remote_prepare(struct target *t, char *err, size_t len)
 	}
 	req = json_pack("{s:s, s:s, s:s, s:o, s:o, s:I, s:I}", "op", "prepare", "platform", d->name,
 			"workload", t->workload ? t->workload : "beacon", "appliance_ip",
-			agent_proto_ip_json(t->appliance_ip), "target_ip", agent_proto_ip_json(t->target_ip),
-			"prefix_len", (json_int_t)t->prefix_len, "beacon_port", (json_int_t)t->beacon_port);
+			agent_proto_ip_json(t->appliance_ip), "target_ip",
+			agent_proto_ip_json(t->target_ip), "prefix_len", (json_int_t)t->prefix_len,
+			"beacon_port", (json_int_t)t->beacon_port);
 	if (d->r->uplink[0])
 		json_object_set_new(req, "uplink", json_string(d->r->uplink));
 	if (t->base)
@@ -512,19 +523,22 @@ const struct driver *remote_driver(struct remote *r, const char *platform, char 
 	for (k = 0; k < r->ndrv; k++)
 		if (!strcmp(r->drv[k].name, platform))
 			return &r->drv[k].d;
-	json_array_foreach(r->platforms, i, p) {
+	json_array_foreach(r->platforms, i, p)
+	{
 		if (json_is_string(json_object_get(p, "name")) &&
 		    !strcmp(json_string_value(json_object_get(p, "name")), platform))
 			break;
 	}
 	if (!p || i == json_array_size(r->platforms)) {
-		snprintf(err, len, "no platform '%.64s' on %s (see lvperf platforms --server %s)", platform, r->host,
-			 r->uri);
+		snprintf(err, len, "no platform '%.64s' on %s (see lvperf platforms --server %s)",
+			 platform, r->host, r->uri);
 		return NULL;
 	}
 	if (!json_is_true(json_object_get(p, "available"))) {
 		snprintf(err, len, "platform %s is not available on %s: %s", platform, r->host,
-			 json_string_value(json_object_get(p, "why")) ? json_string_value(json_object_get(p, "why")) : "");
+			 json_string_value(json_object_get(p, "why"))
+			     ? json_string_value(json_object_get(p, "why"))
+			     : "");
 		return NULL;
 	}
 	if (r->ndrv == REMOTE_DRIVERS || strlen(platform) >= sizeof(d->name)) {
@@ -536,7 +550,9 @@ const struct driver *remote_driver(struct remote *r, const char *platform, char 
 	d->r = r;
 	snprintf(d->name, sizeof(d->name), "%s", platform);
 	snprintf(d->summary, sizeof(d->summary), "%.100s (on %.50s)",
-		 json_string_value(json_object_get(p, "summary")) ? json_string_value(json_object_get(p, "summary")) : "",
+		 json_string_value(json_object_get(p, "summary"))
+		     ? json_string_value(json_object_get(p, "summary"))
+		     : "",
 		 r->host);
 	d->d.name = d->name;
 	d->d.summary = d->summary;

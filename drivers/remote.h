@@ -28,8 +28,8 @@ struct remote;
  * Split uri, ssh://[USER@]HOST[:PORT], into user (empty when absent), host
  * and port (0 when absent). Returns 0, or -EINVAL with one line in err.
  */
-int remote_parse_uri(const char *uri, char *user, size_t ulen, char *host, size_t hlen, unsigned *port,
-		     char *err, size_t len);
+int remote_parse_uri(const char *uri, char *user, size_t ulen, char *host, size_t hlen,
+		     unsigned *port, char *err, size_t len);
 
 /*
  * Connect to the agent at uri with ssh (identity: a private key file, or

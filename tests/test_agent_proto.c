@@ -79,7 +79,8 @@ static void test_reader_exact_max(void **state)
 
 static void test_check(void **state)
 {
-	static const struct agent_field f[] = { { "handle", JSON_INTEGER, 1 }, { "name", JSON_STRING, 0 }, { NULL, 0, 0 } };
+	static const struct agent_field f[] = {
+	    {"handle", JSON_INTEGER, 1}, {"name", JSON_STRING, 0}, {NULL, 0, 0}};
 	char err[128];
 	json_t *r;
 
@@ -129,28 +130,34 @@ static void test_uri(void **state)
 	unsigned port;
 
 	(void)state;
-	assert_int_equal(remote_parse_uri("ssh://root@10.0.0.2:2222", user, sizeof(user), host, sizeof(host), &port,
-					  err, sizeof(err)), 0);
+	assert_int_equal(remote_parse_uri("ssh://root@10.0.0.2:2222", user, sizeof(user), host,
+					  sizeof(host), &port, err, sizeof(err)),
+			 0);
 	assert_string_equal(user, "root");
 	assert_string_equal(host, "10.0.0.2");
 	assert_int_equal(port, 2222);
-	assert_int_equal(remote_parse_uri("ssh://server", user, sizeof(user), host, sizeof(host), &port, err,
-					  sizeof(err)), 0);
+	assert_int_equal(remote_parse_uri("ssh://server", user, sizeof(user), host, sizeof(host),
+					  &port, err, sizeof(err)),
+			 0);
 	assert_string_equal(user, "");
 	assert_string_equal(host, "server");
 	assert_int_equal(port, 0);
-	static const char *const bad[] = { "server", "http://x", "ssh://", "ssh://@x", "ssh://x:0", "ssh://x:70000",
-					   "ssh://x:", "ssh://-oProxyCommand=y", "ssh://a/b", "ssh://a b", NULL };
+	static const char *const bad[] = {
+	    "server",	 "http://x",	  "ssh://",   "ssh://@x",
+	    "ssh://x:0", "ssh://x:70000", "ssh://x:", "ssh://-oProxyCommand=y",
+	    "ssh://a/b", "ssh://a b",	  NULL};
 	for (const char *const *b = bad; *b; b++)
-		assert_int_equal(remote_parse_uri(*b, user, sizeof(user), host, sizeof(host), &port, err, sizeof(err)),
+		assert_int_equal(remote_parse_uri(*b, user, sizeof(user), host, sizeof(host), &port,
+						  err, sizeof(err)),
 				 -EINVAL);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_reader), cmocka_unit_test(test_reader_exact_max), cmocka_unit_test(test_check),
-		cmocka_unit_test(test_hello), cmocka_unit_test(test_uri),
+	    cmocka_unit_test(test_reader), cmocka_unit_test(test_reader_exact_max),
+	    cmocka_unit_test(test_check),  cmocka_unit_test(test_hello),
+	    cmocka_unit_test(test_uri),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
