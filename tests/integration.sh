@@ -1763,9 +1763,12 @@ remote_drop)
 	[ -z "$left" ] || fail "left on the server after cleanup --server: $left"
 	;;
 remote_http_kv)
-	# nginx and redis on the server, loaded through the cable.
+	# nginx and redis on the server, loaded through the cable; ping too.
 	server_up
 	server_trap
+	"$LVPERF" ping --platform native --count 50 --json --server "$srv_uri" --uplink "$srv_uplink" \
+		--port "af_xdp:$srv_port" >"$tmp/ping.json" 2>"$tmp/ping.err" || { cat "$tmp/ping.err" >&2; fail "ping --server exited $?"; }
+	check "$tmp/ping.json" 'j["server"] == "'"$srv_mgmt_ip"'" and j["sent"] == 50 and j["received"] == 50' "ping --server: not every echo answered"
 	for w in nginx redis; do
 		if [ $w = nginx ]; then
 			"$LVPERF" http --platform native --workload nginx --connections 10 --duration 2s --warmup 1s --json \
