@@ -87,6 +87,22 @@ static int agent_bridge(struct agent *a, const char *uplink, char *err, size_t l
 		snprintf(err, len, "bad uplink interface name '%.32s'", uplink);
 		return -EINVAL;
 	}
+	{
+		/* One connection per uplink: another agent's bridge would lose it. */
+		char out[512], *m;
+
+		if (proc_output((char *[]){ "ip", "-o", "link", "show", "dev", (char *)uplink, NULL }, out,
+				sizeof(out), 10000000000ull) != 0) {
+			snprintf(err, len, "no interface %.32s on the server", uplink);
+			return -ENODEV;
+		}
+		m = strstr(out, " master ");
+		if (m) {
+			snprintf(err, len, "uplink %.32s is already in bridge %.*s (another lvperf connection?)",
+				 uplink, (int)strcspn(m + 8, " \n") > 32 ? 32 : (int)strcspn(m + 8, " \n"), m + 8);
+			return -EBUSY;
+		}
+	}
 	snprintf(a->bridge, sizeof(a->bridge), "lvpub%d", (int)getpid() % 10000000);
 	snprintf(a->uplink, sizeof(a->uplink), "%s", uplink);
 	ledger_add(LEDGER_LINK, a->bridge);

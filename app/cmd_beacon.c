@@ -582,7 +582,8 @@ int beacon_measure(struct dp *dp, const struct beacon_args *a, json_t **json)
 		if (err_why)
 			printf("stamp error: not measured for %s: %s\n", err_sum.n ? "some runs" : "any run", err_why);
 		app_stalls_print(stdout, dp);
-		printf("clock: %s; start mark: TSC before posix_spawn; no floor subtracted\n", clock);
+		printf("clock: %s; start mark: TSC before %s; no floor subtracted\n", clock,
+		       a->start ? "the start request to the server (start: remote-request)" : "posix_spawn");
 	}
 out:
 	if (csv)
