@@ -228,17 +228,23 @@ static int beacon_one(struct dp *dp, const struct beacon_args *a, struct svc_pro
 	have_ws = worker_sched_read(&dp->w, &ws0) == 0;
 
 	start = rte_rdtsc();
-	rc = proc_start(a->argv, a->quiet || a->json, &pid);
+	rc = a->start ? a->start(a->start_ctx, &pid, run->err, sizeof(run->err))
+		      : proc_start(a->argv, a->quiet || a->json, &pid);
 	after_spawn = rte_rdtsc();
 	if (rc) {
 		if (svc)
 			dp_call(dp, beacon_disarm_fn, nif);
-		snprintf(run->err, sizeof(run->err), "cannot start '%s': %s", a->argv[0], strerror(-rc));
+		if (!a->start)
+			snprintf(run->err, sizeof(run->err), "cannot start '%s': %s", a->argv[0], strerror(-rc));
 		return APP_ERR;
 	}
 	run->spawn_ns = tsc_to_ns_f(&dp->clk, after_spawn - start);
-	run->have_target_cpus = sched_getaffinity(pid, sizeof(run->target_cpus), &run->target_cpus) == 0;
-	ledger_add_pid(pid); /* after the start mark: the ledger syncs to disk */
+	if (a->start)
+		run->exited = 1; /* another box's process: its start op reports, its stop op ends it */
+	else
+		run->have_target_cpus = sched_getaffinity(pid, sizeof(run->target_cpus), &run->target_cpus) == 0;
+	if (!a->start)
+		ledger_add_pid(pid); /* after the start mark: the ledger syncs to disk */
 	deadline = start + ns_to_tsc(&dp->clk, a->timeout);
 	vmm_pending = a->vmm_up != NULL;
 	vmm_no = start;
@@ -278,7 +284,8 @@ static int beacon_one(struct dp *dp, const struct beacon_args *a, struct svc_pro
 	/* The figures come from port stamps, so stopping late costs nothing. */
 	if (!run->exited)
 		proc_stop(pid, 2000000000ull, &run->status);
-	ledger_done_pid(pid);
+	if (!a->start)
+		ledger_done_pid(pid);
 	if (a->after_run)
 		a->after_run(pid, run_idx, a->on_up_ctx);
 
@@ -534,6 +541,7 @@ int beacon_measure(struct dp *dp, const struct beacon_args *a, json_t **json)
 				  (json_int_t)dp->nif.beacon.udp_port, "floor_ns", json_null(), "runs", arr,
 				  "summary", summary);
 		json_object_set_new(*json, "cache", json_string(a->cold ? "cold" : "warm"));
+		json_object_set_new(*json, "start", json_string(a->start ? "remote-request" : "local-spawn"));
 		/* Missing for some runs: summarize those that have it, and say why. */
 		json_object_set_new(summary, "stamp_error_ns",
 				    err_sum.n ? app_summary_json(&err_sum) : json_null());
@@ -574,7 +582,8 @@ int beacon_measure(struct dp *dp, const struct beacon_args *a, json_t **json)
 		if (err_why)
 			printf("stamp error: not measured for %s: %s\n", err_sum.n ? "some runs" : "any run", err_why);
 		app_stalls_print(stdout, dp);
-		printf("clock: %s; start mark: TSC before posix_spawn; no floor subtracted\n", clock);
+		printf("clock: %s; start mark: TSC before %s; no floor subtracted\n", clock,
+		       a->start ? "the start request to the server (start: remote-request)" : "posix_spawn");
 	}
 out:
 	if (csv)

@@ -16,6 +16,7 @@
 #include "app.h"
 #include "commands.h"
 #include "target.h"
+#include "server.h"
 
 struct boot_cfg {
 	const char *platform;
@@ -36,6 +37,8 @@ struct boot_cfg {
 	int json;
 	int quiet;
 	uint64_t max_stall;
+	struct app_server_opts srv;
+	const char *port; /* with --server: the dataplane port cabled to the server */
 };
 
 static const struct opt_def boot_opts[] = {
@@ -69,6 +72,9 @@ static const struct opt_def boot_opts[] = {
 	{ "json", OPT_FLAG, offsetof(struct boot_cfg, json), 0, 0, NULL, NULL, "one JSON object on stdout" },
 	{ "quiet", OPT_FLAG, offsetof(struct boot_cfg, quiet), 0, 0, NULL, NULL, "no info lines" },
 	APP_MAX_STALL_OPT_ROW(struct boot_cfg, max_stall),
+	APP_SERVER_OPT_ROWS(struct boot_cfg, srv),
+	{ "port", OPT_STR, offsetof(struct boot_cfg, port), 0, 0, NULL, "IFACE|SPEC",
+	  "with --server: this host's end of the cable to --uplink (IFACE driven with --kind, or af_xdp:IFACE)" },
 	{ NULL, 0, 0, 0, 0, NULL, NULL, NULL },
 };
 
@@ -99,18 +105,12 @@ static void boot_on_up(pid_t pid, unsigned run, void *ctx)
 	m->rss[run] = v < 0 ? NAN : (double)v;
 }
 
+static int boot_run(struct boot_cfg *cfg, struct remote *r);
+
 int cmd_boot(int argc, char **argv)
 {
 	struct boot_cfg cfg;
-	const struct driver *drv;
-	struct target t;
-	struct dp_config dcfg;
-	struct boot_mem mem;
-	struct stats_summary ms, gs;
-	struct dp dp;
-	char err[DP_ERR_LEN], why[256], port[sizeof(t.port)];
-	json_t *bj = NULL;
-	int64_t size;
+	struct remote *r;
 	int rest, rc;
 
 	memset(&cfg, 0, sizeof(cfg));
@@ -122,11 +122,39 @@ int cmd_boot(int argc, char **argv)
 		fprintf(stderr, "lvperf boot: --platform NAME is required (see lvperf platforms)\n");
 		return APP_USAGE;
 	}
-	drv = driver_find(cfg.platform);
-	if (!drv) {
-		fprintf(stderr, "lvperf boot: no platform '%s' (see lvperf platforms)\n", cfg.platform);
+	if (cfg.srv.server && !cfg.port) {
+		fprintf(stderr, "lvperf boot: --server needs --port IFACE, this host's end of the cable to --uplink\n");
 		return APP_USAGE;
 	}
+	if (cfg.port && !cfg.srv.server) {
+		fprintf(stderr, "lvperf boot: --port goes with --server (a local target brings its own veth)\n");
+		return APP_USAGE;
+	}
+	rc = app_server_open("boot", &cfg.srv, 1, &r);
+	if (rc)
+		return rc;
+	rc = boot_run(&cfg, r);
+	remote_close(r);
+	return rc;
+}
+
+static int boot_run(struct boot_cfg *cfgp, struct remote *r)
+{
+	struct boot_cfg cfg = *cfgp;
+	const struct driver *drv;
+	struct target t;
+	struct dp_config dcfg;
+	struct boot_mem mem;
+	struct stats_summary ms, gs;
+	struct dp dp;
+	char err[DP_ERR_LEN], why[256], port[sizeof(t.port)];
+	json_t *bj = NULL;
+	int64_t size;
+	int rc;
+
+	drv = app_server_driver("boot", r, cfg.platform);
+	if (!drv)
+		return APP_USAGE;
 	if (strcmp(cfg.kind, "af_xdp") && strcmp(cfg.kind, "af_packet")) {
 		fprintf(stderr, "lvperf boot: --kind must be af_xdp or af_packet\n");
 		return APP_USAGE;
@@ -166,7 +194,11 @@ int cmd_boot(int argc, char **argv)
 	mem.t = &t;
 	mem.rss = calloc(cfg.repeat, sizeof(double));
 	mem.guest = calloc(cfg.repeat, sizeof(double));
-	if (t.port[0])
+	if (r && strchr(cfg.port, ':'))
+		snprintf(port, sizeof(port), "%s", cfg.port);
+	else if (r)
+		snprintf(port, sizeof(port), "%s:%s", cfg.kind, cfg.port);
+	else if (t.port[0])
 		snprintf(port, sizeof(port), "%s", t.port);
 	else
 		snprintf(port, sizeof(port), "%s:%s", cfg.kind, t.link.host_if);
@@ -203,7 +235,8 @@ int cmd_boot(int argc, char **argv)
 					  .on_up = boot_on_up, .after_run = boot_after_run,
 					  .on_up_ctx = &mem, .cold = cfg.cold,
 					  .vmm_up = drv->vmm_up ? target_vmm_up : NULL, .vmm_ctx = &t,
-					  .sender_tsc_unknown = drv->shares_host_tsc ? NULL : TARGET_GUEST_TSC };
+					  .sender_tsc_unknown = r ? REMOTE_TSC : drv->shares_host_tsc ? NULL : TARGET_GUEST_TSC,
+					  .start = r ? remote_start : NULL, .start_ctx = &t };
 		struct svc_spec spec;
 
 		if (target_service(&t, &spec) == 0) {
@@ -242,6 +275,7 @@ int cmd_boot(int argc, char **argv)
 		json_object_set_new(o, "guest_reported_ns", app_summary_json(&gs));
 		json_object_set_new(o, "net", json_string(cfg.net));
 		json_object_set_new(o, "cache", json_string(cfg.cold ? "cold" : "warm"));
+		json_object_set_new(o, "server", r ? json_string(remote_host(r)) : json_null());
 		app_json_print(o);
 	} else {
 		if (size >= 0)

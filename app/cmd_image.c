@@ -9,12 +9,14 @@
 #include "image.h"
 #include "app.h"
 #include "commands.h"
+#include "server.h"
 
 struct image_cfg {
 	const char *workload;
 	const char *platform;
 	const char *base;
 	int json;
+	struct app_server_opts srv;
 };
 
 static const struct opt_def image_opts[] = {
@@ -25,8 +27,46 @@ static const struct opt_def image_opts[] = {
 	{ "base", OPT_STR, offsetof(struct image_cfg, base), 0, 0, "host", "host|debian",
 	  "host binaries and their libraries, or a Debian minbase by debootstrap" },
 	{ "json", OPT_FLAG, offsetof(struct image_cfg, json), 0, 0, NULL, NULL, "one JSON object on stdout" },
+	APP_SERVER_OPT_ROWS(struct image_cfg, srv),
 	{ NULL, 0, 0, 0, 0, NULL, NULL, NULL },
 };
+
+/* --server: the agent builds (or reuses) the image on the server. */
+static int image_remote(const struct image_cfg *cfg)
+{
+	char err[REMOTE_ERR_LEN];
+	struct remote *r;
+	json_t *rep;
+	int rc = app_server_open("image build", &cfg->srv, 0, &r);
+
+	if (rc)
+		return rc;
+	rep = remote_call(r, json_pack("{s:s, s:s, s:s, s:s}", "op", "image_build", "workload", cfg->workload,
+				       "base", cfg->base, "platform", cfg->platform),
+			  1800000, err, sizeof(err));
+	if (!rep) {
+		fprintf(stderr, "lvperf image build: %s\n", err);
+		remote_close(r);
+		return APP_ERR;
+	}
+	json_object_del(rep, "id");
+	json_object_del(rep, "ok");
+	if (cfg->json) {
+		json_object_set_new(rep, "command", json_string("image build"));
+		json_object_set_new(rep, "workload", json_string(cfg->workload));
+		json_object_set_new(rep, "platform", json_string(cfg->platform));
+		json_object_set_new(rep, "server", json_string(remote_host(r)));
+		app_json_print(rep);
+	} else {
+		printf("%s %s image of %s for %s on %s in %.3f s: %s\n",
+		       json_is_true(json_object_get(rep, "reused")) ? "reused" : "built",
+		       json_string_value(json_object_get(rep, "base")), cfg->workload, cfg->platform, remote_host(r),
+		       json_number_value(json_object_get(rep, "build_s")), json_string_value(json_object_get(rep, "dir")));
+		json_decref(rep);
+	}
+	remote_close(r);
+	return APP_OK;
+}
 
 int cmd_image(int argc, char **argv)
 {
@@ -52,6 +92,8 @@ int cmd_image(int argc, char **argv)
 		fprintf(stderr, "lvperf image build: --for PLATFORM is required (see lvperf platforms)\n");
 		return APP_USAGE;
 	}
+	if (cfg.srv.server)
+		return image_remote(&cfg);
 	if (!driver_find(cfg.platform)) {
 		fprintf(stderr, "lvperf image build: no platform '%s' (see lvperf platforms)\n", cfg.platform);
 		return APP_USAGE;

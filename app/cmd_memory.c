@@ -587,6 +587,12 @@ int cmd_memory(int argc, char **argv)
 		fprintf(stderr, "lvperf memory: --platform NAME is required (see lvperf platforms)\n");
 		return APP_USAGE;
 	}
+	if (cfg.ts.srv.server) {
+		/* Its footprint reads the target's processes and cgroups here. */
+		fprintf(stderr, "lvperf memory: --server is not supported yet (the footprint reads processes "
+				"on this host); lvperf boot --server reports the driver's RSS\n");
+		return APP_USAGE;
+	}
 	if (cfg.min_search)
 		return memory_min_search(&cfg);
 	if (!strcmp(cfg.under, "http"))

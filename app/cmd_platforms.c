@@ -6,14 +6,17 @@
 #include "driver.h"
 #include "app.h"
 #include "commands.h"
+#include "server.h"
 
 struct platforms_cfg {
 	int json;
+	struct app_server_opts srv;
 };
 
 static const struct opt_def platforms_opts[] = {
 	{ "json", OPT_FLAG, offsetof(struct platforms_cfg, json), 0, 0, NULL, NULL,
 	  "one JSON object on stdout" },
+	APP_SERVER_OPT_ROWS(struct platforms_cfg, srv),
 	{ NULL, 0, 0, 0, 0, NULL, NULL, NULL },
 };
 
@@ -21,7 +24,9 @@ int cmd_platforms(int argc, char **argv)
 {
 	const struct driver *const *d;
 	struct platforms_cfg cfg;
-	json_t *arr = json_array();
+	json_t *arr = json_array(), *p;
+	struct remote *r;
+	size_t i;
 	int rest, rc;
 
 	memset(&cfg, 0, sizeof(cfg));
@@ -30,7 +35,25 @@ int cmd_platforms(int argc, char **argv)
 		json_decref(arr);
 		return rc > 0 ? APP_OK : APP_USAGE;
 	}
-	for (d = drivers; *d; d++) {
+	rc = app_server_open("platforms", &cfg.srv, 0, &r);
+	if (rc) {
+		json_decref(arr);
+		return rc;
+	}
+	json_array_foreach(r ? remote_platforms(r) : NULL, i, p) {
+		int ok = json_is_true(json_object_get(p, "available"));
+		const char *why = json_string_value(json_object_get(p, "why"));
+
+		if (cfg.json)
+			json_array_append_new(arr, json_pack("{s:O, s:O, s:b, s:s?}", "name", json_object_get(p, "name"),
+							      "summary", json_object_get(p, "summary"), "available", ok,
+							      "why", ok ? NULL : why ? why : ""));
+		else
+			printf("%-16s %-11s %s\n", json_string_value(json_object_get(p, "name")),
+			       ok ? "available" : "unavailable",
+			       ok ? json_string_value(json_object_get(p, "summary")) : why);
+	}
+	for (d = drivers; !r && *d; d++) {
 		char why[256] = "";
 		int ok = (*d)->available(why, sizeof(why));
 
@@ -43,8 +66,10 @@ int cmd_platforms(int argc, char **argv)
 			       ok ? (*d)->summary : why);
 	}
 	if (cfg.json)
-		app_json_print(json_pack("{s:s, s:o}", "command", "platforms", "platforms", arr));
+		app_json_print(json_pack("{s:s, s:o, s:s?}", "command", "platforms", "platforms", arr, "server",
+					 r ? remote_host(r) : NULL));
 	else
 		json_decref(arr);
+	remote_close(r);
 	return APP_OK;
 }

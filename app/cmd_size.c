@@ -11,6 +11,7 @@
 #include "image.h"
 #include "app.h"
 #include "commands.h"
+#include "server.h"
 
 struct size_cfg {
 	const char *platform;
@@ -19,6 +20,7 @@ struct size_cfg {
 	const char *opts;
 	const char *image;
 	int json;
+	struct app_server_opts srv;
 };
 
 static const struct opt_def size_opts[] = {
@@ -32,14 +34,14 @@ static const struct opt_def size_opts[] = {
 	{ "image", OPT_STR, offsetof(struct size_cfg, image), 0, 0, NULL, "PATH",
 	  "an image you bring (VMMs, unikernels)" },
 	{ "json", OPT_FLAG, offsetof(struct size_cfg, json), 0, 0, NULL, NULL, "one JSON object on stdout" },
+	APP_SERVER_OPT_ROWS(struct size_cfg, srv),
 	{ NULL, 0, 0, 0, 0, NULL, NULL, NULL },
 };
 
 /* VMs and unikernels: what the driver prepares to boot (kernel and
  * initramfs, disk image, the user's image), as du counts it. */
-static int size_by_driver(const struct size_cfg *cfg)
+static int size_by_driver(const struct size_cfg *cfg, const struct driver *drv)
 {
-	const struct driver *drv = driver_find(cfg->platform);
 	struct target t;
 	char err[512], why[256];
 	int64_t size;
@@ -81,6 +83,53 @@ static int size_by_driver(const struct size_cfg *cfg)
 	return APP_OK;
 }
 
+/* --server: the server's image (the agent builds or reuses it) or, for
+ * platforms without a built rootfs, what its driver prepares there. */
+static int size_remote(const struct size_cfg *cfg)
+{
+	char err[REMOTE_ERR_LEN];
+	const struct driver *drv;
+	struct remote *r;
+	json_t *rep;
+	int rc = app_server_open("size", &cfg->srv, 0, &r);
+
+	if (rc)
+		return rc;
+	drv = app_server_driver("size", r, cfg->platform);
+	if (!drv) {
+		remote_close(r);
+		return APP_USAGE;
+	}
+	if (!(drv->caps & DRIVER_CAP_IMAGE_BUILDER)) {
+		rc = size_by_driver(cfg, drv);
+		remote_close(r);
+		return rc;
+	}
+	rep = remote_call(r, json_pack("{s:s, s:s, s:s, s:s}", "op", "image_build", "workload", cfg->workload,
+				       "base", cfg->base, "platform", cfg->platform),
+			  1800000, err, sizeof(err));
+	if (!rep) {
+		fprintf(stderr, "lvperf size: %s\n", err);
+		remote_close(r);
+		return APP_ERR;
+	}
+	if (cfg->json)
+		app_json_print(json_pack("{s:s, s:s, s:s, s:O, s:O, s:O, s:O, s:O, s:s}", "command", "size", "platform",
+					 cfg->platform, "workload", cfg->workload, "base", json_object_get(rep, "base"),
+					 "du_bytes", json_object_get(rep, "du_bytes"), "gzip_bytes",
+					 json_object_get(rep, "gzip_bytes"), "files", json_object_get(rep, "files"), "image",
+					 json_object_get(rep, "dir"), "server", remote_host(r)));
+	else
+		printf("%s %s on %s: %" JSON_INTEGER_FORMAT " bytes on disk (du, allocated blocks), %" JSON_INTEGER_FORMAT
+		       " bytes to transfer (gzip -6 of a tar), %" JSON_INTEGER_FORMAT " files\n",
+		       cfg->platform, cfg->workload, remote_host(r), json_integer_value(json_object_get(rep, "du_bytes")),
+		       json_integer_value(json_object_get(rep, "gzip_bytes")),
+		       json_integer_value(json_object_get(rep, "files")));
+	json_decref(rep);
+	remote_close(r);
+	return APP_OK;
+}
+
 int cmd_size(int argc, char **argv)
 {
 	struct size_cfg cfg;
@@ -97,12 +146,14 @@ int cmd_size(int argc, char **argv)
 		fprintf(stderr, "lvperf size: --platform NAME is required (see lvperf platforms)\n");
 		return APP_USAGE;
 	}
-	if (!driver_find(cfg.platform)) {
+	if (!cfg.srv.server && !driver_find(cfg.platform)) {
 		fprintf(stderr, "lvperf size: no platform '%s' (see lvperf platforms)\n", cfg.platform);
 		return APP_USAGE;
 	}
+	if (cfg.srv.server)
+		return size_remote(&cfg);
 	if (!driver_can(cfg.platform, DRIVER_CAP_IMAGE_BUILDER))
-		return size_by_driver(&cfg);
+		return size_by_driver(&cfg, driver_find(cfg.platform));
 	if (!workload_find(cfg.workload)) {
 		fprintf(stderr, "lvperf size: no workload '%s' (beacon, nginx or redis)\n", cfg.workload);
 		return APP_USAGE;

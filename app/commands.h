@@ -27,6 +27,7 @@ int cmd_run(int argc, char **argv);
 int cmd_memory(int argc, char **argv);
 int cmd_image(int argc, char **argv);
 int cmd_size(int argc, char **argv);
+int cmd_agent(int argc, char **argv);
 
 struct ping_args {
 	uint32_t target;
@@ -89,6 +90,14 @@ struct beacon_args {
 	 * containers) and each run gets its stamp error, port stamp - the
 	 * sender's TSC. */
 	const char *sender_tsc_unknown;
+	/* A target on another box (drivers/remote.h): start(start_ctx) starts
+	 * it there instead of argv here, returning its pid there, or -errno
+	 * with one line in err; the start mark is the TSC before the request
+	 * is written, labelled "start": "remote-request". The run's process
+	 * is then stopped by after_run (the driver's stop op), not here.
+	 * NULL: argv is spawned here ("local-spawn"). */
+	int (*start)(void *ctx, pid_t *pid, char *err, size_t len);
+	void *start_ctx;
 };
 
 /* Start a->argv a->repeat times and time its first ARP, first beacon and,

@@ -40,6 +40,7 @@ static const struct command commands[] = {
 	{ "platforms", cmd_platforms, "the platform drivers and whether each can run here" },
 	{ "cleanup", cmd_cleanup, "remove what crashed or killed lvperf runs left behind" },
 	{ "calibrate", cmd_calibrate, "TSC rate, timestamp cost, ring RTT floor" },
+	{ "agent", cmd_agent, "the test server's side of --server ssh://HOST (execs lvperf-agent)" },
 	{ "run", cmd_run, "an experiment spec end to end (default experiments/quick.yaml), resumable" },
 	{ NULL, NULL, NULL },
 };

@@ -94,9 +94,33 @@ static void session_text(const struct target_session *s, json_t *run)
 	printf(" after the start mark\n");
 }
 
+static int session_run(const char *cmd, const struct target_session_opts *o, const struct app_dp_opts *dpo,
+		       int (*measure)(struct target_session *s, void *arg, json_t **json), void *arg,
+		       struct remote *rem);
+
 int target_session_run(const char *cmd, const struct target_session_opts *o,
 		       const struct app_dp_opts *dpo,
 		       int (*measure)(struct target_session *s, void *arg, json_t **json), void *arg)
+{
+	struct remote *rem;
+	int rc;
+
+	if (o->srv.server && (!dpo->port || dpo->ip.ip)) {
+		fprintf(stderr, "lvperf %s: --server needs --port SPEC (this host's end of the cable to "
+				"--uplink, e.g. af_xdp:eth1) and no --ip\n", cmd);
+		return APP_USAGE;
+	}
+	rc = app_server_open(cmd, &o->srv, 1, &rem);
+	if (rc)
+		return rc;
+	rc = session_run(cmd, o, dpo, measure, arg, rem);
+	remote_close(rem);
+	return rc;
+}
+
+static int session_run(const char *cmd, const struct target_session_opts *o, const struct app_dp_opts *dpo,
+		       int (*measure)(struct target_session *s, void *arg, json_t **json), void *arg,
+		       struct remote *rem)
 {
 	struct target_session s;
 	struct session_run r = { &s, measure, arg, 0, APP_ERR, NULL };
@@ -109,15 +133,13 @@ int target_session_run(const char *cmd, const struct target_session_opts *o,
 	memset(&s, 0, sizeof(s));
 	s.json = dpo->json;
 	s.quiet = dpo->quiet;
-	if (dpo->port || dpo->ip.ip) {
+	if (!rem && (dpo->port || dpo->ip.ip)) {
 		fprintf(stderr, "lvperf %s: --platform boots its own target: leave out --port and --ip\n", cmd);
 		return APP_USAGE;
 	}
-	s.drv = driver_find(o->platform);
-	if (!s.drv) {
-		fprintf(stderr, "lvperf %s: no platform '%s' (see lvperf platforms)\n", cmd, o->platform);
+	s.drv = app_server_driver(cmd, rem, o->platform);
+	if (!s.drv)
 		return APP_USAGE;
-	}
 	if (!s.drv->available(why, sizeof(why))) {
 		fprintf(stderr, "lvperf %s: platform %s is not available here: %s\n", cmd, s.drv->name, why);
 		return APP_ERR;
@@ -149,7 +171,9 @@ int target_session_run(const char *cmd, const struct target_session_opts *o,
 		s.drv->destroy(&s.t);
 		return APP_USAGE;
 	}
-	if (s.t.port[0]) /* the driver's own port (vhost-user for VMs) */
+	if (rem)
+		snprintf(port, sizeof(port), "%s", dpo->port);
+	else if (s.t.port[0]) /* the driver's own port (vhost-user for VMs) */
 		snprintf(port, sizeof(port), "%s", s.t.port);
 	else
 		snprintf(port, sizeof(port), "af_xdp:%s", s.t.link.host_if);
@@ -179,7 +203,8 @@ int target_session_run(const char *cmd, const struct target_session_opts *o,
 					  .argv = s.t.argv, .on_up = session_on_up,
 					  .after_run = session_after_run, .on_up_ctx = &r,
 					  .vmm_up = s.drv->vmm_up ? target_vmm_up : NULL, .vmm_ctx = &s.t,
-					  .sender_tsc_unknown = s.drv->shares_host_tsc ? NULL : TARGET_GUEST_TSC };
+					  .sender_tsc_unknown = rem ? REMOTE_TSC : s.drv->shares_host_tsc ? NULL : TARGET_GUEST_TSC,
+					  .start = rem ? remote_start : NULL, .start_ctx = &s.t };
 
 		if (target_service(&s.t, &spec) == 0) {
 			ba.service = &spec;
@@ -208,6 +233,7 @@ int target_session_run(const char *cmd, const struct target_session_opts *o,
 		json_object_set_new(r.json, "platform", json_string(s.drv->name));
 		json_object_set_new(r.json, "workload", json_string(o->workload));
 		json_object_set_new(r.json, "net", json_string(o->net ? o->net : "direct"));
+		json_object_set_new(r.json, "server", rem ? json_string(remote_host(rem)) : json_null());
 		json_object_set(r.json, "boot", run ? run : json_null());
 		if (json_is_object(json_object_get(r.json, "cpus")) && json_object_get(json_object_get(bj, "cpus"), "target"))
 			json_object_set(json_object_get(r.json, "cpus"), "target",

@@ -13,6 +13,7 @@
 #include "svc.h"
 #include "driver.h"
 #include "app.h"
+#include "server.h"
 
 /* stamp_error_reason of a target whose driver does not share the host's TSC. */
 #define TARGET_GUEST_TSC "guest TSC relation unknown: a VM's beacon reads the guest's own TSC"
@@ -31,6 +32,7 @@ struct target_session_opts {
 	const char *image;     /* an image the user brings (VMMs, unikernels) */
 	const char *net;       /* direct | platform (driver.h) */
 	int need_service;      /* refuse a workload without a service (set by the command) */
+	struct app_server_opts srv; /* --server: the target runs there, the dataplane drives --port */
 };
 
 #define TARGET_SESSION_OPT_ROWS(type, f, defworkload)                                                \
@@ -47,7 +49,8 @@ struct target_session_opts {
 	{ "image", OPT_STR, offsetof(type, f.image), 0, 0, NULL, "PATH",                              \
 	  "with --platform: an image you bring (VMMs, unikernels)" },                                  \
 	{ "net", OPT_STR, offsetof(type, f.net), 0, 0, "direct", "direct|platform",                   \
-	  "with --platform: a veth straight to the workload, or the platform's own network (docker)" }
+	  "with --platform: a veth straight to the workload, or the platform's own network (docker)" }, \
+	APP_SERVER_OPT_ROWS(type, f.srv)
 
 /* A booted target while it is measured. */
 struct target_session {

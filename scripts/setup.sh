@@ -11,6 +11,7 @@ LVP_PACKAGES=(
 	iproute2 ethtool iputils-ping python3 procps util-linux nginx-light redis-server redis-tools runc crun lxc lxd lxd-client podman docker.io containerd runsc
 	qemu-system-x86 busybox-static xz-utils zstd libvirt-daemon libvirt-daemon-driver-qemu libvirt-daemon-driver-lxc libvirt-clients tini debootstrap e2fsprogs
 	scdoc
+	openssh-client openssh-server
 )
 LVP_HUGEPAGES=${LVP_HUGEPAGES:-256}
 

@@ -41,6 +41,8 @@ cleanup() {
 	exit $rc
 }
 trap cleanup EXIT INT TERM
+# A test server over ssh in a namespace (remote_* cases, agent_protocol).
+. "$(dirname "${BASH_SOURCE[0]}")/lib_server.sh"
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
@@ -1654,6 +1656,160 @@ for r in rows:
         assert 0 < float(r["p50_us"]) <= float(r["p99_us"]), r
     assert int(r["errors"]) == 0, r
 PY
+	done
+	;;
+agent_protocol)
+	# lvperf-agent links the drivers without DPDK.
+	agent="$(dirname "$LVPERF")/lvperf-agent"
+	[ -x "$agent" ] || fail "lvperf-agent missing beside $LVPERF"
+	! ldd "$agent" | grep -q librte_ || fail "lvperf-agent links DPDK: $(ldd "$agent" | grep librte_ | head -2)"
+	server_up
+	server_trap
+	# Over the real transport: garbage, unknown op, bad field, oversize
+	# line each get an error reply and the agent keeps serving; a wrong
+	# version is refused naming both, and nothing goes before hello.
+	SSHCMD="ssh -F $srv_dir/ssh_config -o BatchMode=yes ${srv_uri#ssh://} lvperf agent" \
+	VERSION="$("$LVPERF" --version | awk '{print $2}')" python3 - <<'EOF2' || fail "agent protocol"
+import json, os, shlex, subprocess
+p = subprocess.Popen(shlex.split(os.environ["SSHCMD"]), stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+def ask(line):
+    p.stdin.write(line + "\n"); p.stdin.flush()
+    return json.loads(p.stdout.readline())
+v = os.environ["VERSION"]
+r = ask('{"id":1,"op":"hello","proto":1,"version":"9.9.9"}')
+assert not r["ok"] and "9.9.9" in r["error"] and v in r["error"], r
+r = ask('{"id":2,"op":"platforms"}')
+assert r == {"id": 2, "ok": False, "error": "say hello first"}, r
+r = ask('{"id":3,"op":"hello","proto":2,"version":"%s"}' % v)
+assert not r["ok"] and "protocol 2" in r["error"], r
+r = ask('{"id":4,"op":"hello","proto":1,"version":"%s"}' % v)
+assert r["ok"] and r["version"] == v and r["proto"] == 1, r
+for line, want in [("this is not json", "not JSON"), ('{"op":"platforms"}', "non-negative integer"),
+                   ('{"id":5,"op":"reboot"}', "unknown op 'reboot'"),
+                   ('{"id":6,"op":"platforms","x":1}', "unknown field 'x'"),
+                   ('{"id":7,"op":"start","handle":"1"}', "'handle' must be an integer"),
+                   ('{"id":8,"op":"start","handle":3}', "no handle 3"),
+                   ('{"id":9,"op":"prepare","platform":"native","workload":"beacon","appliance_ip":"10.0.0.1","target_ip":"x","prefix_len":24,"beacon_port":1337}', "dotted IPv4"),
+                   ('{"id":10,"op":"prepare","platform":"nosuch","workload":"beacon","appliance_ip":"10.0.0.1","target_ip":"10.0.0.2","prefix_len":24,"beacon_port":1337}', "no platform 'nosuch'"),
+                   ('{"id":11,"op":"image_size","handle":99999999999999999}', "out of range"),
+                   ('{"id":12,"op":"platforms","pad":"' + "a" * 70000 + '"}', "longer than 65536")]:
+    r = ask(line)
+    assert r["ok"] is False and want in r["error"], (line[:80], r)
+r = ask('{"id":13,"op":"platforms"}')
+assert r["ok"] and any(x["name"] == "native" and x["available"] for x in r["platforms"]), r
+r = ask('{"id":14,"op":"bye"}')
+assert r == {"id": 14, "ok": True}, r
+assert p.wait(timeout=10) == 0
+EOF2
+	# The client's side: unreachable, lvperf missing, another version.
+	"$LVPERF" platforms --server "ssh://root@$srv_mgmt_ip:2" >/dev/null 2>"$tmp/e1" && fail "an unreachable server accepted"
+	grep -q "cannot reach $srv_mgmt_ip: ssh: connect to host $srv_mgmt_ip port 2: Connection refused" "$tmp/e1" || fail "unreachable: $(cat "$tmp/e1")"
+	[ "$(wc -l <"$tmp/e1")" = 1 ] || fail "unreachable: not one line: $(cat "$tmp/e1")"
+	mv "$srv_dir/bin/lvperf" "$srv_dir/lvperf.real"
+	"$LVPERF" platforms --server "$srv_uri" >/dev/null 2>"$tmp/e2" && fail "a server without lvperf accepted"
+	grep -q "lvperf is not installed on $srv_mgmt_ip" "$tmp/e2" || fail "lvperf missing: $(cat "$tmp/e2")"
+	printf '#!/bin/sh\nread l; echo "{\\"id\\":1,\\"ok\\":true,\\"proto\\":1,\\"version\\":\\"9.9.9\\"}"\n' >"$srv_dir/bin/lvperf"
+	chmod +x "$srv_dir/bin/lvperf"
+	"$LVPERF" platforms --server "$srv_uri" >/dev/null 2>"$tmp/e3" && fail "an agent of another version accepted"
+	grep -q "version mismatch: this side is lvperf $("$LVPERF" --version | awk '{print $2}') .*the agent is lvperf 9.9.9" "$tmp/e3" || fail "version: $(cat "$tmp/e3")"
+	rm "$srv_dir/bin/lvperf"
+	mv "$srv_dir/lvperf.real" "$srv_dir/bin/lvperf"
+	"$LVPERF" platforms --server "$srv_uri" --json >"$tmp/p.json" 2>"$tmp/e4" || fail "platforms --server: $(cat "$tmp/e4")"
+	check "$tmp/p.json" 'j["server"] == "'"$srv_mgmt_ip"'" and any(p["name"] == "native" and p["available"] for p in j["platforms"])' "platforms --server"
+	left=$(server_leftovers)
+	[ -z "$left" ] || fail "left on the server: $left"
+	;;
+remote_boot)
+	server_up
+	server_trap
+	# qemu's vhost-user port has no interface to bridge: its tap does.
+	for plat in native crun docker qemu; do
+		if [ "$plat" = docker ] || [ "$plat" = qemu ] && ! "$LVPERF" platforms --server "$srv_uri" | grep -q "^$plat *available"; then
+			echo "skip $plat: $("$LVPERF" platforms --server "$srv_uri" | grep "^$plat ")"; continue
+		fi
+		opts=; [ "$plat" != qemu ] || opts="--opts net=tap"
+		# shellcheck disable=SC2086
+		"$LVPERF" boot --platform "$plat" $opts --repeat 3 --timeout 60s --server "$srv_uri" --uplink "$srv_uplink" \
+			--port "$srv_port" --json >"$tmp/$plat.json" 2>"$tmp/$plat.err" ||
+			{ cat "$tmp/$plat.err" >&2; fail "boot --server $plat exited $?"; }
+		check "$tmp/$plat.json" 'j["server"] == "'"$srv_mgmt_ip"'" and j["startup"]["start"] == "remote-request" and len(j["startup"]["runs"]) == 3 and all(r["first_beacon_ns"] and r["spawn_ns"] > 0 and r["beacon_src"] == "10.252.0.2" for r in j["startup"]["runs"])' "$plat through --server: not a beacon per run"
+		check "$tmp/$plat.json" 'j["memory_rss_bytes"]["n"] == 3 and j["image_bytes"] > 0 and "another box" in j["stamp_error_reason"]' "$plat through --server: memory, size or stamp label"
+		left=$(server_leftovers)
+		[ -z "$left" ] || fail "$plat left on the server: $left"
+	done
+	;;
+remote_drop)
+	server_up
+	server_trap
+	"$LVPERF" boot --platform native --repeat 100000 --gap 10ms --timeout 10s --server "$srv_uri" \
+		--uplink "$srv_uplink" --port "$srv_port" --quiet >"$tmp/d.out" 2>"$tmp/d.err" &
+	lv=$!
+	pids+=("$lv")
+	agent= sshc=
+	for i in $(seq 100); do
+		agent=$(for p in $(ip netns pids "$srv_ns"); do [ "$(readlink /proc/$p/exe)" != "$(realpath "$(dirname "$LVPERF")/lvperf-agent")" ] || echo "$p"; done)
+		[ -n "$agent" ] && ls /run/netns | grep -q "^lvpa$agent" && break
+		sleep 0.1
+	done
+	[ -n "$agent" ] || fail "no agent in $srv_ns"
+	ls /run/netns | grep -q "^lvpa$agent" || fail "the agent $agent made no target"
+	sleep 1
+	sshc=$(ps -o pid= --ppid "$lv" | while read -r p; do [ "$(cat /proc/$p/comm)" != ssh ] || echo "$p"; done)
+	[ -n "$sshc" ] || fail "no ssh child of lvperf $lv"
+	kill -KILL "$sshc"
+	# The agent tears its targets down and exits; the appliance's lvperf
+	# fails the run with the reason and exits.
+	for i in $(seq 100); do [ -d "/proc/$agent" ] || break; sleep 0.1; done
+	[ ! -d "/proc/$agent" ] || fail "agent $agent still runs 10 s after its connection dropped"
+	for i in $(seq 100); do kill -0 "$lv" 2>/dev/null || break; sleep 0.1; done
+	kill -0 "$lv" 2>/dev/null && fail "lvperf still runs 10 s after its server connection dropped"
+	wait "$lv" && fail "lvperf succeeded without its server"
+	grep -q "connection to $srv_mgmt_ip lost\|the connection to $srv_mgmt_ip is gone" "$tmp/d.err" || fail "no reason given: $(tail -3 "$tmp/d.err")"
+	left=$(server_leftovers "$agent")
+	[ -z "$left" ] || fail "left on the server after the drop: $left"
+	# An agent killed outright cannot tear down: lvperf cleanup --server
+	# removes what its ledger holds, through a new agent.
+	"$LVPERF" boot --platform native --repeat 100000 --gap 10ms --timeout 10s --server "$srv_uri" \
+		--uplink "$srv_uplink" --port "$srv_port" --quiet >"$tmp/d2.out" 2>"$tmp/d2.err" &
+	lv=$!
+	pids+=("$lv")
+	for i in $(seq 100); do
+		agent=$(for p in $(ip netns pids "$srv_ns"); do [ "$(readlink /proc/$p/exe)" != "$(realpath "$(dirname "$LVPERF")/lvperf-agent")" ] || echo "$p"; done)
+		[ -n "$agent" ] && ls /run/netns | grep -q "^lvpa$agent" && break
+		sleep 0.1
+	done
+	ls /run/netns | grep -q "^lvpa$agent" || fail "the second agent made no target"
+	kill -KILL "$agent"
+	wait "$lv" && fail "lvperf succeeded without its agent"
+	[ -n "$(server_leftovers "$agent")" ] || fail "a killed agent left nothing: the cleanup check below proves nothing"
+	"$LVPERF" cleanup --server "$srv_uri" >"$tmp/c.out" 2>&1 || fail "cleanup --server: $(cat "$tmp/c.out")"
+	grep -q "removed netns lvpa${agent}_" "$tmp/c.out" || fail "cleanup --server did not remove the target: $(cat "$tmp/c.out")"
+	left=$(server_leftovers "$agent")
+	[ -z "$left" ] || fail "left on the server after cleanup --server: $left"
+	;;
+remote_http_kv)
+	# nginx and redis on the server, loaded through the cable; ping too.
+	server_up
+	server_trap
+	"$LVPERF" ping --platform native --count 50 --json --server "$srv_uri" --uplink "$srv_uplink" \
+		--port "af_xdp:$srv_port" >"$tmp/ping.json" 2>"$tmp/ping.err" || { cat "$tmp/ping.err" >&2; fail "ping --server exited $?"; }
+	check "$tmp/ping.json" 'j["server"] == "'"$srv_mgmt_ip"'" and j["sent"] == 50 and j["received"] == 50' "ping --server: not every echo answered"
+	for w in nginx redis; do
+		if [ $w = nginx ]; then
+			"$LVPERF" http --platform native --workload nginx --connections 10 --duration 2s --warmup 1s --json \
+				--server "$srv_uri" --uplink "$srv_uplink" --port "af_xdp:$srv_port" >"$tmp/$w.json" 2>"$tmp/$w.err" ||
+				{ cat "$tmp/$w.err" >&2; fail "http --server exited $?"; }
+			check "$tmp/$w.json" 'j["target_port"] == 80 and j["requests"] > 0 and j["classes"]["2xx"] == j["requests"]' "not all 2xx from the server's nginx"
+		else
+			"$LVPERF" kv --platform native --workload redis --op set --keyspace 100 --connections 10 --duration 2s --warmup 1s --json \
+				--server "$srv_uri" --uplink "$srv_uplink" --port "af_xdp:$srv_port" >"$tmp/$w.json" 2>"$tmp/$w.err" ||
+				{ cat "$tmp/$w.err" >&2; fail "kv --server exited $?"; }
+			check "$tmp/$w.json" 'j["target_port"] == 6379 and j["requests"] > 0 and j["classes"]["ok"] == j["requests"]' "not all +OK from the server's redis"
+		fi
+		check "$tmp/$w.json" 'j["server"] == "'"$srv_mgmt_ip"'" and 0 < j["boot"]["first_beacon_ns"] <= j["boot"]["syn_ns"] <= j["boot"]["ready_ns"] < 60e9' "$w: server or boot stages"
+		echo "$w on the server: $(json "$tmp/$w.json" 'round(j["requests_per_s"])') req/s"
+		left=$(server_leftovers)
+		[ -z "$left" ] || fail "$w left on the server: $left"
 	done
 	;;
 *) fail "unknown case $case_name" ;;
