@@ -16,6 +16,7 @@
 #include "app.h"
 #include "commands.h"
 #include "target.h"
+#include "trigger_run.h"
 
 struct boot_cfg {
 	const char *platform;
@@ -36,6 +37,8 @@ struct boot_cfg {
 	int json;
 	int quiet;
 	uint64_t max_stall;
+	const char *start;
+	uint64_t echoes;
 };
 
 static const struct opt_def boot_opts[] = {
@@ -69,6 +72,12 @@ static const struct opt_def boot_opts[] = {
 	{ "json", OPT_FLAG, offsetof(struct boot_cfg, json), 0, 0, NULL, NULL, "one JSON object on stdout" },
 	{ "quiet", OPT_FLAG, offsetof(struct boot_cfg, quiet), 0, 0, NULL, NULL, "no info lines" },
 	APP_MAX_STALL_OPT_ROW(struct boot_cfg, max_stall),
+	{ "start", OPT_STR, offsetof(struct boot_cfg, start), 0, 0, "local-spawn", "local-spawn|remote-trigger",
+	  "local-spawn: lvperf spawns the start command (mark: TSC before posix_spawn); remote-trigger: "
+	  "a listener on the target's address spawns it on a START datagram from the port (mark: START's "
+	  "TX TSC + the one-way delay, docs/startup-across-boxes.md)" },
+	{ "echoes", OPT_U64, offsetof(struct boot_cfg, echoes), 1, 100000, "100", "N",
+	  "remote-trigger: UDP echoes per run for the one-way delay" },
 	{ NULL, 0, 0, 0, 0, NULL, NULL, NULL },
 };
 
@@ -108,6 +117,8 @@ int cmd_boot(int argc, char **argv)
 	struct boot_mem mem;
 	struct stats_summary ms, gs;
 	struct dp dp;
+	struct trigger_run trig;
+	int remote;
 	char err[DP_ERR_LEN], why[256], port[sizeof(t.port)];
 	json_t *bj = NULL;
 	int64_t size;
@@ -129,6 +140,11 @@ int cmd_boot(int argc, char **argv)
 	}
 	if (strcmp(cfg.kind, "af_xdp") && strcmp(cfg.kind, "af_packet")) {
 		fprintf(stderr, "lvperf boot: --kind must be af_xdp or af_packet\n");
+		return APP_USAGE;
+	}
+	remote = strcmp(cfg.start, "remote-trigger") == 0;
+	if (!remote && strcmp(cfg.start, "local-spawn")) {
+		fprintf(stderr, "lvperf boot: --start must be local-spawn or remote-trigger, not '%s'\n", cfg.start);
 		return APP_USAGE;
 	}
 	if (!drv->available(why, sizeof(why))) {
@@ -162,6 +178,17 @@ int cmd_boot(int argc, char **argv)
 		fprintf(stderr, "lvperf boot: %s\n", err);
 		return APP_ERR;
 	}
+	if (remote && (t.port[0] || !t.link.ns[0] || !(t.link.created & 1))) {
+		fprintf(stderr, "lvperf boot: --start remote-trigger needs a target in an lvp network namespace "
+			"on a veth (native, containers); %s attaches its target its own way\n", drv->name);
+		drv->destroy(&t);
+		return APP_USAGE;
+	}
+	if (remote && trigger_run_open(&trig, t.link.ns, t.target_ip, (uint32_t)cfg.echoes, err, sizeof(err))) {
+		fprintf(stderr, "lvperf boot: %s\n", err);
+		drv->destroy(&t);
+		return APP_ERR;
+	}
 	size = drv->image_size(&t);
 	mem.t = &t;
 	mem.rss = calloc(cfg.repeat, sizeof(double));
@@ -180,6 +207,8 @@ int cmd_boot(int argc, char **argv)
 	dcfg.udp_port = t.beacon_port;
 	dcfg.quiet = cfg.quiet;
 	if (app_dp_rx_stamp("boot", cfg.rx_stamp, &dcfg)) {
+		if (remote)
+			trigger_run_close(&trig);
 		drv->destroy(&t);
 		free(mem.rss);
 		free(mem.guest);
@@ -189,6 +218,8 @@ int cmd_boot(int argc, char **argv)
 	rc = mem.rss && mem.guest ? dp_open(&dp, &dcfg, err) : -ENOMEM;
 	if (rc) {
 		fprintf(stderr, "lvperf boot: %s\n", mem.rss && mem.guest ? err : "out of memory");
+		if (remote)
+			trigger_run_close(&trig);
 		drv->destroy(&t);
 		free(mem.rss);
 		free(mem.guest);
@@ -203,7 +234,8 @@ int cmd_boot(int argc, char **argv)
 					  .on_up = boot_on_up, .after_run = boot_after_run,
 					  .on_up_ctx = &mem, .cold = cfg.cold,
 					  .vmm_up = drv->vmm_up ? target_vmm_up : NULL, .vmm_ctx = &t,
-					  .sender_tsc_unknown = drv->shares_host_tsc ? NULL : TARGET_GUEST_TSC };
+					  .sender_tsc_unknown = drv->shares_host_tsc ? NULL : TARGET_GUEST_TSC,
+					  .trigger = remote ? &trig : NULL };
 		struct svc_spec spec;
 
 		if (target_service(&t, &spec) == 0) {
@@ -212,12 +244,14 @@ int cmd_boot(int argc, char **argv)
 		}
 
 		if (!cfg.json)
-			printf("== boot: %s%s%s%s running %s, %" PRIu64 " %s starts, network %s (%s) ==\n",
+			printf("== boot: %s%s%s%s running %s, %" PRIu64 " %s starts, network %s (%s), start: %s ==\n",
 			       drv->name, t.variant[0] ? " (" : "", t.variant, t.variant[0] ? ")" : "",
-			       cfg.workload, cfg.repeat, cfg.cold ? "cold" : "warm", port, cfg.net);
+			       cfg.workload, cfg.repeat, cfg.cold ? "cold" : "warm", port, cfg.net, cfg.start);
 		rc = beacon_measure(&dp, &ba, &bj);
 	}
 	dp_close(&dp);
+	if (remote)
+		trigger_run_close(&trig);
 	drv->stop(&t, 0);
 	drv->destroy(&t);
 	for (int i = 0; i < 10; i++) { /* shims exit shortly after their daemon */
@@ -234,7 +268,7 @@ int cmd_boot(int argc, char **argv)
 				      app_summary_json(&ms), "startup", bj ? bj : json_null());
 
 		static const char *const lift[] = { "stamp_error_ns", "stamp_error_reason", "flags", "cpus",
-						    "worker" };
+						    "worker", "start_mark", "one_way" };
 
 		for (size_t k = 0; bj && k < sizeof(lift) / sizeof(lift[0]); k++)
 			if (json_object_get(bj, lift[k]))

@@ -56,6 +56,8 @@ struct ping_args {
  */
 int ping_measure(struct dp *dp, const struct ping_args *a, json_t **json);
 
+struct trigger_run;
+
 struct beacon_args {
 	uint64_t repeat;
 	uint64_t timeout; /* ns per run */
@@ -89,6 +91,11 @@ struct beacon_args {
 	 * containers) and each run gets its stamp error, port stamp - the
 	 * sender's TSC. */
 	const char *sender_tsc_unknown;
+	/* Start by remote trigger (trigger_run.h): START from the port, the
+	 * listener spawns argv, start mark = START's TX TSC + the one-way
+	 * delay measured before each run; NULL: local spawn (TSC before
+	 * posix_spawn). */
+	struct trigger_run *trigger;
 };
 
 /* Start a->argv a->repeat times and time its first ARP, first beacon and,
