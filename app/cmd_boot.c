@@ -178,13 +178,15 @@ int cmd_boot(int argc, char **argv)
 		fprintf(stderr, "lvperf boot: %s\n", err);
 		return APP_ERR;
 	}
-	if (remote && (t.port[0] || !t.link.ns[0] || !(t.link.created & 1))) {
+	if (remote && !t.netns_path[0] && !t.port[0] && t.link.ns[0] && (t.link.created & 1))
+		snprintf(t.netns_path, sizeof(t.netns_path), "/run/netns/%s", t.link.ns);
+	if (remote && !t.netns_path[0]) {
 		fprintf(stderr, "lvperf boot: --start remote-trigger needs a target in an lvp network namespace "
 			"on a veth (native, containers); %s attaches its target its own way\n", drv->name);
 		drv->destroy(&t);
 		return APP_USAGE;
 	}
-	if (remote && trigger_run_open(&trig, t.link.ns, t.target_ip, (uint32_t)cfg.echoes, err, sizeof(err))) {
+	if (remote && trigger_run_open(&trig, t.netns_path, t.target_ip, (uint32_t)cfg.echoes, err, sizeof(err))) {
 		fprintf(stderr, "lvperf boot: %s\n", err);
 		drv->destroy(&t);
 		return APP_ERR;

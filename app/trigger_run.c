@@ -24,7 +24,6 @@
 int trigger_run_open(struct trigger_run *tr, const char *netns, uint32_t ip, uint32_t echoes, char *err,
 		     size_t len)
 {
-	char path[64];
 	int self = -1, ns = -1, rc;
 
 	memset(tr, 0, sizeof(*tr));
@@ -36,12 +35,11 @@ int trigger_run_open(struct trigger_run *tr, const char *netns, uint32_t ip, uin
 	tr->echo_interval = TRIGGER_RUN_INTERVAL_NS;
 	tr->listen_timeout = TRIGGER_RUN_LISTEN_NS;
 	if (netns) {
-		snprintf(path, sizeof(path), "/run/netns/%s", netns);
 		self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-		ns = open(path, O_RDONLY | O_CLOEXEC);
+		ns = open(netns, O_RDONLY | O_CLOEXEC);
 		if (self < 0 || ns < 0 || setns(ns, CLONE_NEWNET)) {
 			rc = -errno;
-			snprintf(err, len, "remote-trigger: cannot enter the target's namespace %s: %s", path,
+			snprintf(err, len, "remote-trigger: cannot enter the target's namespace %s: %s", netns,
 				 strerror(-rc));
 			goto out;
 		}
@@ -55,7 +53,7 @@ int trigger_run_open(struct trigger_run *tr, const char *netns, uint32_t ip, uin
 		tr->fd = rc;
 	if (netns && setns(self, CLONE_NEWNET)) { /* never stay in the target's namespace */
 		rc = -errno;
-		snprintf(err, len, "remote-trigger: cannot come back from %s: %s", path, strerror(-rc));
+		snprintf(err, len, "remote-trigger: cannot come back from %s: %s", netns, strerror(-rc));
 	}
 out:
 	if (self >= 0)

@@ -53,8 +53,8 @@ struct trigger_run {
 
 /*
  * Open the listener's socket on ip (host order) port TRIGGER_UDP_PORT in
- * the network namespace netns (/run/netns/NAME; NULL: ours), coming back
- * to our own namespace after. echoes per run (>= 1). Returns 0 or -errno
+ * the network namespace at path netns (/run/netns/NAME, /proc/PID/ns/net;
+ * NULL: ours), coming back to our own namespace after. echoes per run (>= 1). Returns 0 or -errno
  * with one line in err.
  */
 int trigger_run_open(struct trigger_run *tr, const char *netns, uint32_t ip, uint32_t echoes, char *err,
