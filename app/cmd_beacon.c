@@ -279,6 +279,9 @@ static int beacon_one(struct dp *dp, const struct beacon_args *a, struct svc_pro
 	if (svc)
 		dp_call(dp, beacon_disarm_fn, nif);
 	beacon_collect(dp, start, svc, !a->sender_tsc_unknown, run);
+	if (a->trigger) /* after START left but before the mark: the one-way delay overstated, not an earlier instance */
+		run->early = !isnan(run->first_beacon_ns) &&
+			     tsc_before(__atomic_load_n(&nif->beacon.first, __ATOMIC_ACQUIRE), run->mark.start_tx);
 	run->worker_stalls = __atomic_load_n(&dp->w.stalls, __ATOMIC_RELAXED) - stalls;
 	run->stale_beacons = __atomic_load_n(&nif->beacon.stale, __ATOMIC_RELAXED);
 	run->worker_descheduled_ns = have_ws && worker_sched_read(&dp->w, &ws1) == 0
@@ -613,6 +616,13 @@ int beacon_measure(struct dp *dp, const struct beacon_args *a, json_t **json)
 						"before sendto(), in ns with the measured TSC rate; the "
 						"appliance's own timing error for that event"));
 		app_result_cpus_stalls(*json, dp, done && runs[0].have_target_cpus ? &runs[0].target_cpus : NULL);
+		for (i = 0; a->trigger && i < done; i++)
+			if (runs[i].first_beacon_ns < 0) { /* the echoes' RTT/2 was longer than the start */
+				if (!json_object_get(*json, "flags"))
+					json_object_set_new(*json, "flags", json_array());
+				json_array_append_new(json_object_get(*json, "flags"), json_string("one_way_exceeds_startup"));
+				break;
+			}
 		if (svc)
 			json_object_set_new(*json, "service",
 					    json_pack("{s:s, s:I, s:s?, s:s}", "protocol",

@@ -19,7 +19,7 @@
 #define TRIGGER_RUN_INTERVAL_NS 200000u	     /* between echoes */
 #define TRIGGER_RUN_RESOLVE_NS 1000000000ull /* ARP for the listener's address */
 #define TRIGGER_RUN_LINGER_NS 100000000ull   /* for the last replies */
-#define TRIGGER_RUN_LISTEN_NS 5000000000ull  /* the listener gives up after */
+#define TRIGGER_RUN_LISTEN_NS 5000000000ull  /* the listener gives up after the echoes and this */
 
 int trigger_run_open(struct trigger_run *tr, const char *netns, uint32_t ip, uint32_t echoes, char *err,
 		     size_t len)
@@ -33,7 +33,7 @@ int trigger_run_open(struct trigger_run *tr, const char *netns, uint32_t ip, uin
 	tr->sport = TRIGGER_RUN_SPORT;
 	tr->echoes = echoes ? echoes : 1;
 	tr->echo_interval = TRIGGER_RUN_INTERVAL_NS;
-	tr->listen_timeout = TRIGGER_RUN_LISTEN_NS;
+	tr->listen_timeout = TRIGGER_RUN_LISTEN_NS + TRIGGER_RUN_RESOLVE_NS + tr->echoes * tr->echo_interval;
 	if (netns) {
 		self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 		ns = open(netns, O_RDONLY | O_CLOEXEC);
@@ -166,6 +166,10 @@ int trigger_run_prepare(struct trigger_run *tr, struct dp *dp, char *const argv[
 				rc = -EHOSTUNREACH;
 				break;
 			}
+		} else if (sent < tr->echoes && !tsc_before(now, deadline + ns_to_tsc(&dp->clk, tr->echoes * tr->echo_interval +
+										       TRIGGER_RUN_RESOLVE_NS))) {
+			rc = -ETIMEDOUT; /* the worker could not send them (TX queue full, no mbufs) */
+			break;
 		} else if (sent == tr->echoes) {
 			if (!last)
 				last = now;
@@ -181,6 +185,8 @@ int trigger_run_prepare(struct trigger_run *tr, struct dp *dp, char *const argv[
 	if (rc == -EHOSTUNREACH)
 		snprintf(err, len, "remote-trigger: no ARP answer from the listener's address %s",
 			 pkt_format_ip(tr->ip, (char[16]){ 0 }));
+	else if (rc == -ETIMEDOUT)
+		snprintf(err, len, "remote-trigger: only %u of %u echoes left the port", mk->echoes_sent, tr->echoes);
 	else if (mk->echoes_back == 0)
 		snprintf(err, len, "remote-trigger: none of %u echoes to %s:%u came back (%u answered by the listener)",
 			 mk->echoes_sent, pkt_format_ip(tr->ip, (char[16]){ 0 }), tr->port, tr->res.echoes),
