@@ -20,6 +20,7 @@
 #include "proc.h"
 #include "app.h"
 #include "commands.h"
+#include "trigger_run.h"
 
 struct beacon_cfg {
 	struct app_dp_opts dp;
@@ -77,6 +78,7 @@ struct beacon_run {
 	double stamp_error_ns;
 	int sender_cpu;	  /* the CPU it was read on, -1: unknown */
 	uint64_t worker_stalls; /* worker stalls from the start mark to the last stage */
+	struct trigger_run_mark mark; /* remote trigger: how the start mark was made */
 	double worker_descheduled_ns; /* the worker's run delay meanwhile, NAN: unknown */
 	uint64_t stale_beacons; /* from an earlier instance (sent before the arm), ignored */
 	int have_target_cpus;
@@ -223,28 +225,36 @@ static int beacon_one(struct dp *dp, const struct beacon_args *a, struct svc_pro
 			 "(/proc/sys/vm/drop_caches): %s", strerror(-rc));
 		return APP_ERR;
 	}
+	if (a->trigger &&
+	    trigger_run_prepare(a->trigger, dp, a->argv, a->quiet || a->json, &run->mark, run->err, sizeof(run->err)))
+		return APP_ERR;
 	dp_call(dp, beacon_arm_fn, &arm);
 	stalls = __atomic_load_n(&dp->w.stalls, __ATOMIC_RELAXED);
 	have_ws = worker_sched_read(&dp->w, &ws0) == 0;
 
-	start = rte_rdtsc();
-	rc = a->start ? a->start(a->start_ctx, &pid, run->err, sizeof(run->err))
-		      : proc_start(a->argv, a->quiet || a->json, &pid);
-	after_spawn = rte_rdtsc();
+	if (a->trigger) { /* the listener spawns; the mark is START's TX + one-way */
+		rc = trigger_run_fire(a->trigger, dp, &run->mark, &start, &pid, run->err, sizeof(run->err));
+		after_spawn = start;
+	} else {
+		start = rte_rdtsc();
+		rc = a->start ? a->start(a->start_ctx, &pid, run->err, sizeof(run->err))
+			      : proc_start(a->argv, a->quiet || a->json, &pid);
+		after_spawn = rte_rdtsc();
+		if (rc && !a->start)
+			snprintf(run->err, sizeof(run->err), "cannot start '%s': %s", a->argv[0], strerror(-rc));
+	}
 	if (rc) {
 		if (svc)
 			dp_call(dp, beacon_disarm_fn, nif);
-		if (!a->start)
-			snprintf(run->err, sizeof(run->err), "cannot start '%s': %s", a->argv[0], strerror(-rc));
 		return APP_ERR;
 	}
-	run->spawn_ns = tsc_to_ns_f(&dp->clk, after_spawn - start);
-	if (a->start)
+	run->spawn_ns = a->trigger ? NAN : tsc_to_ns_f(&dp->clk, after_spawn - start);
+	if (a->start) {
 		run->exited = 1; /* another box's process: its start op reports, its stop op ends it */
-	else
+	} else {
 		run->have_target_cpus = sched_getaffinity(pid, sizeof(run->target_cpus), &run->target_cpus) == 0;
-	if (!a->start)
 		ledger_add_pid(pid); /* after the start mark: the ledger syncs to disk */
+	}
 	deadline = start + ns_to_tsc(&dp->clk, a->timeout);
 	vmm_pending = a->vmm_up != NULL;
 	vmm_no = start;
@@ -274,6 +284,9 @@ static int beacon_one(struct dp *dp, const struct beacon_args *a, struct svc_pro
 	if (svc)
 		dp_call(dp, beacon_disarm_fn, nif);
 	beacon_collect(dp, start, svc, !a->sender_tsc_unknown, run);
+	if (a->trigger) /* after START left but before the mark: the one-way delay overstated, not an earlier instance */
+		run->early = !isnan(run->first_beacon_ns) &&
+			     tsc_before(__atomic_load_n(&nif->beacon.first, __ATOMIC_ACQUIRE), run->mark.start_tx);
 	run->worker_stalls = __atomic_load_n(&dp->w.stalls, __ATOMIC_RELAXED) - stalls;
 	run->stale_beacons = __atomic_load_n(&nif->beacon.stale, __ATOMIC_RELAXED);
 	run->worker_descheduled_ns = have_ws && worker_sched_read(&dp->w, &ws1) == 0
@@ -346,8 +359,8 @@ static json_t *beacon_run_json(unsigned idx, const struct beacon_run *r, int svc
 						       pkt_format_mac(r->peers[i].mac, mac), "first_arp_ns",
 						       app_num_json(r->peers[i].first_arp_ns), "first_frame_ns",
 						       app_num_json(r->peers[i].first_frame_ns)));
-	o = json_pack("{s:I, s:f, s:o, s:o, s:o, s:s?, s:s?, s:b, s:s?}", "run", (json_int_t)idx,
-			 "spawn_ns", r->spawn_ns, "first_frame_ns", app_num_json(r->first_frame_ns),
+	o = json_pack("{s:I, s:o, s:o, s:o, s:o, s:s?, s:s?, s:b, s:s?}", "run", (json_int_t)idx,
+			 "spawn_ns", app_num_json(r->spawn_ns), "first_frame_ns", app_num_json(r->first_frame_ns),
 			 "first_arp_ns", app_num_json(r->first_arp_ns), "first_beacon_ns",
 			 app_num_json(r->first_beacon_ns), "beacon_src",
 			 isnan(r->first_beacon_ns) ? NULL : pkt_format_ip(r->beacon_ip, ip), "arp_src",
@@ -361,6 +374,13 @@ static json_t *beacon_run_json(unsigned idx, const struct beacon_run *r, int svc
 	json_object_set_new(o, "sent_ns", app_num_json(r->sent_ns));
 	json_object_set_new(o, "stamp_error_ns", app_num_json(r->stamp_error_ns));
 	json_object_set_new(o, "sender_cpu", r->sender_cpu < 0 ? json_null() : json_integer(r->sender_cpu));
+	if (r->mark.echoes_sent) {
+		json_object_set_new(o, "one_way_ns", app_num_json(r->mark.one_way_ns));
+		json_object_set_new(o, "one_way_spread_ns", app_num_json(r->mark.one_way_spread_ns));
+		json_object_set_new(o, "one_way_n", json_integer(r->mark.echoes_back));
+		json_object_set_new(o, "echoes_sent", json_integer(r->mark.echoes_sent));
+		json_object_set_new(o, "receive_to_spawn_ns", app_num_json(r->mark.rx_to_spawn_ns));
+	}
 	if (vmm) {
 		json_object_set_new(o, "vmm_ns", app_num_json(r->vmm_ns));
 		json_object_set_new(o, "vmm_after_ns", app_num_json(r->vmm_after_ns));
@@ -380,7 +400,10 @@ static json_t *beacon_run_json(unsigned idx, const struct beacon_run *r, int svc
 
 static void beacon_csv_line(FILE *f, unsigned idx, const struct beacon_run *r, const char *clock)
 {
-	fprintf(f, "%u,%.0f,", idx, r->spawn_ns);
+	if (isnan(r->spawn_ns))
+		fprintf(f, "%u,,", idx);
+	else
+		fprintf(f, "%u,%.0f,", idx, r->spawn_ns);
 	if (isnan(r->first_arp_ns))
 		fputc(',', f);
 	else
@@ -432,11 +455,43 @@ static const char *beacon_stamp_error_reason(const struct beacon_args *a, const 
 	return NULL;
 }
 
+/* The remote-trigger figures summarized over runs. */
+enum { BT_OW, BT_SPREAD, BT_N, BT_R2S, BT__COUNT };
+
+static void beacon_trigger_summaries(const struct beacon_run *runs, unsigned done, struct stats_summary *s)
+{
+	double *v = calloc(done ? done : 1, sizeof(double));
+
+	for (int k = 0; k < BT__COUNT; k++) {
+		for (unsigned i = 0; v && i < done; i++) {
+			const struct trigger_run_mark *m = &runs[i].mark;
+
+			v[i] = k == BT_OW ? m->one_way_ns : k == BT_SPREAD ? m->one_way_spread_ns :
+			       k == BT_N ? (m->echoes_back ? m->echoes_back : NAN) : m->rx_to_spawn_ns;
+		}
+		stats_summarize(v, v ? done : 0, &s[k]);
+	}
+	free(v);
+}
+
+/* What the start mark is, for the output. */
+static const char *beacon_mark_def(const struct beacon_args *a)
+{
+	return a->trigger ? "start mark = START's TX TSC (worker, just before rte_eth_tx_burst) + the run's "
+			    "one-way delay; the listener's receive-to-spawn delay is inside the figure, "
+			    "reported beside it"
+			  : a->start ? "start mark = TSC before the start request to the server is written "
+				       "(the agent spawns; its round trip is inside the figure)"
+				     : "start mark = TSC before posix_spawn";
+}
+
 int beacon_measure(struct dp *dp, const struct beacon_args *a, json_t **json)
 {
 	struct beacon_run *runs = calloc(a->repeat, sizeof(*runs));
 	double *vals = calloc(a->repeat, sizeof(double));
-	struct stats_summary sum[ST__COUNT], vmm_sum, err_sum;
+	struct stats_summary sum[ST__COUNT], vmm_sum, err_sum, trig_sum[BT__COUNT];
+	const char *mark = a->trigger ? "remote-trigger" : a->start ? "remote-request" : "local-spawn";
+	char label[96];
 	const char *err_why;
 	const char *clock = clock_source_name(dp->port.clock);
 	char err[DP_ERR_LEN], ip[16];
@@ -497,9 +552,14 @@ int beacon_measure(struct dp *dp, const struct beacon_args *a, json_t **json)
 
 			if (!isnan(r->first_arp_ns))
 				snprintf(arp, sizeof(arp), "%.3f ms", r->first_arp_ns / 1e6);
-			printf("run %u: first beacon %.3f ms from %s, first ARP %s, spawn %.3f ms", i + 1,
-			       r->first_beacon_ns / 1e6, pkt_format_ip(r->beacon_ip, ip), arp,
-			       r->spawn_ns / 1e6);
+			printf("run %u: first beacon %.3f ms from %s, first ARP %s", i + 1,
+			       r->first_beacon_ns / 1e6, pkt_format_ip(r->beacon_ip, ip), arp);
+			if (a->trigger)
+				printf(", one-way %.1f +- %.1f us (%u echoes), listener receive-to-spawn %.3f ms",
+				       r->mark.one_way_ns / 1e3, r->mark.one_way_spread_ns / 1e3, r->mark.echoes_back,
+				       r->mark.rx_to_spawn_ns / 1e6);
+			else
+				printf(", spawn %.3f ms", r->spawn_ns / 1e6);
 			if (a->vmm_up)
 				printf(", VMM up %.3f ms", r->vmm_ns / 1e6);
 			if (!isnan(r->stamp_error_ns))
@@ -514,6 +574,8 @@ int beacon_measure(struct dp *dp, const struct beacon_args *a, json_t **json)
 			dp_sleep_ns(a->gap);
 	}
 	dp_stop(dp);
+	if (a->trigger)
+		beacon_trigger_summaries(runs, done, trig_sum);
 	for (st = 0; st < n_stages; st++) {
 		for (i = 0; i < done; i++)
 			vals[i] = beacon_stage(&runs[i], st);
@@ -541,7 +603,17 @@ int beacon_measure(struct dp *dp, const struct beacon_args *a, json_t **json)
 				  (json_int_t)dp->nif.beacon.udp_port, "floor_ns", json_null(), "runs", arr,
 				  "summary", summary);
 		json_object_set_new(*json, "cache", json_string(a->cold ? "cold" : "warm"));
-		json_object_set_new(*json, "start", json_string(a->start ? "remote-request" : "local-spawn"));
+		json_object_set_new(*json, "start_mark", json_string(mark));
+		json_object_set_new(*json, "start_mark_def", json_string(beacon_mark_def(a)));
+		if (a->trigger)
+			json_object_set_new(*json, "one_way",
+					    json_pack("{s:o, s:o, s:o, s:o, s:s}", "ns", app_summary_json(&trig_sum[BT_OW]),
+						      "spread_ns", app_summary_json(&trig_sum[BT_SPREAD]), "n",
+						      app_summary_json(&trig_sum[BT_N]), "receive_to_spawn_ns",
+						      app_summary_json(&trig_sum[BT_R2S]), "method",
+						      "per run: n UDP echoes to the listener before the run; one-way = "
+						      "median(RTT)/2 (TSC just before TX burst to port RX stamp), "
+						      "uncertainty = semi-interquartile range of RTT/2; summarized over runs"));
 		/* Missing for some runs: summarize those that have it, and say why. */
 		json_object_set_new(summary, "stamp_error_ns",
 				    err_sum.n ? app_summary_json(&err_sum) : json_null());
@@ -552,6 +624,13 @@ int beacon_measure(struct dp *dp, const struct beacon_args *a, json_t **json)
 						"before sendto(), in ns with the measured TSC rate; the "
 						"appliance's own timing error for that event"));
 		app_result_cpus_stalls(*json, dp, done && runs[0].have_target_cpus ? &runs[0].target_cpus : NULL);
+		for (i = 0; a->trigger && i < done; i++)
+			if (runs[i].first_beacon_ns < 0) { /* the echoes' RTT/2 was longer than the start */
+				if (!json_object_get(*json, "flags"))
+					json_object_set_new(*json, "flags", json_array());
+				json_array_append_new(json_object_get(*json, "flags"), json_string("one_way_exceeds_startup"));
+				break;
+			}
 		if (svc)
 			json_object_set_new(*json, "service",
 					    json_pack("{s:s, s:I, s:s?, s:s}", "protocol",
@@ -572,8 +651,16 @@ int beacon_measure(struct dp *dp, const struct beacon_args *a, json_t **json)
 		json_object_set_new(*json, "port_stats", app_port_stats_json(dp->port.id));
 		json_object_set_new(*json, "rx_stamp", app_rx_stamp_json(&dp->port));
 	} else {
-		for (st = n_stages - 1; st >= 0; st--)
-			app_summary_print(stdout, stage_text[st], &sum[st], "ns after the start mark");
+		for (st = n_stages - 1; st >= 0; st--) {
+			snprintf(label, sizeof(label), "%s (start: %s)", stage_text[st], mark);
+			app_summary_print(stdout, label, &sum[st], "ns after the start mark");
+		}
+		if (a->trigger) {
+			app_summary_print(stdout, "one-way delay (median RTT/2 per run)", &trig_sum[BT_OW], "ns");
+			app_summary_print(stdout, "one-way uncertainty (semi-IQR per run)", &trig_sum[BT_SPREAD], "ns");
+			app_summary_print(stdout, "one-way echoes answered per run", &trig_sum[BT_N], "echoes");
+			app_summary_print(stdout, "listener receive-to-spawn (not subtracted)", &trig_sum[BT_R2S], "ns");
+		}
 		if (a->vmm_up)
 			app_summary_print(stdout, "VMM devices set up (polled, 0.25 ms)", &vmm_sum,
 					  "ns after the start mark");
@@ -582,8 +669,7 @@ int beacon_measure(struct dp *dp, const struct beacon_args *a, json_t **json)
 		if (err_why)
 			printf("stamp error: not measured for %s: %s\n", err_sum.n ? "some runs" : "any run", err_why);
 		app_stalls_print(stdout, dp);
-		printf("clock: %s; start mark: TSC before %s; no floor subtracted\n", clock,
-		       a->start ? "the start request to the server (start: remote-request)" : "posix_spawn");
+		printf("clock: %s; start: %s (%s); no floor subtracted\n", clock, mark, beacon_mark_def(a));
 	}
 out:
 	if (csv)

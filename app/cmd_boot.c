@@ -17,6 +17,7 @@
 #include "commands.h"
 #include "target.h"
 #include "server.h"
+#include "trigger_run.h"
 
 struct boot_cfg {
 	const char *platform;
@@ -39,6 +40,8 @@ struct boot_cfg {
 	uint64_t max_stall;
 	struct app_server_opts srv;
 	const char *port; /* with --server: the dataplane port cabled to the server */
+	const char *start;
+	uint64_t echoes;
 };
 
 static const struct opt_def boot_opts[] = {
@@ -75,6 +78,12 @@ static const struct opt_def boot_opts[] = {
 	APP_SERVER_OPT_ROWS(struct boot_cfg, srv),
 	{ "port", OPT_STR, offsetof(struct boot_cfg, port), 0, 0, NULL, "IFACE|SPEC",
 	  "with --server: this host's end of the cable to --uplink (IFACE driven with --kind, or af_xdp:IFACE)" },
+	{ "start", OPT_STR, offsetof(struct boot_cfg, start), 0, 0, "local-spawn", "local-spawn|remote-trigger",
+	  "local-spawn: lvperf spawns the start command (mark: TSC before posix_spawn); remote-trigger: "
+	  "a listener on the target's address spawns it on a START datagram from the port (mark: START's "
+	  "TX TSC + the one-way delay, docs/startup-across-boxes.md)" },
+	{ "echoes", OPT_U64, offsetof(struct boot_cfg, echoes), 1, 100000, "100", "N",
+	  "remote-trigger: UDP echoes per run for the one-way delay" },
 	{ NULL, 0, 0, 0, 0, NULL, NULL, NULL },
 };
 
@@ -147,6 +156,8 @@ static int boot_run(struct boot_cfg *cfgp, struct remote *r)
 	struct boot_mem mem;
 	struct stats_summary ms, gs;
 	struct dp dp;
+	struct trigger_run trig;
+	int remote; /* --start remote-trigger */
 	char err[DP_ERR_LEN], why[256], port[sizeof(t.port)];
 	json_t *bj = NULL;
 	int64_t size;
@@ -157,6 +168,16 @@ static int boot_run(struct boot_cfg *cfgp, struct remote *r)
 		return APP_USAGE;
 	if (strcmp(cfg.kind, "af_xdp") && strcmp(cfg.kind, "af_packet")) {
 		fprintf(stderr, "lvperf boot: --kind must be af_xdp or af_packet\n");
+		return APP_USAGE;
+	}
+	remote = strcmp(cfg.start, "remote-trigger") == 0;
+	if (!remote && strcmp(cfg.start, "local-spawn")) {
+		fprintf(stderr, "lvperf boot: --start must be local-spawn or remote-trigger, not '%s'\n", cfg.start);
+		return APP_USAGE;
+	}
+	if (remote && r) {
+		fprintf(stderr, "lvperf boot: --start remote-trigger with --server is not wired yet "
+			"(the agent's arm op); without --start the server's agent spawns on request\n");
 		return APP_USAGE;
 	}
 	if (!drv->available(why, sizeof(why))) {
@@ -190,6 +211,19 @@ static int boot_run(struct boot_cfg *cfgp, struct remote *r)
 		fprintf(stderr, "lvperf boot: %s\n", err);
 		return APP_ERR;
 	}
+	if (remote && !t.netns_path[0] && !t.port[0] && t.link.ns[0] && (t.link.created & 1))
+		snprintf(t.netns_path, sizeof(t.netns_path), "/run/netns/%s", t.link.ns);
+	if (remote && !t.netns_path[0]) {
+		fprintf(stderr, "lvperf boot: --start remote-trigger needs a target in an lvp network namespace "
+			"on a veth (native, containers); %s attaches its target its own way\n", drv->name);
+		drv->destroy(&t);
+		return APP_USAGE;
+	}
+	if (remote && trigger_run_open(&trig, t.netns_path, t.target_ip, (uint32_t)cfg.echoes, err, sizeof(err))) {
+		fprintf(stderr, "lvperf boot: %s\n", err);
+		drv->destroy(&t);
+		return APP_ERR;
+	}
 	size = drv->image_size(&t);
 	mem.t = &t;
 	mem.rss = calloc(cfg.repeat, sizeof(double));
@@ -212,6 +246,8 @@ static int boot_run(struct boot_cfg *cfgp, struct remote *r)
 	dcfg.udp_port = t.beacon_port;
 	dcfg.quiet = cfg.quiet;
 	if (app_dp_rx_stamp("boot", cfg.rx_stamp, &dcfg)) {
+		if (remote)
+			trigger_run_close(&trig);
 		drv->destroy(&t);
 		free(mem.rss);
 		free(mem.guest);
@@ -221,6 +257,8 @@ static int boot_run(struct boot_cfg *cfgp, struct remote *r)
 	rc = mem.rss && mem.guest ? dp_open(&dp, &dcfg, err) : -ENOMEM;
 	if (rc) {
 		fprintf(stderr, "lvperf boot: %s\n", mem.rss && mem.guest ? err : "out of memory");
+		if (remote)
+			trigger_run_close(&trig);
 		drv->destroy(&t);
 		free(mem.rss);
 		free(mem.guest);
@@ -236,7 +274,8 @@ static int boot_run(struct boot_cfg *cfgp, struct remote *r)
 					  .on_up_ctx = &mem, .cold = cfg.cold,
 					  .vmm_up = drv->vmm_up ? target_vmm_up : NULL, .vmm_ctx = &t,
 					  .sender_tsc_unknown = r ? REMOTE_TSC : drv->shares_host_tsc ? NULL : TARGET_GUEST_TSC,
-					  .start = r ? remote_start : NULL, .start_ctx = &t };
+					  .start = r ? remote_start : NULL, .start_ctx = &t,
+					  .trigger = remote ? &trig : NULL };
 		struct svc_spec spec;
 
 		if (target_service(&t, &spec) == 0) {
@@ -245,12 +284,14 @@ static int boot_run(struct boot_cfg *cfgp, struct remote *r)
 		}
 
 		if (!cfg.json)
-			printf("== boot: %s%s%s%s running %s, %" PRIu64 " %s starts, network %s (%s) ==\n",
+			printf("== boot: %s%s%s%s running %s, %" PRIu64 " %s starts, network %s (%s), start: %s ==\n",
 			       drv->name, t.variant[0] ? " (" : "", t.variant, t.variant[0] ? ")" : "",
-			       cfg.workload, cfg.repeat, cfg.cold ? "cold" : "warm", port, cfg.net);
+			       cfg.workload, cfg.repeat, cfg.cold ? "cold" : "warm", port, cfg.net, cfg.start);
 		rc = beacon_measure(&dp, &ba, &bj);
 	}
 	dp_close(&dp);
+	if (remote)
+		trigger_run_close(&trig);
 	drv->stop(&t, 0);
 	drv->destroy(&t);
 	for (int i = 0; i < 10; i++) { /* shims exit shortly after their daemon */
@@ -267,7 +308,7 @@ static int boot_run(struct boot_cfg *cfgp, struct remote *r)
 				      app_summary_json(&ms), "startup", bj ? bj : json_null());
 
 		static const char *const lift[] = { "stamp_error_ns", "stamp_error_reason", "flags", "cpus",
-						    "worker" };
+						    "worker", "start_mark", "one_way" };
 
 		for (size_t k = 0; bj && k < sizeof(lift) / sizeof(lift[0]); k++)
 			if (json_object_get(bj, lift[k]))

@@ -57,6 +57,8 @@ struct ping_args {
  */
 int ping_measure(struct dp *dp, const struct ping_args *a, json_t **json);
 
+struct trigger_run;
+
 struct beacon_args {
 	uint64_t repeat;
 	uint64_t timeout; /* ns per run */
@@ -98,6 +100,11 @@ struct beacon_args {
 	 * NULL: argv is spawned here ("local-spawn"). */
 	int (*start)(void *ctx, pid_t *pid, char *err, size_t len);
 	void *start_ctx;
+	/* Start by remote trigger (trigger_run.h): START from the port, the
+	 * listener spawns argv, start mark = START's TX TSC + the one-way
+	 * delay measured before each run; NULL: local spawn (TSC before
+	 * posix_spawn). */
+	struct trigger_run *trigger;
 };
 
 /* Start a->argv a->repeat times and time its first ARP, first beacon and,

@@ -11,6 +11,7 @@
 #include "responder.h"
 #include "svc.h"
 #include "tcp.h"
+#include "trigger_tx.h"
 
 static void netif_stamp_sw(const struct netif *nif, struct rte_mbuf **pkts, uint16_t n, tsc_t now,
 			   tsc_t *stamps)
@@ -180,6 +181,8 @@ void netif_input(struct netif *nif, struct rte_mbuf *m, tsc_t ts)
 	case PKT_UDP:
 		nif->c.udp_in++;
 		nif->c.udp_csum_partial += pi.l4_csum_partial;
+		if (nif->trig && trigger_tx_input(nif, frame, &pi, ts))
+			break;
 		beacon_input(nif, frame, &pi, ts);
 		break;
 	default:

@@ -24,6 +24,7 @@ struct tcp_stack;
 struct tcp_tx_ops;
 struct load;
 struct svc_probe;
+struct trigger_tx;
 
 /* A peer on the link, learned from ARP. */
 struct neigh {
@@ -111,6 +112,7 @@ struct netif {
 	int responder;	       /* else to the stateless HTTP responder, when set */
 	struct load *load;
 	struct svc_probe *svc; /* the readiness probe, when armed (svc.c) */
+	struct trigger_tx *trig; /* remote-trigger echoes and START, when attached (trigger_tx.c) */
 
 	struct rte_mbuf *txq[NETIF_BURST];
 	uint16_t ntx;

@@ -178,6 +178,7 @@ static int docker_holder(struct docker_state *d, struct target *t, char *err, si
 			return -EIO;
 		}
 	}
+	snprintf(t->netns_path, sizeof(t->netns_path), "/proc/%d/ns/net", atoi(pid));
 	return 0;
 }
 

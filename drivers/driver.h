@@ -53,6 +53,10 @@ struct target {
 	 * start, in seconds, as it reported it (serial line, boot timer), for
 	 * the run stop() just ended; negative when none. Set by stop(). */
 	double guest_s;
+	/* The target's network namespace as a path, set by prepare when it is
+	 * not link.ns (/proc/PID/ns/net of a process holding it); "" : link.ns
+	 * when made, else none on this host (VMs). */
+	char netns_path[48];
 	char *argv[TARGET_ARGV_MAX]; /* the start command, filled by prepare */
 	char argbuf[2048];	/* storage behind argv */
 	void *priv;		/* the driver's own state */

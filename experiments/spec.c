@@ -37,7 +37,7 @@ struct raw_metric {
 };
 
 struct raw_target {
-	char *name, *platform, *workload, *net, *accel, *image;
+	char *name, *platform, *workload, *net, *accel, *image, *server, *start;
 	char **metrics;
 	unsigned metrics_count;
 	char **args;
@@ -81,6 +81,8 @@ static const cyaml_schema_field_t target_fields[] = {
 	STR("net", struct raw_target, net),
 	STR("accel", struct raw_target, accel),
 	STR("image", struct raw_target, image),
+	STR("server", struct raw_target, server),
+	STR("start", struct raw_target, start),
 	LIST("metrics", struct raw_target, metrics),
 	LIST("args", struct raw_target, args),
 	CYAML_FIELD_END,
@@ -101,6 +103,8 @@ static const cyaml_schema_field_t spec_fields[] = {
 	STR("order", struct raw_spec, order),
 	STR("port", struct raw_spec, port),
 	STR("cores", struct raw_spec, cores),
+	/* A map of names the schema cannot list: checked by check_servers. */
+	CYAML_FIELD_IGNORE("servers", CYAML_FLAG_OPTIONAL),
 	CYAML_FIELD_SEQUENCE("targets", CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL, struct raw_spec, targets,
 			     &target_entry, 0, SPEC_MAX_TARGETS),
 	METRIC("startup", SPEC_STARTUP),
@@ -229,6 +233,8 @@ static void walk(struct checker *c, yaml_node_t *n, const cyaml_schema_value_t *
 		}
 		if ((uint64_t)(n->data.sequence.items.top - n->data.sequence.items.start) > v->sequence.max)
 			problem(c, line, field, "at most %u entries", v->sequence.max);
+		return;
+	case CYAML_IGNORE: /* checked on its own (servers:) */
 		return;
 	default:
 		if (n->type != YAML_SCALAR_NODE)
@@ -416,6 +422,130 @@ static const char *const word_accel[] = { "kvm", "tcg", NULL };
 static const char *const word_order[] = { "random", "sequential", NULL };
 static const char *const word_port[] = { "af_xdp", "af_packet", NULL };
 static const char *const word_workload[] = { "beacon", "nginx", "redis", "floor", NULL };
+static const char *const word_start[] = { "local-spawn", "remote-trigger", NULL };
+
+/* Names of targets and servers: letters, digits, '-', '_', '.'. */
+static int good_name(const char *s, size_t cap)
+{
+	return *s && strlen(s) < cap &&
+	       strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") == strlen(s);
+}
+
+/* ssh://[USER@]HOST[:PORT]: NULL when s is one, else what is wrong. */
+static const char *ssh_uri_problem(const char *s)
+{
+	static const char ok[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.";
+	const char *host, *at, *colon;
+	uint64_t port;
+	const char *why;
+
+	if (strncmp(s, "ssh://", 6) != 0)
+		return "does not start with ssh://";
+	host = s + 6;
+	at = strchr(host, '@');
+	if (at) {
+		if (at == host || strspn(host, ok) != (size_t)(at - host))
+			return "the user before '@' must be letters, digits, '-', '_' or '.'";
+		host = at + 1;
+	}
+	colon = strchr(host, ':');
+	if (colon == host || *host == 0 || strspn(host, ok) != (size_t)((colon ? colon : host + strlen(host)) - host))
+		return "the host must be a name or IPv4 address (letters, digits, '-', '.')";
+	if (colon && (opt_parse_u64(colon + 1, &port, &why) || port < 1 || port > 65535))
+		return "the port after ':' must be 1 to 65535";
+	return NULL;
+}
+
+/* servers: a mapping of NAME to {ssh, uplink, identity}, from the document
+ * itself (its keys are the user's names, which a cyaml schema cannot list). */
+static void check_servers(struct checker *c, struct spec *s)
+{
+	yaml_node_t *root = yaml_document_get_root_node(&c->doc), *map = NULL;
+	char f[160];
+
+	for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = yaml_document_get_node(&c->doc, p->key);
+
+		if (k && k->type == YAML_SCALAR_NODE && strcmp((char *)k->data.scalar.value, "servers") == 0)
+			map = yaml_document_get_node(&c->doc, p->value);
+	}
+	if (!map)
+		return;
+	if (map->type != YAML_MAPPING_NODE) {
+		problem(c, (unsigned)map->start_mark.line + 1, "servers",
+			"expected a mapping of server names to {ssh, uplink, identity}, found %s", node_kind(map));
+		return;
+	}
+	for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = yaml_document_get_node(&c->doc, p->key);
+		yaml_node_t *v = yaml_document_get_node(&c->doc, p->value);
+		const char *name = k && k->type == YAML_SCALAR_NODE ? (const char *)k->data.scalar.value : "?";
+		unsigned line = k ? (unsigned)k->start_mark.line + 1 : 0;
+		struct spec_server *sv;
+		int have_ssh = 0;
+
+		snprintf(f, sizeof(f), "servers.%s", name);
+		if (!good_name(name, SPEC_NAME_LEN)) {
+			problem(c, line, f, "'%s' must be 1-%d letters, digits, '-', '_' or '.'", name, SPEC_NAME_LEN - 1);
+			continue;
+		}
+		if (s->n_servers == SPEC_MAX_SERVERS) {
+			problem(c, line, f, "at most %d servers", SPEC_MAX_SERVERS);
+			return;
+		}
+		for (unsigned j = 0; j < s->n_servers; j++)
+			if (strcmp(s->servers[j].name, name) == 0)
+				problem(c, line, f, "'%s' is already a server (line %u)", name, s->servers[j].line);
+		sv = &s->servers[s->n_servers++];
+		memset(sv, 0, sizeof(*sv));
+		snprintf(sv->name, sizeof(sv->name), "%s", name);
+		sv->line = line;
+		if (!v || v->type != YAML_MAPPING_NODE) {
+			problem(c, line, f, "expected a mapping with ssh (and uplink, identity), found %s",
+				v ? node_kind(v) : "nothing");
+			continue;
+		}
+		for (yaml_node_pair_t *q = v->data.mapping.pairs.start; q < v->data.mapping.pairs.top; q++) {
+			yaml_node_t *qk = yaml_document_get_node(&c->doc, q->key);
+			yaml_node_t *qv = yaml_document_get_node(&c->doc, q->value);
+			const char *key = qk && qk->type == YAML_SCALAR_NODE ? (const char *)qk->data.scalar.value : "?";
+			const char *val = qv && qv->type == YAML_SCALAR_NODE ? (const char *)qv->data.scalar.value : NULL;
+			unsigned kl = qk ? (unsigned)qk->start_mark.line + 1 : line;
+			const char *why;
+			char sub[200];
+
+			snprintf(sub, sizeof(sub), "servers.%s.%s", name, key);
+			if (strcmp(key, "ssh") && strcmp(key, "uplink") && strcmp(key, "identity")) {
+				problem(c, kl, sub, "unknown key (expected one of: ssh, uplink, identity)");
+				continue;
+			}
+			if (!val) {
+				problem(c, kl, sub, "expected a single value, found %s", qv ? node_kind(qv) : "nothing");
+				continue;
+			}
+			if (strcmp(key, "ssh") == 0) {
+				have_ssh = 1;
+				if ((why = ssh_uri_problem(val)) != NULL || strlen(val) >= sizeof(sv->ssh))
+					problem(c, kl, sub, "'%s' is not ssh://[USER@]HOST[:PORT]: %s", val,
+						why ? why : "too long");
+				else
+					snprintf(sv->ssh, sizeof(sv->ssh), "%s", val);
+			} else if (strcmp(key, "uplink") == 0) {
+				if (!good_name(val, sizeof(sv->uplink)) || strchr(val, '/'))
+					problem(c, kl, sub, "'%s' is not an interface name (1-15 letters, digits, '-', '_', '.')",
+						val);
+				else
+					snprintf(sv->uplink, sizeof(sv->uplink), "%s", val);
+			} else if (!*val || strlen(val) >= sizeof(sv->identity)) {
+				problem(c, kl, sub, "a key file path of 1-%zu characters", sizeof(sv->identity) - 1);
+			} else {
+				snprintf(sv->identity, sizeof(sv->identity), "%s", val);
+			}
+		}
+		if (!have_ssh)
+			problem(c, line, f, "missing ssh (ssh://[USER@]HOST[:PORT])");
+	}
+}
 
 static void check_metric(struct checker *c, int i, const struct raw_metric *r, struct spec_metric_cfg *m)
 {
@@ -460,7 +590,7 @@ static void check_metric(struct checker *c, int i, const struct raw_metric *r, s
 }
 
 static void check_target(struct checker *c, unsigned i, const struct raw_target *r, struct spec_target *t,
-			 const char *const *platforms)
+			 const char *const *platforms, const struct spec_server *servers, unsigned n_servers)
 {
 	char f[64];
 
@@ -469,8 +599,7 @@ static void check_target(struct checker *c, unsigned i, const struct raw_target 
 	t->line = line_of(c, f);
 	if (!r->name)
 		bad(c, FLD("name"), "missing (every target needs a unique name)");
-	else if (strlen(r->name) >= sizeof(t->name) || !*r->name || strspn(r->name, "abcdefghijklmnopqrstuvwxyz"
-			"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") != strlen(r->name))
+	else if (!good_name(r->name, sizeof(t->name)))
 		bad(c, FLD("name"), "'%s' must be 1-%zu letters, digits, '-', '_' or '.'", r->name, sizeof(t->name) - 1);
 	else
 		snprintf(t->name, sizeof(t->name), "%s", r->name);
@@ -483,6 +612,22 @@ static void check_target(struct checker *c, unsigned i, const struct raw_target 
 	snprintf(t->net, sizeof(t->net), "direct");
 	get_word(c, FLD("net"), r->net, word_net, t->net, sizeof(t->net));
 	get_word(c, FLD("accel"), r->accel, word_accel, t->accel, sizeof(t->accel));
+	if (r->server) {
+		unsigned k;
+
+		for (k = 0; k < n_servers && strcmp(servers[k].name, r->server); k++)
+			;
+		if (k == n_servers)
+			bad(c, FLD("server"), "'%s' is not a key of servers:%s", r->server,
+			    n_servers ? "" : " (there is no servers: map)");
+		else
+			snprintf(t->server, sizeof(t->server), "%s", r->server);
+	}
+	snprintf(t->start, sizeof(t->start), "%s", r->server ? "remote-trigger" : "local-spawn");
+	get_word(c, FLD("start"), r->start, word_start, t->start, sizeof(t->start));
+	if (r->server && strcmp(t->start, "local-spawn") == 0)
+		bad(c, FLD("start"), "a target on a server starts by remote-trigger (its start mark must be on "
+		    "this box's clock)");
 	if (r->image) {
 		if (strlen(r->image) >= sizeof(t->image) || !*r->image)
 			bad(c, FLD("image"), "a path of 1-%zu characters", sizeof(t->image) - 1);
@@ -564,13 +709,14 @@ static void check(struct checker *c, const struct raw_spec *r, struct spec *s, c
 	}
 	for (int i = 0; i < SPEC_N_METRICS; i++)
 		check_metric(c, i, r->m[i], &s->m[i]);
+	check_servers(c, s);
 	if (!r->targets || r->targets_count == 0) {
 		bad(c, "targets", "missing (a list of targets, each with name, platform and metrics)");
 		return;
 	}
 	s->n_targets = r->targets_count;
 	for (unsigned i = 0; i < r->targets_count; i++) {
-		check_target(c, i, &r->targets[i], &s->targets[i], platforms);
+		check_target(c, i, &r->targets[i], &s->targets[i], platforms, s->servers, s->n_servers);
 		for (unsigned j = 0; j < i; j++)
 			if (s->targets[i].name[0] && strcmp(s->targets[i].name, s->targets[j].name) == 0) {
 				char f[64];

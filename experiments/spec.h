@@ -12,6 +12,7 @@
 #define SPEC_MAX_TARGETS 64
 #define SPEC_MAX_SWEEP 32
 #define SPEC_NAME_LEN 48
+#define SPEC_MAX_SERVERS 16
 
 enum spec_metric {
 	SPEC_STARTUP,
@@ -54,6 +55,20 @@ struct spec_target {
 	char argbuf[512];	      /* storage behind args */
 	unsigned metrics;	      /* bit i: enum spec_metric i */
 	unsigned line;		      /* where the target starts in the file */
+	char server[SPEC_NAME_LEN];   /* a key of servers:, "" for this host */
+	/* How its start is marked: "local-spawn" (TSC before posix_spawn,
+	 * the default here) or "remote-trigger" (START from the port; the
+	 * default and the only choice on a server). */
+	char start[16];
+};
+
+/* A test server (servers: NAME: {ssh, uplink, identity}). */
+struct spec_server {
+	char name[SPEC_NAME_LEN];
+	char ssh[256];	    /* ssh://[USER@]HOST[:PORT] */
+	char uplink[16];    /* the server's interface cabled to our port ("" : none given) */
+	char identity[256]; /* ssh -i FILE, "" for ssh's default */
+	unsigned line;
 };
 
 struct spec {
@@ -64,6 +79,8 @@ struct spec {
 	char cores[32];
 	struct spec_target targets[SPEC_MAX_TARGETS];
 	unsigned n_targets;
+	struct spec_server servers[SPEC_MAX_SERVERS];
+	unsigned n_servers;
 	struct spec_metric_cfg m[SPEC_N_METRICS];
 };
 

@@ -1732,7 +1732,7 @@ remote_boot)
 		"$LVPERF" boot --platform "$plat" $opts --repeat 3 --timeout 60s --server "$srv_uri" --uplink "$srv_uplink" \
 			--port "$srv_port" --json >"$tmp/$plat.json" 2>"$tmp/$plat.err" ||
 			{ cat "$tmp/$plat.err" >&2; fail "boot --server $plat exited $?"; }
-		check "$tmp/$plat.json" 'j["server"] == "'"$srv_mgmt_ip"'" and j["startup"]["start"] == "remote-request" and len(j["startup"]["runs"]) == 3 and all(r["first_beacon_ns"] and r["spawn_ns"] > 0 and r["beacon_src"] == "10.252.0.2" for r in j["startup"]["runs"])' "$plat through --server: not a beacon per run"
+		check "$tmp/$plat.json" 'j["server"] == "'"$srv_mgmt_ip"'" and j["startup"]["start_mark"] == "remote-request" and len(j["startup"]["runs"]) == 3 and all(r["first_beacon_ns"] and r["spawn_ns"] > 0 and r["beacon_src"] == "10.252.0.2" for r in j["startup"]["runs"])' "$plat through --server: not a beacon per run"
 		check "$tmp/$plat.json" 'j["memory_rss_bytes"]["n"] == 3 and j["image_bytes"] > 0 and "another box" in j["stamp_error_reason"]' "$plat through --server: memory, size or stamp label"
 		left=$(server_leftovers)
 		[ -z "$left" ] || fail "$plat left on the server: $left"
@@ -1811,6 +1811,33 @@ remote_http_kv)
 		left=$(server_leftovers)
 		[ -z "$left" ] || fail "$w left on the server: $left"
 	done
+	;;
+boot_trigger)
+	# --start remote-trigger: a listener on the target's address in its
+	# namespace spawns the start command on START from the port; every
+	# run has its beacon, a positive startup, its one-way delay from >= 100
+	# echoes; nothing is left after.
+	"$LVPERF" boot --platform native --start bogus >/dev/null 2>"$tmp/err" && fail "--start bogus accepted"
+	grep -q "local-spawn or remote-trigger" "$tmp/err" || fail "--start bogus: no clear error"
+	for p in native crun; do
+		"$LVPERF" boot --platform "$p" --repeat 3 --start remote-trigger --json >"$tmp/b.json" 2>"$tmp/err" &
+		bpid=$!
+		wait "$bpid" || { cat "$tmp/err" >&2; fail "lvperf boot $p --start remote-trigger exited $?"; }
+		check "$tmp/b.json" 'j["start_mark"] == "remote-trigger" and j["startup"]["start_mark"] == "remote-trigger"' "$p: start_mark missing"
+		check "$tmp/b.json" 'j["startup"]["summary"]["first_beacon_ns"]["n"] == 3 and all(0 < r["first_beacon_ns"] < 10e9 and r["error"] is None for r in j["startup"]["runs"])' "$p: 3 beacons with a positive startup not seen"
+		check "$tmp/b.json" 'all(r["one_way_n"] >= 100 and 0 < r["one_way_ns"] < r["first_beacon_ns"] and r["one_way_spread_ns"] >= 0 and r["receive_to_spawn_ns"] >= 0 for r in j["startup"]["runs"])' "$p: one-way delay or receive-to-spawn missing"
+		check "$tmp/b.json" 'j["one_way"]["n"]["min"] >= 100 and j["one_way"]["ns"]["n"] == 3 and j["one_way"]["spread_ns"]["n"] == 3' "$p: one-way summary missing"
+		# shares the host's TSC: the beacon's own TSC falls after the mark
+		check "$tmp/b.json" 'all(r["sent_ns"] > 0 for r in j["startup"]["runs"])' "$p: a beacon sent before the start mark"
+		! ip netns list | grep -q "^lvpbt$bpid" || fail "$p: namespace lvpbt$bpid left"
+		! ip -o link | grep -q "lvpbt$bpid" || fail "$p: links of lvpbt$bpid left"
+		! ls -d /tmp/lvpbt"$bpid"-* /sys/fs/cgroup/*/"lvpbt$bpid" >/dev/null 2>&1 || fail "$p: files or cgroups of $bpid left"
+		! ps -eo ppid= | grep -qw "$bpid" || fail "$p: children of lvperf boot left"
+	done
+	"$LVPERF" boot --platform native --repeat 2 --start remote-trigger >"$tmp/b.txt" 2>&1 || { cat "$tmp/b.txt" >&2; fail "text run exited $?"; }
+	grep -q "^first beacon (start: remote-trigger): n 2 " "$tmp/b.txt" || fail "text output: figure not labelled"
+	"$LVPERF" boot --platform native --repeat 1 >"$tmp/b.txt" 2>&1 || fail "local-spawn run exited $?"
+	grep -q "^first beacon (start: local-spawn): n 1 " "$tmp/b.txt" || fail "text output: local-spawn not labelled"
 	;;
 *) fail "unknown case $case_name" ;;
 esac

@@ -142,6 +142,44 @@ static void test_missing_file(void **state)
 	free(err);
 }
 
+static void test_servers(void **state)
+{
+	char *err;
+
+	(void)state;
+	assert_int_equal(load("servers.yaml", &err), 0);
+	assert_string_equal(err, "");
+	free(err);
+	assert_int_equal(s.n_servers, 2);
+	assert_string_equal(s.servers[0].name, "left");
+	assert_string_equal(s.servers[0].ssh, "ssh://root@10.250.0.2:2222");
+	assert_string_equal(s.servers[0].uplink, "eth1");
+	assert_string_equal(s.servers[0].identity, "/root/.ssh/lvp_left");
+	assert_int_equal(s.servers[0].line, 3);
+	assert_string_equal(s.servers[1].ssh, "ssh://right.example");
+	assert_string_equal(s.servers[1].uplink, "");
+	assert_string_equal(s.servers[1].identity, "");
+	assert_string_equal(s.targets[0].server, "left");
+	assert_string_equal(s.targets[0].start, "remote-trigger"); /* a server's default */
+	assert_string_equal(s.targets[1].server, "right");
+	assert_string_equal(s.targets[2].server, "");
+	assert_string_equal(s.targets[2].start, "local-spawn"); /* this host's default */
+	assert_string_equal(s.targets[3].start, "remote-trigger");
+	/* A spec without servers: every target here, spawned locally. */
+	assert_int_equal(load("good.yaml", &err), 0);
+	free(err);
+	assert_int_equal(s.n_servers, 0);
+	assert_string_equal(s.targets[0].server, "");
+	assert_string_equal(s.targets[0].start, "local-spawn");
+}
+
+static void test_bad_servers(void **state)
+{
+	(void)state;
+	golden("bad_servers.yaml");
+	golden("no_servers.yaml");
+}
+
 static void test_plan(void **state)
 {
 	char *err;
@@ -189,6 +227,7 @@ int main(void)
 		cmocka_unit_test(test_good),	    cmocka_unit_test(test_bad_structure),
 		cmocka_unit_test(test_bad_values),  cmocka_unit_test(test_bad_yaml),
 		cmocka_unit_test(test_missing_file), cmocka_unit_test(test_plan),
+		cmocka_unit_test(test_servers),	     cmocka_unit_test(test_bad_servers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
