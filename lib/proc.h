@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * Running commands: argv arrays through posix_spawn (never a shell), the
- * child keeping only stdin/stdout/stderr, always reaped by us.
+ * child keeping only stdin/stdout/stderr, always reaped by us. Every spawn
+ * of lvperf goes through proc_spawn_io() (the others are built on it): the
+ * child gets no descriptor above 2, nothing blocked and every signal at
+ * its default, whatever lvperf holds or blocks or ignores.
  */
 #ifndef LVP_PROC_H
 #define LVP_PROC_H
@@ -9,6 +12,40 @@
 #include <stdint.h>
 #include <spawn.h>
 #include <sys/types.h>
+
+/*
+ * Where a spawned command's stdin, stdout and stderr come from and where it
+ * runs (proc_spawn_io). Zeroed fields keep lvperf's own: designated
+ * initializers name only what changes.
+ */
+struct proc_io {
+	const char *dir;	/* chdir here first (then relative paths below are
+				 * opened from it); NULL: lvperf's directory */
+	const char *in;		/* stdin read from this file; NULL: lvperf's */
+	const char *out;	/* stdout to this file, created (mode) and truncated,
+				 * or appended when append; NULL: lvperf's */
+	const char *err;	/* stderr likewise; PROC_IO_STDOUT: where stdout goes */
+	int out_fd;		/* > 2: this descriptor of ours (a pipe's write end)
+				 * becomes stdout instead of out */
+	int err_fd;		/* > 2: likewise for stderr */
+	mode_t mode;		/* of the files out and err create; 0: 0600 */
+	int append;		/* open out and err with O_APPEND, not O_TRUNC */
+};
+
+/* proc_io.err: stderr goes where stdout goes. */
+#define PROC_IO_STDOUT ((const char *)1)
+
+/*
+ * Start argv[0] (searched in PATH unless it holds a '/') with argv and the
+ * environment, stdio as io says (NULL: all lvperf's). In the child every
+ * descriptor above 2 is closed (inherited ones without FD_CLOEXEC too),
+ * the signal mask is empty and every signal's disposition is the default
+ * (an ignored SIGPIPE or SIGHUP of lvperf's is not inherited). Honours
+ * proc_avoid_cpu. Returns 0 with *pid set (the caller reaps it), or -errno
+ * (ENOENT: no such program; also a file of io that cannot be opened or a
+ * missing dir, glibc reporting the child's failure before exec).
+ */
+int proc_spawn_io(char *const argv[], const struct proc_io *io, pid_t *pid);
 
 /*
  * Start argv[0] (searched in PATH) with argv. All descriptors above 2 are
@@ -28,7 +65,9 @@ int proc_start(char *const argv[], int quiet, pid_t *pid);
  */
 void proc_avoid_cpu(int cpu);
 
-/* posix_spawnp() under the restriction of proc_avoid_cpu; same contract. */
+/* posix_spawnp() under the restriction of proc_avoid_cpu; same contract.
+ * The raw call: it does not close descriptors or reset signals (fa and
+ * attr are the caller's); use proc_spawn_io() for commands. */
 int proc_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *fa,
 		const posix_spawnattr_t *attr, char *const argv[], char *const envp[]);
 
@@ -54,8 +93,12 @@ int proc_run(char *const argv[], int quiet, uint64_t timeout_ns);
 
 /*
  * Run argv to completion within timeout_ns and collect its stdout (at
- * most len - 1 bytes, NUL-terminated, trailing newline removed); stderr
- * goes to /dev/null. Returns the exit status as proc_run() does.
+ * most len - 1 bytes, NUL-terminated, trailing newline removed; the rest
+ * is read and dropped); stderr goes to /dev/null. The timeout covers the
+ * reading too: a command that neither exits nor closes its stdout (nor
+ * anything it left holding the pipe) is SIGKILLed by PID when it runs
+ * out, reaped, and -ETIMEDOUT returned with what it wrote so far in buf.
+ * Returns the exit status as proc_run() does, -ETIMEDOUT, or -errno.
  */
 int proc_output(char *const argv[], char *buf, size_t len, uint64_t timeout_ns);
 
