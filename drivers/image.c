@@ -203,24 +203,14 @@ static int image_write(const char *path, const void *data, size_t n, mode_t mode
  * exit status or -errno. */
 static int image_spawn(char *const argv[], const char *in, const char *out, int log, uint64_t timeout_ns)
 {
-	extern char **environ;
-	posix_spawn_file_actions_t fa;
+	struct proc_io io = { .in = in ? in : "/dev/null", .out = out ? out : "/dev/null",
+			      .err = log ? PROC_IO_STDOUT : "/dev/null", .mode = 0644 };
 	int rc, status;
 	pid_t pid;
 
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, in ? in : "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, 1, out ? out : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC,
-					 0644);
-	if (log)
-		posix_spawn_file_actions_adddup2(&fa, 1, 2);
-	else
-		posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
-	rc = proc_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
+	rc = proc_spawn_io(argv, &io, &pid);
 	if (rc)
-		return -rc;
+		return rc;
 	ledger_add_pid(pid);
 	rc = proc_wait(pid, timeout_ns, &status);
 	if (rc == -ETIMEDOUT)

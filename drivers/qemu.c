@@ -173,18 +173,13 @@ bad_machine:
  * status or -errno. */
 static int qemu_run_to_file(char *const argv[], const char *path)
 {
-	posix_spawn_file_actions_t fa;
+	struct proc_io io = { .out = path, .err = "/dev/null", .mode = 0644 };
 	pid_t pid;
 	int rc, status;
-	extern char **environ;
 
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 1, path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-	rc = proc_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
+	rc = proc_spawn_io(argv, &io, &pid);
 	if (rc)
-		return -rc;
+		return rc;
 	ledger_add_pid(pid);
 	rc = proc_wait(pid, 300ull * 1000000000u, &status);
 	if (rc) {
@@ -667,17 +662,11 @@ static int qemu_kvm_probe(const struct target *t, const struct qemu_priv *p, cha
 	if (qemu_argv(&probe, &p->cfg, &qp, 1, 0))
 		return 0;
 	{
-		posix_spawn_file_actions_t fa;
-		extern char **environ;
+		struct proc_io io = { .in = "/dev/null", .out = "/dev/null", .err = errf, .mode = 0644 };
 
-		posix_spawn_file_actions_init(&fa);
-		posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-		posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-		posix_spawn_file_actions_addopen(&fa, 2, errf, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		rc = posix_spawnp(&pid, probe.argv[0], &fa, NULL, probe.argv, environ);
-		posix_spawn_file_actions_destroy(&fa);
+		rc = proc_spawn_io(probe.argv, &io, &pid);
 		if (rc) {
-			snprintf(why, len, "cannot start " QEMU_BIN ": %s", strerror(rc));
+			snprintf(why, len, "cannot start " QEMU_BIN ": %s", strerror(-rc));
 			return 0;
 		}
 	}
