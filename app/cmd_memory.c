@@ -25,6 +25,7 @@
 
 #include "http_load.h"
 #include "resp_load.h"
+#include "file.h"
 #include "footprint.h"
 #include "ledger.h"
 #include "proc.h"
@@ -308,23 +309,6 @@ struct minmem_ctx {
 	json_t *points;		/* per size: what the child reported */
 };
 
-/* The last non-empty line of file into buf. */
-static void minmem_last_line(const char *file, char *buf, size_t len)
-{
-	char line[512];
-	FILE *f = fopen(file, "r");
-
-	buf[0] = 0;
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = 0;
-		if (line[0])
-			snprintf(buf, len, "%s", line);
-	}
-	fclose(f);
-}
-
 /* One size: lvperf http|kv --platform ... --opts OPTS,mem=N in a child. */
 static int minmem_oracle_run(unsigned int mem, double *rate, char *why, unsigned int whylen, void *arg)
 {
@@ -402,7 +386,7 @@ static int minmem_oracle_run(unsigned int mem, double *rate, char *why, unsigned
 		json_array_append_new(c->points, p);
 	}
 	if (rc < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		minmem_last_line(errf, why, whylen);
+		file_last_line(errf, why, whylen);
 		if (!why[0])
 			snprintf(why, whylen, "lvperf %s %s", c->load,
 				 rc < 0 ? strerror(errno) : proc_status_str(status, st, sizeof(st)));
