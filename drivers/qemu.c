@@ -60,25 +60,6 @@ static const char *const qemu_modules[][2] = {
 };
 #define QEMU_NMODULES (sizeof(qemu_modules) / sizeof(qemu_modules[0]))
 
-struct qemu_priv {
-	char dir[64];	      /* /tmp/lvp<tag>-qemu: initramfs, console, socket */
-	char kernel[PATH_MAX];
-	char initrd[PATH_MAX]; /* empty for the floor guest */
-	char disk[PATH_MAX];  /* disk=debian: the cached raw disk */
-	char start[512];      /* disk=debian: the start command, words joined by commas */
-	char sock[96];
-	char console[96];
-	char tap[16];	      /* lvp<tag>t with net=tap */
-	struct qemu_config cfg;
-	struct image img;     /* the workload's rootfs (nginx, redis); img.w NULL for beacon */
-	unsigned int khz;
-	int floor;
-	int kvm;
-	double guest_s_sum;   /* guest-reported uptime at beacon start, over runs */
-	int mark_read;	      /* this run's uptime line was read */
-	unsigned int guest_n;
-};
-
 static int qemu_find_bin(const char *name, char *path, size_t len)
 {
 	static const char *const dirs[] = { "/usr/bin", "/usr/sbin", "/usr/local/bin", "/bin", "/sbin" };
@@ -430,7 +411,7 @@ static int qemu_init_script(const struct target *t, const char *start, char *buf
  * configs), so the guest runs what the containers run. Plus the virtio
  * modules and /init.
  */
-static int qemu_make_initrd(struct target *t, struct qemu_priv *p, char *err, size_t len)
+static int qemu_make_initrd(struct target *t, struct qemu_state *p, char *err, size_t len)
 {
 	static const char *const dirs[] = { "bin", "dev", "lib", "proc", "sys", "tmp" };
 	char beacon[PATH_MAX], init[2048], start[1024], path[PATH_MAX], name[64];
@@ -498,7 +479,7 @@ static int qemu_make_initrd(struct target *t, struct qemu_priv *p, char *err, si
  * initramfs (initramfs-tools) to find the disk. The guest boots through
  * systemd; the disk is attached with snapshot=on, so runs never change it.
  */
-static int qemu_debian_disk(struct target *t, struct qemu_priv *p, char *err, size_t len)
+static int qemu_debian_disk(struct target *t, struct qemu_state *p, char *err, size_t len)
 {
 	char e[400], tmp[PATH_MAX + 32], boot[PATH_MAX + 16], bz[PATH_MAX], size[32], dir[PATH_MAX];
 	char *mkfs[] = { "mkfs.ext4", "-q", "-F", "-L", "lvproot", "-d", p->img.rootfs, tmp, size, NULL };
@@ -585,7 +566,7 @@ static unsigned int qemu_tsc_khz(void)
 	return (unsigned int)(c.hz / 1000.0 + 0.5);
 }
 
-static void qemu_cmdline(const struct target *t, const struct qemu_priv *p, char *buf, size_t len)
+static void qemu_cmdline(const struct target *t, const struct qemu_state *p, char *buf, size_t len)
 {
 	char ip[16], dst[16];
 
@@ -604,7 +585,7 @@ static void qemu_cmdline(const struct target *t, const struct qemu_priv *p, char
 		snprintf(buf, len, "console=ttyS0 quiet panic=-1 no_timer_check");
 }
 
-static void qemu_paths_of(const struct target *t, const struct qemu_priv *p, struct qemu_paths *qp, char *cmdline,
+static void qemu_paths_of(const struct target *t, const struct qemu_state *p, struct qemu_paths *qp, char *cmdline,
 			  size_t len)
 {
 	qemu_cmdline(t, p, cmdline, len);
@@ -635,11 +616,11 @@ static int qemu_file_has(const char *path, const char *needle)
  * serial line. Returns 1 when it came (KVM usable for this guest), 0 with
  * the reason in why when the guest failed, hung or QEMU exited.
  */
-static int qemu_kvm_probe(const struct target *t, const struct qemu_priv *p, char *why, size_t len)
+static int qemu_kvm_probe(const struct target *t, const struct qemu_state *p, char *why, size_t len)
 {
 	struct target probe = *t;
 	struct qemu_paths qp;
-	struct qemu_priv pp = *p;
+	struct qemu_state pp = *p;
 	char cmdline[768], errf[128];
 	const char *mark = p->floor ? "lvp-floor" : QEMU_MARK_INIT;
 	uint64_t waited = 0;
@@ -702,20 +683,12 @@ static int qemu_kvm_probe(const struct target *t, const struct qemu_priv *p, cha
 	return 0;
 }
 
-static void qemu_destroy(struct target *t);
-
-static int qemu_prepare(struct target *t, char *err, size_t len)
+int qemu_state_prepare(struct qemu_state *p, struct target *t, char *err, size_t len)
 {
-	struct qemu_priv *p = calloc(1, sizeof(*p));
 	struct qemu_paths qp;
 	char cmdline[768], why[200] = "", path[PATH_MAX];
 	int rc, kvm = 0;
 
-	if (!p) {
-		snprintf(err, len, "qemu: out of memory");
-		return -ENOMEM;
-	}
-	t->priv = p;
 	rc = qemu_config_parse(t, &p->cfg, err, len);
 	if (rc)
 		goto fail;
@@ -790,16 +763,30 @@ static int qemu_prepare(struct target *t, char *err, size_t len)
 	}
 	return 0;
 fail:
-	qemu_destroy(t);
+	qemu_state_destroy(p);
 	return rc;
 }
 
-int qemu_guest(const struct target *t, struct qemu_guest *g)
+static int qemu_prepare(struct target *t, char *err, size_t len)
 {
-	const struct qemu_priv *p = t->priv;
+	struct qemu_state *p = calloc(1, sizeof(*p));
+	int rc;
 
-	if (!p)
-		return -EINVAL;
+	if (!p) {
+		snprintf(err, len, "qemu: out of memory");
+		return -ENOMEM;
+	}
+	t->priv = p;
+	rc = qemu_state_prepare(p, t, err, len);
+	if (rc) {
+		free(p);
+		t->priv = NULL;
+	}
+	return rc;
+}
+
+int qemu_guest(const struct qemu_state *p, const struct target *t, struct qemu_guest *g)
+{
 	memset(g, 0, sizeof(*g));
 	g->dir = p->dir;
 	g->kernel = p->kernel;
@@ -819,9 +806,8 @@ int qemu_guest(const struct target *t, struct qemu_guest *g)
  * ("lvp-guest-beacon uptime=S"), read once per run. The guest prints it
  * just after the beacon, so the line may still be on its way: wait up to
  * wait_ms for it. */
-static void qemu_read_mark(struct target *t, unsigned wait_ms)
+static void qemu_read_mark(struct qemu_state *p, struct target *t, unsigned wait_ms)
 {
-	struct qemu_priv *p = t->priv;
 	char *data, *m;
 	size_t n;
 
@@ -845,32 +831,32 @@ static void qemu_read_mark(struct target *t, unsigned wait_ms)
 /* QEMU is the start command itself (stopped and reaped by the caller);
  * what is left is its serial console, which holds the guest's own uptime
  * at the beacon's start. */
-static void qemu_stop(struct target *t, pid_t start_pid)
+void qemu_state_stop(struct qemu_state *p, struct target *t, pid_t start_pid)
 {
-	struct qemu_priv *p = t->priv;
-
-	if (!p || !start_pid)
+	if (!start_pid)
 		return;
-	qemu_read_mark(t, 0);
+	qemu_read_mark(p, t, 0);
 	p->mark_read = 0; /* the next run writes a new console */
 	unlink(p->console); /* its creation is the next run's VMM stage */
+}
+
+static void qemu_stop(struct target *t, pid_t start_pid)
+{
+	if (t->priv)
+		qemu_state_stop(t->priv, t, start_pid);
 }
 
 /* QEMU creates the -serial file after its machine and accelerator, before
  * the guest runs (qemu_create_late_backends in QEMU 7.2). */
 static int qemu_vmm_up(struct target *t)
 {
-	struct qemu_priv *p = t->priv;
+	struct qemu_state *p = t->priv;
 
 	return p && access(p->console, F_OK) == 0;
 }
 
-static void qemu_destroy(struct target *t)
+void qemu_state_destroy(struct qemu_state *p)
 {
-	struct qemu_priv *p = t->priv;
-
-	if (!p)
-		return;
 	if (p->guest_n)
 		fprintf(stderr, "lvperf boot: qemu: guest-reported uptime at beacon start: mean %.3f s over %u boots\n",
 			p->guest_s_sum / p->guest_n, p->guest_n);
@@ -879,20 +865,27 @@ static void qemu_destroy(struct target *t)
 
 		proc_run(del, 1, 10ull * 1000000000u);
 		ledger_done(LEDGER_LINK, p->tap);
+		p->tap[0] = 0;
 	}
 	if (p->dir[0])
 		driver_remove_dir(p->dir);
-	free(p);
+	p->dir[0] = 0;
+	p->guest_n = 0;
+}
+
+static void qemu_destroy(struct target *t)
+{
+	if (!t->priv)
+		return;
+	qemu_state_destroy(t->priv);
+	free(t->priv);
 	t->priv = NULL;
 }
 
-static int64_t qemu_image_size(struct target *t)
+int64_t qemu_state_image_size(const struct qemu_state *p)
 {
-	struct qemu_priv *p = t->priv;
 	int64_t k, i = 0;
 
-	if (!p)
-		return -EINVAL;
 	k = driver_du(p->kernel);
 	if (k >= 0 && p->initrd[0])
 		i = driver_du(p->initrd);
@@ -904,10 +897,16 @@ static int64_t qemu_image_size(struct target *t)
 	return k < 0 ? k : i < 0 ? i : k + i;
 }
 
+static int64_t qemu_image_size(struct target *t)
+{
+	return t->priv ? qemu_state_image_size(t->priv) : -EINVAL;
+}
+
 static int64_t qemu_memory(struct target *t, pid_t start_pid)
 {
 	/* Called while the guest runs, after its beacon. */
-	qemu_read_mark(t, 500);
+	if (t->priv)
+		qemu_read_mark(t->priv, t, 500);
 	return driver_rss(start_pid);
 }
 
