@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -58,6 +59,29 @@ static void test_output_times_out_while_reading(void **state)
 	assert_int_equal(errno, ESRCH);
 	assert_int_equal(waitpid(pid, &status, WNOHANG), -1);
 	assert_int_equal(errno, ECHILD);
+}
+
+/* The command exits at once but leaves a process holding the pipe (a
+ * daemonizing CLI): the read still ends at the deadline, not at that
+ * process's exit 5 s later. We are its subreaper, so it is ours to reap. */
+static void test_output_times_out_on_a_leftover_writer(void **state)
+{
+	char *argv[] = { "sh", "-c", "sleep 5 & echo $!", NULL };
+	char buf[64];
+	uint64_t t0 = now_ns(), took;
+	pid_t left;
+	int rc;
+
+	(void)state;
+	assert_int_equal(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+	rc = proc_output(argv, buf, sizeof(buf), 300 * MS);
+	took = now_ns() - t0;
+	left = (pid_t)atoi(buf);
+	assert_true(left > 1);
+	kill(left, SIGKILL);
+	assert_int_equal(waitpid(left, NULL, 0), left);
+	assert_int_equal(rc, -ETIMEDOUT);
+	assert_true(took < 300 * MS + 3 * SEC);
 }
 
 /* The ordinary case still works: output collected, status returned, and
@@ -178,6 +202,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_output_times_out_while_reading),
+		cmocka_unit_test(test_output_times_out_on_a_leftover_writer),
 		cmocka_unit_test(test_output_collects),
 		cmocka_unit_test(test_no_inherited_fd),
 		cmocka_unit_test(test_signals_reset),
