@@ -214,6 +214,17 @@ int proc_output(char *const argv[], char *buf, size_t len, uint64_t timeout_ns)
 	buf[0] = 0;
 	if (pipe2(fds, O_CLOEXEC) != 0)
 		return -errno;
+	if (fds[1] <= 2) { /* our own stdio was closed: proc_io takes fds > 2 */
+		int up = fcntl(fds[1], F_DUPFD_CLOEXEC, 3);
+
+		close(fds[1]);
+		if (up < 0) {
+			rc = -errno;
+			close(fds[0]);
+			return rc;
+		}
+		fds[1] = up;
+	}
 	io.out_fd = fds[1];
 	rc = proc_spawn_io(argv, &io, &pid);
 	close(fds[1]);
