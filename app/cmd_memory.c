@@ -16,7 +16,6 @@
 #include <limits.h>
 #include <math.h>
 #include <pthread.h>
-#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -26,6 +25,7 @@
 
 #include "http_load.h"
 #include "resp_load.h"
+#include "file.h"
 #include "footprint.h"
 #include "ledger.h"
 #include "proc.h"
@@ -309,23 +309,6 @@ struct minmem_ctx {
 	json_t *points;		/* per size: what the child reported */
 };
 
-/* The last non-empty line of file into buf. */
-static void minmem_last_line(const char *file, char *buf, size_t len)
-{
-	char line[512];
-	FILE *f = fopen(file, "r");
-
-	buf[0] = 0;
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = 0;
-		if (line[0])
-			snprintf(buf, len, "%s", line);
-	}
-	fclose(f);
-}
-
 /* One size: lvperf http|kv --platform ... --opts OPTS,mem=N in a child. */
 static int minmem_oracle_run(unsigned int mem, double *rate, char *why, unsigned int whylen, void *arg)
 {
@@ -334,8 +317,7 @@ static int minmem_oracle_run(unsigned int mem, double *rate, char *why, unsigned
 	char opts[512], dur[32], warm[32], conns[24], bt[32], out[96], errf[96], st[64];
 	char *argv[40];
 	int n = 0, rc, status;
-	posix_spawn_file_actions_t fa;
-	extern char **environ;
+	struct proc_io io = { .in = "/dev/null", .out = out, .err = errf };
 	json_t *j, *p;
 	pid_t pid;
 
@@ -383,15 +365,10 @@ static int minmem_oracle_run(unsigned int mem, double *rate, char *why, unsigned
 	argv[n] = NULL;
 	if (!cfg->dp.quiet)
 		fprintf(stderr, "lvperf memory: %u MiB: %s ...\n", mem, c->load);
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	posix_spawn_file_actions_addopen(&fa, 2, errf, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	rc = posix_spawn(&pid, c->self, &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
+	rc = proc_spawn_io(argv, &io, &pid);
 	if (rc) {
-		snprintf(why, whylen, "cannot start %s: %s", c->self, strerror(rc));
-		return -rc;
+		snprintf(why, whylen, "cannot start %s: %s", c->self, strerror(-rc));
+		return rc;
 	}
 	ledger_add_pid(pid);
 	while ((rc = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
@@ -409,7 +386,7 @@ static int minmem_oracle_run(unsigned int mem, double *rate, char *why, unsigned
 		json_array_append_new(c->points, p);
 	}
 	if (rc < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		minmem_last_line(errf, why, whylen);
+		file_last_line(errf, why, whylen);
 		if (!why[0])
 			snprintf(why, whylen, "lvperf %s %s", c->load,
 				 rc < 0 ? strerror(errno) : proc_status_str(status, st, sizeof(st)));

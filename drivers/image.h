@@ -7,6 +7,8 @@
  * input (paths, sizes, mtimes, generated configs, the format version), so
  * an image is rebuilt only when an input changes. A build happens in an
  * lvptmp- directory recorded in the ledger and is renamed into place.
+ * Files: workload.c (workloads, configs, start commands), image.c (the
+ * build and the cache), image_size.c (du, tar, gzip sizes).
  */
 #ifndef LVP_IMAGE_H
 #define LVP_IMAGE_H

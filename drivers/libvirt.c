@@ -55,7 +55,7 @@
 #define LIBVIRT_UP_NS (20ull * 1000000000u)
 
 struct libvirt_priv {
-	void *qemu;	      /* driver_qemu's state for the same target */
+	struct qemu_state qemu; /* libvirt (not -lxc): the qemu driver's guest */
 	char dir[64], uri[200], xml[96], opts[256], name[16];
 	struct mntns ns;
 	pid_t libvirtd;	      /* tini, our child */
@@ -417,21 +417,18 @@ static int libvirt_prepare(struct target *t, char *err, size_t len)
 			snprintf(p->opts, sizeof(p->opts), "machine=pc%s%.200s", rest[0] ? "," : "", rest);
 	}
 	t->opts = p->opts;
-	rc = driver_qemu.prepare(t, err, len);
+	rc = qemu_state_prepare(&p->qemu, t, err, len);
 	t->opts = user_opts;
 	if (rc) {
 		free(p);
 		return rc;
 	}
-	p->qemu = t->priv;
 	t->priv = p;
 	t->argv[0] = NULL;
 	rc = libvirt_dir_connect(t, p, err, len);
 	if (rc)
 		goto fail;
-	t->priv = p->qemu;
-	rc = qemu_guest(t, &g);
-	t->priv = p;
+	rc = qemu_guest(&p->qemu, t, &g);
 	if (rc == 0)
 		rc = libvirt_domain_xml(t, p, &g, xml, sizeof(xml));
 	rc = libvirt_start_command(t, p, rc, xml, err, len);
@@ -483,10 +480,7 @@ static void libvirt_stop(struct target *t, pid_t start_pid)
 	}
 	if (p->lxc)
 		return;
-	t->priv = p->qemu; /* the serial line's guest uptime */
-	if (start_pid)
-		driver_qemu.stop(t, start_pid);
-	t->priv = p;
+	qemu_state_stop(&p->qemu, t, start_pid); /* the serial line's guest uptime */
 }
 
 static void libvirt_destroy(struct target *t)
@@ -517,25 +511,20 @@ static void libvirt_destroy(struct target *t)
 			ledger_done(LEDGER_CGROUP, p->cg);
 		}
 		netns_link_destroy(&t->link);
-		t->priv = NULL;
 	} else {
-		t->priv = p->qemu;
-		driver_qemu.destroy(t);
+		qemu_state_destroy(&p->qemu);
 	}
+	t->priv = NULL;
 	free(p);
 }
 
 static int64_t libvirt_image_size(struct target *t)
 {
 	struct libvirt_priv *p = t->priv;
-	int64_t n;
 
 	if (!p)
 		return -EINVAL;
-	t->priv = p->qemu;
-	n = driver_qemu.image_size(t);
-	t->priv = p;
-	return n;
+	return qemu_state_image_size(&p->qemu);
 }
 
 /* RSS of the domain's QEMU (virsh itself has exited by then). */

@@ -15,13 +15,14 @@
  * Kernel cache: /var/cache/lvperf/qemu/linux (vmlinux + modules), made
  * once from `apt-get download` of linux-image-amd64 (nothing is installed
  * on the host); it stays between runs, like a container image.
+ *
+ * Files: qemu.c (the machine: options, state, the KVM probe, the driver),
+ * qemu_kernel.c (the guest kernel), qemu_initrd.c (the initramfs and its
+ * /init), qemu_disk.c (disk=debian); vmm_argv.c builds the command line.
  */
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,51 +34,18 @@
 
 #include "tsc.h"
 #include "addr.h"
-#include "cpio.h"
 #include "file.h"
 #include "image.h"
 #include "ledger.h"
 #include "proc.h"
 #include "qemu.h"
+#include "qemu_int.h"
 
 #include "driver.h"
 
-#define QEMU_CACHE "/var/cache/lvperf/qemu/linux"
 #define QEMU_PROBE_NS (15ull * 1000000000u) /* a KVM probe boot gives up after this */
 #define QEMU_PROBE_SILENT_NS (4ull * 1000000000u) /* ... or after this without a byte */
-#define QEMU_MARK_INIT "lvp-guest-init"
-#define QEMU_MARK_BEACON "lvp-guest-beacon uptime="
-#define QEMU_MODDIR "lvpmod" /* the virtio modules in the initramfs */
 
-/* The virtio-net modules of Debian's kernel in load order (dependencies
- * first), with their paths under lib/modules/<version>/kernel. */
-static const char *const qemu_modules[][2] = {
-	{ "virtio_ring", "drivers/virtio" },	      { "virtio", "drivers/virtio" },
-	{ "virtio_pci_modern_dev", "drivers/virtio" }, { "virtio_pci_legacy_dev", "drivers/virtio" },
-	{ "virtio_pci", "drivers/virtio" },	      { "virtio_mmio", "drivers/virtio" },
-	{ "failover", "net/core" },		      { "net_failover", "drivers/net" },
-	{ "virtio_net", "drivers/net" },
-};
-#define QEMU_NMODULES (sizeof(qemu_modules) / sizeof(qemu_modules[0]))
-
-struct qemu_priv {
-	char dir[64];	      /* /tmp/lvp<tag>-qemu: initramfs, console, socket */
-	char kernel[PATH_MAX];
-	char initrd[PATH_MAX]; /* empty for the floor guest */
-	char disk[PATH_MAX];  /* disk=debian: the cached raw disk */
-	char start[512];      /* disk=debian: the start command, words joined by commas */
-	char sock[96];
-	char console[96];
-	char tap[16];	      /* lvp<tag>t with net=tap */
-	struct qemu_config cfg;
-	struct image img;     /* the workload's rootfs (nginx, redis); img.w NULL for beacon */
-	unsigned int khz;
-	int floor;
-	int kvm;
-	double guest_s_sum;   /* guest-reported uptime at beacon start, over runs */
-	int mark_read;	      /* this run's uptime line was read */
-	unsigned int guest_n;
-};
 
 static int qemu_find_bin(const char *name, char *path, size_t len)
 {
@@ -169,416 +137,6 @@ bad_machine:
 	return -EINVAL;
 }
 
-/* Run argv with stdout into path (created, truncated). Returns the exit
- * status or -errno. */
-static int qemu_run_to_file(char *const argv[], const char *path)
-{
-	posix_spawn_file_actions_t fa;
-	pid_t pid;
-	int rc, status;
-	extern char **environ;
-
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 1, path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-	rc = proc_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	if (rc)
-		return -rc;
-	ledger_add_pid(pid);
-	rc = proc_wait(pid, 300ull * 1000000000u, &status);
-	if (rc) {
-		proc_stop(pid, 0, &status);
-		ledger_done_pid(pid);
-		return rc;
-	}
-	ledger_done_pid(pid);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-
-
-/* bzImage at path → uncompressed vmlinux ELF at out (through xz, zstd or
- * gzip by the payload's magic). */
-static int qemu_extract_vmlinux(const char *bz, const char *tmpdir, const char *out, char *err, size_t len)
-{
-	char payload[PATH_MAX], *img;
-	size_t n, off, plen;
-	char *xz[] = { "xz", "-dc", "--single-stream", payload, NULL };
-	char *zstd[] = { "zstd", "-dcq", payload, NULL };
-	char *gz[] = { "gzip", "-dcq", payload, NULL };
-	char *const *argv;
-	int rc = file_read(bz, &img, &n);
-
-	if (rc) {
-		snprintf(err, len, "qemu: cannot read %s: %s", bz, strerror(-rc));
-		return rc;
-	}
-	if (qemu_bzimage_payload((unsigned char *)img, n, &off, &plen)) {
-		free(img);
-		snprintf(err, len, "qemu: %s is not a bzImage with a payload (boot protocol 2.08+)", bz);
-		return -EINVAL;
-	}
-	if (memcmp(img + off, "\xfd" "7zXZ", 5) == 0)
-		argv = xz;
-	else if (memcmp(img + off, "\x28\xb5\x2f\xfd", 4) == 0)
-		argv = zstd;
-	else if (memcmp(img + off, "\x1f\x8b", 2) == 0)
-		argv = gz;
-	else {
-		free(img);
-		snprintf(err, len, "qemu: %s: payload compression not xz, zstd or gzip", bz);
-		return -ENOTSUP;
-	}
-	snprintf(payload, sizeof(payload), "%s/payload", tmpdir);
-	rc = file_write(payload, img + off, plen);
-	free(img);
-	if (rc == 0)
-		rc = qemu_run_to_file(argv, out);
-	/* gzip exits 2 for the trailing size word: a warning, not an error */
-	if (rc != 0 && !(argv == gz && rc == 2)) {
-		snprintf(err, len, "qemu: %s -d of the kernel payload failed (%d)", argv[0], rc);
-		return rc < 0 ? rc : -EIO;
-	}
-	return 0;
-}
-
-/* The first entry of dir whose name starts with prefix and ends with
- * suffix, into out. */
-static int qemu_find_entry(const char *dir, const char *prefix, const char *suffix, char *out, size_t len)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	int rc = -ENOENT;
-
-	if (!d)
-		return -errno;
-	while ((e = readdir(d))) {
-		size_t n = strlen(e->d_name), s = strlen(suffix);
-
-		if (strncmp(e->d_name, prefix, strlen(prefix)) == 0 && n >= s &&
-		    strcmp(e->d_name + n - s, suffix) == 0) {
-			snprintf(out, len, "%s/%s", dir, e->d_name);
-			rc = 0;
-			break;
-		}
-	}
-	closedir(d);
-	return rc;
-}
-
-static int qemu_copy(const char *from, const char *to)
-{
-	char *data;
-	size_t n;
-	int rc = file_read(from, &data, &n);
-
-	if (rc)
-		return rc;
-	rc = file_write(to, data, n);
-	free(data);
-	return rc;
-}
-
-
-/* apt-get download in dir (our cwd for the moment: apt-get writes there). */
-static int qemu_apt_download(const char *dir, const char *pkg, char *err, size_t len)
-{
-	char *argv[] = { "apt-get", "download", "-q", (char *)pkg, NULL };
-	int cwd = open(".", O_RDONLY | O_DIRECTORY), rc;
-
-	if (cwd < 0 || chdir(dir) != 0) {
-		rc = -errno;
-		if (cwd >= 0)
-			close(cwd);
-		snprintf(err, len, "qemu: cannot enter %s: %s", dir, strerror(-rc));
-		return rc;
-	}
-	rc = proc_run(argv, 1, 600ull * 1000000000u);
-	if (fchdir(cwd) != 0)
-		rc = rc ? rc : -errno;
-	close(cwd);
-	if (rc) {
-		snprintf(err, len, "qemu: apt-get download %s failed (%d): is the Debian mirror reachable?", pkg,
-			 rc);
-		return rc < 0 ? rc : -EIO;
-	}
-	return 0;
-}
-
-/*
- * Make QEMU_CACHE: vmlinux and the virtio modules of Debian's
- * linux-image-amd64, fetched with apt-get download into an lvp temporary
- * directory and unpacked with dpkg-deb -x there (the host's own kernel
- * and /lib/modules are not touched).
- */
-static int qemu_kernel_fetch(const struct target *t, char *err, size_t len)
-{
-	char tmp[64], deb[512], dep[256], pkg[128], path[PATH_MAX], to[PATH_MAX], x[96], mods[512];
-	char *depargv[] = { "dpkg-deb", "-f", deb, "Depends", NULL };
-	char *xargv[] = { "dpkg-deb", "-x", deb, x, NULL };
-	int rc;
-
-	snprintf(tmp, sizeof(tmp), "/tmp/lvp%s-kernel", t->tag);
-	snprintf(x, sizeof(x), "%s/x", tmp);
-	ledger_add(LEDGER_DIRECTORY, tmp);
-	if (mkdir(tmp, 0700) != 0 && errno != EEXIST) {
-		rc = -errno;
-		snprintf(err, len, "qemu: cannot create %s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	rc = qemu_apt_download(tmp, "linux-image-amd64", err, len);
-	if (rc)
-		goto out;
-	rc = qemu_find_entry(tmp, "linux-image-amd64_", ".deb", deb, sizeof(deb));
-	if (rc == 0)
-		rc = proc_output(depargv, dep, sizeof(dep), 60ull * 1000000000u);
-	/* "linux-image-6.1.0-56-amd64 (= 6.1.192-2)" */
-	if (rc || sscanf(dep, "%127[^ ,(]", pkg) != 1) {
-		snprintf(err, len, "qemu: cannot read the Depends of linux-image-amd64's .deb");
-		rc = -EIO;
-		goto out;
-	}
-	rc = qemu_apt_download(tmp, pkg, err, len);
-	if (rc)
-		goto out;
-	snprintf(path, sizeof(path), "%s_", pkg);
-	rc = qemu_find_entry(tmp, path, ".deb", deb, sizeof(deb));
-	if (rc == 0)
-		rc = proc_run(xargv, 1, 600ull * 1000000000u);
-	if (rc) {
-		snprintf(err, len, "qemu: dpkg-deb -x of %s failed (%d)", pkg, rc);
-		rc = rc < 0 ? rc : -EIO;
-		goto out;
-	}
-	rc = file_mkdirs(QEMU_CACHE, 0755);
-	if (rc) {
-		snprintf(err, len, "qemu: cannot create %s: %s", QEMU_CACHE, strerror(-rc));
-		goto out;
-	}
-	snprintf(path, sizeof(path), "%s/boot", x);
-	if (qemu_find_entry(path, "vmlinuz-", "", deb, sizeof(deb)) != 0) {
-		snprintf(err, len, "qemu: no boot/vmlinuz-* in %s", pkg);
-		rc = -ENOENT;
-		goto out;
-	}
-	snprintf(path, sizeof(path), "%s/lib/modules", x);
-	if (qemu_find_entry(path, "", "-amd64", mods, sizeof(mods)) != 0) {
-		snprintf(err, len, "qemu: no lib/modules/*-amd64 in %s", pkg);
-		rc = -ENOENT;
-		goto out;
-	}
-	for (size_t i = 0; i < QEMU_NMODULES; i++) {
-		snprintf(path, sizeof(path), "%s/kernel/%s/%s.ko", mods, qemu_modules[i][1], qemu_modules[i][0]);
-		snprintf(to, sizeof(to), "%s/%s.ko", QEMU_CACHE, qemu_modules[i][0]);
-		if (access(path, R_OK) == 0 && (rc = qemu_copy(path, to)) != 0) {
-			snprintf(err, len, "qemu: cannot copy %s: %s", path, strerror(-rc));
-			goto out;
-		}
-	}
-	snprintf(to, sizeof(to), "%s/vmlinux.part", QEMU_CACHE);
-	rc = qemu_extract_vmlinux(deb, tmp, to, err, len);
-	if (rc == 0) {
-		snprintf(path, sizeof(path), "%s/vmlinux", QEMU_CACHE);
-		if (rename(to, path) != 0)
-			rc = -errno;
-		snprintf(path, sizeof(path), "%s/package", QEMU_CACHE);
-		file_write(path, pkg, strlen(pkg));
-	}
-out:
-	driver_remove_dir(tmp);
-	return rc;
-}
-
-/* The static floor guest beside lvperf (build/floor-guest). */
-static int qemu_floor_bin(char *buf, size_t len, char *err, size_t errlen)
-{
-	if (driver_sibling_bin("floor-guest", buf, len) != 0) {
-		snprintf(err, errlen, "qemu: the floor guest is missing at %s (ninja -C build)", buf);
-		return -ENOENT;
-	}
-	return 0;
-}
-
-/* /init of the Linux guest: modules, eth0, a serial line with the guest's
- * uptime, then the beacon as PID 1 (which, for a service, execs it). */
-static int qemu_init_script(const struct target *t, const char *start, char *buf, size_t len)
-{
-	char ip[16], mods[512] = "";
-	size_t used = 0;
-
-	for (size_t i = 0; i < QEMU_NMODULES; i++)
-		used += (size_t)snprintf(mods + used, sizeof(mods) - used, " %s", qemu_modules[i][0]);
-	return snprintf(buf, len,
-			"#!/bin/busybox sh\n"
-			"/bin/busybox echo " QEMU_MARK_INIT "\n"
-			"/bin/busybox mount -t proc proc /proc\n"
-			"for m in%s; do\n"
-			"\t[ -e /" QEMU_MODDIR "/$m.ko ] && /bin/busybox insmod /" QEMU_MODDIR "/$m.ko\n"
-			"done\n"
-			"/bin/busybox ip link set lo up\n"
-			"/bin/busybox ip addr add %s/%u dev eth0\n"
-			"/bin/busybox ip link set eth0 up\n"
-			"read up idle </proc/uptime\n"
-			"/bin/busybox echo " QEMU_MARK_BEACON "$up\n"
-			"cd /\n"
-			"exec %s\n",
-			mods, pkt_format_ip(t->target_ip, ip), t->prefix_len, start) >= (int)len
-		       ? -E2BIG
-		       : 0;
-}
-
-/*
- * The initramfs: for workload beacon, busybox and the static beacon; for
- * a service (nginx, redis), the image builder's rootfs of the workload
- * (image.h: the service, its library closure, busybox, the beacon, the
- * configs), so the guest runs what the containers run. Plus the virtio
- * modules and /init.
- */
-static int qemu_make_initrd(struct target *t, struct qemu_priv *p, char *err, size_t len)
-{
-	static const char *const dirs[] = { "bin", "dev", "lib", "proc", "sys", "tmp" };
-	char beacon[PATH_MAX], init[2048], start[1024], path[PATH_MAX], name[64];
-	const struct workload *w = workload_find(t->workload);
-	struct image_cmd cmd;
-	struct cpio c;
-	FILE *f;
-	int rc;
-
-	if (w && w->bin) {
-		rc = driver_image(t, "qemu", &p->img, &cmd, err, len);
-		if (rc == 0 && image_cmd_line(&cmd, start, sizeof(start)) != 0)
-			rc = -E2BIG;
-	} else {
-		char dst[16];
-
-		rc = driver_workload_bin(t->workload, "qemu", beacon, sizeof(beacon), err, len);
-		snprintf(start, sizeof(start), "/beacon --dst %s --port %u", pkt_format_ip(t->appliance_ip, dst),
-			 t->beacon_port);
-	}
-	if (rc)
-		return rc;
-	if (qemu_init_script(t, start, init, sizeof(init))) {
-		snprintf(err, len, "qemu: /init too long");
-		return -E2BIG;
-	}
-	snprintf(p->initrd, sizeof(p->initrd), "%s/initrd.cpio", p->dir);
-	f = fopen(p->initrd, "wb");
-	if (!f) {
-		snprintf(err, len, "qemu: cannot create %s: %s", p->initrd, strerror(errno));
-		return -errno;
-	}
-	cpio_begin(&c, f);
-	if (p->img.w) {
-		cpio_tree(&c, p->img.rootfs);
-	} else {
-		for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
-			cpio_dir(&c, dirs[i]);
-		cpio_copy(&c, "bin/busybox", 0755, "/bin/busybox");
-		cpio_copy(&c, "beacon", 0755, beacon);
-	}
-	cpio_chardev(&c, "dev/console", 5, 1);
-	cpio_dir(&c, QEMU_MODDIR);
-	for (size_t i = 0; i < QEMU_NMODULES; i++) {
-		snprintf(path, sizeof(path), "%s/%s.ko", QEMU_CACHE, qemu_modules[i][0]);
-		snprintf(name, sizeof(name), QEMU_MODDIR "/%s.ko", qemu_modules[i][0]);
-		if (access(path, R_OK) == 0)
-			cpio_copy(&c, name, 0644, path);
-	}
-	cpio_file(&c, "init", 0755, init, strlen(init));
-	rc = cpio_end(&c);
-	if (fclose(f) != 0 && !rc)
-		rc = -EIO;
-	if (rc)
-		snprintf(err, len, "qemu: cannot write %s: %s", p->initrd, strerror(-rc));
-	return rc;
-}
-
-/*
- * disk=debian: the image builder's debian-vm rootfs of the workload
- * (debootstrap minbase + the service + linux-image-amd64, systemd-sysv,
- * iproute2, and a unit that starts the beacon), made once into a raw ext4
- * disk (mkfs.ext4 -d, no mount) beside it in the image cache, with the
- * rootfs' own kernel extracted to a vmlinux for PVH and its own
- * initramfs (initramfs-tools) to find the disk. The guest boots through
- * systemd; the disk is attached with snapshot=on, so runs never change it.
- */
-static int qemu_debian_disk(struct target *t, struct qemu_priv *p, char *err, size_t len)
-{
-	char e[400], tmp[PATH_MAX + 32], boot[PATH_MAX + 16], bz[PATH_MAX], size[32], dir[PATH_MAX];
-	char *mkfs[] = { "mkfs.ext4", "-q", "-F", "-L", "lvproot", "-d", p->img.rootfs, tmp, size, NULL };
-	struct image_cmd cmd;
-	int64_t du;
-	int rc = image_build(t->workload, "debian-vm", &p->img, e, sizeof(e));
-
-	if (rc) {
-		snprintf(err, len, "qemu: %s", e);
-		return rc;
-	}
-	t->service_port = p->img.w->port;
-	if (image_cmd(&cmd, t, "/beacon", "") != 0) {
-		snprintf(err, len, "qemu: start command too long");
-		return -E2BIG;
-	}
-	for (int i = 0, used = 0; cmd.argv[i]; i++) {
-		int n = snprintf(p->start + used, sizeof(p->start) - (size_t)used, "%s%s", i ? "," : "", cmd.argv[i]);
-
-		if (n < 0 || (size_t)n >= sizeof(p->start) - (size_t)used || strchr(cmd.argv[i], ',')) {
-			snprintf(err, len, "qemu: start command too long or has a comma");
-			return -E2BIG;
-		}
-		used += n;
-	}
-	snprintf(boot, sizeof(boot), "%s/boot", p->img.rootfs);
-	if (qemu_find_entry(boot, "initrd.img-", "", p->initrd, sizeof(p->initrd)) != 0 ||
-	    qemu_find_entry(boot, "vmlinuz-", "", bz, sizeof(bz)) != 0) {
-		snprintf(err, len, "qemu: no boot/vmlinuz-* and initrd.img-* in %s (linux-image-amd64 missing?)",
-			 p->img.rootfs);
-		return -ENOENT;
-	}
-	snprintf(p->kernel, sizeof(p->kernel), "%s/vmlinux", p->img.dir);
-	snprintf(p->disk, sizeof(p->disk), "%s/disk.raw", p->img.dir);
-	if (access(p->kernel, R_OK) == 0 && access(p->disk, R_OK) == 0)
-		return 0;
-	/* made once, in an lvp temporary directory renamed into place */
-	snprintf(dir, sizeof(dir), "%s/lvptmp-%d", p->img.dir, (int)getpid());
-	ledger_add(LEDGER_DIRECTORY, dir);
-	if (mkdir(dir, 0700) != 0) {
-		rc = -errno;
-		snprintf(err, len, "qemu: cannot create %s: %s", dir, strerror(errno));
-		ledger_done(LEDGER_DIRECTORY, dir);
-		return rc;
-	}
-	if (access(p->kernel, R_OK) != 0) {
-		snprintf(tmp, sizeof(tmp), "%s/vmlinux", dir);
-		rc = qemu_extract_vmlinux(bz, dir, tmp, err, len);
-		if (rc == 0 && rename(tmp, p->kernel) != 0)
-			rc = -errno;
-		if (rc)
-			goto out;
-	}
-	if (access(p->disk, R_OK) != 0) {
-		du = image_du_tree(p->img.rootfs);
-		/* room for the journal, logs and the service's files */
-		snprintf(size, sizeof(size), "%lldM", (long long)((du < 0 ? 1024 << 20 : du) * 5 / 4 / 1048576 + 256));
-		snprintf(tmp, sizeof(tmp), "%s/disk.raw", dir);
-		rc = proc_run(mkfs, 1, 600ull * 1000000000u);
-		if (rc) {
-			snprintf(err, len, "qemu: mkfs.ext4 -d %s failed (%d): is e2fsprogs 1.43 or later installed?",
-				 p->img.rootfs, rc);
-			rc = rc < 0 ? rc : -EIO;
-			goto out;
-		}
-		if (rename(tmp, p->disk) != 0) {
-			rc = -errno;
-			snprintf(err, len, "qemu: cannot move the disk to %s: %s", p->disk, strerror(errno));
-		}
-	}
-out:
-	driver_remove_dir(dir);
-	return rc;
-}
-
 /* The measured TSC rate, for the guest's tsc_early_khz: under TCG the
  * guest's own calibration against the emulated PIT often hangs. */
 static unsigned int qemu_tsc_khz(void)
@@ -590,7 +148,7 @@ static unsigned int qemu_tsc_khz(void)
 	return (unsigned int)(c.hz / 1000.0 + 0.5);
 }
 
-static void qemu_cmdline(const struct target *t, const struct qemu_priv *p, char *buf, size_t len)
+static void qemu_cmdline(const struct target *t, const struct qemu_state *p, char *buf, size_t len)
 {
 	char ip[16], dst[16];
 
@@ -609,7 +167,7 @@ static void qemu_cmdline(const struct target *t, const struct qemu_priv *p, char
 		snprintf(buf, len, "console=ttyS0 quiet panic=-1 no_timer_check");
 }
 
-static void qemu_paths_of(const struct target *t, const struct qemu_priv *p, struct qemu_paths *qp, char *cmdline,
+static void qemu_paths_of(const struct target *t, const struct qemu_state *p, struct qemu_paths *qp, char *cmdline,
 			  size_t len)
 {
 	qemu_cmdline(t, p, cmdline, len);
@@ -640,11 +198,11 @@ static int qemu_file_has(const char *path, const char *needle)
  * serial line. Returns 1 when it came (KVM usable for this guest), 0 with
  * the reason in why when the guest failed, hung or QEMU exited.
  */
-static int qemu_kvm_probe(const struct target *t, const struct qemu_priv *p, char *why, size_t len)
+static int qemu_kvm_probe(const struct target *t, const struct qemu_state *p, char *why, size_t len)
 {
 	struct target probe = *t;
 	struct qemu_paths qp;
-	struct qemu_priv pp = *p;
+	struct qemu_state pp = *p;
 	char cmdline[768], errf[128];
 	const char *mark = p->floor ? "lvp-floor" : QEMU_MARK_INIT;
 	uint64_t waited = 0;
@@ -667,17 +225,11 @@ static int qemu_kvm_probe(const struct target *t, const struct qemu_priv *p, cha
 	if (qemu_argv(&probe, &p->cfg, &qp, 1, 0))
 		return 0;
 	{
-		posix_spawn_file_actions_t fa;
-		extern char **environ;
+		struct proc_io io = { .in = "/dev/null", .out = "/dev/null", .err = errf, .mode = 0644 };
 
-		posix_spawn_file_actions_init(&fa);
-		posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-		posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-		posix_spawn_file_actions_addopen(&fa, 2, errf, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		rc = posix_spawnp(&pid, probe.argv[0], &fa, NULL, probe.argv, environ);
-		posix_spawn_file_actions_destroy(&fa);
+		rc = proc_spawn_io(probe.argv, &io, &pid);
 		if (rc) {
-			snprintf(why, len, "cannot start " QEMU_BIN ": %s", strerror(rc));
+			snprintf(why, len, "cannot start " QEMU_BIN ": %s", strerror(-rc));
 			return 0;
 		}
 	}
@@ -713,20 +265,12 @@ static int qemu_kvm_probe(const struct target *t, const struct qemu_priv *p, cha
 	return 0;
 }
 
-static void qemu_destroy(struct target *t);
-
-static int qemu_prepare(struct target *t, char *err, size_t len)
+int qemu_state_prepare(struct qemu_state *p, struct target *t, char *err, size_t len)
 {
-	struct qemu_priv *p = calloc(1, sizeof(*p));
 	struct qemu_paths qp;
 	char cmdline[768], why[200] = "", path[PATH_MAX];
 	int rc, kvm = 0;
 
-	if (!p) {
-		snprintf(err, len, "qemu: out of memory");
-		return -ENOMEM;
-	}
-	t->priv = p;
 	rc = qemu_config_parse(t, &p->cfg, err, len);
 	if (rc)
 		goto fail;
@@ -801,16 +345,30 @@ static int qemu_prepare(struct target *t, char *err, size_t len)
 	}
 	return 0;
 fail:
-	qemu_destroy(t);
+	qemu_state_destroy(p);
 	return rc;
 }
 
-int qemu_guest(const struct target *t, struct qemu_guest *g)
+static int qemu_prepare(struct target *t, char *err, size_t len)
 {
-	const struct qemu_priv *p = t->priv;
+	struct qemu_state *p = calloc(1, sizeof(*p));
+	int rc;
 
-	if (!p)
-		return -EINVAL;
+	if (!p) {
+		snprintf(err, len, "qemu: out of memory");
+		return -ENOMEM;
+	}
+	t->priv = p;
+	rc = qemu_state_prepare(p, t, err, len);
+	if (rc) {
+		free(p);
+		t->priv = NULL;
+	}
+	return rc;
+}
+
+int qemu_guest(const struct qemu_state *p, const struct target *t, struct qemu_guest *g)
+{
 	memset(g, 0, sizeof(*g));
 	g->dir = p->dir;
 	g->kernel = p->kernel;
@@ -830,9 +388,8 @@ int qemu_guest(const struct target *t, struct qemu_guest *g)
  * ("lvp-guest-beacon uptime=S"), read once per run. The guest prints it
  * just after the beacon, so the line may still be on its way: wait up to
  * wait_ms for it. */
-static void qemu_read_mark(struct target *t, unsigned wait_ms)
+static void qemu_read_mark(struct qemu_state *p, struct target *t, unsigned wait_ms)
 {
-	struct qemu_priv *p = t->priv;
 	char *data, *m;
 	size_t n;
 
@@ -856,32 +413,32 @@ static void qemu_read_mark(struct target *t, unsigned wait_ms)
 /* QEMU is the start command itself (stopped and reaped by the caller);
  * what is left is its serial console, which holds the guest's own uptime
  * at the beacon's start. */
-static void qemu_stop(struct target *t, pid_t start_pid)
+void qemu_state_stop(struct qemu_state *p, struct target *t, pid_t start_pid)
 {
-	struct qemu_priv *p = t->priv;
-
-	if (!p || !start_pid)
+	if (!start_pid)
 		return;
-	qemu_read_mark(t, 0);
+	qemu_read_mark(p, t, 0);
 	p->mark_read = 0; /* the next run writes a new console */
 	unlink(p->console); /* its creation is the next run's VMM stage */
+}
+
+static void qemu_stop(struct target *t, pid_t start_pid)
+{
+	if (t->priv)
+		qemu_state_stop(t->priv, t, start_pid);
 }
 
 /* QEMU creates the -serial file after its machine and accelerator, before
  * the guest runs (qemu_create_late_backends in QEMU 7.2). */
 static int qemu_vmm_up(struct target *t)
 {
-	struct qemu_priv *p = t->priv;
+	struct qemu_state *p = t->priv;
 
 	return p && access(p->console, F_OK) == 0;
 }
 
-static void qemu_destroy(struct target *t)
+void qemu_state_destroy(struct qemu_state *p)
 {
-	struct qemu_priv *p = t->priv;
-
-	if (!p)
-		return;
 	if (p->guest_n)
 		fprintf(stderr, "lvperf boot: qemu: guest-reported uptime at beacon start: mean %.3f s over %u boots\n",
 			p->guest_s_sum / p->guest_n, p->guest_n);
@@ -890,20 +447,27 @@ static void qemu_destroy(struct target *t)
 
 		proc_run(del, 1, 10ull * 1000000000u);
 		ledger_done(LEDGER_LINK, p->tap);
+		p->tap[0] = 0;
 	}
 	if (p->dir[0])
 		driver_remove_dir(p->dir);
-	free(p);
+	p->dir[0] = 0;
+	p->guest_n = 0;
+}
+
+static void qemu_destroy(struct target *t)
+{
+	if (!t->priv)
+		return;
+	qemu_state_destroy(t->priv);
+	free(t->priv);
 	t->priv = NULL;
 }
 
-static int64_t qemu_image_size(struct target *t)
+int64_t qemu_state_image_size(const struct qemu_state *p)
 {
-	struct qemu_priv *p = t->priv;
 	int64_t k, i = 0;
 
-	if (!p)
-		return -EINVAL;
 	k = driver_du(p->kernel);
 	if (k >= 0 && p->initrd[0])
 		i = driver_du(p->initrd);
@@ -915,10 +479,16 @@ static int64_t qemu_image_size(struct target *t)
 	return k < 0 ? k : i < 0 ? i : k + i;
 }
 
+static int64_t qemu_image_size(struct target *t)
+{
+	return t->priv ? qemu_state_image_size(t->priv) : -EINVAL;
+}
+
 static int64_t qemu_memory(struct target *t, pid_t start_pid)
 {
 	/* Called while the guest runs, after its beacon. */
-	qemu_read_mark(t, 500);
+	if (t->priv)
+		qemu_read_mark(t->priv, t, 500);
 	return driver_rss(start_pid);
 }
 

@@ -204,7 +204,7 @@ static int remote_spawn(struct remote *r, const char *identity)
 {
 	char *argv[24], portbuf[12], dest[330];
 	const char *cfg = getenv("LVPERF_SSH_CONFIG");
-	posix_spawn_file_actions_t fa;
+	struct proc_io io = { 0 };
 	int in[2], out[2], n = 0, rc;
 
 	argv[n++] = "ssh";
@@ -237,13 +237,21 @@ static int remote_spawn(struct remote *r, const char *identity)
 		close(in[1]);
 		return rc;
 	}
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, in[0], 0);
-	posix_spawn_file_actions_adddup2(&fa, out[1], 1);
-	posix_spawn_file_actions_addopen(&fa, 2, r->errlog, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
-	rc = -proc_spawnp(&r->ssh, "ssh", &fa, NULL, argv, NULL);
-	posix_spawn_file_actions_destroy(&fa);
+	/* proc_io takes pipe ends above 2 only (lvperf started with a closed
+	 * stdin could get 0 or 1 here). */
+	for (int *fd = &in[0]; fd; fd = fd == &in[0] ? &out[1] : NULL)
+		if (*fd <= 2) {
+			int hi = fcntl(*fd, F_DUPFD_CLOEXEC, 3);
+
+			if (hi >= 0) {
+				close(*fd);
+				*fd = hi;
+			}
+		}
+	io.in_fd = in[0];
+	io.out_fd = out[1];
+	io.err = r->errlog;
+	rc = proc_spawn_io(argv, &io, &r->ssh);
 	close(in[0]);
 	close(out[1]);
 	if (rc) {

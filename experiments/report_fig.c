@@ -1,12 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * lvperf report's figures: a .dat and a .gp per figure in DIR/report, then
- * gnuplot (posix_spawn, in that directory) draws the SVG and the PNG. The
+ * gnuplot (proc_spawn_io, in that directory) draws the SVG and the PNG. The
  * study's figures 3-6 plus latency percentiles and boot stages.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,10 +16,9 @@
 #include <gsl/gsl_statistics_double.h>
 #include <jansson.h>
 
+#include "proc.h"
 #include "report_int.h"
 #include "stats.h"
-
-extern char **environ;
 
 static struct fig *fig_new(struct report *r, const char *name, const char *title,
 			   const char *caption)
@@ -631,7 +629,7 @@ int report_figures(struct report *r)
 /* Run gnuplot on NAME.gp in the report directory. */
 int report_gnuplot(struct report *r, const struct fig *g)
 {
-	posix_spawn_file_actions_t fa;
+	struct proc_io io = { .dir = r->rdir, .in = "/dev/null" };
 	char gp[64], *argv[3];
 	pid_t pid;
 	int rc, status;
@@ -640,13 +638,9 @@ int report_gnuplot(struct report *r, const struct fig *g)
 	argv[0] = (char *)r->o->gnuplot;
 	argv[1] = gp;
 	argv[2] = NULL;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addchdir_np(&fa, r->rdir);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	rc = posix_spawnp(&pid, r->o->gnuplot, &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
+	rc = proc_spawn_io(argv, &io, &pid);
 	if (rc)
-		return -rc;
+		return rc;
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
 			return -errno;

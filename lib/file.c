@@ -125,3 +125,45 @@ int file_copy(const char *from, const char *to, mode_t mode, int sync)
 		rc = -errno;
 	return rc;
 }
+
+int file_create(const char *path, const void *data, size_t len, mode_t mode)
+{
+	char dir[PATH_MAX], *slash;
+	struct stat st;
+	int fd, rc = 0;
+
+	if (file_mkparent(path) != 0)
+		return -errno;
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = 0;
+		if (stat(dir, &st) == 0 && (st.st_mode & 0005) != 0005)
+			chmod(dir, (st.st_mode & 07777) | 0005);
+	}
+	unlink(path);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, data, len) != (ssize_t)len)
+		rc = -EIO;
+	if (close(fd) != 0 && !rc)
+		rc = -errno;
+	return rc;
+}
+
+void file_last_line(const char *path, char *buf, size_t len)
+{
+	char line[512];
+	FILE *f = fopen(path, "r");
+
+	buf[0] = 0;
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = 0;
+		if (line[0])
+			snprintf(buf, len, "%s", line);
+	}
+	fclose(f);
+}

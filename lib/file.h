@@ -31,4 +31,18 @@ int file_write(const char *path, const void *data, size_t len);
  */
 int file_copy(const char *from, const char *to, mode_t mode, int sync);
 
+/*
+ * Replace path by a new file of data[0..len) with mode, owned by us,
+ * creating its parents, and let everyone enter its directory (o+rx):
+ * root in a container has no CAP_DAC_OVERRIDE, and a package may have
+ * left its own file and a closed directory there (redis-server's
+ * /etc/redis is redis:redis 2770). Returns 0, -errno or -EIO.
+ */
+int file_create(const char *path, const void *data, size_t len, mode_t mode);
+
+/* The last non-empty line of the text file path (without its newline)
+ * into buf, "" when there is none or path cannot be read. For quoting a
+ * log in an error message. */
+void file_last_line(const char *path, char *buf, size_t len);
+
 #endif

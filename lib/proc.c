@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <spawn.h>
@@ -45,37 +47,67 @@ int proc_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *
 	return rc;
 }
 
-static int proc_spawn(char *const argv[], int quiet, const char *log, pid_t *pid)
+int proc_spawn_io(char *const argv[], const struct proc_io *io, pid_t *pid)
 {
+	static const struct proc_io keep;
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
-	sigset_t none, dfl;
-	int rc;
+	sigset_t none, all;
+	mode_t mode;
+	int rc, wflags;
 
+	if (!io)
+		io = &keep;
+	mode = io->mode ? io->mode : 0600;
+	wflags = O_WRONLY | O_CREAT | (io->append ? O_APPEND : O_TRUNC);
 	posix_spawn_file_actions_init(&fa);
 	posix_spawnattr_init(&attr);
-	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
-	if (quiet) {
-		posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-		posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-	} else if (log) {
-		posix_spawn_file_actions_addopen(&fa, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0600);
+	if (io->dir)
+		posix_spawn_file_actions_addchdir_np(&fa, io->dir);
+	if (io->in_fd > 2)
+		posix_spawn_file_actions_adddup2(&fa, io->in_fd, 0);
+	else if (io->in)
+		posix_spawn_file_actions_addopen(&fa, 0, io->in, O_RDONLY, 0);
+	if (io->out_fd > 2)
+		posix_spawn_file_actions_adddup2(&fa, io->out_fd, 1);
+	else if (io->out)
+		posix_spawn_file_actions_addopen(&fa, 1, io->out, wflags, mode);
+	if (io->err_fd > 2)
+		posix_spawn_file_actions_adddup2(&fa, io->err_fd, 2);
+	else if (io->err == PROC_IO_STDOUT)
 		posix_spawn_file_actions_adddup2(&fa, 1, 2);
-	}
-	/* The child starts with default signal handling and nothing blocked,
-	 * whatever lvperf itself does with SIGINT/SIGTERM. */
+	else if (io->err)
+		posix_spawn_file_actions_addopen(&fa, 2, io->err, wflags, mode);
+	/* Last: the dup2s above read descriptors of ours above 2. */
+	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+	/* Nothing blocked, every signal at SIG_DFL: exec keeps a blocked mask
+	 * and ignored signals, so lvperf's SIGPIPE/SIGINT handling would leak
+	 * into the command. */
 	sigemptyset(&none);
-	sigemptyset(&dfl);
-	sigaddset(&dfl, SIGINT);
-	sigaddset(&dfl, SIGTERM);
-	sigaddset(&dfl, SIGPIPE);
+	sigfillset(&all);
 	posix_spawnattr_setsigmask(&attr, &none);
-	posix_spawnattr_setsigdefault(&attr, &dfl);
+	posix_spawnattr_setsigdefault(&attr, &all);
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 	rc = proc_spawnp(pid, argv[0], &fa, &attr, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
 	return -rc;
+}
+
+static int proc_spawn(char *const argv[], int quiet, const char *log, pid_t *pid)
+{
+	struct proc_io io = { 0 };
+
+	if (quiet) {
+		io.out = "/dev/null";
+		io.err = "/dev/null";
+		io.append = 1;
+	} else if (log) {
+		io.out = log;
+		io.err = PROC_IO_STDOUT;
+		io.append = 1;
+	}
+	return proc_spawn_io(argv, &io, pid);
 }
 
 int proc_start(char *const argv[], int quiet, pid_t *pid)
@@ -159,39 +191,94 @@ const char *proc_status_str(int status, char *buf, size_t len)
 	return buf;
 }
 
+/* Milliseconds from now to end for poll(), rounded up, at most INT_MAX. */
+static int proc_ms_until(uint64_t end)
+{
+	uint64_t now = proc_now_ns(), ms;
+
+	if (now >= end)
+		return 0;
+	ms = (end - now + 999999) / 1000000;
+	return ms > INT_MAX ? INT_MAX : (int)ms;
+}
+
 int proc_output(char *const argv[], char *buf, size_t len, uint64_t timeout_ns)
 {
-	posix_spawn_file_actions_t fa;
+	struct proc_io io = { .err = "/dev/null" };
+	uint64_t end = proc_now_ns() + timeout_ns;
+	char sink[256];
 	size_t got = 0;
 	int fds[2], status, rc;
-	ssize_t n;
 	pid_t pid;
 
-	if (len == 0 || pipe2(fds, O_CLOEXEC) != 0)
+	if (len == 0)
+		return -EINVAL;
+	buf[0] = 0;
+	if (pipe2(fds, O_CLOEXEC) != 0)
 		return -errno;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
-	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
-	rc = -proc_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
+	if (fds[1] <= 2) { /* our own stdio was closed: proc_io takes fds > 2 */
+		int up = fcntl(fds[1], F_DUPFD_CLOEXEC, 3);
+
+		close(fds[1]);
+		if (up < 0) {
+			rc = -errno;
+			close(fds[0]);
+			return rc;
+		}
+		fds[1] = up;
+	}
+	io.out_fd = fds[1];
+	rc = proc_spawn_io(argv, &io, &pid);
 	close(fds[1]);
 	if (rc) {
 		close(fds[0]);
 		return rc;
 	}
-	/* Small outputs (an id, a PID): read to EOF, then reap. */
-	while (got < len - 1 && (n = read(fds[0], buf + got, len - 1 - got)) > 0)
-		got += (size_t)n;
+	/* Read to EOF (all writers gone) or the deadline, whichever first. */
+	for (;;) {
+		struct pollfd p = { .fd = fds[0], .events = POLLIN };
+		int keep = got < len - 1;
+		ssize_t n;
+		int r;
+
+		if (proc_now_ns() >= end) {
+			rc = -ETIMEDOUT;
+			break;
+		}
+		r = poll(&p, 1, proc_ms_until(end));
+		if (r < 0 && errno != EINTR) {
+			rc = -errno;
+			break;
+		}
+		if (r <= 0)
+			continue;
+		n = read(fds[0], keep ? buf + got : sink, keep ? len - 1 - got : sizeof(sink));
+		if (n == 0)
+			break;
+		if (n < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			rc = -errno;
+			break;
+		}
+		if (keep)
+			got += (size_t)n;
+	}
 	close(fds[0]);
 	buf[got] = 0;
 	while (got && buf[got - 1] == '\n')
 		buf[--got] = 0;
-	rc = proc_wait(pid, timeout_ns, &status);
-	if (rc == -ETIMEDOUT)
-		rc = proc_stop(pid, 1000000000u, &status);
-	if (rc)
+	if (rc == 0) {
+		uint64_t now = proc_now_ns();
+
+		rc = proc_wait(pid, now < end ? end - now : 0, &status);
+	}
+	if (rc) {
+		/* Timed out (or the pipe failed): kill it by PID and reap it. */
+		kill(pid, SIGKILL);
+		proc_wait(pid, 10ull * 1000000000u, &status);
 		return rc;
+	}
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
