@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * Inside lvperf report: the run as read from DIR/raw, shared by
- * report.c (reading, tables, statistics), report_fig.c (gnuplot figures)
- * and report_html.c (index.html). Not a public interface: see report.h.
+ * report.c (the order of the steps), report_read.c (reading, grouping,
+ * calibration), report_table.c (results/summary CSV and JSON),
+ * report_stats.c (stats.json), report_fig.c (gnuplot figures) and
+ * report_html.c (index.html). Not a public interface: see report.h.
  */
 #ifndef LVP_REPORT_INT_H
 #define LVP_REPORT_INT_H
@@ -73,6 +75,22 @@ struct report_calib_field {
 #define REPORT_CALIB_FIELDS 5
 extern const struct report_calib_field report_calib_fields[REPORT_CALIB_FIELDS];
 
+/* The names of the sweep parameters P_CONN .. P_UNDER in the raw points'
+ * "params" and in the report's "sweep" objects. */
+extern const char *const report_param_name[P_NONE];
+
+/* Read DIR/raw/points.jsonl, DIR/raw/calibration.jsonl (optional) and
+ * DIR/run.json (optional) into r (zeroed, r->o set) and index it: targets
+ * in plan order, metrics in the study's order. Errors are printed here as
+ * one line naming the file; 0, -ENOENT (no points file), -EINVAL, -ENOMEM.
+ * report_free releases everything r holds, also after a failure. */
+int report_read(struct report *r, const char *dir);
+void report_free(struct report *r);
+
+/* The start and end calibration records compared field by field
+ * (report_calib_fields), as summary.json's "calibration"; new reference. */
+json_t *report_calib_compare(struct report *r);
+
 /* "a/b", malloc'd (NULL when out of memory). */
 char *report_path(const char *a, const char *b);
 
@@ -88,6 +106,13 @@ json_t *report_jnum_json(double v);
  * "startup" for boot), borrowed; NULL when absent or null, then *reason is
  * its "stamp_error_reason" (or NULL). */
 json_t *report_stamp_error(const struct rp *p, const char **reason);
+
+/* Same metric, target and whole sweep point. */
+int report_same_cell(const struct rp *a, const struct rp *b);
+
+/* The sweep point of p as a JSON object, without parameter mask (P_NONE:
+ * all); new reference. */
+json_t *report_sweep_json(const struct rp *p, int mask);
 
 /* strcmp for qsort of const char *; strcmp with NULL first. */
 int report_cmp_str(const void *a, const void *b);
@@ -111,6 +136,22 @@ struct rp **report_sorted_ok(struct report *r, int mask, size_t *n);
  * after one line on stderr); close it, free path, -EIO on a write error. */
 FILE *report_open(struct report *r, const char *name, char **path);
 int report_close(FILE *f, char *path);
+
+/* Write o as r->rdir/name (indented, 10 significant digits, keys in
+ * insertion order); 0 or -EIO after one line on stderr. */
+int report_json_write(struct report *r, const char *name, json_t *o);
+
+/* results.csv: one row per point. summary.csv and the rows of summary.json
+ * (*rows, new reference): per metric, sweep point and target the mean, SD,
+ * CI at 1 - alpha, median, min, max, clock, floor and stamp error. 0, -EIO
+ * or -ENOMEM. */
+int report_write_results(struct report *r);
+int report_write_summary(struct report *r, json_t **rows);
+
+/* stats.json: one-way tests per metric and sweep point (*one) and two-way
+ * ANOVAs (*two), both new references also written into the file. 0, -EIO
+ * or -ENOMEM. */
+int report_write_stats(struct report *r, json_t **one, json_t **two);
 
 /* Write the .dat and .gp of every figure into r->fig[] (or the reason it
  * is omitted); run gnuplot on one. Return 0 or -errno (-ENOENT: no gnuplot). */
