@@ -8,6 +8,7 @@
 #ifndef LVP_RUNNER_H
 #define LVP_RUNNER_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "spec.h"
@@ -46,6 +47,104 @@ enum run_status {
 	RUN_USAGE,	 /* a bad spec, directory or option */
 	RUN_INTERRUPTED, /* stopped by a signal; the run can resume */
 };
+
+/*
+ * The child commands of a run, one table shared by the argv builder and
+ * the JSON reader (experiments/runner_point.c): for each metric the lvperf
+ * command a point runs, the options it passes after the target's own, and
+ * the key paths its --json result is read at. A key path is dotted
+ * ("rtt_ns.p50", "startup.runs.0": a number indexes an array) from the
+ * metric's root object, or from the result's top when it starts with '/'.
+ * tests/test_runner.c checks every option against the commands' parsers.
+ */
+enum run_val {
+	RUN_V_FLAG,	   /* the option alone */
+	RUN_V_TEXT,	   /* the row's text */
+	RUN_V_PORT_KIND,   /* the spec's port kind */
+	RUN_V_HOST,	   /* the platform with DRIVER_CAP_HOST */
+	RUN_V_TIMEOUT,	   /* the metric's timeout, ns */
+	RUN_V_COUNT,	   /* the metric's count */
+	RUN_V_INTERVAL,	   /* the metric's interval, ns */
+	RUN_V_UNDER,	   /* the point's under */
+	RUN_V_OP,	   /* the point's op */
+	RUN_V_CONNECTIONS, /* the point's connections */
+	RUN_V_PIPELINE,	   /* the point's pipeline depth */
+	RUN_V_DURATION,	   /* the metric's duration, ns, capped by max_duration */
+	RUN_V_WARMUP,	   /* the metric's warmup, ns, capped by max_duration */
+	RUN_V_SEED,	   /* the spec's seed + the point's id */
+};
+
+enum run_when {
+	RUN_W_ALWAYS,
+	RUN_W_COLD,   /* the metric is cold (startup) */
+	RUN_W_LOADED, /* the point's under is not idle (memory) */
+	RUN_W_LOAD,   /* the spec has http or kv points (calibration) */
+};
+
+struct run_arg {
+	const char *opt; /* "--connections"; NULL ends a list */
+	enum run_val val;
+	enum run_when when;
+	const char *text; /* RUN_V_TEXT */
+};
+
+struct run_key {
+	const char *name; /* the key written (point "extra", calibration line) */
+	const char *path; /* where the child's JSON has it */
+	double scale;	  /* written = read * scale */
+};
+
+#define RUN_MAX_ARGS 8
+#define RUN_MAX_KEYS 8
+
+struct run_cmd {
+	const char *command;		    /* lvperf subcommand */
+	struct run_arg args[RUN_MAX_ARGS];  /* after the target's options */
+	const char *root, *root_loaded;	    /* keys' root; root_loaded: under load */
+	const char *unit;		    /* of value */
+	struct run_key value;		    /* the point's value (name unused) */
+	struct run_key extra[RUN_MAX_KEYS]; /* into the point's "extra" */
+};
+
+/* Per metric (enum spec_metric). */
+extern const struct run_cmd run_cmds[SPEC_N_METRICS];
+
+/* The calibration phases' two children: lvperf calibrate (its keys; "%s"
+ * in a path is the port kind) and the spawn floor's lvperf boot. */
+extern const struct run_cmd run_calib_cmd, run_spawn_floor_cmd;
+
+/* The options every point's command gets, before run_cmds[m].args. */
+struct run_target_opts {
+	const char *platform, *workload, *json, *image, *opts, *net, *quiet, *cores;
+};
+extern const struct run_target_opts run_target_opt;
+
+/* The keys of a child's result read for every point: its flags, clock
+ * (or startup's), floor and the floor's source. */
+struct run_result_keys {
+	const char *flags, *clock, *startup_clock, *floor_ns, *floor_source;
+};
+extern const struct run_result_keys run_result_key;
+
+#define RUN_ARGV_MAX 40
+
+/* A NULL-terminated argv and the storage behind it. */
+struct run_argv {
+	char *v[RUN_ARGV_MAX];
+	char store[2048];
+	size_t used;
+	int n;
+};
+
+/* The child command of point p of s into *a: lvperf (the binary) and the
+ * options of run_target_opt and run_cmds[p->metric]; durations capped at
+ * max_duration (0: none). */
+void run_point_argv(const struct spec *s, const struct run_point *p, const char *lvperf,
+		    uint64_t max_duration, struct run_argv *a);
+
+/* The child command of a calibration table c (run_calib_cmd,
+ * run_spawn_floor_cmd) for spec s into *a. */
+void run_calib_argv(const struct spec *s, const struct run_cmd *c, const char *lvperf, struct run_argv *a);
 
 /* Run (or resume) an experiment. Returns an enum run_status. */
 int run_experiment(const struct run_opts *o, const char *const *platforms);

@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * The runner's table of child commands (experiments/runner_point.c)
+ * against the commands themselves: every child command line lvperf run
+ * builds (each metric, loaded and idle memory, cold startup, both
+ * calibration children), with an unknown option appended, is run through
+ * the real lvperf; its parser must reach that last option, so every
+ * option of the table before it is one the command knows, with a value it
+ * accepts. Nothing starts: parsing stops at the unknown option. The
+ * argv also carries the table's options and the point's values.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "runner.h"
+#include "spec.h"
+
+#define SENTINEL "--lvp-end-of-options"
+
+static struct spec s;
+
+static void spec_fill(void)
+{
+	struct spec_target *t = &s.targets[0];
+
+	memset(&s, 0, sizeof(s));
+	snprintf(s.name, sizeof(s.name), "lvp-test");
+	s.seed = 7;
+	snprintf(s.port_kind, sizeof(s.port_kind), "af_packet");
+	snprintf(s.cores, sizeof(s.cores), "0,1");
+	s.n_targets = 1;
+	/* No such platform: nothing could start even past the parser. */
+	snprintf(t->name, sizeof(t->name), "lvp-t");
+	snprintf(t->platform, sizeof(t->platform), "lvp-no-such-platform");
+	snprintf(t->workload, sizeof(t->workload), "beacon");
+	snprintf(t->net, sizeof(t->net), "platform");
+	snprintf(t->accel, sizeof(t->accel), "tcg");
+	snprintf(t->image, sizeof(t->image), "/nonexistent/lvp-image");
+	snprintf(t->argbuf, sizeof(t->argbuf), "--opts%cmem=64", 0);
+	t->args[0] = t->argbuf;
+	t->args[1] = t->argbuf + 7;
+	t->n_args = 2;
+	t->metrics = (1u << SPEC_N_METRICS) - 1;
+	for (int m = 0; m < SPEC_N_METRICS; m++) {
+		s.m[m].repetitions = 1;
+		s.m[m].duration = 3000000000ull;
+		s.m[m].warmup = 1000000000ull;
+		s.m[m].count = 20;
+		s.m[m].interval = 10000000;
+		s.m[m].timeout = 5000000000ull;
+		s.m[m].cold = 1;
+	}
+}
+
+/* Run argv (plus SENTINEL) with stderr captured into buf. */
+static int run_parser(struct run_argv *a, char *buf, size_t len)
+{
+	int pfd[2], status;
+	size_t got = 0;
+	ssize_t n;
+	pid_t pid;
+
+	a->v[a->n++] = (char *)SENTINEL;
+	a->v[a->n] = NULL;
+	assert_int_equal(pipe(pfd), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		dup2(pfd[1], 2);
+		dup2(pfd[1], 1);
+		close(pfd[0]);
+		close(pfd[1]);
+		execv(a->v[0], a->v);
+		_exit(127);
+	}
+	close(pfd[1]);
+	while (got < len - 1 && (n = read(pfd[0], buf + got, len - 1 - got)) > 0)
+		got += (size_t)n;
+	buf[got] = 0;
+	close(pfd[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static void expect_parsed(struct run_argv *a)
+{
+	char out[4096], cmd[512] = "";
+	int rc;
+
+	for (int i = 1; i < a->n; i++)
+		snprintf(cmd + strlen(cmd), sizeof(cmd) - strlen(cmd), " %s", a->v[i]);
+	rc = run_parser(a, out, sizeof(out));
+	if (!strstr(out, "unknown option " SENTINEL))
+		fail_msg("lvperf%s: the parser stopped before the end (exit %d):\n%s", cmd, rc, out);
+	assert_int_not_equal(rc, 0);
+}
+
+static int has(const struct run_argv *a, const char *opt, const char *val)
+{
+	for (int i = 0; i + 1 < a->n; i++)
+		if (strcmp(a->v[i], opt) == 0 && (!val || strcmp(a->v[i + 1], val) == 0))
+			return 1;
+	return 0;
+}
+
+static void test_points(void **state)
+{
+	const char *lvperf = getenv("LVPERF");
+	struct run_point p;
+	struct run_argv a;
+
+	(void)state;
+	assert_non_null(lvperf);
+	spec_fill();
+	for (int m = 0; m < SPEC_N_METRICS; m++) {
+		const char *unders[] = {"idle", "http"};
+
+		for (int u = 0; u < (m == SPEC_MEMORY ? 2 : 1); u++) {
+			memset(&p, 0, sizeof(p));
+			p.id = 5;
+			p.metric = (enum spec_metric)m;
+			p.connections = 64;
+			p.pipeline = 4;
+			p.op = m == SPEC_KV ? "set" : NULL;
+			p.under = m == SPEC_MEMORY ? unders[u] : NULL;
+			run_point_argv(&s, &p, lvperf, 2000000000ull, &a);
+			assert_string_equal(a.v[1], run_cmds[m].command);
+			assert_true(has(&a, run_target_opt.platform, "lvp-no-such-platform"));
+			assert_true(has(&a, run_target_opt.opts, "mem=64,accel=tcg"));
+			if (m == SPEC_HTTP || m == SPEC_KV) {
+				assert_true(has(&a, "--connections", "64"));
+				assert_true(has(&a, "--pipeline", "4"));
+				assert_true(has(&a, "--duration", "2000000000ns")); /* capped */
+				assert_true(has(&a, "--seed", "12"));
+			}
+			if (m == SPEC_MEMORY)
+				assert_int_equal(has(&a, "--duration", NULL), u == 1);
+			if (m == SPEC_STARTUP)
+				assert_true(has(&a, "--cold", NULL) || strcmp(a.v[a.n - 1], "--cold") == 0);
+			expect_parsed(&a);
+		}
+	}
+	run_calib_argv(&s, &run_calib_cmd, lvperf, &a);
+	assert_true(has(&a, "--http", NULL)); /* the spec has load points */
+	expect_parsed(&a);
+	run_calib_argv(&s, &run_spawn_floor_cmd, lvperf, &a);
+	expect_parsed(&a);
+}
+
+/* The sentinel check can fail: a command given another command's option
+ * does not reach it. */
+static void test_check_can_fail(void **state)
+{
+	const char *lvperf = getenv("LVPERF");
+	struct run_point p = {.metric = SPEC_SIZE};
+	struct run_argv a;
+	char out[4096];
+
+	(void)state;
+	spec_fill();
+	run_point_argv(&s, &p, lvperf, 0, &a);
+	a.v[a.n++] = (char *)"--connections";
+	a.v[a.n++] = (char *)"1";
+	a.v[a.n] = NULL;
+	run_parser(&a, out, sizeof(out));
+	assert_null(strstr(out, "unknown option " SENTINEL));
+	assert_non_null(strstr(out, "--connections"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_points),
+	    cmocka_unit_test(test_check_can_fail),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
