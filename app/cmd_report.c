@@ -68,6 +68,7 @@ int cmd_report(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	o.gnuplot = cfg.gnuplot;
 	o.quiet = cfg.quiet;
+	o.study_dir = LVP_EXPERIMENTS_DIR;
 	errno = 0;
 	o.alpha = strtod(cfg.alpha, &end);
 	if (errno || end == cfg.alpha || *end || !(o.alpha > 0 && o.alpha < 1)) {

@@ -131,7 +131,8 @@ int cmd_run(int argc, char **argv)
 	if (rc == APP_OK && !cfg.dry_run)
 		printf("run directory: %s\n", dir);
 	if (rc == APP_OK && !cfg.dry_run && !cfg.no_report) {
-		struct report_opts ro = { .gnuplot = "gnuplot", .alpha = 0.05, .quiet = cfg.quiet };
+		struct report_opts ro = { .gnuplot = "gnuplot", .alpha = 0.05, .quiet = cfg.quiet,
+					  .study_dir = LVP_EXPERIMENTS_DIR };
 		struct report_result res;
 
 		if (report_build(dir, &ro, &res))

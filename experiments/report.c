@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * lvperf report: from DIR/raw (helpers/RAWFORMAT.md) to DIR/report, in
- * the order report_read.c, report_table.c, report_stats.c, report_fig.c,
- * report_html.c. Every
+ * the order report_read.c, report_table.c, report_stats.c,
+ * report_find.c, report_fig.c, report_html.c. Every
  * output is a pure function of the raw files: rows are sorted by plan
  * point id, groups by metric, sweep point and target (targets in plan
  * order, the order of their lowest point id), numbers printed with fixed
@@ -21,7 +21,7 @@
 int report_build(const char *dir, const struct report_opts *o, struct report_result *res)
 {
 	struct report r;
-	json_t *rows = NULL, *one = NULL, *two = NULL, *sum;
+	json_t *rows = NULL, *one = NULL, *two = NULL, *find = NULL, *sum;
 	size_t i;
 	int rc;
 
@@ -41,7 +41,7 @@ int report_build(const char *dir, const struct report_opts *o, struct report_res
 	}
 	r.calib_json = report_calib_compare(&r);
 	if ((rc = report_write_results(&r)) || (rc = report_write_summary(&r, &rows)) ||
-	    (rc = report_write_stats(&r, &one, &two)))
+	    (rc = report_write_stats(&r, &one, &two)) || (rc = report_findings(&r, rows, one, &find)))
 		goto out;
 	sum = json_object();
 	json_object_set_new(sum, "level", json_real(1 - o->alpha));
@@ -81,7 +81,7 @@ int report_build(const char *dir, const struct report_opts *o, struct report_res
 			goto out;
 		}
 	}
-	rc = report_html(&r, rows, one, two, r.calib_json);
+	rc = report_html(&r, rows, one, two, r.calib_json, find);
 	res->ok = r.n_ok;
 	res->failed = r.n_failed;
 	res->skipped = r.n_skipped;
@@ -92,5 +92,6 @@ out:
 	json_decref(rows);
 	json_decref(one);
 	json_decref(two);
+	json_decref(find);
 	return rc;
 }

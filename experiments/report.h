@@ -11,6 +11,7 @@ struct report_opts {
 	const char *gnuplot; /* program to run, searched in PATH ("gnuplot") */
 	double alpha;	     /* 1 - confidence level of intervals and Tukey, 0.05 */
 	int quiet;	     /* no info line on stderr */
+	const char *study_dir; /* holds study-means.csv, study-platforms.csv; NULL: none */
 };
 
 struct report_result {

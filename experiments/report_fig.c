@@ -20,8 +20,9 @@
 #include "report_int.h"
 #include "stats.h"
 
+/* A new figure of metric (restricted to op when not NULL). */
 static struct fig *fig_new(struct report *r, const char *name, const char *title,
-			   const char *caption)
+			   const char *caption, const char *metric, const char *op)
 {
 	struct fig *g = &r->fig[r->nfig < MAX_FIGS - 1 ? r->nfig++ : r->nfig];
 
@@ -29,6 +30,8 @@ static struct fig *fig_new(struct report *r, const char *name, const char *title
 	snprintf(g->name, sizeof(g->name), "%s", name);
 	snprintf(g->title, sizeof(g->title), "%s", title);
 	snprintf(g->caption, sizeof(g->caption), "%s", caption);
+	snprintf(g->metric, sizeof(g->metric), "%s", metric);
+	snprintf(g->op, sizeof(g->op), "%s", op ? op : "");
 	return g;
 }
 
@@ -291,7 +294,7 @@ static int fig_bars(struct report *r, const char *name, const char *title, const
 		    const char *metric, const char *ylabel, double scale, int logy,
 		    const char *const *keys, const char *const *key_titles, size_t nkeys)
 {
-	struct fig *g = fig_new(r, name, title, caption);
+	struct fig *g = fig_new(r, name, title, caption, metric, NULL);
 	long mi = metric_index(r, metric);
 	const struct rp *series[16];
 	const char *stitle[16], *skey[16];
@@ -416,7 +419,7 @@ static int fig_lines(struct report *r, const char *name, const char *title, cons
 		     const char *metric, const char *op, const char *ylabel, int logy,
 		     const char *const *keys, const char *const *key_titles, size_t nkeys)
 {
-	struct fig *g = fig_new(r, name, title, caption);
+	struct fig *g = fig_new(r, name, title, caption, metric, op);
 	long mi = metric_index(r, metric);
 	size_t n, i, j, b = 0, k, nseries = 0, rest_kinds = 0;
 	struct rp **v;

@@ -177,7 +177,122 @@ static void html_points(FILE *f, struct report *r, int which)
 		fputs("<p>None.</p>\n", f);
 }
 
-int report_html(struct report *r, json_t *rows, json_t *one, json_t *two, json_t *cal)
+/* The flagged ok points a figure draws, next to it. */
+static void html_fig_flags(FILE *f, const struct report *r, const struct fig *g)
+{
+	size_t i, j, shown = 0;
+	json_t *v;
+
+	for (i = 0; i < r->np; i++) {
+		const struct rp *p = &r->p[i];
+		char lab[160];
+
+		if (p->st != ST_OK || !json_array_size(p->flags) || strcmp(p->metric, g->metric) ||
+		    (g->op[0] && report_cmp_nstr(p->op, g->op)))
+			continue;
+		fputs(shown++ ? "; " : "<p class=\"flag\">Flagged points in this figure: ", f);
+		fprintf(f, "point %ld (", p->point);
+		html_esc(f, p->target);
+		report_sweep_label(p, 0, lab, sizeof(lab));
+		fputs(", ", f);
+		html_esc(f, lab);
+		fputs("): ", f);
+		json_array_foreach(p->flags, j, v)
+		{
+			fputs(j ? ", " : "", f);
+			html_esc(f, json_string_value(v));
+		}
+	}
+	if (shown)
+		fputs(".</p>\n", f);
+}
+
+/* The findings on top: per metric and sweep point, the ranked table. */
+static void html_findings(FILE *f, const struct report *r, json_t *find)
+{
+	size_t i, j;
+	json_t *g, *e;
+
+	fprintf(f,
+		"<h2>Findings</h2>\n<p>Per metric and sweep point the targets ranked best first "
+		"(least time, bytes or memory; most requests/s): mean and %g %% confidence "
+		"interval of the mean, in the unit named; the ratio of the mean to the host "
+		"platform's target of the same workload (&times; native); and letter groups: "
+		"targets that share a letter do not differ significantly at &alpha; = %g, by the "
+		"pairwise test the verdict of the Statistics section follows, named under each "
+		"table (Tukey HSD, or Games-Howell where Brown-Forsythe finds the variances "
+		"differ). The last column is the study's own published mean for the nearest "
+		"platform where it has the row: <b>another machine, 2017</b>, shown for "
+		"orientation, not as a reference value. The same table: <code>findings.csv</code>."
+		"</p>\n",
+		(1 - r->o->alpha) * 100, r->o->alpha);
+	json_array_foreach(find, i, g)
+	{
+		const char *unit = report_jstr(g, "unit");
+
+		fputs("<h3>", f);
+		html_esc(f, report_jstr(g, "metric"));
+		if (json_object_size(json_object_get(g, "sweep"))) {
+			fputs(", ", f);
+			html_sweep(f, json_object_get(g, "sweep"));
+		}
+		fprintf(f, " (%s)</h3>\n", json_is_true(json_object_get(g, "higher_is_better"))
+						 ? "higher is better"
+						 : "lower is better");
+		fputs("<table><tr><th>rank</th><th>target</th><th>platform</th><th>n</th><th>mean (",
+		      f);
+		html_esc(f, unit);
+		fprintf(f, ")</th><th>%g %% CI</th><th>&times; native</th><th>group</th>"
+			   "<th>the study, another machine, 2017</th></tr>\n",
+			(1 - r->o->alpha) * 100);
+		json_array_foreach(json_object_get(g, "targets"), j, e)
+		{
+			fprintf(f, "<tr><td>%lld</td><td>",
+				(long long)json_integer_value(json_object_get(e, "rank")));
+			html_esc(f, report_jstr(e, "target"));
+			fputs("</td><td>", f);
+			html_esc(f, report_jstr(e, "platform"));
+			fprintf(f, "</td><td>%lld</td><td>",
+				(long long)json_integer_value(json_object_get(e, "n")));
+			html_num_digits(f, report_jnum(e, "mean"), 4);
+			fputs("</td><td>", f);
+			if (isnan(report_jnum(e, "ci_lo"))) {
+				fputs("&ndash;", f);
+			} else {
+				html_num_digits(f, report_jnum(e, "ci_lo"), 4);
+				fputs(" &ndash; ", f);
+				html_num_digits(f, report_jnum(e, "ci_hi"), 4);
+			}
+			fputs("</td><td>", f);
+			html_num_digits(f, report_jnum(e, "ratio_to_native"), 3);
+			fputs("</td><td>", f);
+			html_esc(f, report_jstr(e, "letters") ? report_jstr(e, "letters") : "\u2013");
+			fputs("</td><td>", f);
+			if (report_jstr(e, "study")) {
+				html_esc(f, report_jstr(e, "study"));
+				fputs(": ", f);
+				html_num_digits(f, report_jnum(e, "study_mean"), 4);
+				fputc(' ', f);
+				html_esc(f, unit);
+			} else {
+				fputs("&ndash;", f);
+			}
+			fputs("</td></tr>\n", f);
+		}
+		fputs("</table>\n<p>", f);
+		if (report_jstr(g, "test")) {
+			fputs("Groups from ", f);
+			html_esc(f, report_jstr(g, "test"));
+			fputs(": ", f);
+		} else {
+			fputs("No letter groups: ", f);
+		}
+		html_esc(f, report_jstr(g, "test_why"));
+		fputs(".</p>\n", f);
+	}
+}
+
+int report_html(struct report *r, json_t *rows, json_t *one, json_t *two, json_t *cal, json_t *find)
 {
 	char *path;
 	FILE *f = report_open(r, "index.html", &path);
@@ -251,6 +366,7 @@ int report_html(struct report *r, json_t *rows, json_t *one, json_t *two, json_t
 	      "beside it (<code>cd report &amp;&amp; gnuplot NAME.gp</code>).</p>\n",
 	      f);
 
+	html_findings(f, r, find);
 	fputs("<h2>Figures</h2>\n", f);
 	if (r->plot_note[0]) {
 		fputs("<p class=\"flag\">", f);
@@ -273,6 +389,7 @@ int report_html(struct report *r, json_t *rows, json_t *one, json_t *two, json_t
 			html_esc(f, g->caption);
 			fprintf(f, " [<a href=\"%s.gp\">gnuplot</a> <a href=\"%s.dat\">data</a>]</p>\n", g->name,
 				g->name);
+			html_fig_flags(f, r, g);
 			continue;
 		}
 		fprintf(f, "<figure id=\"%s\"><img src=\"%s.svg\" alt=\"", g->name, g->name);
@@ -284,6 +401,7 @@ int report_html(struct report *r, json_t *rows, json_t *one, json_t *two, json_t
 			"href=\"%s.dat\">data</a>]"
 			"</figcaption></figure>\n",
 			g->name, g->name, g->name);
+		html_fig_flags(f, r, g);
 	}
 
 	fprintf(f,
@@ -360,6 +478,8 @@ int report_html(struct report *r, json_t *rows, json_t *one, json_t *two, json_t
 		       *gh = json_object_get(v, "games_howell"), *tk = json_object_get(v, "tukey");
 		const char *verdict = report_jstr(v, "verdict");
 		int by_gh = verdict && strcmp(verdict, "welch_anova+games_howell") == 0;
+		json_t *fd = json_array_get(find, i);
+		double sc = json_is_number(json_object_get(fd, "scale")) ? report_jnum(fd, "scale") : 1;
 
 		fputs("<h3>", f);
 		html_esc(f, report_jstr(v, "metric"));
@@ -406,13 +526,16 @@ int report_html(struct report *r, json_t *rows, json_t *one, json_t *two, json_t
 			html_esc(f, report_jstr(v, "games_howell_why"));
 			fputs(".</p>\n", f);
 		}
-		if (json_array_size(tk))
-			fputs("<table><tr><th rowspan=\"2\">pair</th><th rowspan=\"2\">diff</th>"
+		if (json_array_size(tk)) {
+			fputs("<table><tr><th rowspan=\"2\">pair</th><th rowspan=\"2\">diff (", f);
+			html_esc(f, report_jstr(fd, "unit") ? report_jstr(fd, "unit") : report_jstr(v, "unit"));
+			fputs(")</th>"
 			      "<th colspan=\"3\">Games-Howell</th><th colspan=\"3\">Tukey HSD (study: "
 			      "equal variances assumed)</th><th rowspan=\"2\">different (verdict)</th></tr>\n"
 			      "<tr><th>CI low</th><th>CI high</th><th>p adj</th><th>CI low</th><th>CI "
 			      "high</th><th>p adj</th></tr>\n",
 			      f);
+		}
 		json_array_foreach(tk, j, w)
 		{
 			json_t *g = json_array_get(gh, j), *by = by_gh ? g : w;
@@ -422,17 +545,17 @@ int report_html(struct report *r, json_t *rows, json_t *one, json_t *two, json_t
 			fputs(" &minus; ", f);
 			html_esc(f, report_jstr(w, "b"));
 			fputs("</td><td>", f);
-			html_num(f, report_jnum(w, "diff"));
+			html_num(f, report_jnum(w, "diff") * sc);
 			fputs("</td><td>", f);
-			html_num(f, report_jnum(g, "ci_lo"));
+			html_num(f, report_jnum(g, "ci_lo") * sc);
 			fputs("</td><td>", f);
-			html_num(f, report_jnum(g, "ci_hi"));
+			html_num(f, report_jnum(g, "ci_hi") * sc);
 			fputs("</td><td>", f);
 			html_p(f, report_jnum(g, "p_adj"));
 			fputs("</td><td>", f);
-			html_num(f, report_jnum(w, "ci_lo"));
+			html_num(f, report_jnum(w, "ci_lo") * sc);
 			fputs("</td><td>", f);
-			html_num(f, report_jnum(w, "ci_hi"));
+			html_num(f, report_jnum(w, "ci_hi") * sc);
 			fputs("</td><td>", f);
 			html_p(f, report_jnum(w, "p_adj"));
 			fputs("</td><td>", f);

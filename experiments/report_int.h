@@ -2,7 +2,7 @@
  * Inside lvperf report: the run as read from DIR/raw, shared by
  * report.c (the order of the steps), report_read.c (reading, grouping,
  * calibration), report_table.c (results/summary CSV and JSON),
- * report_stats.c (stats.json), report_fig.c (gnuplot figures) and
+ * report_stats.c (stats.json), report_find.c (findings), report_fig.c (gnuplot figures) and
  * report_html.c (index.html). Not a public interface: see report.h.
  */
 #ifndef LVP_REPORT_INT_H
@@ -38,6 +38,8 @@ struct fig {
 	char title[160];
 	char caption[1024]; /* what it shows, then its clock, floor and error bars */
 	char omitted[256]; /* why it is not drawn, or "" */
+	char metric[16];   /* the metric it shows */
+	char op[16];	   /* restricted to this op, or "" */
 };
 
 #define MAX_FIGS 32
@@ -141,6 +143,11 @@ int report_close(FILE *f, char *path);
  * insertion order); 0 or -EIO after one line on stderr. */
 int report_json_write(struct report *r, const char *name, json_t *o);
 
+/* A CSV field: s quoted when it holds a comma, quote or newline (nothing
+ * for NULL); v with digits significant digits (nothing for NaN). */
+void report_csv_str(FILE *f, const char *s);
+void report_csv_num(FILE *f, double v, int digits);
+
 /* results.csv: one row per point. summary.csv and the rows of summary.json
  * (*rows, new reference): per metric, sweep point and target the mean, SD,
  * CI at 1 - alpha, median, min, max, clock, floor and stamp error. 0, -EIO
@@ -153,13 +160,41 @@ int report_write_summary(struct report *r, json_t **rows);
  * or -ENOMEM. */
 int report_write_stats(struct report *r, json_t **one, json_t **two);
 
+/* A unit a person reads for values of unit (ms, us, bytes, req/s) around
+ * magnitude mag: s/ms/µs, KiB/MiB, req/s or k req/s; value * scale is
+ * in name. Other units are kept (scale 1). */
+struct report_unit {
+	double scale;
+	char name[16];
+};
+void report_human_unit(const char *unit, double mag, struct report_unit *u);
+
+/* Compact letter display (Piepho 2004, "An algorithm for a letter-based
+ * representation of all-pairwise comparisons", J. Comput. Graph. Stat.
+ * 13(2), 456-466: insert and absorb) of k <= 64 groups: diff[i * k + j]
+ * non-zero when groups i and j differ significantly, rank[i] group i's
+ * place (0 best). letters[i] gets group i's letters, 'a' for the column of
+ * the best group; groups that share a letter do not differ, groups that
+ * differ share none. Returns the number of letters, or -E2BIG (more than
+ * REPORT_CLD_LEN - 1 letters, or k > 64). */
+#define REPORT_CLD_LEN 53
+int report_cld(size_t k, const unsigned char *diff, const size_t *rank, char (*letters)[REPORT_CLD_LEN]);
+
+/* findings.csv, and *find (new reference): per entry of one (stats.json's
+ * oneway) the targets ranked best first with mean and CI in a human unit,
+ * ratio to the host platform's target of the same workload, letters from
+ * the test the verdict follows, and the study's mean where
+ * r->o->study_dir's study-means.csv has the row (study-platforms.csv maps
+ * a platform to the study's). 0, -EIO or -ENOMEM. */
+int report_findings(struct report *r, json_t *rows, json_t *one, json_t **find);
+
 /* Write the .dat and .gp of every figure into r->fig[] (or the reason it
  * is omitted); run gnuplot on one. Return 0 or -errno (-ENOENT: no gnuplot). */
 int report_figures(struct report *r);
 int report_gnuplot(struct report *r, const struct fig *g);
 
-/* Write index.html from the summary rows, the one- and two-way statistics
+/* Write index.html from the findings (report_findings), the summary rows, the one- and two-way statistics
  * (as in summary.json and stats.json) and the calibration comparison. */
-int report_html(struct report *r, json_t *rows, json_t *one, json_t *two, json_t *cal);
+int report_html(struct report *r, json_t *rows, json_t *one, json_t *two, json_t *cal, json_t *find);
 
 #endif

@@ -81,7 +81,7 @@ int report_json_write(struct report *r, const char *name, json_t *o)
 	return report_close(f, path);
 }
 
-static void csv_str(FILE *f, const char *s)
+void report_csv_str(FILE *f, const char *s)
 {
 	if (!s)
 		return;
@@ -100,7 +100,7 @@ static void csv_str(FILE *f, const char *s)
 
 /* Raw figures keep 15 significant digits (what a JSON double parsed from
  * 15 digits prints back as); derived ones 10. Empty for NaN. */
-static void csv_num(FILE *f, double v, int digits)
+void report_csv_num(FILE *f, double v, int digits)
 {
 	if (!isnan(v))
 		fprintf(f, "%.*g", digits, v);
@@ -138,7 +138,7 @@ int report_write_results(struct report *r)
 	      f);
 	for (x = 0; x < r->nx; x++) {
 		fputc(',', f);
-		csv_str(f, r->extra[x]);
+		report_csv_str(f, r->extra[x]);
 	}
 	fputc('\n', f);
 	for (i = 0; i < r->np; i++) {
@@ -156,38 +156,38 @@ int report_write_results(struct report *r)
 			}
 		}
 		fprintf(f, "%ld,", p->point);
-		csv_str(f, p->target);
+		report_csv_str(f, p->target);
 		fputc(',', f);
-		csv_str(f, p->platform);
+		report_csv_str(f, p->platform);
 		fputc(',', f);
-		csv_str(f, p->workload);
+		report_csv_str(f, p->workload);
 		fputc(',', f);
-		csv_str(f, p->net);
+		report_csv_str(f, p->net);
 		fputc(',', f);
-		csv_str(f, p->accel);
+		report_csv_str(f, p->accel);
 		fputc(',', f);
-		csv_str(f, p->metric);
+		report_csv_str(f, p->metric);
 		fputc(',', f);
 		csv_long(f, p->conn);
 		fputc(',', f);
 		csv_long(f, p->pipe);
 		fputc(',', f);
-		csv_str(f, p->op);
+		report_csv_str(f, p->op);
 		fputc(',', f);
-		csv_str(f, p->under);
+		report_csv_str(f, p->under);
 		fprintf(f, ",%ld,", p->rep);
-		csv_num(f, p->value, 15);
+		report_csv_num(f, p->value, 15);
 		fputc(',', f);
-		csv_str(f, p->unit);
+		report_csv_str(f, p->unit);
 		fputc(',', f);
-		csv_str(f, p->clock);
+		report_csv_str(f, p->clock);
 		fputc(',', f);
-		csv_num(f, p->floor_ns, 15);
+		report_csv_num(f, p->floor_ns, 15);
 		fputc(',', f);
-		csv_str(f, flags);
+		report_csv_str(f, flags);
 		for (x = 0; x < r->nx; x++) {
 			fputc(',', f);
-			csv_num(f, report_jnum(p->extra, r->extra[x]), 15);
+			report_csv_num(f, report_jnum(p->extra, r->extra[x]), 15);
 		}
 		fputc('\n', f);
 	}
@@ -362,33 +362,33 @@ int report_write_summary(struct report *r, json_t **rows_out)
 		}
 		summarize(x, m, level, &s);
 		free(x);
-		csv_str(f, v[i]->metric);
+		report_csv_str(f, v[i]->metric);
 		fputc(',', f);
-		csv_str(f, v[i]->target);
+		report_csv_str(f, v[i]->target);
 		fputc(',', f);
 		csv_long(f, v[i]->conn);
 		fputc(',', f);
 		csv_long(f, v[i]->pipe);
 		fputc(',', f);
-		csv_str(f, v[i]->op);
+		report_csv_str(f, v[i]->op);
 		fputc(',', f);
-		csv_str(f, v[i]->under);
+		report_csv_str(f, v[i]->under);
 		fputc(',', f);
-		csv_str(f, v[i]->unit);
+		report_csv_str(f, v[i]->unit);
 		fprintf(f, ",%zu,", s.n);
-		csv_num(f, s.mean, 10);
+		report_csv_num(f, s.mean, 10);
 		fputc(',', f);
-		csv_num(f, s.sd, 10);
+		report_csv_num(f, s.sd, 10);
 		fputc(',', f);
-		csv_num(f, s.lo, 10);
+		report_csv_num(f, s.lo, 10);
 		fputc(',', f);
-		csv_num(f, s.hi, 10);
+		report_csv_num(f, s.hi, 10);
 		fputc(',', f);
-		csv_num(f, s.min, 10);
+		report_csv_num(f, s.min, 10);
 		fputc(',', f);
-		csv_num(f, s.med, 10);
+		report_csv_num(f, s.med, 10);
 		fputc(',', f);
-		csv_num(f, s.max, 10);
+		report_csv_num(f, s.max, 10);
 		o = json_object();
 		json_object_set_new(o, "metric", json_string(v[i]->metric));
 		json_object_set_new(o, "target", json_string(v[i]->target));
@@ -407,17 +407,17 @@ int report_write_summary(struct report *r, json_t **rows_out)
 			json_t *fl = json_object_get(o, "floor"), *se = json_object_get(o, "stamp_error_ns");
 
 			fputc(',', f);
-			csv_str(f, report_jstr(o, "clock"));
+			report_csv_str(f, report_jstr(o, "clock"));
 			fputc(',', f);
-			csv_str(f, report_jstr(fl, "source"));
+			report_csv_str(f, report_jstr(fl, "source"));
 			fputc(',', f);
-			csv_num(f, report_jnum(fl, "ns"), 15);
+			report_csv_num(f, report_jnum(fl, "ns"), 15);
 			fputc(',', f);
-			csv_num(f, report_jnum(se, "n"), 15);
+			report_csv_num(f, report_jnum(se, "n"), 15);
 			fputc(',', f);
-			csv_num(f, report_jnum(se, "mean"), 10);
+			report_csv_num(f, report_jnum(se, "mean"), 10);
 			fputc(',', f);
-			csv_num(f, report_jnum(se, "sd"), 10);
+			report_csv_num(f, report_jnum(se, "sd"), 10);
 			fputc('\n', f);
 		}
 		json_array_append_new(rows, o);

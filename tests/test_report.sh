@@ -33,7 +33,7 @@ grep -q '174 ok, 1 failed, 5 skipped, 1 flagged points; 10 figures, 0 omitted' "
 diff -r "$FIX/report_run/raw" "$tmp/a/raw" || fail "lvperf report changed the raw files"
 
 r="$tmp/a/report"
-for f in results.csv summary.csv summary.json stats.json index.html; do
+for f in results.csv summary.csv summary.json stats.json findings.csv index.html; do
 	[ -s "$r/$f" ] || fail "$f missing or empty"
 done
 for g in fig3a_startup fig3b_size fig3c_rtt fig4_http fig5_memory fig6a_kv_get fig6b_kv_set \
@@ -232,6 +232,102 @@ PY
 diff -r "$tmp/a/report" "$tmp/b/report" >"$tmp/diff" || { head -40 "$tmp/diff" >&2; fail "reports differ"; }
 "$LVPERF" report --quiet "$tmp/b" || fail "third report exited $?"
 diff -r "$tmp/a/report" "$tmp/b/report" >/dev/null || fail "a report rebuilt over itself differs"
+
+# Findings (issue 18): findings.csv and the section on top of index.html.
+# Letters checked by hand against the fixture's pairwise tables
+# (stats.json): memory under=idle by Games-Howell (only native and
+# docker-redis, runc and docker-redis, microvm and microvm-redis do not
+# differ), under=http by Tukey HSD (native-runc and runc-docker do not
+# differ), startup by Games-Howell (docker/docker-redis and
+# microvm/microvm-redis do not differ); then, for every group, that two
+# targets share a letter exactly when the named test does not separate
+# them, the ranking, the units, the ratio to native and the study column.
+/usr/bin/env python3 - "$r" <<'PY' || fail "findings wrong"
+import csv, json, math, sys
+r = sys.argv[1]
+rows = list(csv.DictReader(open(r + "/findings.csv", encoding="utf-8")))
+st, summ = json.load(open(r + "/stats.json")), json.load(open(r + "/summary.json"))
+html = open(r + "/index.html", encoding="utf-8").read()
+bad = []
+def sw(o):
+    return " ".join("%s=%s" % kv for kv in o.items())
+groups = {}
+for x in rows:
+    groups.setdefault((x["metric"], x["sweep"]), []).append(x)
+hand = {("memory", "under=idle"): ("Games-Howell", {"native-redis": "a", "native": "b", "docker-redis": "bc", "runc": "c",
+                                                     "docker": "d", "microvm": "e", "microvm-redis": "e"}),
+        ("memory", "under=http"): ("Tukey HSD", {"native": "a", "runc": "ab", "docker": "b", "microvm": "c"}),
+        ("startup", ""): ("Games-Howell", {"native": "a", "native-redis": "b", "runc": "c", "microvm": "d",
+                                           "microvm-redis": "d", "docker": "e", "docker-redis": "e"})}
+for k, (test, want) in hand.items():
+    got = {x["target"]: x["letters"] for x in groups.get(k, [])}
+    if got != want or any(x["letters_from"] != test for x in groups.get(k, [])):
+        bad.append("%s letters %r (%s), want %r (%s)" % (k, got, groups.get(k, [{}])[0].get("letters_from"), want, test))
+scale = {"ms": 1, "µs": 1, "MiB": 1 / 1048576, "k req/s": 1e-3}
+if len(groups) != len(st["oneway"]):
+    bad.append("%d findings tables, want one per one-way group (%d)" % (len(groups), len(st["oneway"])))
+for o in st["oneway"]:
+    g = groups.get((o["metric"], sw(o["sweep"])))
+    if not g:
+        bad.append("no findings for %s %s" % (o["metric"], o["sweep"]))
+        continue
+    hi = g[0]["unit"].endswith("req/s")
+    means = [float(x["mean"]) for x in g]
+    if [int(x["rank"]) for x in g] != list(range(1, len(g) + 1)) or means != sorted(means, reverse=hi):
+        bad.append("%s %s not ranked best first: %r" % (o["metric"], o["sweep"], means))
+    for x in g:
+        row = next(s for s in summ["rows"] if s["metric"] == o["metric"] and s["sweep"] == o["sweep"] and s["target"] == x["target"])
+        if not math.isclose(float(x["mean"]), row["mean"] * scale[x["unit"]], rel_tol=1e-5):
+            bad.append("%s %s %s: mean %s %s, summary %r %s" % (o["metric"], o["sweep"], x["target"], x["mean"], x["unit"], row["mean"], row["unit"]))
+        ref = next(y for y in g if y["target"] == x["ratio_to"])
+        if ref["platform"] != "native" or not math.isclose(float(x["ratio_to_native"]), float(x["mean"]) / float(ref["mean"]), rel_tol=1e-3):
+            bad.append("%s %s %s: ratio %s to %s" % (o["metric"], o["sweep"], x["target"], x["ratio_to_native"], x["ratio_to"]))
+    if not o.get("anova"):
+        if any(x["letters"] for x in g):
+            bad.append("%s: letters without a test" % o["metric"])
+        continue
+    test = "Games-Howell" if o["verdict"] == "welch_anova+games_howell" else "Tukey HSD"
+    pairs = o["games_howell" if test == "Games-Howell" else "tukey"]
+    let = {x["target"]: set(x["letters"]) for x in g}
+    for p in pairs:
+        share = bool(let[p["a"]] & let[p["b"]])
+        if share == p["significant"] or g[0]["letters_from"] != test:
+            bad.append("%s %s: %s/%s share a letter: %s, %s significant: %s" % (o["metric"], o["sweep"], p["a"], p["b"], share, test, p["significant"]))
+d = {(x["metric"], x["sweep"], x["target"]): x for x in rows}
+for k, lab, mean in ((("startup", "", "docker"), "Docker on Native", 234.241), (("memory", "under=http", "microvm"), "Ubuntu on KVM", 256.0),
+                     (("rtt", "", "docker"), "Docker on Native", 226.933), (("http", "connections=100 pipeline=1", "native"), "Ubuntu on Native", 79.811)):
+    x = d[k]
+    if x["study_2017_platform"] != lab or not math.isclose(float(x["study_2017_mean"]), mean, rel_tol=1e-5):
+        bad.append("%s: study %r %r, want %r %r" % (k, x["study_2017_platform"], x["study_2017_mean"], lab, mean))
+if d[("startup", "", "runc")]["study_2017_platform"] or d[("memory", "under=idle", "docker")]["study_2017_platform"]:
+    bad.append("a study mean where the study has no row")
+if html.find("<h2>Findings</h2>") < 0 or html.find("<h2>Findings</h2>") > html.find("<h2>Figures</h2>"):
+    bad.append("index.html: Findings not on top")
+for s in ("another machine, 2017", "Groups from Games-Howell", "Groups from Tukey HSD", "<th>mean (k req/s)</th>", "Docker on Native: 234.2 ms",
+          "diff (MiB)", "diff (ms)", "diff (k req/s)"):
+    if s not in html:
+        bad.append("index.html does not say " + repr(s))
+if "diff</th>" in html:
+    bad.append("index.html: a Tukey table without its unit")
+# The memory Tukey differences in MiB, as stats.json's bytes / 2^20.
+o = next(o for o in st["oneway"] if o["metric"] == "memory" and o["sweep"] == {"under": "http"})
+p = next(p for p in o["tukey"] if (p["a"], p["b"]) == ("native", "docker"))
+if "<td>native &minus; docker</td><td>%.6g</td>" % (p["diff"] / 1048576) not in html:
+    bad.append("memory Tukey difference native - docker not %.6g MiB" % (p["diff"] / 1048576))
+# The flagged point (75: docker, http, retransmissions) beside the two http figures and no other.
+flag = "Flagged points in this figure: point 75 (docker, connections=200 pipeline=1): retransmissions"
+for fig in ("fig4_http", "fig7a_http_latency"):
+    i = html.find('<figure id="%s"' % fig)
+    j = html.find("<figure", i + 1)
+    if i < 0 or html.find(flag, i) < 0 or (j > 0 and html.find(flag, i) > j):
+        bad.append("the flagged point is not next to " + fig)
+if html.count(flag) != 2:
+    bad.append("the flagged point is next to %d figures, want 2" % html.count(flag))
+if bad:
+    print("\n".join(bad[:40]), file=sys.stderr)
+    sys.exit(1)
+print("findings: %d tables checked" % len(groups))
+PY
 
 # A metric with no data: its figures are omitted and the HTML says why.
 mkdir -p "$tmp/c/raw"
