@@ -3,6 +3,7 @@
  * (experiments/report.c). No dataplane, no root: runs anywhere.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,6 +33,7 @@ int cmd_report(int argc, char **argv)
 {
 	struct report_cfg cfg;
 	struct report_opts o;
+	char means[PATH_MAX], pmap[PATH_MAX];
 	struct report_result res;
 	const char *dir = NULL;
 	char *end;
@@ -68,7 +70,8 @@ int cmd_report(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	o.gnuplot = cfg.gnuplot;
 	o.quiet = cfg.quiet;
-	o.study_dir = LVP_EXPERIMENTS_DIR;
+	o.study_means = app_data_path("study-means.csv", means, sizeof(means)) ? NULL : means;
+	o.study_platforms = app_data_path("study-platforms.csv", pmap, sizeof(pmap)) ? NULL : pmap;
 	errno = 0;
 	o.alpha = strtod(cfg.alpha, &end);
 	if (errno || end == cfg.alpha || *end || !(o.alpha > 0 && o.alpha < 1)) {

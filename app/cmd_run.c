@@ -3,6 +3,7 @@
  * resumed one. Without a spec it runs the built-in default, quick.yaml
  * (share/lvperf when installed, else experiments/ in the source tree).
  */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -131,10 +132,12 @@ int cmd_run(int argc, char **argv)
 	if (rc == APP_OK && !cfg.dry_run)
 		printf("run directory: %s\n", dir);
 	if (rc == APP_OK && !cfg.dry_run && !cfg.no_report) {
-		struct report_opts ro = { .gnuplot = "gnuplot", .alpha = 0.05, .quiet = cfg.quiet,
-					  .study_dir = LVP_EXPERIMENTS_DIR };
+		struct report_opts ro = { .gnuplot = "gnuplot", .alpha = 0.05, .quiet = cfg.quiet };
+		char means[PATH_MAX], pmap[PATH_MAX];
 		struct report_result res;
 
+		ro.study_means = app_data_path("study-means.csv", means, sizeof(means)) ? NULL : means;
+		ro.study_platforms = app_data_path("study-platforms.csv", pmap, sizeof(pmap)) ? NULL : pmap;
 		if (report_build(dir, &ro, &res))
 			return APP_ERR; /* said why; lvperf report DIR retries */
 		printf("report: %s/report/index.html%s\n", dir,

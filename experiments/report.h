@@ -11,7 +11,8 @@ struct report_opts {
 	const char *gnuplot; /* program to run, searched in PATH ("gnuplot") */
 	double alpha;	     /* 1 - confidence level of intervals and Tukey, 0.05 */
 	int quiet;	     /* no info line on stderr */
-	const char *study_dir; /* holds study-means.csv, study-platforms.csv; NULL: none */
+	const char *study_means;     /* study-means.csv (the study's published means), or NULL */
+	const char *study_platforms; /* study-platforms.csv (platform -> the study's), or NULL */
 };
 
 struct report_result {

@@ -185,21 +185,21 @@ static size_t csv_fields(char *s, char **f, size_t n)
 	return i;
 }
 
-/* The lines of dir/name after its header, skipping '#' comments; fn gets
- * each line's fields. Missing file: 0, nothing read. */
-static int study_read(const char *dir, const char *name, size_t want,
-		      int (*fn)(struct study *, char **), struct study *st)
+/* The lines of path (NULL: none) after its header, skipping '#'
+ * comments; fn gets the fields of each line of want fields. */
+static int study_read(const char *path, size_t want, int (*fn)(struct study *, char **), struct study *st)
 {
-	char *path = report_path(dir, name), *buf, *s, *nl, *f[8];
+	char *buf, *s, *nl, *f[8];
 	size_t len, line = 0;
 	int rc;
 
 	if (!path)
-		return -ENOMEM;
+		return 0;
 	rc = file_read(path, &buf, &len);
-	free(path);
-	if (rc)
-		return rc == -ENOENT ? 0 : rc;
+	if (rc) {
+		fprintf(stderr, "lvperf report: %s: %s\n", path, strerror(-rc));
+		return rc;
+	}
 	for (s = buf; s < buf + len; s = nl + 1) {
 		nl = memchr(s, '\n', (size_t)(buf + len - s));
 		if (!nl)
@@ -555,12 +555,9 @@ int report_findings(struct report *r, json_t *rows, json_t *one, json_t **out)
 	int rc = 0;
 
 	*out = NULL;
-	if (r->o->study_dir &&
-	    ((rc = study_read(r->o->study_dir, "study-means.csv", 6, study_mean_line, &st)) ||
-	     (rc = study_read(r->o->study_dir, "study-platforms.csv", 4, study_map_line, &st)))) {
-		fprintf(stderr, "lvperf report: %s/study-*.csv: %s\n", r->o->study_dir, strerror(-rc));
+	if ((rc = study_read(r->o->study_means, 6, study_mean_line, &st)) ||
+	    (rc = study_read(r->o->study_platforms, 4, study_map_line, &st)))
 		goto out;
-	}
 	json_array_foreach(one, i, g)
 	{
 		if (!(o = finding(r, rows, g, &st, host ? host->name : NULL))) {

@@ -184,8 +184,8 @@ int report_cld(size_t k, const unsigned char *diff, const size_t *rank, char (*l
  * oneway) the targets ranked best first with mean and CI in a human unit,
  * ratio to the host platform's target of the same workload, letters from
  * the test the verdict follows, and the study's mean where
- * r->o->study_dir's study-means.csv has the row (study-platforms.csv maps
- * a platform to the study's). 0, -EIO or -ENOMEM. */
+ * r->o->study_means has the row (r->o->study_platforms maps a platform to
+ * the study's). 0, -EIO or -ENOMEM. */
 int report_findings(struct report *r, json_t *rows, json_t *one, json_t **find);
 
 /* Write the .dat and .gp of every figure into r->fig[] (or the reason it
