@@ -12,6 +12,7 @@ LVP_PACKAGES=(
 	qemu-system-x86 busybox-static xz-utils zstd libvirt-daemon libvirt-daemon-driver-qemu libvirt-daemon-driver-lxc libvirt-clients tini debootstrap e2fsprogs
 	scdoc
 	openssh-client openssh-server
+	chromium
 )
 LVP_HUGEPAGES=${LVP_HUGEPAGES:-256}
 
