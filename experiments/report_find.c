@@ -326,16 +326,23 @@ struct ftarget {
 	size_t rank;
 };
 
-static const struct ftarget *sort_base;
-static int sort_hi;
+struct ftarget_order {
+	const struct ftarget *t;
+	int higher_better;
+};
 
-static int cmp_ftarget(const void *a, const void *b)
+/* Best first (NaN last), then in the group's order: for qsort_r. */
+static int cmp_ftarget(const void *a, const void *b, void *ctx)
 {
-	const struct ftarget *x = &sort_base[*(const size_t *)a], *y = &sort_base[*(const size_t *)b];
+	const struct ftarget_order *c = ctx;
+	size_t ia = *(const size_t *)a, ib = *(const size_t *)b;
+	double x = c->t[ia].mean, y = c->t[ib].mean;
 
-	if (x->mean != y->mean)
-		return (x->mean < y->mean) == !sort_hi ? -1 : 1;
-	return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
+	if (isnan(x) != isnan(y))
+		return isnan(x) ? 1 : -1;
+	if (x != y && !isnan(x))
+		return (x < y) != c->higher_better ? -1 : 1;
+	return ia < ib ? -1 : 1;
 }
 
 /* One group (a oneway entry of stats.json) as a findings entry. */
@@ -371,9 +378,11 @@ static json_t *finding(struct report *r, json_t *rows, json_t *g, const struct s
 	json_object_set_new(o, "unit", json_string(hu.name));
 	json_object_set_new(o, "scale", json_real(hu.scale));
 	json_object_set_new(o, "higher_is_better", json_boolean(higher_better(unit)));
-	sort_base = t;
-	sort_hi = higher_better(unit);
-	qsort(order, k, sizeof(*order), cmp_ftarget);
+	{
+		struct ftarget_order c = {t, higher_better(unit)};
+
+		qsort_r(order, k, sizeof(*order), cmp_ftarget, &c);
+	}
 	for (i = 0; i < k; i++)
 		t[order[i]].rank = i;
 	/* Letters from the pairs of the test the verdict follows. */
@@ -402,15 +411,12 @@ static json_t *finding(struct report *r, json_t *rows, json_t *g, const struct s
 				diff[ia * k + ib] = diff[ib * k + ia] = 1;
 		}
 	}
-	{
-		size_t *rank = calloc(k ? k : 1, sizeof(*rank));
+	if (k >= 2 && json_is_array(pairs)) {
+		size_t rank[64];
 
-		if (!rank)
-			goto nomem;
-		for (i = 0; i < k; i++)
+		for (i = 0; i < k && i < 64; i++)
 			rank[i] = t[i].rank;
-		ncld = k >= 2 && json_is_array(pairs) ? report_cld(k, diff, rank, letters) : -1;
-		free(rank);
+		ncld = report_cld(k, diff, rank, letters);
 	}
 	json_object_set_new(o, "test", ncld > 0 ? json_string(test) : json_null());
 	if (ncld <= 0)
@@ -433,7 +439,8 @@ static json_t *finding(struct report *r, json_t *rows, json_t *g, const struct s
 		for (j = 0; host && j < k; j++) {
 			if (!t[j].p || strcmp(t[j].p->platform, host))
 				continue;
-			if (!ref || (x->p && !report_cmp_nstr(t[j].p->workload, x->p->workload)))
+			if (!ref || (x->p && report_cmp_nstr(ref->p->workload, x->p->workload) &&
+				     !report_cmp_nstr(t[j].p->workload, x->p->workload)))
 				ref = &t[j];
 		}
 		if (x->p)
