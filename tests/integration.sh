@@ -1600,6 +1600,7 @@ for f in ["fig3a_startup", "fig3b_size", "fig3c_rtt", "fig4_http", "fig5_memory"
         assert os.path.getsize(rep + f + "." + ext) > 0, f
 html = open(rep + "index.html").read()
 assert "ANOVA" in html and "Tukey" in html and "alibration" in html
+assert "<h2>Findings</h2>" in html and open(rep + "findings.csv").read().count("\n") > 6, "no findings"
 EOF2
 	# Everything can be rebuilt from the raw files alone, byte for byte.
 	mkdir "$tmp/q2"
