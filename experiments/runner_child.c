@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * lvperf run's child process: one lvperf command per point or calibration
- * phase, its stdout read as JSON, its stderr kept in the run's logs, a
- * timeout, and the signals that stop the run (the running child gets
+ * phase, started through proc_spawn_io (no descriptor of ours, every
+ * signal at its default), its stdout read as JSON, its stderr kept in the
+ * run's logs, a timeout, and the signals that stop the run (the running child gets
  * SIGTERM; it also gets it when the runner dies, LVPERF_PARENT, see
  * app/main.c).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,8 +21,6 @@
 
 #include "proc.h"
 #include "runner_int.h"
-
-extern char **environ;
 
 static volatile sig_atomic_t run_stop;
 static volatile pid_t run_child;
@@ -86,7 +84,7 @@ void run_arg(struct run_argv *a, const char *fmt, ...)
 
 int run_child_cmd(char *const argv[], const char *logpath, uint64_t timeout_ns, struct child_out *out)
 {
-	posix_spawn_file_actions_t fa;
+	struct proc_io io = {0};
 	int pfd[2], rc, logfd;
 	char *buf = NULL;
 	size_t len = 0, cap = 0;
@@ -96,15 +94,22 @@ int run_child_cmd(char *const argv[], const char *logpath, uint64_t timeout_ns, 
 	memset(out, 0, sizeof(*out));
 	if (pipe2(pfd, O_CLOEXEC))
 		return -errno;
+	/* proc_spawn_io takes descriptors above 2 (ours might be 0..2 when
+	 * lvperf's stdio was closed). */
+	if (pfd[1] <= 2) {
+		int fd = fcntl(pfd[1], F_DUPFD_CLOEXEC, 3);
+
+		close(pfd[1]);
+		if (fd < 0) {
+			close(pfd[0]);
+			return -errno;
+		}
+		pfd[1] = fd;
+	}
 	logfd = open(logpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, pfd[1], 1);
-	if (logfd >= 0)
-		posix_spawn_file_actions_adddup2(&fa, logfd, 2);
-	rc = proc_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
-	if (rc > 0)
-		rc = -rc; /* posix_spawnp returns the errno itself */
-	posix_spawn_file_actions_destroy(&fa);
+	io.out_fd = pfd[1];
+	io.err_fd = logfd > 2 ? logfd : 0;
+	rc = proc_spawn_io(argv, &io, &pid);
 	close(pfd[1]);
 	if (logfd >= 0)
 		close(logfd);
