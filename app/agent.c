@@ -17,12 +17,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "addr.h"
 #include "agent_proto.h"
 #include "driver.h"
 #include "image.h"
 #include "ledger.h"
 #include "netns.h"
 #include "proc.h"
+#include "trigger.h"
 
 #ifndef LVP_VERSION
 #define LVP_VERSION "unknown"
@@ -30,12 +32,15 @@
 
 #define AGENT_HANDLES	    16
 #define AGENT_STOP_GRACE_NS 2000000000ull
+#define AGENT_ARM_MAX_MS    600000 /* the longest an arm may wait for its START */
 
 /* One target this connection prepared. */
 struct agent_handle {
 	int used;
 	struct target t;
 	pid_t pid; /* the start command while it runs, else 0 */
+	int trig_fd;	   /* the START listener + 1 (0: none), kept across runs */
+	uint16_t trig_port;
 	char workload[32], base[32], net[16], opts[512], image[512];
 };
 
@@ -46,6 +51,12 @@ struct agent {
 	char uplink[16]; /* --uplink: the interface cabled to the appliance */
 	char bridge[16]; /* lvpub<pid>, holding the uplink and every target's veth */
 	struct agent_handle h[AGENT_HANDLES];
+	/* An arm answered, its START awaited after the first reply is out. */
+	struct {
+		struct agent_handle *h;
+		json_int_t id;
+		uint64_t nonce, timeout_ns;
+	} armed;
 };
 
 static volatile sig_atomic_t agent_stop_sig;
@@ -166,6 +177,8 @@ static void agent_handle_stop(struct agent_handle *h)
 
 static void agent_handle_free(struct agent_handle *h)
 {
+	if (h->trig_fd)
+		close(h->trig_fd - 1);
 	agent_handle_stop(h);
 	h->t.drv->stop(&h->t, h->pid);
 	h->pid = 0;
@@ -462,14 +475,125 @@ static json_t *op_bye(struct agent *a, json_int_t id, const json_t *req, char *e
 	return agent_proto_ok(id);
 }
 
-/* Reserved for the remote trigger (drivers/trigger.h, issue 14's wire):
- * the agent waits for the dataplane's START datagram and spawns at once.
- * Until that lands the op is known but refused. */
+/*
+ * arm: a remote-trigger start (drivers/trigger.h). The listener opens, or
+ * stays open from the handle's last run, in the target's network namespace
+ * on the target's address (port TRIGGER_UDP_PORT unless asked), so START
+ * and ECHO cross the uplink and the target's veth as its beacon does. The
+ * first reply says where it listens; the main loop then waits for START
+ * (agent_armed_wait) and sends a second line with the same id.
+ */
 static json_t *op_arm(struct agent *a, json_int_t id, const json_t *req, char *err, size_t len)
 {
-	(void)a, (void)id, (void)req;
-	snprintf(err, len, "arm: this agent has no remote trigger yet (drivers/trigger.c)");
-	return NULL;
+	struct agent_handle *h = agent_handle_get(a, req, err, len);
+	const char *hex = json_string_value(json_object_get(req, "nonce"));
+	const json_t *pv = json_object_get(req, "port"), *tv = json_object_get(req, "timeout_ms");
+	uint16_t port = json_is_integer(pv) ? (uint16_t)json_integer_value(pv) : TRIGGER_UDP_PORT;
+	json_int_t tmo = json_is_integer(tv) ? json_integer_value(tv) : 10000;
+	char path[sizeof(h->t.netns_path)], *end;
+	const char *where;
+	uint64_t nonce;
+	json_t *r;
+	int fd;
+
+	if (!h)
+		return NULL;
+	if (h->pid > 0) {
+		snprintf(err, len, "handle %lld already runs pid %d: stop it first",
+			 (long long)(h - a->h + 1), (int)h->pid);
+		return NULL;
+	}
+	errno = 0;
+	nonce = strtoull(hex, &end, 16);
+	if (!hex[0] || strlen(hex) > 16 || *end || errno || strspn(hex, "0123456789abcdefABCDEF") != strlen(hex)) {
+		snprintf(err, len, "field 'nonce' must be 1 to 16 hex digits");
+		return NULL;
+	}
+	if (json_is_integer(pv) && (json_integer_value(pv) < 1 || json_integer_value(pv) > 65535)) {
+		snprintf(err, len, "field 'port' must be 1..65535");
+		return NULL;
+	}
+	if (tmo < 1 || tmo > AGENT_ARM_MAX_MS) {
+		snprintf(err, len, "field 'timeout_ms' must be 1..%d", AGENT_ARM_MAX_MS);
+		return NULL;
+	}
+	/* The target's namespace, as lvperf boot finds it for a local trigger. */
+	if (h->t.netns_path[0])
+		snprintf(path, sizeof(path), "%s", h->t.netns_path);
+	else if (!h->t.port[0] && h->t.link.ns[0] && (h->t.link.created & 1))
+		snprintf(path, sizeof(path), "/run/netns/%s", h->t.link.ns);
+	else {
+		snprintf(err, len,
+			 "%s's target has no network namespace on the server for the START listener "
+			 "(use --start remote-request)",
+			 h->t.drv->name);
+		return NULL;
+	}
+	if (h->trig_fd && h->trig_port != port) {
+		close(h->trig_fd - 1);
+		h->trig_fd = 0;
+	}
+	if (!h->trig_fd) {
+		uint16_t p = port;
+
+		fd = trigger_open_ns(path, h->t.target_ip, &p, &where);
+		if (fd < 0 && !strcmp(where, "return")) {
+			/* Stuck in the target's namespace: nothing here can be trusted. */
+			fprintf(stderr, "lvperf-agent: cannot come back from %s: %s\n", path, strerror(-fd));
+			exit(1);
+		}
+		if (fd < 0) {
+			snprintf(err, len, "arm: cannot %s %s:%u in %s: %s",
+				 !strcmp(where, "enter") ? "enter the namespace to listen on" : "listen on",
+				 pkt_format_ip(h->t.target_ip, (char[16]){0}), (unsigned)port, path,
+				 strerror(-fd));
+			return NULL;
+		}
+		h->trig_fd = fd + 1;
+		h->trig_port = p;
+	}
+	a->armed.h = h;
+	a->armed.id = id;
+	a->armed.nonce = nonce;
+	a->armed.timeout_ns = (uint64_t)tmo * 1000000ull;
+	r = agent_proto_ok(id);
+	json_object_set_new(r, "ip", agent_proto_ip_json(h->t.target_ip));
+	json_object_set_new(r, "port", json_integer(h->trig_port));
+	return r;
+}
+
+/* After arm's first reply: wait for START, spawn, and say so in a second
+ * line with arm's id (ok with pid and receive_to_spawn_ns, or the error). */
+static json_t *agent_armed_wait(struct agent *a)
+{
+	struct agent_handle *h = a->armed.h;
+	struct trigger_result res;
+	char err[AGENT_PROTO_ERR_LEN];
+	json_t *r;
+	int rc;
+
+	a->armed.h = NULL;
+	rc = trigger_wait_spawn(h->trig_fd - 1, a->armed.nonce, h->t.argv, 1, a->armed.timeout_ns, &res);
+	if (rc == -ETIMEDOUT) {
+		snprintf(err, sizeof(err), "the agent's listener got no START within %.1f s (%u echoes answered)",
+			 (double)a->armed.timeout_ns / 1e9, res.echoes);
+	} else if (rc) {
+		snprintf(err, sizeof(err), "cannot start '%s' on the server: %s", h->t.argv[0], strerror(-rc));
+	} else {
+		h->pid = res.pid;
+		ledger_add_pid(h->pid); /* after the spawn, as op_start does */
+		r = agent_proto_ok(a->armed.id);
+		json_object_set_new(r, "event", json_string("spawned"));
+		json_object_set_new(r, "pid", json_integer(res.pid));
+		json_object_set_new(r, "receive_to_spawn_ns", json_integer(res.rx_to_spawn_ns));
+		json_object_set_new(r, "stamped", json_boolean(res.stamped));
+		json_object_set_new(r, "echoes", json_integer(res.echoes));
+		json_object_set_new(r, "ignored", json_integer(res.ignored));
+		return r;
+	}
+	r = agent_proto_error(a->armed.id, err);
+	json_object_set_new(r, "event", json_string("spawned"));
+	return r;
 }
 
 #define F_HANDLE                                                                                   \
@@ -495,7 +619,8 @@ static const struct agent_field f_prepare[] = {
     {"uplink", JSON_STRING, 0},	      F_END};
 static const struct agent_field f_image[] = {
     {"workload", JSON_STRING, 1}, {"base", JSON_STRING, 0}, {"platform", JSON_STRING, 1}, F_END};
-static const struct agent_field f_arm[] = {F_HANDLE, {"port", JSON_INTEGER, 1}, F_END};
+static const struct agent_field f_arm[] = {
+    F_HANDLE, {"nonce", JSON_STRING, 1}, {"port", JSON_INTEGER, 0}, {"timeout_ms", JSON_INTEGER, 0}, F_END};
 
 /* One row per op: its name, the fields it takes, the handler (which
  * returns the reply, or NULL with err). */
@@ -642,6 +767,13 @@ int main(int argc, char **argv)
 		json_decref(rep);
 		if (rc)
 			break;
+		if (a.armed.h) { /* arm's second line: START came (or did not) */
+			rep = agent_armed_wait(&a);
+			rc = agent_proto_send(a.out, rep);
+			json_decref(rep);
+			if (rc)
+				break;
+		}
 	}
 	agent_teardown(&a);
 	ledger_close();

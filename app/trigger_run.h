@@ -16,6 +16,7 @@
 #include <sys/types.h>
 
 #include "dp.h"
+#include "remote.h"
 #include "trigger.h"
 #include "trigger_tx.h"
 
@@ -49,6 +50,11 @@ struct trigger_run {
 	struct trigger_result res;
 	struct trigger_tx tx;
 	int have_tx;
+	/* On a test server (trigger_run_open_remote): the proxy target whose
+	 * agent listens and spawns (drivers/remote.h remote_arm); NULL: the
+	 * listener is a thread of ours. */
+	struct target *remote;
+	char rerr[REMOTE_ERR_LEN];
 };
 
 /*
@@ -59,6 +65,14 @@ struct trigger_run {
  */
 int trigger_run_open(struct trigger_run *tr, const char *netns, uint32_t ip, uint32_t echoes, char *err,
 		     size_t len);
+
+/*
+ * The listener on a test server: the agent of t (a proxy target of
+ * drivers/remote.h, prepared) opens it at each run's prepare, in the
+ * target's namespace on the server, and spawns there; the address and port
+ * come from its answer. echoes per run (>= 1). Returns 0.
+ */
+int trigger_run_open_remote(struct trigger_run *tr, struct target *t, uint32_t echoes);
 
 /*
  * Before the run's arm (the worker running dp's netif): start the listener

@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "driver.h"
+#include "trigger.h"
 
 #define REMOTE_ERR_LEN 512
 
@@ -69,6 +70,27 @@ int remote_is(const struct driver *drv);
  * pid, or -errno with one line in err.
  */
 int remote_start(void *ctx, pid_t *pid, char *err, size_t len);
+
+/*
+ * A remote-trigger start of a proxy's prepared target t: the agent opens
+ * its START listener (drivers/trigger.h) in the target's namespace on the
+ * server, on the target's address, and waits up to timeout_ns for START
+ * with nonce, answering ECHOs meanwhile. On return the listener is open:
+ * *ip and *port are where the dataplane sends ECHO and START. Returns 0 or
+ * -errno with one line in err (a target without a namespace on the
+ * server, a VM's tap, cannot be armed).
+ */
+int remote_arm(struct target *t, uint64_t nonce, uint64_t timeout_ns, uint32_t *ip, uint16_t *port,
+	       char *err, size_t len);
+
+/*
+ * After START left: the agent's second answer to remote_arm, waited for up
+ * to timeout_ns and a margin. Fills res (pid: the server's; rx_to_spawn_ns:
+ * the agent's receive-to-spawn delay; stamped, echoes, ignored); start_tx_tsc
+ * and rx_stamp stay 0 (the appliance knows its TX stamp). Returns 0, or
+ * -errno with the agent's reason (no START, a failed spawn) in err.
+ */
+int remote_armed(struct target *t, uint64_t timeout_ns, struct trigger_result *res, char *err, size_t len);
 
 /* The platforms reply's array (borrowed). */
 json_t *remote_platforms(struct remote *r);

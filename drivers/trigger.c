@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <string.h>
@@ -27,6 +29,38 @@ int trigger_open(uint32_t addr, uint16_t *port)
 		return rc;
 	}
 	*port = ntohs(sa.sin_port);
+	return fd;
+}
+
+int trigger_open_ns(const char *netns, uint32_t addr, uint16_t *port, const char **where)
+{
+	int self = -1, ns = -1, fd, rc;
+	const char *w = "enter";
+
+	if (netns) {
+		self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+		ns = open(netns, O_RDONLY | O_CLOEXEC);
+		if (self < 0 || ns < 0 || setns(ns, CLONE_NEWNET)) {
+			fd = -errno;
+			goto out;
+		}
+	}
+	w = "open";
+	fd = trigger_open(addr, port);
+	if (netns && setns(self, CLONE_NEWNET)) { /* never stay in the target's namespace */
+		rc = -errno;
+		if (fd >= 0)
+			close(fd);
+		fd = rc;
+		w = "return";
+	}
+out:
+	if (self >= 0)
+		close(self);
+	if (ns >= 0)
+		close(ns);
+	if (where)
+		*where = fd < 0 ? w : NULL;
 	return fd;
 }
 

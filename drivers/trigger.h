@@ -41,6 +41,15 @@ struct trigger_result {
 int trigger_open(uint32_t addr, uint16_t *port);
 
 /*
+ * trigger_open inside the network namespace at path netns (/run/netns/NAME
+ * or /proc/PID/ns/net; NULL: the caller's), coming back to the calling
+ * thread's own namespace after. Returns the descriptor or -errno; *where
+ * (may be NULL) names the step that failed: "enter", "open" or "return"
+ * (after "return" the thread may still be in netns: the caller must stop).
+ */
+int trigger_open_ns(const char *netns, uint32_t addr, uint16_t *port, const char **where);
+
+/*
  * Block on fd (from trigger_open) until a START carrying nonce arrives,
  * then spawn argv at once (drivers/proc.h proc_start; quiet: its output to
  * /dev/null) and fill res. ECHO datagrams that arrive meanwhile are
