@@ -20,6 +20,7 @@
 #include "addr.h"
 #include "agent_proto.h"
 #include "driver.h"
+#include "footprint.h"
 #include "image.h"
 #include "ledger.h"
 #include "netns.h"
@@ -415,6 +416,65 @@ static json_t *op_bytes(struct agent *a, json_int_t id, const json_t *req, char 
 	return r;
 }
 
+static json_t *agent_procs_json(const struct footprint_procs *p)
+{
+	json_t *pids = json_array();
+	int i;
+
+	for (i = 0; i < p->n; i++)
+		json_array_append_new(pids, json_integer(p->pids[i]));
+	return json_pack("{s:o, s:s, s:I, s:I}", "pids", pids, "names", p->names, "rss_bytes",
+			 (json_int_t)p->rss, "pss_bytes", (json_int_t)p->pss);
+}
+
+/* A figure in bytes, or the reason there is none: {"bytes":N} or
+ * {"bytes":null,"errno":E}. */
+static json_t *agent_bytes_json(int64_t v)
+{
+	return v < 0 ? json_pack("{s:n, s:I}", "bytes", "errno", (json_int_t)-v)
+		     : json_pack("{s:I}", "bytes", (json_int_t)v);
+}
+
+/* footprint: lvperf memory's sample taken here (drivers/footprint.h): the
+ * processes of the target's namespace, their cgroups, the platform's
+ * daemons, and the agent's own descendants outside the target (shims,
+ * monitors) as the helpers. */
+static json_t *op_footprint(struct agent *a, json_int_t id, const json_t *req, char *err, size_t len)
+{
+	struct agent_handle *h = agent_handle_get(a, req, err, len);
+	static struct footprint_procs target, helpers; /* large */
+	char paths[512];
+	int64_t cg;
+	json_t *r;
+
+	if (!h)
+		return NULL;
+	if (h->pid <= 0) {
+		snprintf(err, len, "footprint: handle %lld is not running", (long long)(h - a->h + 1));
+		return NULL;
+	}
+	memset(&target, 0, sizeof(target));
+	memset(&helpers, 0, sizeof(helpers));
+	if (footprint_target_pids(h->t.link.peer_if, h->t.target_ip, &target) < 0 ||
+	    footprint_measure(&target) != 0) {
+		snprintf(err, len, "footprint: no process found in the network namespace of %s on the server",
+			 h->t.link.peer_if);
+		return NULL;
+	}
+	footprint_cgroups(&target, &cg, paths, sizeof(paths));
+	footprint_tree(getpid(), 0, &target, &helpers);
+	footprint_measure(&helpers);
+	r = agent_proto_ok(id);
+	json_object_set_new(r, "target", agent_procs_json(&target));
+	json_object_set_new(r, "cgroup", agent_bytes_json(cg));
+	json_object_set_new(json_object_get(r, "cgroup"), "path", json_string(paths));
+	json_object_set_new(r, "daemon", agent_bytes_json(h->t.drv->daemon_memory ? h->t.drv->daemon_memory(&h->t)
+										   : -ENOTSUP));
+	json_object_set_new(r, "helpers", agent_procs_json(&helpers));
+	json_object_set_new(r, "driver", agent_bytes_json(h->t.drv->memory(&h->t, h->pid)));
+	return r;
+}
+
 static json_t *op_image_build(struct agent *a, json_int_t id, const json_t *req, char *err,
 			      size_t len)
 {
@@ -637,6 +697,7 @@ static const struct agent_op {
     {"destroy", f_handle, op_destroy},
     {"image_size", f_handle, op_bytes},
     {"memory", f_stop, op_bytes},
+    {"footprint", f_handle, op_footprint},
     {"daemon_memory", f_handle, op_bytes},
     {"image_build", f_image, op_image_build},
     {"cleanup", f_none, op_cleanup},

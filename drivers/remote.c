@@ -536,6 +536,54 @@ int remote_armed(struct target *t, uint64_t timeout_ns, struct trigger_result *r
 	return 0;
 }
 
+static void remote_procs(const json_t *o, struct footprint_procs *p)
+{
+	const json_t *v;
+	size_t i;
+
+	memset(p, 0, sizeof(*p));
+	json_array_foreach(json_object_get(o, "pids"), i, v)
+	{
+		if (p->n < FOOTPRINT_PIDS_MAX)
+			p->pids[p->n++] = (pid_t)json_integer_value(v);
+	}
+	p->rss = json_integer_value(json_object_get(o, "rss_bytes"));
+	p->pss = json_integer_value(json_object_get(o, "pss_bytes"));
+	snprintf(p->names, sizeof(p->names), "%s",
+		 json_string_value(json_object_get(o, "names")) ? json_string_value(json_object_get(o, "names")) : "");
+}
+
+static int64_t remote_figure(const json_t *o)
+{
+	const json_t *b = json_object_get(o, "bytes");
+
+	if (json_is_integer(b))
+		return json_integer_value(b);
+	return json_is_integer(json_object_get(o, "errno")) ? -json_integer_value(json_object_get(o, "errno"))
+							     : -EIO;
+}
+
+int remote_footprint(struct target *t, struct remote_footprint *f, char *err, size_t len)
+{
+	json_t *rep = remote_is(t->drv) ? remote_target_call(t, "footprint", 0, err, len) : NULL;
+	const char *path;
+
+	memset(f, 0, sizeof(*f));
+	if (!remote_is(t->drv))
+		snprintf(err, len, "footprint: not a target on a server");
+	if (!rep)
+		return -EIO;
+	remote_procs(json_object_get(rep, "target"), &f->target);
+	remote_procs(json_object_get(rep, "helpers"), &f->helpers);
+	f->cgroup = remote_figure(json_object_get(rep, "cgroup"));
+	f->daemon = remote_figure(json_object_get(rep, "daemon"));
+	f->driver = remote_figure(json_object_get(rep, "driver"));
+	path = json_string_value(json_object_get(json_object_get(rep, "cgroup"), "path"));
+	snprintf(f->cgroup_path, sizeof(f->cgroup_path), "%s", path ? path : "");
+	json_decref(rep);
+	return 0;
+}
+
 static void remote_stop(struct target *t, pid_t start_pid)
 {
 	struct remote_target *rt = t->priv;

@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "driver.h"
+#include "footprint.h"
 #include "trigger.h"
 
 #define REMOTE_ERR_LEN 512
@@ -91,6 +92,21 @@ int remote_arm(struct target *t, uint64_t nonce, uint64_t timeout_ns, uint32_t *
  * -errno with the agent's reason (no START, a failed spawn) in err.
  */
 int remote_armed(struct target *t, uint64_t timeout_ns, struct trigger_result *res, char *err, size_t len);
+
+/* lvperf memory's sample of a running target, taken on the server. */
+struct remote_footprint {
+	struct footprint_procs target;	/* the processes of its namespace (the server's pids) */
+	struct footprint_procs helpers; /* the agent's descendants outside the target */
+	int64_t cgroup, daemon, driver; /* bytes, or -errno (cgroup -EEXIST: the agent's own) */
+	char cgroup_path[512];
+};
+
+/*
+ * Take f on the server (the agent's footprint op, drivers/footprint.h
+ * there) for a proxy's running target t. Returns 0, or -errno with one
+ * line in err (not running, no process found).
+ */
+int remote_footprint(struct target *t, struct remote_footprint *f, char *err, size_t len);
 
 /* The platforms reply's array (borrowed). */
 json_t *remote_platforms(struct remote *r);

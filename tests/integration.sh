@@ -1872,6 +1872,15 @@ remote_http_kv)
 		left=$(server_leftovers)
 		[ -z "$left" ] || fail "$w left on the server: $left"
 	done
+	# memory --server: the footprint is read on the server (the agent's
+	# footprint op): redis's processes, crun's cgroup, under kv load too.
+	"$LVPERF" memory --platform crun --workload redis --under kv --duration 2s --warmup 1s --json \
+		--server "$srv_uri" --uplink "$srv_uplink" --port "af_xdp:$srv_port" >"$tmp/mem.json" 2>"$tmp/mem.err" ||
+		{ cat "$tmp/mem.err" >&2; fail "memory --server exited $?"; }
+	check "$tmp/mem.json" 'j["server"] == "'"$srv_mgmt_ip"'" and all(x["target"]["rss_bytes"] > 0 and "redis-server" in x["target"]["names"] and x["cgroup"]["bytes"] > 0 and "/lvpa" in x["cgroup"]["path"] for x in (j["idle"], j["under"]["sample"]))' "memory --server: no footprint of the server's redis"
+	check "$tmp/mem.json" 'j["idle"]["driver_memory_bytes"] > 0 and j["under"]["load_report"]["requests"] > 0' "memory --server: driver figure or load missing"
+	left=$(server_leftovers)
+	[ -z "$left" ] || fail "memory left on the server: $left"
 	;;
 boot_trigger)
 	# --start remote-trigger: a listener on the target's address in its
