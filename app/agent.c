@@ -633,8 +633,12 @@ static json_t *agent_armed_wait(struct agent *a)
 	int rc;
 
 	a->armed.h = NULL;
-	rc = trigger_wait_spawn(h->trig_fd - 1, a->armed.nonce, h->t.argv, 1, a->armed.timeout_ns, &res);
-	if (rc == -ETIMEDOUT) {
+	rc = trigger_wait_spawn_watch(h->trig_fd - 1, a->in, a->armed.nonce, h->t.argv, 1, a->armed.timeout_ns,
+				      &res);
+	if (rc == -ECANCELED) {
+		snprintf(err, sizeof(err), "the appliance spoke (or left) before START: the arm is off (%u echoes answered)",
+			 res.echoes);
+	} else if (rc == -ETIMEDOUT) {
 		snprintf(err, sizeof(err), "the agent's listener got no START within %.1f s (%u echoes answered)",
 			 (double)a->armed.timeout_ns / 1e9, res.echoes);
 	} else if (rc) {

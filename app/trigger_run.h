@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause
- * Starts by remote trigger, tested on one box: a listener (drivers/
- * trigger.h) whose socket lives in the target's network namespace, on the
- * target's own address, so the dataplane's START and ECHO datagrams cross
- * the same veth a remote server's uplink would; the listener runs in a
- * thread of lvperf, which spawns the target's start command on START (the
- * target stays lvperf's child, as in a local-spawn start). Per run:
+ * Starts by remote trigger: a listener (drivers/trigger.h) whose socket
+ * lives in the target's network namespace, on the target's own address, so
+ * the dataplane's START and ECHO datagrams cross the target's veth (and on
+ * a server the cable and the uplink bridge) as its beacon does. On a test
+ * server the agent holds the listener (trigger_run_open_remote, the arm
+ * op); on one box it runs in a thread of lvperf, which spawns the target's
+ * start command on START (the target stays lvperf's child, as in a
+ * local-spawn start). Per run:
  * trigger_run_prepare (before the arm: listener waiting, one-way delay
  * measured), then trigger_run_fire (START, the spawn, the start mark).
  */
@@ -86,7 +88,8 @@ int trigger_run_prepare(struct trigger_run *tr, struct dp *dp, char *const argv[
 /*
  * After the arm: send START, wait for the listener's spawn. *start is the
  * start mark on our TSC, START's TX TSC + the one-way delay; *pid the
- * spawned command (our child). Returns 0 or -errno with one line in err.
+ * spawned command (our child; on a server, the server's pid: its agent
+ * stops it). Returns 0 or -errno with one line in err.
  */
 int trigger_run_fire(struct trigger_run *tr, struct dp *dp, struct trigger_run_mark *mk, tsc_t *start,
 		     pid_t *pid, char *err, size_t len);

@@ -79,10 +79,10 @@ static int64_t trigger_ts_diff_ns(const struct timespec *a, const struct timespe
 
 /* One datagram from fd into buf, with its sender and RX stamp. Returns its
  * length, or -errno (-EAGAIN: none within wait_ms). */
-static ssize_t trigger_recv(int fd, int wait_ms, uint8_t *buf, size_t cap, struct sockaddr_in *from,
+static ssize_t trigger_recv(int fd, int watch, int wait_ms, uint8_t *buf, size_t cap, struct sockaddr_in *from,
 			    struct timespec *stamp, int *stamped)
 {
-	struct pollfd p = { .fd = fd, .events = POLLIN };
+	struct pollfd p[2] = { { .fd = fd, .events = POLLIN }, { .fd = watch, .events = POLLIN } };
 	union {
 		char buf[CMSG_SPACE(sizeof(struct timespec))];
 		struct cmsghdr align;
@@ -94,10 +94,14 @@ static ssize_t trigger_recv(int fd, int wait_ms, uint8_t *buf, size_t cap, struc
 	ssize_t n;
 	int rc;
 
-	rc = poll(&p, 1, wait_ms);
+	rc = poll(p, watch >= 0 ? 2 : 1, wait_ms);
 	if (rc < 0)
 		return errno == EINTR ? -EAGAIN : -errno;
 	if (rc == 0)
+		return -EAGAIN;
+	if (watch >= 0 && p[1].revents)
+		return -ECANCELED;
+	if (!p[0].revents)
 		return -EAGAIN;
 	n = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_TRUNC);
 	if (n < 0)
@@ -130,6 +134,12 @@ static int trigger_wait_ms(uint64_t deadline)
 int trigger_wait_spawn(int fd, uint64_t nonce, char *const argv[], int quiet, uint64_t timeout_ns,
 		       struct trigger_result *res)
 {
+	return trigger_wait_spawn_watch(fd, -1, nonce, argv, quiet, timeout_ns, res);
+}
+
+int trigger_wait_spawn_watch(int fd, int watch, uint64_t nonce, char *const argv[], int quiet,
+			     uint64_t timeout_ns, struct trigger_result *res)
+{
 	uint64_t deadline = trigger_now_ns(CLOCK_MONOTONIC) + timeout_ns;
 	uint8_t buf[TRIGGER_MSG_LEN + 1];
 	struct trigger_msg m;
@@ -142,7 +152,7 @@ int trigger_wait_spawn(int fd, uint64_t nonce, char *const argv[], int quiet, ui
 	for (;;) {
 		int wait = trigger_wait_ms(deadline);
 
-		n = trigger_recv(fd, wait, buf, sizeof(buf), &from, &res->rx_stamp, &res->stamped);
+		n = trigger_recv(fd, watch, wait, buf, sizeof(buf), &from, &res->rx_stamp, &res->stamped);
 		if (n == -EAGAIN) {
 			if (wait == 0)
 				return -ETIMEDOUT;
@@ -186,7 +196,7 @@ int trigger_echo_serve(int fd, uint64_t timeout_ns)
 
 	do {
 		wait = trigger_wait_ms(deadline);
-		n = trigger_recv(fd, wait, buf, sizeof(buf), &from, &ts, &stamped);
+		n = trigger_recv(fd, -1, wait, buf, sizeof(buf), &from, &ts, &stamped);
 		if (n == -EAGAIN)
 			continue;
 		if (n < 0)

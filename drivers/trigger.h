@@ -63,6 +63,16 @@ int trigger_wait_spawn(int fd, uint64_t nonce, char *const argv[], int quiet, ui
 		       struct trigger_result *res);
 
 /*
+ * trigger_wait_spawn that also gives up, with -ECANCELED and nothing
+ * spawned, as soon as watch (a descriptor; -1: none) is readable or hung
+ * up; its data is left unread. The agent watches its request stream: a
+ * dropped connection, or the appliance's next request after a failed
+ * echo phase, ends the wait at once.
+ */
+int trigger_wait_spawn_watch(int fd, int watch, uint64_t nonce, char *const argv[], int quiet,
+			     uint64_t timeout_ns, struct trigger_result *res);
+
+/*
  * The echo responder alone: answer every ECHO on fd at once for
  * timeout_ns, ignore everything else. Returns how many were answered, or
  * -errno.

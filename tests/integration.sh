@@ -1720,6 +1720,15 @@ r = ask('{"id":29,"op":"arm","handle":1,"nonce":"ff","timeout_ms":300}')
 assert r == {"id": 29, "ok": True, "ip": "10.252.9.2", "port": 1338}, r
 r = json.loads(p.stdout.readline())
 assert r["id"] == 29 and r["ok"] is False and "no START within 0.3 s" in r["error"], r
+# A request before START calls the arm off at once (not at its deadline).
+import time
+t0 = time.monotonic()
+r = ask('{"id":34,"op":"arm","handle":1,"nonce":"ff","timeout_ms":20000}')
+assert r["ok"], r
+r = ask('{"id":35,"op":"platforms"}')
+assert r["id"] == 34 and r["ok"] is False and "before START" in r["error"] and time.monotonic() - t0 < 10, r
+r = json.loads(p.stdout.readline())
+assert r["id"] == 35 and r["ok"], r
 r = ask('{"id":30,"op":"arm","handle":1,"nonce":"00c0ffee12345678","timeout_ms":20000}')
 assert r["ok"] and r["port"] == 1338, r
 ns = [n for n in os.listdir("/run/netns") if n.startswith("lvpa%d_" % hello_pid)]
