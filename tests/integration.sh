@@ -1897,7 +1897,9 @@ boot_trigger)
 	# run has its beacon, a positive startup, its one-way delay from >= 100
 	# echoes; nothing is left after.
 	"$LVPERF" boot --platform native --start bogus >/dev/null 2>"$tmp/err" && fail "--start bogus accepted"
-	grep -q "local-spawn or remote-trigger" "$tmp/err" || fail "--start bogus: no clear error"
+	grep -q "local-spawn, remote-trigger or remote-request" "$tmp/err" || fail "--start bogus: no clear error"
+	"$LVPERF" boot --platform native --start remote-request >/dev/null 2>"$tmp/err" && fail "--start remote-request without --server accepted"
+	grep -q "goes with --server" "$tmp/err" || fail "--start remote-request without --server: $(cat "$tmp/err")"
 	for p in native crun; do
 		"$LVPERF" boot --platform "$p" --repeat 3 --start remote-trigger --json >"$tmp/b.json" 2>"$tmp/err" &
 		bpid=$!
