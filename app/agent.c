@@ -39,8 +39,8 @@
 struct agent_handle {
 	int used;
 	struct target t;
-	pid_t pid; /* the start command while it runs, else 0 */
-	int trig_fd;	   /* the START listener + 1 (0: none), kept across runs */
+	pid_t pid;   /* the start command while it runs, else 0 */
+	int trig_fd; /* the START listener + 1 (0: none), kept across runs */
 	uint16_t trig_port;
 	char workload[32], base[32], net[16], opts[512], image[512];
 };
@@ -103,15 +103,19 @@ static int agent_bridge(struct agent *a, const char *uplink, char *err, size_t l
 		/* One connection per uplink: another agent's bridge would lose it. */
 		char out[512], *m;
 
-		if (proc_output((char *[]){ "ip", "-o", "link", "show", "dev", (char *)uplink, NULL }, out,
-				sizeof(out), 10000000000ull) != 0) {
+		if (proc_output((char *[]){"ip", "-o", "link", "show", "dev", (char *)uplink, NULL},
+				out, sizeof(out), 10000000000ull) != 0) {
 			snprintf(err, len, "no interface %.32s on the server", uplink);
 			return -ENODEV;
 		}
 		m = strstr(out, " master ");
 		if (m) {
-			snprintf(err, len, "uplink %.32s is already in bridge %.*s (another lvperf connection?)",
-				 uplink, (int)strcspn(m + 8, " \n") > 32 ? 32 : (int)strcspn(m + 8, " \n"), m + 8);
+			snprintf(
+			    err, len,
+			    "uplink %.32s is already in bridge %.*s (another lvperf connection?)",
+			    uplink,
+			    (int)strcspn(m + 8, " \n") > 32 ? 32 : (int)strcspn(m + 8, " \n"),
+			    m + 8);
 			return -EBUSY;
 		}
 	}
@@ -439,7 +443,8 @@ static json_t *agent_bytes_json(int64_t v)
  * processes of the target's namespace, their cgroups, the platform's
  * daemons, and the agent's own descendants outside the target (shims,
  * monitors) as the helpers. */
-static json_t *op_footprint(struct agent *a, json_int_t id, const json_t *req, char *err, size_t len)
+static json_t *op_footprint(struct agent *a, json_int_t id, const json_t *req, char *err,
+			    size_t len)
 {
 	struct agent_handle *h = agent_handle_get(a, req, err, len);
 	static struct footprint_procs target, helpers; /* large */
@@ -450,14 +455,16 @@ static json_t *op_footprint(struct agent *a, json_int_t id, const json_t *req, c
 	if (!h)
 		return NULL;
 	if (h->pid <= 0) {
-		snprintf(err, len, "footprint: handle %lld is not running", (long long)(h - a->h + 1));
+		snprintf(err, len, "footprint: handle %lld is not running",
+			 (long long)(h - a->h + 1));
 		return NULL;
 	}
 	memset(&target, 0, sizeof(target));
 	memset(&helpers, 0, sizeof(helpers));
 	if (footprint_target_pids(h->t.link.peer_if, h->t.target_ip, &target) < 0 ||
 	    footprint_measure(&target) != 0) {
-		snprintf(err, len, "footprint: no process found in the network namespace of %s on the server",
+		snprintf(err, len,
+			 "footprint: no process found in the network namespace of %s on the server",
 			 h->t.link.peer_if);
 		return NULL;
 	}
@@ -468,8 +475,9 @@ static json_t *op_footprint(struct agent *a, json_int_t id, const json_t *req, c
 	json_object_set_new(r, "target", agent_procs_json(&target));
 	json_object_set_new(r, "cgroup", agent_bytes_json(cg));
 	json_object_set_new(json_object_get(r, "cgroup"), "path", json_string(paths));
-	json_object_set_new(r, "daemon", agent_bytes_json(h->t.drv->daemon_memory ? h->t.drv->daemon_memory(&h->t)
-										   : -ENOTSUP));
+	json_object_set_new(
+	    r, "daemon",
+	    agent_bytes_json(h->t.drv->daemon_memory ? h->t.drv->daemon_memory(&h->t) : -ENOTSUP));
 	json_object_set_new(r, "helpers", agent_procs_json(&helpers));
 	json_object_set_new(r, "driver", agent_bytes_json(h->t.drv->memory(&h->t, h->pid)));
 	return r;
@@ -565,7 +573,8 @@ static json_t *op_arm(struct agent *a, json_int_t id, const json_t *req, char *e
 	}
 	errno = 0;
 	nonce = strtoull(hex, &end, 16);
-	if (!hex[0] || strlen(hex) > 16 || *end || errno || strspn(hex, "0123456789abcdefABCDEF") != strlen(hex)) {
+	if (!hex[0] || strlen(hex) > 16 || *end || errno ||
+	    strspn(hex, "0123456789abcdefABCDEF") != strlen(hex)) {
 		snprintf(err, len, "field 'nonce' must be 1 to 16 hex digits");
 		return NULL;
 	}
@@ -583,10 +592,11 @@ static json_t *op_arm(struct agent *a, json_int_t id, const json_t *req, char *e
 	else if (!h->t.port[0] && h->t.link.ns[0] && (h->t.link.created & 1))
 		snprintf(path, sizeof(path), "/run/netns/%s", h->t.link.ns);
 	else {
-		snprintf(err, len,
-			 "%s's target has no network namespace on the server for the START listener "
-			 "(use --start remote-request)",
-			 h->t.drv->name);
+		snprintf(
+		    err, len,
+		    "%s's target has no network namespace on the server for the START listener "
+		    "(use --start remote-request)",
+		    h->t.drv->name);
 		return NULL;
 	}
 	if (h->trig_fd && h->trig_port != port) {
@@ -599,12 +609,14 @@ static json_t *op_arm(struct agent *a, json_int_t id, const json_t *req, char *e
 		fd = trigger_open_ns(path, h->t.target_ip, &p, &where);
 		if (fd < 0 && !strcmp(where, "return")) {
 			/* Stuck in the target's namespace: nothing here can be trusted. */
-			fprintf(stderr, "lvperf-agent: cannot come back from %s: %s\n", path, strerror(-fd));
+			fprintf(stderr, "lvperf-agent: cannot come back from %s: %s\n", path,
+				strerror(-fd));
 			exit(1);
 		}
 		if (fd < 0) {
 			snprintf(err, len, "arm: cannot %s %s:%u in %s: %s",
-				 !strcmp(where, "enter") ? "enter the namespace to listen on" : "listen on",
+				 !strcmp(where, "enter") ? "enter the namespace to listen on"
+							 : "listen on",
 				 pkt_format_ip(h->t.target_ip, (char[16]){0}), (unsigned)port, path,
 				 strerror(-fd));
 			return NULL;
@@ -633,16 +645,20 @@ static json_t *agent_armed_wait(struct agent *a)
 	int rc;
 
 	a->armed.h = NULL;
-	rc = trigger_wait_spawn_watch(h->trig_fd - 1, a->in, a->armed.nonce, h->t.argv, 1, a->armed.timeout_ns,
-				      &res);
+	rc = trigger_wait_spawn_watch(h->trig_fd - 1, a->in, a->armed.nonce, h->t.argv, 1,
+				      a->armed.timeout_ns, &res);
 	if (rc == -ECANCELED) {
-		snprintf(err, sizeof(err), "the appliance spoke (or left) before START: the arm is off (%u echoes answered)",
+		snprintf(err, sizeof(err),
+			 "the appliance spoke (or left) before START: the arm is off (%u echoes "
+			 "answered)",
 			 res.echoes);
 	} else if (rc == -ETIMEDOUT) {
-		snprintf(err, sizeof(err), "the agent's listener got no START within %.1f s (%u echoes answered)",
+		snprintf(err, sizeof(err),
+			 "the agent's listener got no START within %.1f s (%u echoes answered)",
 			 (double)a->armed.timeout_ns / 1e9, res.echoes);
 	} else if (rc) {
-		snprintf(err, sizeof(err), "cannot start '%s' on the server: %s", h->t.argv[0], strerror(-rc));
+		snprintf(err, sizeof(err), "cannot start '%s' on the server: %s", h->t.argv[0],
+			 strerror(-rc));
 	} else {
 		h->pid = res.pid;
 		ledger_add_pid(h->pid); /* after the spawn, as op_start does */
@@ -683,8 +699,11 @@ static const struct agent_field f_prepare[] = {
     {"uplink", JSON_STRING, 0},	      F_END};
 static const struct agent_field f_image[] = {
     {"workload", JSON_STRING, 1}, {"base", JSON_STRING, 0}, {"platform", JSON_STRING, 1}, F_END};
-static const struct agent_field f_arm[] = {
-    F_HANDLE, {"nonce", JSON_STRING, 1}, {"port", JSON_INTEGER, 0}, {"timeout_ms", JSON_INTEGER, 0}, F_END};
+static const struct agent_field f_arm[] = {F_HANDLE,
+					   {"nonce", JSON_STRING, 1},
+					   {"port", JSON_INTEGER, 0},
+					   {"timeout_ms", JSON_INTEGER, 0},
+					   F_END};
 
 /* One row per op: its name, the fields it takes, the handler (which
  * returns the reply, or NULL with err). */

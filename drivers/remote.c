@@ -174,8 +174,8 @@ static int remote_send(struct remote *r, json_t *req, json_int_t *id, char *err,
 /* Wait up to timeout_ms for the next line answering id (what: the op,
  * for messages). Lines of other ids are an earlier request's late words:
  * skipped. Returns the reply when ok, else NULL with the reason in err. */
-static json_t *remote_reply(struct remote *r, json_int_t id, const char *what, int timeout_ms, char *err,
-			    size_t len)
+static json_t *remote_reply(struct remote *r, json_int_t id, const char *what, int timeout_ms,
+			    char *err, size_t len)
 {
 	for (;;) {
 		json_t *rep, *idv;
@@ -481,8 +481,8 @@ int remote_arm(struct target *t, uint64_t nonce, uint64_t timeout_ns, uint32_t *
 		return -EINVAL;
 	}
 	snprintf(hex, sizeof(hex), "%016llx", (unsigned long long)nonce);
-	req = json_pack("{s:s, s:I, s:s, s:I}", "op", "arm", "handle", rt->handle, "nonce", hex, "timeout_ms",
-			(json_int_t)((timeout_ns + 999999) / 1000000));
+	req = json_pack("{s:s, s:I, s:s, s:I}", "op", "arm", "handle", rt->handle, "nonce", hex,
+			"timeout_ms", (json_int_t)((timeout_ns + 999999) / 1000000));
 	if (remote_send(rdrv(t)->r, req, &rt->arm_id, err, len))
 		return -EIO;
 	rep = remote_reply(rdrv(t)->r, rt->arm_id, "arm", REMOTE_CALL_MS, err, len);
@@ -492,7 +492,8 @@ int remote_arm(struct target *t, uint64_t nonce, uint64_t timeout_ns, uint32_t *
 	}
 	p = json_integer_value(json_object_get(rep, "port"));
 	if (agent_proto_ip(json_object_get(rep, "ip"), ip) || p < 1 || p > 65535) {
-		snprintf(err, len, "arm on %s: the reply has no listener ip and port", remote_host(rdrv(t)->r));
+		snprintf(err, len, "arm on %s: the reply has no listener ip and port",
+			 remote_host(rdrv(t)->r));
 		json_decref(rep);
 		return -EPROTO;
 	}
@@ -501,7 +502,8 @@ int remote_arm(struct target *t, uint64_t nonce, uint64_t timeout_ns, uint32_t *
 	return 0;
 }
 
-int remote_armed(struct target *t, uint64_t timeout_ns, struct trigger_result *res, char *err, size_t len)
+int remote_armed(struct target *t, uint64_t timeout_ns, struct trigger_result *res, char *err,
+		 size_t len)
 {
 	struct remote_target *rt = t->priv;
 	json_t *rep, *v;
@@ -515,7 +517,8 @@ int remote_armed(struct target *t, uint64_t timeout_ns, struct trigger_result *r
 	id = rt->arm_id;
 	rt->arm_id = 0;
 	/* The agent answers by its own deadline; the margin covers the cable. */
-	rep = remote_reply(rdrv(t)->r, id, "arm", (int)(timeout_ns / 1000000) + REMOTE_CALL_MS, err, len);
+	rep = remote_reply(rdrv(t)->r, id, "arm", (int)(timeout_ns / 1000000) + REMOTE_CALL_MS, err,
+			   len);
 	if (!rep)
 		return -EIO;
 	v = json_object_get(rep, "pid");
@@ -550,7 +553,9 @@ static void remote_procs(const json_t *o, struct footprint_procs *p)
 	p->rss = json_integer_value(json_object_get(o, "rss_bytes"));
 	p->pss = json_integer_value(json_object_get(o, "pss_bytes"));
 	snprintf(p->names, sizeof(p->names), "%s",
-		 json_string_value(json_object_get(o, "names")) ? json_string_value(json_object_get(o, "names")) : "");
+		 json_string_value(json_object_get(o, "names"))
+		     ? json_string_value(json_object_get(o, "names"))
+		     : "");
 }
 
 static int64_t remote_figure(const json_t *o)
@@ -559,8 +564,9 @@ static int64_t remote_figure(const json_t *o)
 
 	if (json_is_integer(b))
 		return json_integer_value(b);
-	return json_is_integer(json_object_get(o, "errno")) ? -json_integer_value(json_object_get(o, "errno"))
-							     : -EIO;
+	return json_is_integer(json_object_get(o, "errno"))
+		   ? -json_integer_value(json_object_get(o, "errno"))
+		   : -EIO;
 }
 
 int remote_footprint(struct target *t, struct remote_footprint *f, char *err, size_t len)

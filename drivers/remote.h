@@ -91,7 +91,8 @@ int remote_arm(struct target *t, uint64_t nonce, uint64_t timeout_ns, uint32_t *
  * and rx_stamp stay 0 (the appliance knows its TX stamp). Returns 0, or
  * -errno with the agent's reason (no START, a failed spawn) in err.
  */
-int remote_armed(struct target *t, uint64_t timeout_ns, struct trigger_result *res, char *err, size_t len);
+int remote_armed(struct target *t, uint64_t timeout_ns, struct trigger_result *res, char *err,
+		 size_t len);
 
 /* lvperf memory's sample of a running target, taken on the server. */
 struct remote_footprint {
