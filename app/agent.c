@@ -237,6 +237,8 @@ static json_t *op_platforms(struct agent *a, json_int_t id, const json_t *req, c
 	return r;
 }
 
+static int agent_listen_ns(const struct agent_handle *h, char *path, size_t len);
+
 static json_t *op_prepare(struct agent *a, json_int_t id, const json_t *req, char *err, size_t len)
 {
 	const struct driver *drv = driver_find(json_string_value(json_object_get(req, "platform")));
@@ -326,6 +328,12 @@ static json_t *op_prepare(struct agent *a, json_int_t id, const json_t *req, cha
 	json_object_set_new(r, "host_if", json_string(h->t.link.host_if));
 	json_object_set_new(r, "port", json_string(h->t.port));
 	json_object_set_new(r, "tag", json_string(h->t.tag));
+	{
+		char path[sizeof(h->t.netns_path)];
+
+		json_object_set_new(r, "armable",
+				    json_boolean(!agent_listen_ns(h, path, sizeof(path))));
+	}
 	return r;
 }
 
@@ -543,6 +551,20 @@ static json_t *op_bye(struct agent *a, json_int_t id, const json_t *req, char *e
 	return agent_proto_ok(id);
 }
 
+/* The target's network namespace on the server, where arm's listener
+ * opens (as lvperf boot finds it for a local trigger): 0, or -ENOENT for a
+ * target without one (a VMM's tap). */
+static int agent_listen_ns(const struct agent_handle *h, char *path, size_t len)
+{
+	if (h->t.netns_path[0])
+		snprintf(path, len, "%s", h->t.netns_path);
+	else if (!h->t.port[0] && h->t.link.ns[0] && (h->t.link.created & 1))
+		snprintf(path, len, "/run/netns/%s", h->t.link.ns);
+	else
+		return -ENOENT;
+	return 0;
+}
+
 /*
  * arm: a remote-trigger start (drivers/trigger.h). The listener opens, or
  * stays open from the handle's last run, in the target's network namespace
@@ -586,12 +608,7 @@ static json_t *op_arm(struct agent *a, json_int_t id, const json_t *req, char *e
 		snprintf(err, len, "field 'timeout_ms' must be 1..%d", AGENT_ARM_MAX_MS);
 		return NULL;
 	}
-	/* The target's namespace, as lvperf boot finds it for a local trigger. */
-	if (h->t.netns_path[0])
-		snprintf(path, sizeof(path), "%s", h->t.netns_path);
-	else if (!h->t.port[0] && h->t.link.ns[0] && (h->t.link.created & 1))
-		snprintf(path, sizeof(path), "/run/netns/%s", h->t.link.ns);
-	else {
+	if (agent_listen_ns(h, path, sizeof(path))) {
 		snprintf(
 		    err, len,
 		    "%s's target has no network namespace on the server for the START listener "

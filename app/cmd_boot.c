@@ -219,6 +219,12 @@ static int boot_run(struct boot_cfg *cfgp, struct remote *r)
 		fprintf(stderr, "lvperf boot: %s\n", err);
 		return APP_ERR;
 	}
+	if (remote && r && !remote_armable(&t)) {
+		fprintf(stderr, "lvperf boot: --start remote-trigger: %s's target has no network namespace on %s "
+			"for the START listener (a VM's tap); use --start remote-request\n", drv->name, remote_host(r));
+		drv->destroy(&t);
+		return APP_USAGE;
+	}
 	if (remote && r)
 		trigger_run_open_remote(&trig, &t, (uint32_t)cfg.echoes); /* the agent finds the namespace */
 	if (remote && !r && !t.netns_path[0] && !t.port[0] && t.link.ns[0] && (t.link.created & 1))

@@ -35,6 +35,7 @@ struct remote_target {
 	json_int_t handle;
 	pid_t pid;
 	json_int_t arm_id; /* the arm request whose spawn reply is due, 0: none */
+	int armable;	   /* the agent can open a START listener for it */
 };
 
 struct remote {
@@ -442,6 +443,7 @@ static int remote_prepare(struct target *t, char *err, size_t len)
 		return -EIO;
 	}
 	rt->handle = json_integer_value(json_object_get(rep, "handle"));
+	rt->armable = json_is_true(json_object_get(rep, "armable"));
 	agent_proto_ip(json_object_get(rep, "target_ip"), &t->target_ip);
 	agent_proto_ip(json_object_get(rep, "icmp_ip"), &t->icmp_ip);
 	t->service_port = (uint16_t)json_integer_value(json_object_get(rep, "service_port"));
@@ -466,6 +468,13 @@ int remote_start(void *ctx, pid_t *pid, char *err, size_t len)
 	*pid = rt->pid;
 	json_decref(rep);
 	return 0;
+}
+
+int remote_armable(const struct target *t)
+{
+	const struct remote_target *rt = t->priv;
+
+	return remote_is(t->drv) && rt && rt->armable;
 }
 
 int remote_arm(struct target *t, uint64_t nonce, uint64_t timeout_ns, uint32_t *ip, uint16_t *port,

@@ -72,6 +72,10 @@ int remote_is(const struct driver *drv);
  */
 int remote_start(void *ctx, pid_t *pid, char *err, size_t len);
 
+/* 1 when the agent can arm t (a proxy's prepared target with a network
+ * namespace on the server for the START listener), else 0. */
+int remote_armable(const struct target *t);
+
 /*
  * A remote-trigger start of a proxy's prepared target t: the agent opens
  * its START listener (drivers/trigger.h) in the target's namespace on the

@@ -1791,6 +1791,13 @@ remote_boot)
 		if [ "$plat" = docker ] || [ "$plat" = qemu ] && ! "$LVPERF" platforms --server "$srv_uri" | grep -q "^$plat *available"; then
 			echo "skip $plat: $("$LVPERF" platforms --server "$srv_uri" | grep "^$plat ")"; continue
 		fi
+		if [ "$plat" = qemu ]; then
+			# Its tap has no namespace on the server to listen in: refused before the dataplane opens.
+			"$LVPERF" boot --platform qemu --opts net=tap --repeat 1 --server "$srv_uri" --uplink "$srv_uplink" \
+				--port "$srv_port" >/dev/null 2>"$tmp/qt.err" && fail "qemu's tap armed for a remote trigger"
+			grep -q "no network namespace on $srv_mgmt_ip .*use --start remote-request" "$tmp/qt.err" ||
+				fail "qemu by remote trigger: $(cat "$tmp/qt.err")"
+		fi
 		opts=; [ "$plat" != qemu ] || opts="--opts net=tap --start remote-request"
 		# shellcheck disable=SC2086
 		"$LVPERF" boot --platform "$plat" $opts --repeat 3 --timeout 60s --server "$srv_uri" --uplink "$srv_uplink" \
