@@ -17,12 +17,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "addr.h"
 #include "agent_proto.h"
 #include "driver.h"
+#include "footprint.h"
 #include "image.h"
 #include "ledger.h"
 #include "netns.h"
 #include "proc.h"
+#include "trigger.h"
 
 #ifndef LVP_VERSION
 #define LVP_VERSION "unknown"
@@ -30,12 +33,15 @@
 
 #define AGENT_HANDLES	    16
 #define AGENT_STOP_GRACE_NS 2000000000ull
+#define AGENT_ARM_MAX_MS    600000 /* the longest an arm may wait for its START */
 
 /* One target this connection prepared. */
 struct agent_handle {
 	int used;
 	struct target t;
-	pid_t pid; /* the start command while it runs, else 0 */
+	pid_t pid;   /* the start command while it runs, else 0 */
+	int trig_fd; /* the START listener + 1 (0: none), kept across runs */
+	uint16_t trig_port;
 	char workload[32], base[32], net[16], opts[512], image[512];
 };
 
@@ -46,6 +52,12 @@ struct agent {
 	char uplink[16]; /* --uplink: the interface cabled to the appliance */
 	char bridge[16]; /* lvpub<pid>, holding the uplink and every target's veth */
 	struct agent_handle h[AGENT_HANDLES];
+	/* An arm answered, its START awaited after the first reply is out. */
+	struct {
+		struct agent_handle *h;
+		json_int_t id;
+		uint64_t nonce, timeout_ns;
+	} armed;
 };
 
 static volatile sig_atomic_t agent_stop_sig;
@@ -91,15 +103,19 @@ static int agent_bridge(struct agent *a, const char *uplink, char *err, size_t l
 		/* One connection per uplink: another agent's bridge would lose it. */
 		char out[512], *m;
 
-		if (proc_output((char *[]){ "ip", "-o", "link", "show", "dev", (char *)uplink, NULL }, out,
-				sizeof(out), 10000000000ull) != 0) {
+		if (proc_output((char *[]){"ip", "-o", "link", "show", "dev", (char *)uplink, NULL},
+				out, sizeof(out), 10000000000ull) != 0) {
 			snprintf(err, len, "no interface %.32s on the server", uplink);
 			return -ENODEV;
 		}
 		m = strstr(out, " master ");
 		if (m) {
-			snprintf(err, len, "uplink %.32s is already in bridge %.*s (another lvperf connection?)",
-				 uplink, (int)strcspn(m + 8, " \n") > 32 ? 32 : (int)strcspn(m + 8, " \n"), m + 8);
+			snprintf(
+			    err, len,
+			    "uplink %.32s is already in bridge %.*s (another lvperf connection?)",
+			    uplink,
+			    (int)strcspn(m + 8, " \n") > 32 ? 32 : (int)strcspn(m + 8, " \n"),
+			    m + 8);
 			return -EBUSY;
 		}
 	}
@@ -166,6 +182,8 @@ static void agent_handle_stop(struct agent_handle *h)
 
 static void agent_handle_free(struct agent_handle *h)
 {
+	if (h->trig_fd)
+		close(h->trig_fd - 1);
 	agent_handle_stop(h);
 	h->t.drv->stop(&h->t, h->pid);
 	h->pid = 0;
@@ -218,6 +236,8 @@ static json_t *op_platforms(struct agent *a, json_int_t id, const json_t *req, c
 	json_object_set_new(r, "platforms", arr);
 	return r;
 }
+
+static int agent_listen_ns(const struct agent_handle *h, char *path, size_t len);
 
 static json_t *op_prepare(struct agent *a, json_int_t id, const json_t *req, char *err, size_t len)
 {
@@ -308,6 +328,12 @@ static json_t *op_prepare(struct agent *a, json_int_t id, const json_t *req, cha
 	json_object_set_new(r, "host_if", json_string(h->t.link.host_if));
 	json_object_set_new(r, "port", json_string(h->t.port));
 	json_object_set_new(r, "tag", json_string(h->t.tag));
+	{
+		char path[sizeof(h->t.netns_path)];
+
+		json_object_set_new(r, "armable",
+				    json_boolean(!agent_listen_ns(h, path, sizeof(path))));
+	}
 	return r;
 }
 
@@ -402,6 +428,69 @@ static json_t *op_bytes(struct agent *a, json_int_t id, const json_t *req, char 
 	return r;
 }
 
+static json_t *agent_procs_json(const struct footprint_procs *p)
+{
+	json_t *pids = json_array();
+	int i;
+
+	for (i = 0; i < p->n; i++)
+		json_array_append_new(pids, json_integer(p->pids[i]));
+	return json_pack("{s:o, s:s, s:I, s:I}", "pids", pids, "names", p->names, "rss_bytes",
+			 (json_int_t)p->rss, "pss_bytes", (json_int_t)p->pss);
+}
+
+/* A figure in bytes, or the reason there is none: {"bytes":N} or
+ * {"bytes":null,"errno":E}. */
+static json_t *agent_bytes_json(int64_t v)
+{
+	return v < 0 ? json_pack("{s:n, s:I}", "bytes", "errno", (json_int_t)-v)
+		     : json_pack("{s:I}", "bytes", (json_int_t)v);
+}
+
+/* footprint: lvperf memory's sample taken here (drivers/footprint.h): the
+ * processes of the target's namespace, their cgroups, the platform's
+ * daemons, and the agent's own descendants outside the target (shims,
+ * monitors) as the helpers. */
+static json_t *op_footprint(struct agent *a, json_int_t id, const json_t *req, char *err,
+			    size_t len)
+{
+	struct agent_handle *h = agent_handle_get(a, req, err, len);
+	static struct footprint_procs target, helpers; /* large */
+	char paths[512];
+	int64_t cg;
+	json_t *r;
+
+	if (!h)
+		return NULL;
+	if (h->pid <= 0) {
+		snprintf(err, len, "footprint: handle %lld is not running",
+			 (long long)(h - a->h + 1));
+		return NULL;
+	}
+	memset(&target, 0, sizeof(target));
+	memset(&helpers, 0, sizeof(helpers));
+	if (footprint_target_pids(h->t.link.peer_if, h->t.target_ip, &target) < 0 ||
+	    footprint_measure(&target) != 0) {
+		snprintf(err, len,
+			 "footprint: no process found in the network namespace of %s on the server",
+			 h->t.link.peer_if);
+		return NULL;
+	}
+	footprint_cgroups(&target, &cg, paths, sizeof(paths));
+	footprint_tree(getpid(), 0, &target, &helpers);
+	footprint_measure(&helpers);
+	r = agent_proto_ok(id);
+	json_object_set_new(r, "target", agent_procs_json(&target));
+	json_object_set_new(r, "cgroup", agent_bytes_json(cg));
+	json_object_set_new(json_object_get(r, "cgroup"), "path", json_string(paths));
+	json_object_set_new(
+	    r, "daemon",
+	    agent_bytes_json(h->t.drv->daemon_memory ? h->t.drv->daemon_memory(&h->t) : -ENOTSUP));
+	json_object_set_new(r, "helpers", agent_procs_json(&helpers));
+	json_object_set_new(r, "driver", agent_bytes_json(h->t.drv->memory(&h->t, h->pid)));
+	return r;
+}
+
 static json_t *op_image_build(struct agent *a, json_int_t id, const json_t *req, char *err,
 			      size_t len)
 {
@@ -462,14 +551,146 @@ static json_t *op_bye(struct agent *a, json_int_t id, const json_t *req, char *e
 	return agent_proto_ok(id);
 }
 
-/* Reserved for the remote trigger (drivers/trigger.h, issue 14's wire):
- * the agent waits for the dataplane's START datagram and spawns at once.
- * Until that lands the op is known but refused. */
+/* The target's network namespace on the server, where arm's listener
+ * opens (as lvperf boot finds it for a local trigger): 0, or -ENOENT for a
+ * target without one (a VMM's tap). */
+static int agent_listen_ns(const struct agent_handle *h, char *path, size_t len)
+{
+	if (h->t.netns_path[0])
+		snprintf(path, len, "%s", h->t.netns_path);
+	else if (!h->t.port[0] && h->t.link.ns[0] && (h->t.link.created & 1))
+		snprintf(path, len, "/run/netns/%s", h->t.link.ns);
+	else
+		return -ENOENT;
+	return 0;
+}
+
+/*
+ * arm: a remote-trigger start (drivers/trigger.h). The listener opens, or
+ * stays open from the handle's last run, in the target's network namespace
+ * on the target's address (port TRIGGER_UDP_PORT unless asked), so START
+ * and ECHO cross the uplink and the target's veth as its beacon does. The
+ * first reply says where it listens; the main loop then waits for START
+ * (agent_armed_wait) and sends a second line with the same id.
+ */
 static json_t *op_arm(struct agent *a, json_int_t id, const json_t *req, char *err, size_t len)
 {
-	(void)a, (void)id, (void)req;
-	snprintf(err, len, "arm: this agent has no remote trigger yet (drivers/trigger.c)");
-	return NULL;
+	struct agent_handle *h = agent_handle_get(a, req, err, len);
+	const char *hex = json_string_value(json_object_get(req, "nonce"));
+	const json_t *pv = json_object_get(req, "port"), *tv = json_object_get(req, "timeout_ms");
+	uint16_t port = json_is_integer(pv) ? (uint16_t)json_integer_value(pv) : TRIGGER_UDP_PORT;
+	json_int_t tmo = json_is_integer(tv) ? json_integer_value(tv) : 10000;
+	char path[sizeof(h->t.netns_path)], *end;
+	const char *where;
+	uint64_t nonce;
+	json_t *r;
+	int fd;
+
+	if (!h)
+		return NULL;
+	if (h->pid > 0) {
+		snprintf(err, len, "handle %lld already runs pid %d: stop it first",
+			 (long long)(h - a->h + 1), (int)h->pid);
+		return NULL;
+	}
+	errno = 0;
+	nonce = strtoull(hex, &end, 16);
+	if (!hex[0] || strlen(hex) > 16 || *end || errno ||
+	    strspn(hex, "0123456789abcdefABCDEF") != strlen(hex)) {
+		snprintf(err, len, "field 'nonce' must be 1 to 16 hex digits");
+		return NULL;
+	}
+	if (json_is_integer(pv) && (json_integer_value(pv) < 1 || json_integer_value(pv) > 65535)) {
+		snprintf(err, len, "field 'port' must be 1..65535");
+		return NULL;
+	}
+	if (tmo < 1 || tmo > AGENT_ARM_MAX_MS) {
+		snprintf(err, len, "field 'timeout_ms' must be 1..%d", AGENT_ARM_MAX_MS);
+		return NULL;
+	}
+	if (agent_listen_ns(h, path, sizeof(path))) {
+		snprintf(
+		    err, len,
+		    "%s's target has no network namespace on the server for the START listener "
+		    "(use --start remote-request)",
+		    h->t.drv->name);
+		return NULL;
+	}
+	if (h->trig_fd && h->trig_port != port) {
+		close(h->trig_fd - 1);
+		h->trig_fd = 0;
+	}
+	if (!h->trig_fd) {
+		uint16_t p = port;
+
+		fd = trigger_open_ns(path, h->t.target_ip, &p, &where);
+		if (fd < 0 && !strcmp(where, "return")) {
+			/* Stuck in the target's namespace: nothing here can be trusted. */
+			fprintf(stderr, "lvperf-agent: cannot come back from %s: %s\n", path,
+				strerror(-fd));
+			exit(1);
+		}
+		if (fd < 0) {
+			snprintf(err, len, "arm: cannot %s %s:%u in %s: %s",
+				 !strcmp(where, "enter") ? "enter the namespace to listen on"
+							 : "listen on",
+				 pkt_format_ip(h->t.target_ip, (char[16]){0}), (unsigned)port, path,
+				 strerror(-fd));
+			return NULL;
+		}
+		h->trig_fd = fd + 1;
+		h->trig_port = p;
+	}
+	a->armed.h = h;
+	a->armed.id = id;
+	a->armed.nonce = nonce;
+	a->armed.timeout_ns = (uint64_t)tmo * 1000000ull;
+	r = agent_proto_ok(id);
+	json_object_set_new(r, "ip", agent_proto_ip_json(h->t.target_ip));
+	json_object_set_new(r, "port", json_integer(h->trig_port));
+	return r;
+}
+
+/* After arm's first reply: wait for START, spawn, and say so in a second
+ * line with arm's id (ok with pid and receive_to_spawn_ns, or the error). */
+static json_t *agent_armed_wait(struct agent *a)
+{
+	struct agent_handle *h = a->armed.h;
+	struct trigger_result res;
+	char err[AGENT_PROTO_ERR_LEN];
+	json_t *r;
+	int rc;
+
+	a->armed.h = NULL;
+	rc = trigger_wait_spawn_watch(h->trig_fd - 1, a->in, a->armed.nonce, h->t.argv, 1,
+				      a->armed.timeout_ns, &res);
+	if (rc == -ECANCELED) {
+		snprintf(err, sizeof(err),
+			 "the appliance spoke (or left) before START: the arm is off (%u echoes "
+			 "answered)",
+			 res.echoes);
+	} else if (rc == -ETIMEDOUT) {
+		snprintf(err, sizeof(err),
+			 "the agent's listener got no START within %.1f s (%u echoes answered)",
+			 (double)a->armed.timeout_ns / 1e9, res.echoes);
+	} else if (rc) {
+		snprintf(err, sizeof(err), "cannot start '%s' on the server: %s", h->t.argv[0],
+			 strerror(-rc));
+	} else {
+		h->pid = res.pid;
+		ledger_add_pid(h->pid); /* after the spawn, as op_start does */
+		r = agent_proto_ok(a->armed.id);
+		json_object_set_new(r, "event", json_string("spawned"));
+		json_object_set_new(r, "pid", json_integer(res.pid));
+		json_object_set_new(r, "receive_to_spawn_ns", json_integer(res.rx_to_spawn_ns));
+		json_object_set_new(r, "stamped", json_boolean(res.stamped));
+		json_object_set_new(r, "echoes", json_integer(res.echoes));
+		json_object_set_new(r, "ignored", json_integer(res.ignored));
+		return r;
+	}
+	r = agent_proto_error(a->armed.id, err);
+	json_object_set_new(r, "event", json_string("spawned"));
+	return r;
 }
 
 #define F_HANDLE                                                                                   \
@@ -495,7 +716,11 @@ static const struct agent_field f_prepare[] = {
     {"uplink", JSON_STRING, 0},	      F_END};
 static const struct agent_field f_image[] = {
     {"workload", JSON_STRING, 1}, {"base", JSON_STRING, 0}, {"platform", JSON_STRING, 1}, F_END};
-static const struct agent_field f_arm[] = {F_HANDLE, {"port", JSON_INTEGER, 1}, F_END};
+static const struct agent_field f_arm[] = {F_HANDLE,
+					   {"nonce", JSON_STRING, 1},
+					   {"port", JSON_INTEGER, 0},
+					   {"timeout_ms", JSON_INTEGER, 0},
+					   F_END};
 
 /* One row per op: its name, the fields it takes, the handler (which
  * returns the reply, or NULL with err). */
@@ -512,6 +737,7 @@ static const struct agent_op {
     {"destroy", f_handle, op_destroy},
     {"image_size", f_handle, op_bytes},
     {"memory", f_stop, op_bytes},
+    {"footprint", f_handle, op_footprint},
     {"daemon_memory", f_handle, op_bytes},
     {"image_build", f_image, op_image_build},
     {"cleanup", f_none, op_cleanup},
@@ -642,6 +868,13 @@ int main(int argc, char **argv)
 		json_decref(rep);
 		if (rc)
 			break;
+		if (a.armed.h) { /* arm's second line: START came (or did not) */
+			rep = agent_armed_wait(&a);
+			rc = agent_proto_send(a.out, rep);
+			json_decref(rep);
+			if (rc)
+				break;
+		}
 	}
 	agent_teardown(&a);
 	ledger_close();

@@ -78,10 +78,11 @@ static const struct opt_def boot_opts[] = {
 	APP_SERVER_OPT_ROWS(struct boot_cfg, srv),
 	{ "port", OPT_STR, offsetof(struct boot_cfg, port), 0, 0, NULL, "IFACE|SPEC",
 	  "with --server: this host's end of the cable to --uplink (IFACE driven with --kind, or af_xdp:IFACE)" },
-	{ "start", OPT_STR, offsetof(struct boot_cfg, start), 0, 0, "local-spawn", "local-spawn|remote-trigger",
-	  "local-spawn: lvperf spawns the start command (mark: TSC before posix_spawn); remote-trigger: "
-	  "a listener on the target's address spawns it on a START datagram from the port (mark: START's "
-	  "TX TSC + the one-way delay, docs/startup-across-boxes.md)" },
+	{ "start", OPT_STR, offsetof(struct boot_cfg, start), 0, 0, NULL, "local-spawn|remote-trigger|remote-request",
+	  "local-spawn (default here): lvperf spawns the start command (mark: TSC before posix_spawn); "
+	  "remote-trigger (default with --server): a listener on the target's address spawns it on a START "
+	  "datagram from the port (mark: START's TX TSC + the one-way delay, docs/startup-across-boxes.md); "
+	  "remote-request (--server, for VMs): the agent spawns on its start request (mark: TSC before the request)" },
 	{ "echoes", OPT_U64, offsetof(struct boot_cfg, echoes), 1, 100000, "100", "N",
 	  "remote-trigger: UDP echoes per run for the one-way delay" },
 	{ NULL, 0, 0, 0, 0, NULL, NULL, NULL },
@@ -170,14 +171,21 @@ static int boot_run(struct boot_cfg *cfgp, struct remote *r)
 		fprintf(stderr, "lvperf boot: --kind must be af_xdp or af_packet\n");
 		return APP_USAGE;
 	}
+	if (!cfg.start)
+		cfg.start = r ? "remote-trigger" : "local-spawn";
 	remote = strcmp(cfg.start, "remote-trigger") == 0;
-	if (!remote && strcmp(cfg.start, "local-spawn")) {
-		fprintf(stderr, "lvperf boot: --start must be local-spawn or remote-trigger, not '%s'\n", cfg.start);
+	if (!remote && strcmp(cfg.start, "local-spawn") && strcmp(cfg.start, "remote-request")) {
+		fprintf(stderr, "lvperf boot: --start must be local-spawn, remote-trigger or remote-request, not '%s'\n",
+			cfg.start);
 		return APP_USAGE;
 	}
-	if (remote && r) {
-		fprintf(stderr, "lvperf boot: --start remote-trigger with --server is not wired yet "
-			"(the agent's arm op); without --start the server's agent spawns on request\n");
+	if (r && !strcmp(cfg.start, "local-spawn")) {
+		fprintf(stderr, "lvperf boot: --start local-spawn: with --server the server spawns the target "
+			"(remote-trigger, the default, or remote-request)\n");
+		return APP_USAGE;
+	}
+	if (!r && !strcmp(cfg.start, "remote-request")) {
+		fprintf(stderr, "lvperf boot: --start remote-request goes with --server (the agent's start request)\n");
 		return APP_USAGE;
 	}
 	if (!drv->available(why, sizeof(why))) {
@@ -211,15 +219,23 @@ static int boot_run(struct boot_cfg *cfgp, struct remote *r)
 		fprintf(stderr, "lvperf boot: %s\n", err);
 		return APP_ERR;
 	}
-	if (remote && !t.netns_path[0] && !t.port[0] && t.link.ns[0] && (t.link.created & 1))
+	if (remote && r && !remote_armable(&t)) {
+		fprintf(stderr, "lvperf boot: --start remote-trigger: %s's target has no network namespace on %s "
+			"for the START listener (a VM's tap); use --start remote-request\n", drv->name, remote_host(r));
+		drv->destroy(&t);
+		return APP_USAGE;
+	}
+	if (remote && r)
+		trigger_run_open_remote(&trig, &t, (uint32_t)cfg.echoes); /* the agent finds the namespace */
+	if (remote && !r && !t.netns_path[0] && !t.port[0] && t.link.ns[0] && (t.link.created & 1))
 		snprintf(t.netns_path, sizeof(t.netns_path), "/run/netns/%s", t.link.ns);
-	if (remote && !t.netns_path[0]) {
+	if (remote && !r && !t.netns_path[0]) {
 		fprintf(stderr, "lvperf boot: --start remote-trigger needs a target in an lvp network namespace "
 			"on a veth (native, containers); %s attaches its target its own way\n", drv->name);
 		drv->destroy(&t);
 		return APP_USAGE;
 	}
-	if (remote && trigger_run_open(&trig, t.netns_path, t.target_ip, (uint32_t)cfg.echoes, err, sizeof(err))) {
+	if (remote && !r && trigger_run_open(&trig, t.netns_path, t.target_ip, (uint32_t)cfg.echoes, err, sizeof(err))) {
 		fprintf(stderr, "lvperf boot: %s\n", err);
 		drv->destroy(&t);
 		return APP_ERR;

@@ -100,50 +100,32 @@ static double memory_now_s(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* The cgroups the target's processes run in, each counted once (one that
- * lies inside another already counted is left out: v1 and v2 charge a
- * parent with its children). */
-static void memory_cgroups(struct memory_sample *m)
-{
-	char paths[8][256];
-	int64_t bytes[8];
-	int n = 0, i, j;
-
-	for (i = 0; i < m->target.n && n < 8; i++) {
-		char p[256];
-		int64_t v = footprint_cgroup(m->target.pids[i], p, sizeof(p));
-		int dup = 0;
-
-		for (j = 0; j < n && !dup; j++)
-			dup = !strncmp(p, paths[j], strlen(paths[j])) &&
-			      (p[strlen(paths[j])] == 0 || p[strlen(paths[j])] == '/');
-		if (dup)
-			continue;
-		snprintf(paths[n], sizeof(paths[n]), "%s", p);
-		bytes[n++] = v;
-	}
-	m->cgroup = n ? bytes[0] : -ENOENT;
-	snprintf(m->cgroup_path, sizeof(m->cgroup_path), "%s", n ? paths[0] : "");
-	for (i = 1; i < n; i++) {
-		size_t used = strlen(m->cgroup_path);
-
-		if (bytes[i] >= 0 && m->cgroup >= 0)
-			m->cgroup += bytes[i];
-		else if (bytes[i] < 0 && bytes[i] != -EEXIST)
-			m->cgroup = bytes[i];
-		snprintf(m->cgroup_path + used, sizeof(m->cgroup_path) - used, " %s", paths[i]);
-	}
-}
-
 static void memory_take(struct target_session *s, double ready_s, struct memory_sample *m)
 {
 	memset(m, 0, sizeof(*m));
 	m->at_s = memory_now_s() - ready_s;
+	if (remote_is(s->drv)) { /* the server reads its own processes and cgroups */
+		static struct remote_footprint f; /* large; one sampler at a time */
+		char err[REMOTE_ERR_LEN];
+
+		if (remote_footprint(&s->t, &f, err, sizeof(err))) {
+			fprintf(stderr, "lvperf memory: %s\n", err);
+			return;
+		}
+		m->ok = f.target.n > 0;
+		m->target = f.target;
+		m->helpers = f.helpers;
+		m->cgroup = f.cgroup;
+		m->daemon = f.daemon;
+		m->driver = f.driver;
+		snprintf(m->cgroup_path, sizeof(m->cgroup_path), "%s", f.cgroup_path);
+		return;
+	}
 	if (footprint_target_pids(s->t.link.peer_if, s->t.target_ip, &m->target) < 0 ||
 	    footprint_measure(&m->target) != 0)
 		return;
 	m->ok = 1;
-	memory_cgroups(m);
+	footprint_cgroups(&m->target, &m->cgroup, m->cgroup_path, sizeof(m->cgroup_path));
 	m->daemon = s->drv->daemon_memory ? s->drv->daemon_memory(&s->t) : -ENOTSUP;
 	footprint_tree(getpid(), 0, &m->target, &m->helpers);
 	footprint_measure(&m->helpers);
@@ -564,10 +546,8 @@ int cmd_memory(int argc, char **argv)
 		fprintf(stderr, "lvperf memory: --platform NAME is required (see lvperf platforms)\n");
 		return APP_USAGE;
 	}
-	if (cfg.ts.srv.server) {
-		/* Its footprint reads the target's processes and cgroups here. */
-		fprintf(stderr, "lvperf memory: --server is not supported yet (the footprint reads processes "
-				"on this host); lvperf boot --server reports the driver's RSS\n");
+	if (cfg.ts.srv.server && cfg.min_search) {
+		fprintf(stderr, "lvperf memory: --min-search runs on this host only (its children boot local VMs)\n");
 		return APP_USAGE;
 	}
 	if (cfg.min_search)

@@ -24,7 +24,8 @@
 int trigger_run_open(struct trigger_run *tr, const char *netns, uint32_t ip, uint32_t echoes, char *err,
 		     size_t len)
 {
-	int self = -1, ns = -1, rc;
+	const char *where;
+	int rc;
 
 	memset(tr, 0, sizeof(*tr));
 	tr->fd = -1;
@@ -34,36 +35,31 @@ int trigger_run_open(struct trigger_run *tr, const char *netns, uint32_t ip, uin
 	tr->echoes = echoes ? echoes : 1;
 	tr->echo_interval = TRIGGER_RUN_INTERVAL_NS;
 	tr->listen_timeout = TRIGGER_RUN_LISTEN_NS + TRIGGER_RUN_RESOLVE_NS + tr->echoes * tr->echo_interval;
-	if (netns) {
-		self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-		ns = open(netns, O_RDONLY | O_CLOEXEC);
-		if (self < 0 || ns < 0 || setns(ns, CLONE_NEWNET)) {
-			rc = -errno;
-			snprintf(err, len, "remote-trigger: cannot enter the target's namespace %s: %s", netns,
-				 strerror(-rc));
-			goto out;
-		}
+	rc = trigger_open_ns(netns, ip, &tr->port, &where);
+	if (rc >= 0) {
+		tr->fd = rc;
+		return 0;
 	}
-	rc = trigger_open(ip, &tr->port);
-	if (rc < 0)
+	if (!strcmp(where, "open"))
 		snprintf(err, len, "remote-trigger: cannot open the listener on %s:%u in %s: %s",
 			 pkt_format_ip(ip, (char[16]){ 0 }), TRIGGER_UDP_PORT, netns ? netns : "this namespace",
 			 strerror(-rc));
 	else
-		tr->fd = rc;
-	if (netns && setns(self, CLONE_NEWNET)) { /* never stay in the target's namespace */
-		rc = -errno;
-		snprintf(err, len, "remote-trigger: cannot come back from %s: %s", netns, strerror(-rc));
-	}
-out:
-	if (self >= 0)
-		close(self);
-	if (ns >= 0)
-		close(ns);
-	if (rc < 0) {
-		trigger_run_close(tr);
-		return rc;
-	}
+		snprintf(err, len, "remote-trigger: cannot %s the target's namespace %s: %s",
+			 !strcmp(where, "enter") ? "enter" : "come back from", netns, strerror(-rc));
+	trigger_run_close(tr);
+	return rc;
+}
+
+int trigger_run_open_remote(struct trigger_run *tr, struct target *t, uint32_t echoes)
+{
+	memset(tr, 0, sizeof(*tr));
+	tr->fd = -1;
+	tr->remote = t;
+	tr->sport = TRIGGER_RUN_SPORT;
+	tr->echoes = echoes ? echoes : 1;
+	tr->echo_interval = TRIGGER_RUN_INTERVAL_NS;
+	tr->listen_timeout = TRIGGER_RUN_LISTEN_NS + TRIGGER_RUN_RESOLVE_NS + tr->echoes * tr->echo_interval;
 	return 0;
 }
 
@@ -141,6 +137,9 @@ int trigger_run_prepare(struct trigger_run *tr, struct dp *dp, char *const argv[
 		tr->nonce = rte_rdtsc() ^ ((uint64_t)getpid() << 32);
 	tr->argv = argv;
 	tr->quiet = quiet;
+	/* On a server: the agent opens its listener and says where it waits. */
+	if (tr->remote && (rc = remote_arm(tr->remote, tr->nonce, tr->listen_timeout, &tr->ip, &tr->port, err, len)))
+		return rc;
 	rc = trigger_tx_init(&tr->tx, tr->ip, tr->sport, tr->port, tr->nonce, tr->echoes,
 			     ns_to_tsc(&dp->clk, tr->echo_interval), ns_to_tsc(&dp->clk, 100000000ull));
 	if (rc) {
@@ -148,13 +147,13 @@ int trigger_run_prepare(struct trigger_run *tr, struct dp *dp, char *const argv[
 		return rc;
 	}
 	tr->have_tx = 1;
-	rc = -pthread_create(&tr->th, NULL, trigger_run_listen, tr);
+	rc = tr->remote ? 0 : -pthread_create(&tr->th, NULL, trigger_run_listen, tr);
 	if (rc) {
 		snprintf(err, len, "remote-trigger: cannot start the listener thread: %s", strerror(-rc));
 		trigger_run_tx_done(tr);
 		return rc;
 	}
-	tr->th_running = 1;
+	tr->th_running = !tr->remote;
 	dp_call(dp, trigger_run_attach_fn, &at);
 	deadline = rte_rdtsc() + ns_to_tsc(&dp->clk, TRIGGER_RUN_RESOLVE_NS);
 	for (;;) {
@@ -219,13 +218,17 @@ int trigger_run_fire(struct trigger_run *tr, struct dp *dp, struct trigger_run_m
 	dp_call(dp, trigger_tx_start, &a);
 	rc = tr->tx.start_rc;
 	trigger_run_join(tr); /* the listener spawned, or gave up */
+	if (tr->remote && !rc) /* the agent's second reply: spawned, or gave up */
+		tr->lrc = remote_armed(tr->remote, tr->listen_timeout, &tr->res, tr->rerr, sizeof(tr->rerr));
 	if (rc) {
 		snprintf(err, len, "remote-trigger: START did not leave the port: %s", strerror(-rc));
 		if (tr->res.pid > 0) /* cannot happen without a START; never leave one behind */
 			kill(tr->res.pid, SIGKILL);
 	} else if (tr->lrc) {
 		rc = tr->lrc;
-		if (rc == -ETIMEDOUT)
+		if (tr->remote)
+			snprintf(err, len, "remote-trigger: %s", tr->rerr);
+		else if (rc == -ETIMEDOUT)
 			snprintf(err, len, "remote-trigger: the listener got no START within %.1f s",
 				 (double)tr->listen_timeout / 1e9);
 		else

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause
- * Starts by remote trigger, tested on one box: a listener (drivers/
- * trigger.h) whose socket lives in the target's network namespace, on the
- * target's own address, so the dataplane's START and ECHO datagrams cross
- * the same veth a remote server's uplink would; the listener runs in a
- * thread of lvperf, which spawns the target's start command on START (the
- * target stays lvperf's child, as in a local-spawn start). Per run:
+ * Starts by remote trigger: a listener (drivers/trigger.h) whose socket
+ * lives in the target's network namespace, on the target's own address, so
+ * the dataplane's START and ECHO datagrams cross the target's veth (and on
+ * a server the cable and the uplink bridge) as its beacon does. On a test
+ * server the agent holds the listener (trigger_run_open_remote, the arm
+ * op); on one box it runs in a thread of lvperf, which spawns the target's
+ * start command on START (the target stays lvperf's child, as in a
+ * local-spawn start). Per run:
  * trigger_run_prepare (before the arm: listener waiting, one-way delay
  * measured), then trigger_run_fire (START, the spawn, the start mark).
  */
@@ -16,6 +18,7 @@
 #include <sys/types.h>
 
 #include "dp.h"
+#include "remote.h"
 #include "trigger.h"
 #include "trigger_tx.h"
 
@@ -49,6 +52,11 @@ struct trigger_run {
 	struct trigger_result res;
 	struct trigger_tx tx;
 	int have_tx;
+	/* On a test server (trigger_run_open_remote): the proxy target whose
+	 * agent listens and spawns (drivers/remote.h remote_arm); NULL: the
+	 * listener is a thread of ours. */
+	struct target *remote;
+	char rerr[REMOTE_ERR_LEN];
 };
 
 /*
@@ -59,6 +67,14 @@ struct trigger_run {
  */
 int trigger_run_open(struct trigger_run *tr, const char *netns, uint32_t ip, uint32_t echoes, char *err,
 		     size_t len);
+
+/*
+ * The listener on a test server: the agent of t (a proxy target of
+ * drivers/remote.h, prepared) opens it at each run's prepare, in the
+ * target's namespace on the server, and spawns there; the address and port
+ * come from its answer. echoes per run (>= 1). Returns 0.
+ */
+int trigger_run_open_remote(struct trigger_run *tr, struct target *t, uint32_t echoes);
 
 /*
  * Before the run's arm (the worker running dp's netif): start the listener
@@ -72,7 +88,8 @@ int trigger_run_prepare(struct trigger_run *tr, struct dp *dp, char *const argv[
 /*
  * After the arm: send START, wait for the listener's spawn. *start is the
  * start mark on our TSC, START's TX TSC + the one-way delay; *pid the
- * spawned command (our child). Returns 0 or -errno with one line in err.
+ * spawned command (our child; on a server, the server's pid: its agent
+ * stops it). Returns 0 or -errno with one line in err.
  */
 int trigger_run_fire(struct trigger_run *tr, struct dp *dp, struct trigger_run_mark *mk, tsc_t *start,
 		     pid_t *pid, char *err, size_t len);

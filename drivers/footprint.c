@@ -368,3 +368,36 @@ int64_t footprint_cgroup(pid_t pid, char *path, size_t len)
 	fclose(f);
 	return rc == 1 ? (int64_t)v : -ENODATA;
 }
+
+int64_t footprint_cgroups(const struct footprint_procs *p, int64_t *bytes, char *paths, size_t len)
+{
+	char seen[8][256];
+	int64_t each[8];
+	int n = 0, i, j;
+
+	for (i = 0; i < p->n && n < 8; i++) {
+		char path[256];
+		int64_t v = footprint_cgroup(p->pids[i], path, sizeof(path));
+		int dup = 0;
+
+		for (j = 0; j < n && !dup; j++)
+			dup = !strncmp(path, seen[j], strlen(seen[j])) &&
+			      (path[strlen(seen[j])] == 0 || path[strlen(seen[j])] == '/');
+		if (dup)
+			continue;
+		snprintf(seen[n], sizeof(seen[n]), "%s", path);
+		each[n++] = v;
+	}
+	*bytes = n ? each[0] : -ENOENT;
+	snprintf(paths, len, "%s", n ? seen[0] : "");
+	for (i = 1; i < n; i++) {
+		size_t used = strlen(paths);
+
+		if (each[i] >= 0 && *bytes >= 0)
+			*bytes += each[i];
+		else if (each[i] < 0 && each[i] != -EEXIST)
+			*bytes = each[i];
+		snprintf(paths + used, len - used, " %s", seen[i]);
+	}
+	return *bytes;
+}

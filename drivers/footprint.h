@@ -52,4 +52,13 @@ int footprint_by_comm(const struct footprint_procs *in, const char *comm, struct
  */
 int64_t footprint_cgroup(pid_t pid, char *path, size_t len);
 
+/*
+ * Memory charged to the cgroups p's processes run in, each counted once (a
+ * cgroup inside one already counted is left out: v1 and v2 charge a parent
+ * with its children): the sum of footprint_cgroup over them into *bytes
+ * (-EEXIST: they share lvperf's own cgroup; -ENOENT: no process; -errno:
+ * one unreadable), their paths space-separated into paths. Returns *bytes.
+ */
+int64_t footprint_cgroups(const struct footprint_procs *p, int64_t *bytes, char *paths, size_t len);
+
 #endif

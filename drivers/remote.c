@@ -34,6 +34,8 @@ struct remote_driver {
 struct remote_target {
 	json_int_t handle;
 	pid_t pid;
+	json_int_t arm_id; /* the arm request whose spawn reply is due, 0: none */
+	int armable;	   /* the agent can open a START listener for it */
 };
 
 struct remote {
@@ -145,31 +147,42 @@ static void remote_lost(struct remote *r, const char *what, char *err, size_t le
 			 reason[0] ? ": " : "", reason);
 }
 
-json_t *remote_call(struct remote *r, json_t *req, int timeout_ms, char *err, size_t len)
+/* Send req (consumed) with the next id, into *id. Returns 0, or -EIO with
+ * the connection's fate in err. */
+static int remote_send(struct remote *r, json_t *req, json_int_t *id, char *err, size_t len)
 {
-	json_int_t id = ++r->next_id;
 	const char *op = json_string_value(json_object_get(req, "op"));
 	char what[64];
 	int rc;
 
+	*id = ++r->next_id;
 	snprintf(what, sizeof(what), "%s", op ? op : "request");
 	if (r->lost) {
 		snprintf(err, len, "%s: the connection to %s is gone", what, r->host);
 		json_decref(req);
-		return NULL;
+		return -EIO;
 	}
-	json_object_set_new(req, "id", json_integer(id));
+	json_object_set_new(req, "id", json_integer(*id));
 	rc = agent_proto_send(r->to, req);
 	json_decref(req);
 	if (rc) {
 		remote_lost(r, what, err, len);
-		return NULL;
+		return -EIO;
 	}
+	return 0;
+}
+
+/* Wait up to timeout_ms for the next line answering id (what: the op,
+ * for messages). Lines of other ids are an earlier request's late words:
+ * skipped. Returns the reply when ok, else NULL with the reason in err. */
+static json_t *remote_reply(struct remote *r, json_int_t id, const char *what, int timeout_ms,
+			    char *err, size_t len)
+{
 	for (;;) {
 		json_t *rep, *idv;
 		char *line;
+		int rc = agent_reader_line(&r->rd, timeout_ms, &line);
 
-		rc = agent_reader_line(&r->rd, timeout_ms, &line);
 		if (rc == -EINTR)
 			continue;
 		if (rc == -ETIMEDOUT) {
@@ -198,6 +211,18 @@ json_t *remote_call(struct remote *r, json_t *req, int timeout_ms, char *err, si
 		json_decref(rep);
 		return NULL;
 	}
+}
+
+json_t *remote_call(struct remote *r, json_t *req, int timeout_ms, char *err, size_t len)
+{
+	const char *op = json_string_value(json_object_get(req, "op"));
+	char what[64];
+	json_int_t id;
+
+	snprintf(what, sizeof(what), "%s", op ? op : "request");
+	if (remote_send(r, req, &id, err, len))
+		return NULL;
+	return remote_reply(r, id, what, timeout_ms, err, len);
 }
 
 static int remote_spawn(struct remote *r, const char *identity)
@@ -426,6 +451,7 @@ static int remote_prepare(struct target *t, char *err, size_t len)
 		return -EIO;
 	}
 	rt->handle = json_integer_value(json_object_get(rep, "handle"));
+	rt->armable = json_is_true(json_object_get(rep, "armable"));
 	agent_proto_ip(json_object_get(rep, "target_ip"), &t->target_ip);
 	agent_proto_ip(json_object_get(rep, "icmp_ip"), &t->icmp_ip);
 	t->service_port = (uint16_t)json_integer_value(json_object_get(rep, "service_port"));
@@ -448,6 +474,135 @@ int remote_start(void *ctx, pid_t *pid, char *err, size_t len)
 		return -EIO;
 	rt->pid = (pid_t)json_integer_value(json_object_get(rep, "pid"));
 	*pid = rt->pid;
+	json_decref(rep);
+	return 0;
+}
+
+int remote_armable(const struct target *t)
+{
+	const struct remote_target *rt = t->priv;
+
+	return remote_is(t->drv) && rt && rt->armable;
+}
+
+int remote_arm(struct target *t, uint64_t nonce, uint64_t timeout_ns, uint32_t *ip, uint16_t *port,
+	       char *err, size_t len)
+{
+	struct remote_target *rt = t->priv;
+	char hex[24];
+	json_t *req, *rep;
+	json_int_t p;
+
+	if (!remote_is(t->drv) || !rt || !rt->handle) {
+		snprintf(err, len, "arm: the target was not prepared on a server");
+		return -EINVAL;
+	}
+	snprintf(hex, sizeof(hex), "%016llx", (unsigned long long)nonce);
+	req = json_pack("{s:s, s:I, s:s, s:I}", "op", "arm", "handle", rt->handle, "nonce", hex,
+			"timeout_ms", (json_int_t)((timeout_ns + 999999) / 1000000));
+	if (remote_send(rdrv(t)->r, req, &rt->arm_id, err, len))
+		return -EIO;
+	rep = remote_reply(rdrv(t)->r, rt->arm_id, "arm", REMOTE_CALL_MS, err, len);
+	if (!rep) {
+		rt->arm_id = 0;
+		return -EIO;
+	}
+	p = json_integer_value(json_object_get(rep, "port"));
+	if (agent_proto_ip(json_object_get(rep, "ip"), ip) || p < 1 || p > 65535) {
+		snprintf(err, len, "arm on %s: the reply has no listener ip and port",
+			 remote_host(rdrv(t)->r));
+		json_decref(rep);
+		return -EPROTO;
+	}
+	*port = (uint16_t)p;
+	json_decref(rep);
+	return 0;
+}
+
+int remote_armed(struct target *t, uint64_t timeout_ns, struct trigger_result *res, char *err,
+		 size_t len)
+{
+	struct remote_target *rt = t->priv;
+	json_t *rep, *v;
+	json_int_t id;
+
+	memset(res, 0, sizeof(*res));
+	if (!rt || !rt->arm_id) {
+		snprintf(err, len, "the target was not armed");
+		return -EINVAL;
+	}
+	id = rt->arm_id;
+	rt->arm_id = 0;
+	/* The agent answers by its own deadline; the margin covers the cable. */
+	rep = remote_reply(rdrv(t)->r, id, "arm", (int)(timeout_ns / 1000000) + REMOTE_CALL_MS, err,
+			   len);
+	if (!rep)
+		return -EIO;
+	v = json_object_get(rep, "pid");
+	if (!json_is_integer(v) || json_integer_value(v) < 1 ||
+	    !json_is_integer(json_object_get(rep, "receive_to_spawn_ns"))) {
+		snprintf(err, len, "arm on %s: the spawn reply has no pid or receive_to_spawn_ns",
+			 remote_host(rdrv(t)->r));
+		json_decref(rep);
+		return -EPROTO;
+	}
+	res->pid = (pid_t)json_integer_value(v);
+	rt->pid = res->pid;
+	res->rx_to_spawn_ns = json_integer_value(json_object_get(rep, "receive_to_spawn_ns"));
+	res->stamped = json_is_true(json_object_get(rep, "stamped"));
+	res->echoes = (uint32_t)json_integer_value(json_object_get(rep, "echoes"));
+	res->ignored = (uint32_t)json_integer_value(json_object_get(rep, "ignored"));
+	json_decref(rep);
+	return 0;
+}
+
+static void remote_procs(const json_t *o, struct footprint_procs *p)
+{
+	const json_t *v;
+	size_t i;
+
+	memset(p, 0, sizeof(*p));
+	json_array_foreach(json_object_get(o, "pids"), i, v)
+	{
+		if (p->n < FOOTPRINT_PIDS_MAX)
+			p->pids[p->n++] = (pid_t)json_integer_value(v);
+	}
+	p->rss = json_integer_value(json_object_get(o, "rss_bytes"));
+	p->pss = json_integer_value(json_object_get(o, "pss_bytes"));
+	snprintf(p->names, sizeof(p->names), "%s",
+		 json_string_value(json_object_get(o, "names"))
+		     ? json_string_value(json_object_get(o, "names"))
+		     : "");
+}
+
+static int64_t remote_figure(const json_t *o)
+{
+	const json_t *b = json_object_get(o, "bytes");
+
+	if (json_is_integer(b))
+		return json_integer_value(b);
+	return json_is_integer(json_object_get(o, "errno"))
+		   ? -json_integer_value(json_object_get(o, "errno"))
+		   : -EIO;
+}
+
+int remote_footprint(struct target *t, struct remote_footprint *f, char *err, size_t len)
+{
+	json_t *rep = remote_is(t->drv) ? remote_target_call(t, "footprint", 0, err, len) : NULL;
+	const char *path;
+
+	memset(f, 0, sizeof(*f));
+	if (!remote_is(t->drv))
+		snprintf(err, len, "footprint: not a target on a server");
+	if (!rep)
+		return -EIO;
+	remote_procs(json_object_get(rep, "target"), &f->target);
+	remote_procs(json_object_get(rep, "helpers"), &f->helpers);
+	f->cgroup = remote_figure(json_object_get(rep, "cgroup"));
+	f->daemon = remote_figure(json_object_get(rep, "daemon"));
+	f->driver = remote_figure(json_object_get(rep, "driver"));
+	path = json_string_value(json_object_get(json_object_get(rep, "cgroup"), "path"));
+	snprintf(f->cgroup_path, sizeof(f->cgroup_path), "%s", path ? path : "");
 	json_decref(rep);
 	return 0;
 }

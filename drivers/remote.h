@@ -16,6 +16,8 @@
 #include <jansson.h>
 
 #include "driver.h"
+#include "footprint.h"
+#include "trigger.h"
 
 #define REMOTE_ERR_LEN 512
 
@@ -69,6 +71,47 @@ int remote_is(const struct driver *drv);
  * pid, or -errno with one line in err.
  */
 int remote_start(void *ctx, pid_t *pid, char *err, size_t len);
+
+/* 1 when the agent can arm t (a proxy's prepared target with a network
+ * namespace on the server for the START listener), else 0. */
+int remote_armable(const struct target *t);
+
+/*
+ * A remote-trigger start of a proxy's prepared target t: the agent opens
+ * its START listener (drivers/trigger.h) in the target's namespace on the
+ * server, on the target's address, and waits up to timeout_ns for START
+ * with nonce, answering ECHOs meanwhile. On return the listener is open:
+ * *ip and *port are where the dataplane sends ECHO and START. Returns 0 or
+ * -errno with one line in err (a target without a namespace on the
+ * server, a VM's tap, cannot be armed).
+ */
+int remote_arm(struct target *t, uint64_t nonce, uint64_t timeout_ns, uint32_t *ip, uint16_t *port,
+	       char *err, size_t len);
+
+/*
+ * After START left: the agent's second answer to remote_arm, waited for up
+ * to timeout_ns and a margin. Fills res (pid: the server's; rx_to_spawn_ns:
+ * the agent's receive-to-spawn delay; stamped, echoes, ignored); start_tx_tsc
+ * and rx_stamp stay 0 (the appliance knows its TX stamp). Returns 0, or
+ * -errno with the agent's reason (no START, a failed spawn) in err.
+ */
+int remote_armed(struct target *t, uint64_t timeout_ns, struct trigger_result *res, char *err,
+		 size_t len);
+
+/* lvperf memory's sample of a running target, taken on the server. */
+struct remote_footprint {
+	struct footprint_procs target;	/* the processes of its namespace (the server's pids) */
+	struct footprint_procs helpers; /* the agent's descendants outside the target */
+	int64_t cgroup, daemon, driver; /* bytes, or -errno (cgroup -EEXIST: the agent's own) */
+	char cgroup_path[512];
+};
+
+/*
+ * Take f on the server (the agent's footprint op, drivers/footprint.h
+ * there) for a proxy's running target t. Returns 0, or -errno with one
+ * line in err (not running, no process found).
+ */
+int remote_footprint(struct target *t, struct remote_footprint *f, char *err, size_t len);
 
 /* The platforms reply's array (borrowed). */
 json_t *remote_platforms(struct remote *r);

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <string.h>
@@ -30,6 +32,38 @@ int trigger_open(uint32_t addr, uint16_t *port)
 	return fd;
 }
 
+int trigger_open_ns(const char *netns, uint32_t addr, uint16_t *port, const char **where)
+{
+	int self = -1, ns = -1, fd, rc;
+	const char *w = "enter";
+
+	if (netns) {
+		self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+		ns = open(netns, O_RDONLY | O_CLOEXEC);
+		if (self < 0 || ns < 0 || setns(ns, CLONE_NEWNET)) {
+			fd = -errno;
+			goto out;
+		}
+	}
+	w = "open";
+	fd = trigger_open(addr, port);
+	if (netns && setns(self, CLONE_NEWNET)) { /* never stay in the target's namespace */
+		rc = -errno;
+		if (fd >= 0)
+			close(fd);
+		fd = rc;
+		w = "return";
+	}
+out:
+	if (self >= 0)
+		close(self);
+	if (ns >= 0)
+		close(ns);
+	if (where)
+		*where = fd < 0 ? w : NULL;
+	return fd;
+}
+
 static uint64_t trigger_now_ns(clockid_t id)
 {
 	struct timespec ts;
@@ -45,10 +79,10 @@ static int64_t trigger_ts_diff_ns(const struct timespec *a, const struct timespe
 
 /* One datagram from fd into buf, with its sender and RX stamp. Returns its
  * length, or -errno (-EAGAIN: none within wait_ms). */
-static ssize_t trigger_recv(int fd, int wait_ms, uint8_t *buf, size_t cap, struct sockaddr_in *from,
+static ssize_t trigger_recv(int fd, int watch, int wait_ms, uint8_t *buf, size_t cap, struct sockaddr_in *from,
 			    struct timespec *stamp, int *stamped)
 {
-	struct pollfd p = { .fd = fd, .events = POLLIN };
+	struct pollfd p[2] = { { .fd = fd, .events = POLLIN }, { .fd = watch, .events = POLLIN } };
 	union {
 		char buf[CMSG_SPACE(sizeof(struct timespec))];
 		struct cmsghdr align;
@@ -60,10 +94,14 @@ static ssize_t trigger_recv(int fd, int wait_ms, uint8_t *buf, size_t cap, struc
 	ssize_t n;
 	int rc;
 
-	rc = poll(&p, 1, wait_ms);
+	rc = poll(p, watch >= 0 ? 2 : 1, wait_ms);
 	if (rc < 0)
 		return errno == EINTR ? -EAGAIN : -errno;
 	if (rc == 0)
+		return -EAGAIN;
+	if (watch >= 0 && p[1].revents)
+		return -ECANCELED;
+	if (!p[0].revents)
 		return -EAGAIN;
 	n = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_TRUNC);
 	if (n < 0)
@@ -96,6 +134,12 @@ static int trigger_wait_ms(uint64_t deadline)
 int trigger_wait_spawn(int fd, uint64_t nonce, char *const argv[], int quiet, uint64_t timeout_ns,
 		       struct trigger_result *res)
 {
+	return trigger_wait_spawn_watch(fd, -1, nonce, argv, quiet, timeout_ns, res);
+}
+
+int trigger_wait_spawn_watch(int fd, int watch, uint64_t nonce, char *const argv[], int quiet,
+			     uint64_t timeout_ns, struct trigger_result *res)
+{
 	uint64_t deadline = trigger_now_ns(CLOCK_MONOTONIC) + timeout_ns;
 	uint8_t buf[TRIGGER_MSG_LEN + 1];
 	struct trigger_msg m;
@@ -108,7 +152,7 @@ int trigger_wait_spawn(int fd, uint64_t nonce, char *const argv[], int quiet, ui
 	for (;;) {
 		int wait = trigger_wait_ms(deadline);
 
-		n = trigger_recv(fd, wait, buf, sizeof(buf), &from, &res->rx_stamp, &res->stamped);
+		n = trigger_recv(fd, watch, wait, buf, sizeof(buf), &from, &res->rx_stamp, &res->stamped);
 		if (n == -EAGAIN) {
 			if (wait == 0)
 				return -ETIMEDOUT;
@@ -152,7 +196,7 @@ int trigger_echo_serve(int fd, uint64_t timeout_ns)
 
 	do {
 		wait = trigger_wait_ms(deadline);
-		n = trigger_recv(fd, wait, buf, sizeof(buf), &from, &ts, &stamped);
+		n = trigger_recv(fd, -1, wait, buf, sizeof(buf), &from, &ts, &stamped);
 		if (n == -EAGAIN)
 			continue;
 		if (n < 0)

@@ -41,6 +41,15 @@ struct trigger_result {
 int trigger_open(uint32_t addr, uint16_t *port);
 
 /*
+ * trigger_open inside the network namespace at path netns (/run/netns/NAME
+ * or /proc/PID/ns/net; NULL: the caller's), coming back to the calling
+ * thread's own namespace after. Returns the descriptor or -errno; *where
+ * (may be NULL) names the step that failed: "enter", "open" or "return"
+ * (after "return" the thread may still be in netns: the caller must stop).
+ */
+int trigger_open_ns(const char *netns, uint32_t addr, uint16_t *port, const char **where);
+
+/*
  * Block on fd (from trigger_open) until a START carrying nonce arrives,
  * then spawn argv at once (drivers/proc.h proc_start; quiet: its output to
  * /dev/null) and fill res. ECHO datagrams that arrive meanwhile are
@@ -52,6 +61,16 @@ int trigger_open(uint32_t addr, uint16_t *port);
  */
 int trigger_wait_spawn(int fd, uint64_t nonce, char *const argv[], int quiet, uint64_t timeout_ns,
 		       struct trigger_result *res);
+
+/*
+ * trigger_wait_spawn that also gives up, with -ECANCELED and nothing
+ * spawned, as soon as watch (a descriptor; -1: none) is readable or hung
+ * up; its data is left unread. The agent watches its request stream: a
+ * dropped connection, or the appliance's next request after a failed
+ * echo phase, ends the wait at once.
+ */
+int trigger_wait_spawn_watch(int fd, int watch, uint64_t nonce, char *const argv[], int quiet,
+			     uint64_t timeout_ns, struct trigger_result *res);
 
 /*
  * The echo responder alone: answer every ECHO on fd at once for

@@ -1685,6 +1685,7 @@ r = ask('{"id":3,"op":"hello","proto":2,"version":"%s"}' % v)
 assert not r["ok"] and "protocol 2" in r["error"], r
 r = ask('{"id":4,"op":"hello","proto":1,"version":"%s"}' % v)
 assert r["ok"] and r["version"] == v and r["proto"] == 1, r
+hello_pid = r["pid"]
 for line, want in [("this is not json", "not JSON"), ('{"op":"platforms"}', "non-negative integer"),
                    ('{"id":5,"op":"reboot"}', "unknown op 'reboot'"),
                    ('{"id":6,"op":"platforms","x":1}', "unknown field 'x'"),
@@ -1698,6 +1699,63 @@ for line, want in [("this is not json", "not JSON"), ('{"op":"platforms"}', "non
     assert r["ok"] is False and want in r["error"], (line[:80], r)
 r = ask('{"id":13,"op":"platforms"}')
 assert r["ok"] and any(x["name"] == "native" and x["available"] for x in r["platforms"]), r
+# arm: checked as strictly as the other ops; then a listener in the
+# target's namespace answers ECHO, ignores a START of another nonce, and
+# spawns on its own START: a second line with arm's id says pid and
+# receive_to_spawn_ns; without START it says so by its deadline.
+for line, want in [('{"id":20,"op":"arm","handle":1}', "field 'nonce' missing"),
+                   ('{"id":21,"op":"arm","handle":1,"nonce":12}', "'nonce' must be a string"),
+                   ('{"id":22,"op":"arm","handle":1,"nonce":"00ff","bogus":1}', "unknown field 'bogus'"),
+                   ('{"id":23,"op":"arm","handle":7,"nonce":"00ff"}', "no handle 7")]:
+    r = ask(line)
+    assert r["ok"] is False and want in r["error"], (line, r)
+r = ask('{"id":24,"op":"prepare","platform":"native","workload":"beacon","appliance_ip":"10.252.9.1","target_ip":"10.252.9.2","prefix_len":24,"beacon_port":1337}')
+assert r["ok"] and r["handle"] == 1, r
+for line, want in [('{"id":25,"op":"arm","handle":1,"nonce":"xyz"}', "1 to 16 hex digits"),
+                   ('{"id":26,"op":"arm","handle":1,"nonce":"12345678901234567"}', "1 to 16 hex digits"),
+                   ('{"id":27,"op":"arm","handle":1,"nonce":"ff","port":70000}', "'port' must be 1..65535"),
+                   ('{"id":28,"op":"arm","handle":1,"nonce":"ff","timeout_ms":0}', "'timeout_ms' must be 1..")]:
+    r = ask(line)
+    assert r["ok"] is False and want in r["error"], (line, r)
+r = ask('{"id":29,"op":"arm","handle":1,"nonce":"ff","timeout_ms":300}')
+assert r == {"id": 29, "ok": True, "ip": "10.252.9.2", "port": 1338}, r
+r = json.loads(p.stdout.readline())
+assert r["id"] == 29 and r["ok"] is False and "no START within 0.3 s" in r["error"], r
+# A request before START calls the arm off at once (not at its deadline).
+import time
+t0 = time.monotonic()
+r = ask('{"id":34,"op":"arm","handle":1,"nonce":"ff","timeout_ms":20000}')
+assert r["ok"], r
+r = ask('{"id":35,"op":"platforms"}')
+assert r["id"] == 34 and r["ok"] is False and "before START" in r["error"] and time.monotonic() - t0 < 10, r
+r = json.loads(p.stdout.readline())
+assert r["id"] == 35 and r["ok"], r
+r = ask('{"id":30,"op":"arm","handle":1,"nonce":"00c0ffee12345678","timeout_ms":20000}')
+assert r["ok"] and r["port"] == 1338, r
+ns = [n for n in os.listdir("/run/netns") if n.startswith("lvpa%d_" % hello_pid)]
+assert len(ns) == 1, ns
+sender = subprocess.run(["nsenter", "--net=/run/netns/" + ns[0], "python3", "-c", """
+import socket, struct
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(5); s.bind(("10.252.9.2", 0))
+dst = ("10.252.9.2", 1338)
+msg = lambda t, nonce, seq: struct.pack(">4sBBHQIIQ", b"LVPT", 1, t, 0, nonce, seq, 0, 42)
+s.sendto(msg(2, 0x00c0ffee12345678, 7), dst)
+back = s.recv(64)
+assert back == msg(3, 0x00c0ffee12345678, 7), back
+s.sendto(b"garbage", dst)
+s.sendto(msg(1, 0x1111, 0), dst)
+s.sendto(msg(1, 0x00c0ffee12345678, 0), dst)
+"""], capture_output=True, text=True, timeout=30)
+assert sender.returncode == 0, sender.stderr
+r = json.loads(p.stdout.readline())
+assert r["id"] == 30 and r["ok"] and r["event"] == "spawned" and r["pid"] > 0 and r["echoes"] == 1 and r["ignored"] == 2 and r["receive_to_spawn_ns"] >= 0, r
+assert os.path.exists("/proc/%d" % r["pid"]), r
+r = ask('{"id":31,"op":"arm","handle":1,"nonce":"ff"}')
+assert r["ok"] is False and "already runs pid" in r["error"], r
+r = ask('{"id":32,"op":"stop","handle":1}')
+assert r["ok"], r
+r = ask('{"id":33,"op":"destroy","handle":1}')
+assert r["ok"], r
 r = ask('{"id":14,"op":"bye"}')
 assert r == {"id": 14, "ok": True}, r
 assert p.wait(timeout=10) == 0
@@ -1723,17 +1781,36 @@ EOF2
 remote_boot)
 	server_up
 	server_trap
-	# qemu's vhost-user port has no interface to bridge: its tap does.
+	# qemu's vhost-user port has no interface to bridge: its tap does. The
+	# containers start by remote trigger (the default with --server): the
+	# agent's listener in the target's namespace spawns on START from the
+	# port; qemu's tap has no namespace there: it starts on request.
+	"$LVPERF" boot --platform native --start local-spawn --server "$srv_uri" --uplink "$srv_uplink" \
+		--port "$srv_port" >/dev/null 2>"$tmp/ls.err" && fail "--server with --start local-spawn accepted"
+	grep -q "server spawns the target" "$tmp/ls.err" || fail "--start local-spawn --server: $(cat "$tmp/ls.err")"
 	for plat in native crun docker qemu; do
 		if [ "$plat" = docker ] || [ "$plat" = qemu ] && ! "$LVPERF" platforms --server "$srv_uri" | grep -q "^$plat *available"; then
 			echo "skip $plat: $("$LVPERF" platforms --server "$srv_uri" | grep "^$plat ")"; continue
 		fi
-		opts=; [ "$plat" != qemu ] || opts="--opts net=tap"
+		if [ "$plat" = qemu ]; then
+			# Its tap has no namespace on the server to listen in: refused before the dataplane opens.
+			"$LVPERF" boot --platform qemu --opts net=tap --repeat 1 --server "$srv_uri" --uplink "$srv_uplink" \
+				--port "$srv_port" >/dev/null 2>"$tmp/qt.err" && fail "qemu's tap armed for a remote trigger"
+			grep -q "no network namespace on $srv_mgmt_ip .*use --start remote-request" "$tmp/qt.err" ||
+				fail "qemu by remote trigger: $(cat "$tmp/qt.err")"
+		fi
+		opts=; [ "$plat" != qemu ] || opts="--opts net=tap --start remote-request"
 		# shellcheck disable=SC2086
 		"$LVPERF" boot --platform "$plat" $opts --repeat 3 --timeout 60s --server "$srv_uri" --uplink "$srv_uplink" \
 			--port "$srv_port" --json >"$tmp/$plat.json" 2>"$tmp/$plat.err" ||
 			{ cat "$tmp/$plat.err" >&2; fail "boot --server $plat exited $?"; }
-		check "$tmp/$plat.json" 'j["server"] == "'"$srv_mgmt_ip"'" and j["startup"]["start_mark"] == "remote-request" and len(j["startup"]["runs"]) == 3 and all(r["first_beacon_ns"] and r["spawn_ns"] > 0 and r["beacon_src"] == "10.252.0.2" for r in j["startup"]["runs"])' "$plat through --server: not a beacon per run"
+		if [ "$plat" = qemu ]; then
+			check "$tmp/$plat.json" 'j["server"] == "'"$srv_mgmt_ip"'" and j["startup"]["start_mark"] == "remote-request" and len(j["startup"]["runs"]) == 3 and all(r["first_beacon_ns"] and r["spawn_ns"] > 0 and r["beacon_src"] == "10.252.0.2" for r in j["startup"]["runs"])' "$plat through --server: not a beacon per run"
+		else
+			check "$tmp/$plat.json" 'j["server"] == "'"$srv_mgmt_ip"'" and j["start_mark"] == "remote-trigger" and len(j["startup"]["runs"]) == 3 and all(r["error"] is None and r["first_beacon_ns"] > 0 and r["beacon_src"] == "10.252.0.2" for r in j["startup"]["runs"])' "$plat through --server by remote trigger: not a beacon with a positive startup per run"
+			check "$tmp/$plat.json" 'all(r["one_way_n"] >= 100 and r["one_way_ns"] > 0 and r["one_way_spread_ns"] >= 0 and r["receive_to_spawn_ns"] >= 0 and r["spawn_ns"] is None for r in j["startup"]["runs"]) and j["one_way"]["ns"]["n"] == 3' "$plat through --server: one-way delay or the agent's receive-to-spawn missing"
+			echo "$plat through --server: startup p50 $(json "$tmp/$plat.json" 'round(j["startup"]["summary"]["first_beacon_ns"]["p50"]/1e6, 2)') ms, one-way p50 $(json "$tmp/$plat.json" 'round(j["one_way"]["ns"]["p50"]/1e3, 1)') us"
+		fi
 		check "$tmp/$plat.json" 'j["memory_rss_bytes"]["n"] == 3 and j["image_bytes"] > 0 and "another box" in j["stamp_error_reason"]' "$plat through --server: memory, size or stamp label"
 		left=$(server_leftovers)
 		[ -z "$left" ] || fail "$plat left on the server: $left"
@@ -1812,6 +1889,15 @@ remote_http_kv)
 		left=$(server_leftovers)
 		[ -z "$left" ] || fail "$w left on the server: $left"
 	done
+	# memory --server: the footprint is read on the server (the agent's
+	# footprint op): redis's processes, crun's cgroup, under kv load too.
+	"$LVPERF" memory --platform crun --workload redis --under kv --duration 2s --warmup 1s --json \
+		--server "$srv_uri" --uplink "$srv_uplink" --port "af_xdp:$srv_port" >"$tmp/mem.json" 2>"$tmp/mem.err" ||
+		{ cat "$tmp/mem.err" >&2; fail "memory --server exited $?"; }
+	check "$tmp/mem.json" 'j["server"] == "'"$srv_mgmt_ip"'" and all(x["target"]["rss_bytes"] > 0 and "redis-server" in x["target"]["names"] and x["cgroup"]["bytes"] > 0 and "/lvpa" in x["cgroup"]["path"] for x in (j["idle"], j["under"]["sample"]))' "memory --server: no footprint of the server's redis"
+	check "$tmp/mem.json" 'j["idle"]["driver_memory_bytes"] > 0 and j["under"]["load_report"]["requests"] > 0' "memory --server: driver figure or load missing"
+	left=$(server_leftovers)
+	[ -z "$left" ] || fail "memory left on the server: $left"
 	;;
 boot_trigger)
 	# --start remote-trigger: a listener on the target's address in its
@@ -1819,7 +1905,9 @@ boot_trigger)
 	# run has its beacon, a positive startup, its one-way delay from >= 100
 	# echoes; nothing is left after.
 	"$LVPERF" boot --platform native --start bogus >/dev/null 2>"$tmp/err" && fail "--start bogus accepted"
-	grep -q "local-spawn or remote-trigger" "$tmp/err" || fail "--start bogus: no clear error"
+	grep -q "local-spawn, remote-trigger or remote-request" "$tmp/err" || fail "--start bogus: no clear error"
+	"$LVPERF" boot --platform native --start remote-request >/dev/null 2>"$tmp/err" && fail "--start remote-request without --server accepted"
+	grep -q "goes with --server" "$tmp/err" || fail "--start remote-request without --server: $(cat "$tmp/err")"
 	for p in native crun; do
 		"$LVPERF" boot --platform "$p" --repeat 3 --start remote-trigger --json >"$tmp/b.json" 2>"$tmp/err" &
 		bpid=$!
