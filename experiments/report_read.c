@@ -130,6 +130,15 @@ static int point_line(struct report *r, const char *s, size_t len, size_t line, 
 	p->line = line;
 	p->point = jlong(o, "point", -1);
 	p->target = report_jstr(o, "target");
+	/* A target on a test server (spec servers:) is labelled NAME@SERVER
+	 * in every table, figure and finding; the label lives in obj. */
+	if (p->target && report_jstr(o, "server")) {
+		char label[256];
+
+		snprintf(label, sizeof(label), "%s@%s", p->target, report_jstr(o, "server"));
+		json_object_set_new(o, "lvp_target_label", json_string(label));
+		p->target = report_jstr(o, "lvp_target_label");
+	}
 	p->metric = report_jstr(o, "metric");
 	status = report_jstr(o, "status");
 	if (p->point < 0)

@@ -116,6 +116,9 @@ extern const struct run_cmd run_calib_cmd, run_spawn_floor_cmd;
 /* The options every point's command gets, before run_cmds[m].args. */
 struct run_target_opts {
 	const char *platform, *workload, *json, *image, *opts, *net, *quiet, *cores;
+	/* A target on a server (spec servers:): the agent over ssh and the
+	 * cable (uplink there, port here); start: how startup is marked. */
+	const char *server, *identity, *uplink, *port, *start;
 };
 extern const struct run_target_opts run_target_opt;
 

@@ -28,6 +28,11 @@ const struct run_target_opts run_target_opt = {
     .net = "--net",
     .quiet = "--quiet",
     .cores = "--cores",
+    .server = "--server",
+    .identity = "--identity",
+    .uplink = "--uplink",
+    .port = "--port",
+    .start = "--start",
 };
 
 const struct run_result_keys run_result_key = {
@@ -264,11 +269,21 @@ static void args_from(struct run_argv *a, const struct run_arg *args, const stru
 	}
 }
 
+/* The server target t runs on, or NULL for this host. */
+static const struct spec_server *point_server(const struct spec *s, const struct spec_target *t)
+{
+	for (unsigned i = 0; t->server[0] && i < s->n_servers; i++)
+		if (strcmp(s->servers[i].name, t->server) == 0)
+			return &s->servers[i];
+	return NULL;
+}
+
 void run_point_argv(const struct spec *s, const struct run_point *p, const char *lvperf,
 		    uint64_t max_duration, struct run_argv *a)
 {
 	const struct spec_target *t = &s->targets[p->target];
 	const struct run_target_opts *k = &run_target_opt;
+	const struct spec_server *sv;
 
 	memset(a, 0, sizeof(*a));
 	run_arg(a, "%s", lvperf);
@@ -297,8 +312,31 @@ void run_point_argv(const struct spec *s, const struct run_point *p, const char 
 		}
 		run_arg(a, "%s", t->args[i]);
 	}
+	sv = point_server(s, t);
+	if (sv) {
+		run_arg(a, "%s", k->server);
+		run_arg(a, "%s", sv->ssh);
+		if (sv->identity[0]) {
+			run_arg(a, "%s", k->identity);
+			run_arg(a, "%s", sv->identity);
+		}
+		if (sv->uplink[0]) {
+			run_arg(a, "%s", k->uplink);
+			run_arg(a, "%s", sv->uplink);
+		}
+	}
 	if (p->metric == SPEC_SIZE)
 		return;
+	if (sv && sv->port[0]) {
+		run_arg(a, "%s", k->port);
+		run_arg(a, "%s", sv->port);
+	}
+	/* local-spawn is boot's default for a local target, remote-trigger
+	 * for one on a server: pass only what differs. */
+	if (p->metric == SPEC_STARTUP && strcmp(t->start, sv ? "remote-trigger" : "local-spawn")) {
+		run_arg(a, "%s", k->start);
+		run_arg(a, "%s", t->start);
+	}
 	if (strcmp(t->net, "direct")) {
 		run_arg(a, "%s", k->net);
 		run_arg(a, "%s", t->net);
@@ -375,6 +413,7 @@ static json_t *point_base(const struct runner *r, const struct run_point *p, uns
 	json_object_set_new(o, "order", json_integer(order));
 	json_object_set_new(o, "target", json_string(t->name));
 	json_object_set_new(o, "platform", json_string(t->platform));
+	json_object_set_new(o, "server", t->server[0] ? json_string(t->server) : json_null());
 	json_object_set_new(o, "workload", json_string(point_workload(r->s, p)));
 	json_object_set_new(o, "net", json_string(t->net));
 	json_object_set_new(o, "accel", t->accel[0] ? json_string(t->accel) : json_null());

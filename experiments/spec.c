@@ -422,7 +422,7 @@ static const char *const word_accel[] = { "kvm", "tcg", NULL };
 static const char *const word_order[] = { "random", "sequential", NULL };
 static const char *const word_port[] = { "af_xdp", "af_packet", NULL };
 static const char *const word_workload[] = { "beacon", "nginx", "redis", "floor", NULL };
-static const char *const word_start[] = { "local-spawn", "remote-trigger", NULL };
+static const char *const word_start[] = { "local-spawn", "remote-trigger", "remote-request", NULL };
 
 /* Names of targets and servers: letters, digits, '-', '_', '.'. */
 static int good_name(const char *s, size_t cap)
@@ -501,7 +501,7 @@ static void check_servers(struct checker *c, struct spec *s)
 		snprintf(sv->name, sizeof(sv->name), "%s", name);
 		sv->line = line;
 		if (!v || v->type != YAML_MAPPING_NODE) {
-			problem(c, line, f, "expected a mapping with ssh (and uplink, identity), found %s",
+			problem(c, line, f, "expected a mapping with ssh (and uplink, port, identity), found %s",
 				v ? node_kind(v) : "nothing");
 			continue;
 		}
@@ -515,8 +515,8 @@ static void check_servers(struct checker *c, struct spec *s)
 			char sub[200];
 
 			snprintf(sub, sizeof(sub), "servers.%s.%s", name, key);
-			if (strcmp(key, "ssh") && strcmp(key, "uplink") && strcmp(key, "identity")) {
-				problem(c, kl, sub, "unknown key (expected one of: ssh, uplink, identity)");
+			if (strcmp(key, "ssh") && strcmp(key, "uplink") && strcmp(key, "identity") && strcmp(key, "port")) {
+				problem(c, kl, sub, "unknown key (expected one of: ssh, uplink, port, identity)");
 				continue;
 			}
 			if (!val) {
@@ -536,6 +536,14 @@ static void check_servers(struct checker *c, struct spec *s)
 						val);
 				else
 					snprintf(sv->uplink, sizeof(sv->uplink), "%s", val);
+			} else if (strcmp(key, "port") == 0) {
+				const char *ifn = strchr(val, ':') ? strchr(val, ':') + 1 : val;
+
+				if (strlen(val) >= sizeof(sv->port) || !good_name(ifn, 16) || strchr(ifn, '/') ||
+				    (ifn != val && strncmp(val, "af_xdp:", 7) && strncmp(val, "af_packet:", 10)))
+					problem(c, kl, sub, "'%s' is not IFACE, af_xdp:IFACE or af_packet:IFACE", val);
+				else
+					snprintf(sv->port, sizeof(sv->port), "%s", val);
 			} else if (!*val || strlen(val) >= sizeof(sv->identity)) {
 				problem(c, kl, sub, "a key file path of 1-%zu characters", sizeof(sv->identity) - 1);
 			} else {
@@ -622,12 +630,19 @@ static void check_target(struct checker *c, unsigned i, const struct raw_target 
 			    n_servers ? "" : " (there is no servers: map)");
 		else
 			snprintf(t->server, sizeof(t->server), "%s", r->server);
+		/* Every metric but size goes over the cable: it needs both ends. */
+		if (k < n_servers && (!servers[k].uplink[0] || !servers[k].port[0]) && r->metrics_count &&
+		    !(r->metrics_count == 1 && strcmp(r->metrics[0], "size") == 0))
+			bad(c, FLD("server"), "server '%s' needs uplink and port (this box's end of the cable) "
+			    "for metrics measured over the wire", r->server);
 	}
 	snprintf(t->start, sizeof(t->start), "%s", r->server ? "remote-trigger" : "local-spawn");
 	get_word(c, FLD("start"), r->start, word_start, t->start, sizeof(t->start));
 	if (r->server && strcmp(t->start, "local-spawn") == 0)
 		bad(c, FLD("start"), "a target on a server starts by remote-trigger (its start mark must be on "
 		    "this box's clock)");
+	if (!r->server && strcmp(t->start, "remote-request") == 0)
+		bad(c, FLD("start"), "remote-request is for a target on a server (its agent spawns on request)");
 	if (r->image) {
 		if (strlen(r->image) >= sizeof(t->image) || !*r->image)
 			bad(c, FLD("image"), "a path of 1-%zu characters", sizeof(t->image) - 1);

@@ -68,6 +68,10 @@ struct spec_server {
 	char ssh[256];	    /* ssh://[USER@]HOST[:PORT] */
 	char uplink[16];    /* the server's interface cabled to our port ("" : none given) */
 	char identity[256]; /* ssh -i FILE, "" for ssh's default */
+	/* This box's dataplane port cabled to uplink (IFACE, or KIND:IFACE
+	 * such as af_xdp:lvpup0); "": none given. Targets measured over the
+	 * wire (every metric but size) need uplink and port. */
+	char port[64];
 	unsigned line;
 };
 

@@ -1928,6 +1928,68 @@ boot_trigger)
 	"$LVPERF" boot --platform native --repeat 1 >"$tmp/b.txt" 2>&1 || fail "local-spawn run exited $?"
 	grep -q "^first beacon (start: local-spawn): n 1 " "$tmp/b.txt" || fail "text output: local-spawn not labelled"
 	;;
+run_two_servers)
+	# A spec with two servers (two namespaces, each its own sshd and
+	# cable): lvperf run measures a target on each and one here, every raw
+	# point names its server, the report labels the rows NAME@SERVER, and
+	# nothing is left on either server.
+	server_up
+	server_save sv1
+	server_up b
+	server_save sv2
+	trap 'rc=$?; server_load sv2; server_down; server_load sv1; server_down; (exit $rc); cleanup' EXIT INT TERM
+	server_load sv1
+	cat >"$tmp/spec.yaml" <<SPEC
+name: lvptwo
+seed: 5
+repetitions: 2
+servers:
+  left:
+    ssh: $srv_uri
+    uplink: $srv_uplink
+    port: af_xdp:$srv_port
+$(server_load sv2; printf '  right:\n    ssh: %s\n    uplink: %s\n    port: af_xdp:%s\n' "$srv_uri" "$srv_uplink" "$srv_port")
+targets:
+  - name: nl
+    platform: native
+    server: left
+    metrics: [startup, rtt]
+  - name: nr
+    platform: native
+    server: right
+    metrics: [startup, rtt]
+  - name: nh
+    platform: native
+    metrics: [startup]
+rtt:
+  count: 50
+startup:
+  gap: 10ms
+SPEC
+	"$LVPERF" run "$tmp/spec.yaml" --out "$tmp/run" >"$tmp/run.out" 2>"$tmp/run.err" ||
+		{ tail -20 "$tmp/run.out" "$tmp/run.err" >&2; fail "lvperf run with two servers exited $?"; }
+	python3 - "$tmp/run" <<'PY' || fail "two servers: points or report do not name the servers"
+import csv, json, sys
+d = sys.argv[1]
+pts = [json.loads(l) for l in open(d + "/raw/points.jsonl")]
+want = {"nl": "left", "nr": "right", "nh": None}
+assert len(pts) == 10, len(pts)
+for p in pts:
+    assert p["server"] == want[p["target"]], p
+    assert p["status"] == "ok", (p["target"], p["metric"], p.get("reason"))
+rows = list(csv.DictReader(open(d + "/report/results.csv")))
+targets = {r["target"] for r in rows}
+assert targets == {"nl@left", "nr@right", "nh"}, targets
+html = open(d + "/report/index.html").read()
+assert "nl@left" in html and "nr@right" in html, "index.html does not name both servers"
+PY
+	for v in sv1 sv2; do
+		server_load "$v"
+		left=$(server_leftovers)
+		[ -z "$left" ] || fail "left on server $srv_ns: $left"
+	done
+	echo "two servers: $(grep -c . "$tmp/run/raw/points.jsonl") points, report names nl@left and nr@right"
+	;;
 *) fail "unknown case $case_name" ;;
 esac
 echo "ok: $case_name"

@@ -9,7 +9,12 @@
 # the build's (the same filesystem); tests swap it for the other cases.
 # Everything carries the lvp prefix; server_down removes it all, sshd by
 # its PID.
-#   server_up               sets srv_ns srv_uri srv_uplink srv_port srv_dir srv_sshd
+#   server_up [K]           sets srv_ns srv_uri srv_uplink srv_port srv_dir srv_sshd;
+#                           K (one letter) makes a second server beside the
+#                           first: names lvpsv<pid>K*, management net
+#                           10.249.x.0/30, the first server's keys and ssh
+#                           config (its known_hosts learns the second)
+#   server_save VAR / server_load VAR   keep and restore one server's variables
 #   server_down
 #   server_leftovers        prints what the agent left in the server, if anything
 
@@ -17,30 +22,38 @@ srv_sshd=
 srv_made_run_sshd=
 
 server_up() {
-	local n=$(($$ % 200)) i
-	srv_ns="lvpsv$$"
-	srv_mgmt_ip="10.248.$n.2"
+	local n=$(($$ % 200)) i k=${1:-} net=10.248 first_dir=${srv_dir:-}
+	[ -z "$k" ] || net=10.249
+	srv_id="$$$k"
+	srv_ns="lvpsv$srv_id"
+	srv_mgmt_ip="$net.$n.2"
 	srv_dir=$(mktemp -d /tmp/lvpsv.XXXXXX)
-	srv_uplink="lvpsv$$u"  # the server's end of the cable
-	srv_port="lvpsv$$a"    # the appliance's end: the dataplane's af_xdp port
+	srv_uplink="lvpsv${srv_id}u"  # the server's end of the cable
+	srv_port="lvpsv${srv_id}a"    # the appliance's end: the dataplane's af_xdp port
 	srv_uri="ssh://root@$srv_mgmt_ip"
+	srv_sshd=
 	ip netns add "$srv_ns"
-	ip link add "lvpsv$$m" type veth peer name "lvpsv$$n" netns "$srv_ns"
+	ip link add "lvpsv${srv_id}m" type veth peer name "lvpsv${srv_id}n" netns "$srv_ns"
 	ip link add "$srv_port" type veth peer name "$srv_uplink" netns "$srv_ns"
-	ip addr add "10.248.$n.1/30" dev "lvpsv$$m"
-	ip link set "lvpsv$$m" up
+	ip addr add "$net.$n.1/30" dev "lvpsv${srv_id}m"
+	ip link set "lvpsv${srv_id}m" up
 	sysctl -qw "net.ipv6.conf.$srv_port.disable_ipv6=1"
 	ip link set "$srv_port" up
-	ip -n "$srv_ns" addr add "$srv_mgmt_ip/30" dev "lvpsv$$n"
-	ip -n "$srv_ns" link set "lvpsv$$n" up
+	ip -n "$srv_ns" addr add "$srv_mgmt_ip/30" dev "lvpsv${srv_id}n"
+	ip -n "$srv_ns" link set "lvpsv${srv_id}n" up
 	ip -n "$srv_ns" link set lo up
 	ip netns exec "$srv_ns" sysctl -qw "net.ipv6.conf.$srv_uplink.disable_ipv6=1"
 	# TCP through af_xdp: the server's end sends full checksums.
 	ip netns exec "$srv_ns" ethtool -K "$srv_uplink" tx off tso off gso off >/dev/null 2>&1 || true
 	ssh-keygen -q -t ed25519 -N '' -f "$srv_dir/host_key"
-	ssh-keygen -q -t ed25519 -N '' -f "$srv_dir/id"
+	if [ -n "$k" ] && [ -n "$first_dir" ]; then  # the first server's client key
+		cp "$first_dir/id" "$first_dir/id.pub" "$srv_dir/"
+	else
+		ssh-keygen -q -t ed25519 -N '' -f "$srv_dir/id"
+	fi
 	cp "$srv_dir/id.pub" "$srv_dir/authorized_keys"
 	echo "$srv_mgmt_ip $(cat "$srv_dir/host_key.pub")" >"$srv_dir/known_hosts"
+	[ -z "$k" ] || [ -z "$first_dir" ] || cat "$srv_dir/known_hosts" >>"$first_dir/known_hosts"
 	mkdir -p "$srv_dir/bin"
 	ln -s "$(realpath "$LVPERF")" "$srv_dir/bin/lvperf"
 	cat >"$srv_dir/sshd_config" <<EOF
@@ -64,7 +77,7 @@ Host *
   StrictHostKeyChecking yes
   ConnectTimeout 10
 EOF
-	export LVPERF_SSH_CONFIG="$srv_dir/ssh_config"
+	[ -n "$k" ] && [ -n "$first_dir" ] || export LVPERF_SSH_CONFIG="$srv_dir/ssh_config"
 	# sshd insists on its privilege separation directory.
 	if [ ! -d /run/sshd ]; then mkdir -m 0755 /run/sshd; srv_made_run_sshd=1; fi
 	# Only the network namespace: `ip netns exec` would mount a sysfs of
@@ -79,6 +92,15 @@ EOF
 	cat "$srv_dir/sshd.log" >&2
 	echo "server_up: sshd in $srv_ns does not answer" >&2
 	return 1
+}
+
+# One server's variables into VAR (a string) and back: for two servers.
+server_save() {
+	printf -v "$1" '%q ' "$srv_id" "$srv_ns" "$srv_mgmt_ip" "$srv_dir" "$srv_uplink" "$srv_port" "$srv_uri" "$srv_sshd"
+}
+server_load() {
+	eval "set -- ${!1}"
+	srv_id=$1 srv_ns=$2 srv_mgmt_ip=$3 srv_dir=$4 srv_uplink=$5 srv_port=$6 srv_uri=$7 srv_sshd=${8:-}
 }
 
 # Make the script's EXIT trap take the server down first.
@@ -96,7 +118,7 @@ server_down() {
 	# by PID, from the namespace's own list.
 	for p in $(ip netns pids "$srv_ns" 2>/dev/null); do kill -KILL "$p" 2>/dev/null || true; done
 	ip -n "$srv_ns" -o link show type bridge 2>/dev/null | grep -o 'lvpub[0-9]*' | xargs -r -n1 ip -n "$srv_ns" link del 2>/dev/null || true
-	ip link del "lvpsv$$m" 2>/dev/null || true
+	ip link del "lvpsv${srv_id}m" 2>/dev/null || true
 	ip link del "$srv_port" 2>/dev/null || true
 	ip netns del "$srv_ns" 2>/dev/null || true
 	[ -z "$srv_made_run_sshd" ] || rmdir /run/sshd 2>/dev/null || true
@@ -110,7 +132,7 @@ server_down() {
 server_leftovers() {
 	local left p
 	left=$(ip -n "$srv_ns" -o link | awk -F': ' '{print $2}' | cut -d@ -f1 |
-		{ grep -vx "lo\|lvpsv$$n\|$srv_uplink" || true; } | tr '\n' ' ')
+		{ grep -vx "lo\|lvpsv${srv_id}n\|$srv_uplink" || true; } | tr '\n' ' ')
 	for p in $(ip netns pids "$srv_ns"); do
 		[ "$p" = "$srv_sshd" ] || left+="pid $p ($(tr '\0' ' ' </proc/"$p"/cmdline 2>/dev/null | cut -c1-60)) "
 	done

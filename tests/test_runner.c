@@ -155,6 +155,62 @@ static void test_points(void **state)
 	expect_parsed(&a);
 }
 
+/* A target on a server (spec servers:): every command gets the agent's
+ * ssh, identity and uplink; all but size this box's end of the cable;
+ * startup its start only when it is not the default there; and every one
+ * of those options is one the command's own parser takes. */
+static void test_server_points(void **state)
+{
+	const char *lvperf = getenv("LVPERF");
+	struct spec_target *t = &s.targets[0];
+	struct spec_server *sv = &s.servers[0];
+	struct run_point p;
+	struct run_argv a;
+
+	(void)state;
+	assert_non_null(lvperf);
+	spec_fill();
+	snprintf(t->net, sizeof(t->net), "direct");
+	s.n_servers = 1;
+	snprintf(sv->name, sizeof(sv->name), "box2");
+	snprintf(sv->ssh, sizeof(sv->ssh), "ssh://root@lvp-no-such-host:2222");
+	snprintf(sv->identity, sizeof(sv->identity), "/nonexistent/lvp-key");
+	snprintf(sv->uplink, sizeof(sv->uplink), "lvpup0");
+	snprintf(sv->port, sizeof(sv->port), "af_xdp:lvpup1");
+	snprintf(t->server, sizeof(t->server), "box2");
+	for (int start = 0; start < 2; start++) {
+		snprintf(t->start, sizeof(t->start), "%s", start ? "remote-request" : "remote-trigger");
+		for (int m = 0; m < SPEC_N_METRICS; m++) {
+			memset(&p, 0, sizeof(p));
+			p.metric = (enum spec_metric)m;
+			p.connections = 8;
+			p.pipeline = 1;
+			p.op = m == SPEC_KV ? "get" : NULL;
+			p.under = m == SPEC_MEMORY ? "idle" : NULL;
+			run_point_argv(&s, &p, lvperf, 0, &a);
+			assert_true(has(&a, run_target_opt.server, sv->ssh));
+			assert_true(has(&a, run_target_opt.identity, sv->identity));
+			assert_true(has(&a, run_target_opt.uplink, sv->uplink));
+			assert_int_equal(has(&a, run_target_opt.port, sv->port), m != SPEC_SIZE);
+			assert_int_equal(has(&a, run_target_opt.start, "remote-request"), m == SPEC_STARTUP && start);
+			assert_false(has(&a, run_target_opt.start, "remote-trigger"));
+			expect_parsed(&a);
+		}
+	}
+	/* A local target marked by trigger gets --start; local-spawn does not. */
+	t->server[0] = 0;
+	snprintf(t->start, sizeof(t->start), "remote-trigger");
+	memset(&p, 0, sizeof(p));
+	p.metric = SPEC_STARTUP;
+	run_point_argv(&s, &p, lvperf, 0, &a);
+	assert_true(has(&a, run_target_opt.start, "remote-trigger"));
+	assert_false(has(&a, run_target_opt.server, NULL));
+	expect_parsed(&a);
+	snprintf(t->start, sizeof(t->start), "local-spawn");
+	run_point_argv(&s, &p, lvperf, 0, &a);
+	assert_false(has(&a, run_target_opt.start, NULL));
+}
+
 /* The sentinel check can fail: a command given another command's option
  * does not reach it. */
 static void test_check_can_fail(void **state)
@@ -179,6 +235,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_points),
+	    cmocka_unit_test(test_server_points),
 	    cmocka_unit_test(test_check_can_fail),
 	};
 

@@ -155,9 +155,11 @@ static void test_servers(void **state)
 	assert_string_equal(s.servers[0].ssh, "ssh://root@10.250.0.2:2222");
 	assert_string_equal(s.servers[0].uplink, "eth1");
 	assert_string_equal(s.servers[0].identity, "/root/.ssh/lvp_left");
+	assert_string_equal(s.servers[0].port, "af_xdp:lvpup0");
 	assert_int_equal(s.servers[0].line, 3);
 	assert_string_equal(s.servers[1].ssh, "ssh://right.example");
-	assert_string_equal(s.servers[1].uplink, "");
+	assert_string_equal(s.servers[1].uplink, "eth1");
+	assert_string_equal(s.servers[1].port, "lvpup1");
 	assert_string_equal(s.servers[1].identity, "");
 	assert_string_equal(s.targets[0].server, "left");
 	assert_string_equal(s.targets[0].start, "remote-trigger"); /* a server's default */
