@@ -115,6 +115,14 @@ struct netif {
 	struct rte_mbuf *txq[NETIF_BURST];
 	uint16_t ntx;
 
+	/* Own-cycle accounting (BENCHMARKS.md): kicks is set when the port's
+	 * PMD enters the kernel inside its bursts (af_xdp, af_packet, tap,
+	 * vhost: the TX kick, where a veth peer's receive work runs); kick
+	 * sums the TSC spent inside RX bursts that returned frames and every
+	 * TX burst on such a port. Worker-owned. */
+	uint8_t kicks;
+	tsc_t kick;
+
 	struct netif_counters c;
 };
 

@@ -17,9 +17,14 @@ static int worker_poll(struct netif *nif)
 	uint16_t n, i;
 	int work;
 
+	tsc_t r0 = nif->kicks ? rte_rdtsc() : 0;
+
 	n = rte_eth_rx_burst(nif->port_id, 0, pkts, NETIF_BURST);
 	if (n) {
 		tsc_t now = rte_rdtsc();
+
+		if (nif->kicks)
+			nif->kick += now - r0;
 
 		nif->rx_stamp(nif, pkts, n, now, stamps);
 		for (i = 0; i < n; i++)
