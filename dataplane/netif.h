@@ -24,6 +24,7 @@ struct tcp_stack;
 struct tcp_tx_ops;
 struct load;
 struct svc_probe;
+struct responder;
 
 /* A peer on the link, learned from ARP. */
 struct neigh {
@@ -108,7 +109,7 @@ struct netif {
 	struct beacon_listener beacon;
 	struct ping_prober *ping;
 	struct tcp_stack *tcp; /* TCP segments go here when set */
-	int responder;	       /* else to the stateless HTTP responder, when set */
+	struct responder *responder; /* else to this server (responder.h), when set */
 	struct load *load;
 	struct svc_probe *svc; /* the readiness probe, when armed (svc.c) */
 
@@ -118,7 +119,7 @@ struct netif {
 	/* Own-cycle accounting (BENCHMARKS.md): kicks is set when the port's
 	 * PMD enters the kernel inside its bursts (af_xdp, af_packet, tap,
 	 * vhost: the TX kick, where a veth peer's receive work runs); kick
-	 * sums the TSC spent inside RX bursts that returned frames and every
+	 * sums the TSC spent inside the RX burst of each busy iteration and every
 	 * TX burst on such a port. Worker-owned. */
 	uint8_t kicks;
 	tsc_t kick;
