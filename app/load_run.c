@@ -110,6 +110,9 @@ static json_t *load_run_json(const char *cmd, const struct dp *dp, const struct 
 	json_object_set_new(o, "counting", json_string("completed-in-window"));
 	json_object_set_new(o, "requests", json_integer((json_int_t)l->c.measured));
 	json_object_set_new(o, "requests_ok", json_integer((json_int_t)l->c.measured_ok));
+	/* All phases (warm-up and drain too): what the server should have counted. */
+	json_object_set_new(o, "requests_sent", json_integer((json_int_t)l->c.sent));
+	json_object_set_new(o, "replies_total", json_integer((json_int_t)l->c.replies));
 	json_object_set_new(o, "requests_per_s", json_real(win > 0 ? l->c.measured / win : 0));
 	json_object_set_new(o, "bytes", json_integer((json_int_t)l->c.measured_bytes));
 	json_object_set_new(o, "transfer_bytes_per_s", json_real(win > 0 ? l->c.measured_bytes / win : 0));

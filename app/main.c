@@ -39,6 +39,7 @@ static const struct command commands[] = {
 	{ "cleanup", cmd_cleanup, "remove what crashed or killed lvperf runs left behind" },
 	{ "calibrate", cmd_calibrate, "TSC rate, timestamp cost, ring RTT floor" },
 	{ "run", cmd_run, "an experiment spec end to end (default experiments/quick.yaml), resumable" },
+	{ "reflect", cmd_reflect, "an HTTP or RESP server of lvperf's own on a memif port, to measure a generator alone" },
 	{ NULL, NULL, NULL },
 };
 

@@ -174,7 +174,7 @@ void netif_input(struct netif *nif, struct rte_mbuf *m, tsc_t ts)
 		if (nif->tcp) {
 			tcp_input(nif->tcp, frame, rte_pktmbuf_data_len(m), &pi, ts);
 		} else if (nif->responder) {
-			responder_input(nif, m, &pi);
+			responder_input(nif, nif->responder, m, &pi);
 			return;
 		} else {
 			nif->c.other_ip++;

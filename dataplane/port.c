@@ -24,6 +24,7 @@ static const struct {
 	{ PORT_TAP, "tap", "tap:NAME" },
 	{ PORT_VHOST, "vhost", "vhost:SOCKET" },
 	{ PORT_MEMIF, "memif", "memif:SOCKET" },
+	{ PORT_MEMIF, "memif-client", "memif-client:SOCKET" }, /* the client end */
 	{ PORT_RING, "ring", "ring:NAME" },
 	{ PORT_PCI, "pci", "pci:BDF" },
 };
@@ -58,7 +59,7 @@ int port_spec_parse(const char *s, struct port_spec *ps, char *err, size_t errle
 	if (!colon) {
 		snprintf(err, errlen,
 			 "--port '%s': expected KIND:ARG, one of af_xdp:IFACE, af_packet:IFACE, "
-			 "tap:NAME, vhost:SOCKET, memif:SOCKET, ring:NAME, pci:BDF",
+			 "tap:NAME, vhost:SOCKET, memif:SOCKET, memif-client:SOCKET, ring:NAME, pci:BDF",
 			 s ? s : "");
 		return -EINVAL;
 	}
@@ -68,7 +69,7 @@ int port_spec_parse(const char *s, struct port_spec *ps, char *err, size_t errle
 			break;
 	if (i == N_KINDS) {
 		snprintf(err, errlen,
-			 "--port '%s': unknown kind '%.*s' (af_xdp, af_packet, tap, vhost, memif, ring, pci)",
+			 "--port '%s': unknown kind '%.*s' (af_xdp, af_packet, tap, vhost, memif, memif-client, ring, pci)",
 			 s, (int)klen, s);
 		return -EINVAL;
 	}
@@ -85,6 +86,7 @@ int port_spec_parse(const char *s, struct port_spec *ps, char *err, size_t errle
 		}
 	}
 	strcpy(ps->arg, colon + 1);
+	ps->memif_client = strcmp(port_kinds[i].name, "memif-client") == 0;
 	ps->suffix[0] = 0;
 	ps->xdp_prog[0] = 0;
 	return 0;
@@ -142,7 +144,8 @@ int port_eal_device(const struct port_spec *ps, char *arg0, char *arg1)
 		snprintf(arg1, len, "%s,iface=%s,queues=1", name, ps->arg);
 		break;
 	case PORT_MEMIF:
-		snprintf(arg1, len, "%s,role=server,socket=%s", name, ps->arg);
+		snprintf(arg1, len, "%s,role=%s,socket=%s", name, ps->memif_client ? "client" : "server",
+			 ps->arg);
 		break;
 	default:
 		return 0;
@@ -285,7 +288,8 @@ int port_open(const struct port_spec *ps, struct rte_mempool *pool, struct port 
 		return -ENODEV;
 	}
 	rte_eth_dev_get_name_by_port(p->id, p->name);
-	snprintf(p->label, sizeof(p->label), "%s:%s", port_kind_name(ps->kind), ps->arg);
+	snprintf(p->label, sizeof(p->label), "%s%s:%s", port_kind_name(ps->kind), ps->memif_client ? "-client" : "",
+		 ps->arg);
 	return port_setup(p, pool, err, errlen);
 }
 
