@@ -376,7 +376,7 @@ void responder_input(struct netif *nif, struct responder *r, struct rte_mbuf *m,
 	const uint8_t *f = rte_pktmbuf_mtod(m, const uint8_t *);
 	const uint8_t *ip = f + pi->l3_off, *t = f + pi->l4_off;
 	uint32_t iplen = (uint32_t)ip[2] << 8 | ip[3];
-	uint32_t doff = (uint32_t)(t[12] >> 4) * 4, len, seq;
+	uint32_t doff = (uint32_t)(t[12] >> 4) * 4, len, seq, skip;
 	uint8_t flags = t[13];
 	struct responder_out o = { nif, r, f, pi, NULL, NULL, 0, (uint32_t)nif->port->mtu - 40 };
 	uint64_t segs_before = r->c.segs_out;
@@ -417,16 +417,18 @@ void responder_input(struct netif *nif, struct responder *r, struct rte_mbuf *m,
 	}
 	if (!len && !(flags & R_FIN))
 		goto out; /* a pure ACK needs no answer */
-	if (seq != o.c->rcv_nxt) {
+	skip = o.c->rcv_nxt - seq; /* a retransmission may carry new bytes after old ones */
+	if (skip && (skip >= len || (int32_t)skip < 0)) {
 		r->c.out_of_order++;
 		responder_send(&o, R_ACK);
 		goto out;
 	}
+	len -= skip;
 	o.c->rcv_nxt += len;
 	if (r->proto == RESPONDER_HTTP)
-		responder_http(&o, t + doff, len);
+		responder_http(&o, t + doff + skip, len);
 	else
-		responder_resp(&o, t + doff, len);
+		responder_resp(&o, t + doff + skip, len);
 	if (flags & R_FIN) {
 		o.c->rcv_nxt++;
 		responder_send(&o, R_ACK | R_FIN | (o.used ? R_PSH : 0));

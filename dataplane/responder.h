@@ -12,7 +12,8 @@
  * parsed byte by byte (requests may span segments) and its replies go out
  * at once, split at the MSS. It never retransmits and never buffers: it
  * is correct on a lossless link (memif, the ring pair), which is the only
- * place it is used; a segment out of order is counted and re-ACKed.
+ * place it is used; a segment out of order is counted and re-ACKed (a
+ * retransmission that also carries new bytes gives the new ones).
  */
 #ifndef LVP_RESPONDER_H
 #define LVP_RESPONDER_H
