@@ -13,6 +13,7 @@
 #include <rte_cycles.h>
 
 #include "load_run.h"
+#include "telemetry.h"
 
 struct load_run_attach {
 	struct netif *nif;
@@ -272,6 +273,7 @@ int load_run(struct dp *dp, const char *cmd, const struct load_run_args *a,
 			pkt_format_ip(a->target_ip, ip), a->target_port, tc.n_ips,
 			a->load.rate > 0 ? "open" : "closed");
 	dp_call(dp, load_run_attach_fn, &att);
+	telemetry_publish(cmd, &load, nif, &dp->clk, &dp->w.busy);
 	t0 = last = rte_rdtsc();
 	deadline = t0 + ns_to_tsc(&dp->clk, a->load.warmup + a->load.duration + a->load.linger +
 						 10000000000ull);
@@ -301,6 +303,7 @@ int load_run(struct dp *dp, const char *cmd, const struct load_run_args *a,
 	}
 	if (show)
 		fputc('\n', stderr);
+	telemetry_withdraw();
 	dp_call(dp, load_run_detach_fn, nif);
 	dp_stop(dp);
 	if (a->hdr_out) {

@@ -1674,6 +1674,59 @@ reflect_memif)
 	[ ! -e "$sock" ] || fail "memif socket left behind"
 	echo "reflect: http $(json "$tmp/h.json" 'round(j["requests_per_s"])') req/s, kv $(json "$tmp/k.json" 'round(j["requests_per_s"])') req/s"
 	;;
+telemetry)
+	# lvperf http publishes its run on DPDK's telemetry socket (mode 0600 in
+	# its own runtime dir): queried twice during the window, the counters
+	# advance; connections and histogram answer; nothing stays after.
+	sock="$tmp/lvp-tel.sock"
+	"$LVPERF" reflect --port "memif:$sock" --ip "${peer_ip}/24" --http --cores 1,0 >/dev/null 2>"$tmp/refl.err" &
+	refl=$!; pids+=("$refl")
+	for _ in $(seq 100); do grep -q answering "$tmp/refl.err" && break; sleep 0.1; done
+	"$LVPERF" http --port "memif-client:$sock" --ip "$our_ip/24" --target "$peer_ip" --connections 20 \
+		--duration 4s --warmup 1s --cores 0,1 --json >"$tmp/h.json" 2>"$tmp/err" & lv=$!
+	pids+=("$lv")
+	tel="/var/run/dpdk/lvp-$lv/dpdk_telemetry.v2"
+	python3 - "$tel" >"$tmp/tel.out" <<'PYEOF' || { cat "$tmp/tel.out" "$tmp/err" >&2; fail "telemetry query failed"; }
+import json, os, socket, stat, sys, time
+path = sys.argv[1]
+for _ in range(100):
+    if os.path.exists(path):
+        break
+    time.sleep(0.1)
+# the runtime dir is the owner's alone from the start (umask 077 around
+# EAL init), the socket 0600 once lvperf registered its commands
+mode = stat.S_IMODE(os.stat(os.path.dirname(path)).st_mode)
+assert mode == 0o700, "runtime dir mode %o" % mode
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.connect(path)
+json.loads(s.recv(4096).decode())  # the greeting: version, pid
+def q(cmd):
+    s.send(cmd.encode())
+    return json.loads(s.recv(16384).decode())[cmd]
+for _ in range(100):
+    a = q("/lvperf/stats")
+    if a.get("phase") == "measure":
+        break
+    time.sleep(0.05)
+assert a["phase"] == "measure", a
+mode = stat.S_IMODE(os.stat(path).st_mode)
+assert mode == 0o600, "socket mode %o" % mode
+time.sleep(0.5)
+b = q("/lvperf/stats")
+c = q("/lvperf/connections")
+h = q("/lvperf/histogram")
+print(a, b, c, h)
+assert b["replies"] > a["replies"] and b["measured"] > a["measured"] and b["requests_sent"] > a["requests_sent"], "counters did not advance"
+assert b["elapsed_ms"] >= a["elapsed_ms"] + 400 and b["command"] == "http", "clock or command wrong"
+assert c["open"] == 20 and c["established"] == 20, "connections %s" % c
+assert h["n"] > 0 and 0 < h["min"] <= h["p50"] <= h["p99"] <= h["max"], "histogram %s" % h
+PYEOF
+	rc=0; wait "$lv" || rc=$?
+	[ "$rc" = 0 ] || { cat "$tmp/err" >&2; fail "lvperf http exited $rc"; }
+	kill -TERM "$refl"; wait "$refl" || true
+	load_ok "$tmp/h.json"
+	[ ! -e "/var/run/dpdk/lvp-$lv" ] || fail "runtime dir /var/run/dpdk/lvp-$lv left behind"
+	;;
 *) fail "unknown case $case_name" ;;
 esac
 echo "ok: $case_name"
