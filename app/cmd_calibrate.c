@@ -25,6 +25,7 @@ struct calib_cfg {
 	uint64_t connections;
 	uint64_t pipeline;
 	uint64_t duration;
+	uint64_t http_size;
 	const char *port_floor;
 };
 
@@ -46,6 +47,8 @@ static const struct opt_def calib_opts[] = {
 	  "--http: requests in flight per connection" },
 	{ "duration", OPT_DURATION, offsetof(struct calib_cfg, duration), 100000000, 600000000000ull,
 	  "2s", "DUR", "--http: measurement window" },
+	{ "http-size", OPT_U64, offsetof(struct calib_cfg, http_size), 0, 1048576, "2", "N",
+	  "--http: the responder's body bytes (lvperf reflect --size)" },
 	{ NULL, 0, 0, 0, 0, NULL, NULL, NULL },
 };
 
@@ -86,7 +89,7 @@ static int calib_http(struct dp *dp, const struct calib_cfg *cfg, json_t **json)
 		fprintf(stderr, "lvperf calibrate: %s\n", strerror(-rc));
 		return APP_ERR;
 	}
-	rc = responder_init(&resp, RESPONDER_HTTP, 2, a.load.connections);
+	rc = responder_init(&resp, RESPONDER_HTTP, (uint32_t)cfg->http_size, a.load.connections);
 	if (rc) {
 		fprintf(stderr, "lvperf calibrate: %s\n", strerror(-rc));
 		http_load_free(&h);
