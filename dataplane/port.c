@@ -13,6 +13,7 @@
 
 #define PORT_RX_DESC 4096
 #define PORT_TX_DESC 1024
+#define PORT_MEMIF_WAIT_MS 5000
 
 static const struct {
 	enum port_kind kind;
@@ -278,6 +279,8 @@ static int port_setup(struct port *p, struct rte_mempool *pool, char *err, size_
 int port_open(const struct port_spec *ps, struct rte_mempool *pool, struct port *p, char *err,
 	      size_t errlen)
 {
+	int rc;
+
 	memset(p, 0, sizeof(*p));
 	p->spec = *ps;
 	if (port_find(ps, &p->id)) {
@@ -290,7 +293,22 @@ int port_open(const struct port_spec *ps, struct rte_mempool *pool, struct port 
 	rte_eth_dev_get_name_by_port(p->id, p->name);
 	snprintf(p->label, sizeof(p->label), "%s%s:%s", port_kind_name(ps->kind), ps->memif_client ? "-client" : "",
 		 ps->arg);
-	return port_setup(p, pool, err, errlen);
+	rc = port_setup(p, pool, err, errlen);
+	if (rc || !ps->memif_client)
+		return rc;
+	/* The client end is up once the server took it: wait for that, so the
+	 * first frames (ARP) are not refused by a link still down. */
+	for (int i = 0; i < PORT_MEMIF_WAIT_MS / 10; i++) {
+		struct rte_eth_link link;
+
+		if (rte_eth_link_get_nowait(p->id, &link) == 0 && link.link_status == RTE_ETH_LINK_UP)
+			return 0;
+		rte_delay_us_sleep(10000);
+	}
+	snprintf(err, errlen, "--port %s: no memif server answered on %s within %d ms (is lvperf reflect there?)",
+		 p->label, ps->arg, PORT_MEMIF_WAIT_MS);
+	port_close(p);
+	return -ETIMEDOUT;
 }
 
 int port_open_ring_pair(const char *name, struct rte_mempool *pool, struct port *a, struct port *b,
