@@ -13,7 +13,7 @@
 
 #define PORT_RX_DESC 4096
 #define PORT_TX_DESC 1024
-#define PORT_MEMIF_WAIT_MS 5000
+#define PORT_MEMIF_WAIT_MS 15000
 
 static const struct {
 	enum port_kind kind;
