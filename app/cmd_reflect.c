@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <rte_cycles.h>
+#include <rte_ethdev.h>
 
 #include "app.h"
 #include "commands.h"
@@ -22,6 +23,7 @@ struct reflect_cfg {
 	uint64_t size;
 	uint64_t connections;
 	uint64_t duration;
+	int once;
 };
 
 static const struct opt_def reflect_opts[] = {
@@ -36,6 +38,9 @@ static const struct opt_def reflect_opts[] = {
 	  "connections at most at once" },
 	{ "duration", OPT_DURATION, offsetof(struct reflect_cfg, duration), 0, 86400000000000ull, "0",
 	  "DUR", "stop after DUR (0: at SIGINT/SIGTERM)" },
+	{ "once", OPT_FLAG, offsetof(struct reflect_cfg, once), 0, 0, NULL, NULL,
+	  "stop answering when the first generator's connections have all closed, and exit when it "
+	  "has left the port" },
 	{ NULL, 0, 0, 0, 0, NULL, NULL, NULL },
 };
 
@@ -63,6 +68,20 @@ static json_t *reflect_json(const struct dp *dp, const struct responder *r, doub
 	return o;
 }
 
+/* --once, after the last connection closed: the worker no longer polls;
+ * wait for the generator to leave the memif (link down) before closing our
+ * end, so neither side polls rings the other unmaps; at most 30 s. */
+static int reflect_peer_gone(struct dp *dp, tsc_t now)
+{
+	static tsc_t give_up;
+	struct rte_eth_link link;
+
+	if (!give_up)
+		give_up = now + ns_to_tsc(&dp->clk, 30000000000ull);
+	return rte_eth_link_get_nowait(dp->port.id, &link) != 0 || link.link_status == RTE_ETH_LINK_DOWN ||
+	       !tsc_before(now, give_up);
+}
+
 static int reflect_run(struct dp *dp, const struct reflect_cfg *cfg, struct responder *r)
 {
 	struct netif *nif = &dp->nif;
@@ -85,6 +104,9 @@ static int reflect_run(struct dp *dp, const struct reflect_cfg *cfg, struct resp
 			r->proto == RESPONDER_HTTP ? "HTTP" : "RESP", dp->port.label);
 	while (!app_interrupted && (!cfg->duration || tsc_before(rte_rdtsc(), end))) {
 		tsc_t now = rte_rdtsc();
+
+		if (__atomic_load_n(&r->done, __ATOMIC_ACQUIRE) && reflect_peer_gone(dp, now))
+			break;
 
 		if (show && tsc_since(last, now) >= ns_to_tsc(&dp->clk, 1000000000u)) {
 			uint64_t q = __atomic_load_n(&r->c.requests, __ATOMIC_RELAXED);
@@ -133,6 +155,7 @@ int cmd_reflect(int argc, char **argv)
 		cfg.size = cfg.http ? 1024 : 3;
 	rc = responder_init(&r, cfg.http ? RESPONDER_HTTP : RESPONDER_RESP, (uint32_t)cfg.size,
 			    (uint32_t)cfg.connections);
+	r.once = cfg.once;
 	if (rc) {
 		fprintf(stderr, "lvperf reflect: cannot set up %" PRIu64 " connections: %s\n",
 			cfg.connections, strerror(-rc));

@@ -123,6 +123,9 @@ struct netif {
 	 * TX burst on such a port. Worker-owned. */
 	uint8_t kicks;
 	tsc_t kick;
+	/* Set by the worker (responder.c, --once) to stop polling this
+	 * netif: nothing touches the port after it. */
+	int halted;
 
 	struct netif_counters c;
 };

@@ -441,4 +441,9 @@ void responder_input(struct netif *nif, struct responder *r, struct rte_mbuf *m,
 	}
 out:
 	rte_pktmbuf_free(m);
+	if (r->once && r->n_conns == 0 && r->c.conns && !r->done) {
+		netif_flush(nif);
+		nif->halted = 1;
+		__atomic_store_n(&r->done, 1, __ATOMIC_RELEASE);
+	}
 }

@@ -55,6 +55,12 @@ struct responder {
 	struct responder_conn *tab; /* [tab_size], open addressing */
 	uint32_t tab_size;	    /* power of two */
 	uint32_t n_conns;
+	/* once: when the last connection closes, flush the netif and halt it
+	 * (nif->halted) and set done (release-stored), so the owner can wait
+	 * for the peer to leave without polling a memif whose peer unmaps its
+	 * rings (DPDK 22.11's memif_disconnect races the datapath). */
+	int once;
+	int done;
 	struct responder_counters c;
 };
 

@@ -18,6 +18,8 @@ static int worker_poll(struct netif *nif)
 	uint16_t n, i;
 	int work;
 
+	if (nif->halted)
+		return 0;
 	n = rte_eth_rx_burst(nif->port_id, 0, pkts, NETIF_BURST);
 	now = rte_rdtsc();
 	if (n) {

@@ -1640,14 +1640,16 @@ reflect_memif)
 	# closing with requests outstanding is not what this tests.
 	sock="$tmp/lvp-refl.sock"
 	reflect_start() { # reflect_start PROTO_FLAG OUT
-		"$LVPERF" reflect --port "memif:$sock" --ip "${peer_ip}/24" "$1" --cores 1,0 --json \
+		"$LVPERF" reflect --port "memif:$sock" --ip "${peer_ip}/24" "$1" --once --cores 1,0 --json \
 			>"$2" 2>"$tmp/refl.err" & refl=$!
 		pids+=("$refl")
 		for _ in $(seq 100); do grep -q "answering" "$tmp/refl.err" && return 0; sleep 0.1; done
 		cat "$tmp/refl.err" >&2; fail "lvperf reflect did not start"
 	}
-	reflect_stop() {
-		kill -TERM "$refl"; rc=0; wait "$refl" || rc=$?
+	reflect_stop() { # --once: it leaves by itself once the generator has
+		for _ in $(seq 150); do kill -0 "$refl" 2>/dev/null || break; sleep 0.1; done
+		kill -TERM "$refl" 2>/dev/null || true
+		rc=0; wait "$refl" || rc=$?
 		[ "$rc" = 0 ] || { cat "$tmp/refl.err" >&2; fail "lvperf reflect exited $rc"; }
 	}
 	python3 -c 'import sys; sys.stdout.write("".join(chr(97 + i % 26) for i in range(1024)))' >"$tmp/body"
@@ -1681,7 +1683,7 @@ telemetry)
 	# its own runtime dir): queried twice during the window, the counters
 	# advance; connections and histogram answer; nothing stays after.
 	sock="$tmp/lvp-tel.sock"
-	"$LVPERF" reflect --port "memif:$sock" --ip "${peer_ip}/24" --http --cores 1,0 >/dev/null 2>"$tmp/refl.err" &
+	"$LVPERF" reflect --port "memif:$sock" --ip "${peer_ip}/24" --http --once --cores 1,0 >/dev/null 2>"$tmp/refl.err" &
 	refl=$!; pids+=("$refl")
 	for _ in $(seq 100); do grep -q answering "$tmp/refl.err" && break; sleep 0.1; done
 	"$LVPERF" http --port "memif-client:$sock" --ip "$our_ip/24" --target "$peer_ip" --connections 20 \
@@ -1725,7 +1727,9 @@ assert h["n"] > 0 and 0 < h["min"] <= h["p50"] <= h["p99"] <= h["max"], "histogr
 PYEOF
 	rc=0; wait "$lv" || rc=$?
 	[ "$rc" = 0 ] || { cat "$tmp/err" >&2; fail "lvperf http exited $rc"; }
-	kill -TERM "$refl"; wait "$refl" || true
+	for _ in $(seq 150); do kill -0 "$refl" 2>/dev/null || break; sleep 0.1; done
+	kill -TERM "$refl" 2>/dev/null || true
+	wait "$refl" || true
 	load_ok "$tmp/h.json"
 	[ ! -e "/var/run/dpdk/lvp-$lv" ] || fail "runtime dir /var/run/dpdk/lvp-$lv left behind"
 	;;
