@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,15 +31,9 @@ struct responder_conn {
 	uint32_t ip;
 	uint16_t port;
 	uint8_t used;
-	uint8_t st;	   /* HTTP: bytes of "\r\n\r\n" matched; RESP: RP_* */
 	uint32_t rcv_nxt;
 	uint32_t snd_nxt;
-	uint32_t num;	   /* RESP: the number being read */
-	uint32_t left;	   /* RESP: bulk bytes still to skip, CRLF included */
-	uint32_t args;	   /* RESP: array length */
-	uint32_t arg;	   /* RESP: index of the current bulk string */
-	uint32_t name_len; /* RESP: length of argument 0 */
-	char name[3];	   /* its first bytes, upper case */
+	struct responder_parser p;
 };
 
 static const char responder_ok[] = "+OK\r\n";
@@ -257,117 +250,141 @@ static void responder_put(struct responder_out *o, const uint8_t *d, uint32_t le
 	}
 }
 
-static void responder_http(struct responder_out *o, const uint8_t *d, uint32_t n)
+static int responder_parse_http(struct responder_parser *p, const uint8_t *d, uint32_t n,
+				void (*emit)(void *ctx, enum responder_op op), void *ctx)
 {
 	static const uint8_t end[4] = { '\r', '\n', '\r', '\n' };
-	struct responder_conn *c = o->c;
-	uint32_t st = c->st;
+	uint32_t st = p->st;
 
 	for (uint32_t i = 0; i < n; i++) {
 		if (d[i] == end[st]) {
 			if (++st < 4)
 				continue;
-			o->r->c.requests++;
-			responder_put(o, o->r->reply, o->r->reply_len);
+			emit(ctx, RESPONDER_OP_HTTP);
 			st = 0;
 		} else {
 			st = d[i] == '\r' ? 1 : 0;
 		}
 	}
-	c->st = (uint8_t)st;
+	p->st = st;
+	return 0;
 }
 
-static void responder_resp_done(struct responder_out *o)
+static void responder_parse_done(struct responder_parser *p,
+				 void (*emit)(void *ctx, enum responder_op op), void *ctx)
 {
-	struct responder_conn *c = o->c;
-	struct responder *r = o->r;
-
-	r->c.requests++;
-	if (c->name_len == 3 && memcmp(c->name, "GET", 3) == 0) {
-		r->c.gets++;
-		responder_put(o, r->reply, r->reply_len);
-	} else if (c->name_len == 3 && memcmp(c->name, "SET", 3) == 0) {
-		r->c.sets++;
-		responder_put(o, (const uint8_t *)responder_ok, sizeof(responder_ok) - 1);
-	} else {
-		r->c.unknown++;
-		responder_put(o, (const uint8_t *)responder_err, sizeof(responder_err) - 1);
-	}
-	c->st = RP_STAR;
+	if (p->name_len == 3 && memcmp(p->name, "GET", 3) == 0)
+		emit(ctx, RESPONDER_OP_GET);
+	else if (p->name_len == 3 && memcmp(p->name, "SET", 3) == 0)
+		emit(ctx, RESPONDER_OP_SET);
+	else
+		emit(ctx, RESPONDER_OP_UNKNOWN);
+	p->st = RP_STAR;
 }
 
-/* RESP requests: arrays of bulk strings; the first names the command. A
- * byte that does not fit the grammar drops the rest of the segment. */
-static void responder_resp(struct responder_out *o, const uint8_t *d, uint32_t n)
+static int responder_parse_resp(struct responder_parser *p, const uint8_t *d, uint32_t n,
+				void (*emit)(void *ctx, enum responder_op op), void *ctx)
 {
-	struct responder_conn *c = o->c;
 	uint32_t i = 0;
 
 	while (i < n) {
 		uint8_t b = d[i];
 
-		switch (c->st) {
+		switch (p->st) {
 		case RP_STAR:
 		case RP_DOLLAR:
-			if (b != (c->st == RP_STAR ? '*' : '$'))
+			if (b != (p->st == RP_STAR ? '*' : '$'))
 				goto bad;
-			c->st++;
-			c->num = 0;
+			p->st++;
+			p->num = 0;
 			i++;
 			break;
 		case RP_ARR_NUM:
 		case RP_BULK_NUM:
 			i++;
-			if (b >= '0' && b <= '9' && c->num < (1u << 26)) {
-				c->num = c->num * 10 + (b - '0');
+			if (b >= '0' && b <= '9' && p->num < (1u << 26)) {
+				p->num = p->num * 10 + (b - '0');
 				break;
 			}
 			if (b == '\r')
 				break;
 			if (b != '\n')
 				goto bad;
-			if (c->st == RP_ARR_NUM) {
-				c->args = c->num;
-				c->arg = 0;
-				c->name_len = 0;
-				if (c->args == 0) {
-					responder_resp_done(o);
+			if (p->st == RP_ARR_NUM) {
+				p->args = p->num;
+				p->arg = 0;
+				p->name_len = 0;
+				if (p->args == 0) {
+					responder_parse_done(p, emit, ctx);
 					break;
 				}
-				c->st = RP_DOLLAR;
+				p->st = RP_DOLLAR;
 			} else {
-				if (c->arg == 0)
-					c->name_len = c->num;
-				c->left = c->num + 2;
-				c->st = RP_BULK_DATA;
+				if (p->arg == 0)
+					p->name_len = p->num;
+				p->left = p->num + 2;
+				p->st = RP_BULK_DATA;
 			}
 			break;
-		case RP_BULK_DATA: {
-			uint32_t k = n - i < c->left ? n - i : c->left;
+		default: { /* RP_BULK_DATA */
+			uint32_t k = n - i < p->left ? n - i : p->left;
 
-			if (c->arg == 0)
+			if (p->arg == 0)
 				for (uint32_t j = 0; j < k; j++) {
-					uint32_t pos = c->name_len + 2 - c->left + j;
+					uint32_t pos = p->name_len + 2 - p->left + j;
 
-					if (pos < 3 && pos < c->name_len)
-						c->name[pos] = (char)(d[i + j] & ~0x20);
+					if (pos < 3 && pos < p->name_len)
+						p->name[pos] = (char)(d[i + j] & ~0x20);
 				}
-			c->left -= k;
+			p->left -= k;
 			i += k;
-			if (c->left)
+			if (p->left)
 				break;
-			if (++c->arg == c->args)
-				responder_resp_done(o);
+			if (++p->arg == p->args)
+				responder_parse_done(p, emit, ctx);
 			else
-				c->st = RP_DOLLAR;
+				p->st = RP_DOLLAR;
 			break;
 		}
 		}
 	}
-	return;
+	return 0;
 bad:
-	o->r->c.bad++;
-	c->st = RP_STAR;
+	p->st = RP_STAR;
+	return -EBADMSG;
+}
+
+int responder_parse(struct responder_parser *p, enum responder_proto proto, const uint8_t *d,
+		    uint32_t n, void (*emit)(void *ctx, enum responder_op op), void *ctx)
+{
+	return proto == RESPONDER_HTTP ? responder_parse_http(p, d, n, emit, ctx)
+				       : responder_parse_resp(p, d, n, emit, ctx);
+}
+
+/* A complete request: count it and queue its reply. */
+static void responder_emit(void *ctx, enum responder_op op)
+{
+	struct responder_out *o = ctx;
+	struct responder *r = o->r;
+
+	r->c.requests++;
+	switch (op) {
+	case RESPONDER_OP_HTTP:
+		responder_put(o, r->reply, r->reply_len);
+		break;
+	case RESPONDER_OP_GET:
+		r->c.gets++;
+		responder_put(o, r->reply, r->reply_len);
+		break;
+	case RESPONDER_OP_SET:
+		r->c.sets++;
+		responder_put(o, (const uint8_t *)responder_ok, sizeof(responder_ok) - 1);
+		break;
+	default:
+		r->c.unknown++;
+		responder_put(o, (const uint8_t *)responder_err, sizeof(responder_err) - 1);
+		break;
+	}
 }
 
 void responder_input(struct netif *nif, struct responder *r, struct rte_mbuf *m,
@@ -402,7 +419,7 @@ void responder_input(struct netif *nif, struct responder *r, struct rte_mbuf *m,
 			r->c.table_full++;
 			goto out;
 		}
-		memset(&o.c->rcv_nxt, 0, sizeof(*o.c) - offsetof(struct responder_conn, rcv_nxt));
+		memset(&o.c->p, 0, sizeof(o.c->p));
 		r->c.conns++;
 		o.c->rcv_nxt = seq + 1;
 		/* ISN from the 4-tuple (Knuth's multiplicative hash). */
@@ -425,10 +442,8 @@ void responder_input(struct netif *nif, struct responder *r, struct rte_mbuf *m,
 	}
 	len -= skip;
 	o.c->rcv_nxt += len;
-	if (r->proto == RESPONDER_HTTP)
-		responder_http(&o, t + doff + skip, len);
-	else
-		responder_resp(&o, t + doff + skip, len);
+	if (responder_parse(&o.c->p, r->proto, t + doff + skip, len, responder_emit, &o))
+		r->c.bad++;
 	if (flags & R_FIN) {
 		o.c->rcv_nxt++;
 		responder_send(&o, R_ACK | R_FIN | (o.used ? R_PSH : 0));

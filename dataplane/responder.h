@@ -45,6 +45,36 @@ struct responder_counters {
 	uint64_t tx_nombuf;
 };
 
+/* What a complete request asks for. */
+enum responder_op {
+	RESPONDER_OP_HTTP = 0, /* an HTTP request (its header ended) */
+	RESPONDER_OP_GET,
+	RESPONDER_OP_SET,
+	RESPONDER_OP_UNKNOWN, /* a RESP array whose first string is neither */
+};
+
+/* One connection's request parser: HTTP counts header terminators; RESP
+ * reads arrays of bulk strings (the RESP spec) and names the command by its
+ * first string. Requests may span any number of segments. */
+struct responder_parser {
+	uint32_t st;	   /* HTTP: bytes of "\r\n\r\n" matched; RESP: a state */
+	uint32_t num;	   /* RESP: the number being read */
+	uint32_t left;	   /* RESP: bulk bytes still to skip, CRLF included */
+	uint32_t args;	   /* RESP: array length */
+	uint32_t arg;	   /* RESP: index of the current bulk string */
+	uint32_t name_len; /* RESP: length of argument 0 */
+	char name[3];	   /* its first bytes, upper case */
+};
+
+/*
+ * Feed n bytes of one connection's stream to p (zeroed at the connection's
+ * start); emit(ctx, op) is called for each complete request, in order.
+ * Returns 0, or -EBADMSG at a byte outside the RESP grammar: the rest of
+ * d is dropped and p starts over at the next byte fed.
+ */
+int responder_parse(struct responder_parser *p, enum responder_proto proto, const uint8_t *d,
+		    uint32_t n, void (*emit)(void *ctx, enum responder_op op), void *ctx);
+
 struct responder_conn;
 
 struct responder {
