@@ -14,6 +14,7 @@
 #include "app.h"
 #include "commands.h"
 #include "load_run.h"
+#include "responder.h"
 
 struct calib_cfg {
 	struct app_dp_opts dp;
@@ -24,6 +25,7 @@ struct calib_cfg {
 	uint64_t connections;
 	uint64_t pipeline;
 	uint64_t duration;
+	uint64_t http_size;
 	const char *port_floor;
 };
 
@@ -45,6 +47,8 @@ static const struct opt_def calib_opts[] = {
 	  "--http: requests in flight per connection" },
 	{ "duration", OPT_DURATION, offsetof(struct calib_cfg, duration), 100000000, 600000000000ull,
 	  "2s", "DUR", "--http: measurement window" },
+	{ "http-size", OPT_U64, offsetof(struct calib_cfg, http_size), 0, 1048576, "2", "N",
+	  "--http: the responder's body bytes (lvperf reflect --size)" },
 	{ NULL, 0, 0, 0, 0, NULL, NULL, NULL },
 };
 
@@ -57,6 +61,7 @@ static int calib_http(struct dp *dp, const struct calib_cfg *cfg, json_t **json)
 {
 	struct load_run_args a;
 	struct http_load h;
+	struct responder resp;
 	char err[DP_ERR_LEN];
 	int rc;
 
@@ -68,7 +73,6 @@ static int calib_http(struct dp *dp, const struct calib_cfg *cfg, json_t **json)
 	memset(&a, 0, sizeof(a));
 	a.nif = &dp->ring_nif_a;
 	a.peer = &dp->ring_nif_b;
-	dp->ring_nif_b.responder = 1;
 	a.target_ip = dp->ring_nif_b.ip;
 	a.target_port = 80;
 	a.load.connections = (uint32_t)cfg->connections;
@@ -85,9 +89,18 @@ static int calib_http(struct dp *dp, const struct calib_cfg *cfg, json_t **json)
 		fprintf(stderr, "lvperf calibrate: %s\n", strerror(-rc));
 		return APP_ERR;
 	}
+	rc = responder_init(&resp, RESPONDER_HTTP, (uint32_t)cfg->http_size, a.load.connections);
+	if (rc) {
+		fprintf(stderr, "lvperf calibrate: %s\n", strerror(-rc));
+		http_load_free(&h);
+		return APP_ERR;
+	}
+	dp->ring_nif_b.responder = &resp;
 	if (!cfg->dp.json)
 		printf("HTTP generator headroom (in-process stateless responder over the ring pair):\n");
 	rc = load_run(dp, "http-headroom", &a, &load_proto_http, &h, h.req.len, json);
+	dp->ring_nif_b.responder = NULL;
+	responder_free(&resp);
 	http_load_free(&h);
 	return rc;
 }

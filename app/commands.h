@@ -28,6 +28,7 @@ int cmd_memory(int argc, char **argv);
 int cmd_image(int argc, char **argv);
 int cmd_size(int argc, char **argv);
 int cmd_agent(int argc, char **argv);
+int cmd_reflect(int argc, char **argv);
 
 struct ping_args {
 	uint32_t target;

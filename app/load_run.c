@@ -14,6 +14,7 @@
 
 #include "load_csv.h"
 #include "load_run.h"
+#include "telemetry.h"
 
 struct load_run_attach {
 	struct netif *nif;
@@ -82,6 +83,7 @@ static json_t *load_run_json(const char *cmd, const struct dp *dp, const struct 
 	const struct load_proto *p = l->proto;
 	double win = tsc_to_ns_f(&dp->clk, l->measure_ended - l->measure_started) / 1e9;
 	double busy = tsc_to_ns_f(&dp->clk, l->busy_at_end - l->busy_at_measure) / 1e9;
+	double kick = tsc_to_ns_f(&dp->clk, l->kick_at_end - l->kick_at_measure) / 1e9;
 	uint64_t retx = l->tcp_retx_at_end - l->tcp_retx_at_measure;
 	json_t *cls = json_object(), *perr = json_object(), *lat, *o;
 	char ip[16];
@@ -110,6 +112,9 @@ static json_t *load_run_json(const char *cmd, const struct dp *dp, const struct 
 	json_object_set_new(o, "counting", json_string("completed-in-window"));
 	json_object_set_new(o, "requests", json_integer((json_int_t)l->c.measured));
 	json_object_set_new(o, "requests_ok", json_integer((json_int_t)l->c.measured_ok));
+	/* All phases (warm-up and drain too): what the server should have counted. */
+	json_object_set_new(o, "requests_sent", json_integer((json_int_t)l->c.sent));
+	json_object_set_new(o, "replies_total", json_integer((json_int_t)l->c.replies));
 	json_object_set_new(o, "requests_per_s", json_real(win > 0 ? l->c.measured / win : 0));
 	json_object_set_new(o, "bytes", json_integer((json_int_t)l->c.measured_bytes));
 	json_object_set_new(o, "transfer_bytes_per_s", json_real(win > 0 ? l->c.measured_bytes / win : 0));
@@ -139,10 +144,12 @@ static json_t *load_run_json(const char *cmd, const struct dp *dp, const struct 
 		(json_int_t)tcp->c.ports_exhausted));
 	json_object_set_new(o, "open_loop", json_pack("{s:I, s:I}", "late", (json_int_t)l->c.late,
 						      "backlog_max", (json_int_t)l->c.backlog_max));
-	json_object_set_new(o, "cpu", json_pack("{s:f, s:f, s:f, s:f}", "busy_cpu_s", busy, "wall_core_s",
-						win, "busy_fraction", win > 0 ? busy / win : 0,
+	json_object_set_new(o, "cpu", json_pack("{s:f, s:f, s:f, s:f, s:f, s:f, s:f}", "busy_cpu_s", busy,
+						"wall_core_s", win, "busy_fraction", win > 0 ? busy / win : 0,
 						"requests_per_busy_cpu_s",
-						busy > 0 ? l->c.measured / busy : 0));
+						busy > 0 ? l->c.measured / busy : 0, "kick_cpu_s", kick,
+						"own_cpu_s", busy - kick, "requests_per_own_cpu_s",
+						busy - kick > 0 ? l->c.measured / (busy - kick) : 0));
 	json_object_set_new(o, "worker_max_stall_ns", json_real(tsc_to_ns_f(&dp->clk, dp->w.max_gap)));
 	json_object_set_new(o, "tsc", app_clock_json(&dp->clk, nif->port->clock));
 	json_object_set_new(o, "counters", app_counters_json(nif));
@@ -159,6 +166,7 @@ static void load_run_text(const char *cmd, const struct dp *dp, const struct net
 	const struct load_proto *p = l->proto;
 	double win = tsc_to_ns_f(&dp->clk, l->measure_ended - l->measure_started) / 1e9;
 	double busy = tsc_to_ns_f(&dp->clk, l->busy_at_end - l->busy_at_measure) / 1e9;
+	double kick = tsc_to_ns_f(&dp->clk, l->kick_at_end - l->kick_at_measure) / 1e9;
 	uint64_t retx = l->tcp_retx_at_end - l->tcp_retx_at_measure;
 	char ip[16];
 	int i;
@@ -191,6 +199,9 @@ static void load_run_text(const char *cmd, const struct dp *dp, const struct net
 	       retx, retx ? " (FLAGGED)" : "", l->c.conn_closed_by_server, l->c.reconnects);
 	printf("generator CPU: %.3f busy CPU-s of %.3f wall core-s (%.1f %%), %.0f requests per busy CPU-s\n",
 	       busy, win, win > 0 ? 100 * busy / win : 0, busy > 0 ? l->c.measured / busy : 0);
+	printf("generator own CPU: %.3f CPU-s (busy minus %.3f s inside kernel-entering PMD bursts), "
+	       "%.0f requests per own CPU-s\n",
+	       busy - kick, kick, busy - kick > 0 ? l->c.measured / (busy - kick) : 0);
 	printf("clock: %s; no floor subtracted\n", clock_source_name(nif->port->clock));
 	app_stalls_print(stdout, dp);
 }
@@ -250,6 +261,7 @@ int load_run(struct dp *dp, const char *cmd, const struct load_run_args *a,
 
 		lc.req_max = req_len;
 		rc = load_init(&load, &lc, &tcp, proto, proto_ctx, &dp->clk, &dp->w.busy);
+		load.kick = &nif->kick;
 		if (rc)
 			tcp_stack_free(&tcp);
 	}
@@ -271,6 +283,7 @@ int load_run(struct dp *dp, const char *cmd, const struct load_run_args *a,
 		return APP_ERR;
 	}
 	dp_call(dp, load_run_attach_fn, &att);
+	telemetry_publish(cmd, &load, nif, &dp->clk, &dp->w.busy);
 	t0 = last = csv_last = rte_rdtsc();
 	deadline = t0 + ns_to_tsc(&dp->clk, a->load.warmup + a->load.duration + a->load.linger +
 						 10000000000ull);
@@ -316,6 +329,7 @@ int load_run(struct dp *dp, const char *cmd, const struct load_run_args *a,
 		if (load_csv_close(&csv))
 			fprintf(stderr, "lvperf %s: cannot write %s\n", cmd, a->csv);
 	}
+	telemetry_withdraw();
 	dp_call(dp, load_run_detach_fn, nif);
 	dp_stop(dp);
 	if (a->hdr_out) {

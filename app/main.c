@@ -42,6 +42,7 @@ static const struct command commands[] = {
 	{ "calibrate", cmd_calibrate, "TSC rate, timestamp cost, ring RTT floor" },
 	{ "agent", cmd_agent, "the test server's side of --server ssh://HOST (execs lvperf-agent)" },
 	{ "run", cmd_run, "an experiment spec end to end (default experiments/quick.yaml), resumable" },
+	{ "reflect", cmd_reflect, "an HTTP or RESP server of lvperf's own on a memif port, to measure a generator alone" },
 	{ NULL, NULL, NULL },
 };
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <rte_eal.h>
@@ -18,6 +19,7 @@
 #include <xdp/libxdp.h>
 
 #include "dp.h"
+#include "telemetry.h"
 
 #define DP_EAL_ARGS_MAX 64
 #define DP_MIN_HUGE_MB 64
@@ -80,6 +82,7 @@ int dp_open(struct dp *dp, const struct dp_config *cfg, char *err)
 	char extra[1024];
 	struct port_spec ps;
 	int argc = 0, rc, dev_numa = -1, inv;
+	mode_t old_mask;
 	char *tok, *save = NULL;
 
 #define EAL_ARG(...) snprintf(argv[argc] = storage[argc], sizeof(storage[0]), __VA_ARGS__), argc++
@@ -127,7 +130,6 @@ int dp_open(struct dp *dp, const struct dp_config *cfg, char *err)
 	EAL_ARG("--file-prefix");
 	EAL_ARG("%s", dp->file_prefix);
 	EAL_ARG("--in-memory");
-	EAL_ARG("--no-telemetry");
 	EAL_ARG("--log-level");
 	EAL_ARG("*:warning");
 	if (!cfg->port || ps.kind != PORT_PCI)
@@ -165,7 +167,12 @@ int dp_open(struct dp *dp, const struct dp_config *cfg, char *err)
 	setenv("LIBXDP_SKIP_DISPATCHER", "1", 0);
 	libbpf_set_print(dp_bpf_print);
 	libxdp_set_print(dp_xdp_print);
+	/* Whatever EAL creates (the runtime dir, the telemetry socket) is
+	 * the owner's alone from the start; telemetry_register then makes
+	 * the socket 0600. */
+	old_mask = umask(077);
 	rc = rte_eal_init(argc, argv);
+	umask(old_mask);
 	if (rc < 0) {
 		snprintf(err, DP_ERR_LEN, "DPDK EAL init failed: %s", rte_strerror(rte_errno));
 		return -rte_errno;
@@ -177,6 +184,13 @@ int dp_open(struct dp *dp, const struct dp_config *cfg, char *err)
 		return rc;
 	}
 	dp->clk.dpdk_hz = (double)rte_get_tsc_hz();
+	rc = telemetry_register();
+	if (rc == 0)
+		dp_info(dp, "telemetry: %s/%s (/lvperf/stats, /lvperf/connections, /lvperf/histogram)",
+			rte_eal_get_runtime_dir(), TELEMETRY_SOCKET);
+	else if (rc != -ENOTSUP)
+		dp_info(dp, "telemetry: cannot register lvperf's commands or secure the socket: %s",
+			strerror(-rc));
 	dp_info(dp, "TSC %.4f MHz measured against CLOCK_MONOTONIC_RAW (DPDK assumes %.4f MHz, %+.0f ppm)",
 		dp->clk.hz / 1e6, dp->clk.dpdk_hz / 1e6, (dp->clk.dpdk_hz / dp->clk.hz - 1) * 1e6);
 	dp_info(dp, "control on CPU %u, dataplane worker on CPU %u (NUMA node %d: %s)",
@@ -305,11 +319,14 @@ void dp_close(struct dp *dp)
 	}
 	dp->have_port = dp->have_ring = 0;
 	rte_eal_cleanup();
-	/* --in-memory leaves only this empty runtime directory behind. */
+	/* --in-memory leaves only this runtime directory and the telemetry
+	 * socket (DPDK unlinks it at exit, after this) behind. */
 	if (dp->file_prefix[0]) {
-		char dir[96];
+		char dir[96], sock[128];
 
 		snprintf(dir, sizeof(dir), "/var/run/dpdk/%s", dp->file_prefix);
+		snprintf(sock, sizeof(sock), "%s/%s", dir, TELEMETRY_SOCKET);
+		unlink(sock);
 		rmdir(dir);
 	}
 }

@@ -281,11 +281,13 @@ static void load_enter(struct load *l, int phase, tsc_t now)
 	if (phase == LOAD_MEASURE) {
 		l->measure_started = now;
 		l->busy_at_measure = *l->busy;
+		l->kick_at_measure = l->kick ? *l->kick : 0;
 		l->tcp_retx_at_measure = l->tcp->c.retransmits + l->tcp->c.fast_retransmits;
 	}
 	if (phase >= LOAD_DRAIN && l->phase <= LOAD_MEASURE) {
 		l->measure_ended = now;
 		l->busy_at_end = *l->busy;
+		l->kick_at_end = l->kick ? *l->kick : 0;
 		l->tcp_retx_at_end = l->tcp->c.retransmits + l->tcp->c.fast_retransmits;
 		l->t_drain_end = now + ns_to_tsc(l->clk, l->cfg.linger);
 		l->to_open = 0;

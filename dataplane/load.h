@@ -110,6 +110,7 @@ struct load {
 	void *proto_ctx;
 	const struct tsc_clock *clk;
 	const tsc_t *busy; /* the worker's busy-cycle counter */
+	const tsc_t *kick; /* the netif's kick cycles (netif.h), or NULL: none */
 
 	uint32_t *outstanding;	 /* [max_conns] */
 	uint32_t *head;		 /* [max_conns] FIFO head into stamps */
@@ -127,6 +128,7 @@ struct load {
 	tsc_t reconnect_after;	 /* no connects before this (after a refusal) */
 	double gap_tsc;		 /* open loop mean gap */
 	tsc_t busy_at_measure, busy_at_end;
+	tsc_t kick_at_measure, kick_at_end;
 	tsc_t measure_started, measure_ended; /* actual window edges */
 	uint64_t tcp_retx_at_measure, tcp_retx_at_end;
 

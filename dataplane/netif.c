@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <string.h>
 
+#include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 
@@ -93,6 +94,8 @@ void netif_init(struct netif *nif, struct port *port, struct rte_mempool *pool, 
 							    : netif_stamp_sw;
 	nif->tick = netif_tick_idle;
 	nif->beacon.udp_port = udp_port;
+	nif->kicks = port->spec.kind == PORT_AF_XDP || port->spec.kind == PORT_AF_PACKET ||
+		     port->spec.kind == PORT_TAP || port->spec.kind == PORT_VHOST;
 }
 
 void netif_arm(struct netif *nif)
@@ -172,7 +175,7 @@ void netif_input(struct netif *nif, struct rte_mbuf *m, tsc_t ts)
 		if (nif->tcp) {
 			tcp_input(nif->tcp, frame, rte_pktmbuf_data_len(m), &pi, ts);
 		} else if (nif->responder) {
-			responder_input(nif, m, &pi);
+			responder_input(nif, nif->responder, m, &pi);
 			return;
 		} else {
 			nif->c.other_ip++;
@@ -205,7 +208,14 @@ uint16_t netif_flush(struct netif *nif)
 
 	if (nif->ntx == 0)
 		return 0;
-	sent = rte_eth_tx_burst(nif->port_id, 0, nif->txq, nif->ntx);
+	if (nif->kicks) {
+		tsc_t t0 = rte_rdtsc();
+
+		sent = rte_eth_tx_burst(nif->port_id, 0, nif->txq, nif->ntx);
+		nif->kick += rte_rdtsc() - t0;
+	} else {
+		sent = rte_eth_tx_burst(nif->port_id, 0, nif->txq, nif->ntx);
+	}
 	for (i = sent; i < nif->ntx; i++)
 		rte_pktmbuf_free(nif->txq[i]);
 	nif->c.tx += sent;

@@ -25,6 +25,7 @@ struct tcp_tx_ops;
 struct load;
 struct svc_probe;
 struct trigger_tx;
+struct responder;
 
 /* A peer on the link, learned from ARP. */
 struct neigh {
@@ -109,13 +110,24 @@ struct netif {
 	struct beacon_listener beacon;
 	struct ping_prober *ping;
 	struct tcp_stack *tcp; /* TCP segments go here when set */
-	int responder;	       /* else to the stateless HTTP responder, when set */
+	struct responder *responder; /* else to this server (responder.h), when set */
 	struct load *load;
 	struct svc_probe *svc; /* the readiness probe, when armed (svc.c) */
 	struct trigger_tx *trig; /* remote-trigger echoes and START, when attached (trigger_tx.c) */
 
 	struct rte_mbuf *txq[NETIF_BURST];
 	uint16_t ntx;
+
+	/* Own-cycle accounting (BENCHMARKS.md): kicks is set when the port's
+	 * PMD enters the kernel inside its bursts (af_xdp, af_packet, tap,
+	 * vhost: the TX kick, where a veth peer's receive work runs); kick
+	 * sums the TSC spent inside the RX burst of each busy iteration and every
+	 * TX burst on such a port. Worker-owned. */
+	uint8_t kicks;
+	tsc_t kick;
+	/* Set by the worker (responder.c, --once) to stop polling this
+	 * netif: nothing touches the port after it. */
+	int halted;
 
 	struct netif_counters c;
 };

@@ -13,6 +13,7 @@
 
 #define PORT_RX_DESC 4096
 #define PORT_TX_DESC 1024
+#define PORT_MEMIF_WAIT_MS 15000
 
 static const struct {
 	enum port_kind kind;
@@ -24,6 +25,7 @@ static const struct {
 	{ PORT_TAP, "tap", "tap:NAME" },
 	{ PORT_VHOST, "vhost", "vhost:SOCKET" },
 	{ PORT_MEMIF, "memif", "memif:SOCKET" },
+	{ PORT_MEMIF, "memif-client", "memif-client:SOCKET" }, /* the client end */
 	{ PORT_RING, "ring", "ring:NAME" },
 	{ PORT_PCI, "pci", "pci:BDF" },
 };
@@ -58,7 +60,7 @@ int port_spec_parse(const char *s, struct port_spec *ps, char *err, size_t errle
 	if (!colon) {
 		snprintf(err, errlen,
 			 "--port '%s': expected KIND:ARG, one of af_xdp:IFACE, af_packet:IFACE, "
-			 "tap:NAME, vhost:SOCKET, memif:SOCKET, ring:NAME, pci:BDF",
+			 "tap:NAME, vhost:SOCKET, memif:SOCKET, memif-client:SOCKET, ring:NAME, pci:BDF",
 			 s ? s : "");
 		return -EINVAL;
 	}
@@ -68,7 +70,7 @@ int port_spec_parse(const char *s, struct port_spec *ps, char *err, size_t errle
 			break;
 	if (i == N_KINDS) {
 		snprintf(err, errlen,
-			 "--port '%s': unknown kind '%.*s' (af_xdp, af_packet, tap, vhost, memif, ring, pci)",
+			 "--port '%s': unknown kind '%.*s' (af_xdp, af_packet, tap, vhost, memif, memif-client, ring, pci)",
 			 s, (int)klen, s);
 		return -EINVAL;
 	}
@@ -85,6 +87,7 @@ int port_spec_parse(const char *s, struct port_spec *ps, char *err, size_t errle
 		}
 	}
 	strcpy(ps->arg, colon + 1);
+	ps->memif_client = strcmp(port_kinds[i].name, "memif-client") == 0;
 	ps->suffix[0] = 0;
 	ps->xdp_prog[0] = 0;
 	return 0;
@@ -142,7 +145,8 @@ int port_eal_device(const struct port_spec *ps, char *arg0, char *arg1)
 		snprintf(arg1, len, "%s,iface=%s,queues=1", name, ps->arg);
 		break;
 	case PORT_MEMIF:
-		snprintf(arg1, len, "%s,role=server,socket=%s", name, ps->arg);
+		snprintf(arg1, len, "%s,role=%s,socket=%s", name, ps->memif_client ? "client" : "server",
+			 ps->arg);
 		break;
 	default:
 		return 0;
@@ -275,6 +279,8 @@ static int port_setup(struct port *p, struct rte_mempool *pool, char *err, size_
 int port_open(const struct port_spec *ps, struct rte_mempool *pool, struct port *p, char *err,
 	      size_t errlen)
 {
+	int rc;
+
 	memset(p, 0, sizeof(*p));
 	p->spec = *ps;
 	if (port_find(ps, &p->id)) {
@@ -285,8 +291,24 @@ int port_open(const struct port_spec *ps, struct rte_mempool *pool, struct port 
 		return -ENODEV;
 	}
 	rte_eth_dev_get_name_by_port(p->id, p->name);
-	snprintf(p->label, sizeof(p->label), "%s:%s", port_kind_name(ps->kind), ps->arg);
-	return port_setup(p, pool, err, errlen);
+	snprintf(p->label, sizeof(p->label), "%s%s:%s", port_kind_name(ps->kind), ps->memif_client ? "-client" : "",
+		 ps->arg);
+	rc = port_setup(p, pool, err, errlen);
+	if (rc || !ps->memif_client)
+		return rc;
+	/* The client end is up once the server took it: wait for that, so the
+	 * first frames (ARP) are not refused by a link still down. */
+	for (int i = 0; i < PORT_MEMIF_WAIT_MS / 10; i++) {
+		struct rte_eth_link link;
+
+		if (rte_eth_link_get_nowait(p->id, &link) == 0 && link.link_status == RTE_ETH_LINK_UP)
+			return 0;
+		rte_delay_us_sleep(10000);
+	}
+	snprintf(err, errlen, "--port %s: no memif server answered on %s within %d ms (is lvperf reflect there?)",
+		 p->label, ps->arg, PORT_MEMIF_WAIT_MS);
+	port_close(p);
+	return -ETIMEDOUT;
 }
 
 int port_open_ring_pair(const char *name, struct rte_mempool *pool, struct port *a, struct port *b,

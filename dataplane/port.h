@@ -34,6 +34,8 @@ struct port_spec {
 	 * PMD's default program. No commas, '=' or spaces. */
 	char xdp_prog[PORT_ARG_MAX];
 	char suffix[8];		/* appended to the vdev name: a second port of a kind */
+	uint8_t memif_client;	/* memif-client:SOCKET: connect to a memif server
+				 * (memif:SOCKET, e.g. lvperf reflect) */
 };
 
 /*

@@ -14,23 +14,29 @@ static int worker_poll(struct netif *nif)
 {
 	struct rte_mbuf *pkts[NETIF_BURST];
 	tsc_t stamps[NETIF_BURST];
+	tsc_t r0 = nif->kicks ? rte_rdtsc() : 0, now;
 	uint16_t n, i;
 	int work;
 
+	if (nif->halted)
+		return 0;
 	n = rte_eth_rx_burst(nif->port_id, 0, pkts, NETIF_BURST);
+	now = rte_rdtsc();
 	if (n) {
-		tsc_t now = rte_rdtsc();
-
 		nif->rx_stamp(nif, pkts, n, now, stamps);
 		for (i = 0; i < n; i++)
 			netif_input(nif, pkts[i], stamps[i]);
 	}
 	work = n != 0;
-	work |= nif->tick(nif, rte_rdtsc());
+	work |= nif->tick(nif, n ? rte_rdtsc() : now);
 	if (nif->ntx) {
 		netif_flush(nif);
 		work = 1;
 	}
+	/* An RX burst in a busy iteration may have entered the kernel (the
+	 * af_xdp wakeup) whether or not it returned frames. */
+	if (work && nif->kicks)
+		nif->kick += now - r0;
 	return work;
 }
 

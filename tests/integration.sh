@@ -1990,6 +1990,108 @@ PY
 	done
 	echo "two servers: $(grep -c . "$tmp/run/raw/points.jsonl") points, report names nl@left and nr@right"
 	;;
+reflect_memif)
+	# lvperf reflect answers lvperf http and kv over memif (reflector
+	# worker on CPU 0, generator on CPU 1): every reply correct (each HTTP
+	# body checked byte for byte, pipelined replies split across segments),
+	# and the reflector answered exactly what the generator sent. A long
+	# linger: on a loaded box a reply may come after the default 1 s, and
+	# closing with requests outstanding is not what this tests.
+	sock="$tmp/lvp-refl.sock"
+	reflect_start() { # reflect_start PROTO_FLAG OUT
+		"$LVPERF" reflect --port "memif:$sock" --ip "${peer_ip}/24" "$1" --once --cores 1,0 --json \
+			>"$2" 2>"$tmp/refl.err" & refl=$!
+		pids+=("$refl")
+		for _ in $(seq 100); do grep -q "answering" "$tmp/refl.err" && return 0; sleep 0.1; done
+		cat "$tmp/refl.err" >&2; fail "lvperf reflect did not start"
+	}
+	reflect_stop() { # --once: it leaves by itself once the generator has
+		for _ in $(seq 150); do kill -0 "$refl" 2>/dev/null || break; sleep 0.1; done
+		kill -TERM "$refl" 2>/dev/null || true
+		rc=0; wait "$refl" || rc=$?
+		[ "$rc" = 0 ] || { cat "$tmp/refl.err" >&2; fail "lvperf reflect exited $rc"; }
+	}
+	python3 -c 'import sys; sys.stdout.write("".join(chr(97 + i % 26) for i in range(1024)))' >"$tmp/body"
+	reflect_start --http "$tmp/rh.json"
+	"$LVPERF" http --port "memif-client:$sock" --ip "$our_ip/24" --target "$peer_ip" --connections 50 \
+		--pipeline 4 --duration 2s --warmup 1s --linger 5s --verify "$tmp/body" --cores 0,1 --json >"$tmp/h.json" 2>"$tmp/err" ||
+		{ cat "$tmp/err" >&2; fail "lvperf http against reflect exited $?"; }
+	reflect_stop
+	load_ok "$tmp/h.json"
+	check "$tmp/h.json" 'j["classes"]["2xx"] == j["requests"] and j["requests_sent"] == j["replies_total"] > j["requests"]' "not every request got a 2xx"
+	h=$tmp/h.json
+	check "$tmp/rh.json" "j['answered']['bad'] == 0 and j['answered']['conns'] == 50 and j['answered']['out_of_order'] <= json.load(open('$h'))['tcp']['retransmits'] + json.load(open('$h'))['tcp']['fast_retransmits']" "reflect saw bad or reordered segments"
+	check "$tmp/rh.json" "j['answered']['requests'] == json.load(open('$h'))['requests_sent']" "reflect's count differs from what http sent"
+	reflect_start --resp "$tmp/rk.json"
+	"$LVPERF" kv --port "memif-client:$sock" --ip "$our_ip/24" --target "$peer_ip" --op mixed:0.5 --connections 50 \
+		--pipeline 16 --duration 2s --warmup 1s --linger 5s --cores 0,1 --json >"$tmp/k.json" 2>"$tmp/err" ||
+		{ cat "$tmp/err" >&2; fail "lvperf kv against reflect exited $?"; }
+	reflect_stop
+	load_ok "$tmp/k.json"
+	check "$tmp/k.json" 'j["classes"]["ok"] == j["requests"] and j["requests_sent"] == j["replies_total"]' "not every GET/SET got a 3-byte value or +OK"
+	k=$tmp/k.json
+	# A segment out of order can only be a retransmission (the worker of
+	# either side descheduled past the RTO on a loaded box).
+	check "$tmp/rk.json" "j['answered']['bad'] == 0 and j['answered']['unknown'] == 0 and j['answered']['out_of_order'] <= json.load(open('$k'))['tcp']['retransmits'] + json.load(open('$k'))['tcp']['fast_retransmits']" "reflect saw bad, unknown or reordered requests"
+	check "$tmp/rk.json" "j['answered']['gets'] == json.load(open('$k'))['kv']['gets_sent'] and j['answered']['sets'] == json.load(open('$k'))['kv']['sets_sent'] and j['answered']['requests'] == json.load(open('$k'))['requests_sent']" "reflect's GET/SET counts differ from what kv sent"
+	[ ! -e "$sock" ] || fail "memif socket left behind"
+	echo "reflect: http $(json "$tmp/h.json" 'round(j["requests_per_s"])') req/s, kv $(json "$tmp/k.json" 'round(j["requests_per_s"])') req/s"
+	;;
+telemetry)
+	# lvperf http publishes its run on DPDK's telemetry socket (mode 0600 in
+	# its own runtime dir): queried twice during the window, the counters
+	# advance; connections and histogram answer; nothing stays after.
+	sock="$tmp/lvp-tel.sock"
+	"$LVPERF" reflect --port "memif:$sock" --ip "${peer_ip}/24" --http --once --cores 1,0 >/dev/null 2>"$tmp/refl.err" &
+	refl=$!; pids+=("$refl")
+	for _ in $(seq 100); do grep -q answering "$tmp/refl.err" && break; sleep 0.1; done
+	"$LVPERF" http --port "memif-client:$sock" --ip "$our_ip/24" --target "$peer_ip" --connections 20 \
+		--duration 4s --warmup 1s --cores 0,1 --json >"$tmp/h.json" 2>"$tmp/err" & lv=$!
+	pids+=("$lv")
+	tel="/var/run/dpdk/lvp-$lv/dpdk_telemetry.v2"
+	python3 - "$tel" >"$tmp/tel.out" <<'PYEOF' || { cat "$tmp/tel.out" "$tmp/err" >&2; fail "telemetry query failed"; }
+import json, os, socket, stat, sys, time
+path = sys.argv[1]
+for _ in range(100):
+    if os.path.exists(path):
+        break
+    time.sleep(0.1)
+# the runtime dir is the owner's alone from the start (umask 077 around
+# EAL init), the socket 0600 once lvperf registered its commands
+mode = stat.S_IMODE(os.stat(os.path.dirname(path)).st_mode)
+assert mode == 0o700, "runtime dir mode %o" % mode
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.connect(path)
+json.loads(s.recv(4096).decode())  # the greeting: version, pid
+def q(cmd):
+    s.send(cmd.encode())
+    return json.loads(s.recv(16384).decode())[cmd]
+for _ in range(100):
+    a = q("/lvperf/stats")
+    if a.get("phase") == "measure":
+        break
+    time.sleep(0.05)
+assert a["phase"] == "measure", a
+mode = stat.S_IMODE(os.stat(path).st_mode)
+assert mode == 0o600, "socket mode %o" % mode
+time.sleep(0.5)
+b = q("/lvperf/stats")
+c = q("/lvperf/connections")
+h = q("/lvperf/histogram")
+print(a, b, c, h)
+assert b["replies"] > a["replies"] and b["measured"] > a["measured"] and b["requests_sent"] > a["requests_sent"], "counters did not advance"
+assert b["elapsed_ms"] >= a["elapsed_ms"] + 400 and b["command"] == "http", "clock or command wrong"
+assert c["open"] == 20 and c["established"] == 20, "connections %s" % c
+assert h["n"] > 0 and 0 < h["min"] <= h["p50"] <= h["p99"] <= h["max"], "histogram %s" % h
+PYEOF
+	rc=0; wait "$lv" || rc=$?
+	[ "$rc" = 0 ] || { cat "$tmp/err" >&2; fail "lvperf http exited $rc"; }
+	for _ in $(seq 150); do kill -0 "$refl" 2>/dev/null || break; sleep 0.1; done
+	kill -TERM "$refl" 2>/dev/null || true
+	wait "$refl" || true
+	load_ok "$tmp/h.json"
+	[ ! -e "/var/run/dpdk/lvp-$lv" ] || fail "runtime dir /var/run/dpdk/lvp-$lv left behind"
+	;;
 *) fail "unknown case $case_name" ;;
 esac
 echo "ok: $case_name"

@@ -255,6 +255,35 @@ static void test_csum_odd_length(void **state)
 	assert_int_equal(csum_be(pkt_csum(bytes, 0)), 0xffff);
 }
 
+/* Every length to a full frame at every alignment, against the 16-bit
+ * reference (pkt_csum_add sums 8-byte words with end-around carry), and
+ * chained after a large partial sum (the carries of the first word). */
+static void test_csum_lengths_offsets(void **state)
+{
+	static uint8_t buf[1600 + 8];
+	uint32_t x = 2463534242u;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(buf); i++) {
+		x ^= x << 13, x ^= x >> 17, x ^= x << 5; /* xorshift32 (Marsaglia 2003) */
+		buf[i] = (uint8_t)(i % 97 == 0 ? 0xff : x);
+	}
+	for (size_t off = 0; off < 8; off++)
+		for (size_t n = 0; n <= 1600; n++)
+			assert_int_equal(csum_be(pkt_csum(buf + off, n)), ref_csum(buf + off, n));
+	for (size_t n = 2; n <= 1600; n += 2) {
+		uint8_t two[2] = { 0xff, 0xff };
+		uint8_t joined[1602];
+
+		memcpy(joined, two, 2);
+		memcpy(joined + 2, buf, n);
+		assert_int_equal(pkt_csum_fold(pkt_csum_add(pkt_csum_add(0xffffffffu, two, 0), joined, n + 2)),
+				 pkt_csum_fold(pkt_csum_add(0xffffffffu, joined, n + 2)));
+		assert_int_equal(csum_be(pkt_csum_fold(pkt_csum_add(pkt_csum_add(0, joined, 2), buf, n))),
+				 ref_csum(joined, n + 2));
+	}
+}
+
 static void test_csum_all_ones(void **state)
 {
 	uint8_t ff[64];
@@ -1129,6 +1158,7 @@ int main(void)
 		cmocka_unit_test(test_csum_rfc1071_example),
 		cmocka_unit_test(test_csum_odd_length),
 		cmocka_unit_test(test_csum_all_ones),
+		cmocka_unit_test(test_csum_lengths_offsets),
 		cmocka_unit_test(test_csum_wraps_repeatedly),
 		FIXTURE_TEST(0),
 		FIXTURE_TEST(1),
