@@ -14,6 +14,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "image.h"
 #include "ledger.h"
 #include "proc.h"
 
@@ -23,6 +24,80 @@
 
 static int ledger_fd = -1;
 static unsigned ledger_open_count;
+
+/* LEDGER_DIR is ours: a directory (not a link to one) of this user that
+ * nobody else may write in. */
+static int ledger_dir_ours(void)
+{
+	struct stat st;
+
+	return lstat(LEDGER_DIR, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid() &&
+	       !(st.st_mode & 022);
+}
+
+int ledger_name_pid(const char *name)
+{
+	size_t n = strspn(name, "0123456789");
+	long pid;
+
+	if (n == 0 || n > 9 || name[0] == '0' || strcmp(name + n, ".ledger") != 0)
+		return 0;
+	pid = strtol(name, NULL, 10);
+	return pid > 1 && pid <= INT_MAX ? (int)pid : 0;
+}
+
+int ledger_path_ok(const char *name)
+{
+	char cache[PATH_MAX], images[PATH_MAX + 16], path[PATH_MAX];
+	const char *roots[3] = { "/tmp/lvp", "/run/lxc/lock/tmp/lvp", images };
+	const char *p, *slash;
+	size_t i, n, rlen = 0;
+	struct stat st;
+
+	image_cache_root(cache, sizeof(cache));
+	snprintf(images, sizeof(images), "%s/images/", cache);
+	for (i = 0; i < 3 && !rlen; i++)
+		if (strncmp(name, roots[i], strlen(roots[i])) == 0 && name[strlen(roots[i])])
+			rlen = (size_t)(strrchr(roots[i], '/') - roots[i]) + 1;
+	/* in the image cache, only an image under construction (image.c) */
+	if (rlen && i == 3 && (!(p = strrchr(name, '/')) || strncmp(p, "/lvptmp-", 8) != 0))
+		return 0;
+	if (!rlen || strlen(name) >= sizeof(path) || strstr(name, "/..") || strstr(name, "//"))
+		return 0;
+	for (p = name; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return 0;
+	/* Each component from the lvp one down: no link to follow, and the
+	 * lvp one made by this user, writable by nobody else. */
+	for (p = name + rlen;; p = slash + 1) {
+		slash = strchr(p, '/');
+		n = slash ? (size_t)(slash - name) : strlen(name);
+		memcpy(path, name, n);
+		path[n] = 0;
+		if (lstat(path, &st) != 0)
+			return errno == ENOENT; /* nothing there to follow */
+		if (S_ISLNK(st.st_mode))
+			return 0;
+		if (p == name + rlen && (st.st_uid != geteuid() || (st.st_mode & 022)))
+			return 0;
+		if (!slash || !slash[1])
+			return 1;
+	}
+}
+
+int ledger_mkdir(const char *dir, mode_t mode)
+{
+	int rc = ledger_add(LEDGER_DIRECTORY, dir);
+
+	if (rc)
+		return rc;
+	if (mkdir(dir, mode) != 0) {
+		rc = -errno;
+		ledger_done(LEDGER_DIRECTORY, dir); /* not ours to remove */
+		return rc;
+	}
+	return 0;
+}
 
 static int ledger_write(char sign, const char *kind, const char *name)
 {
@@ -34,8 +109,10 @@ static int ledger_write(char sign, const char *kind, const char *name)
 
 		if (mkdir(LEDGER_DIR, 0700) != 0 && errno != EEXIST)
 			return -errno;
+		if (!ledger_dir_ours())
+			return -EPERM;
 		snprintf(path, sizeof(path), LEDGER_DIR "/%d.ledger", (int)getpid());
-		ledger_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+		ledger_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
 		if (ledger_fd < 0)
 			return -errno;
 	}
@@ -260,7 +337,7 @@ int ledger_umount_under(const char *dir)
 	int n = 0, done = 0, i;
 	FILE *f;
 
-	if (strncmp(dir, "/tmp/lvp", 8) != 0 || strstr(dir, ".."))
+	if (strncmp(dir, "/tmp/lvp", 8) != 0 || !ledger_path_ok(dir))
 		return 0;
 	f = fopen("/proc/self/mountinfo", "r");
 	if (!f)
@@ -275,7 +352,7 @@ int ledger_umount_under(const char *dir)
 	}
 	fclose(f);
 	for (i = n - 1; i >= 0; i--)
-		done += umount2(mnt[i], MNT_DETACH) == 0;
+		done += umount2(mnt[i], MNT_DETACH | UMOUNT_NOFOLLOW) == 0;
 	return done;
 }
 
@@ -304,7 +381,7 @@ static int ledger_undo_lxd(const char *entry)
 	int n = 4, i;
 
 	if (sscanf(entry, "%15s %63s %511s %511s", type, name, dir, conf) != 4 ||
-	    strncmp(name, "lvp", 3) != 0 || strncmp(conf, "/tmp/lvp", 8) != 0)
+	    strncmp(name, "lvp", 3) != 0 || strncmp(conf, "/tmp/lvp", 8) != 0 || !ledger_path_ok(conf))
 		return 0;
 	snprintf(env_dir, sizeof(env_dir), "LXD_DIR=%s", dir);
 	snprintf(env_conf, sizeof(env_conf), "LXD_CONF=%s", conf);
@@ -341,7 +418,7 @@ static int ledger_undo_lxdd(const char *dir)
 	char *argv[] = { "env", env_dir, "lxd", "shutdown", "--timeout=8", NULL };
 	int ok;
 
-	if (strncmp(dir, "/tmp/lvp", 8) != 0 || strstr(dir, ".."))
+	if (strncmp(dir, "/tmp/lvp", 8) != 0 || !ledger_path_ok(dir))
 		return 0;
 	snprintf(env_dir, sizeof(env_dir), "LXD_DIR=%s/var", dir);
 	ok = ledger_run(argv) == 0;
@@ -390,12 +467,9 @@ static int ledger_undo(const char *kind, const char *name, FILE *out)
 		char *argv[] = { "rm", "-rf", "--one-file-system", "--", (char *)name, NULL };
 		struct stat st;
 
-		const char *base = strrchr(name, '/');
-
-		/* Images under construction: CACHE/images/lvptmp-* (image.c). */
-		if ((strncmp(name, "/tmp/lvp", 8) != 0 && strncmp(name, "/run/lxc/lock/tmp/lvp", 21) != 0 &&
-		     !(strstr(name, "/images/") && base && strncmp(base, "/lvptmp-", 8) == 0)) ||
-		    strstr(name, "..") || stat(name, &st) != 0 || ledger_run(argv) != 0)
+		/* /tmp/lvp*, LXC's locks of them, images under construction
+		 * CACHE/images/lvptmp-* (image.c); nothing reached by a link. */
+		if (!ledger_path_ok(name) || lstat(name, &st) != 0 || ledger_run(argv) != 0)
 			return 0;
 	} else if (strcmp(kind, LEDGER_CGROUP) == 0) {
 		if (!ledger_undo_cgroup(name))
@@ -404,8 +478,8 @@ static int ledger_undo(const char *kind, const char *name, FILE *out)
 		char path[LEDGER_LINE], id[LEDGER_LINE];
 		char *argv[] = { "lxc-stop", "-P", path, "-n", id, "-k", NULL };
 
-		if (sscanf(name, "%s %s", path, id) != 2 || strncmp(path, "/tmp/lvp", 8) != 0 ||
-		    ledger_run(argv) != 0)
+		if (sscanf(name, "%511s %511s", path, id) != 2 || strncmp(path, "/tmp/lvp", 8) != 0 ||
+		    !ledger_path_ok(path) || ledger_run(argv) != 0)
 			return 0;
 	} else if (strcmp(kind, LEDGER_LXD) == 0) {
 		if (!ledger_undo_lxd(name))
@@ -416,14 +490,14 @@ static int ledger_undo(const char *kind, const char *name, FILE *out)
 	} else if (strcmp(kind, LEDGER_MOUNT) == 0) {
 		char *argv[] = { "umount", "-l", (char *)name, NULL };
 
-		if (strncmp(name, "/tmp/lvp", 8) != 0 || strstr(name, "..") || ledger_run(argv) != 0)
+		if (strncmp(name, "/tmp/lvp", 8) != 0 || !ledger_path_ok(name) || ledger_run(argv) != 0)
 			return 0;
 	} else if (strcmp(kind, LEDGER_RUNC) == 0 || strcmp(kind, LEDGER_CRUN) == 0) {
 		char root[LEDGER_LINE], id[LEDGER_LINE];
 		char *argv[] = { (char *)kind, "--root", root, "delete", "-f", id, NULL };
 
-		if (sscanf(name, "%s %s", root, id) != 2 || strncmp(root, "/tmp/lvp", 8) != 0 ||
-		    ledger_run(argv) != 0)
+		if (sscanf(name, "%511s %511s", root, id) != 2 || strncmp(root, "/tmp/lvp", 8) != 0 ||
+		    !ledger_path_ok(root) || ledger_run(argv) != 0)
 			return 0;
 	} else {
 		return 0;
@@ -438,11 +512,19 @@ static int ledger_cleanup_file(const char *path, FILE *out)
 {
 	static char open_kind[LEDGER_MAX_OPEN][16], open_name[LEDGER_MAX_OPEN][LEDGER_LINE];
 	char line[LEDGER_LINE];
-	int n = 0, removed = 0, i;
-	FILE *f = fopen(path, "r");
+	int n = 0, removed = 0, i, fd;
+	struct stat st;
+	FILE *f;
 
-	if (!f)
+	/* Only a regular file of ours that nobody else may write, not a link. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
 		return -errno;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022) ||
+	    !(f = fdopen(fd, "r"))) {
+		close(fd);
+		return -EPERM;
+	}
 	while (fgets(line, sizeof(line), f)) {
 		char kind[16], name[LEDGER_LINE];
 
@@ -528,17 +610,16 @@ static int ledger_sweep_prefix_dir(const char *dir, pid_t only, FILE *out)
 
 int ledger_cleanup(FILE *out)
 {
-	DIR *d = opendir(LEDGER_DIR);
+	DIR *d = ledger_dir_ours() ? opendir(LEDGER_DIR) : NULL;
 	struct dirent *e;
 	int removed = 0, rc;
 
 	if (d) {
 		while ((e = readdir(d))) {
 			char path[PATH_MAX];
-			int pid;
+			int pid = ledger_name_pid(e->d_name);
 
-			if (sscanf(e->d_name, "%d.ledger", &pid) != 1 || pid == (int)getpid() ||
-			    ledger_owner_alive(pid))
+			if (!pid || pid == (int)getpid() || ledger_owner_alive(pid))
 				continue;
 			snprintf(path, sizeof(path), LEDGER_DIR "/%s", e->d_name);
 			rc = ledger_cleanup_file(path, out);
@@ -561,6 +642,8 @@ int ledger_cleanup_pid(pid_t pid, FILE *out)
 		return -EINVAL;
 	if (ledger_owner_alive(pid))
 		return -EBUSY;
+	if (!ledger_dir_ours())
+		return -EPERM;
 	snprintf(path, sizeof(path), LEDGER_DIR "/%d.ledger", (int)pid);
 	if (access(path, F_OK) != 0)
 		return -ENOENT;

@@ -45,6 +45,23 @@ extern const char *const ledger_spill_paths[];
  * 1 when it was removed. */
 int ledger_spill_remove(const char *name);
 
+/* 1 when lvperf's cleanup may remove path name: under one of its own
+ * state roots (/tmp/lvp*, /run/lxc/lock/tmp/lvp*, CACHE/images/.../lvptmp-*),
+ * without "..", "//" or control characters, and no component from the lvp
+ * one down a symbolic link, the lvp one owned by this user and writable by
+ * nobody else (a missing component ends the check: nothing to follow). */
+int ledger_path_ok(const char *name);
+
+/* The pid of a ledger file named exactly "<pid>.ledger" (no sign, no
+ * leading zero, pid > 1), else 0. */
+int ledger_name_pid(const char *name);
+
+/* Make run directory dir with mode, recorded in the ledger first. A
+ * directory (or anything) already there is never reused: -EEXIST, and
+ * the record is closed, so that neither this run nor cleanup touches it.
+ * Returns 0 or -errno. */
+int ledger_mkdir(const char *dir, mode_t mode);
+
 /* Record that kind/name is about to be created (+) or is gone (-).
  * Opens this process's ledger on first use. Returns 0 or -errno. */
 int ledger_add(const char *kind, const char *name);
