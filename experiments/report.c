@@ -94,6 +94,17 @@ static int read_lines(const char *path,
 	return rc;
 }
 
+/* A name from a run directory (target, metric, ...) is text on one line:
+ * no control character. A newline in a target name once reached the
+ * gnuplot script, which ran the line after it. */
+static int name_ok(const char *s)
+{
+	for (; s && *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 0;
+	return 1;
+}
+
 static size_t intern(const char ***arr, size_t *n, const char *s)
 {
 	size_t i;
@@ -147,6 +158,10 @@ static int point_line(struct report *r, const char *s, size_t len, size_t line, 
 	else if (!status ||
 		 (strcmp(status, "ok") && strcmp(status, "failed") && strcmp(status, "skipped")))
 		bad = "'status': expected \"ok\", \"failed\" or \"skipped\"";
+	else if (!name_ok(p->target) || !name_ok(p->metric) || !name_ok(report_jstr(o, "platform")) ||
+		 !name_ok(report_jstr(o, "workload")) || !name_ok(report_jstr(json_object_get(o, "params"), "op")) ||
+		 !name_ok(report_jstr(json_object_get(o, "params"), "under")))
+		bad = "'target', 'metric', 'platform', 'workload', 'params': a control character in a name";
 	if (bad) {
 		fprintf(stderr, "lvperf report: %s:%zu: field %s (see RAWFORMAT)\n", path, line,
 			bad);

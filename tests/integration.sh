@@ -1631,6 +1631,44 @@ spill_baseline)
 	spill_paths_present >"$spill_baseline"
 	echo "present before the tests: $(tr '\n' ' ' <"$spill_baseline")"
 	;;
+safe_files)
+	# Issue 17: a run directory is never reused, cleanup follows no link,
+	# removes nothing of another user's and reads only <pid>.ledger files.
+	mkdir "$tmp/t" "$tmp/victim" "$tmp/victim/sub" && touch "$tmp/victim/sub/f"
+	# 1. /tmp/lvpbt<pid>-runc made first by another user, a link inside to
+	#    somewhere else: lvperf boot refuses it and writes nothing through it.
+	bash -c 'd=/tmp/lvpbt$$-runc; mkdir "$d" && chown nobody "$d" && ln -s "$1" "$d/state" && touch "$3" &&
+		exec "$2" boot --platform runc --repeat 1 --quiet' _ "$tmp/t" "$LVPERF" "$tmp/made" >/dev/null 2>"$tmp/err" &
+	bp=$!
+	pids+=("$bp")
+	rc=0; wait "$bp" || rc=$?
+	d=/tmp/lvpbt$bp-runc
+	[ -e "$tmp/made" ] || fail "$d could not be prepared (the test is void)"
+	[ -L "$d/state" ] || { rm -rf "$d"; fail "lvperf boot reused and removed another user's run directory $d"; }
+	owner=$(stat -c %U "$d"); n=$(find "$d" "$tmp/t" -mindepth 1 | wc -l)
+	rm -rf "$d"
+	[ "$rc" != 0 ] || fail "lvperf boot used a run directory that existed already"
+	grep -q "File exists" "$tmp/err" || { cat "$tmp/err" >&2; fail "no clear error on an existing run directory"; }
+	[ "$owner" = nobody ] && [ "$n" = 1 ] || fail "lvperf wrote in or through another user's directory ($n entries, owner $owner)"
+	# 2. Ledgers of a dead lvperf naming a path through a link, a directory
+	#    of another user, and a file not named <pid>.ledger.
+	sleep 0 & dp=$!; wait "$dp"
+	mkdir -p /run/lvperf
+	ln -s "$tmp/victim" "/tmp/lvps$$-link"
+	mkdir "/tmp/lvps$$-other" "/tmp/lvps$$-own" && chown nobody "/tmp/lvps$$-other"
+	printf '+dir /tmp/lvps%s-link/sub\n+dir /tmp/lvps%s-other\n+mount /tmp/lvps%s-link/sub\n' $$ $$ $$ >"/run/lvperf/$dp.ledger"
+	printf '+dir /tmp/lvps%s-own\n' $$ >"/run/lvperf/$dp.ledger.old"
+	"$LVPERF" cleanup --ledger "$dp" >"$tmp/c.out" 2>&1 || { cat "$tmp/c.out" >&2; fail "lvperf cleanup --ledger exited $?"; }
+	"$LVPERF" cleanup >>"$tmp/c.out" 2>&1 || { cat "$tmp/c.out" >&2; fail "lvperf cleanup exited $?"; }
+	ok_f=0; [ -e "$tmp/victim/sub/f" ] && ok_f=1
+	ok_o=0; [ -d "/tmp/lvps$$-other" ] && ok_o=1
+	ok_w=0; [ -d "/tmp/lvps$$-own" ] && ok_w=1
+	rm -rf "/tmp/lvps$$-link" "/tmp/lvps$$-other" "/tmp/lvps$$-own" "/run/lvperf/$dp.ledger" "/run/lvperf/$dp.ledger.old"
+	[ "$ok_f" = 1 ] || fail "cleanup followed a link: $tmp/victim/sub removed"
+	[ "$ok_o" = 1 ] || fail "cleanup removed another user's directory"
+	[ "$ok_w" = 1 ] || fail "cleanup read a file not named <pid>.ledger"
+	! grep -q "^removed" "$tmp/c.out" || { cat "$tmp/c.out"; fail "cleanup removed something of this test"; }
+	;;
 *) fail "unknown case $case_name" ;;
 esac
 echo "ok: $case_name"
