@@ -18,7 +18,6 @@
 #include "ledger.h"
 #include "proc.h"
 
-#define LEDGER_LINE 512
 #define LEDGER_MAX_OPEN 1024
 #define LEDGER_CMD_TIMEOUT (10ull * 1000000000u)
 
@@ -507,31 +506,18 @@ static int ledger_undo(const char *kind, const char *name, FILE *out)
 	return 1;
 }
 
-/* Undo what one dead process's ledger still holds. */
-static int ledger_cleanup_file(const char *path, FILE *out)
+int ledger_parse(FILE *f, char (*open_kind)[16], char (*open_name)[LEDGER_LINE], int max)
 {
-	static char open_kind[LEDGER_MAX_OPEN][16], open_name[LEDGER_MAX_OPEN][LEDGER_LINE];
 	char line[LEDGER_LINE];
-	int n = 0, removed = 0, i, fd;
-	struct stat st;
-	FILE *f;
+	int n = 0, i;
 
-	/* Only a regular file of ours that nobody else may write, not a link. */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022) ||
-	    !(f = fdopen(fd, "r"))) {
-		close(fd);
-		return -EPERM;
-	}
 	while (fgets(line, sizeof(line), f)) {
 		char kind[16], name[LEDGER_LINE];
 
 		line[strcspn(line, "\n")] = 0;
-		if (sscanf(line + 1, "%15s %[^\n]", kind, name) != 2)
+		if (sscanf(line + (line[0] != 0), "%15s %511[^\n]", kind, name) != 2)
 			continue;
-		if (line[0] == '+' && n < LEDGER_MAX_OPEN) {
+		if (line[0] == '+' && n < max) {
 			strcpy(open_kind[n], kind);
 			strcpy(open_name[n], name);
 			n++;
@@ -552,6 +538,27 @@ static int ledger_cleanup_file(const char *path, FILE *out)
 			}
 		}
 	}
+	return n;
+}
+
+/* Undo what one dead process's ledger still holds. */
+static int ledger_cleanup_file(const char *path, FILE *out)
+{
+	static char open_kind[LEDGER_MAX_OPEN][16], open_name[LEDGER_MAX_OPEN][LEDGER_LINE];
+	int n, removed = 0, i, fd;
+	struct stat st;
+	FILE *f;
+
+	/* Only a regular file of ours that nobody else may write, not a link. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022) ||
+	    !(f = fdopen(fd, "r"))) {
+		close(fd);
+		return -EPERM;
+	}
+	n = ledger_parse(f, open_kind, open_name, LEDGER_MAX_OPEN);
 	fclose(f);
 	/* What still runs in the run's cgroups goes first, while the
 	 * subreapers the run started (tini under libvirtd) are alive to reap

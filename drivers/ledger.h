@@ -15,6 +15,7 @@
 #include <sys/types.h>
 
 #define LEDGER_DIR "/run/lvperf"
+#define LEDGER_LINE 512 /* longest line, newline included */
 
 /* Kinds of resources, and how cleanup removes them. */
 #define LEDGER_NETNS "netns" /* ip netns del NAME */
@@ -82,6 +83,12 @@ int ledger_umount_under(const char *dir);
 
 /* 1 when an LXD daemon answers on LXD_DIR/unix.socket. */
 int ledger_lxd_answers(const char *lxd_dir);
+
+/* Read a ledger from f: the entries still open ("+KIND NAME" lines not
+ * closed by a later "-KIND NAME"; a pid closed by its number alone), at
+ * most max, in the order they were made, into open_kind/open_name.
+ * Malformed lines are skipped. Returns how many. Runs nothing. */
+int ledger_parse(FILE *f, char (*open_kind)[16], char (*open_name)[LEDGER_LINE], int max);
 
 /* At a clean exit: remove this process's ledger if nothing in it is
  * still open. */

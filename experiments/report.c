@@ -269,7 +269,8 @@ static int report_index(struct report *r)
 {
 	size_t i, j;
 
-	qsort(r->p, r->np, sizeof(*r->p), cmp_point_id);
+	if (r->np) /* r->p is NULL without points (fuzz_report: UB) */
+		qsort(r->p, r->np, sizeof(*r->p), cmp_point_id);
 	for (i = 0; i < r->np; i++) {
 		struct rp *p = &r->p[i];
 
@@ -299,8 +300,10 @@ static int report_index(struct report *r)
 			r->n_skipped++;
 		}
 	}
-	qsort(r->metric, r->nm, sizeof(*r->metric), cmp_metric);
-	qsort(r->extra, r->nx, sizeof(*r->extra), report_cmp_str);
+	if (r->nm)
+		qsort(r->metric, r->nm, sizeof(*r->metric), cmp_metric);
+	if (r->nx)
+		qsort(r->extra, r->nx, sizeof(*r->extra), report_cmp_str);
 	for (i = 0; i < r->np; i++) {
 		for (j = 0; j < r->nt; j++)
 			if (strcmp(r->target[j], r->p[i].target) == 0)

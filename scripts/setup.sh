@@ -10,6 +10,7 @@ LVP_PACKAGES=(
 	libdpdk-dev libnuma-dev libhwloc-dev libgsl-dev libjansson-dev libcyaml-dev libyaml-dev libcmocka-dev gnuplot-nox fonts-dejavu-core
 	iproute2 ethtool iputils-ping python3 procps util-linux nginx-light redis-server redis-tools runc crun lxc lxd lxd-client podman docker.io containerd runsc
 	qemu-system-x86 busybox-static xz-utils zstd libvirt-daemon libvirt-daemon-driver-qemu libvirt-daemon-driver-lxc libvirt-clients tini debootstrap e2fsprogs
+	libclang-rt-14-dev nftables
 )
 LVP_HUGEPAGES=${LVP_HUGEPAGES:-256}
 
