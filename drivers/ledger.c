@@ -328,6 +328,59 @@ static int ledger_undo_cgroup(const char *name)
 	return removed;
 }
 
+/* dir is a kept store of the image cache, CACHE/lvp-NAME[/...], reached
+ * through no link from CACHE on. */
+static int ledger_kept_ok(const char *dir)
+{
+	char cache[PATH_MAX], path[PATH_MAX];
+	size_t clen, n;
+	const char *p, *slash;
+	struct stat st;
+
+	image_cache_root(cache, sizeof(cache));
+	clen = strlen(cache);
+	if (strncmp(dir, cache, clen) != 0 || strncmp(dir + clen, "/lvp-", 5) != 0 || strstr(dir, "/..") ||
+	    strlen(dir) >= sizeof(path))
+		return 0;
+	for (p = dir + clen + 1;; p = slash + 1) {
+		slash = strchr(p, '/');
+		n = slash ? (size_t)(slash - dir) : strlen(dir);
+		memcpy(path, dir, n);
+		path[n] = 0;
+		if (lstat(path, &st) != 0 || S_ISLNK(st.st_mode) || st.st_uid != geteuid())
+			return 0;
+		if (!slash || !slash[1])
+			return 1;
+	}
+}
+
+int ledger_cgroup_join(const char *name, pid_t pid)
+{
+	char path[PATH_MAX];
+	int rc = 0;
+	FILE *f;
+
+	if (strncmp(name, "lvp", 3) != 0 || strchr(name, '/') || strstr(name, ".."))
+		return -EINVAL;
+	for (size_t i = 0; i < sizeof(ledger_kill_ctrl) / sizeof(ledger_kill_ctrl[0]); i++) {
+		snprintf(path, sizeof(path), "/sys/fs/cgroup/%s", ledger_kill_ctrl[i]);
+		if (access(path, F_OK) != 0)
+			continue; /* not mounted here */
+		snprintf(path, sizeof(path), "/sys/fs/cgroup/%s/%s", ledger_kill_ctrl[i], name);
+		if (mkdir(path, 0755) != 0 && errno != EEXIST) {
+			rc = -errno;
+			continue;
+		}
+		strncat(path, "/cgroup.procs", sizeof(path) - strlen(path) - 1);
+		f = fopen(path, "w");
+		if (!f || fprintf(f, "%d\n", (int)pid) < 0)
+			rc = -errno;
+		if (f && fclose(f) != 0)
+			rc = -errno;
+	}
+	return rc;
+}
+
 int ledger_umount_under(const char *dir)
 {
 	static char mnt[64][PATH_MAX];
@@ -336,7 +389,7 @@ int ledger_umount_under(const char *dir)
 	int n = 0, done = 0, i;
 	FILE *f;
 
-	if (strncmp(dir, "/tmp/lvp", 8) != 0 || !ledger_path_ok(dir))
+	if (!(strncmp(dir, "/tmp/lvp", 8) == 0 && ledger_path_ok(dir)) && !ledger_kept_ok(dir))
 		return 0;
 	f = fopen("/proc/self/mountinfo", "r");
 	if (!f)
@@ -462,10 +515,31 @@ static int ledger_undo(const char *kind, const char *name, FILE *out)
 	} else if (strcmp(kind, LEDGER_SPILL) == 0) {
 		if (!ledger_spill_remove(name))
 			return 0;
+	} else if (strcmp(kind, LEDGER_PODMAN) == 0) {
+		char store[LEDGER_LINE], id[LEDGER_LINE], root[LEDGER_LINE + 8], run[LEDGER_LINE + 8],
+			tmp[LEDGER_LINE + 8];
+		char *argv[] = { "podman", "--root", root, "--runroot", run, "--tmpdir", tmp,
+				 "--cgroup-manager", "cgroupfs", "--events-backend", "file", "--runtime",
+				 "runc", "rm", "-f", id, NULL };
+
+		if (sscanf(name, "%511s %511s", store, id) != 2 || strncmp(id, "lvp", 3) != 0 ||
+		    !ledger_kept_ok(store))
+			return 0;
+		snprintf(root, sizeof(root), "%s/root", store);
+		snprintf(run, sizeof(run), "%s/run", store);
+		snprintf(tmp, sizeof(tmp), "%s/tmp", store);
+		if (ledger_run(argv) != 0)
+			return 0; /* no such container: nothing was left */
+	} else if (strcmp(kind, LEDGER_UMOUNTS) == 0) {
+		if (ledger_umount_under(name) == 0)
+			return 0;
 	} else if (strcmp(kind, LEDGER_DIRECTORY) == 0) {
 		char *argv[] = { "rm", "-rf", "--one-file-system", "--", (char *)name, NULL };
 		struct stat st;
 
+		/* what a killed tool left mounted inside (dockerd's nsfs
+		 * mounts under exec/netns) would stop rm at its file system */
+		ledger_umount_under(name);
 		/* /tmp/lvp*, LXC's locks of them, images under construction
 		 * CACHE/images/lvptmp-* (image.c); nothing reached by a link. */
 		if (!ledger_path_ok(name) || lstat(name, &st) != 0 || ledger_run(argv) != 0)

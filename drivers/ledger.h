@@ -33,6 +33,15 @@
 				* storage delete NAME (TYPE instance, image, profile, storage) */
 #define LEDGER_LXDD "lxdd"     /* DIR: the lxd lvperf started with LXD_DIR=DIR/var: lxd shutdown,
 				* then umount -l what it left mounted under DIR */
+/* DIR: detach every mount under DIR, DIR itself kept (a platform's kept
+ * store in the image cache, CACHE/lvp-*, or a /tmp/lvp* directory):
+ * dockerd's bind mount of its data root and overlays, podman's merged and
+ * shm mounts. Recorded before the tool that mounts there starts. */
+#define LEDGER_UMOUNTS "umounts"
+/* "STORE NAME": podman (runc, cgroupfs) on the kept store STORE
+ * (CACHE/lvp-podman: STORE/root, /run, /tmp) removes container NAME, and
+ * with it the overlay "merged" and userdata/shm mounts it made there. */
+#define LEDGER_PODMAN "podman"
 /* A path a platform's own tool makes outside lvp names (dockerd's
  * /etc/docker/key.json, /run/docker/plugins, ...), noted only when it was
  * absent before lvperf started the tool: a file is unlinked, a directory
@@ -73,12 +82,19 @@ int ledger_done(const char *kind, const char *name);
 int ledger_add_pid(pid_t pid);
 int ledger_done_pid(pid_t pid);
 
+/* Make cgroup name (lvp-prefixed, recorded as LEDGER_CGROUP by the
+ * caller first) in the controllers cleanup kills in, and move pid there:
+ * what pid forks from then on (a daemon's helpers, their shims) is found
+ * and killed by cleanup even when re-parented. Returns 0 or -errno. */
+int ledger_cgroup_join(const char *name, pid_t pid);
+
 /* Remove the cgroup directory name (lvp-prefixed) from every controller,
  * children first. Returns how many directories were removed. */
 int ledger_rmdir_cgroup(const char *name);
 
-/* Detach every mount under dir (a /tmp/lvp* directory), deepest first.
- * Returns how many were unmounted. */
+/* Detach every mount under dir (a /tmp/lvp* directory, or a kept store
+ * CACHE/lvp-*), deepest first, following no link. Returns how many were
+ * unmounted. */
 int ledger_umount_under(const char *dir);
 
 /* 1 when an LXD daemon answers on LXD_DIR/unix.socket. */
