@@ -1733,6 +1733,13 @@ NFT
 	done
 	fault none
 	;;
+soak)
+	# Issue 17: a short kill -9 soak (bench/soak): lvperf boot SIGKILLed at
+	# random moments on runc, crun, podman and docker, then lvperf cleanup;
+	# nothing of the killed runs may be left.
+	PLATFORMS=${PLATFORMS:-runc crun podman docker} LVPERF="$LVPERF" \
+		bash "$(dirname "$0")/../bench/soak" 4 || fail "the soak left resources behind (above)"
+	;;
 *) fail "unknown case $case_name" ;;
 esac
 echo "ok: $case_name"
