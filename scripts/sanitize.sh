@@ -20,8 +20,9 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:halt_on_error=1:detect_leak
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$root/tests/lsan.supp:print_suppressions=0}
 rc=0
-meson test -C "$bd" --suite unit --print-errorlogs || rc=1
-meson test -C "$bd" --print-errorlogs integration_ping_af_xdp integration_beacon_native \
+# sanitized code runs 2-3 times slower: the timeouts scale with it
+meson test -C "$bd" --timeout-multiplier 3 --suite unit --print-errorlogs || rc=1
+meson test -C "$bd" --timeout-multiplier 3 --print-errorlogs integration_ping_af_xdp integration_beacon_native \
 	integration_http_af_xdp integration_kv integration_run_resume integration_cleanup || rc=1
 echo "sanitize: $([ $rc = 0 ] && echo passed || echo FAILED) in $(( $(date +%s) - start )) s"
 exit $rc
