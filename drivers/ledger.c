@@ -312,20 +312,41 @@ static int ledger_cgroup_found(const char *name, int do_kill)
 	return found;
 }
 
+/* 1 while cgroup name is in any hierarchy under /sys/fs/cgroup. */
+static int ledger_cgroup_exists(const char *name)
+{
+	DIR *d = opendir("/sys/fs/cgroup");
+	struct dirent *e;
+	int found = 0;
+
+	while (d && !found && (e = readdir(d))) {
+		char path[PATH_MAX];
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/sys/fs/cgroup/%s/%s", e->d_name, name);
+		found = access(path, F_OK) == 0;
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
 /* A dead run's cgroup, its processes already killed (ledger_cleanup_file):
- * removed, retried while the killed still leave it. */
+ * removed from every hierarchy, retried for up to 10 s while the killed
+ * still leave it (conmon, under load). Removed in some hierarchies only
+ * is not done: the soak found such halves left. */
 static int ledger_undo_cgroup(const char *name)
 {
 	int i, removed = 0;
 
-	for (i = 0; i < 40 && !removed; i++) {
-		removed = ledger_rmdir_cgroup(name) > 0;
-		if (!removed && !ledger_cgroup_found(name, 0))
-			break; /* gone already, or in none of them: no waiting */
-		if (!removed)
-			usleep(50000);
+	for (i = 0; i < 200; i++) {
+		removed += ledger_rmdir_cgroup(name);
+		if (!ledger_cgroup_exists(name))
+			break;
+		usleep(50000);
 	}
-	return removed;
+	return removed > 0;
 }
 
 /* dir is a kept store of the image cache, CACHE/lvp-NAME[/...], reached
