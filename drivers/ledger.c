@@ -14,6 +14,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "file.h"
 #include "image.h"
 #include "ledger.h"
 #include "proc.h"
@@ -517,6 +518,38 @@ int ledger_spill_remove(const char *name)
 	return (S_ISDIR(st.st_mode) ? rmdir(name) : unlink(name)) == 0;
 }
 
+/* runc states (/run/runc, podman's runtime root) of containers that
+ * podman started for run NAME (their cgroups are under /NAME/libpod-*)
+ * and no longer knows: a `podman run` killed with lvperf still had runc
+ * create them after cleanup's `podman rm`. Returns how many were deleted. */
+static int ledger_podman_runc_orphans(const char *name)
+{
+	DIR *d = opendir("/run/runc");
+	char needle[64];
+	struct dirent *e;
+	int n = 0;
+
+	snprintf(needle, sizeof(needle), "/%.40s/libpod-", name);
+	while (d && (e = readdir(d))) {
+		char path[PATH_MAX], *buf, *argv[] = { "runc", "--root", "/run/runc", "delete", "-f", e->d_name, NULL };
+		size_t len;
+		int mine;
+
+		if (strspn(e->d_name, "0123456789abcdef") != strlen(e->d_name) || strlen(e->d_name) < 12)
+			continue;
+		snprintf(path, sizeof(path), "/run/runc/%s/state.json", e->d_name);
+		if (file_read(path, &buf, &len) != 0)
+			continue;
+		mine = strstr(buf, needle) != NULL;
+		free(buf);
+		if (mine && ledger_run(argv) == 0)
+			n++;
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
 /* Remove one resource; 1 when something was removed. */
 static int ledger_undo(const char *kind, const char *name, FILE *out)
 {
@@ -549,8 +582,17 @@ static int ledger_undo(const char *kind, const char *name, FILE *out)
 		snprintf(root, sizeof(root), "%s/root", store);
 		snprintf(run, sizeof(run), "%s/run", store);
 		snprintf(tmp, sizeof(tmp), "%s/tmp", store);
-		if (ledger_run(argv) != 0)
-			return 0; /* no such container: nothing was left */
+		{
+			int gone = ledger_run(argv) == 0;
+
+			if (!gone) { /* the killed `podman run` may still be writing it */
+				usleep(1000000);
+				gone = ledger_run(argv) == 0;
+			}
+			gone += ledger_podman_runc_orphans(id);
+			if (!gone)
+				return 0; /* no such container: nothing was left */
+		}
 	} else if (strcmp(kind, LEDGER_UMOUNTS) == 0) {
 		if (ledger_umount_under(name) == 0)
 			return 0;
