@@ -28,6 +28,10 @@ libs_dp="$bd/liblvp_dataplane.a $bd/liblvp_lib.a"
 libs_exp="$bd/liblvp_experiments.a $bd/liblvp_drivers.a $bd/liblvp_calib.a $bd/liblvp_lib.a"
 deps=$(pkg-config --libs jansson libcyaml yaml-0.1 gsl libbpf)
 mkdir -p "$bd/fuzz" "$bd/crashes"
+# the spec and report targets write their input to files: here, removed at exit
+LVP_FUZZ_TMP=$(mktemp -d /tmp/lvpfuzz.XXXXXX)
+export LVP_FUZZ_TMP
+trap 'rm -rf "$LVP_FUZZ_TMP"' EXIT
 rc=0
 for t in $targets; do
 	case $t in

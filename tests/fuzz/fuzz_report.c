@@ -38,7 +38,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FILE *saved;
 
 	if (!dir[0]) {
-		snprintf(dir, sizeof(dir), "/tmp/lvpfuzz%d-report", (int)getpid());
+		snprintf(dir, sizeof(dir), "%.40s/lvpfuzz%d-report",
+			 getenv("LVP_FUZZ_TMP") ? getenv("LVP_FUZZ_TMP") : "/tmp", (int)getpid());
 		snprintf(raw, sizeof(raw), "%s/raw", dir);
 		mkdir(dir, 0700);
 		mkdir(raw, 0700);

@@ -19,8 +19,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static char path[64];
 	FILE *f, *err;
 
-	if (!path[0])
-		snprintf(path, sizeof(path), "/tmp/lvpfuzz%d-spec.yaml", (int)getpid());
+	if (!path[0]) /* LVP_FUZZ_TMP: scripts/fuzz.sh's own directory */
+		snprintf(path, sizeof(path), "%.40s/lvpfuzz%d-spec.yaml",
+			 getenv("LVP_FUZZ_TMP") ? getenv("LVP_FUZZ_TMP") : "/tmp", (int)getpid());
 	f = fopen(path, "wb");
 	if (!f)
 		abort();
