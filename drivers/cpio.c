@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <ftw.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -32,6 +33,12 @@ static void cpio_entry(struct cpio *c, const char *name, unsigned int mode, cons
 
 	if (c->err)
 		return;
+	/* newc's filesize and namesize are 8 hex digits: a larger entry would
+	 * be written with a truncated size and corrupt the rest of the archive. */
+	if (len > UINT32_MAX || nlen > UINT32_MAX || c->ino == UINT32_MAX) {
+		c->err = -EFBIG;
+		return;
+	}
 	/* magic ino mode uid gid nlink mtime filesize devmajor devminor
 	 * rdevmajor rdevminor namesize check */
 	snprintf(hdr, sizeof(hdr), "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X", c->ino++,
@@ -71,6 +78,11 @@ void cpio_copy(struct cpio *c, const char *name, unsigned int perm, const char *
 	}
 	if (fseek(in, 0, SEEK_END) != 0 || (n = ftell(in)) < 0 || fseek(in, 0, SEEK_SET) != 0) {
 		c->err = -EIO;
+		fclose(in);
+		return;
+	}
+	if ((unsigned long)n > UINT32_MAX) { /* before reading it into memory */
+		c->err = -EFBIG;
 		fclose(in);
 		return;
 	}

@@ -41,7 +41,8 @@ void cpio_symlink(struct cpio *c, const char *name, const char *target);
  */
 void cpio_tree(struct cpio *c, const char *root);
 
-/* Write the trailer. Returns 0 or the first -errno of the archive. */
+/* Write the trailer. Returns 0 or the first -errno of the archive
+ * (-EFBIG: an entry of 4 GiB or more, which newc cannot hold). */
 int cpio_end(struct cpio *c);
 
 #endif

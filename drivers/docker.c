@@ -55,6 +55,7 @@ struct docker_state {
 	char name[16];	 /* lvp<tag> */
 	char holder[24]; /* lvp<tag>-holder */
 	char cg[24], cgh[24]; /* lvp<tag>, lvp<tag>x */
+	char cgd[24];	 /* lvp<tag>d: dockerd, containerd and the shims */
 	char bridge[16];  /* lvp<tag>b with --net platform, else empty */
 	pid_t dockerd;
 	char data[240];	 /* the data root: kept in the cache, or in dir */
@@ -130,11 +131,21 @@ static int docker_start_daemon(struct docker_state *d, const struct target *t, c
 	snprintf(sock, sizeof(sock), "%.175s", d->host);
 	snprintf(cgp, sizeof(cgp), "/%.23s", d->cg);
 	d->spill = driver_spill_note(docker_spill);
+	/* Known before they exist: the engine's cgroup (containerd and the
+	 * shims it forks stay in it when lvperf is killed and they are
+	 * re-parented) and the mounts it makes under its data root. */
+	ledger_add(LEDGER_CGROUP, d->cgd);
+	ledger_add(LEDGER_UMOUNTS, d->data);
 	if (proc_start(argv, 1, &d->dockerd) != 0) {
 		snprintf(err, len, "docker: cannot start " DOCKERD_BIN);
 		return -EIO;
 	}
 	ledger_add_pid(d->dockerd);
+	/* before it starts containerd (~0.1 s in): its children follow it */
+	if (ledger_cgroup_join(d->cgd, d->dockerd) != 0) {
+		snprintf(err, len, "docker: cannot move dockerd into cgroup %s", d->cgd);
+		return -EIO;
+	}
 	for (i = 0; i < 200; i++) { /* ready in about 0.5 s here */
 		int status;
 
@@ -258,6 +269,7 @@ static int docker_prepare(struct target *t, char *err, size_t len)
 	snprintf(d->holder, sizeof(d->holder), "lvp%s-holder", t->tag);
 	snprintf(d->cg, sizeof(d->cg), "lvp%s", t->tag);
 	snprintf(d->cgh, sizeof(d->cgh), "lvp%sx", t->tag);
+	snprintf(d->cgd, sizeof(d->cgd), "lvp%sd", t->tag);
 	if (target_platform_net(t)) {
 		snprintf(d->bridge, sizeof(d->bridge), "lvp%sb", t->tag);
 		rc = netns_link_create(&t->link, t->tag, t->target_ip, t->prefix_len, 1, err, len);
@@ -348,6 +360,12 @@ static void docker_destroy(struct target *t)
 			proc_stop(d->dockerd, 20000000000ull, &status); /* it stops its containerd */
 			ledger_done_pid(d->dockerd);
 			d->dockerd = 0;
+		}
+		if (d->data[0]) { /* the engine was started */
+			ledger_umount_under(d->data); /* what it did not unmount */
+			ledger_done(LEDGER_UMOUNTS, d->data);
+			ledger_rmdir_cgroup(d->cgd);
+			ledger_done(LEDGER_CGROUP, d->cgd);
 		}
 		driver_spill_remove(docker_spill, d->spill);
 		d->spill = 0;

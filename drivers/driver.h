@@ -195,7 +195,8 @@ struct image_cmd;
 int driver_image(struct target *t, const char *platform, struct image *img, struct image_cmd *cmd,
 		 char *err, size_t len);
 
-/* rm -rf dir (an lvp directory) and close its ledger entry. */
+/* rm -rf dir (an lvp directory; nothing when ledger_path_ok refuses it)
+ * and close its ledger entry. */
 void driver_remove_dir(const char *dir);
 
 /* Remove cgroup lvp<tag> from every controller and close its ledger entry. */

@@ -14,15 +14,90 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "file.h"
+#include "image.h"
 #include "ledger.h"
 #include "proc.h"
 
-#define LEDGER_LINE 512
 #define LEDGER_MAX_OPEN 1024
 #define LEDGER_CMD_TIMEOUT (10ull * 1000000000u)
 
 static int ledger_fd = -1;
 static unsigned ledger_open_count;
+
+/* LEDGER_DIR is ours: a directory (not a link to one) of this user that
+ * nobody else may write in. */
+static int ledger_dir_ours(void)
+{
+	struct stat st;
+
+	return lstat(LEDGER_DIR, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid() &&
+	       !(st.st_mode & 022);
+}
+
+int ledger_name_pid(const char *name)
+{
+	size_t n = strspn(name, "0123456789");
+	long pid;
+
+	if (n == 0 || n > 9 || name[0] == '0' || strcmp(name + n, ".ledger") != 0)
+		return 0;
+	pid = strtol(name, NULL, 10);
+	return pid > 1 && pid <= INT_MAX ? (int)pid : 0;
+}
+
+int ledger_path_ok(const char *name)
+{
+	char cache[PATH_MAX], images[PATH_MAX + 16], path[PATH_MAX];
+	const char *roots[3] = { "/tmp/lvp", "/run/lxc/lock/tmp/lvp", images };
+	const char *p, *slash;
+	size_t i, n, rlen = 0;
+	struct stat st;
+
+	image_cache_root(cache, sizeof(cache));
+	snprintf(images, sizeof(images), "%s/images/", cache);
+	for (i = 0; i < 3 && !rlen; i++)
+		if (strncmp(name, roots[i], strlen(roots[i])) == 0 && name[strlen(roots[i])])
+			rlen = (size_t)(strrchr(roots[i], '/') - roots[i]) + 1;
+	/* in the image cache, only an image under construction (image.c) */
+	if (rlen && i == 3 && (!(p = strrchr(name, '/')) || strncmp(p, "/lvptmp-", 8) != 0))
+		return 0;
+	if (!rlen || strlen(name) >= sizeof(path) || strstr(name, "/..") || strstr(name, "//"))
+		return 0;
+	for (p = name; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return 0;
+	/* Each component from the lvp one down: no link to follow, and the
+	 * lvp one made by this user, writable by nobody else. */
+	for (p = name + rlen;; p = slash + 1) {
+		slash = strchr(p, '/');
+		n = slash ? (size_t)(slash - name) : strlen(name);
+		memcpy(path, name, n);
+		path[n] = 0;
+		if (lstat(path, &st) != 0)
+			return errno == ENOENT; /* nothing there to follow */
+		if (S_ISLNK(st.st_mode))
+			return 0;
+		if (p == name + rlen && (st.st_uid != geteuid() || (st.st_mode & 022)))
+			return 0;
+		if (!slash || !slash[1])
+			return 1;
+	}
+}
+
+int ledger_mkdir(const char *dir, mode_t mode)
+{
+	int rc = ledger_add(LEDGER_DIRECTORY, dir);
+
+	if (rc)
+		return rc;
+	if (mkdir(dir, mode) != 0) {
+		rc = -errno;
+		ledger_done(LEDGER_DIRECTORY, dir); /* not ours to remove */
+		return rc;
+	}
+	return 0;
+}
 
 static int ledger_write(char sign, const char *kind, const char *name)
 {
@@ -34,8 +109,10 @@ static int ledger_write(char sign, const char *kind, const char *name)
 
 		if (mkdir(LEDGER_DIR, 0700) != 0 && errno != EEXIST)
 			return -errno;
+		if (!ledger_dir_ours())
+			return -EPERM;
 		snprintf(path, sizeof(path), LEDGER_DIR "/%d.ledger", (int)getpid());
-		ledger_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+		ledger_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
 		if (ledger_fd < 0)
 			return -errno;
 	}
@@ -236,20 +313,94 @@ static int ledger_cgroup_found(const char *name, int do_kill)
 	return found;
 }
 
+/* 1 while cgroup name is in any hierarchy under /sys/fs/cgroup. */
+static int ledger_cgroup_exists(const char *name)
+{
+	DIR *d = opendir("/sys/fs/cgroup");
+	struct dirent *e;
+	int found = 0;
+
+	while (d && !found && (e = readdir(d))) {
+		char path[PATH_MAX];
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/sys/fs/cgroup/%s/%s", e->d_name, name);
+		found = access(path, F_OK) == 0;
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
 /* A dead run's cgroup, its processes already killed (ledger_cleanup_file):
- * removed, retried while the killed still leave it. */
+ * removed from every hierarchy, retried for up to 10 s while the killed
+ * still leave it (conmon, under load). Removed in some hierarchies only
+ * is not done: the soak found such halves left. */
 static int ledger_undo_cgroup(const char *name)
 {
 	int i, removed = 0;
 
-	for (i = 0; i < 40 && !removed; i++) {
-		removed = ledger_rmdir_cgroup(name) > 0;
-		if (!removed && !ledger_cgroup_found(name, 0))
-			break; /* gone already, or in none of them: no waiting */
-		if (!removed)
-			usleep(50000);
+	for (i = 0; i < 200; i++) {
+		removed += ledger_rmdir_cgroup(name);
+		if (!ledger_cgroup_exists(name))
+			break;
+		usleep(50000);
 	}
-	return removed;
+	return removed > 0;
+}
+
+/* dir is a kept store of the image cache, CACHE/lvp-NAME[/...], reached
+ * through no link from CACHE on. */
+static int ledger_kept_ok(const char *dir)
+{
+	char cache[PATH_MAX], path[PATH_MAX];
+	size_t clen, n;
+	const char *p, *slash;
+	struct stat st;
+
+	image_cache_root(cache, sizeof(cache));
+	clen = strlen(cache);
+	if (strncmp(dir, cache, clen) != 0 || strncmp(dir + clen, "/lvp-", 5) != 0 || strstr(dir, "/..") ||
+	    strlen(dir) >= sizeof(path))
+		return 0;
+	for (p = dir + clen + 1;; p = slash + 1) {
+		slash = strchr(p, '/');
+		n = slash ? (size_t)(slash - dir) : strlen(dir);
+		memcpy(path, dir, n);
+		path[n] = 0;
+		if (lstat(path, &st) != 0 || S_ISLNK(st.st_mode) || st.st_uid != geteuid())
+			return 0;
+		if (!slash || !slash[1])
+			return 1;
+	}
+}
+
+int ledger_cgroup_join(const char *name, pid_t pid)
+{
+	char path[PATH_MAX];
+	int rc = 0;
+	FILE *f;
+
+	if (strncmp(name, "lvp", 3) != 0 || strchr(name, '/') || strstr(name, ".."))
+		return -EINVAL;
+	for (size_t i = 0; i < sizeof(ledger_kill_ctrl) / sizeof(ledger_kill_ctrl[0]); i++) {
+		snprintf(path, sizeof(path), "/sys/fs/cgroup/%s", ledger_kill_ctrl[i]);
+		if (access(path, F_OK) != 0)
+			continue; /* not mounted here */
+		snprintf(path, sizeof(path), "/sys/fs/cgroup/%s/%s", ledger_kill_ctrl[i], name);
+		if (mkdir(path, 0755) != 0 && errno != EEXIST) {
+			rc = -errno;
+			continue;
+		}
+		strncat(path, "/cgroup.procs", sizeof(path) - strlen(path) - 1);
+		f = fopen(path, "w");
+		if (!f || fprintf(f, "%d\n", (int)pid) < 0)
+			rc = -errno;
+		if (f && fclose(f) != 0)
+			rc = -errno;
+	}
+	return rc;
 }
 
 int ledger_umount_under(const char *dir)
@@ -260,7 +411,7 @@ int ledger_umount_under(const char *dir)
 	int n = 0, done = 0, i;
 	FILE *f;
 
-	if (strncmp(dir, "/tmp/lvp", 8) != 0 || strstr(dir, ".."))
+	if (!(strncmp(dir, "/tmp/lvp", 8) == 0 && ledger_path_ok(dir)) && !ledger_kept_ok(dir))
 		return 0;
 	f = fopen("/proc/self/mountinfo", "r");
 	if (!f)
@@ -275,7 +426,7 @@ int ledger_umount_under(const char *dir)
 	}
 	fclose(f);
 	for (i = n - 1; i >= 0; i--)
-		done += umount2(mnt[i], MNT_DETACH) == 0;
+		done += umount2(mnt[i], MNT_DETACH | UMOUNT_NOFOLLOW) == 0;
 	return done;
 }
 
@@ -304,7 +455,7 @@ static int ledger_undo_lxd(const char *entry)
 	int n = 4, i;
 
 	if (sscanf(entry, "%15s %63s %511s %511s", type, name, dir, conf) != 4 ||
-	    strncmp(name, "lvp", 3) != 0 || strncmp(conf, "/tmp/lvp", 8) != 0)
+	    strncmp(name, "lvp", 3) != 0 || strncmp(conf, "/tmp/lvp", 8) != 0 || !ledger_path_ok(conf))
 		return 0;
 	snprintf(env_dir, sizeof(env_dir), "LXD_DIR=%s", dir);
 	snprintf(env_conf, sizeof(env_conf), "LXD_CONF=%s", conf);
@@ -341,7 +492,7 @@ static int ledger_undo_lxdd(const char *dir)
 	char *argv[] = { "env", env_dir, "lxd", "shutdown", "--timeout=8", NULL };
 	int ok;
 
-	if (strncmp(dir, "/tmp/lvp", 8) != 0 || strstr(dir, ".."))
+	if (strncmp(dir, "/tmp/lvp", 8) != 0 || !ledger_path_ok(dir))
 		return 0;
 	snprintf(env_dir, sizeof(env_dir), "LXD_DIR=%s/var", dir);
 	ok = ledger_run(argv) == 0;
@@ -367,6 +518,38 @@ int ledger_spill_remove(const char *name)
 	return (S_ISDIR(st.st_mode) ? rmdir(name) : unlink(name)) == 0;
 }
 
+/* runc states (/run/runc, podman's runtime root) of containers that
+ * podman started for run NAME (their cgroups are under /NAME/libpod-*)
+ * and no longer knows: a `podman run` killed with lvperf still had runc
+ * create them after cleanup's `podman rm`. Returns how many were deleted. */
+static int ledger_podman_runc_orphans(const char *name)
+{
+	DIR *d = opendir("/run/runc");
+	char needle[64];
+	struct dirent *e;
+	int n = 0;
+
+	snprintf(needle, sizeof(needle), "/%.40s/libpod-", name);
+	while (d && (e = readdir(d))) {
+		char path[PATH_MAX], *buf, *argv[] = { "runc", "--root", "/run/runc", "delete", "-f", e->d_name, NULL };
+		size_t len;
+		int mine;
+
+		if (strspn(e->d_name, "0123456789abcdef") != strlen(e->d_name) || strlen(e->d_name) < 12)
+			continue;
+		snprintf(path, sizeof(path), "/run/runc/%s/state.json", e->d_name);
+		if (file_read(path, &buf, &len) != 0)
+			continue;
+		mine = strstr(buf, needle) != NULL;
+		free(buf);
+		if (mine && ledger_run(argv) == 0)
+			n++;
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
 /* Remove one resource; 1 when something was removed. */
 static int ledger_undo(const char *kind, const char *name, FILE *out)
 {
@@ -386,16 +569,43 @@ static int ledger_undo(const char *kind, const char *name, FILE *out)
 	} else if (strcmp(kind, LEDGER_SPILL) == 0) {
 		if (!ledger_spill_remove(name))
 			return 0;
+	} else if (strcmp(kind, LEDGER_PODMAN) == 0) {
+		char store[LEDGER_LINE], id[LEDGER_LINE], root[LEDGER_LINE + 8], run[LEDGER_LINE + 8],
+			tmp[LEDGER_LINE + 8];
+		char *argv[] = { "podman", "--root", root, "--runroot", run, "--tmpdir", tmp,
+				 "--cgroup-manager", "cgroupfs", "--events-backend", "file", "--runtime",
+				 "runc", "rm", "-f", id, NULL };
+
+		if (sscanf(name, "%511s %511s", store, id) != 2 || strncmp(id, "lvp", 3) != 0 ||
+		    !ledger_kept_ok(store))
+			return 0;
+		snprintf(root, sizeof(root), "%s/root", store);
+		snprintf(run, sizeof(run), "%s/run", store);
+		snprintf(tmp, sizeof(tmp), "%s/tmp", store);
+		{
+			int gone = ledger_run(argv) == 0;
+
+			if (!gone) { /* the killed `podman run` may still be writing it */
+				usleep(1000000);
+				gone = ledger_run(argv) == 0;
+			}
+			gone += ledger_podman_runc_orphans(id);
+			if (!gone)
+				return 0; /* no such container: nothing was left */
+		}
+	} else if (strcmp(kind, LEDGER_UMOUNTS) == 0) {
+		if (ledger_umount_under(name) == 0)
+			return 0;
 	} else if (strcmp(kind, LEDGER_DIRECTORY) == 0) {
 		char *argv[] = { "rm", "-rf", "--one-file-system", "--", (char *)name, NULL };
 		struct stat st;
 
-		const char *base = strrchr(name, '/');
-
-		/* Images under construction: CACHE/images/lvptmp-* (image.c). */
-		if ((strncmp(name, "/tmp/lvp", 8) != 0 && strncmp(name, "/run/lxc/lock/tmp/lvp", 21) != 0 &&
-		     !(strstr(name, "/images/") && base && strncmp(base, "/lvptmp-", 8) == 0)) ||
-		    strstr(name, "..") || stat(name, &st) != 0 || ledger_run(argv) != 0)
+		/* what a killed tool left mounted inside (dockerd's nsfs
+		 * mounts under exec/netns) would stop rm at its file system */
+		ledger_umount_under(name);
+		/* /tmp/lvp*, LXC's locks of them, images under construction
+		 * CACHE/images/lvptmp-* (image.c); nothing reached by a link. */
+		if (!ledger_path_ok(name) || lstat(name, &st) != 0 || ledger_run(argv) != 0)
 			return 0;
 	} else if (strcmp(kind, LEDGER_CGROUP) == 0) {
 		if (!ledger_undo_cgroup(name))
@@ -404,8 +614,8 @@ static int ledger_undo(const char *kind, const char *name, FILE *out)
 		char path[LEDGER_LINE], id[LEDGER_LINE];
 		char *argv[] = { "lxc-stop", "-P", path, "-n", id, "-k", NULL };
 
-		if (sscanf(name, "%s %s", path, id) != 2 || strncmp(path, "/tmp/lvp", 8) != 0 ||
-		    ledger_run(argv) != 0)
+		if (sscanf(name, "%511s %511s", path, id) != 2 || strncmp(path, "/tmp/lvp", 8) != 0 ||
+		    !ledger_path_ok(path) || ledger_run(argv) != 0)
 			return 0;
 	} else if (strcmp(kind, LEDGER_LXD) == 0) {
 		if (!ledger_undo_lxd(name))
@@ -416,14 +626,14 @@ static int ledger_undo(const char *kind, const char *name, FILE *out)
 	} else if (strcmp(kind, LEDGER_MOUNT) == 0) {
 		char *argv[] = { "umount", "-l", (char *)name, NULL };
 
-		if (strncmp(name, "/tmp/lvp", 8) != 0 || strstr(name, "..") || ledger_run(argv) != 0)
+		if (strncmp(name, "/tmp/lvp", 8) != 0 || !ledger_path_ok(name) || ledger_run(argv) != 0)
 			return 0;
 	} else if (strcmp(kind, LEDGER_RUNC) == 0 || strcmp(kind, LEDGER_CRUN) == 0) {
 		char root[LEDGER_LINE], id[LEDGER_LINE];
 		char *argv[] = { (char *)kind, "--root", root, "delete", "-f", id, NULL };
 
-		if (sscanf(name, "%s %s", root, id) != 2 || strncmp(root, "/tmp/lvp", 8) != 0 ||
-		    ledger_run(argv) != 0)
+		if (sscanf(name, "%511s %511s", root, id) != 2 || strncmp(root, "/tmp/lvp", 8) != 0 ||
+		    !ledger_path_ok(root) || ledger_run(argv) != 0)
 			return 0;
 	} else {
 		return 0;
@@ -433,23 +643,18 @@ static int ledger_undo(const char *kind, const char *name, FILE *out)
 	return 1;
 }
 
-/* Undo what one dead process's ledger still holds. */
-static int ledger_cleanup_file(const char *path, FILE *out)
+int ledger_parse(FILE *f, char (*open_kind)[16], char (*open_name)[LEDGER_LINE], int max)
 {
-	static char open_kind[LEDGER_MAX_OPEN][16], open_name[LEDGER_MAX_OPEN][LEDGER_LINE];
 	char line[LEDGER_LINE];
-	int n = 0, removed = 0, i;
-	FILE *f = fopen(path, "r");
+	int n = 0, i;
 
-	if (!f)
-		return -errno;
 	while (fgets(line, sizeof(line), f)) {
 		char kind[16], name[LEDGER_LINE];
 
 		line[strcspn(line, "\n")] = 0;
-		if (sscanf(line + 1, "%15s %[^\n]", kind, name) != 2)
+		if (sscanf(line + (line[0] != 0), "%15s %511[^\n]", kind, name) != 2)
 			continue;
-		if (line[0] == '+' && n < LEDGER_MAX_OPEN) {
+		if (line[0] == '+' && n < max) {
 			strcpy(open_kind[n], kind);
 			strcpy(open_name[n], name);
 			n++;
@@ -470,6 +675,27 @@ static int ledger_cleanup_file(const char *path, FILE *out)
 			}
 		}
 	}
+	return n;
+}
+
+/* Undo what one dead process's ledger still holds. */
+static int ledger_cleanup_file(const char *path, FILE *out)
+{
+	static char open_kind[LEDGER_MAX_OPEN][16], open_name[LEDGER_MAX_OPEN][LEDGER_LINE];
+	int n, removed = 0, i, fd;
+	struct stat st;
+	FILE *f;
+
+	/* Only a regular file of ours that nobody else may write, not a link. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022) ||
+	    !(f = fdopen(fd, "r"))) {
+		close(fd);
+		return -EPERM;
+	}
+	n = ledger_parse(f, open_kind, open_name, LEDGER_MAX_OPEN);
 	fclose(f);
 	/* What still runs in the run's cgroups goes first, while the
 	 * subreapers the run started (tini under libvirtd) are alive to reap
@@ -528,17 +754,16 @@ static int ledger_sweep_prefix_dir(const char *dir, pid_t only, FILE *out)
 
 int ledger_cleanup(FILE *out)
 {
-	DIR *d = opendir(LEDGER_DIR);
+	DIR *d = ledger_dir_ours() ? opendir(LEDGER_DIR) : NULL;
 	struct dirent *e;
 	int removed = 0, rc;
 
 	if (d) {
 		while ((e = readdir(d))) {
 			char path[PATH_MAX];
-			int pid;
+			int pid = ledger_name_pid(e->d_name);
 
-			if (sscanf(e->d_name, "%d.ledger", &pid) != 1 || pid == (int)getpid() ||
-			    ledger_owner_alive(pid))
+			if (!pid || pid == (int)getpid() || ledger_owner_alive(pid))
 				continue;
 			snprintf(path, sizeof(path), LEDGER_DIR "/%s", e->d_name);
 			rc = ledger_cleanup_file(path, out);
@@ -561,6 +786,8 @@ int ledger_cleanup_pid(pid_t pid, FILE *out)
 		return -EINVAL;
 	if (ledger_owner_alive(pid))
 		return -EBUSY;
+	if (!ledger_dir_ours())
+		return -EPERM;
 	snprintf(path, sizeof(path), LEDGER_DIR "/%d.ledger", (int)pid);
 	if (access(path, F_OK) != 0)
 		return -ENOENT;

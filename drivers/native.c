@@ -65,12 +65,13 @@ static int native_prepare(struct target *t, char *err, size_t len)
 	t->service_port = n->img.w->port;
 	snprintf(n->dir, sizeof(n->dir), "/tmp/lvp%s-native", t->tag);
 	if (n->img.w->bin) {
-		rc = ledger_add(LEDGER_DIRECTORY, n->dir);
+		rc = ledger_mkdir(n->dir, 0755); /* never one that exists */
 		n->prepared = 1;
-		if (rc || (mkdir(n->dir, 0755) != 0 && errno != EEXIST)) {
-			snprintf(err, len, "native: cannot create %s: %s", n->dir, strerror(rc ? -rc : errno));
+		if (rc) {
+			snprintf(err, len, "native: cannot create %s: %s", n->dir, strerror(-rc));
+			n->dir[0] = 0; /* not ours: destroy leaves it */
 			t->drv->destroy(t);
-			return rc ? rc : -errno;
+			return rc;
 		}
 		rc = image_write_configs(n->img.w, n->dir, e, sizeof(e));
 		if (rc) {

@@ -67,11 +67,12 @@ out:
 int oci_dir_create(const char *dir, char *err, size_t len)
 {
 	char path[PATH_MAX];
-	int rc = ledger_add(LEDGER_DIRECTORY, dir);
+	int rc = ledger_mkdir(dir, 0700);
 
-	if (rc || (mkdir(dir, 0700) != 0 && errno != EEXIST)) {
-		snprintf(err, len, "cannot create %s: %s", dir, strerror(rc ? -rc : errno));
-		return rc ? rc : -errno;
+	if (rc) {
+		snprintf(err, len, "cannot create %s: %s%s", dir, strerror(-rc),
+			 rc == -EEXIST ? " (a run directory is never reused: lvperf cleanup, or remove it)" : "");
+		return rc;
 	}
 	snprintf(path, sizeof(path), "%s/state", dir);
 	if (mkdir(path, 0700) != 0 && errno != EEXIST) {

@@ -30,6 +30,7 @@ struct podman_state {
 	char name[16];	   /* lvp<tag> */
 	char cgparent[24]; /* /lvp<tag> */
 	char netarg[64];   /* ns:/run/netns/<ns> */
+	char ledger[248];  /* "DIR NAME": the container, for cleanup (LEDGER_PODMAN) */
 	struct image img;
 	unsigned spill;	   /* what podman made outside lvp names (podman_spill) */
 	int prepared;
@@ -128,6 +129,10 @@ static int podman_prepare(struct target *t, char *err, size_t len)
 		rc = -errno;
 		goto fail;
 	}
+	/* Known before it exists: the container, whose removal by podman
+	 * takes its overlay and shm mounts in the kept store with it. */
+	snprintf(p->ledger, sizeof(p->ledger), "%.223s %.15s", p->dir, p->name);
+	ledger_add(LEDGER_PODMAN, p->ledger);
 	/* The image: the rootfs tarball; the command is given to run. */
 	if (podman_do(p, "image", "exists", p->image, NULL, NULL) != 0 &&
 	    podman_do(p, "import", tar, p->image, NULL, NULL) != 0) {
@@ -180,6 +185,8 @@ static void podman_destroy(struct target *t)
 				usleep(40000);
 		}
 		driver_remove_cgroup(t);
+		if (p->ledger[0])
+			ledger_done(LEDGER_PODMAN, p->ledger);
 		driver_spill_remove(podman_spill, p->spill);
 		p->spill = 0;
 		p->prepared = 0;

@@ -166,11 +166,9 @@ int qemu_kernel_fetch(const struct target *t, char *err, size_t len)
 
 	snprintf(tmp, sizeof(tmp), "/tmp/lvp%s-kernel", t->tag);
 	snprintf(x, sizeof(x), "%s/x", tmp);
-	ledger_add(LEDGER_DIRECTORY, tmp);
-	if (mkdir(tmp, 0700) != 0 && errno != EEXIST) {
-		rc = -errno;
-		snprintf(err, len, "qemu: cannot create %s: %s", tmp, strerror(errno));
-		goto out;
+	if ((rc = ledger_mkdir(tmp, 0700)) != 0) { /* never one that exists */
+		snprintf(err, len, "qemu: cannot create %s: %s", tmp, strerror(-rc));
+		return rc;
 	}
 	rc = qemu_apt_download(tmp, "linux-image-amd64", err, len);
 	if (rc)

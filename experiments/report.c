@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause
- * lvperf report: from DIR/raw (helpers/RAWFORMAT.md) to DIR/report, in
+ * lvperf report: from DIR/raw (docs/raw-format.md) to DIR/report, in
  * the order report_read.c, report_table.c, report_stats.c,
  * report_find.c, report_fig.c, report_html.c. Every
  * output is a pure function of the raw files: rows are sorted by plan

@@ -61,24 +61,27 @@ static void fig_omit(struct report *r, struct fig *g, const char *metric, const 
 	}
 }
 
-/* A gnuplot string in single quotes ('' is a quote). */
+/* A gnuplot string in single quotes ('' is a quote). A control character
+ * becomes '?': a newline would end the string and gnuplot would run the
+ * rest of the name as the next command. */
 static void gp_str(FILE *f, const char *s)
 {
 	fputc('\'', f);
 	for (; *s; s++) {
 		if (*s == '\'')
 			fputc('\'', f);
-		fputc(*s, f);
+		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, f);
 	}
 	fputc('\'', f);
 }
 
-/* A name in a data file: double-quoted, a " becomes a '. */
+/* A name in a data file: double-quoted, a " becomes a ', a control
+ * character a '?'. */
 static void dat_str(FILE *f, const char *s)
 {
 	fputc('"', f);
 	for (; *s; s++)
-		fputc(*s == '"' ? '\'' : *s, f);
+		fputc(*s == '"' ? '\'' : (unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, f);
 	fputc('"', f);
 }
 

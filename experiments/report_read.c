@@ -88,6 +88,17 @@ static int read_lines(const char *path,
 	return rc;
 }
 
+/* A name from a run directory (target, metric, ...) is text on one line:
+ * no control character. A newline in a target name once reached the
+ * gnuplot script, which ran the line after it. */
+static int name_ok(const char *s)
+{
+	for (; s && *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 0;
+	return 1;
+}
+
 static size_t intern(const char ***arr, size_t *n, const char *s)
 {
 	size_t i;
@@ -150,8 +161,12 @@ static int point_line(struct report *r, const char *s, size_t len, size_t line, 
 	else if (!status ||
 		 (strcmp(status, "ok") && strcmp(status, "failed") && strcmp(status, "skipped")))
 		bad = "'status': expected \"ok\", \"failed\" or \"skipped\"";
+	else if (!name_ok(p->target) || !name_ok(p->metric) || !name_ok(report_jstr(o, "platform")) ||
+		 !name_ok(report_jstr(o, "workload")) || !name_ok(report_jstr(json_object_get(o, "params"), "op")) ||
+		 !name_ok(report_jstr(json_object_get(o, "params"), "under")))
+		bad = "'target', 'server', 'metric', 'platform', 'workload', 'params': a control character in a name";
 	if (bad) {
-		fprintf(stderr, "lvperf report: %s:%zu: field %s (see RAWFORMAT)\n", path, line,
+		fprintf(stderr, "lvperf report: %s:%zu: field %s (see docs/raw-format.md)\n", path, line,
 			bad);
 		json_decref(o);
 		return -EINVAL;
@@ -190,7 +205,7 @@ static int point_line(struct report *r, const char *s, size_t len, size_t line, 
 			for (i = 0; i < P_NONE && strcmp(k, report_param_name[i]); i++)
 				;
 			if (i == P_NONE && !r->warned_param) {
-				fprintf(stderr, "lvperf report: %s:%zu: warning: params.%s is not a sweep parameter of RAWFORMAT (connections, pipeline, op, under); points differing only in it are pooled\n",
+				fprintf(stderr, "lvperf report: %s:%zu: warning: params.%s is not a sweep parameter (docs/raw-format.md: (connections, pipeline, op, under)); points differing only in it are pooled\n",
 					path, line, k);
 				r->warned_param = 1;
 			}
@@ -257,7 +272,8 @@ static int report_index(struct report *r)
 {
 	size_t i, j;
 
-	qsort(r->p, r->np, sizeof(*r->p), cmp_point_id);
+	if (r->np) /* r->p is NULL without points (fuzz_report: UB) */
+		qsort(r->p, r->np, sizeof(*r->p), cmp_point_id);
 	for (i = 0; i < r->np; i++) {
 		struct rp *p = &r->p[i];
 
@@ -287,8 +303,10 @@ static int report_index(struct report *r)
 			r->n_skipped++;
 		}
 	}
-	qsort(r->metric, r->nm, sizeof(*r->metric), cmp_metric);
-	qsort(r->extra, r->nx, sizeof(*r->extra), report_cmp_str);
+	if (r->nm)
+		qsort(r->metric, r->nm, sizeof(*r->metric), cmp_metric);
+	if (r->nx)
+		qsort(r->extra, r->nx, sizeof(*r->extra), report_cmp_str);
 	for (i = 0; i < r->np; i++) {
 		for (j = 0; j < r->nt; j++)
 			if (strcmp(r->target[j], r->p[i].target) == 0)

@@ -13,6 +13,7 @@ LVP_PACKAGES=(
 	scdoc
 	openssh-client openssh-server
 	chromium
+	libclang-rt-14-dev nftables
 )
 LVP_HUGEPAGES=${LVP_HUGEPAGES:-256}
 

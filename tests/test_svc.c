@@ -181,8 +181,10 @@ static void srv(struct harness *h, uint16_t dport, uint16_t sport, uint8_t flags
 	t[12] = (uint8_t)(((20 + optlen) / 4) << 4);
 	t[13] = flags;
 	pkt_put16(t + 14, 64240);
-	memcpy(t + 20, mss_opt, optlen);
-	memcpy(t + 20 + optlen, data, len);
+	if (optlen)
+		memcpy(t + 20, mss_opt, optlen);
+	if (len) /* data may be NULL then (UBSan) */
+		memcpy(t + 20 + optlen, data, len);
 	memcpy(ph, ip + 12, 8);
 	ph[8] = 0;
 	ph[9] = 6;

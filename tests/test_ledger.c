@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * The ledger's reader and the checks cleanup makes before it touches
+ * anything (drivers/ledger.c, issue 17): which files are ledgers, which
+ * entries are still open, which paths may be removed. Runs nothing.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "ledger.h"
+
+static void test_name_pid(void **state)
+{
+	(void)state;
+	assert_int_equal(ledger_name_pid("1234.ledger"), 1234);
+	assert_int_equal(ledger_name_pid("1234.ledger.old"), 0);
+	assert_int_equal(ledger_name_pid("1234x.ledger"), 0);
+	assert_int_equal(ledger_name_pid("01234.ledger"), 0);
+	assert_int_equal(ledger_name_pid("-12.ledger"), 0);
+	assert_int_equal(ledger_name_pid("1.ledger"), 0); /* init */
+	assert_int_equal(ledger_name_pid(".ledger"), 0);
+	assert_int_equal(ledger_name_pid("1234"), 0);
+	assert_int_equal(ledger_name_pid("99999999999.ledger"), 0);
+}
+
+static int parse(const char *text, char (*kind)[16], char (*name)[LEDGER_LINE])
+{
+	FILE *f = fmemopen((void *)text, strlen(text), "r");
+	int n;
+
+	assert_non_null(f);
+	n = ledger_parse(f, kind, name, 8);
+	fclose(f);
+	return n;
+}
+
+static void test_parse(void **state)
+{
+	static char kind[8][16], name[8][LEDGER_LINE];
+
+	(void)state;
+	assert_int_equal(parse("+netns lvpa\n+pid 12 345\n+dir /tmp/lvpa-x\n-pid 12\n-netns lvpa\n", kind, name), 1);
+	assert_string_equal(kind[0], "dir");
+	assert_string_equal(name[0], "/tmp/lvpa-x");
+	/* blank and malformed lines are skipped, not read past */
+	assert_int_equal(parse("\n+\n-\n+dir\n+link lvpb with space\n", kind, name), 1);
+	assert_string_equal(name[0], "lvpb with space");
+	/* a pid is closed by its number alone, not by a prefix of it */
+	assert_int_equal(parse("+pid 123 9\n-pid 12\n", kind, name), 1);
+	/* more than max: the first max */
+	assert_int_equal(parse("+a 1\n+a 2\n+a 3\n+a 4\n+a 5\n+a 6\n+a 7\n+a 8\n+a 9\n", kind, name), 8);
+}
+
+static void test_path_ok(void **state)
+{
+	char dir[64], path[160], link[64];
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/lvptl%d-x", (int)getpid());
+	snprintf(link, sizeof(link), "/tmp/lvptl%d-link", (int)getpid());
+	assert_int_equal(mkdir(dir, 0700), 0);
+	snprintf(path, sizeof(path), "%s/sub", dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	assert_int_equal(symlink(dir, link), 0);
+
+	assert_true(ledger_path_ok(dir));
+	assert_true(ledger_path_ok(path));
+	snprintf(path, sizeof(path), "%s/missing/deeper", dir);
+	assert_true(ledger_path_ok(path)); /* nothing there to follow */
+	snprintf(path, sizeof(path), "%s/sub", link);
+	assert_false(ledger_path_ok(path)); /* through a link */
+	assert_false(ledger_path_ok(link));
+	snprintf(path, sizeof(path), "%s/../../etc", dir);
+	assert_false(ledger_path_ok(path));
+	snprintf(path, sizeof(path), "%s//sub", dir);
+	assert_false(ledger_path_ok(path));
+	snprintf(path, sizeof(path), "%s/a\nb", dir);
+	assert_false(ledger_path_ok(path));
+	assert_false(ledger_path_ok("/etc"));
+	assert_false(ledger_path_ok("/tmp/lvp"));
+	assert_false(ledger_path_ok("/tmp/other/lvpx"));
+	assert_false(ledger_path_ok("/var/cache/lvperf/lvp-docker")); /* a kept store is not removed */
+	assert_int_equal(chmod(dir, 0777), 0);
+	assert_false(ledger_path_ok(dir)); /* writable by others */
+	snprintf(path, sizeof(path), "%s/sub", dir);
+	assert_false(ledger_path_ok(path));
+
+	unlink(link);
+	rmdir(path);
+	rmdir(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_name_pid),
+		cmocka_unit_test(test_parse),
+		cmocka_unit_test(test_path_ok),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
