@@ -48,6 +48,7 @@ int load_csv_row(struct load_csv *c, double t_s, double span_s, const char *phas
 	else
 		fputc(',', c->f);
 	fprintf(c->f, ",%llu\n", (unsigned long long)(errors - c->errors));
+	fflush(c->f); /* a row a second, readable as it comes (tail -f) */
 	c->measured = measured;
 	c->errors = errors;
 	return ferror(c->f) ? -EIO : 0;

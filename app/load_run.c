@@ -51,8 +51,21 @@ static uint32_t load_run_pow2(uint32_t v, uint32_t min)
 }
 
 /* Validity flags (BENCHMARKS.md): the run is marked, not silently used. */
+/* The longest stretch of the measurement window without a single reply
+ * (sampled by the control loop every 20 ms), and whether it makes the
+ * target unresponsive: >= 1 s and >= a quarter of the window. A server
+ * that stops answering but keeps its connections open (hung, SIGSTOPped,
+ * its VM paused) gives neither errors nor retransmissions otherwise. */
+static int load_run_unresponsive(double gap_ns, const struct load_config *cfg)
+{
+	/* An open loop sends 1/rate apart: ten of those without a reply. */
+	double expect = cfg->rate > 0 ? 10e9 / cfg->rate : 0;
+
+	return gap_ns >= 1e9 && gap_ns >= 0.25 * (double)cfg->duration && gap_ns >= expect;
+}
+
 static json_t *load_run_flags(const struct load *l, double busy_frac, uint64_t retx,
-			      const struct netif *nif)
+			      const struct netif *nif, double gap_ns, const struct load_config *cfg)
 {
 	json_t *f = json_array();
 	uint64_t conn_err = l->c.conn_refused + l->c.conn_reset + l->c.conn_timeout;
@@ -73,12 +86,14 @@ static json_t *load_run_flags(const struct load *l, double busy_frac, uint64_t r
 		json_array_append_new(f, json_string("port_drops"));
 	if (l->c.late)
 		json_array_append_new(f, json_string("open_loop_late_sends"));
+	if (load_run_unresponsive(gap_ns, cfg))
+		json_array_append_new(f, json_string("target_unresponsive"));
 	return f;
 }
 
 static json_t *load_run_json(const char *cmd, const struct dp *dp, const struct netif *nif,
 			     const struct load_run_args *a, const struct load *l,
-			     const struct tcp_stack *tcp)
+			     const struct tcp_stack *tcp, double gap_ns)
 {
 	const struct load_proto *p = l->proto;
 	double win = tsc_to_ns_f(&dp->clk, l->measure_ended - l->measure_started) / 1e9;
@@ -155,7 +170,8 @@ static json_t *load_run_json(const char *cmd, const struct dp *dp, const struct 
 	json_object_set_new(o, "counters", app_counters_json(nif));
 	json_object_set_new(o, "port_stats", app_port_stats_json(nif->port->id));
 	json_object_set_new(o, "rx_stamp", app_rx_stamp_json(nif->port));
-	json_object_set_new(o, "flags", load_run_flags(l, win > 0 ? busy / win : 0, retx, nif));
+	json_object_set_new(o, "longest_reply_gap_ns", json_real(gap_ns));
+	json_object_set_new(o, "flags", load_run_flags(l, win > 0 ? busy / win : 0, retx, nif, gap_ns, &a->load));
 	app_result_cpus_stalls(o, dp, NULL);
 	return o;
 }
@@ -221,6 +237,9 @@ int load_run(struct dp *dp, const char *cmd, const struct load_run_args *a,
 	uint32_t ports = 65535 - 1024 + 1;
 	tsc_t t0, last, deadline;
 	uint64_t last_measured = 0;
+	uint64_t gap_seen = 0; /* load.c.measured when the gap clock last restarted */
+	tsc_t gap_from = 0;    /* 0: the measurement window has not begun */
+	double gap_ns = 0;     /* the longest stretch without a reply in it */
 	int rc, show = app_progress_wanted(a->quiet), stopped = 0;
 
 	memset(&tc, 0, sizeof(tc));
@@ -297,6 +316,16 @@ int load_run(struct dp *dp, const char *cmd, const struct load_run_args *a,
 		} else if (stopped && !tsc_before(now, deadline)) {
 			break;
 		}
+		if (__atomic_load_n(&load.phase, __ATOMIC_ACQUIRE) == LOAD_MEASURE && !stopped) {
+			uint64_t m = __atomic_load_n(&load.c.measured, __ATOMIC_RELAXED);
+
+			if (!gap_from || m != gap_seen) {
+				gap_from = now;
+				gap_seen = m;
+			} else if (tsc_to_ns_f(&dp->clk, now - gap_from) > gap_ns) {
+				gap_ns = tsc_to_ns_f(&dp->clk, now - gap_from);
+			}
+		}
 		if (show && tsc_since(last, now) >= ns_to_tsc(&dp->clk, 1000000000u)) {
 			uint64_t m = load.c.measured;
 			int ph = __atomic_load_n(&load.phase, __ATOMIC_ACQUIRE);
@@ -341,7 +370,7 @@ int load_run(struct dp *dp, const char *cmd, const struct load_run_args *a,
 			fclose(f);
 	}
 	if (a->json)
-		*json = load_run_json(cmd, dp, nif, a, &load, &tcp);
+		*json = load_run_json(cmd, dp, nif, a, &load, &tcp, gap_ns);
 	else
 		load_run_text(cmd, dp, nif, a, &load);
 	rc = APP_OK;
@@ -355,6 +384,11 @@ int load_run(struct dp *dp, const char *cmd, const struct load_run_args *a,
 				" timed out, %" PRIu64 " requests lost (server gone?)\n",
 			cmd, app_interrupted ? "interrupted" : "the run had errors", load.c.conn_refused,
 			load.c.conn_reset, load.c.conn_timeout, load.c.lost_requests);
+		rc = APP_ERR;
+	} else if (load_run_unresponsive(gap_ns, &a->load)) {
+		fprintf(stderr, "lvperf %s: no reply for %.1f s of the %.1f s window: the target stopped answering "
+				"(flag target_unresponsive)\n",
+			cmd, gap_ns / 1e9, (double)a->load.duration / 1e9);
 		rc = APP_ERR;
 	}
 	load_free(&load);

@@ -2203,6 +2203,57 @@ soak)
 	PLATFORMS=${PLATFORMS:-runc crun podman docker} LVPERF="$LVPERF" \
 		bash "$(dirname "$0")/../bench/soak" 4 || fail "the soak left resources behind (above)"
 	;;
+http_server_hung)
+	# The server stops answering mid-run (SIGSTOP, its sockets stay open):
+	# lvperf http ends by its own clock, exits 1 and says what it saw;
+	# nothing hangs. Then a server that answers garbage: every reply is
+	# counted as a protocol error, none as a success, and the run ends.
+	make_ns
+	offloads_off
+	start_nginx
+	start=$(date +%s)
+	"$LVPERF" http --port "af_xdp:$host_if" --ip "$our_ip/24" --target "$peer_ip" --path /f1k \
+		--connections 20 --duration 6s --warmup 1s --csv "$tmp/h.csv" --json >"$tmp/h.json" 2>"$tmp/err" &
+	lv=$!
+	pids+=("$lv")
+	# Stop it 1 s into the measurement window (EAL and ARP take their
+	# time on a loaded box): the window then has 5 s without a reply.
+	for _ in $(seq 300); do grep -q ',measure,' "$tmp/h.csv" 2>/dev/null && break; sleep 0.1; done
+	grep -q ',measure,' "$tmp/h.csv" || fail "the http run never reached its measurement window"
+	kill -STOP "$server_pid"
+	rc=0; timeout 60 tail --pid="$lv" -f /dev/null || fail "lvperf http still runs 60 s after the server hung"
+	wait "$lv" || rc=$?
+	kill -CONT "$server_pid"
+	[ "$rc" = 1 ] || { cat "$tmp/err" "$tmp/h.json" >&2; fail "lvperf http exited $rc after the server hung, want 1"; }
+	check "$tmp/h.json" 'j["requests"] > 0 and "target_unresponsive" in j["flags"] and j["longest_reply_gap_ns"] > 1e9' "a hung server's run is not flagged target_unresponsive"; grep -q "stopped answering" "$tmp/err" || fail "no clear error for a hung server"
+	echo "hung server: $(json "$tmp/h.json" 'j["requests"]') replies, flags $(json "$tmp/h.json" 'j["flags"]')"
+	kill -KILL "$server_pid"; wait "$server_pid" 2>/dev/null || true
+	cat >"$tmp/garbage.py" <<'PY'
+import socket, threading
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("0.0.0.0", 80)); s.listen(128)
+def serve(c):
+    try:
+        while c.recv(4096):
+            c.sendall(b"\x00\xffNOT HTTP AT ALL\r\n\r\n" * 3)
+    except OSError:
+        pass
+    c.close()
+while True:
+    c, _ = s.accept()
+    threading.Thread(target=serve, args=(c,), daemon=True).start()
+PY
+	ip netns exec "$ns" taskset -c 0 python3 "$tmp/garbage.py" &
+	server_pid=$!
+	pids+=("$server_pid")
+	for _ in $(seq 50); do ip netns exec "$ns" ss -ltn | grep -q ':80 ' && break; sleep 0.1; done
+	rc=0
+	timeout 60 "$LVPERF" http --port "af_xdp:$host_if" --ip "$our_ip/24" --target "$peer_ip" --path /f1k \
+		--connections 4 --duration 2s --warmup 1s --json >"$tmp/g.json" 2>"$tmp/err" || rc=$?
+	[ "$rc" = 1 ] || { cat "$tmp/err" >&2; fail "lvperf http against garbage exited $rc, want 1"; }
+	check "$tmp/g.json" 'j["errors"]["protocol"] and sum(j["errors"]["protocol"].values()) > 0 and j["classes"].get("2xx", 0) == 0' "garbage replies not counted as protocol errors"
+	echo "garbage server: protocol errors $(json "$tmp/g.json" 'j["errors"]["protocol"]')"
+	;;
 *) fail "unknown case $case_name" ;;
 esac
 echo "ok: $case_name"
