@@ -232,6 +232,11 @@ static int beacon_one(struct dp *dp, const struct beacon_args *a, struct svc_pro
 	stalls = __atomic_load_n(&dp->w.stalls, __ATOMIC_RELAXED);
 	have_ws = worker_sched_read(&dp->w, &ws0) == 0;
 
+	if (a->daemon_alive && !a->daemon_alive(a->vmm_ctx, run->err, sizeof(run->err))) {
+		if (svc)
+			dp_call(dp, beacon_disarm_fn, nif);
+		return APP_ERR;
+	}
 	if (a->trigger) { /* the listener spawns; the mark is START's TX + one-way */
 		rc = trigger_run_fire(a->trigger, dp, &run->mark, &start, &pid, run->err, sizeof(run->err));
 		after_spawn = start;
@@ -314,6 +319,8 @@ static int beacon_one(struct dp *dp, const struct beacon_args *a, struct svc_pro
 		snprintf(run->err, sizeof(run->err), "interrupted");
 		return APP_ERR;
 	}
+	if (a->daemon_alive && !a->daemon_alive(a->vmm_ctx, run->err, sizeof(run->err)))
+		return APP_ERR; /* the platform's daemon, not the target, is what failed */
 	{
 		char st[64], ip[16], seen[200];
 

@@ -289,6 +289,7 @@ static int boot_run(struct boot_cfg *cfgp, struct remote *r)
 					  .on_up = boot_on_up, .after_run = boot_after_run,
 					  .on_up_ctx = &mem, .cold = cfg.cold,
 					  .vmm_up = drv->vmm_up ? target_vmm_up : NULL, .vmm_ctx = &t,
+					  .daemon_alive = drv->daemon_alive ? target_daemon_alive : NULL,
 					  .sender_tsc_unknown = r ? REMOTE_TSC : drv->shares_host_tsc ? NULL : TARGET_GUEST_TSC,
 					  .start = r ? remote_start : NULL, .start_ctx = &t,
 					  .trigger = remote ? &trig : NULL };

@@ -88,6 +88,11 @@ struct beacon_args {
 	 * polled every BEACON_VMM_POLL_NS from the start mark; NULL: none. */
 	int (*vmm_up)(void *ctx);
 	void *vmm_ctx;
+	/* Optional: 1 while the platform daemon runs, else 0 with why (the
+	 * driver's daemon_alive; ctx is vmm_ctx, the target). Asked before
+	 * each start and after a start that failed: a dead dockerd is named,
+	 * not reported as a timeout. */
+	int (*daemon_alive)(void *ctx, char *why, size_t len);
 	/* Why the TSC a beacon carries cannot be set against ours (a guest's
 	 * own TSC), or NULL: the target shares the host's TSC (native and
 	 * containers) and each run gets its stamp error, port stamp - the

@@ -29,6 +29,13 @@ int target_service(const struct target *t, struct svc_spec *spec)
 	return 0;
 }
 
+int target_daemon_alive(void *t, char *why, size_t len)
+{
+	struct target *tt = t;
+
+	return tt->drv->daemon_alive(tt, why, len);
+}
+
 int target_vmm_up(void *t)
 {
 	struct target *tt = t;
@@ -203,6 +210,7 @@ static int session_run(const char *cmd, const struct target_session_opts *o, con
 					  .argv = s.t.argv, .on_up = session_on_up,
 					  .after_run = session_after_run, .on_up_ctx = &r,
 					  .vmm_up = s.drv->vmm_up ? target_vmm_up : NULL, .vmm_ctx = &s.t,
+					  .daemon_alive = s.drv->daemon_alive ? target_daemon_alive : NULL,
 					  .sender_tsc_unknown = rem ? REMOTE_TSC : s.drv->shares_host_tsc ? NULL : TARGET_GUEST_TSC,
 					  .start = rem ? remote_start : NULL, .start_ctx = &s.t };
 

@@ -71,6 +71,9 @@ int target_service(const struct target *t, struct svc_spec *spec);
 /* beacon_args.vmm_up for target t (a struct target *): its driver's vmm_up. */
 int target_vmm_up(void *t);
 
+/* beacon_args.daemon_alive for a struct target (its driver's daemon_alive). */
+int target_daemon_alive(void *t, char *why, size_t len);
+
 /* The service port of s's target for cmd, or 0 after printing that its
  * workload has none. */
 uint16_t target_session_port(const char *cmd, const struct target_session *s);

@@ -362,6 +362,10 @@ static void docker_destroy(struct target *t)
 			d->dockerd = 0;
 		}
 		if (d->data[0]) { /* the engine was started */
+			/* A dockerd that died (killed, crashed) left containerd,
+			 * its shims and their containers running in our cgroups. */
+			ledger_kill_cgroup(d->cgh);
+			ledger_kill_cgroup(d->cgd);
 			ledger_umount_under(d->data); /* what it did not unmount */
 			ledger_done(LEDGER_UMOUNTS, d->data);
 			ledger_rmdir_cgroup(d->cgd);
@@ -408,6 +412,16 @@ static int64_t docker_daemon_memory(struct target *t)
 	return footprint_measure(&p) ? -ESRCH : p.rss;
 }
 
+static int docker_daemon_alive(struct target *t, char *why, size_t len)
+{
+	pid_t pid = docker_of(t)->dockerd;
+
+	if (!pid || proc_alive(pid))
+		return 1;
+	snprintf(why, len, "dockerd (pid %d), which lvperf started for this target, is gone", (int)pid);
+	return 0;
+}
+
 const struct driver driver_docker = {
 	.name = "docker",
 	.shares_host_tsc = 1,
@@ -419,6 +433,7 @@ const struct driver driver_docker = {
 	.image_size = docker_image_size,
 	.memory = docker_memory,
 	.daemon_memory = docker_daemon_memory,
+	.daemon_alive = docker_daemon_alive,
 	.daemon_counts = "RSS of dockerd and its children (containerd, docker-proxy), from smaps_rollup",
 	.platform_net = "dockerd in the target's namespace: bridge, iptables NAT, port published with -p",
 	.caps = DRIVER_CAP_IMAGE_BUILDER | DRIVER_CAP_IMAGE_IMPORT,

@@ -92,6 +92,11 @@ struct driver {
 	 * conmon...), not counting the target's processes; -errno on failure. */
 	int64_t (*daemon_memory)(struct target *t);
 	const char *daemon_counts; /* what daemon_memory sums, e.g. "RSS of dockerd and its children" */
+	/* Optional (NULL: no daemon of lvperf's): 1 while the platform daemon
+	 * lvperf started for t runs; 0 with one line naming it in why
+	 * ("dockerd (pid 123) is gone") once it died. Asked before each start
+	 * and after a start that failed. */
+	int (*daemon_alive)(struct target *t, char *why, size_t len);
 	/* Optional: 1 once the VMM has set up the guest's machine (QEMU has
 	 * opened the serial console file, which it creates after its machine
 	 * and accelerator and before the guest runs), else 0; polled from the

@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "file.h"
@@ -311,6 +312,27 @@ static int ledger_cgroup_found(const char *name, int do_kill)
 		}
 	}
 	return found;
+}
+
+int ledger_kill_cgroup(const char *name)
+{
+	unsigned n;
+
+	ledger_n_killed = 0;
+	ledger_cgroup_found(name, 1);
+	n = ledger_n_killed;
+	for (int w = 0; w < 100; w++) {
+		unsigned left = 0;
+
+		for (unsigned k = 0; k < n; k++) {
+			waitpid(ledger_killed[k], NULL, WNOHANG); /* ours: reaped; else ECHILD */
+			left += proc_alive(ledger_killed[k]);
+		}
+		if (!left)
+			break;
+		usleep(20000);
+	}
+	return (int)n;
 }
 
 /* 1 while cgroup name is in any hierarchy under /sys/fs/cgroup. */

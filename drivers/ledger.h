@@ -88,6 +88,12 @@ int ledger_done_pid(pid_t pid);
  * and killed by cleanup even when re-parented. Returns 0 or -errno. */
 int ledger_cgroup_join(const char *name, pid_t pid);
 
+/* SIGKILL every process left in cgroup name (lvp-prefixed) and wait up to
+ * 2 s for them to go, reaping those that are lvperf's children: what a
+ * platform daemon that died left running (containerd's shims and their
+ * containers after dockerd was killed). Returns how many were signalled. */
+int ledger_kill_cgroup(const char *name);
+
 /* Remove the cgroup directory name (lvp-prefixed) from every controller,
  * children first. Returns how many directories were removed. */
 int ledger_rmdir_cgroup(const char *name);

@@ -544,11 +544,22 @@ static int64_t libvirt_memory(struct target *t, pid_t start_pid)
 	return driver_rss(p->vm);
 }
 
+static int libvirt_daemon_alive(struct target *t, char *why, size_t len)
+{
+	struct libvirt_priv *p = t->priv;
+
+	if (!p || p->external || !p->daemon || proc_alive(p->daemon))
+		return 1;
+	snprintf(why, len, "libvirtd (pid %d), which lvperf started for this target, is gone", (int)p->daemon);
+	return 0;
+}
+
 const struct driver driver_libvirt = {
 	.name = "libvirt",
 	.summary = "the qemu driver's Linux guest as a libvirt domain (virsh create, private libvirtd)",
 	.available = libvirt_available,
 	.prepare = libvirt_prepare,
+	.daemon_alive = libvirt_daemon_alive,
 	.stop = libvirt_stop,
 	.destroy = libvirt_destroy,
 	.image_size = libvirt_image_size,
@@ -721,6 +732,7 @@ const struct driver driver_libvirt_lxc = {
 	.summary = "an LXC container through libvirt's LXC driver (virsh create, private libvirtd)",
 	.available = libvirt_lxc_available,
 	.prepare = libvirt_lxc_prepare,
+	.daemon_alive = libvirt_daemon_alive,
 	.stop = libvirt_stop,
 	.destroy = libvirt_destroy,
 	.image_size = libvirt_lxc_image_size,

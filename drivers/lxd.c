@@ -533,6 +533,16 @@ static int64_t lxd_daemon_memory(struct target *t)
 	return footprint_measure(&p) ? -ESRCH : p.rss;
 }
 
+static int lxd_daemon_alive(struct target *t, char *why, size_t len)
+{
+	pid_t pid = lxd_of(t)->lxd;
+
+	if (!pid || proc_alive(pid))
+		return 1;
+	snprintf(why, len, "lxd (pid %d), which lvperf started for this target, is gone", (int)pid);
+	return 0;
+}
+
 const struct driver driver_lxd = {
 	.name = "lxd",
 	.shares_host_tsc = 1,
@@ -544,6 +554,7 @@ const struct driver driver_lxd = {
 	.image_size = lxd_image_size,
 	.memory = lxd_memory,
 	.daemon_memory = lxd_daemon_memory,
+	.daemon_alive = lxd_daemon_alive,
 	.daemon_counts = "RSS of lxd and the instance's LXC monitor, from smaps_rollup",
 	.caps = DRIVER_CAP_IMAGE_BUILDER,
 };

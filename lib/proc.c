@@ -135,6 +135,28 @@ static uint64_t proc_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+int proc_alive(pid_t pid)
+{
+	char path[48], buf[256], *rp;
+	ssize_t n;
+	int fd;
+
+	if (pid <= 0)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	/* "PID (COMM) S ...": the state follows the last ')' (COMM may hold one). */
+	rp = strrchr(buf, ')');
+	return rp && rp[1] == ' ' && rp[2] != 'Z' && rp[2] != 'X' && rp[2] != 'x';
+}
+
 int proc_wait(pid_t pid, uint64_t timeout_ns, int *status)
 {
 	uint64_t end = proc_now_ns() + timeout_ns;

@@ -83,6 +83,9 @@ int proc_start_log(char *const argv[], const char *log, pid_t *pid);
  */
 int proc_wait(pid_t pid, uint64_t timeout_ns, int *status);
 
+/* 1 when pid runs (exists and is not a zombie), else 0. */
+int proc_alive(pid_t pid);
+
 /* SIGTERM pid, wait up to grace_ns, then SIGKILL; always reaps it.
  * Returns 0 with the wait status, or -errno. */
 int proc_stop(pid_t pid, uint64_t grace_ns, int *status);

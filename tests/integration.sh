@@ -2254,6 +2254,31 @@ PY
 	check "$tmp/g.json" 'j["errors"]["protocol"] and sum(j["errors"]["protocol"].values()) > 0 and j["classes"].get("2xx", 0) == 0' "garbage replies not counted as protocol errors"
 	echo "garbage server: protocol errors $(json "$tmp/g.json" 'j["errors"]["protocol"]')"
 	;;
+daemon_died)
+	# The platform daemon lvperf started dies mid-run (dockerd killed by
+	# its PID after the first start): the next start fails naming dockerd,
+	# not as a beacon timeout; lvperf exits 1 and leaves nothing.
+	"$LVPERF" boot --platform docker --repeat 20 --gap 200ms --timeout 20s >"$tmp/b.out" 2>"$tmp/b.err" &
+	lp=$!
+	pids+=("$lp")
+	dpid=
+	for _ in $(seq 600); do
+		dpid=$(ps -eo pid=,args= | awk -v t="lvpbt$lp" '$2 ~ /dockerd$/ && index($0, t) {print $1; exit}')
+		[ -n "$dpid" ] && grep -q "RX stamped by" "$tmp/b.err" 2>/dev/null && break
+		sleep 0.1
+	done
+	[ -n "$dpid" ] || { cat "$tmp/b.err" >&2; fail "dockerd of lvperf $lp never ran (the test is void)"; }
+	sleep 1
+	kill -KILL "$dpid"
+	rc=0; timeout 120 tail --pid="$lp" -f /dev/null || fail "lvperf boot still runs 120 s after dockerd died"
+	wait "$lp" || rc=$?
+	[ "$rc" = 1 ] || { cat "$tmp/b.out" "$tmp/b.err" >&2; fail "lvperf boot exited $rc after dockerd died, want 1"; }
+	grep -q "dockerd (pid $dpid).*is gone" "$tmp/b.out" "$tmp/b.err" || { cat "$tmp/b.out" "$tmp/b.err" >&2; fail "dockerd's death not named"; }
+	! ip netns list | grep -q "^lvpbt$lp\b" || fail "namespace lvpbt$lp left"
+	! ls -d /tmp/lvpbt"$lp"-* /sys/fs/cgroup/*/lvpbt"$lp"* >/dev/null 2>&1 || fail "files or cgroups of lvpbt$lp left"
+	! ps -eo args= | grep -v grep | grep -q "lvpbt$lp" || fail "processes of lvpbt$lp left: $(ps -eo pid,args | grep "lvpbt$lp" | grep -v grep)"
+	echo "dockerd killed: $(grep -h "is gone" "$tmp/b.out" "$tmp/b.err" | head -1)"
+	;;
 *) fail "unknown case $case_name" ;;
 esac
 echo "ok: $case_name"
