@@ -26,8 +26,8 @@ struct app_server_opts {
 	  "with --server: the server's interface cabled to the appliance's dataplane port" },       \
 	{ "identity", OPT_STR, offsetof(type, f.identity), 0, 0, NULL, "FILE",                       \
 	  "with --server: the ssh private key (ssh -i)" },                                            \
-	{ "host", OPT_STR, offsetof(type, f.host), 0, 0, NULL, "qemu",                              \
-	  "boot a host VM and run the target inside it (containers in a VM; docs/containers-in-vms.md)" }, \
+	{ "host", OPT_STR, offsetof(type, f.host), 0, 0, NULL, "PLATFORM",                            \
+	  "boot a host VM of PLATFORM (qemu) and run the target inside it (docs/containers-in-vms.md)" }, \
 	{ "host-opts", OPT_STR, offsetof(type, f.host_opts), 0, 0, NULL, "K=V,...",                   \
 	  "with --host: machine=q35|pc,accel=tcg|kvm,mem=MiB,smp=N,timeout=S" }
 
