@@ -320,7 +320,17 @@ static int hostvm_fill(const char *tmp, char *err, size_t len)
 		return -ENOENT;
 	}
 	snprintf(out, sizeof(out), "%s/vmlinux", tmp);
-	rc = qemu_extract_vmlinux(bz, tmp, out, err, len);
+	snprintf(debs, sizeof(debs), "%s/extract", tmp); /* the bzImage's payload, dropped after */
+	if (mkdir(debs, 0700) != 0) {
+		snprintf(err, len, "hostvm: cannot create %s: %s", debs, strerror(errno));
+		return -errno;
+	}
+	rc = qemu_extract_vmlinux(bz, debs, out, err, len);
+	{
+		char *rm[] = { "rm", "-rf", "--one-file-system", "--", debs, NULL };
+
+		proc_run(rm, 1, 60 * HOSTVM_SEC);
+	}
 	if (rc)
 		return rc;
 	{
