@@ -33,12 +33,13 @@
 #define HOSTVM_FORMAT "lvperf-hostvm-1"
 /* The container platforms (lxd: Debian's 5.0; containernetworking-plugins
  * named because debootstrap does not resolve podman's virtual
- * container-network-stack), ssh, the workloads the
+ * container-network-stack), the tools the drivers run (ethtool, xz,
+ * lxc-start), ssh, the workloads the
  * agent builds images of from the guest's own binaries, and the one
  * shared library of lvperf-agent besides libc (ldd: libjansson.so.4). */
 #define HOSTVM_PACKAGES                                                                                \
-	"linux-image-amd64,systemd-sysv,iproute2,kmod,udev,procps,openssh-server,"                    \
-	"docker.io,containerd,runc,crun,podman,containernetworking-plugins,lxd,iptables,"                                    \
+	"linux-image-amd64,systemd-sysv,iproute2,kmod,udev,procps,ethtool,xz-utils,openssh-server,"                  \
+	"docker.io,containerd,runc,crun,podman,containernetworking-plugins,lxc,lxd,iptables,"                                    \
 	"nginx,redis-server,busybox-static,libjansson4"
 #define HOSTVM_MAC_MGMT "52:54:00:4c:56:4d"
 #define HOSTVM_MAC_DATA "52:54:00:4c:56:55"
