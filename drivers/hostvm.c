@@ -657,9 +657,12 @@ int hostvm_boot(struct hostvm *h, const struct hostvm_config *cfg, const volatil
 	}
 	snprintf(h->port, sizeof(h->port), "af_packet:%s", h->dtap);
 	/* hybrid cgroups as on this host (the drivers read the v1 memory
-	 * controller); the rootfs' own initramfs finds /dev/vda */
+	 * controller); no AppArmor, as on this host (Debian's kernel enables
+	 * it, and dockerd then wants apparmor_parser for docker-default:
+	 * "AppArmor enabled on system but the docker-default profile could
+	 * not be loaded"); the rootfs' own initramfs finds /dev/vda */
 	snprintf(cmdline, sizeof(cmdline),
-		 "console=ttyS0 quiet root=/dev/vda rw net.ifnames=0 panic=-1 no_timer_check "
+		 "console=ttyS0 quiet root=/dev/vda rw net.ifnames=0 panic=-1 no_timer_check apparmor=0 "
 		 "systemd.unified_cgroup_hierarchy=0 lvp.mip=%s/30",
 		 h->mgmt_ip);
 	t0 = hostvm_now();
