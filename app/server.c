@@ -27,6 +27,9 @@ static int app_server_host(const char *cmd, const struct app_server_opts *o, str
 		return APP_USAGE;
 	}
 	app_signals();
+	/* QEMU's threads off the dataplane worker's default CPU (an explicit
+	 * --cores applies to what is spawned after the VM) */
+	app_avoid_worker_cpu(NULL, NULL);
 	fprintf(stderr, "lvperf %s: booting the host VM (qemu %s %s, %u MiB, %u vCPUs)\n", cmd, c.machine, c.accel,
 		c.mem_mib, c.smp);
 	if (hostvm_boot(&app_hostvm, &c, &app_interrupted, err, sizeof(err))) {
