@@ -64,14 +64,14 @@ struct hostvm {
 	struct hostvm_config cfg;
 	struct hostvm_image img;
 	char tag[16];
-	char dir[64];	   /* /tmp/lvp<tag>-hostvm: console, agent disk, ssh config */
-	char mtap[16];	   /* lvp<tag>m: management */
-	char dtap[16];	   /* lvp<tag>d: dataplane */
-	char mgmt_ip[16];  /* the guest's management address */
-	char uri[48];	   /* ssh://root@<mgmt_ip> */
+	char dir[64];	  /* /tmp/lvp<tag>-hostvm: console, agent disk, ssh config */
+	char mtap[16];	  /* lvp<tag>m: management */
+	char dtap[16];	  /* lvp<tag>d: dataplane */
+	char mgmt_ip[16]; /* the guest's management address */
+	char uri[48];	  /* ssh://root@<mgmt_ip> */
 	char ssh_config[96];
-	char port[40];	   /* af_packet:lvp<tag>d, the appliance's end */
-	char variant[40];  /* "qemu q35 tcg" */
+	char port[40];	  /* af_packet:lvp<tag>d, the appliance's end */
+	char variant[40]; /* "qemu q35 tcg" */
 	char console[96];
 	pid_t qemu;
 	uint64_t boot_ns;  /* QEMU spawned -> sshd's banner on the management address */
@@ -85,8 +85,8 @@ struct hostvm {
  * h is zeroed here. Returns 0, or -errno with one line in err after
  * removing what it made.
  */
-int hostvm_boot(struct hostvm *h, const struct hostvm_config *cfg, const volatile sig_atomic_t *cancel,
-		char *err, size_t len);
+int hostvm_boot(struct hostvm *h, const struct hostvm_config *cfg,
+		const volatile sig_atomic_t *cancel, char *err, size_t len);
 
 /* QEMU's resident set (guest RAM touched plus QEMU's own), or -errno. */
 int64_t hostvm_rss(const struct hostvm *h);

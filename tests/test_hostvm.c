@@ -33,8 +33,10 @@ static void test_keys(void **state)
 	char err[200] = "";
 
 	(void)state;
-	assert_int_equal(hostvm_config_parse("qemu", "machine=pc,accel=kvm,mem=4096,smp=1,timeout=90", &c, err,
-					     sizeof(err)), 0);
+	assert_int_equal(hostvm_config_parse("qemu",
+					     "machine=pc,accel=kvm,mem=4096,smp=1,timeout=90", &c,
+					     err, sizeof(err)),
+			 0);
 	assert_string_equal(c.machine, "pc");
 	assert_string_equal(c.accel, "kvm");
 	assert_int_equal(c.mem_mib, 4096);
@@ -49,7 +51,8 @@ static void bad(const char *platform, const char *opts, const char *says)
 
 	assert_int_equal(hostvm_config_parse(platform, opts, &c, err, sizeof(err)), -EINVAL);
 	if (!strstr(err, says))
-		fail_msg("'%s' for %s/%s, expected '%s'", err, platform ? platform : "(null)", opts, says);
+		fail_msg("'%s' for %s/%s, expected '%s'", err, platform ? platform : "(null)", opts,
+			 says);
 }
 
 static void test_errors(void **state)
@@ -71,9 +74,9 @@ static void test_errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_defaults),
-		cmocka_unit_test(test_keys),
-		cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_defaults),
+	    cmocka_unit_test(test_keys),
+	    cmocka_unit_test(test_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
