@@ -1783,7 +1783,7 @@ remote_drop)
 	wait "$lv" && fail "lvperf succeeded without its agent"
 	[ -n "$(server_leftovers "$agent")" ] || fail "a killed agent left nothing: the cleanup check below proves nothing"
 	"$LVPERF" cleanup --server "$srv_uri" >"$tmp/c.out" 2>&1 || fail "cleanup --server: $(cat "$tmp/c.out")"
-	grep -q "removed netns lvpa${agent}_" "$tmp/c.out" || fail "cleanup --server did not remove the target: $(cat "$tmp/c.out")"
+	grep -q "removed netns lvpa${agent}-" "$tmp/c.out" || fail "cleanup --server did not remove the target: $(cat "$tmp/c.out")"
 	left=$(server_leftovers "$agent")
 	[ -z "$left" ] || fail "left on the server after cleanup --server: $left"
 	;;
