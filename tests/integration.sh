@@ -1855,16 +1855,18 @@ hostvm_boot|hostvm_http_kv|hostvm_kill)
 		"$LVPERF" boot --platform docker --host qemu --server ssh://root@lvpnowhere >/dev/null 2>"$tmp/err" && fail "--host with --server accepted"
 		"$LVPERF" boot --platform docker --host-opts mem=1024 >/dev/null 2>"$tmp/err" && fail "--host-opts without --host accepted"
 		"$LVPERF" boot --platform docker "${hopts[@]}" --host-opts mem=12 >/dev/null 2>"$tmp/err" && fail "mem=12 accepted"
-		"$LVPERF" boot --platform docker "${hopts[@]}" --repeat 3 --timeout 180s --json >"$tmp/b.json" 2>"$tmp/err" &
-		lv=$!
-		wait "$lv" || { cat "$tmp/err" >&2; fail "boot docker --host qemu exited $?"; }
-		cat "$tmp/err" >&2
-		check "$tmp/b.json" 'j["variant"].startswith("docker in qemu q35 tcg") and j["host_vm"]["platform"] == "qemu" and j["host_vm"]["accel"] == "tcg" and j["host_vm"]["boot_ns"] > 0 and j["host_vm"]["rss_bytes"] > 0' "no host_vm or variant naming both layers"
-		check "$tmp/b.json" 'len(j["startup"]["runs"]) == 3 and all(r["first_beacon_ns"] and r["beacon_src"] == "10.252.0.2" for r in j["startup"]["runs"])' "docker in the VM: not a beacon per run"
-		# the VM's boot is its own figure, not in a container's startup
-		check "$tmp/b.json" 'all(r["first_beacon_ns"] < j["host_vm"]["boot_ns"] for r in j["startup"]["runs"])' "a container's startup includes the host VM's boot"
-		echo "host VM sshd after $(json "$tmp/b.json" 'round(j["host_vm"]["boot_ns"]/1e9, 1)') s; docker beacons (s): $(json "$tmp/b.json" '[round(r["first_beacon_ns"]/1e9, 2) for r in j["startup"]["runs"]]')"
-		left=$(hostvm_left "$lv"); [ -z "$left" ] || fail "left on the host: $left"
+		for plat in docker lxd; do
+			"$LVPERF" boot --platform "$plat" "${hopts[@]}" --repeat 3 --timeout 180s --json >"$tmp/b.json" 2>"$tmp/err" &
+			lv=$!
+			wait "$lv" || { cat "$tmp/err" >&2; fail "boot $plat --host qemu exited $?"; }
+			cat "$tmp/err" >&2
+			check "$tmp/b.json" 'j["variant"].startswith("'$plat' in qemu q35 tcg") and j["host_vm"]["platform"] == "qemu" and j["host_vm"]["accel"] == "tcg" and j["host_vm"]["boot_ns"] > 0 and j["host_vm"]["rss_bytes"] > 0' "no host_vm or variant naming both layers"
+			check "$tmp/b.json" 'len(j["startup"]["runs"]) == 3 and all(r["first_beacon_ns"] and r["beacon_src"] == "10.252.0.2" for r in j["startup"]["runs"])' "$plat in the VM: not a beacon per run"
+			# the VM's boot is its own figure, not in a container's startup
+			check "$tmp/b.json" 'all(r["first_beacon_ns"] < j["host_vm"]["boot_ns"] for r in j["startup"]["runs"])' "a container's startup includes the host VM's boot"
+			echo "host VM sshd after $(json "$tmp/b.json" 'round(j["host_vm"]["boot_ns"]/1e9, 1)') s; $plat beacons (s): $(json "$tmp/b.json" '[round(r["first_beacon_ns"]/1e9, 2) for r in j["startup"]["runs"]]')"
+			left=$(hostvm_left "$lv"); [ -z "$left" ] || fail "$plat: left on the host: $left"
+		done
 		;;
 	hostvm_http_kv)
 		"$LVPERF" http --platform docker --workload nginx "${hopts[@]}" --boot-timeout 300s --connections 10 --duration 5s --warmup 2s --json \
