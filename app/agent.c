@@ -293,7 +293,9 @@ static json_t *op_prepare(struct agent *a, json_int_t id, const json_t *req, cha
 	if (json_is_string(uplink) && agent_bridge(a, json_string_value(uplink), err, len))
 		return NULL;
 	h->t.guest_s = -1;
-	snprintf(h->t.tag, sizeof(h->t.tag), "a%d_%d", (int)getpid() % 100000, ++a->seq % 100);
+	/* no "_": LXD names instances by the tag ("Name can only contain
+	 * alphanumeric and hyphen characters") */
+	snprintf(h->t.tag, sizeof(h->t.tag), "a%d-%d", (int)getpid() % 100000, ++a->seq % 100);
 	if (drv->prepare(&h->t, err, len))
 		return NULL;
 	h->used = 1;

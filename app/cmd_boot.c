@@ -143,8 +143,10 @@ int cmd_boot(int argc, char **argv)
 	rc = app_server_open("boot", &cfg.srv, 1, &r);
 	if (rc)
 		return rc;
+	if (app_server_port()) /* --host: the tap cabled to the host VM */
+		cfg.port = app_server_port();
 	rc = boot_run(&cfg, r);
-	remote_close(r);
+	app_server_close(r);
 	return rc;
 }
 

@@ -100,7 +100,7 @@ int cmd_cleanup(int argc, char **argv)
 		return APP_USAGE;
 	}
 	if (cfg.server) {
-		struct app_server_opts o = { cfg.server, NULL, cfg.identity };
+		struct app_server_opts o = { cfg.server, NULL, cfg.identity, NULL, NULL };
 
 		if (cfg.pid) {
 			fprintf(stderr, "lvperf cleanup: --ledger PID is for this host; --server cleans what the server's ledgers name\n");

@@ -46,7 +46,7 @@ static int image_remote(const struct image_cfg *cfg)
 			  1800000, err, sizeof(err));
 	if (!rep) {
 		fprintf(stderr, "lvperf image build: %s\n", err);
-		remote_close(r);
+		app_server_close(r);
 		return APP_ERR;
 	}
 	json_object_del(rep, "id");
@@ -64,7 +64,7 @@ static int image_remote(const struct image_cfg *cfg)
 		       json_number_value(json_object_get(rep, "build_s")), json_string_value(json_object_get(rep, "dir")));
 		json_decref(rep);
 	}
-	remote_close(r);
+	app_server_close(r);
 	return APP_OK;
 }
 

@@ -70,6 +70,6 @@ int cmd_platforms(int argc, char **argv)
 					 r ? remote_host(r) : NULL));
 	else
 		json_decref(arr);
-	remote_close(r);
+	app_server_close(r);
 	return APP_OK;
 }

@@ -97,12 +97,12 @@ static int size_remote(const struct size_cfg *cfg)
 		return rc;
 	drv = app_server_driver("size", r, cfg->platform);
 	if (!drv) {
-		remote_close(r);
+		app_server_close(r);
 		return APP_USAGE;
 	}
 	if (!(drv->caps & DRIVER_CAP_IMAGE_BUILDER)) {
 		rc = size_by_driver(cfg, drv);
-		remote_close(r);
+		app_server_close(r);
 		return rc;
 	}
 	rep = remote_call(r, json_pack("{s:s, s:s, s:s, s:s}", "op", "image_build", "workload", cfg->workload,
@@ -110,7 +110,7 @@ static int size_remote(const struct size_cfg *cfg)
 			  1800000, err, sizeof(err));
 	if (!rep) {
 		fprintf(stderr, "lvperf size: %s\n", err);
-		remote_close(r);
+		app_server_close(r);
 		return APP_ERR;
 	}
 	if (cfg->json)
@@ -126,7 +126,7 @@ static int size_remote(const struct size_cfg *cfg)
 		       json_integer_value(json_object_get(rep, "gzip_bytes")),
 		       json_integer_value(json_object_get(rep, "files")));
 	json_decref(rep);
-	remote_close(r);
+	app_server_close(r);
 	return APP_OK;
 }
 
@@ -146,11 +146,11 @@ int cmd_size(int argc, char **argv)
 		fprintf(stderr, "lvperf size: --platform NAME is required (see lvperf platforms)\n");
 		return APP_USAGE;
 	}
-	if (!cfg.srv.server && !driver_find(cfg.platform)) {
+	if (!cfg.srv.server && !cfg.srv.host && !driver_find(cfg.platform)) {
 		fprintf(stderr, "lvperf size: no platform '%s' (see lvperf platforms)\n", cfg.platform);
 		return APP_USAGE;
 	}
-	if (cfg.srv.server)
+	if (cfg.srv.server || cfg.srv.host)
 		return size_remote(&cfg);
 	if (!driver_can(cfg.platform, DRIVER_CAP_IMAGE_BUILDER))
 		return size_by_driver(&cfg, driver_find(cfg.platform));

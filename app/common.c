@@ -9,6 +9,7 @@
 #include <rte_ethdev.h>
 
 #include "floor.h"
+#include "server.h"
 #include "format.h"
 #include "driver.h"
 #include "proc.h"
@@ -229,6 +230,7 @@ void app_json_print(json_t *obj)
 {
 	if (json_is_object(obj) && !json_object_get(obj, "format"))
 		json_object_set_new(obj, "format", json_integer(LVP_FORMAT));
+	app_server_json(obj); /* --host: the host VM's own figures */
 	json_dumpf(obj, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
 	fputc('\n', stdout);
 	fflush(stdout);

@@ -1,8 +1,74 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "app.h"
+#include "hostvm.h"
 #include "server.h"
+
+/* The host VM of this command (--host): one per lvperf process, as a
+ * command measures one target. */
+static struct hostvm app_hostvm;
+static int app_hostvm_up;
+
+/* --host: boot the host VM and connect to its agent as --server does. */
+static int app_server_host(const char *cmd, const struct app_server_opts *o, struct remote **r)
+{
+	char err[REMOTE_ERR_LEN];
+	struct hostvm_config c;
+
+	if (o->server || o->uplink || o->identity) {
+		fprintf(stderr, "lvperf %s: --host boots its own server: leave out --server, --uplink and --identity\n",
+			cmd);
+		return APP_USAGE;
+	}
+	if (hostvm_config_parse(o->host, o->host_opts, &c, err, sizeof(err))) {
+		fprintf(stderr, "lvperf %s: %s\n", cmd, err);
+		return APP_USAGE;
+	}
+	app_signals();
+	/* QEMU's threads off the dataplane worker's default CPU (an explicit
+	 * --cores applies to what is spawned after the VM) */
+	app_avoid_worker_cpu(NULL, NULL);
+	fprintf(stderr, "lvperf %s: booting the host VM (qemu %s %s, %u MiB, %u vCPUs)\n", cmd, c.machine, c.accel,
+		c.mem_mib, c.smp);
+	if (hostvm_boot(&app_hostvm, &c, &app_interrupted, err, sizeof(err))) {
+		fprintf(stderr, "lvperf %s: %s\n", cmd, err);
+		return APP_ERR;
+	}
+	app_hostvm_up = 1;
+	fprintf(stderr, "lvperf %s: host VM %s up: sshd answered %.1f s after QEMU started (guest uptime %.1f s)\n",
+		cmd, app_hostvm.variant, (double)app_hostvm.boot_ns / 1e9, app_hostvm.guest_up_s);
+	/* ssh pinned to the image's host key (the file hostvm wrote) */
+	setenv("LVPERF_SSH_CONFIG", app_hostvm.ssh_config, 1);
+	*r = remote_open(app_hostvm.uri, app_hostvm.img.key, HOSTVM_UPLINK, err, sizeof(err));
+	if (!*r) {
+		fprintf(stderr, "lvperf %s: host VM: %s\n", cmd, err);
+		app_server_close(NULL);
+		return APP_ERR;
+	}
+	remote_set_via(*r, app_hostvm.variant);
+	return 0;
+}
+
+const char *app_server_port(void)
+{
+	return app_hostvm_up ? app_hostvm.port : NULL;
+}
+
+void app_server_close(struct remote *r)
+{
+	remote_close(r);
+	if (app_hostvm_up)
+		hostvm_destroy(&app_hostvm);
+	app_hostvm_up = 0;
+}
+
+void app_server_json(json_t *obj)
+{
+	if (app_hostvm_up && json_is_object(obj) && !json_object_get(obj, "host_vm"))
+		json_object_set_new(obj, "host_vm", hostvm_json(&app_hostvm));
+}
 
 int app_server_open(const char *cmd, const struct app_server_opts *o, int need_wire,
 		    struct remote **r)
@@ -10,6 +76,12 @@ int app_server_open(const char *cmd, const struct app_server_opts *o, int need_w
 	char err[REMOTE_ERR_LEN];
 
 	*r = NULL;
+	if (o->host)
+		return app_server_host(cmd, o, r);
+	if (o->host_opts) {
+		fprintf(stderr, "lvperf %s: --host-opts goes with --host\n", cmd);
+		return APP_USAGE;
+	}
 	if (!o->server) {
 		if (o->uplink || o->identity) {
 			fprintf(stderr, "lvperf %s: --uplink and --identity go with --server\n",

@@ -121,7 +121,7 @@ int target_session_run(const char *cmd, const struct target_session_opts *o,
 	if (rc)
 		return rc;
 	rc = session_run(cmd, o, dpo, measure, arg, rem);
-	remote_close(rem);
+	app_server_close(rem);
 	return rc;
 }
 
@@ -178,8 +178,8 @@ static int session_run(const char *cmd, const struct target_session_opts *o, con
 		s.drv->destroy(&s.t);
 		return APP_USAGE;
 	}
-	if (rem)
-		snprintf(port, sizeof(port), "%s", dpo->port);
+	if (rem) /* --host: the tap cabled to the host VM */
+		snprintf(port, sizeof(port), "%s", app_server_port() ? app_server_port() : dpo->port);
 	else if (s.t.port[0]) /* the driver's own port (vhost-user for VMs) */
 		snprintf(port, sizeof(port), "%s", s.t.port);
 	else

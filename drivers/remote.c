@@ -46,6 +46,7 @@ struct remote {
 	char dir[64]; /* /tmp/lvpssh<pid>_<n>: ssh's stderr */
 	char errlog[96];
 	json_int_t next_id;
+	char via[40]; /* the host VM the server is ("qemu q35 tcg"), or "" */
 	int lost;
 	json_t *platforms;
 	unsigned ndrv;
@@ -99,6 +100,11 @@ int remote_parse_uri(const char *uri, char *user, size_t ulen, char *host, size_
 const char *remote_host(const struct remote *r)
 {
 	return r->host;
+}
+
+void remote_set_via(struct remote *r, const char *via)
+{
+	snprintf(r->via, sizeof(r->via), "%s", via ? via : "");
 }
 
 /* The last non-empty line ssh wrote to its stderr, into buf. */
@@ -456,7 +462,11 @@ static int remote_prepare(struct target *t, char *err, size_t len)
 	agent_proto_ip(json_object_get(rep, "icmp_ip"), &t->icmp_ip);
 	t->service_port = (uint16_t)json_integer_value(json_object_get(rep, "service_port"));
 	s = json_string_value(json_object_get(rep, "variant"));
-	snprintf(t->variant, sizeof(t->variant), "%s", s ? s : "");
+	if (rdrv(t)->r->via[0]) /* both layers: "docker in qemu q35 tcg, <docker's variant>" */
+		snprintf(t->variant, sizeof(t->variant), "%s in %s%s%s", t->drv->name, rdrv(t)->r->via,
+			 s && s[0] ? ", " : "", s ? s : "");
+	else
+		snprintf(t->variant, sizeof(t->variant), "%s", s ? s : "");
 	json_decref(rep);
 	/* The dataplane drives the appliance's end of the cable, not a veth here. */
 	t->port[0] = 0;

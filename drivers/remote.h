@@ -55,6 +55,10 @@ json_t *remote_call(struct remote *r, json_t *req, int timeout_ms, char *err, si
 /* The host part of r's URI, for messages. */
 const char *remote_host(const struct remote *r);
 
+/* The server is a host VM lvperf booted (via: "qemu q35 tcg"): targets
+ * prepared from now on have the variant "PLATFORM in VIA[, variant]". */
+void remote_set_via(struct remote *r, const char *via);
+
 /*
  * A proxy driver for the server's platform name, owned by r (valid until
  * remote_close); NULL with one line in err when the server has no such

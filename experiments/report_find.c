@@ -443,7 +443,9 @@ static json_t *finding(struct report *r, json_t *rows, json_t *g, const struct s
 				     !report_cmp_nstr(t[j].p->workload, x->p->workload)))
 				ref = &t[j];
 		}
-		if (x->p)
+		/* A container in a host VM is not the study's bare-host row of
+		 * its platform (study-platforms.csv maps platforms only). */
+		if (x->p && !report_jstr(x->p->obj, "host"))
 			sr = study_find(st, x->p->platform, x->p->accel, metric, sweep, &map);
 		if (sr)
 			smean = unit_convert(sr->mean, sr->unit, hu.name);

@@ -119,6 +119,8 @@ struct run_target_opts {
 	/* A target on a server (spec servers:): the agent over ssh and the
 	 * cable (uplink there, port here); start: how startup is marked. */
 	const char *server, *identity, *uplink, *port, *start;
+	/* A target in a host VM lvperf boots (spec host:). */
+	const char *host, *host_opts;
 };
 extern const struct run_target_opts run_target_opt;
 

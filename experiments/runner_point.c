@@ -33,6 +33,8 @@ const struct run_target_opts run_target_opt = {
     .uplink = "--uplink",
     .port = "--port",
     .start = "--start",
+    .host = "--host",
+    .host_opts = "--host-opts",
 };
 
 const struct run_result_keys run_result_key = {
@@ -325,6 +327,14 @@ void run_point_argv(const struct spec *s, const struct run_point *p, const char 
 			run_arg(a, "%s", sv->uplink);
 		}
 	}
+	if (t->host[0]) { /* the VM boots per point; its boot is reported apart (host_vm) */
+		run_arg(a, "%s", k->host);
+		run_arg(a, "%s", t->host);
+		if (t->host_opts[0]) {
+			run_arg(a, "%s", k->host_opts);
+			run_arg(a, "%s", t->host_opts);
+		}
+	}
 	if (p->metric == SPEC_SIZE)
 		return;
 	if (sv && sv->port[0]) {
@@ -414,6 +424,7 @@ static json_t *point_base(const struct runner *r, const struct run_point *p, uns
 	json_object_set_new(o, "target", json_string(t->name));
 	json_object_set_new(o, "platform", json_string(t->platform));
 	json_object_set_new(o, "server", t->server[0] ? json_string(t->server) : json_null());
+	json_object_set_new(o, "host", t->host[0] ? json_string(t->host) : json_null());
 	json_object_set_new(o, "workload", json_string(point_workload(r->s, p)));
 	json_object_set_new(o, "net", json_string(t->net));
 	json_object_set_new(o, "accel", t->accel[0] ? json_string(t->accel) : json_null());

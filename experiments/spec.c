@@ -16,6 +16,7 @@
 #include <cyaml/cyaml.h>
 #include <yaml.h>
 
+#include "hostvm.h"
 #include "spec.h"
 #include "value.h"
 
@@ -36,8 +37,13 @@ struct raw_metric {
 	unsigned under_count;
 };
 
+struct raw_host {
+	char *platform, *opts;
+};
+
 struct raw_target {
 	char *name, *platform, *workload, *net, *accel, *image, *server, *start;
+	struct raw_host *host;
 	char **metrics;
 	unsigned metrics_count;
 	char **args;
@@ -74,6 +80,12 @@ static const cyaml_schema_field_t metric_fields[] = {
 	CYAML_FIELD_END,
 };
 
+static const cyaml_schema_field_t host_fields[] = {
+	STR("platform", struct raw_host, platform),
+	STR("opts", struct raw_host, opts),
+	CYAML_FIELD_END,
+};
+
 static const cyaml_schema_field_t target_fields[] = {
 	STR("name", struct raw_target, name),
 	STR("platform", struct raw_target, platform),
@@ -85,6 +97,7 @@ static const cyaml_schema_field_t target_fields[] = {
 	STR("start", struct raw_target, start),
 	LIST("metrics", struct raw_target, metrics),
 	LIST("args", struct raw_target, args),
+	CYAML_FIELD_MAPPING_PTR("host", CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL, struct raw_target, host, host_fields),
 	CYAML_FIELD_END,
 };
 
@@ -643,6 +656,24 @@ static void check_target(struct checker *c, unsigned i, const struct raw_target 
 		    "this box's clock)");
 	if (!r->server && strcmp(t->start, "remote-request") == 0)
 		bad(c, FLD("start"), "remote-request is for a target on a server (its agent spawns on request)");
+	if (r->host) {
+		struct hostvm_config hc;
+		char e[200];
+
+		if (r->server)
+			bad(c, FLD("host"), "a target runs on a server or in a host VM, not both");
+		if (!r->host->platform)
+			bad(c, FLD("host.platform"), "missing (qemu)");
+		else if (r->host->opts && strlen(r->host->opts) >= sizeof(t->host_opts))
+			bad(c, FLD("host.opts"), "at most %zu characters", sizeof(t->host_opts) - 1);
+		else if (hostvm_config_parse(r->host->platform, r->host->opts, &hc, e, sizeof(e)))
+			bad(c, FLD(strncmp(e, "--host:", 7) == 0 ? "host.platform" : "host.opts"), "%s",
+			    strchr(e, ' ') + 1);
+		else {
+			snprintf(t->host, sizeof(t->host), "%s", r->host->platform);
+			snprintf(t->host_opts, sizeof(t->host_opts), "%s", r->host->opts ? r->host->opts : "");
+		}
+	}
 	if (r->image) {
 		if (strlen(r->image) >= sizeof(t->image) || !*r->image)
 			bad(c, FLD("image"), "a path of 1-%zu characters", sizeof(t->image) - 1);

@@ -60,6 +60,10 @@ struct spec_target {
 	 * the default here) or "remote-trigger" (START from the port; the
 	 * default and the only choice on a server). */
 	char start[16];
+	/* host: {platform, opts}: a host VM lvperf boots for the target
+	 * (--host, --host-opts; docs/containers-in-vms.md), "" for none */
+	char host[SPEC_NAME_LEN];
+	char host_opts[128];
 };
 
 /* A test server (servers: NAME: {ssh, uplink, identity}). */

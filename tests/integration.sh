@@ -1860,7 +1860,7 @@ remote_drop)
 	wait "$lv" && fail "lvperf succeeded without its agent"
 	[ -n "$(server_leftovers "$agent")" ] || fail "a killed agent left nothing: the cleanup check below proves nothing"
 	"$LVPERF" cleanup --server "$srv_uri" >"$tmp/c.out" 2>&1 || fail "cleanup --server: $(cat "$tmp/c.out")"
-	grep -q "removed netns lvpa${agent}_" "$tmp/c.out" || fail "cleanup --server did not remove the target: $(cat "$tmp/c.out")"
+	grep -q "removed netns lvpa${agent}-" "$tmp/c.out" || fail "cleanup --server did not remove the target: $(cat "$tmp/c.out")"
 	left=$(server_leftovers "$agent")
 	[ -z "$left" ] || fail "left on the server after cleanup --server: $left"
 	;;
@@ -2278,6 +2278,70 @@ daemon_died)
 	! ls -d /tmp/lvpbt"$lp"-* /sys/fs/cgroup/*/lvpbt"$lp"* >/dev/null 2>&1 || fail "files or cgroups of lvpbt$lp left"
 	! ps -eo args= | grep -v grep | grep -q "lvpbt$lp" || fail "processes of lvpbt$lp left: $(ps -eo pid,args | grep "lvpbt$lp" | grep -v grep)"
 	echo "dockerd killed: $(grep -h "is gone" "$tmp/b.out" "$tmp/b.err" | head -1)"
+	;;
+hostvm_boot|hostvm_http_kv|hostvm_kill)
+	# Containers in a host VM lvperf boots (--host qemu, TCG here): slow,
+	# suite 'slow' (docs/containers-in-vms.md has the figures).
+	hostvm_left() { # what a run of lvperf PID left on this host
+		ip -o link | grep -o "lvphv$1[md]" || true
+		ls -d /tmp/lvphv"$1"-hostvm 2>/dev/null || true
+		ps -eo pid=,args= | awk -v n="lvphv$1" '$0 ~ "-name " n "( |$)" { print "qemu " $1 }'
+	}
+	hopts=(--host qemu --host-opts "machine=q35,accel=tcg,mem=2048")
+	case $case_name in
+	hostvm_boot)
+		"$LVPERF" boot --platform docker --host xen >/dev/null 2>"$tmp/err" && fail "--host xen accepted"
+		grep -q "only qemu" "$tmp/err" || fail "--host xen: no clear error"
+		"$LVPERF" boot --platform docker --host qemu --server ssh://root@lvpnowhere >/dev/null 2>"$tmp/err" && fail "--host with --server accepted"
+		"$LVPERF" boot --platform docker --host-opts mem=1024 >/dev/null 2>"$tmp/err" && fail "--host-opts without --host accepted"
+		"$LVPERF" boot --platform docker "${hopts[@]}" --host-opts mem=12 >/dev/null 2>"$tmp/err" && fail "mem=12 accepted"
+		for plat in docker lxd; do
+			"$LVPERF" boot --platform "$plat" "${hopts[@]}" --repeat 3 --timeout 180s --json >"$tmp/b.json" 2>"$tmp/err" &
+			lv=$!
+			wait "$lv" || { cat "$tmp/err" >&2; fail "boot $plat --host qemu exited $?"; }
+			cat "$tmp/err" >&2
+			check "$tmp/b.json" 'j["variant"].startswith("'$plat' in qemu q35 tcg") and j["host_vm"]["platform"] == "qemu" and j["host_vm"]["accel"] == "tcg" and j["host_vm"]["boot_ns"] > 0 and j["host_vm"]["rss_bytes"] > 0' "no host_vm or variant naming both layers"
+			check "$tmp/b.json" 'len(j["startup"]["runs"]) == 3 and all(r["first_beacon_ns"] and r["beacon_src"] == "10.252.0.2" for r in j["startup"]["runs"])' "$plat in the VM: not a beacon per run"
+			# the VM's boot is its own figure, not in a container's startup
+			check "$tmp/b.json" 'all(r["first_beacon_ns"] < j["host_vm"]["boot_ns"] for r in j["startup"]["runs"])' "a container's startup includes the host VM's boot"
+			echo "host VM sshd after $(json "$tmp/b.json" 'round(j["host_vm"]["boot_ns"]/1e9, 1)') s; $plat beacons (s): $(json "$tmp/b.json" '[round(r["first_beacon_ns"]/1e9, 2) for r in j["startup"]["runs"]]')"
+			left=$(hostvm_left "$lv"); [ -z "$left" ] || fail "$plat: left on the host: $left"
+		done
+		;;
+	hostvm_http_kv)
+		"$LVPERF" http --platform docker --workload nginx "${hopts[@]}" --boot-timeout 300s --connections 10 --duration 5s --warmup 2s --json \
+			>"$tmp/h.json" 2>"$tmp/err" & lv=$!
+		wait "$lv" || { cat "$tmp/err" >&2; fail "http --host qemu exited $?"; }
+		check "$tmp/h.json" 'j["requests"] > 0 and j["classes"]["2xx"] == j["requests"] and j["host_vm"]["boot_ns"] > 0' "nginx in docker in the VM: not only 2xx"
+		echo "nginx in docker in qemu: $(json "$tmp/h.json" 'round(j["requests_per_s"])') req/s, host VM sshd after $(json "$tmp/h.json" 'round(j["host_vm"]["boot_ns"]/1e9, 1)') s"
+		left=$(hostvm_left "$lv"); [ -z "$left" ] || fail "http: left on the host: $left"
+		"$LVPERF" kv --platform docker --workload redis --op set --keyspace 100 "${hopts[@]}" --boot-timeout 300s --connections 10 --duration 5s --warmup 2s --json \
+			>"$tmp/k.json" 2>"$tmp/err" & lv=$!
+		wait "$lv" || { cat "$tmp/err" >&2; fail "kv --host qemu exited $?"; }
+		check "$tmp/k.json" 'j["requests"] > 0 and j["classes"]["ok"] == j["requests"]' "redis in docker in the VM: not only +OK"
+		echo "redis in docker in qemu: $(json "$tmp/k.json" 'round(j["requests_per_s"])') req/s"
+		left=$(hostvm_left "$lv"); [ -z "$left" ] || fail "kv: left on the host: $left"
+		;;
+	hostvm_kill)
+		# SIGKILL once QEMU runs: the VM, its taps and files outlive
+		# lvperf until `lvperf cleanup`, which leaves nothing.
+		"$LVPERF" boot --platform docker "${hopts[@]}" --repeat 1000 --timeout 180s --quiet >/dev/null 2>"$tmp/err" &
+		lv=$!
+		pids+=("$lv")
+		for i in $(seq 1200); do
+			hostvm_left "$lv" | grep -q "^qemu " && break
+			kill -0 "$lv" 2>/dev/null || { cat "$tmp/err" >&2; fail "lvperf exited before QEMU ran"; }
+			sleep 0.5
+		done
+		sleep 5
+		[ "$(hostvm_left "$lv" | wc -l)" -ge 4 ] || fail "not taps, dir and QEMU while it ran: $(hostvm_left "$lv")"
+		kill -KILL "$lv"; wait "$lv" 2>/dev/null || true
+		[ -n "$(hostvm_left "$lv")" ] || fail "nothing outlived the SIGKILL: the test proves nothing"
+		"$LVPERF" cleanup >"$tmp/c.out" 2>&1 || { cat "$tmp/c.out" >&2; fail "cleanup exited $?"; }
+		for i in $(seq 20); do [ -z "$(hostvm_left "$lv")" ] && break; sleep 0.5; done
+		left=$(hostvm_left "$lv"); [ -z "$left" ] || fail "left after lvperf cleanup: $left"
+		;;
+	esac
 	;;
 *) fail "unknown case $case_name" ;;
 esac

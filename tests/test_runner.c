@@ -211,6 +211,35 @@ static void test_server_points(void **state)
 	assert_false(has(&a, run_target_opt.start, NULL));
 }
 
+/* A target in a host VM (spec host:): every command gets --host and
+ * --host-opts, and each command's parser takes them. */
+static void test_host_points(void **state)
+{
+	const char *lvperf = getenv("LVPERF");
+	struct spec_target *t = &s.targets[0];
+	struct run_point p;
+	struct run_argv a;
+
+	(void)state;
+	spec_fill();
+	snprintf(t->net, sizeof(t->net), "direct");
+	snprintf(t->start, sizeof(t->start), "local-spawn");
+	snprintf(t->host, sizeof(t->host), "qemu");
+	snprintf(t->host_opts, sizeof(t->host_opts), "accel=tcg,mem=2048");
+	for (int m = 0; m < SPEC_N_METRICS; m++) {
+		memset(&p, 0, sizeof(p));
+		p.metric = (enum spec_metric)m;
+		p.connections = 8;
+		p.pipeline = 1;
+		p.op = m == SPEC_KV ? "get" : NULL;
+		p.under = m == SPEC_MEMORY ? "idle" : NULL;
+		run_point_argv(&s, &p, lvperf, 0, &a);
+		assert_true(has(&a, run_target_opt.host, "qemu"));
+		assert_true(has(&a, run_target_opt.host_opts, "accel=tcg,mem=2048"));
+		expect_parsed(&a);
+	}
+}
+
 /* The sentinel check can fail: a command given another command's option
  * does not reach it. */
 static void test_check_can_fail(void **state)
@@ -236,6 +265,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_points),
 	    cmocka_unit_test(test_server_points),
+	    cmocka_unit_test(test_host_points),
 	    cmocka_unit_test(test_check_can_fail),
 	};
 

@@ -182,6 +182,26 @@ static void test_bad_servers(void **state)
 	golden("no_servers.yaml");
 }
 
+/* host: {platform, opts} (issue 15): kept as given, checked with the
+ * command line's --host parser. */
+static void test_host(void **state)
+{
+	char *err;
+
+	(void)state;
+	assert_int_equal(load("host.yaml", &err), 0);
+	assert_string_equal(err, "");
+	free(err);
+	assert_string_equal(s.targets[0].host, "qemu");
+	assert_string_equal(s.targets[0].host_opts, "machine=q35,accel=tcg,mem=2048");
+	assert_string_equal(s.targets[1].host, "qemu");
+	assert_string_equal(s.targets[1].host_opts, "");
+	assert_int_equal(load("good.yaml", &err), 0);
+	free(err);
+	assert_string_equal(s.targets[0].host, "");
+	golden("bad_host.yaml");
+}
+
 static void test_plan(void **state)
 {
 	char *err;
@@ -230,6 +250,7 @@ int main(void)
 		cmocka_unit_test(test_bad_values),  cmocka_unit_test(test_bad_yaml),
 		cmocka_unit_test(test_missing_file), cmocka_unit_test(test_plan),
 		cmocka_unit_test(test_servers),	     cmocka_unit_test(test_bad_servers),
+		cmocka_unit_test(test_host),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
