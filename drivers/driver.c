@@ -145,8 +145,13 @@ void driver_remove_dir(const char *dir)
 {
 	char *rm[] = { "rm", "-rf", "--one-file-system", "--", (char *)dir, NULL };
 
-	if (ledger_path_ok(dir)) /* not one made by someone else, or through a link */
+	if (ledger_path_ok(dir)) { /* not one made by someone else, or through a link */
+		/* What a platform mounted there and did not unmount (a dockerd
+		 * that died leaves its container's nsfs under exec/netns):
+		 * rm --one-file-system would leave the directory behind. */
+		ledger_umount_under(dir);
 		proc_run(rm, 1, 60ull * 1000000000u);
+	}
 	ledger_done(LEDGER_DIRECTORY, dir);
 }
 

@@ -1919,7 +1919,8 @@ boot_trigger)
 		check "$tmp/b.json" 'all(r["sent_ns"] > 0 for r in j["startup"]["runs"])' "$p: a beacon sent before the start mark"
 		! ip netns list | grep -q "^lvpbt$bpid" || fail "$p: namespace lvpbt$bpid left"
 		! ip -o link | grep -q "lvpbt$bpid" || fail "$p: links of lvpbt$bpid left"
-		! ls -d /tmp/lvpbt"$bpid"-* /sys/fs/cgroup/*/"lvpbt$bpid" >/dev/null 2>&1 || fail "$p: files or cgroups of $bpid left"
+		left=$(ls -d /tmp/lvpbt"$bpid"-* /sys/fs/cgroup/*/"lvpbt$bpid" 2>/dev/null || true)
+		[ -z "$left" ] || fail "$p: files or cgroups of $bpid left: $left"
 		! ps -eo ppid= | grep -qw "$bpid" || fail "$p: children of lvperf boot left"
 	done
 	"$LVPERF" boot --platform native --repeat 2 --start remote-trigger >"$tmp/b.txt" 2>&1 || { cat "$tmp/b.txt" >&2; fail "text run exited $?"; }
@@ -2275,7 +2276,9 @@ daemon_died)
 	[ "$rc" = 1 ] || { cat "$tmp/b.out" "$tmp/b.err" >&2; fail "lvperf boot exited $rc after dockerd died, want 1"; }
 	grep -q "dockerd (pid $dpid).*is gone" "$tmp/b.out" "$tmp/b.err" || { cat "$tmp/b.out" "$tmp/b.err" >&2; fail "dockerd's death not named"; }
 	! ip netns list | grep -q "^lvpbt$lp\b" || fail "namespace lvpbt$lp left"
-	! ls -d /tmp/lvpbt"$lp"-* /sys/fs/cgroup/*/lvpbt"$lp"* >/dev/null 2>&1 || fail "files or cgroups of lvpbt$lp left"
+	left=$(ls -d /tmp/lvpbt"$lp"-* /sys/fs/cgroup/*/lvpbt"$lp"* 2>/dev/null || true)
+	[ -z "$left" ] || fail "files or cgroups of lvpbt$lp left: $left"
+	! grep -q "lvpbt$lp" /proc/mounts || fail "mounts of lvpbt$lp left: $(grep "lvpbt$lp" /proc/mounts)"
 	! ps -eo args= | grep -v grep | grep -q "lvpbt$lp" || fail "processes of lvpbt$lp left: $(ps -eo pid,args | grep "lvpbt$lp" | grep -v grep)"
 	echo "dockerd killed: $(grep -h "is gone" "$tmp/b.out" "$tmp/b.err" | head -1)"
 	;;
