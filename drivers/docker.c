@@ -363,7 +363,10 @@ static void docker_destroy(struct target *t)
 		}
 		if (d->data[0]) { /* the engine was started */
 			/* A dockerd that died (killed, crashed) left containerd,
-			 * its shims and their containers running in our cgroups. */
+			 * its shims and their containers running in our cgroups:
+			 * the measured container's (lvp<tag>), the holder's, the
+			 * engine's. */
+			ledger_kill_cgroup(d->cg);
 			ledger_kill_cgroup(d->cgh);
 			ledger_kill_cgroup(d->cgd);
 			ledger_umount_under(d->data); /* what it did not unmount */
