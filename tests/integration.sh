@@ -1731,7 +1731,7 @@ r = json.loads(p.stdout.readline())
 assert r["id"] == 35 and r["ok"], r
 r = ask('{"id":30,"op":"arm","handle":1,"nonce":"00c0ffee12345678","timeout_ms":20000}')
 assert r["ok"] and r["port"] == 1338, r
-ns = [n for n in os.listdir("/run/netns") if n.startswith("lvpa%d_" % hello_pid)]
+ns = [n for n in os.listdir("/run/netns") if n.startswith("lvpa%d-" % hello_pid)]
 assert len(ns) == 1, ns
 sender = subprocess.run(["nsenter", "--net=/run/netns/" + ns[0], "python3", "-c", """
 import socket, struct

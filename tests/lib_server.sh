@@ -115,8 +115,22 @@ server_down() {
 		wait "$srv_sshd" 2>/dev/null || true
 	fi
 	# Processes the agent may have left are the server's (a test failed):
-	# by PID, from the namespace's own list.
+	# by PID, from the namespace's own list. TERM first, so an agent
+	# removes its targets itself; then KILL, and what a killed agent
+	# left goes by its ledger.
+	local p i agents=
+	for p in $(ip netns pids "$srv_ns" 2>/dev/null); do
+		[ -e "/run/lvperf/$p.ledger" ] && agents+=" $p"
+		kill -TERM "$p" 2>/dev/null || true
+	done
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		[ -z "$(ip netns pids "$srv_ns" 2>/dev/null)" ] && break
+		sleep 0.3
+	done
 	for p in $(ip netns pids "$srv_ns" 2>/dev/null); do kill -KILL "$p" 2>/dev/null || true; done
+	for p in $agents; do
+		[ ! -e "/run/lvperf/$p.ledger" ] || "$LVPERF" cleanup --ledger "$p" >/dev/null 2>&1 || true
+	done
 	ip -n "$srv_ns" -o link show type bridge 2>/dev/null | grep -o 'lvpub[0-9]*' | xargs -r -n1 ip -n "$srv_ns" link del 2>/dev/null || true
 	ip link del "lvpsv${srv_id}m" 2>/dev/null || true
 	ip link del "$srv_port" 2>/dev/null || true
@@ -128,7 +142,7 @@ server_down() {
 
 # What an agent of this server left: links beyond the management and
 # uplink ends, processes beyond sshd's listener, target namespaces
-# (lvpa<pid>_*), and open agent ledgers.
+# (lvpa<pid>-*), and open agent ledgers.
 server_leftovers() {
 	local left p
 	left=$(ip -n "$srv_ns" -o link | awk -F': ' '{print $2}' | cut -d@ -f1 |
@@ -136,7 +150,7 @@ server_leftovers() {
 	for p in $(ip netns pids "$srv_ns"); do
 		[ "$p" = "$srv_sshd" ] || left+="pid $p ($(tr '\0' ' ' </proc/"$p"/cmdline 2>/dev/null | cut -c1-60)) "
 	done
-	left+=$(ls /run/netns 2>/dev/null | grep '^lvpa[0-9]*_' | tr '\n' ' ' || true)
+	left+=$(ls /run/netns 2>/dev/null | grep '^lvpa[0-9]*-' | tr '\n' ' ' || true)
 	for p in "$@"; do  # agent PIDs
 		[ ! -e "/run/lvperf/$p.ledger" ] || left+="ledger /run/lvperf/$p.ledger "
 	done
