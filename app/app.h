@@ -45,8 +45,8 @@ struct app_dp_opts {
 	  "DPDK port: af_xdp:IFACE af_packet:IFACE tap:NAME vhost:SOCK memif:SOCK ring:NAME pci:BDF" }, \
 	{ "ip", OPT_IPV4_CIDR, offsetof(type, f.ip), 0, 0, NULL, "A.B.C.D/LEN",                     \
 	  "the appliance's own address on the port" },                                              \
-	{ "cores", OPT_STR, offsetof(type, f.cores), 0, 0, NULL, "[MAIN,]WORKER",                    \
-	  "CPUs for control and dataplane (default: chosen with hwloc/libnuma)" },                  \
+	{ "cores", OPT_STR, offsetof(type, f.cores), 0, 0, NULL, "[MAIN,]WORKER[,WORKER..]",        \
+	  "CPUs for control and the dataplane worker(s) (default: hwloc/libnuma)" },           \
 	{ "eal", OPT_STR, offsetof(type, f.eal), 0, 0, NULL, "\"OPTS\"",                            \
 	  "extra DPDK EAL options, space separated (experts)" },                                    \
 	{ "rx-stamp", OPT_STR, offsetof(type, f.rx_stamp), 0, 0, "auto", "auto|xdp|burst",           \

@@ -59,6 +59,7 @@ static uint8_t *http_read_file(const char *path, uint64_t *len)
 struct http_run {
 	struct load_run_args a;
 	struct http_load h;
+	struct http_load hx[DP_WORKERS_MAX - 1]; /* --workers N: workers 1..N-1 */
 };
 
 static int http_measure(struct dp *dp, const void *arg, json_t **json)
@@ -102,13 +103,30 @@ int cmd_http(int argc, char **argv)
 	if (load_run_args_from("http", &cfg.lo, 80, !cfg.ts.platform, &run.a) ||
 	    (!cfg.ts.platform && app_dp_config("http", &cfg.dp, 0, &dcfg)))
 		return APP_USAGE;
+	if (cfg.ts.platform && run.a.workers > 1) {
+		fprintf(stderr, "lvperf http: --platform runs one worker (its boot path polls one queue): "
+				"leave out --workers\n");
+		return APP_USAGE;
+	}
+	dcfg.workers = run.a.workers;
 	if (cfg.ts.platform)
 		run.a.target_ip = TARGET_SESSION_IP;
 	run.a.json = cfg.dp.json;
 	run.a.quiet = cfg.dp.quiet;
-	rc = http_load_init(&run.h, run.a.load.connections, cfg.path,
-			    cfg.host ? cfg.host : pkt_format_ip(run.a.target_ip, host),
-			    cfg.header ? &cfg.header : NULL, cfg.header ? 1 : 0);
+	/* One parser set per worker: the parsers are per connection. */
+	for (unsigned int w = 0; w < run.a.workers; w++) {
+		struct http_load *h = w ? &run.hx[w - 1] : &run.h;
+
+		rc = http_load_init(h, run.a.load.connections, cfg.path,
+				    cfg.host ? cfg.host : pkt_format_ip(run.a.target_ip, host),
+				    cfg.header ? &cfg.header : NULL, cfg.header ? 1 : 0);
+		if (rc) {
+			while (w--)
+				http_load_free(w ? &run.hx[w - 1] : &run.h);
+			break;
+		}
+		run.a.worker_ctx[w] = h;
+	}
 	if (rc) {
 		fprintf(stderr, "lvperf http: cannot build the request (path, host or header): %s\n",
 			strerror(-rc));
@@ -121,17 +139,20 @@ int cmd_http(int argc, char **argv)
 		if (!body) {
 			fprintf(stderr, "lvperf http: --verify %s: cannot read it (or larger than 64 MiB)\n",
 				cfg.verify);
-			http_load_free(&run.h);
+			for (unsigned int w = 0; w < run.a.workers; w++)
+				http_load_free(w ? &run.hx[w - 1] : &run.h);
 			return APP_USAGE;
 		}
-		http_load_verify(&run.h, body, len);
+		for (unsigned int w = 0; w < run.a.workers; w++)
+			http_load_verify(w ? &run.hx[w - 1] : &run.h, body, len);
 	}
 	cfg.ts.need_service = 1;
 	if (cfg.ts.platform)
 		rc = target_session_run("http", &cfg.ts, &cfg.dp, http_session_measure, &run);
 	else
 		rc = app_dp_run("http", &dcfg, http_measure, &run);
-	http_load_free(&run.h);
+	for (unsigned int w = 0; w < run.a.workers; w++)
+		http_load_free(w ? &run.hx[w - 1] : &run.h);
 	free(body);
 	return rc;
 }

@@ -36,6 +36,7 @@ static const struct opt_def kv_opts[] = {
 struct kv_run {
 	struct load_run_args a;
 	struct resp_load r;
+	struct resp_load rx[DP_WORKERS_MAX - 1]; /* --workers N: workers 1..N-1 */
 };
 
 static int kv_measure(struct dp *dp, const void *arg, json_t **json)
@@ -43,10 +44,16 @@ static int kv_measure(struct dp *dp, const void *arg, json_t **json)
 	const struct kv_run *k = arg;
 	int rc = load_run(dp, "kv", &k->a, &load_proto_resp, (void *)&k->r, resp_load_req_max(&k->r), json);
 
+	uint64_t gets = k->r.gets, sets = k->r.sets;
+
+	for (unsigned int w = 1; w < k->a.workers; w++) {
+		gets += k->rx[w - 1].gets;
+		sets += k->rx[w - 1].sets;
+	}
 	if (*json) {
 		json_object_set_new(*json, "kv", json_pack("{s:I, s:I, s:I, s:I}", "gets_sent",
-							   (json_int_t)k->r.gets, "sets_sent",
-							   (json_int_t)k->r.sets, "keyspace",
+							   (json_int_t)gets, "sets_sent",
+							   (json_int_t)sets, "keyspace",
 							   (json_int_t)k->r.keyspace, "value_size",
 							   (json_int_t)k->r.value_size));
 	}
@@ -112,10 +119,26 @@ int cmd_kv(int argc, char **argv)
 	if (load_run_args_from("kv", &cfg.lo, 6379, !cfg.ts.platform, &run.a) ||
 	    (!cfg.ts.platform && app_dp_config("kv", &cfg.dp, 0, &dcfg)))
 		return APP_USAGE;
+	if (cfg.ts.platform && run.a.workers > 1) {
+		fprintf(stderr, "lvperf kv: --platform runs one worker (its boot path polls one queue): "
+				"leave out --workers\n");
+		return APP_USAGE;
+	}
+	dcfg.workers = run.a.workers;
 	run.a.json = cfg.dp.json;
 	run.a.quiet = cfg.dp.quiet;
 	rc = resp_load_init(&run.r, run.a.load.connections, run.a.load.pipeline, set_fraction,
 			    cfg.keyspace, (uint32_t)cfg.value_size, cfg.lo.seed);
+	/* One generator per worker (its own key sequence and counters). */
+	for (unsigned int w = 1; rc == 0 && w < run.a.workers; w++) {
+		rc = resp_load_init(&run.rx[w - 1], run.a.load.connections, run.a.load.pipeline, set_fraction,
+				    cfg.keyspace, (uint32_t)cfg.value_size, cfg.lo.seed + w);
+		if (rc)
+			while (--w)
+				resp_load_free(&run.rx[w - 1]);
+		else
+			run.a.worker_ctx[w] = &run.rx[w - 1];
+	}
 	if (rc) {
 		fprintf(stderr, "lvperf kv: cannot prepare the requests: %s\n", strerror(-rc));
 		return APP_USAGE;
@@ -126,5 +149,7 @@ int cmd_kv(int argc, char **argv)
 	else
 		rc = app_dp_run("kv", &dcfg, kv_measure, &run);
 	resp_load_free(&run.r);
+	for (unsigned int w = 1; w < run.a.workers; w++)
+		resp_load_free(&run.rx[w - 1]);
 	return rc;
 }

@@ -19,13 +19,14 @@
 struct load_run_attach {
 	struct netif *nif;
 	struct load *load;
+	tsc_t start; /* the run's start, the same for every worker */
 };
 
 static void load_run_attach_fn(void *arg)
 {
 	struct load_run_attach *a = arg;
 
-	netif_load_attach(a->nif, a->load, rte_rdtsc());
+	netif_load_attach(a->nif, a->load, a->start);
 }
 
 static void load_run_detach_fn(void *arg)
@@ -222,32 +223,155 @@ static void load_run_text(const char *cmd, const struct dp *dp, const struct net
 	app_stalls_print(stdout, dp);
 }
 
+/* One worker's part of the run: its queue, TCP stack and load. */
+struct load_run_worker {
+	struct netif *nif;
+	struct tcp_stack tcp;
+	struct load load;
+	uint32_t connections;
+	uint16_t port_lo, port_hi;
+	int have_tcp, have_load;
+};
+
+/* Sum of the measured replies of every worker (the control loop's view). */
+static uint64_t load_run_measured(const struct load_run_worker *lw, unsigned int nw)
+{
+	uint64_t m = 0;
+
+	for (unsigned int k = 0; k < nw; k++)
+		m += __atomic_load_n(&lw[k].load.c.measured, __ATOMIC_RELAXED);
+	return m;
+}
+
+/* The earliest phase of any worker (all DONE: the run is over). */
+static int load_run_phase(const struct load_run_worker *lw, unsigned int nw)
+{
+	int ph = LOAD_DONE;
+
+	for (unsigned int k = 0; k < nw; k++) {
+		int p = __atomic_load_n(&lw[k].load.phase, __ATOMIC_ACQUIRE);
+
+		if (p < ph)
+			ph = p;
+	}
+	return ph;
+}
+
+static uint64_t load_run_conn_errs(const struct load_run_worker *lw, unsigned int nw)
+{
+	uint64_t e = 0;
+
+	for (unsigned int k = 0; k < nw; k++)
+		e += lw[k].load.c.conn_refused + lw[k].load.c.conn_reset + lw[k].load.c.conn_timeout;
+	return e;
+}
+
+/* LVP_STEERING=off (tests): several workers without the hand-over, so a
+ * segment the kernel queued for the wrong worker meets a stack that does
+ * not know its connection. */
+static int load_run_steering_wanted(void)
+{
+	const char *e = getenv("LVP_STEERING");
+
+	return !e || strcmp(e, "off") != 0;
+}
+
+static json_t *load_run_workers_json(struct dp *dp, const struct load_run_worker *lw, unsigned int nw,
+				     const struct steer *st)
+{
+	json_t *arr = json_array();
+
+	for (unsigned int k = 0; k < nw; k++) {
+		const struct load *l = &lw[k].load;
+		const struct worker *w = dp_worker(dp, k);
+		json_t *o = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "worker",
+				      (json_int_t)k, "cpu", (json_int_t)dp->cores.worker_cpus[k], "queue",
+				      (json_int_t)lw[k].nif->queue, "connections", (json_int_t)lw[k].connections,
+				      "port_lo", (json_int_t)lw[k].port_lo, "port_hi", (json_int_t)lw[k].port_hi,
+				      "requests", (json_int_t)l->c.measured, "requests_ok",
+				      (json_int_t)l->c.measured_ok, "requests_sent", (json_int_t)l->c.sent,
+				      "replies_total", (json_int_t)l->c.replies, "latency_n",
+				      (json_int_t)hist_count(&l->hist), "established",
+				      (json_int_t)lw[k].tcp.c.established);
+
+		json_object_set_new(o, "busy_cpu_s",
+				    json_real(tsc_to_ns_f(&dp->clk, l->busy_at_end - l->busy_at_measure) / 1e9));
+		json_object_set_new(o, "rx", json_integer((json_int_t)lw[k].nif->c.rx));
+		json_object_set_new(o, "tx", json_integer((json_int_t)lw[k].nif->c.tx));
+		json_object_set_new(o, "no_conn", json_integer((json_int_t)lw[k].tcp.c.no_conn));
+		json_object_set_new(o, "yields", json_integer((json_int_t)w->yields));
+		if (st)
+			json_object_set_new(o, "steered", json_pack("{s:I, s:I, s:I}", "out", (json_int_t)st[k].c.out,
+								    "in", (json_int_t)st[k].c.in, "drops",
+								    (json_int_t)st[k].c.drops));
+		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
+/* What the SPSC hand-over cost, over all workers: TSC inside the enqueue
+ * (per batch and per segment) and inside the dequeues that returned
+ * segments. */
+static json_t *load_run_steer_cost_json(const struct dp *dp, const struct steer *st, unsigned int nw)
+{
+	struct steer_counters t = { 0 };
+
+	for (unsigned int k = 0; k < nw; k++) {
+		t.out += st[k].c.out + st[k].c.drops;
+		t.in += st[k].c.in;
+		t.enq_calls += st[k].c.enq_calls;
+		t.deq_calls += st[k].c.deq_calls;
+		t.enq_tsc += st[k].c.enq_tsc;
+		t.deq_tsc += st[k].c.deq_tsc;
+	}
+#define PER(tsc, n) ((n) ? json_real(tsc_to_ns_f(&dp->clk, tsc) / (double)(n)) : json_null())
+	return json_pack("{s:I, s:I, s:o, s:o, s:I, s:o, s:o}", "enqueues", (json_int_t)t.enq_calls,
+			 "segments_enqueued", (json_int_t)t.out, "enqueue_ns", PER(t.enq_tsc, t.enq_calls),
+			 "enqueue_ns_per_segment", PER(t.enq_tsc, t.out), "dequeues", (json_int_t)t.deq_calls,
+			 "dequeue_ns", PER(t.deq_tsc, t.deq_calls), "dequeue_ns_per_segment", PER(t.deq_tsc, t.in));
+#undef PER
+}
+
 int load_run(struct dp *dp, const char *cmd, const struct load_run_args *a,
 	     const struct load_proto *proto, void *proto_ctx, uint32_t req_len, json_t **json)
 {
+	unsigned int nw = a->peer || a->nif ? 1 : dp->n_workers, k;
 	struct netif *nif = a->nif ? a->nif : &dp->nif;
 	struct netif *nifs[2] = { nif, a->peer };
+	struct load_run_worker *lw = calloc(nw, sizeof(*lw));
+	struct load_run_attach att[DP_WORKERS_MAX];
+	struct steer *st = NULL;
 	struct tcp_config tc;
-	struct tcp_stack tcp;
-	struct load load;
+	struct load sum;
+	struct tcp_stack tsum;
+	struct netif nsum;
 	char err[DP_ERR_LEN], ip[16];
-	struct load_run_attach att = { nif, &load };
 	struct load_csv csv = { 0 };
 	tsc_t csv_last;
-	uint32_t ports = 65535 - 1024 + 1;
+	uint32_t span = (65535 - 1024 + 1) / nw, cmax;
 	tsc_t t0, last, deadline;
 	uint64_t last_measured = 0;
-	uint64_t gap_seen = 0; /* load.c.measured when the gap clock last restarted */
+	uint64_t gap_seen = 0; /* measured replies when the gap clock last restarted */
 	tsc_t gap_from = 0;    /* 0: the measurement window has not begun */
 	double gap_ns = 0;     /* the longest stretch without a reply in it */
-	int rc, show = app_progress_wanted(a->quiet), stopped = 0;
+	int rc, show = app_progress_wanted(a->quiet), stopped = 0, started = 0;
+	const char *steering = nw > 1 ? (load_run_steering_wanted() ? "software" : "none") : "none";
 
+	if (!lw) {
+		fprintf(stderr, "lvperf %s: out of memory\n", cmd);
+		return APP_ERR;
+	}
+	if (a->load.connections < nw) {
+		fprintf(stderr, "lvperf %s: --connections %u is fewer than --workers %u (each worker needs one)\n",
+			cmd, a->load.connections, nw);
+		free(lw);
+		return APP_USAGE;
+	}
+	/* Worker k: every nw-th connection, ports [1024 + k span, ...). */
+	cmax = (a->load.connections + nw - 1) / nw;
 	memset(&tc, 0, sizeof(tc));
-	tc.max_conns = a->load.connections;
 	tc.ip_base = nif->ip;
-	tc.n_ips = (a->load.connections + ports - 1) / ports;
-	tc.port_lo = 1024;
-	tc.port_hi = 65535;
+	tc.n_ips = (cmax + span - 1) / span;
 	tc.txbuf = load_run_pow2(2 * a->load.pipeline * req_len, 2048);
 	tc.dst_ip = a->target_ip;
 	tc.dst_port = a->target_port;
@@ -260,64 +384,104 @@ int load_run(struct dp *dp, const char *cmd, const struct load_run_args *a,
 	    a->target_ip - nif->ip < tc.n_ips) {
 		fprintf(stderr, "lvperf %s: target %s is not another address in our subnet\n", cmd,
 			pkt_format_ip(a->target_ip, ip));
+		free(lw);
 		return APP_USAGE;
 	}
-	netif_set_ips(nif, tc.n_ips);
+	for (k = 0; k < nw; k++) {
+		lw[k].nif = k ? dp_worker_nif(dp, k) : nif;
+		lw[k].connections = a->load.connections / nw + (k < a->load.connections % nw);
+		lw[k].port_lo = (uint16_t)(1024 + k * span);
+		lw[k].port_hi = k == nw - 1 ? 65535 : (uint16_t)(1024 + (k + 1) * span - 1);
+		netif_set_ips(lw[k].nif, tc.n_ips);
+	}
+	if (nw > 1 && strcmp(steering, "software") == 0) {
+		st = calloc(nw, sizeof(*st));
+		if (!st || steer_create(st, (uint16_t)nw, 1024, span, "lr") != 0) {
+			fprintf(stderr, "lvperf %s: cannot create the steering rings\n", cmd);
+			free(st);
+			free(lw);
+			return APP_ERR;
+		}
+		for (k = 0; k < nw; k++)
+			lw[k].nif->steer = &st[k];
+	}
 	rc = dp_start(dp, nifs, a->peer ? 2 : 1, err);
 	if (rc) {
 		fprintf(stderr, "lvperf %s: %s\n", cmd, err);
-		return APP_ERR;
+		rc = APP_ERR;
+		goto out;
 	}
+	started = 1;
 	if (dp_resolve(dp, nif, a->target_ip, 3000000000ull, tc.dst_mac)) {
-		dp_stop(dp);
 		fprintf(stderr, "lvperf %s: %s did not answer ARP within 3 s on %s\n", cmd,
 			pkt_format_ip(a->target_ip, ip), nif->port->label);
-		return APP_TIMEOUT;
+		rc = APP_TIMEOUT;
+		goto out;
 	}
-	rc = tcp_stack_init(&tcp, &tc, &load_tcp_ops, &load, &netif_tcp_tx, nif);
-	if (rc == 0) {
+	for (k = 0, rc = 0; k < nw && rc == 0; k++) {
 		struct load_config lc = a->load;
 
-		lc.req_max = req_len;
-		rc = load_init(&load, &lc, &tcp, proto, proto_ctx, &dp->clk, &dp->w.busy);
-		load.kick = &nif->kick;
+		tc.max_conns = lw[k].connections;
+		tc.port_lo = lw[k].port_lo;
+		tc.port_hi = lw[k].port_hi;
+		rc = tcp_stack_init(&lw[k].tcp, &tc, &load_tcp_ops, &lw[k].load, &netif_tcp_tx, lw[k].nif);
 		if (rc)
-			tcp_stack_free(&tcp);
+			break;
+		lw[k].have_tcp = 1;
+		lc.req_max = req_len;
+		lc.connections = lw[k].connections;
+		lc.rate = a->load.rate / nw;
+		if (k)
+			lc.seed = a->load.seed + k;
+		rc = load_init(&lw[k].load, &lc, &lw[k].tcp, proto, k ? a->worker_ctx[k] : proto_ctx, &dp->clk,
+			       &dp_worker(dp, k)->busy);
+		if (rc)
+			break;
+		lw[k].have_load = 1;
+		lw[k].load.kick = &lw[k].nif->kick;
 	}
 	if (rc) {
-		dp_stop(dp);
 		fprintf(stderr, "lvperf %s: cannot set up %u connections: %s\n", cmd, a->load.connections,
 			strerror(-rc));
-		return APP_ERR;
+		rc = APP_ERR;
+		goto out;
 	}
 	if (!a->quiet)
-		fprintf(stderr, "lvperf: %s load on %s:%u from %u source address(es), %s loop\n", cmd,
-			pkt_format_ip(a->target_ip, ip), a->target_port, tc.n_ips,
-			a->load.rate > 0 ? "open" : "closed");
-	if (a->csv && (rc = load_csv_open(&csv, a->csv, &load.hist))) {
+		fprintf(stderr, "lvperf: %s load on %s:%u from %u source address(es), %s loop, %u worker(s)%s%s\n",
+			cmd, pkt_format_ip(a->target_ip, ip), a->target_port, tc.n_ips,
+			a->load.rate > 0 ? "open" : "closed", nw, nw > 1 ? ", steering " : "", nw > 1 ? steering : "");
+	if (a->csv && (rc = load_csv_open(&csv, a->csv, &lw[0].load.hist))) {
 		fprintf(stderr, "lvperf %s: cannot write %s: %s\n", cmd, a->csv, strerror(-rc));
-		load_free(&load);
-		tcp_stack_free(&tcp);
-		dp_stop(dp);
-		return APP_ERR;
+		rc = APP_ERR;
+		goto out;
 	}
-	dp_call(dp, load_run_attach_fn, &att);
-	telemetry_publish(cmd, &load, nif, &dp->clk, &dp->w.busy);
-	t0 = last = csv_last = rte_rdtsc();
+	/* One start for all: their phases change at the same TSC. */
+	t0 = rte_rdtsc();
+	for (k = 0; k < nw; k++) {
+		att[k].nif = lw[k].nif;
+		att[k].load = &lw[k].load;
+		att[k].start = t0;
+		dp_call_on(dp, k, load_run_attach_fn, &att[k]);
+	}
+	if (nw == 1)
+		telemetry_publish(cmd, &lw[0].load, nif, &dp->clk, &dp->w.busy);
+	last = csv_last = rte_rdtsc();
 	deadline = t0 + ns_to_tsc(&dp->clk, a->load.warmup + a->load.duration + a->load.linger +
 						 10000000000ull);
-	while (__atomic_load_n(&load.phase, __ATOMIC_ACQUIRE) != LOAD_DONE) {
+	while (load_run_phase(lw, nw) != LOAD_DONE) {
 		tsc_t now = rte_rdtsc();
+		int ph = load_run_phase(lw, nw);
 
 		if ((app_interrupted || !tsc_before(now, deadline)) && !stopped) {
-			dp_call(dp, load_run_stop_fn, &load);
+			for (k = 0; k < nw; k++)
+				dp_call_on(dp, k, load_run_stop_fn, &lw[k].load);
 			stopped = 1;
 			deadline = now + ns_to_tsc(&dp->clk, a->load.linger + 3000000000ull);
 		} else if (stopped && !tsc_before(now, deadline)) {
 			break;
 		}
-		if (__atomic_load_n(&load.phase, __ATOMIC_ACQUIRE) == LOAD_MEASURE && !stopped) {
-			uint64_t m = __atomic_load_n(&load.c.measured, __ATOMIC_RELAXED);
+		if (ph == LOAD_MEASURE && !stopped) {
+			uint64_t m = load_run_measured(lw, nw);
 
 			if (!gap_from || m != gap_seen) {
 				gap_from = now;
@@ -327,22 +491,21 @@ int load_run(struct dp *dp, const char *cmd, const struct load_run_args *a,
 			}
 		}
 		if (show && tsc_since(last, now) >= ns_to_tsc(&dp->clk, 1000000000u)) {
-			uint64_t m = load.c.measured;
-			int ph = __atomic_load_n(&load.phase, __ATOMIC_ACQUIRE);
+			uint64_t m = load_run_measured(lw, nw), open = 0;
 
+			for (k = 0; k < nw; k++)
+				open += lw[k].tcp.n_open;
 			fprintf(stderr, "\rlvperf %s: %5.1f s %-7s %10.0f req/s  %" PRIu64 " conns open  errors %" PRIu64 " ",
 				cmd, tsc_to_ns_f(&dp->clk, now - t0) / 1e9, phase_names[ph],
-				(double)(m - last_measured) / (tsc_to_ns_f(&dp->clk, now - last) / 1e9),
-				(uint64_t)tcp.n_open,
-				load.c.conn_refused + load.c.conn_reset + load.c.conn_timeout);
+				(double)(m - last_measured) / (tsc_to_ns_f(&dp->clk, now - last) / 1e9), open,
+				load_run_conn_errs(lw, nw));
 			last_measured = m;
 			last = now;
 		}
 		if (csv.f && tsc_since(csv_last, now) >= ns_to_tsc(&dp->clk, 1000000000u)) {
 			load_csv_row(&csv, tsc_to_ns_f(&dp->clk, now - t0) / 1e9,
-				     tsc_to_ns_f(&dp->clk, now - csv_last) / 1e9,
-				     phase_names[__atomic_load_n(&load.phase, __ATOMIC_ACQUIRE)], load.c.measured,
-				     load.c.conn_refused + load.c.conn_reset + load.c.conn_timeout, &load.hist);
+				     tsc_to_ns_f(&dp->clk, now - csv_last) / 1e9, phase_names[ph],
+				     lw[0].load.c.measured, load_run_conn_errs(lw, nw), &lw[0].load.hist);
 			csv_last = now;
 		}
 		dp_sleep_ns(20000000);
@@ -353,37 +516,72 @@ int load_run(struct dp *dp, const char *cmd, const struct load_run_args *a,
 		tsc_t now = rte_rdtsc();
 
 		load_csv_row(&csv, tsc_to_ns_f(&dp->clk, now - t0) / 1e9, tsc_to_ns_f(&dp->clk, now - csv_last) / 1e9,
-			     phase_names[__atomic_load_n(&load.phase, __ATOMIC_ACQUIRE)], load.c.measured,
-			     load.c.conn_refused + load.c.conn_reset + load.c.conn_timeout, &load.hist);
+			     phase_names[load_run_phase(lw, nw)], lw[0].load.c.measured, load_run_conn_errs(lw, nw),
+			     &lw[0].load.hist);
 		if (load_csv_close(&csv))
 			fprintf(stderr, "lvperf %s: cannot write %s\n", cmd, a->csv);
 	}
 	telemetry_withdraw();
-	dp_call(dp, load_run_detach_fn, nif);
+	for (k = 0; k < nw; k++)
+		dp_call_on(dp, k, load_run_detach_fn, lw[k].nif);
 	dp_stop(dp);
+	started = 0;
+	/* The report: the workers added up (exactly, histogram bucket by bucket). */
+	if (nw == 1) {
+		sum = lw[0].load;
+	} else if (load_sum_init(&sum, proto, &a->load) != 0) {
+		fprintf(stderr, "lvperf %s: out of memory\n", cmd);
+		rc = APP_ERR;
+		goto out;
+	} else {
+		for (k = 0; k < nw; k++)
+			load_merge(&sum, &lw[k].load);
+	}
+	tsum = lw[0].tcp;
+	nsum = *nif;
+	for (k = 1; k < nw; k++) {
+		uint64_t *d = (uint64_t *)&tsum.c, *nd = (uint64_t *)&nsum.c;
+		const uint64_t *s = (const uint64_t *)&lw[k].tcp.c, *ns = (const uint64_t *)&lw[k].nif->c;
+
+		for (size_t i = 0; i < sizeof(tsum.c) / sizeof(uint64_t); i++)
+			d[i] += s[i];
+		for (size_t i = 0; i < sizeof(nsum.c) / sizeof(uint64_t); i++)
+			nd[i] += ns[i];
+	}
 	if (a->hdr_out) {
 		FILE *f = fopen(a->hdr_out, "w");
 
-		if (!f || hist_print_percentiles(&load.hist, f, 5, 1000.0) != 0)
+		if (!f || hist_print_percentiles(&sum.hist, f, 5, 1000.0) != 0)
 			fprintf(stderr, "lvperf %s: cannot write %s\n", cmd, a->hdr_out);
 		if (f)
 			fclose(f);
 	}
-	if (a->json)
-		*json = load_run_json(cmd, dp, nif, a, &load, &tcp, gap_ns);
-	else
-		load_run_text(cmd, dp, nif, a, &load);
+	if (a->json) {
+		*json = load_run_json(cmd, dp, &nsum, a, &sum, &tsum, gap_ns);
+		json_object_set_new(*json, "n_workers", json_integer((json_int_t)nw));
+		json_object_set_new(*json, "steering", json_string(steering));
+		json_object_set_new(*json, "workers", load_run_workers_json(dp, lw, nw, st));
+		json_object_set_new(*json, "steering_cost", st ? load_run_steer_cost_json(dp, st, nw) : json_null());
+	} else {
+		load_run_text(cmd, dp, &nsum, a, &sum);
+		if (nw > 1) {
+			printf("workers: %u, steering %s:", nw, steering);
+			for (k = 0; k < nw; k++)
+				printf(" [%u] CPU %u %" PRIu64 " req%s", k, dp->cores.worker_cpus[k],
+				       lw[k].load.c.measured, k + 1 < nw ? "," : "\n");
+		}
+	}
 	rc = APP_OK;
-	if (load.c.measured == 0) {
+	if (sum.c.measured == 0) {
 		fprintf(stderr, "lvperf %s: no reply in the measurement window (%" PRIu64 " refused, %" PRIu64
 				" reset, %" PRIu64 " timed out connections)\n",
-			cmd, load.c.conn_refused, load.c.conn_reset, load.c.conn_timeout);
+			cmd, sum.c.conn_refused, sum.c.conn_reset, sum.c.conn_timeout);
 		rc = APP_ERR;
-	} else if (load.c.conn_refused || load.c.conn_reset || load.c.conn_timeout || stopped) {
+	} else if (sum.c.conn_refused || sum.c.conn_reset || sum.c.conn_timeout || stopped) {
 		fprintf(stderr, "lvperf %s: %s: %" PRIu64 " connections refused, %" PRIu64 " reset, %" PRIu64
 				" timed out, %" PRIu64 " requests lost (server gone?)\n",
-			cmd, app_interrupted ? "interrupted" : "the run had errors", load.c.conn_refused,
-			load.c.conn_reset, load.c.conn_timeout, load.c.lost_requests);
+			cmd, app_interrupted ? "interrupted" : "the run had errors", sum.c.conn_refused,
+			sum.c.conn_reset, sum.c.conn_timeout, sum.c.lost_requests);
 		rc = APP_ERR;
 	} else if (load_run_unresponsive(gap_ns, &a->load)) {
 		fprintf(stderr, "lvperf %s: no reply for %.1f s of the %.1f s window: the target stopped answering "
@@ -391,8 +589,23 @@ int load_run(struct dp *dp, const char *cmd, const struct load_run_args *a,
 			cmd, gap_ns / 1e9, (double)a->load.duration / 1e9);
 		rc = APP_ERR;
 	}
-	load_free(&load);
-	tcp_stack_free(&tcp);
+	if (nw > 1)
+		hist_free(&sum.hist);
+out:
+	if (started)
+		dp_stop(dp);
+	for (k = 0; k < nw; k++) {
+		if (lw[k].have_load)
+			load_free(&lw[k].load);
+		if (lw[k].have_tcp)
+			tcp_stack_free(&lw[k].tcp);
+		lw[k].nif->steer = NULL;
+	}
+	if (st) {
+		steer_destroy(st, (uint16_t)nw);
+		free(st);
+	}
+	free(lw);
 	return rc;
 }
 
@@ -446,5 +659,21 @@ load:
 	a->min_rto = o->min_rto;
 	a->hdr_out = o->hdr_out;
 	a->csv = o->csv;
+	a->workers = o->workers ? (unsigned int)o->workers : 1;
+	if (a->workers > 1 && o->csv) {
+		fprintf(stderr, "lvperf %s: --csv is not supported with --workers > 1 (its rows read one "
+				"worker's live histogram)\n", cmd);
+		return -EINVAL;
+	}
+	if (a->workers > 1 && o->requests) {
+		fprintf(stderr, "lvperf %s: --requests is not supported with --workers > 1 (each worker ends "
+				"its own window; the total would not be exact)\n", cmd);
+		return -EINVAL;
+	}
+	if (a->workers > 1 && a->load.connections < a->workers) {
+		fprintf(stderr, "lvperf %s: --connections %u is fewer than --workers %u (each worker needs one)\n",
+			cmd, a->load.connections, a->workers);
+		return -EINVAL;
+	}
 	return 0;
 }

@@ -20,13 +20,18 @@ struct load_run_args {
 	const char *csv;     /* one row per second (app/load_csv.h), or NULL */
 	int json;
 	int quiet;
+	/* --workers N (dp_config.workers): the protocol state of workers
+	 * 1..N-1 (worker 0 uses load_run's proto_ctx); one per worker, as
+	 * the protocols keep per-connection state and counters. */
+	void *worker_ctx[DP_WORKERS_MAX];
+	unsigned int workers;
 };
 
 /* Option values as parsed, before they become a load_run_args. */
 struct load_run_opts {
 	const char *target; /* IP[:PORT] */
 	uint64_t connections, pipeline, rate, duration, warmup, requests, linger;
-	uint64_t time_wait, min_rto, seed;
+	uint64_t time_wait, min_rto, seed, workers;
 	int poisson;
 	const char *hdr_out;
 	const char *csv;
@@ -59,7 +64,9 @@ struct load_run_opts {
 	{ "hdr-out", OPT_STR, offsetof(type, f.hdr_out), 0, 0, NULL, "FILE",                         \
 	  "write the latency percentile distribution (HdrHistogram format, us)" },                      \
 	{ "csv", OPT_STR, offsetof(type, f.csv), 0, 0, NULL, "FILE",                                 \
-	  "one row per second: requests, req/s, p50 and p99 in us, errors" }
+	  "one row per second: requests, req/s, p50 and p99 in us, errors" },                          \
+	{ "workers", OPT_U64, offsetof(type, f.workers), 1, 8, "1", "N",                              \
+	  "worker lcores, one queue pair and TCP stack each (af_packet, af_xdp; see --cores)" }
 
 /* Check opts and fill args; prints one line and returns -EINVAL on error.
  * Without need_target a missing --target leaves target_ip 0 (the caller

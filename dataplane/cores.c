@@ -63,26 +63,99 @@ static int cores_isolated(unsigned int cpu)
 static int cores_parse_user(const char *user, struct core_choice *cc, const cpu_set_t *allowed,
 			    char *err, size_t errlen)
 {
-	unsigned int a, b;
-	char extra;
-	int n = sscanf(user, "%u,%u%c", &a, &b, &extra);
+	unsigned long v[CORES_WORKERS_MAX + 1];
+	unsigned int n = 0, i;
+	const char *p = user;
+	char *end;
 
-	if (n == 1 && sscanf(user, "%u%c", &b, &extra) == 1) {
-		a = b == 0 ? 1 : 0;
+	while (*p) {
+		if (n == CORES_WORKERS_MAX + 1 || *p < '0' || *p > '9')
+			goto bad;
+		v[n++] = strtoul(p, &end, 10);
+		if (v[n - 1] >= CPU_SETSIZE || (*end && *end != ',') || (*end == ',' && !end[1]))
+			goto bad;
+		p = *end ? end + 1 : end;
+	}
+	if (n == 0)
+		goto bad;
+	if (n == 1) { /* WORKER alone: control on CPU 0 (1 when the worker is 0) */
+		v[1] = v[0];
+		v[0] = v[1] == 0 ? 1 : 0;
 		n = 2;
 	}
-	if (n != 2 || a == b || a >= CPU_SETSIZE || b >= CPU_SETSIZE) {
-		snprintf(err, errlen, "--cores '%s': expected MAIN,WORKER or WORKER (two different CPU numbers)", user);
-		return -EINVAL;
+	for (i = 0; i < n; i++) {
+		if (i && v[i] == v[0]) {
+			snprintf(err, errlen, "--cores '%s': a worker CPU must differ from the control CPU (the first)",
+				 user);
+			return -EINVAL;
+		}
+		if (!CPU_ISSET(v[i], allowed)) {
+			snprintf(err, errlen, "--cores '%s': CPU %lu is not available to this process", user, v[i]);
+			return -EINVAL;
+		}
 	}
-	if (!CPU_ISSET(a, allowed) || !CPU_ISSET(b, allowed)) {
-		snprintf(err, errlen, "--cores '%s': CPU %u is not available to this process", user,
-			 CPU_ISSET(a, allowed) ? b : a);
-		return -EINVAL;
-	}
-	cc->main_cpu = a;
-	cc->worker_cpu = b;
+	cc->main_cpu = (unsigned int)v[0];
+	cc->worker_cpu = (unsigned int)v[1];
+	cc->n_user = n - 1;
+	for (i = 1; i < n; i++)
+		cc->user_cpus[i - 1] = (unsigned int)v[i];
 	snprintf(cc->why, sizeof(cc->why), "given by --cores");
+	return 0;
+bad:
+	snprintf(err, errlen,
+		 "--cores '%s': expected MAIN,WORKER[,WORKER...] or WORKER (CPU numbers, the first for control)",
+		 user);
+	return -EINVAL;
+}
+
+int cores_workers(struct core_choice *cc, unsigned int n, char *err, size_t errlen)
+{
+	cpu_set_t allowed;
+	unsigned int i, cpu;
+
+	if (n < 1 || n > CORES_WORKERS_MAX) {
+		snprintf(err, errlen, "--workers %u: between 1 and %d", n, CORES_WORKERS_MAX);
+		return -EINVAL;
+	}
+	cc->n_workers = n;
+	cc->worker_cpus[0] = cc->worker_cpu;
+	if (cc->n_user) {
+		if (cc->n_user != n && cc->n_user != 1) {
+			snprintf(err, errlen,
+				 "--cores lists %u worker CPU(s) for --workers %u: give one per worker "
+				 "(MAIN,W0,W1,...) or one for all",
+				 cc->n_user, n);
+			return -EINVAL;
+		}
+		for (i = 0; i < n; i++)
+			cc->worker_cpus[i] = cc->user_cpus[cc->n_user == 1 ? 0 : i];
+		return 0;
+	}
+	if (sched_getaffinity(0, sizeof(allowed), &allowed) != 0)
+		CPU_ZERO(&allowed);
+	/* worker_cpu first, then the allowed CPUs above it, wrapping round,
+	 * never main_cpu. */
+	for (i = 1, cpu = cc->worker_cpu; i < n; i++) {
+		unsigned int tries;
+
+		for (tries = 0; tries < CPU_SETSIZE; tries++) {
+			cpu = (cpu + 1) % CPU_SETSIZE;
+			if (CPU_ISSET(cpu, &allowed) && cpu != cc->main_cpu)
+				break;
+		}
+		cc->worker_cpus[i] = tries < CPU_SETSIZE ? cpu : cc->worker_cpu;
+	}
+	return 0;
+}
+
+int cores_workers_share(const struct core_choice *cc)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < cc->n_workers; i++)
+		for (j = i + 1; j < cc->n_workers; j++)
+			if (cc->worker_cpus[i] == cc->worker_cpus[j])
+				return 1;
 	return 0;
 }
 
@@ -95,6 +168,7 @@ int cores_pick(const char *user, int dev_numa, struct core_choice *cc, char *err
 
 	memset(cc, 0, sizeof(*cc));
 	cc->dev_numa = dev_numa;
+	cc->n_workers = 1;
 	if (sched_getaffinity(0, sizeof(allowed), &allowed) != 0) {
 		snprintf(err, errlen, "cannot read CPU affinity: %s", strerror(errno));
 		return -errno;
@@ -142,6 +216,7 @@ int cores_pick(const char *user, int dev_numa, struct core_choice *cc, char *err
 	}
 	cc->main_cpu = first_cpu;
 	cc->worker_cpu = best_cpu;
+	cc->worker_cpus[0] = best_cpu;
 	cc->worker_numa = cores_node_of(best_cpu);
 	snprintf(cc->why, sizeof(cc->why), "%s%s%s", best_score & 4 ? "isolated, " : "",
 		 dev_numa < 0 ? "port has no NUMA affinity, "

@@ -89,6 +89,11 @@ int dp_open(struct dp *dp, const struct dp_config *cfg, char *err)
 
 	memset(dp, 0, sizeof(*dp));
 	dp->quiet = cfg->quiet;
+	dp->n_workers = cfg->workers ? cfg->workers : 1;
+	if (dp->n_workers > DP_WORKERS_MAX) {
+		snprintf(err, DP_ERR_LEN, "--workers %u: at most %d", dp->n_workers, DP_WORKERS_MAX);
+		return -EINVAL;
+	}
 	if (cfg->xdp_prog)
 		snprintf(dp->xdp_prog, sizeof(dp->xdp_prog), "%s", cfg->xdp_prog);
 	dp->max_stall_ns = cfg->max_stall_ns ? cfg->max_stall_ns : DP_MAX_STALL_NS;
@@ -112,21 +117,52 @@ int dp_open(struct dp *dp, const struct dp_config *cfg, char *err)
 				 cfg->xdp_prog, PORT_ARG_MAX);
 			return -EINVAL;
 		}
+		if (dp->n_workers > 1 && ps.kind != PORT_AF_PACKET && ps.kind != PORT_AF_XDP) {
+			snprintf(err, DP_ERR_LEN,
+				 "--workers %u: only af_packet and af_xdp ports are set up with one queue "
+				 "pair per worker; %s is not",
+				 dp->n_workers, port_kind_name(ps.kind));
+			return -ENOTSUP;
+		}
+		ps.queues = (uint16_t)dp->n_workers;
 		if (ps.kind == PORT_PCI)
 			dev_numa = cores_device_numa(ps.arg, 1);
 		else if (ps.kind == PORT_AF_XDP || ps.kind == PORT_AF_PACKET)
 			dev_numa = cores_device_numa(ps.arg, 0);
 	}
+	if (dp->n_workers > 1 && !cfg->port) {
+		snprintf(err, DP_ERR_LEN, "--workers %u needs a --port", dp->n_workers);
+		return -EINVAL;
+	}
 	rc = cores_pick(cfg->cores, dev_numa, &dp->cores, err, DP_ERR_LEN);
+	if (rc == 0)
+		rc = cores_workers(&dp->cores, dp->n_workers, err, DP_ERR_LEN);
 	if (rc)
 		return rc;
 
 	snprintf(dp->file_prefix, sizeof(dp->file_prefix), "lvp-%d", (int)getpid());
 	EAL_ARG("lvperf");
-	EAL_ARG("-l");
-	EAL_ARG("%u,%u", dp->cores.main_cpu, dp->cores.worker_cpu);
-	EAL_ARG("--main-lcore");
-	EAL_ARG("%u", dp->cores.main_cpu);
+	if (dp->n_workers == 1) {
+		EAL_ARG("-l");
+		EAL_ARG("%u,%u", dp->cores.main_cpu, dp->cores.worker_cpu);
+		EAL_ARG("--main-lcore");
+		EAL_ARG("%u", dp->cores.main_cpu);
+		dp->worker_lcore[0] = dp->cores.worker_cpu;
+	} else {
+		/* lcore 0 is control, lcore k + 1 worker k; two may share a CPU. */
+		char map[PORT_EAL_ARG_LEN];
+		size_t off = (size_t)snprintf(map, sizeof(map), "0@%u", dp->cores.main_cpu);
+
+		for (unsigned int k = 0; k < dp->n_workers; k++) {
+			off += (size_t)snprintf(map + off, sizeof(map) - off, ",%u@%u", k + 1,
+						dp->cores.worker_cpus[k]);
+			dp->worker_lcore[k] = k + 1;
+		}
+		EAL_ARG("--lcores");
+		EAL_ARG("%s", map);
+		EAL_ARG("--main-lcore");
+		EAL_ARG("0");
+	}
 	EAL_ARG("--file-prefix");
 	EAL_ARG("%s", dp->file_prefix);
 	EAL_ARG("--in-memory");
@@ -195,10 +231,24 @@ int dp_open(struct dp *dp, const struct dp_config *cfg, char *err)
 		dp->clk.hz / 1e6, dp->clk.dpdk_hz / 1e6, (dp->clk.dpdk_hz / dp->clk.hz - 1) * 1e6);
 	dp_info(dp, "control on CPU %u, dataplane worker on CPU %u (NUMA node %d: %s)",
 		dp->cores.main_cpu, dp->cores.worker_cpu, dp->cores.worker_numa, dp->cores.why);
+	for (unsigned int k = 1; k < dp->n_workers; k++)
+		dp_info(dp, "dataplane worker %u on CPU %u%s", k, dp->cores.worker_cpus[k],
+			cores_workers_share(&dp->cores) ? " (workers share CPUs: they yield when idle)" : "");
 
 	dp->w.cmds = rte_ring_create("lvp_cmds", 64, (int)rte_socket_id(), RING_F_SP_ENQ | RING_F_SC_DEQ);
 	dp->pool = rte_pktmbuf_pool_create("lvp_pool", DP_POOL_MBUFS, 256, 0,
 					   RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+	for (unsigned int k = 1; k < dp->n_workers; k++) {
+		char rname[32];
+
+		snprintf(rname, sizeof(rname), "lvp_cmds%u", k);
+		dp->xw[k - 1].cmds = rte_ring_create(rname, 64, (int)rte_socket_id(), RING_F_SP_ENQ | RING_F_SC_DEQ);
+		if (!dp->xw[k - 1].cmds) {
+			snprintf(err, DP_ERR_LEN, "cannot create worker %u's command ring", k);
+			dp_close(dp);
+			return -ENOMEM;
+		}
+	}
 	if (!dp->pool || !dp->w.cmds) {
 		snprintf(err, DP_ERR_LEN, "cannot allocate the mbuf pool (%d mbufs): %s", DP_POOL_MBUFS,
 			 rte_strerror(rte_errno));
@@ -220,6 +270,8 @@ int dp_open(struct dp *dp, const struct dp_config *cfg, char *err)
 			return rc;
 		}
 		netif_init(&dp->nif, &dp->port, dp->pool, cfg->ip, cfg->prefix_len, cfg->udp_port);
+		for (unsigned int k = 1; k < dp->n_workers; k++)
+			netif_init_queue(&dp->xnif[k - 1], &dp->nif, (uint16_t)k);
 		{
 			char mac[18];
 
@@ -252,9 +304,32 @@ int dp_ring_open(struct dp *dp, char *err)
 	return 0;
 }
 
+struct worker *dp_worker(struct dp *dp, unsigned int k)
+{
+	return k == 0 ? &dp->w : &dp->xw[k - 1];
+}
+
+struct netif *dp_worker_nif(struct dp *dp, unsigned int k)
+{
+	return k == 0 ? &dp->nif : &dp->xnif[k - 1];
+}
+
+static void dp_worker_reset(struct dp *dp, struct worker *w)
+{
+	w->stop = 0;
+	w->busy = 0;
+	w->loops = 0;
+	w->max_gap = 0;
+	w->stalls = 0;
+	w->yields = 0;
+	w->stall_limit = ns_to_tsc(&dp->clk, dp->max_stall_ns);
+	w->yield_idle = dp->n_workers > 1 && cores_workers_share(&dp->cores);
+}
+
 int dp_start(struct dp *dp, struct netif *const *nifs, uint16_t n, char *err)
 {
 	uint16_t i;
+	unsigned int k;
 	int rc;
 
 	if (dp->running || n == 0 || n > WORKER_NIF_MAX) {
@@ -264,20 +339,29 @@ int dp_start(struct dp *dp, struct netif *const *nifs, uint16_t n, char *err)
 	for (i = 0; i < n; i++)
 		dp->w.nifs[i] = nifs[i];
 	dp->w.n_nifs = n;
-	dp->w.stop = 0;
-	dp->w.busy = 0;
-	dp->w.loops = 0;
-	dp->w.max_gap = 0;
-	dp->w.stalls = 0;
-	dp->w.stall_limit = ns_to_tsc(&dp->clk, dp->max_stall_ns);
-	rc = rte_eal_remote_launch(worker_main, &dp->w, dp->cores.worker_cpu);
-	if (rc) {
-		snprintf(err, DP_ERR_LEN, "cannot launch the worker on lcore %u: %s",
-			 dp->cores.worker_cpu, strerror(-rc));
-		return rc;
+	for (k = 0; k < dp->n_workers; k++) {
+		struct worker *w = dp_worker(dp, k);
+
+		if (k) {
+			w->nifs[0] = &dp->xnif[k - 1];
+			w->n_nifs = 1;
+		}
+		dp_worker_reset(dp, w);
+	}
+	for (k = 0; k < dp->n_workers; k++) {
+		rc = rte_eal_remote_launch(worker_main, dp_worker(dp, k), dp->worker_lcore[k]);
+		if (rc) {
+			snprintf(err, DP_ERR_LEN, "cannot launch worker %u on CPU %u: %s", k,
+				 dp->cores.worker_cpus[k], strerror(-rc));
+			while (k--) {
+				__atomic_store_n(&dp_worker(dp, k)->stop, 1, __ATOMIC_RELEASE);
+				rte_eal_wait_lcore(dp->worker_lcore[k]);
+			}
+			return rc;
+		}
 	}
 	dp->running = 1;
-	for (int k = 0; k < 1000 && !__atomic_load_n(&dp->w.tid, __ATOMIC_ACQUIRE); k++)
+	for (int t = 0; t < 1000 && !__atomic_load_n(&dp->w.tid, __ATOMIC_ACQUIRE); t++)
 		dp_sleep_ns(10000); /* the worker is starting */
 	dp->have_sched0 = worker_sched_read(&dp->w, &dp->sched0) == 0;
 	return 0;
@@ -285,27 +369,37 @@ int dp_start(struct dp *dp, struct netif *const *nifs, uint16_t n, char *err)
 
 void dp_stop(struct dp *dp)
 {
+	unsigned int k;
+
 	if (!dp->running)
 		return;
-	__atomic_store_n(&dp->w.stop, 1, __ATOMIC_RELEASE);
-	rte_eal_wait_lcore(dp->cores.worker_cpu);
+	for (k = 0; k < dp->n_workers; k++)
+		__atomic_store_n(&dp_worker(dp, k)->stop, 1, __ATOMIC_RELEASE);
+	for (k = 0; k < dp->n_workers; k++)
+		rte_eal_wait_lcore(dp->worker_lcore[k]);
 	dp->running = 0;
 }
 
-int dp_call(struct dp *dp, void (*fn)(void *), void *arg)
+int dp_call_on(struct dp *dp, unsigned int k, void (*fn)(void *), void *arg)
 {
+	struct worker *w = dp_worker(dp, k);
 	struct worker_cmd cmd = { fn, arg };
-	uint64_t done = __atomic_load_n(&dp->w.cmds_done, __ATOMIC_ACQUIRE);
+	uint64_t done = __atomic_load_n(&w->cmds_done, __ATOMIC_ACQUIRE);
 
 	if (!dp->running) {
 		fn(arg); /* nobody else touches the netifs */
 		return 0;
 	}
-	if (rte_ring_sp_enqueue(dp->w.cmds, &cmd) != 0)
+	if (rte_ring_sp_enqueue(w->cmds, &cmd) != 0)
 		return -ENOBUFS;
-	while (__atomic_load_n(&dp->w.cmds_done, __ATOMIC_ACQUIRE) == done)
+	while (__atomic_load_n(&w->cmds_done, __ATOMIC_ACQUIRE) == done)
 		dp_sleep_ns(20000);
 	return 0;
+}
+
+int dp_call(struct dp *dp, void (*fn)(void *), void *arg)
+{
+	return dp_call_on(dp, 0, fn, arg);
 }
 
 void dp_close(struct dp *dp)
@@ -318,6 +412,10 @@ void dp_close(struct dp *dp)
 		port_close(&dp->ring_b);
 	}
 	dp->have_port = dp->have_ring = 0;
+	for (unsigned int k = 1; k < dp->n_workers; k++) {
+		rte_ring_free(dp->xw[k - 1].cmds);
+		dp->xw[k - 1].cmds = NULL;
+	}
 	rte_eal_cleanup();
 	/* --in-memory leaves only this runtime directory and the telemetry
 	 * socket (DPDK unlinks it at exit, after this) behind. */
@@ -453,11 +551,16 @@ int dp_resolve(struct dp *dp, struct netif *nif, uint32_t ip, nsec_t timeout,
 	tsc_t end = rte_rdtsc() + ns_to_tsc(&dp->clk, timeout), next = 0;
 
 	while (tsc_before(rte_rdtsc(), end)) {
-		const struct neigh *n = arp_neigh_find(nif, ip);
+		/* With --workers N the reply may come in on any worker's queue. */
+		unsigned int nq = nif == &dp->nif ? dp->n_workers : 1;
 
-		if (n && __atomic_load_n(&n->valid, __ATOMIC_ACQUIRE)) {
-			memcpy(mac, n->mac, PKT_ETH_ALEN);
-			return 0;
+		for (unsigned int k = 0; k < nq; k++) {
+			const struct neigh *n = arp_neigh_find(k ? &dp->xnif[k - 1] : nif, ip);
+
+			if (n && __atomic_load_n(&n->valid, __ATOMIC_ACQUIRE)) {
+				memcpy(mac, n->mac, PKT_ETH_ALEN);
+				return 0;
+			}
 		}
 		if (!tsc_before(rte_rdtsc(), next)) {
 			dp_call(dp, dp_arp_request_fn, &req);

@@ -14,6 +14,7 @@
 #include "icmp.h"
 #include "netif.h"
 #include "port.h"
+#include "steer.h"
 #include "worker.h"
 
 #define DP_POOL_MBUFS 16383
@@ -31,6 +32,8 @@ struct dp_config {
 			       * (bpf/xdp_stamp.bpf.c); NULL: the PMD's own,
 			       * stamps after the RX burst */
 	uint16_t udp_port;  /* beacon port on the netif, 0: none */
+	unsigned int workers; /* worker lcores, one queue pair each (0 means 1);
+			       * more than 1 only on af_packet and af_xdp ports */
 	int quiet;	    /* no info lines on stderr */
 	uint64_t max_stall_ns; /* worker loop gaps above this are stalls; 0: DP_MAX_STALL_NS */
 	/* The TSC checks dp_open makes, from calib/tsc.h (required): 1 when
@@ -40,6 +43,7 @@ struct dp_config {
 };
 
 #define DP_MAX_STALL_NS 50000u
+#define DP_WORKERS_MAX CORES_WORKERS_MAX
 
 struct dp {
 	struct tsc_clock clk;
@@ -53,7 +57,13 @@ struct dp {
 	int have_ring;
 	struct port ring_a, ring_b;
 	struct netif ring_nif_a, ring_nif_b;
-	struct worker w;
+	struct worker w; /* worker 0: polls nif (queue 0) and whatever dp_start gives it */
+	/* --workers N: workers 1..N-1, each polling its own queue of the port
+	 * through xnif[k - 1], started and stopped with worker 0. */
+	unsigned int n_workers;
+	struct worker xw[DP_WORKERS_MAX - 1];
+	struct netif xnif[DP_WORKERS_MAX - 1];
+	unsigned int worker_lcore[DP_WORKERS_MAX];
 	uint64_t max_stall_ns; /* the worker's stall threshold */
 	struct worker_sched sched0; /* the worker thread's account at dp_start */
 	int have_sched0;
@@ -77,7 +87,12 @@ int dp_open(struct dp *dp, const struct dp_config *cfg, char *err);
  * answer ARP and echo). Idempotent. */
 int dp_ring_open(struct dp *dp, char *err);
 
-/* Launch the worker polling nifs[0..n). The worker must not be running. */
+/* Worker k (0..n_workers) and the netif of its queue. */
+struct worker *dp_worker(struct dp *dp, unsigned int k);
+struct netif *dp_worker_nif(struct dp *dp, unsigned int k);
+
+/* Launch the worker polling nifs[0..n) (and, with --workers N, workers
+ * 1..N-1 polling their queues). The workers must not be running. */
 int dp_start(struct dp *dp, struct netif *const *nifs, uint16_t n, char *err);
 
 /* Stop the worker and wait for it. No-op when not running. */
@@ -85,6 +100,9 @@ void dp_stop(struct dp *dp);
 
 /* Run fn(arg) on the worker between two iterations and wait for it. */
 int dp_call(struct dp *dp, void (*fn)(void *), void *arg);
+
+/* The same on worker k. */
+int dp_call_on(struct dp *dp, unsigned int k, void (*fn)(void *), void *arg);
 
 /* Stop everything, close ports, clean EAL up. */
 void dp_close(struct dp *dp);

@@ -64,7 +64,7 @@ static int ping_send(struct netif *nif, struct ping_prober *p, tsc_t now)
 		uint16_t cs = pkt_csum(f + l4, PKT_ICMP_HLEN + p->payload_len);
 		memcpy(f + l4 + 2, &cs, 2);
 	}
-	if (rte_eth_tx_burst(nif->port_id, 0, &m, 1) != 1) {
+	if (rte_eth_tx_burst(nif->port_id, nif->queue, &m, 1) != 1) {
 		rte_pktmbuf_free(m);
 		nif->c.tx_drop++;
 		return 0;

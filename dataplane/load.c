@@ -415,3 +415,42 @@ int load_tick(struct load *l, tsc_t now)
 	work |= tcp_flush(l->tcp, now);
 	return work;
 }
+
+int load_sum_init(struct load *dst, const struct load_proto *proto, const struct load_config *cfg)
+{
+	memset(dst, 0, sizeof(*dst));
+	dst->proto = proto;
+	if (cfg)
+		dst->cfg = *cfg;
+	return hist_init(&dst->hist, 1, 100000000000ull, 3);
+}
+
+int load_merge(struct load *dst, const struct load *src)
+{
+	uint64_t *d = (uint64_t *)&dst->c;
+	const uint64_t *s = (const uint64_t *)&src->c;
+	uint64_t backlog = dst->c.backlog_max > src->c.backlog_max ? dst->c.backlog_max : src->c.backlog_max;
+	size_t i;
+	int rc;
+
+	/* struct load_counters is uint64_t fields only. */
+	_Static_assert(sizeof(struct load_counters) % sizeof(uint64_t) == 0, "load_counters layout");
+	rc = hist_merge(&dst->hist, &src->hist);
+	if (rc)
+		return rc;
+	for (i = 0; i < sizeof(struct load_counters) / sizeof(uint64_t); i++)
+		d[i] += s[i];
+	dst->c.backlog_max = backlog;
+	if (src->measure_started && (!dst->measure_started || tsc_before(src->measure_started, dst->measure_started)))
+		dst->measure_started = src->measure_started;
+	if (src->measure_ended && (!dst->measure_ended || tsc_before(dst->measure_ended, src->measure_ended)))
+		dst->measure_ended = src->measure_ended;
+	dst->busy_at_end += src->busy_at_end - src->busy_at_measure;
+	dst->kick_at_end += src->kick_at_end - src->kick_at_measure;
+	dst->tcp_retx_at_end += src->tcp_retx_at_end - src->tcp_retx_at_measure;
+	dst->inflight += src->inflight;
+	dst->open += src->open;
+	if (!dst->phase || src->phase < dst->phase)
+		dst->phase = src->phase;
+	return 0;
+}

@@ -149,7 +149,8 @@ void load_free(struct load *l);
 /* The TCP callbacks of the load; app_ctx must be the struct load. */
 extern const struct tcp_app_ops load_tcp_ops;
 
-/* Worker context: start the run now (phase WARMUP or MEASURE). */
+/* Worker context: start the run now (phase WARMUP or MEASURE): its
+ * phases are timed from now (several workers get the same now). */
 void load_start(struct load *l, tsc_t now);
 
 /* Worker context: one loop pass: phases, connects, open-loop sends, TCP
@@ -168,6 +169,19 @@ void load_stop(struct load *l, tsc_t now);
  * latency done - stamp into the histogram.
  */
 void load_window_reply(struct load *l, tsc_t stamp, tsc_t done, const struct load_reply *r);
+
+/*
+ * Several workers (--workers N): each runs its own struct load; the report
+ * adds them up. load_sum_init prepares dst (zero counters, an empty
+ * histogram of the same layout, proto for the names); load_merge adds
+ * src's counters (backlog_max: the largest), its histogram bucket by
+ * bucket (exact: the merged one is the histogram of the union), and its
+ * window cycles (busy, kick, retransmissions as deltas in the *_at_end
+ * fields, *_at_measure staying 0), and widens the window to the earliest
+ * start and latest end. Returns 0, or -EINVAL/-ENOMEM.
+ */
+int load_sum_init(struct load *dst, const struct load_proto *proto, const struct load_config *cfg);
+int load_merge(struct load *dst, const struct load *src);
 
 /* Open loop: a connection that can take one request now (established,
  * current incarnation), taken off the ready queue; TCP_NONE when none. */

@@ -10,6 +10,7 @@
 #include "netif.h"
 #include "port.h"
 #include "responder.h"
+#include "steer.h"
 #include "svc.h"
 #include "tcp.h"
 #include "trigger_tx.h"
@@ -98,6 +99,22 @@ void netif_init(struct netif *nif, struct port *port, struct rte_mempool *pool, 
 		     port->spec.kind == PORT_TAP || port->spec.kind == PORT_VHOST;
 }
 
+void netif_init_queue(struct netif *q_nif, const struct netif *nif, uint16_t q)
+{
+	memset(q_nif, 0, sizeof(*q_nif));
+	q_nif->port = nif->port;
+	q_nif->port_id = nif->port_id;
+	q_nif->queue = q;
+	memcpy(q_nif->mac, nif->mac, PKT_ETH_ALEN);
+	q_nif->ip = nif->ip;
+	q_nif->n_ips = nif->n_ips;
+	q_nif->mask = nif->mask;
+	q_nif->pool = nif->pool;
+	q_nif->rx_stamp = nif->rx_stamp;
+	q_nif->tick = netif_tick_idle;
+	q_nif->kicks = nif->kicks;
+}
+
 void netif_arm(struct netif *nif)
 {
 	uint32_t i;
@@ -127,7 +144,19 @@ static int netif_mac_is_ours(const struct netif *nif, const uint8_t *mac)
 	return memcmp(mac, nif->mac, PKT_ETH_ALEN) == 0 || memcmp(mac, bcast, PKT_ETH_ALEN) == 0;
 }
 
+static void netif_input_(struct netif *nif, struct rte_mbuf *m, tsc_t ts, int steerable);
+
 void netif_input(struct netif *nif, struct rte_mbuf *m, tsc_t ts)
+{
+	netif_input_(nif, m, ts, nif->steer != NULL);
+}
+
+void netif_input_owned(struct netif *nif, struct rte_mbuf *m, tsc_t ts)
+{
+	netif_input_(nif, m, ts, 0);
+}
+
+static void netif_input_(struct netif *nif, struct rte_mbuf *m, tsc_t ts, int steerable)
 {
 	const uint8_t *frame = rte_pktmbuf_mtod(m, const uint8_t *);
 	struct pkt_info pi;
@@ -172,6 +201,17 @@ void netif_input(struct netif *nif, struct rte_mbuf *m, tsc_t ts)
 		icmp_input(nif, m, &pi, ts);
 		return;
 	case PKT_TCP:
+		if (steerable && pi.l4_off + 4u <= rte_pktmbuf_data_len(m)) {
+			struct steer *st = nif->steer;
+			uint16_t owner = steer_owner_of(st->port_lo, st->span, st->n,
+							pkt_get16(frame + pi.l4_off + 2));
+
+			if (owner != st->self) {
+				nif->c.rx--; /* counted by the owner */
+				steer_push(st, owner, m, ts);
+				return;
+			}
+		}
 		if (nif->tcp) {
 			tcp_input(nif->tcp, frame, rte_pktmbuf_data_len(m), &pi, ts);
 		} else if (nif->responder) {
@@ -211,10 +251,10 @@ uint16_t netif_flush(struct netif *nif)
 	if (nif->kicks) {
 		tsc_t t0 = rte_rdtsc();
 
-		sent = rte_eth_tx_burst(nif->port_id, 0, nif->txq, nif->ntx);
+		sent = rte_eth_tx_burst(nif->port_id, nif->queue, nif->txq, nif->ntx);
 		nif->kick += rte_rdtsc() - t0;
 	} else {
-		sent = rte_eth_tx_burst(nif->port_id, 0, nif->txq, nif->ntx);
+		sent = rte_eth_tx_burst(nif->port_id, nif->queue, nif->txq, nif->ntx);
 	}
 	for (i = sent; i < nif->ntx; i++)
 		rte_pktmbuf_free(nif->txq[i]);

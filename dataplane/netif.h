@@ -86,9 +86,19 @@ struct netif_counters {
 	uint64_t udp_csum_partial; /* accepted: checksum left to an offload */
 };
 
+struct steer;
+
+/*
+ * The per-queue part of a port: one per worker (--workers N). Identity
+ * (port, MAC, addresses) is copied from the port's first netif; queue,
+ * TX batch, neighbours seen, attached stacks and counters are this
+ * worker's own.
+ */
 struct netif {
 	struct port *port;
 	uint16_t port_id;
+	uint16_t queue;	     /* RX/TX queue pair polled by the owning worker */
+	struct steer *steer; /* --workers > 1: hand TCP to the owning worker (steer.h) */
 	uint8_t mac[PKT_ETH_ALEN];
 	uint32_t ip;	 /* first of n_ips consecutive addresses we own */
 	uint32_t n_ips;
@@ -145,8 +155,15 @@ int netif_tick_idle(struct netif *nif, tsc_t now);
 /* Forget first-seen marks and beacon sources (not MACs). Worker context. */
 void netif_arm(struct netif *nif);
 
-/* Handle one received frame stamped at ts. Takes ownership of m. */
+/* Handle one received frame stamped at ts. Takes ownership of m. A TCP
+ * segment for another worker's local port goes to nif->steer. */
 void netif_input(struct netif *nif, struct rte_mbuf *m, tsc_t ts);
+
+/* The same for a frame another worker handed over: never steered again. */
+void netif_input_owned(struct netif *nif, struct rte_mbuf *m, tsc_t ts);
+
+/* A second netif on queue q of nif's port, with nif's identity. */
+void netif_init_queue(struct netif *q_nif, const struct netif *nif, uint16_t q);
 
 /* Queue m for transmission on nif (flushed by netif_flush). */
 void netif_tx(struct netif *nif, struct rte_mbuf *m);

@@ -90,6 +90,7 @@ int port_spec_parse(const char *s, struct port_spec *ps, char *err, size_t errle
 	ps->memif_client = strcmp(port_kinds[i].name, "memif-client") == 0;
 	ps->suffix[0] = 0;
 	ps->xdp_prog[0] = 0;
+	ps->queues = 1;
 	return 0;
 }
 
@@ -132,11 +133,12 @@ int port_eal_device(const struct port_spec *ps, char *arg0, char *arg1)
 	switch (ps->kind) {
 	case PORT_AF_XDP:
 		/* busy_budget=0: no preferred busy polling, lower jitter on veth. */
-		snprintf(arg1, len, "%s,iface=%s,start_queue=0,queue_count=1,busy_budget=0%s%s", name,
-			 ps->arg, ps->xdp_prog[0] ? ",xdp_prog=" : "", ps->xdp_prog);
+		snprintf(arg1, len, "%s,iface=%s,start_queue=0,queue_count=%u,busy_budget=0%s%s", name,
+			 ps->arg, ps->queues > 1 ? ps->queues : 1, ps->xdp_prog[0] ? ",xdp_prog=" : "",
+			 ps->xdp_prog);
 		break;
 	case PORT_AF_PACKET:
-		snprintf(arg1, len, "%s,iface=%s,qpairs=1", name, ps->arg);
+		snprintf(arg1, len, "%s,iface=%s,qpairs=%u", name, ps->arg, ps->queues > 1 ? ps->queues : 1);
 		break;
 	case PORT_TAP:
 		snprintf(arg1, len, "%s,iface=%s", name, ps->arg);
@@ -230,7 +232,7 @@ static int port_setup(struct port *p, struct rte_mempool *pool, char *err, size_
 	struct rte_eth_conf conf;
 	struct rte_eth_dev_info info;
 	struct rte_ether_addr mac;
-	uint16_t nrx = PORT_RX_DESC, ntx = PORT_TX_DESC;
+	uint16_t nrx = PORT_RX_DESC, ntx = PORT_TX_DESC, nq = p->spec.queues > 1 ? p->spec.queues : 1, q;
 	int rc;
 
 	memset(&conf, 0, sizeof(conf));
@@ -244,15 +246,21 @@ static int port_setup(struct port *p, struct rte_mempool *pool, char *err, size_
 		conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_TIMESTAMP;
 		p->clock = CLOCK_SRC_NIC_HW;
 	}
-	rc = rte_eth_dev_configure(p->id, 1, 1, &conf);
+	if (nq > info.max_rx_queues || nq > info.max_tx_queues) {
+		snprintf(err, errlen, "port %s: %u queue pairs (one per worker) asked, the PMD offers %u RX and %u TX",
+			 p->name, nq, info.max_rx_queues, info.max_tx_queues);
+		return -ENOTSUP;
+	}
+	rc = rte_eth_dev_configure(p->id, nq, nq, &conf);
 	if (rc == 0)
 		rc = rte_eth_dev_adjust_nb_rx_tx_desc(p->id, &nrx, &ntx);
-	if (rc == 0)
-		rc = rte_eth_rx_queue_setup(p->id, 0, nrx, rte_eth_dev_socket_id(p->id), NULL, pool);
-	if (rc == 0)
-		rc = rte_eth_tx_queue_setup(p->id, 0, ntx, rte_eth_dev_socket_id(p->id), NULL);
+	for (q = 0; rc == 0 && q < nq; q++) {
+		rc = rte_eth_rx_queue_setup(p->id, q, nrx, rte_eth_dev_socket_id(p->id), NULL, pool);
+		if (rc == 0)
+			rc = rte_eth_tx_queue_setup(p->id, q, ntx, rte_eth_dev_socket_id(p->id), NULL);
+	}
 	if (rc) {
-		snprintf(err, errlen, "port %s: queue setup failed: %s", p->name, strerror(-rc));
+		snprintf(err, errlen, "port %s: setup of %u queue pair(s) failed: %s", p->name, nq, strerror(-rc));
 		return rc;
 	}
 	if (p->clock == CLOCK_SRC_NIC_HW &&

@@ -36,6 +36,8 @@ struct port_spec {
 	char suffix[8];		/* appended to the vdev name: a second port of a kind */
 	uint8_t memif_client;	/* memif-client:SOCKET: connect to a memif server
 				 * (memif:SOCKET, e.g. lvperf reflect) */
+	uint16_t queues;	/* RX/TX queue pairs, one per worker (0 means 1):
+				 * af_packet qpairs, af_xdp queue_count */
 };
 
 /*

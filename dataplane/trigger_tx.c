@@ -57,7 +57,7 @@ static int trigger_tx_send(struct netif *nif, struct trigger_tx *t, uint8_t type
 	netif_flush(nif); /* nothing queued may delay it */
 	msg.tx_tsc = rte_rdtsc();
 	trigger_msg_put(f + TRIGGER_TX_PAYLOAD, &msg);
-	if (rte_eth_tx_burst(nif->port_id, 0, &m, 1) != 1) {
+	if (rte_eth_tx_burst(nif->port_id, nif->queue, &m, 1) != 1) {
 		rte_pktmbuf_free(m);
 		nif->c.tx_drop++;
 		return -EIO;

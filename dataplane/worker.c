@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -8,6 +9,7 @@
 #include <rte_ethdev.h>
 #include <rte_ring.h>
 
+#include "steer.h"
 #include "worker.h"
 
 static int worker_poll(struct netif *nif)
@@ -20,7 +22,7 @@ static int worker_poll(struct netif *nif)
 
 	if (nif->halted)
 		return 0;
-	n = rte_eth_rx_burst(nif->port_id, 0, pkts, NETIF_BURST);
+	n = rte_eth_rx_burst(nif->port_id, nif->queue, pkts, NETIF_BURST);
 	now = rte_rdtsc();
 	if (n) {
 		nif->rx_stamp(nif, pkts, n, now, stamps);
@@ -28,6 +30,11 @@ static int worker_poll(struct netif *nif)
 			netif_input(nif, pkts[i], stamps[i]);
 	}
 	work = n != 0;
+	if (nif->steer) {
+		/* Hand over what belongs to other workers, take what is ours. */
+		work |= steer_flush(nif->steer);
+		work |= steer_drain(nif->steer, nif) != 0;
+	}
 	work |= nif->tick(nif, n ? rte_rdtsc() : now);
 	if (nif->ntx) {
 		netif_flush(nif);
@@ -71,6 +78,10 @@ int worker_main(void *arg)
 		if (work) {
 			prev = rte_rdtsc(); /* own work is not a stall */
 			w->busy += prev - t0;
+		} else if (w->yield_idle) {
+			sched_yield();
+			w->yields++;
+			prev = rte_rdtsc(); /* a yield is not a stall of ours */
 		}
 	}
 	for (i = 0; i < w->n_nifs; i++)

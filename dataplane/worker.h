@@ -40,6 +40,10 @@ struct worker {
 	tsc_t stall_limit; /* gaps above this count as stalls (set before start) */
 	uint64_t stalls;   /* how many gaps were above stall_limit */
 	int tid;	   /* the worker thread's id, set when it starts (0 before) */
+	/* Shares its CPU with another worker (--workers N on fewer CPUs):
+	 * an idle iteration ends with sched_yield() so the other runs. */
+	int yield_idle;
+	uint64_t yields;
 };
 
 /* The kernel's account of the worker thread (/proc/self/task/TID): what
