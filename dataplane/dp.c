@@ -124,6 +124,20 @@ int dp_open(struct dp *dp, const struct dp_config *cfg, char *err)
 				 dp->n_workers, port_kind_name(ps.kind));
 			return -ENOTSUP;
 		}
+		if (dp->n_workers > 1 && ps.kind == PORT_AF_XDP) {
+			int ch = port_iface_combined_channels(ps.arg);
+
+			if (ch >= 0 && ch < (int)dp->n_workers) {
+				snprintf(err, DP_ERR_LEN,
+					 "--workers %u with af_xdp:%.15s: the interface has %d combined channel(s) "
+					 "(ethtool -l; a veth reports none, counted as 1) and DPDK 22.11's af_xdp "
+					 "opens one queue per channel (it refuses with \"Specified queue count %u is "
+					 "larger than combined queue count %d\"); use af_packet:%.15s, which fans one "
+					 "interface out to several queues",
+					 dp->n_workers, ps.arg, ch, dp->n_workers, ch, ps.arg);
+				return -ENOTSUP;
+			}
+		}
 		ps.queues = (uint16_t)dp->n_workers;
 		if (ps.kind == PORT_PCI)
 			dev_numa = cores_device_numa(ps.arg, 1);

@@ -4,6 +4,13 @@
 #include <string.h>
 #include <time.h>
 
+#include <linux/ethtool.h>
+#include <linux/sockios.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <rte_eth_ring.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf_dyn.h>
@@ -154,6 +161,25 @@ int port_eal_device(const struct port_spec *ps, char *arg0, char *arg1)
 		return 0;
 	}
 	return 2;
+}
+
+int port_iface_combined_channels(const char *iface)
+{
+	struct ethtool_channels ch = { .cmd = ETHTOOL_GCHANNELS };
+	struct ifreq ifr;
+	int fd = socket(AF_INET, SOCK_DGRAM, 0), rc;
+
+	if (fd < 0)
+		return -errno;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", iface);
+	ifr.ifr_data = (void *)&ch;
+	rc = ioctl(fd, SIOCETHTOOL, &ifr);
+	close(fd);
+	if (rc != 0)
+		return errno == EOPNOTSUPP ? 1 : -errno;
+	/* As DPDK 22.11's af_xdp reads it: no combined channels is one stream. */
+	return ch.max_combined == 0 ? 1 : (int)ch.combined_count;
 }
 
 static int port_find(const struct port_spec *ps, uint16_t *id)

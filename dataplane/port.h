@@ -63,6 +63,13 @@ int port_spec_set_xdp_prog(struct port_spec *ps, const char *path);
  */
 int port_eal_device(const struct port_spec *ps, char *arg0, char *arg1);
 
+/*
+ * The combined channels an interface has now (ETHTOOL_GCHANNELS), the way
+ * DPDK 22.11's af_xdp counts them: 1 when it reports none (a veth) or does
+ * not answer. af_xdp opens at most that many queues. -errno on error.
+ */
+int port_iface_combined_channels(const char *iface);
+
 /* A started port. */
 struct port {
 	uint16_t id;

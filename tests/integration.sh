@@ -677,6 +677,11 @@ http_kv_workers)
 	rc=0; "$LVPERF" kv --port "ring:lvpw$$" --ip "$our_ip/24" --target "$peer_ip" --workers 2 --duration 1s \
 		>/dev/null 2>"$tmp/err" || rc=$?
 	[ "$rc" != 0 ] && grep -q "only af_packet and af_xdp" "$tmp/err" || fail "--workers 2 on a ring port not refused (rc $rc)"
+	# af_xdp on a veth: one combined channel, so one queue; refused up front
+	# with the reason, not left to the PMD's probe failure.
+	rc=0; "$LVPERF" kv --port "af_xdp:$host_if" --ip "$our_ip/24" --target "$peer_ip" --workers 2 --duration 1s \
+		>/dev/null 2>"$tmp/err" || rc=$?
+	[ "$rc" != 0 ] && grep -q "combined channel(s)" "$tmp/err" || { cat "$tmp/err" >&2; fail "--workers 2 on af_xdp (veth) not refused clearly (rc $rc)"; }
 	;;
 http_af_xdp) http_case af_xdp ;;
 http_af_packet) http_case af_packet ;;

@@ -6,6 +6,7 @@
  *
  * Each test showed a defect of load.c when written (see its comment).
  */
+#include <errno.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -209,6 +210,104 @@ static void test_pacing_no_drift(void **state)
 		fail_msg("poisson: %.2f ticks off after 10^6 sends", (double)(p.next - start) - sum);
 }
 
+/*
+ * --workers N: three workers' loads merged (load_merge) equal one load that
+ * saw all their replies: counters summed field by field (backlog_max the
+ * largest), the histogram equal slot for slot to the histogram of the
+ * union (so every percentile is), the window the earliest start to the
+ * latest end, the busy/kick cycles and retransmissions summed as deltas.
+ * Worker 2 saw nothing: merging an empty load changes nothing.
+ */
+static void test_merge_workers(void **state)
+{
+	const struct load_reply ok = { 2, 1, 1, 1000 }, bad = { 5, 0, 1, 10 };
+	struct load w[3], sum, all;
+	uint64_t rng = 42;
+	unsigned k, i;
+
+	(void)state;
+	assert_int_equal(hist_init(&all.hist, 1, 100000000000ull, 3), 0);
+	all.clk = &clk1ghz;
+	all.phase = LOAD_MEASURE;
+	memset(&all.c, 0, sizeof(all.c));
+	for (k = 0; k < 3; k++) {
+		memset(&w[k], 0, sizeof(w[k]));
+		w[k].clk = &clk1ghz;
+		w[k].phase = LOAD_MEASURE;
+		assert_int_equal(hist_init(&w[k].hist, 1, 100000000000ull, 3), 0);
+	}
+	/* Workers 0 and 1: different latency ranges, so their union's
+	 * percentiles differ from either one's. */
+	for (i = 0; i < 20000; i++) {
+		k = i % 2;
+		tsc_t lat = (tsc_t)(k ? 200000 : 20000) + (tsc_t)(rng_uniform(&rng) * (k ? 5e6 : 80000));
+		const struct load_reply *r = i % 97 ? &ok : &bad;
+
+		load_window_reply(&w[k], 1000, 1000 + lat, r);
+		load_window_reply(&all, 1000, 1000 + lat, r);
+		w[k].c.sent++;
+		w[k].c.replies++;
+	}
+	w[0].c.conn_reset = 2;
+	w[1].c.lost_requests = 3;
+	w[0].c.backlog_max = 7;
+	w[1].c.backlog_max = 11;
+	w[0].measure_started = 5000;
+	w[0].measure_ended = 9000;
+	w[1].measure_started = 4000;
+	w[1].measure_ended = 8000;
+	w[0].busy_at_measure = 100;
+	w[0].busy_at_end = 600;	 /* 500 */
+	w[1].busy_at_measure = 1000;
+	w[1].busy_at_end = 1300; /* 300 */
+	w[0].kick_at_end = 50;
+	w[1].tcp_retx_at_measure = 4;
+	w[1].tcp_retx_at_end = 6;
+
+	assert_int_equal(load_sum_init(&sum, NULL, NULL), 0);
+	for (k = 0; k < 3; k++)
+		assert_int_equal(load_merge(&sum, &w[k]), 0);
+
+	assert_int_equal(sum.c.measured, 20000);
+	assert_int_equal(sum.c.measured, w[0].c.measured + w[1].c.measured);
+	assert_int_equal(sum.c.measured_ok, all.c.measured_ok);
+	assert_int_equal(sum.c.measured_bytes, all.c.measured_bytes);
+	assert_int_equal(sum.c.cls[2], all.c.cls[2]);
+	assert_int_equal(sum.c.cls[5], all.c.cls[5]);
+	assert_int_equal(sum.c.sent, 20000);
+	assert_int_equal(sum.c.replies, 20000);
+	assert_int_equal(sum.c.conn_reset, 2);
+	assert_int_equal(sum.c.lost_requests, 3);
+	assert_int_equal(sum.c.backlog_max, 11);
+	assert_int_equal(hist_count(&sum.hist), hist_count(&w[0].hist) + hist_count(&w[1].hist));
+	assert_int_equal(sum.hist.counts_len, all.hist.counts_len);
+	assert_memory_equal(sum.hist.counts, all.hist.counts, all.hist.counts_len * sizeof(uint64_t));
+	assert_int_equal(hist_min(&sum.hist), hist_min(&all.hist));
+	assert_int_equal(hist_max(&sum.hist), hist_max(&all.hist));
+	for (i = 1; i <= 1000; i++)
+		assert_int_equal(hist_percentile(&sum.hist, i / 10.0), hist_percentile(&all.hist, i / 10.0));
+	/* The union's median lies between the workers' own. */
+	assert_true(hist_percentile(&w[0].hist, 50) < hist_percentile(&sum.hist, 50));
+	assert_true(hist_percentile(&sum.hist, 50) < hist_percentile(&w[1].hist, 50));
+	assert_int_equal(sum.measure_started, 4000);
+	assert_int_equal(sum.measure_ended, 9000);
+	assert_int_equal(sum.busy_at_end - sum.busy_at_measure, 800);
+	assert_int_equal(sum.kick_at_end - sum.kick_at_measure, 50);
+	assert_int_equal(sum.tcp_retx_at_end - sum.tcp_retx_at_measure, 2);
+
+	/* Histograms of another layout are refused, the sum unchanged. */
+	hist_free(&w[2].hist);
+	assert_int_equal(hist_init(&w[2].hist, 1, 1000000, 2), 0);
+	hist_record(&w[2].hist, 5);
+	assert_int_equal(load_merge(&sum, &w[2]), -EINVAL);
+	assert_int_equal(hist_count(&sum.hist), 20000);
+
+	for (k = 0; k < 3; k++)
+		hist_free(&w[k].hist);
+	hist_free(&all.hist);
+	hist_free(&sum.hist);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -216,6 +315,7 @@ int main(void)
 		cmocka_unit_test(test_ready_queue_churn),
 		cmocka_unit_test(test_ready_queue_unsent),
 		cmocka_unit_test(test_pacing_no_drift),
+		cmocka_unit_test(test_merge_workers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
