@@ -34,7 +34,8 @@ int steer_create(struct steer *st, uint16_t n, uint16_t port_lo, uint32_t span, 
 				continue;
 			snprintf(rname, sizeof(rname), "lvp_st%.8s_%u_%u", name, a, b);
 			r = rte_ring_create_elem(rname, sizeof(struct steer_item), STEER_RING_SIZE,
-						 (int)rte_socket_id(), RING_F_SP_ENQ | RING_F_SC_DEQ);
+						 (int)rte_socket_id(),
+						 RING_F_SP_ENQ | RING_F_SC_DEQ);
 			if (!r) {
 				steer_destroy(st, n);
 				return -ENOMEM;
@@ -75,7 +76,8 @@ static void steer_flush_one(struct steer *s, uint16_t k)
 	unsigned int done, i;
 	tsc_t t0 = rte_rdtsc();
 
-	done = rte_ring_sp_enqueue_burst_elem(s->to[k], s->pend[k], sizeof(struct steer_item), n, NULL);
+	done = rte_ring_sp_enqueue_burst_elem(s->to[k], s->pend[k], sizeof(struct steer_item), n,
+					      NULL);
 	s->c.enq_tsc += rte_rdtsc() - t0;
 	s->c.enq_calls++;
 	for (i = done; i < n; i++)
@@ -120,7 +122,8 @@ uint32_t steer_drain(struct steer *s, struct netif *nif)
 		if (!s->from[k] || rte_ring_empty(s->from[k]))
 			continue;
 		t0 = rte_rdtsc();
-		got = rte_ring_sc_dequeue_burst_elem(s->from[k], it, sizeof(it[0]), STEER_BATCH, NULL);
+		got = rte_ring_sc_dequeue_burst_elem(s->from[k], it, sizeof(it[0]), STEER_BATCH,
+						     NULL);
 		s->c.deq_tsc += rte_rdtsc() - t0;
 		if (!got)
 			continue;

@@ -17,8 +17,8 @@
 #include "clock.h"
 
 #define STEER_WORKERS_MAX 8
-#define STEER_RING_SIZE 4096
-#define STEER_BATCH 32
+#define STEER_RING_SIZE	  4096
+#define STEER_BATCH	  32
 
 struct rte_mbuf;
 struct rte_ring;
@@ -31,20 +31,20 @@ struct steer_item {
 };
 
 struct steer_counters {
-	uint64_t out;	     /* segments handed to another worker */
-	uint64_t in;	     /* segments taken from other workers */
-	uint64_t drops;	     /* ring full: freed (TCP retransmits) */
-	uint64_t enq_calls;  /* enqueue operations (one per batch) */
-	uint64_t deq_calls;  /* dequeue operations that returned segments */
-	tsc_t enq_tsc;	     /* TSC inside those enqueues */
-	tsc_t deq_tsc;	     /* and dequeues */
+	uint64_t out;	    /* segments handed to another worker */
+	uint64_t in;	    /* segments taken from other workers */
+	uint64_t drops;	    /* ring full: freed (TCP retransmits) */
+	uint64_t enq_calls; /* enqueue operations (one per batch) */
+	uint64_t deq_calls; /* dequeue operations that returned segments */
+	tsc_t enq_tsc;	    /* TSC inside those enqueues */
+	tsc_t deq_tsc;	    /* and dequeues */
 };
 
 /* One worker's side. */
 struct steer {
 	uint16_t self, n;
-	uint16_t port_lo;    /* first local port of worker 0 */
-	uint32_t span;	     /* local ports per worker */
+	uint16_t port_lo;			  /* first local port of worker 0 */
+	uint32_t span;				  /* local ports per worker */
 	struct rte_ring *to[STEER_WORKERS_MAX];	  /* self -> k (NULL for self) */
 	struct rte_ring *from[STEER_WORKERS_MAX]; /* k -> self */
 	struct steer_item pend[STEER_WORKERS_MAX][STEER_BATCH];
