@@ -109,7 +109,11 @@ int dp_open(struct dp *dp, const struct dp_config *cfg, char *err)
 		rc = port_spec_parse(cfg->port, &ps, err, DP_ERR_LEN);
 		if (rc)
 			return rc;
-		if (ps.kind == PORT_AF_XDP && cfg->xdp_prog &&
+		if (ps.kind == PORT_AF_XDP && cfg->xdp_prog && dp->n_workers > 1) {
+			/* The hook clock is the port's, anchored by one worker. */
+			dp_info(dp, "--workers %u: RX stamped after the burst, not at the XDP hook", dp->n_workers);
+			dp->xdp_prog[0] = 0;
+		} else if (ps.kind == PORT_AF_XDP && cfg->xdp_prog &&
 		    port_spec_set_xdp_prog(&ps, cfg->xdp_prog)) {
 			snprintf(err, DP_ERR_LEN,
 				 "XDP program path %s cannot be passed to the af_xdp PMD "
