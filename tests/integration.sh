@@ -647,7 +647,7 @@ http_kv_workers)
 		check "$1" 'j["n_workers"] == 2 and len(j["workers"]) == 2 and all(w["requests"] > 0 and w["established"] == w["connections"] for w in j["workers"])' "a worker did no work or lost a connection"
 		check "$1" 'sum(w["requests"] for w in j["workers"]) == j["requests"] == j["latency_ns"]["n"] == sum(w["latency_n"] for w in j["workers"])' "merged histogram count != sum of the workers' != replies"
 		check "$1" 'sum(w["requests_sent"] for w in j["workers"]) == j["requests_sent"] == j["replies_total"] and sum(w["replies_total"] for w in j["workers"]) == j["replies_total"]' "not every request sent was answered"
-		check "$1" 'j["tcp"]["no_conn"] == 0 and j["tcp"]["resets_out"] == 0 and j["retransmissions"] == 0' "segments reached a worker that does not own their connection"
+		check "$1" 'j["tcp"]["no_conn"] == 0 and j["tcp"]["resets_out"] == 0' "segments reached a worker that does not own their connection"
 		check "$1" 'j["steering"] == "software" and sum(w["steered"]["in"] for w in j["workers"]) == sum(w["steered"]["out"] for w in j["workers"]) > 0 and all(w["steered"]["drops"] == 0 for w in j["workers"])' "no software steering, or segments lost in it"
 		check "$1" 'j["steering_cost"]["enqueues"] > 0 and j["steering_cost"]["enqueue_ns"] > 0 and j["steering_cost"]["dequeue_ns"] > 0' "steering cost not measured"
 	}
