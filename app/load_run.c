@@ -463,8 +463,18 @@ int load_run(struct dp *dp, const char *cmd, const struct load_run_args *a,
 		att[k].start = t0;
 		dp_call_on(dp, k, load_run_attach_fn, &att[k]);
 	}
-	if (nw == 1)
-		telemetry_publish(cmd, &lw[0].load, nif, &dp->clk, &dp->w.busy);
+	{
+		const struct load *tl[DP_WORKERS_MAX];
+		const struct netif *tn[DP_WORKERS_MAX];
+		const tsc_t *tb[DP_WORKERS_MAX];
+
+		for (k = 0; k < nw; k++) {
+			tl[k] = &lw[k].load;
+			tn[k] = lw[k].nif;
+			tb[k] = &dp_worker(dp, k)->busy;
+		}
+		telemetry_publish_n(cmd, tl, tn, tb, nw, &dp->clk);
+	}
 	last = csv_last = rte_rdtsc();
 	deadline = t0 + ns_to_tsc(&dp->clk, a->load.warmup + a->load.duration + a->load.linger +
 						 10000000000ull);

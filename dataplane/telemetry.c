@@ -18,10 +18,15 @@
 static pthread_mutex_t telemetry_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct {
 	const char *cmd;
-	const struct load *l;
+	const struct load *l; /* worker 0's (NULL: nothing running) */
 	const struct netif *nif;
 	const struct tsc_clock *clk;
 	const tsc_t *busy;
+	/* --workers N: every worker's, summed by the commands. */
+	unsigned int n;
+	const struct load *ls[TELEMETRY_WORKERS_MAX];
+	const struct netif *nifs[TELEMETRY_WORKERS_MAX];
+	const tsc_t *busys[TELEMETRY_WORKERS_MAX];
 } telemetry_cur;
 
 static const char *const telemetry_phases[] = { "idle", "warmup", "measure", "drain", "closing", "done" };
@@ -38,9 +43,10 @@ static int telemetry_stats(const char *c, const char *params, struct rte_tel_dat
 {
 	const struct load *l;
 	struct rte_tel_data *flags;
-	tsc_t now = rte_rdtsc(), ms, busy;
-	uint64_t replies, measured, perr = 0, conn_err, retx;
-	int phase;
+	tsc_t now = rte_rdtsc(), ms, busy = 0, kick = 0, measure_started = 0;
+	uint64_t replies = 0, measured = 0, measured_ok = 0, sent = 0, lost = 0, late = 0;
+	uint64_t perr = 0, conn_err = 0, retx = 0, tx_drop = 0, tx_nombuf = 0;
+	int phase = LOAD_DONE;
 
 	(void)c;
 	(void)params;
@@ -50,51 +56,68 @@ static int telemetry_stats(const char *c, const char *params, struct rte_tel_dat
 		telemetry_none(d);
 		goto out;
 	}
-	phase = RD(l->phase);
-	replies = RD(l->c.replies);
-	measured = RD(l->c.measured);
-	for (int i = 1; i < LOAD_PROTO_ERRS; i++)
-		perr += RD(l->c.proto_err[i]);
-	conn_err = RD(l->c.conn_refused) + RD(l->c.conn_reset) + RD(l->c.conn_timeout);
-	retx = RD(l->tcp->c.retransmits) + RD(l->tcp->c.fast_retransmits);
-	busy = RD(*telemetry_cur.busy);
+	for (unsigned int k = 0; k < telemetry_cur.n; k++) {
+		const struct load *w = telemetry_cur.ls[k];
+		const struct netif *nif = telemetry_cur.nifs[k];
+		int ph = RD(w->phase);
+		tsc_t ms0 = RD(w->measure_started);
+
+		if (ph < phase)
+			phase = ph;
+		if (ms0 && (!measure_started || tsc_before(ms0, measure_started)))
+			measure_started = ms0;
+		replies += RD(w->c.replies);
+		measured += RD(w->c.measured);
+		measured_ok += RD(w->c.measured_ok);
+		sent += RD(w->c.sent);
+		lost += RD(w->c.lost_requests);
+		late += RD(w->c.late);
+		for (int i = 1; i < LOAD_PROTO_ERRS; i++)
+			perr += RD(w->c.proto_err[i]);
+		conn_err += RD(w->c.conn_refused) + RD(w->c.conn_reset) + RD(w->c.conn_timeout);
+		retx += RD(w->tcp->c.retransmits) + RD(w->tcp->c.fast_retransmits);
+		busy += RD(*telemetry_cur.busys[k]);
+		kick += RD(nif->kick);
+		tx_drop += RD(nif->c.tx_drop);
+		tx_nombuf += RD(nif->c.tx_nombuf);
+	}
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_string(d, "command", telemetry_cur.cmd);
 	rte_tel_data_add_dict_string(d, "phase", telemetry_phases[phase]);
+	rte_tel_data_add_dict_u64(d, "workers", telemetry_cur.n);
 	ms = tsc_to_ns(telemetry_cur.clk, now - l->t_start) / 1000000u;
 	rte_tel_data_add_dict_u64(d, "elapsed_ms", ms);
-	rte_tel_data_add_dict_u64(d, "requests_sent", RD(l->c.sent));
+	rte_tel_data_add_dict_u64(d, "requests_sent", sent);
 	rte_tel_data_add_dict_u64(d, "replies", replies);
 	rte_tel_data_add_dict_u64(d, "replies_per_s", ms ? replies * 1000 / ms : 0);
 	rte_tel_data_add_dict_u64(d, "measured", measured);
-	rte_tel_data_add_dict_u64(d, "measured_ok", RD(l->c.measured_ok));
+	rte_tel_data_add_dict_u64(d, "measured_ok", measured_ok);
 	if (phase == LOAD_MEASURE) {
-		uint64_t wms = tsc_to_ns(telemetry_cur.clk, now - RD(l->measure_started)) / 1000000u;
+		uint64_t wms = tsc_to_ns(telemetry_cur.clk, now - measure_started) / 1000000u;
 
 		rte_tel_data_add_dict_u64(d, "measured_per_s", wms ? measured * 1000 / wms : 0);
 	}
 	rte_tel_data_add_dict_u64(d, "connection_errors", conn_err);
 	rte_tel_data_add_dict_u64(d, "protocol_errors", perr);
-	rte_tel_data_add_dict_u64(d, "lost_requests", RD(l->c.lost_requests));
+	rte_tel_data_add_dict_u64(d, "lost_requests", lost);
 	rte_tel_data_add_dict_u64(d, "retransmissions", retx);
-	rte_tel_data_add_dict_u64(d, "tx_drop", RD(telemetry_cur.nif->c.tx_drop));
-	rte_tel_data_add_dict_u64(d, "tx_nombuf", RD(telemetry_cur.nif->c.tx_nombuf));
+	rte_tel_data_add_dict_u64(d, "tx_drop", tx_drop);
+	rte_tel_data_add_dict_u64(d, "tx_nombuf", tx_nombuf);
 	rte_tel_data_add_dict_u64(d, "busy_ms", tsc_to_ns(telemetry_cur.clk, busy) / 1000000u);
-	rte_tel_data_add_dict_u64(d, "kick_ms",
-				  tsc_to_ns(telemetry_cur.clk, RD(telemetry_cur.nif->kick)) / 1000000u);
+	rte_tel_data_add_dict_u64(d, "kick_ms", tsc_to_ns(telemetry_cur.clk, kick) / 1000000u);
 	/* The validity flags (BENCHMARKS.md) that can already be told. */
 	flags = rte_tel_data_alloc();
 	if (flags) {
 		rte_tel_data_start_array(flags, RTE_TEL_STRING_VAL);
 		if (retx)
 			rte_tel_data_add_array_string(flags, "retransmissions");
-		if (conn_err || perr || RD(l->c.lost_requests))
+		if (conn_err || perr || lost)
 			rte_tel_data_add_array_string(flags, "errors");
-		if (RD(l->c.measured_ok) != measured)
+		if (measured_ok != measured)
 			rte_tel_data_add_array_string(flags, "non_ok_replies");
-		if (RD(telemetry_cur.nif->c.tx_drop) || RD(telemetry_cur.nif->c.tx_nombuf))
+		if (tx_drop || tx_nombuf)
 			rte_tel_data_add_array_string(flags, "port_drops");
-		if (RD(l->c.late))
+		if (late)
 			rte_tel_data_add_array_string(flags, "open_loop_late_sends");
 		rte_tel_data_add_dict_container(d, "flags", flags, 0);
 	}
@@ -105,8 +128,7 @@ out:
 
 static int telemetry_conns(const char *c, const char *params, struct rte_tel_data *d)
 {
-	const struct tcp_stack *s;
-	uint64_t by_state[TCP_LAST_ACK + 1] = { 0 };
+	uint64_t by_state[TCP_LAST_ACK + 1] = { 0 }, open = 0, established = 0;
 
 	(void)c;
 	(void)params;
@@ -115,16 +137,21 @@ static int telemetry_conns(const char *c, const char *params, struct rte_tel_dat
 		telemetry_none(d);
 		goto out;
 	}
-	s = telemetry_cur.l->tcp;
-	for (uint32_t i = 0; i < s->cfg.max_conns; i++) {
-		uint8_t st = RD(s->conns[i].state);
+	for (unsigned int k = 0; k < telemetry_cur.n; k++) {
+		const struct tcp_stack *s = telemetry_cur.ls[k]->tcp;
 
-		if (st <= TCP_LAST_ACK)
-			by_state[st]++;
+		for (uint32_t i = 0; i < s->cfg.max_conns; i++) {
+			uint8_t st = RD(s->conns[i].state);
+
+			if (st <= TCP_LAST_ACK)
+				by_state[st]++;
+		}
+		open += RD(s->n_open);
+		established += RD(s->c.established);
 	}
 	rte_tel_data_start_dict(d);
-	rte_tel_data_add_dict_u64(d, "open", RD(s->n_open));
-	rte_tel_data_add_dict_u64(d, "established_total", RD(s->c.established));
+	rte_tel_data_add_dict_u64(d, "open", open);
+	rte_tel_data_add_dict_u64(d, "established_total", established);
 	for (int st = 0; st <= TCP_LAST_ACK; st++)
 		rte_tel_data_add_dict_u64(d, tcp_state_name((enum tcp_state)st), by_state[st]);
 out:
@@ -134,6 +161,7 @@ out:
 
 static int telemetry_hist(const char *c, const char *params, struct rte_tel_data *d)
 {
+	struct hist sum = { 0 };
 	const struct hist *h;
 
 	(void)c;
@@ -144,6 +172,17 @@ static int telemetry_hist(const char *c, const char *params, struct rte_tel_data
 		goto out;
 	}
 	h = &telemetry_cur.l->hist;
+	if (telemetry_cur.n > 1) {
+		/* Several workers: their histograms added slot by slot (read while
+		 * they record: each slot whole, not one instant's snapshot). */
+		if (hist_init(&sum, h->lowest, h->highest, h->sig_digits) != 0) {
+			telemetry_none(d);
+			goto out;
+		}
+		for (unsigned int k = 0; k < telemetry_cur.n; k++)
+			hist_merge(&sum, &telemetry_cur.ls[k]->hist);
+		h = &sum;
+	}
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_string(d, "unit", "ns");
 	rte_tel_data_add_dict_u64(d, "n", hist_count(h));
@@ -154,6 +193,7 @@ static int telemetry_hist(const char *c, const char *params, struct rte_tel_data
 	rte_tel_data_add_dict_u64(d, "p999", hist_percentile(h, 99.9));
 	rte_tel_data_add_dict_u64(d, "max", hist_max(h));
 out:
+	hist_free(&sum);
 	pthread_mutex_unlock(&telemetry_lock);
 	return 0;
 }
@@ -182,12 +222,26 @@ int telemetry_register(void)
 void telemetry_publish(const char *cmd, const struct load *l, const struct netif *nif,
 		       const struct tsc_clock *clk, const tsc_t *busy)
 {
+	telemetry_publish_n(cmd, &l, &nif, &busy, 1, clk);
+}
+
+void telemetry_publish_n(const char *cmd, const struct load *const *l, const struct netif *const *nif,
+			 const tsc_t *const *busy, unsigned int n, const struct tsc_clock *clk)
+{
+	if (n < 1 || n > TELEMETRY_WORKERS_MAX)
+		return;
 	pthread_mutex_lock(&telemetry_lock);
 	telemetry_cur.cmd = cmd;
-	telemetry_cur.l = l;
-	telemetry_cur.nif = nif;
+	telemetry_cur.l = l[0];
+	telemetry_cur.nif = nif[0];
 	telemetry_cur.clk = clk;
-	telemetry_cur.busy = busy;
+	telemetry_cur.busy = busy[0];
+	telemetry_cur.n = n;
+	for (unsigned int k = 0; k < n; k++) {
+		telemetry_cur.ls[k] = l[k];
+		telemetry_cur.nifs[k] = nif[k];
+		telemetry_cur.busys[k] = busy[k];
+	}
 	pthread_mutex_unlock(&telemetry_lock);
 }
 

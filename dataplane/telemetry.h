@@ -28,6 +28,11 @@ int telemetry_register(void);
  * and busy must stay valid until then. */
 void telemetry_publish(const char *cmd, const struct load *l, const struct netif *nif,
 		       const struct tsc_clock *clk, const tsc_t *busy);
+/* --workers N: publish every worker's load, netif and busy counter; the
+ * commands sum them (and merge the histograms). */
+#define TELEMETRY_WORKERS_MAX 8
+void telemetry_publish_n(const char *cmd, const struct load *const *l, const struct netif *const *nif,
+			 const tsc_t *const *busy, unsigned int n, const struct tsc_clock *clk);
 void telemetry_withdraw(void);
 
 /* The socket path in dir (DPDK's runtime directory), for cleanup. */

@@ -652,8 +652,38 @@ http_kv_workers)
 		check "$1" 'j["steering_cost"]["enqueues"] > 0 and j["steering_cost"]["enqueue_ns"] > 0 and j["steering_cost"]["dequeue_ns"] > 0' "steering cost not measured"
 	}
 	"$LVPERF" http --port "af_packet:$host_if" --ip "$our_ip/24" --target "$peer_ip:80" --path /f1k \
-		--verify "$tmp/www/f1k" --workers 2 --cores 0,1,1 --connections 50 --duration 2s --warmup 1s --json \
-		>"$tmp/h.json" 2>"$tmp/err" || { cat "$tmp/err" >&2; fail "lvperf http --workers 2 exited $?"; }
+		--verify "$tmp/www/f1k" --workers 2 --cores 0,1,1 --connections 50 --duration 3s --warmup 1s --json \
+		>"$tmp/h.json" 2>"$tmp/err" & lv=$!
+	pids+=("$lv")
+	# Telemetry during the run sums both workers: 50 connections in all.
+	python3 - "/var/run/dpdk/lvp-$lv/dpdk_telemetry.v2" >"$tmp/tel.out" <<'PYEOF' || { cat "$tmp/tel.out" "$tmp/err" >&2; fail "telemetry of a 2-worker run wrong"; }
+import json, os, socket, sys, time
+path = sys.argv[1]
+for _ in range(200):
+    if os.path.exists(path):
+        break
+    time.sleep(0.1)
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.connect(path)
+json.loads(s.recv(4096).decode())
+def q(cmd):
+    s.send(cmd.encode())
+    return json.loads(s.recv(16384).decode())[cmd]
+for _ in range(300):
+    a = q("/lvperf/stats")
+    if a and a.get("phase") == "measure":
+        break
+    time.sleep(0.05)
+assert a and a["phase"] == "measure" and a["workers"] == 2, a
+time.sleep(0.5)
+b, c, h = q("/lvperf/stats"), q("/lvperf/connections"), q("/lvperf/histogram")
+print(a, b, c, h)
+assert b["measured"] > a["measured"] and b["requests_sent"] > a["requests_sent"], "counters did not advance"
+assert c["open"] == 50 and c["established"] == 50, "connections %s" % c
+assert h["n"] >= b["measured"] - 100 and h["n"] > 0 and 0 < h["min"] <= h["p50"] <= h["max"], "histogram %s" % h
+PYEOF
+	rc=0; wait "$lv" || rc=$?
+	[ "$rc" = 0 ] || { cat "$tmp/err" >&2; fail "lvperf http --workers 2 exited $rc"; }
 	workers_ok "$tmp/h.json"
 	check "$tmp/h.json" 'j["classes"]["2xx"] == j["requests"]' "not all 200"
 	logged=$(wc -l <"$tmp/access.log")
