@@ -110,8 +110,8 @@ int dp_open(struct dp *dp, const struct dp_config *cfg, char *err)
 		if (rc)
 			return rc;
 		if (ps.kind == PORT_AF_XDP && cfg->xdp_prog && dp->n_workers > 1) {
-			/* The hook clock is the port's, anchored by one worker. */
-			dp_info(dp, "--workers %u: RX stamped after the burst, not at the XDP hook", dp->n_workers);
+			/* The hook clock is the port's, anchored by one worker
+			 * (said below, once the port is known to take N queues). */
 			dp->xdp_prog[0] = 0;
 		} else if (ps.kind == PORT_AF_XDP && cfg->xdp_prog &&
 		    port_spec_set_xdp_prog(&ps, cfg->xdp_prog)) {
@@ -142,6 +142,8 @@ int dp_open(struct dp *dp, const struct dp_config *cfg, char *err)
 				return -ENOTSUP;
 			}
 		}
+		if (dp->n_workers > 1 && ps.kind == PORT_AF_XDP && cfg->xdp_prog)
+			dp_info(dp, "--workers %u: RX stamped after the burst, not at the XDP hook", dp->n_workers);
 		ps.queues = (uint16_t)dp->n_workers;
 		if (ps.kind == PORT_PCI)
 			dev_numa = cores_device_numa(ps.arg, 1);
