@@ -656,7 +656,7 @@ http_kv_workers)
 		>"$tmp/h.json" 2>"$tmp/err" & lv=$!
 	pids+=("$lv")
 	# Telemetry during the run sums both workers: 50 connections in all.
-	python3 - "/var/run/dpdk/lvp-$lv/dpdk_telemetry.v2" >"$tmp/tel.out" <<'PYEOF' || { cat "$tmp/tel.out" "$tmp/err" >&2; fail "telemetry of a 2-worker run wrong"; }
+	python3 - "/var/run/dpdk/lvp-$lv/dpdk_telemetry.v2" >"$tmp/tel.out" <<'PYEOF' || { kill -TERM "$lv"; wait "$lv" || true; cat "$tmp/tel.out" "$tmp/err" >&2; fail "telemetry of a 2-worker run wrong"; }
 import json, os, socket, sys, time
 path = sys.argv[1]
 for _ in range(200):
