@@ -46,6 +46,19 @@ trap cleanup EXIT INT TERM
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
+# leftovers PATH...: the caller's globs expanded (one matching nothing
+# stays itself and does not exist); prints every path that exists and
+# fails when there is one. Never `! ls -d A B`: true when one glob misses.
+leftovers() {
+	local p hits=()
+	for p in "$@"; do
+		if [ -e "$p" ] || [ -L "$p" ]; then hits+=("$p"); fi
+	done
+	[ "${#hits[@]}" -gt 0 ] || return 0
+	echo "left behind: ${hits[*]}" >&2
+	return 1
+}
+
 # Paths platform tools make outside lvp names (drivers/ledger.c
 # ledger_spill_paths), those that exist now, one per line.
 spill_paths_present() {
@@ -245,8 +258,7 @@ stages_ordered() {
 session_gone() {
 	! ip netns list | grep -q "^lvpss$1\b" || fail "namespace lvpss$1 left behind"
 	! ip link show "lvpss$1h" >/dev/null 2>&1 || fail "link lvpss$1h left behind"
-	! ls -d /tmp/lvpss"$1"-* /sys/fs/cgroup/*/lvpss"$1"* >/dev/null 2>&1 ||
-		fail "left behind: $(ls -d /tmp/lvpss"$1"-* /sys/fs/cgroup/*/lvpss"$1"* 2>/dev/null | tr '\n' ' ')"
+	leftovers /tmp/lvpss"$1"-* /sys/fs/cgroup/*/lvpss"$1"* || fail "files or cgroups of lvpss$1 left behind"
 }
 
 # A missing nginx/redis workload or image is a failure, never a skip
@@ -319,7 +331,7 @@ boot_case() {
 	check "$tmp/b.json" 'j["memory_rss_bytes"]["n"] == 3 and 0 < j["memory_rss_bytes"]["min"] < 2**30' "memory not measured"
 	local left="/sys/fs/cgroup/*/lvpbt$bpid /sys/fs/cgroup/*/lvpbt${bpid}[!0-9]* /tmp/lvpbt$bpid-*"
 	# shellcheck disable=SC2086
-	! ls -d $left >/dev/null 2>&1 || fail "boot left cgroups or files: $(ls -d $left 2>/dev/null)"
+	leftovers $left || fail "boot left cgroups or files"
 	"$LVPERF" boot --platform nosuch >/dev/null 2>"$tmp/err" && fail "unknown platform accepted"
 	grep -q "no platform 'nosuch'" "$tmp/err" || fail "unknown platform: no clear error"
 }
@@ -342,8 +354,8 @@ boot_kill_cleanup() {
 	ls -d /tmp/lvpbt"$victim"-* >/dev/null 2>&1 || fail "nothing was left to clean up (the test is void)"
 	"$LVPERF" cleanup >"$tmp/c.out" 2>&1 || { cat "$tmp/c.out" >&2; fail "lvperf cleanup exited $?"; }
 	cat "$tmp/c.out"
-	! ls -d /tmp/lvpbt"$victim"-* /run/lxc/lock/tmp/lvpbt"$victim"-* >/dev/null 2>&1 || fail "files of $victim still there"
-	! ls -d /sys/fs/cgroup/*/"lvpbt$victim" >/dev/null 2>&1 || fail "cgroups lvpbt$victim still there"
+	leftovers /tmp/lvpbt"$victim"-* /run/lxc/lock/tmp/lvpbt"$victim"-* || fail "files of $victim still there"
+	leftovers /sys/fs/cgroup/*/"lvpbt$victim" || fail "cgroups lvpbt$victim still there"
 	! ip -o link | grep -q "lvpbt$victim" || fail "links of $victim still there"
 	! ip netns list | grep -q "^lvpbt$victim" || fail "namespace lvpbt$victim still there"
 }
@@ -365,8 +377,7 @@ workload_case() {
 		pids+=("$bp")
 		wait "$bp" || { cat "$tmp/err" >&2; fail "lvperf boot $1 $w exited $?"; }
 		# Its own resources only: other lvperf runs may be live.
-		! ls -d /sys/fs/cgroup/*/lvpbt"$bp"* /tmp/lvpbt"$bp"-* >/dev/null 2>&1 ||
-			fail "boot left cgroups or files: $(ls -d /sys/fs/cgroup/*/lvpbt"$bp"* /tmp/lvpbt"$bp"-* 2>/dev/null)"
+		leftovers /sys/fs/cgroup/*/lvpbt"$bp"* /tmp/lvpbt"$bp"-* || fail "boot left cgroups or files"
 		! ip -o link | grep -q "lvpbt$bp" || fail "boot left links of lvpbt$bp"
 		check "$tmp/$w.json" 'j["workload"] == "'$w'" and j["startup"]["summary"]["first_beacon_ns"]["n"] == 3 and all(0 < r["first_beacon_ns"] < 10e9 for r in j["startup"]["runs"])' "$1 $w: 3 beacons not seen"
 		check "$tmp/$w.json" 'os.stat("'$bin'").st_blocks * 512 <= j["image_bytes"] < 2**30' "$1 $w: image size implausible"
@@ -383,7 +394,7 @@ workload_case() {
 		fi
 		echo "$1 $w: beacon $(json "$tmp/$w.json" '[round(r["first_beacon_ns"] / 1e6, 1) for r in j["startup"]["runs"]]') ms, image $(json "$tmp/$w.json" 'j["image_bytes"]') B, rss $(json "$tmp/$w.json" 'int(j["memory_rss_bytes"]["mean"])') B"
 	done
-	! ls -d "$LVPERF_CACHE"/images/lvptmp-* >/dev/null 2>&1 || fail "unfinished image builds left in the cache"
+	leftovers "$LVPERF_CACHE"/images/lvptmp-* || fail "unfinished image builds left in the cache"
 	if [ "$1" = podman ]; then # the test's own store goes with its cache
 		c="$LVPERF_CACHE/lvp-podman"
 		podman --root "$c/root" --runroot "$c/run" --tmpdir "$c/tmp" --cgroup-manager cgroupfs \
@@ -401,7 +412,7 @@ platform_skip() {
 }
 # vm_gone PID TAGPREFIX: nothing of lvperf PID's target (lvp<TAGPREFIX><PID>) left.
 vm_gone() {
-	! ls -d /tmp/lvp"$2$1"-* >/dev/null 2>&1 || fail "files left: $(ls -d /tmp/lvp"$2$1"-*)"
+	leftovers /tmp/lvp"$2$1"-* || fail "files of lvp$2$1 left"
 	[ ! -e "/run/lvperf/$1.ledger" ] || fail "ledger of $1 still open: $(cat "/run/lvperf/$1.ledger")"
 	! ps -eo args | grep -q "[l]vp$2$1" || fail "a process of lvp$2$1 is still running"
 	! ip -o link | grep -q "lvp$2$1" || fail "a link of lvp$2$1 is left"
@@ -431,7 +442,7 @@ boot_vm() {
 	# before the guest's first packet. (libvirt creates that file itself,
 	# before QEMU runs, so it has no such stage.)
 	[ "$1" != qemu ] || check "$tmp/b.json" 'j["startup"]["summary"]["vmm_ns"]["n"] == '"$4"' and all(r["spawn_ns"] <= r["vmm_after_ns"] < r["vmm_ns"] < r["first_arp_ns"] for r in j["startup"]["runs"])' "VMM stage missing or out of order"
-	! ls -d /tmp/lvpbt"$lv"-* >/dev/null 2>&1 || fail "files left: $(ls -d /tmp/lvpbt"$lv"-*)"
+	leftovers /tmp/lvpbt"$lv"-* || fail "files of lvpbt$lv left"
 	[ ! -e "/run/lvperf/$lv.ledger" ] || fail "ledger of $lv still open: $(cat "/run/lvperf/$lv.ledger")"
 	! ps -eo args | grep -q "[l]vpbt$lv" || fail "a process of lvpbt$lv is still running"
 	! ip -o link | grep -q "lvpbt$lv" || fail "a link of lvpbt$lv is left"
@@ -590,7 +601,7 @@ vm_available)
 		if "$LVPERF" boot --platform $p --repeat 1 >/dev/null 2>"$tmp/err"; then fail "$p booted without --image"; fi
 		grep -q -- "--image PATH is required" "$tmp/err" || { cat "$tmp/err" >&2; fail "$p: no clear error without --image"; }
 	done
-	! ls -d /tmp/lvpbt*-osv /tmp/lvpbt*-unikraft >/dev/null 2>&1 || fail "a failed prepare left files"
+	leftovers /tmp/lvpbt*-osv /tmp/lvpbt*-unikraft || fail "a failed prepare left files"
 	;;
 boot_floor)
 	# The floor guest: its beacon through lvperf boot (KVM if the probe
@@ -726,7 +737,7 @@ boot_crun)
 	;;
 boot_podman)
 	boot_case podman
-	! ls -d /sys/fs/cgroup/*/lvpbt* >/dev/null 2>&1 || fail "podman left cgroups"
+	leftovers /sys/fs/cgroup/*/lvpbt* || fail "podman left cgroups"
 	;;
 boot_docker)
 	boot_case docker
@@ -762,7 +773,7 @@ boot_libvirt-lxc)
 		[ -z "$st" ] || [ "${st#Z}" != "$st" ] || fail "process $p of the killed run's container still runs ($st)"
 	done
 	! ps -eo args | grep -q "[l]vpbt$victim" || fail "a process of lvpbt$victim still runs: $(ps -eo pid,args | grep "[l]vpbt$victim")"
-	! ls -d /sys/fs/cgroup/*/lvpbt"$victim"* /tmp/lvpbt"$victim"-* >/dev/null 2>&1 || fail "cgroups or files of $victim left"
+	leftovers /sys/fs/cgroup/*/lvpbt"$victim"* /tmp/lvpbt"$victim"-* || fail "cgroups or files of $victim left"
 	! ip -o link | grep -q "lvpbt$victim" || fail "links of $victim left"
 	;;
 libvirt_uri)
@@ -794,7 +805,7 @@ libvirt_uri)
 	pids+=("$lp")
 	wait "$lp" || { cat "$tmp/err" >&2; fail "boot libvirt-lxc uri= exited $?"; }
 	check "$tmp/b.json" 'j["startup"]["summary"]["first_beacon_ns"]["n"] == 2' "2 beacons from the URI's LXC domain not seen"
-	! ls -d /tmp/lvpbt"$lp"-* >/dev/null 2>&1 || fail "the uri= run left files"
+	leftovers /tmp/lvpbt"$lp"-* || fail "the uri= run left files"
 	kill -0 "$ld" || fail "the URI's libvirtd was stopped"
 	[ -z "$(virsh -q -c "$uri" list --all --name)" ] || fail "domains left in the URI's libvirtd: $(virsh -q -c "$uri" list --all --name)"
 	rc=0
@@ -846,7 +857,7 @@ image_cache)
 		{ cat "$tmp/err" >&2; fail "redis image build exited $?"; }
 	check "$tmp/i4.json" 'j["import_as"] == "lvp-redis:" + j["hash"] and os.path.isfile(j["rootfs"] + "/usr/bin/redis-server") and os.path.isfile(j["rootfs"] + "/etc/redis/redis.conf")' "redis image or its import name wrong"
 	grep -qx 'save ""' "$(json "$tmp/i4.json" 'j["rootfs"]')/etc/redis/redis.conf" || fail "redis persistence not off"
-	! ls -d "$LVPERF_CACHE"/images/lvptmp-* >/dev/null 2>&1 || fail "unfinished image builds left in the cache"
+	leftovers "$LVPERF_CACHE"/images/lvptmp-* || fail "unfinished image builds left in the cache"
 	# Bad input: one clear line, usage exit code.
 	rc=0; "$tmp/bin/lvperf" image build --workload nosuch --for runc >/dev/null 2>"$tmp/err" || rc=$?
 	[ "$rc" = 64 ] && grep -q "no workload 'nosuch'" "$tmp/err" || fail "unknown workload: exit $rc, $(cat "$tmp/err")"
@@ -903,9 +914,8 @@ boot_lxd)
 	! ps -eo stat,comm | awk '$1 ~ /Z/ && ($2 == "lxd" || $2 == "lxc")' | grep -q . || fail "zombie lxd/lxc processes left"
 	! ps -eo args | grep -q '^/usr/bin/lxd .*/tmp/lvpbt' || fail "an lxd that lvperf started still runs"
 	! grep -q ' /tmp/lvpbt[0-9]*-lxd' /proc/mounts || fail "LXD mounts left: $(grep ' /tmp/lvpbt[0-9]*-lxd' /proc/mounts)"
-	! ls -d /run/lxc/lock/tmp/lvpbt*-lxd >/dev/null 2>&1 || fail "LXD's lock directories left: $(ls -d /run/lxc/lock/tmp/lvpbt*-lxd)"
-	! ls -d /sys/fs/cgroup/*/lxc.pivot /sys/fs/cgroup/*/lxc.payload.lvpbt* >/dev/null 2>&1 ||
-		fail "LXD left cgroups outside lvp names: $(ls -d /sys/fs/cgroup/*/lxc.pivot /sys/fs/cgroup/*/lxc.payload.lvpbt* 2>/dev/null | head -3)"
+	leftovers /run/lxc/lock/tmp/lvpbt*-lxd || fail "LXD's lock directories left"
+	leftovers /sys/fs/cgroup/*/lxc.pivot /sys/fs/cgroup/*/lxc.payload.lvpbt* || fail "LXD left cgroups outside lvp names"
 	# lvperf killed mid-run: its lxd, instance, pool, mounts and cgroups stay;
 	# lvperf cleanup --ledger removes all of them.
 	"$LVPERF" boot --platform lxd --repeat 1000 --gap 1s --quiet >/dev/null 2>&1 &
@@ -925,8 +935,8 @@ boot_lxd)
 	grep -q "removed lxdd /tmp/lvpbt$victim-lxd" "$tmp/c.out" || fail "cleanup did not report the lxd it stopped"
 	! ps -eo args | grep -q "^/usr/bin/lxd .*/tmp/lvpbt$victim-" || fail "the lxd of $victim still runs"
 	! grep -q " /tmp/lvpbt$victim-" /proc/mounts || fail "mounts of $victim still there"
-	! ls -d /tmp/lvpbt"$victim"-* /run/lxc/lock/tmp/lvpbt"$victim"-* >/dev/null 2>&1 || fail "files of $victim still there"
-	! ls -d /sys/fs/cgroup/*/"lvpbt$victim" >/dev/null 2>&1 || fail "cgroups lvpbt$victim still there"
+	leftovers /tmp/lvpbt"$victim"-* /run/lxc/lock/tmp/lvpbt"$victim"-* || fail "files of $victim still there"
+	leftovers /sys/fs/cgroup/*/"lvpbt$victim" || fail "cgroups lvpbt$victim still there"
 	! ip -o link | grep -q "lvpbt$victim" || fail "links of $victim still there"
 	# An LXD that already runs (started here, not by lvperf) is used, left
 	# running, and holds no lvp object afterwards.
@@ -1210,7 +1220,7 @@ platform_net_docker)
 	lp=$!; pids+=("$lp")
 	wait "$lp" || { cat "$tmp/err" >&2; fail "boot --net platform exited $?"; }
 	check "$tmp/b.json" 'j["net"] == "platform" and "bridge" in j["variant"] and j["startup"]["summary"]["first_beacon_ns"]["n"] == 3' "3 beacons through docker's bridge not seen"
-	! ls -d /sys/fs/cgroup/*/lvpbt"$lp"* /tmp/lvpbt"$lp"-* >/dev/null 2>&1 || fail "boot left cgroups or files"
+	leftovers /sys/fs/cgroup/*/lvpbt"$lp"* /tmp/lvpbt"$lp"-* || fail "boot left cgroups or files"
 	"$LVPERF" http --platform docker --net platform --workload nginx --connections 10 --duration 2s --warmup 1s --json \
 		>"$tmp/h.json" 2>"$tmp/err" &
 	lp=$!; pids+=("$lp")
