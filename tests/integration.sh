@@ -325,6 +325,7 @@ boot_case() {
 	# in the background for its PID: other runs' lvpbt* may exist meanwhile
 	"$LVPERF" boot --platform "$1" --repeat 3 --json >"$tmp/b.json" 2>"$tmp/err" &
 	local bpid=$!
+	boot_pid=$bpid # for the caller's own checks
 	wait "$bpid" || { cat "$tmp/err" >&2; fail "lvperf boot $1 exited $?"; }
 	check "$tmp/b.json" 'j["startup"]["summary"]["first_beacon_ns"]["n"] == 3 and all(0 < r["first_beacon_ns"] < 10e9 for r in j["startup"]["runs"])' "3 beacons not seen"
 	check "$tmp/b.json" 'os.stat("'"$BEACON"'").st_blocks * 512 <= j["image_bytes"] < 2**30' "image size implausible"
@@ -737,7 +738,8 @@ boot_crun)
 	;;
 boot_podman)
 	boot_case podman
-	leftovers /sys/fs/cgroup/*/lvpbt* || fail "podman left cgroups"
+	# its own run's only: other lvperf runs (the soak) may be live
+	leftovers /sys/fs/cgroup/*/lvpbt"$boot_pid" /sys/fs/cgroup/*/lvpbt"$boot_pid"[!0-9]* || fail "podman left cgroups"
 	;;
 boot_docker)
 	boot_case docker
@@ -746,7 +748,7 @@ boot_docker)
 	;;
 boot_gvisor)
 	boot_case gvisor
-	! grep -q lvpbt /proc/mounts || fail "gvisor's mount namespace still mounted"
+	! grep "lvpbt${boot_pid}[^0-9]" /proc/mounts || fail "gvisor's mount namespace still mounted"
 	;;
 boot_libvirt-lxc)
 	# an LXC domain of the private libvirtd: 3 starts, its partition
