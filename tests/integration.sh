@@ -2149,7 +2149,8 @@ faults)
 	# correct and count what the faults did (void if nothing happened).
 	# tc netem does it all; a kernel without it (CONFIG_NET_SCH_NETEM off,
 	# as here) gets loss and duplication from nftables (numgen, dup) and
-	# no delay or reordering, said on the output.
+	# no delay or reordering, said on the output: faults_delay has those
+	# through tests/faultline.
 	make_ns
 	offloads_off
 	start_nginx
