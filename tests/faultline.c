@@ -51,8 +51,8 @@ struct dir {
 	const char *name;
 	int in, out; /* sockets */
 	struct fault f;
-	struct frame *pool;	   /* QUEUE_MAX frames */
-	struct frame **heap;	   /* by (due, seq) */
+	struct frame *pool;  /* QUEUE_MAX frames */
+	struct frame **heap; /* by (due, seq) */
 	struct frame **free_list;
 	unsigned n_heap, n_free;
 	struct frame *held; /* reordered: goes out behind the next frame */
@@ -273,8 +273,8 @@ static uint64_t next_due(const struct dir *d)
 
 static int open_if(const char *name)
 {
-	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL) };
-	struct packet_mreq mr = { .mr_type = PACKET_MR_PROMISC };
+	struct sockaddr_ll sll = {.sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL)};
+	struct packet_mreq mr = {.mr_type = PACKET_MR_PROMISC};
 	int fd, one = 1, big = 4 << 20;
 
 	sll.sll_ifindex = (int)if_nametoindex(name);
@@ -315,21 +315,24 @@ static int dir_init(struct dir *d, const char *name, int in, int out)
 
 static void report(const struct dir *d)
 {
-	printf("{\"dir\": \"%s\", \"rx\": %llu, \"tx\": %llu, \"lost\": %llu, \"duplicated\": %llu, "
-	       "\"reordered\": %llu, \"overflow\": %llu, \"too_big\": %llu, \"tx_errors\": %llu, "
-	       "\"mean_delay_us\": %.1f}\n",
-	       d->name, (unsigned long long)d->rx, (unsigned long long)d->tx, (unsigned long long)d->lost,
-	       (unsigned long long)d->duplicated, (unsigned long long)d->reordered,
-	       (unsigned long long)d->overflow, (unsigned long long)d->too_big,
-	       (unsigned long long)d->tx_errors,
-	       d->rx - d->lost - d->too_big ? (double)d->delay_sum_ns / 1000.0 / (double)(d->rx - d->lost - d->too_big)
-					    : 0.0);
+	printf(
+	    "{\"dir\": \"%s\", \"rx\": %llu, \"tx\": %llu, \"lost\": %llu, \"duplicated\": %llu, "
+	    "\"reordered\": %llu, \"overflow\": %llu, \"too_big\": %llu, \"tx_errors\": %llu, "
+	    "\"mean_delay_us\": %.1f}\n",
+	    d->name, (unsigned long long)d->rx, (unsigned long long)d->tx,
+	    (unsigned long long)d->lost, (unsigned long long)d->duplicated,
+	    (unsigned long long)d->reordered, (unsigned long long)d->overflow,
+	    (unsigned long long)d->too_big, (unsigned long long)d->tx_errors,
+	    d->rx - d->lost - d->too_big
+		? (double)d->delay_sum_ns / 1000.0 / (double)(d->rx - d->lost - d->too_big)
+		: 0.0);
 }
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: faultline IF_A IF_B [--a2b SPEC] [--b2a SPEC] [--both SPEC] [--seed N]\n"
-			"  SPEC: loss=PCT,dup=PCT,reorder=PCT,delay=US,jitter=US,hold=US\n");
+	fprintf(stderr,
+		"usage: faultline IF_A IF_B [--a2b SPEC] [--b2a SPEC] [--both SPEC] [--seed N]\n"
+		"  SPEC: loss=PCT,dup=PCT,reorder=PCT,delay=US,jitter=US,hold=US\n");
 	exit(64);
 }
 
@@ -337,8 +340,8 @@ int main(int argc, char **argv)
 {
 	static uint8_t buf[65536];
 	struct dir dirs[2];
-	struct sigaction sa = { .sa_handler = on_signal };
-	struct fault a2b = { .hold_ns = 5000000 }, b2a = { .hold_ns = 5000000 };
+	struct sigaction sa = {.sa_handler = on_signal};
+	struct fault a2b = {.hold_ns = 5000000}, b2a = {.hold_ns = 5000000};
 	uint64_t seed = (uint64_t)now_ns() ^ (uint64_t)getpid();
 	int a, b;
 
@@ -369,14 +372,15 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	a = open_if(argv[1]);
 	b = open_if(argv[2]);
-	if (a < 0 || b < 0 || dir_init(&dirs[0], "a2b", a, b) != 0 || dir_init(&dirs[1], "b2a", b, a) != 0)
+	if (a < 0 || b < 0 || dir_init(&dirs[0], "a2b", a, b) != 0 ||
+	    dir_init(&dirs[1], "b2a", b, a) != 0)
 		return 1;
 	dirs[0].f = a2b;
 	dirs[1].f = b2a;
 	printf("ready seed %llu\n", (unsigned long long)seed);
 	fflush(stdout);
 	while (!stop) {
-		struct pollfd p[2] = { { .fd = a, .events = POLLIN }, { .fd = b, .events = POLLIN } };
+		struct pollfd p[2] = {{.fd = a, .events = POLLIN}, {.fd = b, .events = POLLIN}};
 		uint64_t now = now_ns(), due = next_due(&dirs[0]);
 		struct timespec ts, *tsp = NULL;
 
@@ -400,8 +404,9 @@ int main(int argc, char **argv)
 			for (;;) { /* drain: every frame stamped on arrival */
 				struct sockaddr_ll from;
 				socklen_t fl = sizeof(from);
-				ssize_t n = recvfrom(dirs[k].in, buf, sizeof(buf), MSG_DONTWAIT | MSG_TRUNC,
-						     (struct sockaddr *)&from, &fl);
+				ssize_t n =
+				    recvfrom(dirs[k].in, buf, sizeof(buf), MSG_DONTWAIT | MSG_TRUNC,
+					     (struct sockaddr *)&from, &fl);
 
 				if (n < 0)
 					break;
