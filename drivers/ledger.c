@@ -588,6 +588,15 @@ static int ledger_undo(const char *kind, const char *name, FILE *out)
 		if (sscanf(name, "%d %llu", &pid, &start) != 2 || pid <= 1 ||
 		    ledger_starttime(pid) != start || kill(pid, SIGKILL) != 0)
 			return 0;
+		/* Gone (or a zombie) before the files recorded ahead of it
+		 * are removed: a dying daemon may still write them. Up to 5 s
+		 * (a process in D state outlasts SIGKILL). */
+		for (int w = 0; w < 500; w++) {
+			waitpid(pid, NULL, WNOHANG); /* ours: reaped; else ECHILD */
+			if (!proc_alive(pid))
+				break;
+			usleep(10000);
+		}
 	} else if (strcmp(kind, LEDGER_SPILL) == 0) {
 		if (!ledger_spill_remove(name))
 			return 0;

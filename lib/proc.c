@@ -5,11 +5,14 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -47,6 +50,110 @@ int proc_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *
 	return rc;
 }
 
+/* fd (0..2) from path opened with flags; 0, or -1 with errno. */
+static int proc_child_open(int fd, const char *path, int flags, mode_t mode)
+{
+	int f = open(path, flags, mode);
+
+	if (f < 0)
+		return -1;
+	if (f != fd) {
+		if (dup2(f, fd) < 0)
+			return -1;
+		close(f);
+	}
+	return 0;
+}
+
+/*
+ * The child of proc_spawn_fork, between vfork and exec: what the
+ * posix_spawn path's file actions and attributes do, in the same order,
+ * plus PR_SET_PDEATHSIG. It shares the parent's memory until exec, so it
+ * only makes system calls and leaves its errno in *err. Never returns.
+ */
+static __attribute__((noinline, noreturn)) void proc_child(char *const argv[], const struct proc_io *io,
+							   pid_t parent, volatile int *err)
+{
+	int wflags = O_WRONLY | O_CREAT | (io->append ? O_APPEND : O_TRUNC);
+	mode_t mode = io->mode ? io->mode : 0600;
+	struct sigaction dfl;
+	struct rlimit rl;
+	cpu_set_t set;
+	sigset_t none;
+
+	/* SIGKILL when the thread that spawned us exits; lvperf may have
+	 * died between vfork and prctl: then our parent is someone else. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0)
+		goto fail;
+	if (getppid() != parent) {
+		*err = ESRCH;
+		_exit(127);
+	}
+	if (proc_narrow && sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_ISSET(proc_avoid, &set)) {
+		CPU_CLR(proc_avoid, &set);
+		if (CPU_COUNT(&set) > 0)
+			sched_setaffinity(0, sizeof(set), &set);
+	}
+	if (io->dir && chdir(io->dir) != 0)
+		goto fail;
+	if (io->in_fd > 2 ? dup2(io->in_fd, 0) < 0 : io->in && proc_child_open(0, io->in, O_RDONLY, 0) != 0)
+		goto fail;
+	if (io->out_fd > 2 ? dup2(io->out_fd, 1) < 0 : io->out && proc_child_open(1, io->out, wflags, mode) != 0)
+		goto fail;
+	if (io->err_fd > 2 ? dup2(io->err_fd, 2) < 0
+	    : io->err == PROC_IO_STDOUT ? dup2(1, 2) < 0
+	    : io->err && proc_child_open(2, io->err, wflags, mode) != 0)
+		goto fail;
+	if (close_range(3, ~0u, 0) != 0) { /* kernel < 5.9 */
+		if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > 1u << 20)
+			rl.rlim_cur = 1u << 20;
+		for (int fd = 3; fd < (int)rl.rlim_cur; fd++)
+			close(fd);
+	}
+	memset(&dfl, 0, sizeof(dfl));
+	dfl.sa_handler = SIG_DFL;
+	for (int sig = 1; sig < NSIG; sig++)
+		sigaction(sig, &dfl, NULL); /* EINVAL for SIGKILL, SIGSTOP, glibc's own */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	execvp(argv[0], argv);
+fail:
+	*err = errno ? errno : EINVAL;
+	_exit(127);
+}
+
+/*
+ * proc_spawn_io with PR_SET_PDEATHSIG, which posix_spawn cannot set: vfork
+ * (the parent waits until the child has exec'd or failed, as glibc's
+ * posix_spawn does), every signal blocked across it so no handler of
+ * lvperf's runs in the child before proc_child resets them.
+ */
+static int proc_spawn_fork(char *const argv[], const struct proc_io *io, pid_t *pid)
+{
+	volatile int err = 0;
+	pid_t parent = getpid(), child;
+	sigset_t all, old;
+	int rc;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	child = vfork();
+	if (child == 0)
+		proc_child(argv, io, parent, &err);
+	rc = child < 0 ? errno : 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc)
+		return -rc;
+	if (err) { /* it exited 127 without exec: reap it, report why */
+		rc = err;
+		while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
+			;
+		return -rc;
+	}
+	*pid = child;
+	return 0;
+}
+
 int proc_spawn_io(char *const argv[], const struct proc_io *io, pid_t *pid)
 {
 	static const struct proc_io keep;
@@ -58,6 +165,8 @@ int proc_spawn_io(char *const argv[], const struct proc_io *io, pid_t *pid)
 
 	if (!io)
 		io = &keep;
+	if (io->pdeathsig)
+		return proc_spawn_fork(argv, io, pid);
 	mode = io->mode ? io->mode : 0600;
 	wflags = O_WRONLY | O_CREAT | (io->append ? O_APPEND : O_TRUNC);
 	posix_spawn_file_actions_init(&fa);
@@ -94,9 +203,9 @@ int proc_spawn_io(char *const argv[], const struct proc_io *io, pid_t *pid)
 	return -rc;
 }
 
-static int proc_spawn(char *const argv[], int quiet, const char *log, pid_t *pid)
+static int proc_spawn(char *const argv[], int quiet, const char *log, int pdeathsig, pid_t *pid)
 {
-	struct proc_io io = { 0 };
+	struct proc_io io = { .pdeathsig = pdeathsig };
 
 	if (quiet) {
 		io.out = "/dev/null";
@@ -112,12 +221,12 @@ static int proc_spawn(char *const argv[], int quiet, const char *log, pid_t *pid
 
 int proc_start(char *const argv[], int quiet, pid_t *pid)
 {
-	return proc_spawn(argv, quiet, NULL, pid);
+	return proc_spawn(argv, quiet, NULL, 0, pid);
 }
 
 int proc_start_log(char *const argv[], const char *log, pid_t *pid)
 {
-	return proc_spawn(argv, 0, log, pid);
+	return proc_spawn(argv, 0, log, 0, pid);
 }
 
 static void proc_nap(void)
@@ -190,7 +299,8 @@ int proc_stop(pid_t pid, uint64_t grace_ns, int *status)
 int proc_run(char *const argv[], int quiet, uint64_t timeout_ns)
 {
 	pid_t pid;
-	int status, rc = proc_start(argv, quiet, &pid);
+	/* Waited for here: this thread outlives it, PDEATHSIG is safe. */
+	int status, rc = proc_spawn(argv, quiet, NULL, 1, &pid);
 
 	if (rc)
 		return rc;
@@ -226,7 +336,7 @@ static int proc_ms_until(uint64_t end)
 
 int proc_output(char *const argv[], char *buf, size_t len, uint64_t timeout_ns)
 {
-	struct proc_io io = { .err = "/dev/null" };
+	struct proc_io io = { .err = "/dev/null", .pdeathsig = 1 };
 	uint64_t end = proc_now_ns() + timeout_ns;
 	char sink[256];
 	size_t got = 0;

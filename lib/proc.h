@@ -32,6 +32,11 @@ struct proc_io {
 	int err_fd;		/* > 2: likewise for stderr */
 	mode_t mode;		/* of the files out and err create; 0: 0600 */
 	int append;		/* open out and err with O_APPEND, not O_TRUNC */
+	int pdeathsig;		/* the child is SIGKILLed when the calling THREAD
+				 * exits (PR_SET_PDEATHSIG; a fork path, not
+				 * posix_spawn): only for a child that thread
+				 * waits for (proc_run, proc_output), never a
+				 * daemon another thread stops later */
 };
 
 /* proc_io.err: stderr goes where stdout goes. */
@@ -92,7 +97,9 @@ int proc_stop(pid_t pid, uint64_t grace_ns, int *status);
 
 /*
  * Run argv to completion within timeout_ns (killed after it). Returns the
- * exit status (0..255), 128 + signal, or -errno.
+ * exit status (0..255), 128 + signal, or -errno. The command dies with
+ * lvperf (proc_io.pdeathsig): a SIGKILLed lvperf leaves no helper command
+ * (podman rm, runc delete, ...) running to make state after cleanup.
  */
 int proc_run(char *const argv[], int quiet, uint64_t timeout_ns);
 
@@ -104,6 +111,7 @@ int proc_run(char *const argv[], int quiet, uint64_t timeout_ns);
  * anything it left holding the pipe) is SIGKILLed by PID when it runs
  * out, reaped, and -ETIMEDOUT returned with what it wrote so far in buf.
  * Returns the exit status as proc_run() does, -ETIMEDOUT, or -errno.
+ * Like proc_run's, the command dies with lvperf (proc_io.pdeathsig).
  */
 int proc_output(char *const argv[], char *buf, size_t len, uint64_t timeout_ns);
 

@@ -46,6 +46,19 @@ trap cleanup EXIT INT TERM
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
+# leftovers PATH...: the caller's globs expanded (one matching nothing
+# stays itself and does not exist); prints every path that exists and
+# fails when there is one. Never `! ls -d A B`: true when one glob misses.
+leftovers() {
+	local p hits=()
+	for p in "$@"; do
+		if [ -e "$p" ] || [ -L "$p" ]; then hits+=("$p"); fi
+	done
+	[ "${#hits[@]}" -gt 0 ] || return 0
+	echo "left behind: ${hits[*]}" >&2
+	return 1
+}
+
 # Paths platform tools make outside lvp names (drivers/ledger.c
 # ledger_spill_paths), those that exist now, one per line.
 spill_paths_present() {
@@ -245,8 +258,7 @@ stages_ordered() {
 session_gone() {
 	! ip netns list | grep -q "^lvpss$1\b" || fail "namespace lvpss$1 left behind"
 	! ip link show "lvpss$1h" >/dev/null 2>&1 || fail "link lvpss$1h left behind"
-	! ls -d /tmp/lvpss"$1"-* /sys/fs/cgroup/*/lvpss"$1"* >/dev/null 2>&1 ||
-		fail "left behind: $(ls -d /tmp/lvpss"$1"-* /sys/fs/cgroup/*/lvpss"$1"* 2>/dev/null | tr '\n' ' ')"
+	leftovers /tmp/lvpss"$1"-* /sys/fs/cgroup/*/lvpss"$1"* || fail "files or cgroups of lvpss$1 left behind"
 }
 
 # A missing nginx/redis workload or image is a failure, never a skip
@@ -313,13 +325,14 @@ boot_case() {
 	# in the background for its PID: other runs' lvpbt* may exist meanwhile
 	"$LVPERF" boot --platform "$1" --repeat 3 --json >"$tmp/b.json" 2>"$tmp/err" &
 	local bpid=$!
+	boot_pid=$bpid # for the caller's own checks
 	wait "$bpid" || { cat "$tmp/err" >&2; fail "lvperf boot $1 exited $?"; }
 	check "$tmp/b.json" 'j["startup"]["summary"]["first_beacon_ns"]["n"] == 3 and all(0 < r["first_beacon_ns"] < 10e9 for r in j["startup"]["runs"])' "3 beacons not seen"
 	check "$tmp/b.json" 'os.stat("'"$BEACON"'").st_blocks * 512 <= j["image_bytes"] < 2**30' "image size implausible"
 	check "$tmp/b.json" 'j["memory_rss_bytes"]["n"] == 3 and 0 < j["memory_rss_bytes"]["min"] < 2**30' "memory not measured"
 	local left="/sys/fs/cgroup/*/lvpbt$bpid /sys/fs/cgroup/*/lvpbt${bpid}[!0-9]* /tmp/lvpbt$bpid-*"
 	# shellcheck disable=SC2086
-	! ls -d $left >/dev/null 2>&1 || fail "boot left cgroups or files: $(ls -d $left 2>/dev/null)"
+	leftovers $left || fail "boot left cgroups or files"
 	"$LVPERF" boot --platform nosuch >/dev/null 2>"$tmp/err" && fail "unknown platform accepted"
 	grep -q "no platform 'nosuch'" "$tmp/err" || fail "unknown platform: no clear error"
 }
@@ -342,8 +355,8 @@ boot_kill_cleanup() {
 	ls -d /tmp/lvpbt"$victim"-* >/dev/null 2>&1 || fail "nothing was left to clean up (the test is void)"
 	"$LVPERF" cleanup >"$tmp/c.out" 2>&1 || { cat "$tmp/c.out" >&2; fail "lvperf cleanup exited $?"; }
 	cat "$tmp/c.out"
-	! ls -d /tmp/lvpbt"$victim"-* /run/lxc/lock/tmp/lvpbt"$victim"-* >/dev/null 2>&1 || fail "files of $victim still there"
-	! ls -d /sys/fs/cgroup/*/"lvpbt$victim" >/dev/null 2>&1 || fail "cgroups lvpbt$victim still there"
+	leftovers /tmp/lvpbt"$victim"-* /run/lxc/lock/tmp/lvpbt"$victim"-* || fail "files of $victim still there"
+	leftovers /sys/fs/cgroup/*/"lvpbt$victim" || fail "cgroups lvpbt$victim still there"
 	! ip -o link | grep -q "lvpbt$victim" || fail "links of $victim still there"
 	! ip netns list | grep -q "^lvpbt$victim" || fail "namespace lvpbt$victim still there"
 }
@@ -365,8 +378,7 @@ workload_case() {
 		pids+=("$bp")
 		wait "$bp" || { cat "$tmp/err" >&2; fail "lvperf boot $1 $w exited $?"; }
 		# Its own resources only: other lvperf runs may be live.
-		! ls -d /sys/fs/cgroup/*/lvpbt"$bp"* /tmp/lvpbt"$bp"-* >/dev/null 2>&1 ||
-			fail "boot left cgroups or files: $(ls -d /sys/fs/cgroup/*/lvpbt"$bp"* /tmp/lvpbt"$bp"-* 2>/dev/null)"
+		leftovers /sys/fs/cgroup/*/lvpbt"$bp"* /tmp/lvpbt"$bp"-* || fail "boot left cgroups or files"
 		! ip -o link | grep -q "lvpbt$bp" || fail "boot left links of lvpbt$bp"
 		check "$tmp/$w.json" 'j["workload"] == "'$w'" and j["startup"]["summary"]["first_beacon_ns"]["n"] == 3 and all(0 < r["first_beacon_ns"] < 10e9 for r in j["startup"]["runs"])' "$1 $w: 3 beacons not seen"
 		check "$tmp/$w.json" 'os.stat("'$bin'").st_blocks * 512 <= j["image_bytes"] < 2**30' "$1 $w: image size implausible"
@@ -383,7 +395,7 @@ workload_case() {
 		fi
 		echo "$1 $w: beacon $(json "$tmp/$w.json" '[round(r["first_beacon_ns"] / 1e6, 1) for r in j["startup"]["runs"]]') ms, image $(json "$tmp/$w.json" 'j["image_bytes"]') B, rss $(json "$tmp/$w.json" 'int(j["memory_rss_bytes"]["mean"])') B"
 	done
-	! ls -d "$LVPERF_CACHE"/images/lvptmp-* >/dev/null 2>&1 || fail "unfinished image builds left in the cache"
+	leftovers "$LVPERF_CACHE"/images/lvptmp-* || fail "unfinished image builds left in the cache"
 	if [ "$1" = podman ]; then # the test's own store goes with its cache
 		c="$LVPERF_CACHE/lvp-podman"
 		podman --root "$c/root" --runroot "$c/run" --tmpdir "$c/tmp" --cgroup-manager cgroupfs \
@@ -401,7 +413,7 @@ platform_skip() {
 }
 # vm_gone PID TAGPREFIX: nothing of lvperf PID's target (lvp<TAGPREFIX><PID>) left.
 vm_gone() {
-	! ls -d /tmp/lvp"$2$1"-* >/dev/null 2>&1 || fail "files left: $(ls -d /tmp/lvp"$2$1"-*)"
+	leftovers /tmp/lvp"$2$1"-* || fail "files of lvp$2$1 left"
 	[ ! -e "/run/lvperf/$1.ledger" ] || fail "ledger of $1 still open: $(cat "/run/lvperf/$1.ledger")"
 	! ps -eo args | grep -q "[l]vp$2$1" || fail "a process of lvp$2$1 is still running"
 	! ip -o link | grep -q "lvp$2$1" || fail "a link of lvp$2$1 is left"
@@ -431,7 +443,7 @@ boot_vm() {
 	# before the guest's first packet. (libvirt creates that file itself,
 	# before QEMU runs, so it has no such stage.)
 	[ "$1" != qemu ] || check "$tmp/b.json" 'j["startup"]["summary"]["vmm_ns"]["n"] == '"$4"' and all(r["spawn_ns"] <= r["vmm_after_ns"] < r["vmm_ns"] < r["first_arp_ns"] for r in j["startup"]["runs"])' "VMM stage missing or out of order"
-	! ls -d /tmp/lvpbt"$lv"-* >/dev/null 2>&1 || fail "files left: $(ls -d /tmp/lvpbt"$lv"-*)"
+	leftovers /tmp/lvpbt"$lv"-* || fail "files of lvpbt$lv left"
 	[ ! -e "/run/lvperf/$lv.ledger" ] || fail "ledger of $lv still open: $(cat "/run/lvperf/$lv.ledger")"
 	! ps -eo args | grep -q "[l]vpbt$lv" || fail "a process of lvpbt$lv is still running"
 	! ip -o link | grep -q "lvpbt$lv" || fail "a link of lvpbt$lv is left"
@@ -590,7 +602,7 @@ vm_available)
 		if "$LVPERF" boot --platform $p --repeat 1 >/dev/null 2>"$tmp/err"; then fail "$p booted without --image"; fi
 		grep -q -- "--image PATH is required" "$tmp/err" || { cat "$tmp/err" >&2; fail "$p: no clear error without --image"; }
 	done
-	! ls -d /tmp/lvpbt*-osv /tmp/lvpbt*-unikraft >/dev/null 2>&1 || fail "a failed prepare left files"
+	leftovers /tmp/lvpbt*-osv /tmp/lvpbt*-unikraft || fail "a failed prepare left files"
 	;;
 boot_floor)
 	# The floor guest: its beacon through lvperf boot (KVM if the probe
@@ -806,7 +818,8 @@ boot_crun)
 	;;
 boot_podman)
 	boot_case podman
-	! ls -d /sys/fs/cgroup/*/lvpbt* >/dev/null 2>&1 || fail "podman left cgroups"
+	# its own run's only: other lvperf runs (the soak) may be live
+	leftovers /sys/fs/cgroup/*/lvpbt"$boot_pid" /sys/fs/cgroup/*/lvpbt"$boot_pid"[!0-9]* || fail "podman left cgroups"
 	;;
 boot_docker)
 	boot_case docker
@@ -815,7 +828,7 @@ boot_docker)
 	;;
 boot_gvisor)
 	boot_case gvisor
-	! grep -q lvpbt /proc/mounts || fail "gvisor's mount namespace still mounted"
+	! grep "lvpbt${boot_pid}[^0-9]" /proc/mounts || fail "gvisor's mount namespace still mounted"
 	;;
 boot_libvirt-lxc)
 	# an LXC domain of the private libvirtd: 3 starts, its partition
@@ -842,7 +855,7 @@ boot_libvirt-lxc)
 		[ -z "$st" ] || [ "${st#Z}" != "$st" ] || fail "process $p of the killed run's container still runs ($st)"
 	done
 	! ps -eo args | grep -q "[l]vpbt$victim" || fail "a process of lvpbt$victim still runs: $(ps -eo pid,args | grep "[l]vpbt$victim")"
-	! ls -d /sys/fs/cgroup/*/lvpbt"$victim"* /tmp/lvpbt"$victim"-* >/dev/null 2>&1 || fail "cgroups or files of $victim left"
+	leftovers /sys/fs/cgroup/*/lvpbt"$victim"* /tmp/lvpbt"$victim"-* || fail "cgroups or files of $victim left"
 	! ip -o link | grep -q "lvpbt$victim" || fail "links of $victim left"
 	;;
 libvirt_uri)
@@ -874,7 +887,7 @@ libvirt_uri)
 	pids+=("$lp")
 	wait "$lp" || { cat "$tmp/err" >&2; fail "boot libvirt-lxc uri= exited $?"; }
 	check "$tmp/b.json" 'j["startup"]["summary"]["first_beacon_ns"]["n"] == 2' "2 beacons from the URI's LXC domain not seen"
-	! ls -d /tmp/lvpbt"$lp"-* >/dev/null 2>&1 || fail "the uri= run left files"
+	leftovers /tmp/lvpbt"$lp"-* || fail "the uri= run left files"
 	kill -0 "$ld" || fail "the URI's libvirtd was stopped"
 	[ -z "$(virsh -q -c "$uri" list --all --name)" ] || fail "domains left in the URI's libvirtd: $(virsh -q -c "$uri" list --all --name)"
 	rc=0
@@ -926,7 +939,7 @@ image_cache)
 		{ cat "$tmp/err" >&2; fail "redis image build exited $?"; }
 	check "$tmp/i4.json" 'j["import_as"] == "lvp-redis:" + j["hash"] and os.path.isfile(j["rootfs"] + "/usr/bin/redis-server") and os.path.isfile(j["rootfs"] + "/etc/redis/redis.conf")' "redis image or its import name wrong"
 	grep -qx 'save ""' "$(json "$tmp/i4.json" 'j["rootfs"]')/etc/redis/redis.conf" || fail "redis persistence not off"
-	! ls -d "$LVPERF_CACHE"/images/lvptmp-* >/dev/null 2>&1 || fail "unfinished image builds left in the cache"
+	leftovers "$LVPERF_CACHE"/images/lvptmp-* || fail "unfinished image builds left in the cache"
 	# Bad input: one clear line, usage exit code.
 	rc=0; "$tmp/bin/lvperf" image build --workload nosuch --for runc >/dev/null 2>"$tmp/err" || rc=$?
 	[ "$rc" = 64 ] && grep -q "no workload 'nosuch'" "$tmp/err" || fail "unknown workload: exit $rc, $(cat "$tmp/err")"
@@ -983,9 +996,8 @@ boot_lxd)
 	! ps -eo stat,comm | awk '$1 ~ /Z/ && ($2 == "lxd" || $2 == "lxc")' | grep -q . || fail "zombie lxd/lxc processes left"
 	! ps -eo args | grep -q '^/usr/bin/lxd .*/tmp/lvpbt' || fail "an lxd that lvperf started still runs"
 	! grep -q ' /tmp/lvpbt[0-9]*-lxd' /proc/mounts || fail "LXD mounts left: $(grep ' /tmp/lvpbt[0-9]*-lxd' /proc/mounts)"
-	! ls -d /run/lxc/lock/tmp/lvpbt*-lxd >/dev/null 2>&1 || fail "LXD's lock directories left: $(ls -d /run/lxc/lock/tmp/lvpbt*-lxd)"
-	! ls -d /sys/fs/cgroup/*/lxc.pivot /sys/fs/cgroup/*/lxc.payload.lvpbt* >/dev/null 2>&1 ||
-		fail "LXD left cgroups outside lvp names: $(ls -d /sys/fs/cgroup/*/lxc.pivot /sys/fs/cgroup/*/lxc.payload.lvpbt* 2>/dev/null | head -3)"
+	leftovers /run/lxc/lock/tmp/lvpbt*-lxd || fail "LXD's lock directories left"
+	leftovers /sys/fs/cgroup/*/lxc.pivot /sys/fs/cgroup/*/lxc.payload.lvpbt* || fail "LXD left cgroups outside lvp names"
 	# lvperf killed mid-run: its lxd, instance, pool, mounts and cgroups stay;
 	# lvperf cleanup --ledger removes all of them.
 	"$LVPERF" boot --platform lxd --repeat 1000 --gap 1s --quiet >/dev/null 2>&1 &
@@ -1005,8 +1017,8 @@ boot_lxd)
 	grep -q "removed lxdd /tmp/lvpbt$victim-lxd" "$tmp/c.out" || fail "cleanup did not report the lxd it stopped"
 	! ps -eo args | grep -q "^/usr/bin/lxd .*/tmp/lvpbt$victim-" || fail "the lxd of $victim still runs"
 	! grep -q " /tmp/lvpbt$victim-" /proc/mounts || fail "mounts of $victim still there"
-	! ls -d /tmp/lvpbt"$victim"-* /run/lxc/lock/tmp/lvpbt"$victim"-* >/dev/null 2>&1 || fail "files of $victim still there"
-	! ls -d /sys/fs/cgroup/*/"lvpbt$victim" >/dev/null 2>&1 || fail "cgroups lvpbt$victim still there"
+	leftovers /tmp/lvpbt"$victim"-* /run/lxc/lock/tmp/lvpbt"$victim"-* || fail "files of $victim still there"
+	leftovers /sys/fs/cgroup/*/"lvpbt$victim" || fail "cgroups lvpbt$victim still there"
 	! ip -o link | grep -q "lvpbt$victim" || fail "links of $victim still there"
 	# An LXD that already runs (started here, not by lvperf) is used, left
 	# running, and holds no lvp object afterwards.
@@ -1290,7 +1302,7 @@ platform_net_docker)
 	lp=$!; pids+=("$lp")
 	wait "$lp" || { cat "$tmp/err" >&2; fail "boot --net platform exited $?"; }
 	check "$tmp/b.json" 'j["net"] == "platform" and "bridge" in j["variant"] and j["startup"]["summary"]["first_beacon_ns"]["n"] == 3' "3 beacons through docker's bridge not seen"
-	! ls -d /sys/fs/cgroup/*/lvpbt"$lp"* /tmp/lvpbt"$lp"-* >/dev/null 2>&1 || fail "boot left cgroups or files"
+	leftovers /sys/fs/cgroup/*/lvpbt"$lp"* /tmp/lvpbt"$lp"-* || fail "boot left cgroups or files"
 	"$LVPERF" http --platform docker --net platform --workload nginx --connections 10 --duration 2s --warmup 1s --json \
 		>"$tmp/h.json" 2>"$tmp/err" &
 	lp=$!; pids+=("$lp")
@@ -2217,7 +2229,8 @@ faults)
 	# correct and count what the faults did (void if nothing happened).
 	# tc netem does it all; a kernel without it (CONFIG_NET_SCH_NETEM off,
 	# as here) gets loss and duplication from nftables (numgen, dup) and
-	# no delay or reordering, said on the output.
+	# no delay or reordering, said on the output: faults_delay has those
+	# through tests/faultline.
 	make_ns
 	offloads_off
 	start_nginx
@@ -2276,6 +2289,112 @@ NFT
 		echo "kv, $f: $(json "$tmp/k.json" '"%d requests ok, retransmissions %d, out of order %d, old %d" % (j["requests_ok"], j["retransmissions"], j["tcp"]["out_of_order"], j["tcp"]["old_segments"])')"
 	done
 	fault none
+	;;
+faults_delay)
+	# Issue 17: delay ± jitter, reordering, loss and duplication without tc
+	# netem (this kernel says "Error: Specified qdisc kind is unknown."):
+	# tests/faultline bridges two veths with AF_PACKET sockets in a middle
+	# namespace (lvpi<pid>b), pinned under chrt -f 10:
+	#   lvperf -- $host_if | lvp<tag>x [faultline] lvp<tag>y | $peer_if -- target
+	# Ping's median RTT through 200±100 µs each way rises by >= 300 µs over
+	# the same line's without faults; http and kv through 5 % reordering,
+	# 1 % loss and that delay finish with every reply correct and count
+	# retransmissions; nothing hangs (timeouts).
+	FAULTLINE=${FAULTLINE:-$(dirname "$LVPERF")/tests/faultline}
+	[ -x "$FAULTLINE" ] || fail "no faultline at $FAULTLINE"
+	mid="${ns}b" mid_h="lvp${tag}x" mid_t="lvp${tag}y"
+	ip netns add "$ns"
+	ip netns add "$mid"
+	ip link add "$host_if" type veth peer name "$mid_h" netns "$mid"
+	ip -n "$mid" link add "$mid_t" type veth peer name "$peer_if" netns "$ns"
+	echo 1 >"/proc/sys/net/ipv6/conf/$host_if/disable_ipv6"
+	ip netns exec "$mid" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+	ip -n "$ns" addr add "$peer_ip/24" dev "$peer_if"
+	ip -n "$ns" link set lo up
+	ip -n "$ns" link set "$peer_if" up
+	for l in "$mid_h" "$mid_t"; do
+		ip netns exec "$mid" ethtool -K "$l" gro off tso off gso off tx off >/dev/null 2>&1 || true
+		ip -n "$mid" link set "$l" up
+	done
+	ip link set "$host_if" up
+	offloads_off
+	netem=$(ip netns exec "$ns" tc qdisc add dev "$peer_if" root netem delay 1ms 2>&1) && netem="available (not used)"
+	ip netns exec "$ns" tc qdisc del dev "$peer_if" root 2>/dev/null || true
+	echo "tc netem here: $netem"
+	fl_pid=
+	line() { # line [FAULTLINE OPTIONS]: (re)start the line with these faults
+		line_stop
+		ip netns exec "$mid" taskset -c 0 chrt -f 10 "$FAULTLINE" "$mid_h" "$mid_t" "$@" >"$tmp/fl.out" 2>&1 &
+		fl_pid=$!
+		pids+=("$fl_pid")
+		for _ in $(seq 100); do grep -q '^ready' "$tmp/fl.out" && return 0; sleep 0.05; done
+		cat "$tmp/fl.out" >&2
+		fail "faultline did not start"
+	}
+	line_stop() { # stop it by PID; its counters are then in $tmp/fl.out
+		[ -n "$fl_pid" ] || return 0
+		kill -TERM "$fl_pid"
+		wait "$fl_pid" || fail "faultline exited $?: $(cat "$tmp/fl.out")"
+		fl_pid=
+	}
+	# fl DIR EXPR: EXPR (Python, on the counters j) of direction DIR.
+	fl() { python3 -c 'import json,sys; j=[json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]; j={d["dir"]: d for d in j}[sys.argv[2]]; print(eval(sys.argv[3]))' "$tmp/fl.out" "$1" "$2"; }
+	ping_line() { # ping_line OUT
+		timeout 120 "$LVPERF" ping --port "af_xdp:$host_if" --ip "$our_ip/24" --target "$peer_ip" --no-floor \
+			--count 1000 --interval 500us --json >"$1" 2>"$tmp/err" ||
+			{ rc=$?; cat "$tmp/err" >&2; fail "lvperf ping through the line exited $rc (124: it hung)"; }
+		check "$1" 'j["received"] >= 990' "fewer than 99 % of echoes came back through the line"
+	}
+	line
+	ping_line "$tmp/p0.json"
+	line --both delay=200,jitter=100
+	ping_line "$tmp/p1.json"
+	line_stop
+	for d in a2b b2a; do
+		[ "$(fl $d 'j["rx"] >= 1000 and j["tx"] == j["rx"] and j["lost"] == j["duplicated"] == j["overflow"] == j["tx_errors"] == 0 and 150 <= j["mean_delay_us"] <= 250')" = True ] ||
+			fail "faultline $d did not pass every frame with 200±100 µs: $(cat "$tmp/fl.out")"
+	done
+	p0=$(json "$tmp/p0.json" 'j["rtt_raw_ns"]["p50"] / 1e3')
+	p1=$(json "$tmp/p1.json" 'j["rtt_raw_ns"]["p50"] / 1e3')
+	echo "ping through the line: median RTT $p0 µs without faults, $p1 µs with 200±100 µs each way"
+	python3 -c 'import sys; sys.exit(not float(sys.argv[2]) - float(sys.argv[1]) >= 300)' "$p0" "$p1" ||
+		fail "median RTT rose by less than 300 µs with 2 x 200±100 µs on the line ($p0 -> $p1 µs)"
+	faults="reorder=5,loss=1,delay=200,jitter=100"
+	start_nginx
+	head -c 10240 /dev/urandom >"$tmp/www/f10k"
+	# f1k: one segment a reply; f10k: seven, so a reordered one leaves a
+	# hole lvperf's TCP (no out-of-order queue) must see and recover from.
+	for f in f1k f10k; do
+		line --both "$faults"
+		timeout 120 "$LVPERF" http --port "af_xdp:$host_if" --ip "$our_ip/24" --target "$peer_ip:80" --path "/$f" \
+			--verify "$tmp/www/$f" --connections 20 --duration 3s --warmup 1s --json >"$tmp/h.json" 2>"$tmp/err" ||
+			{ rc=$?; cat "$tmp/err" >&2; fail "lvperf http /$f through $faults exited $rc (124: it hung)"; }
+		line_stop
+		load_ok "$tmp/h.json"
+		check "$tmp/h.json" 'j["classes"]["2xx"] == j["requests"] and j["retransmissions"] + j["tcp"]["old_segments"] + j["tcp"]["out_of_order"] > 0' "http /$f through $faults: replies not all 2xx, or no fault seen (void)"
+		[ $f = f1k ] || check "$tmp/h.json" 'j["tcp"]["out_of_order"] > 0' "http /$f through $faults: no reordered segment seen (void)"
+		for d in a2b b2a; do
+			[ "$(fl $d 'j["lost"] > 0 and j["reordered"] > 0 and j["tx_errors"] == j["overflow"] == 0')" = True ] ||
+				fail "faultline $d lost or reordered nothing: $(cat "$tmp/fl.out")"
+		done
+		echo "http /$f through $faults: $(json "$tmp/h.json" '"%d replies all correct, retransmissions %d, out of order %d, old %d, p50 %.0f us" % (j["requests_ok"], j["retransmissions"], j["tcp"]["out_of_order"], j["tcp"]["old_segments"], j["latency_ns"]["p50"] / 1e3)')"
+		echo "  line: $(tr '\n' ' ' <"$tmp/fl.out")"
+	done
+	kill -KILL "$server_pid"; wait "$server_pid" 2>/dev/null || true
+	start_redis
+	line --both "$faults"
+	timeout 120 "$LVPERF" kv --port "af_xdp:$host_if" --ip "$our_ip/24" --target "$peer_ip" --op set --connections 20 \
+		--pipeline 4 --keyspace 1000 --duration 3s --warmup 1s --json >"$tmp/k.json" 2>"$tmp/err" ||
+		{ rc=$?; cat "$tmp/err" >&2; fail "lvperf kv through $faults exited $rc (124: it hung)"; }
+	line_stop
+	load_ok "$tmp/k.json"
+	check "$tmp/k.json" 'j["classes"]["ok"] == j["requests"] and j["retransmissions"] + j["tcp"]["old_segments"] + j["tcp"]["out_of_order"] > 0' "kv through $faults: replies not all +OK, or no fault seen (void)"
+	for d in a2b b2a; do
+		[ "$(fl $d 'j["lost"] > 0 and j["reordered"] > 0 and j["tx_errors"] == j["overflow"] == 0')" = True ] ||
+			fail "faultline $d lost or reordered nothing: $(cat "$tmp/fl.out")"
+	done
+	echo "kv through $faults: $(json "$tmp/k.json" '"%d replies all +OK, retransmissions %d, out of order %d, old %d, p50 %.0f us" % (j["requests_ok"], j["retransmissions"], j["tcp"]["out_of_order"], j["tcp"]["old_segments"], j["latency_ns"]["p50"] / 1e3)')"
+	echo "  line: $(tr '\n' ' ' <"$tmp/fl.out")"
 	;;
 soak)
 	# Issue 17: a short kill -9 soak (bench/soak): lvperf boot SIGKILLed at

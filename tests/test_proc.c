@@ -18,6 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <pthread.h>
+
 #include <cmocka.h>
 
 #include "proc.h"
@@ -198,6 +200,139 @@ static void test_spawn_io_files(void **state)
 	assert_int_equal(proc_spawn_io(argv, NULL, &pid), -ENOENT);
 }
 
+/* PID written to path by a child, 0 until it is there. */
+static pid_t read_pid(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	int pid = 0;
+
+	if (!f)
+		return 0;
+	if (fscanf(f, "%d", &pid) != 1)
+		pid = 0;
+	fclose(f);
+	return (pid_t)pid;
+}
+
+/* Wait up to 5 s for pid to stop running (a zombie of ours counts as gone,
+ * and is reaped); 1 when it did. */
+static int gone_within_5s(pid_t pid)
+{
+	for (int i = 0; i < 500; i++) {
+		waitpid(pid, NULL, WNOHANG);
+		if (!proc_alive(pid))
+			return 1;
+		usleep(10000);
+	}
+	return 0;
+}
+
+/* A SIGKILLed lvperf takes its proc_run and proc_output commands with it
+ * (PR_SET_PDEATHSIG): the stand-in for lvperf, forked here, runs a long
+ * command and is killed -9 while it waits; the command must go too. */
+static void test_helper_dies_with_lvperf(void **state)
+{
+	char dir[] = "/tmp/lvptestprocXXXXXX", path[64], script[256];
+	char *argv[] = { "sh", "-c", script, NULL };
+	pid_t lv, cmd = 0;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/pid", dir);
+	snprintf(script, sizeof(script), "echo $$ >%s.t && mv %s.t %s && exec sleep 1000", path, path, path);
+	for (int use_output = 0; use_output < 2; use_output++) {
+		unlink(path);
+		lv = fork();
+		assert_true(lv >= 0);
+		if (lv == 0) {
+			char buf[16];
+
+			_exit(use_output ? proc_output(argv, buf, sizeof(buf), 600 * SEC)
+					 : proc_run(argv, 1, 600 * SEC));
+		}
+		for (int i = 0; i < 1000 && !(cmd = read_pid(path)); i++)
+			usleep(10000);
+		assert_true(cmd > 1);
+		assert_true(proc_alive(cmd)); /* the check below can fail */
+		kill(lv, SIGKILL);
+		assert_int_equal(waitpid(lv, NULL, 0), lv);
+		if (!gone_within_5s(cmd)) {
+			kill(cmd, SIGKILL);
+			waitpid(cmd, NULL, 0);
+			unlink(path);
+			rmdir(dir);
+			fail_msg("%s's command %d outlived the SIGKILLed caller", use_output ? "proc_output" : "proc_run",
+				 (int)cmd);
+		}
+	}
+	unlink(path);
+	rmdir(dir);
+}
+
+/* proc_start's daemons are not tied to the thread that started them
+ * (the ledger and cleanup handle them): started from a thread that then
+ * exits, one still runs. */
+static void *start_daemon(void *arg)
+{
+	char *argv[] = { "sleep", "1000", NULL };
+
+	assert_int_equal(proc_start(argv, 1, arg), 0);
+	return NULL;
+}
+
+static void test_daemon_outlives_its_thread(void **state)
+{
+	pthread_t t;
+	pid_t pid = 0;
+
+	(void)state;
+	assert_int_equal(pthread_create(&t, NULL, start_daemon, &pid), 0);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_true(pid > 1);
+	usleep(200000);
+	assert_true(proc_alive(pid));
+	assert_int_equal(proc_stop(pid, SEC, NULL), 0);
+}
+
+/* The fork path (proc_io.pdeathsig) keeps proc_spawn_io's contract. */
+static void test_fork_path_io(void **state)
+{
+	char dir[] = "/tmp/lvptestprocXXXXXX", path[64], text[64];
+	char *argv[] = { "sh", "-c", "pwd; echo oops >&2; test ! -e /proc/self/fd/57", NULL };
+	struct proc_io io = { .dir = dir, .in = "/dev/null", .out = "out", .err = PROC_IO_STDOUT, .pdeathsig = 1 };
+	int status, fd;
+	size_t n;
+	pid_t pid;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	fd = open("/dev/null", O_RDONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(dup2(fd, LEAK_FD), LEAK_FD);
+	close(fd);
+	assert_int_equal(proc_spawn_io(argv, &io, &pid), 0);
+	assert_int_equal(proc_wait(pid, 10 * SEC, &status), 0);
+	close(LEAK_FD);
+	assert_int_equal(status, 0);
+	snprintf(path, sizeof(path), "%s/out", dir);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	n = fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	text[n] = 0;
+	snprintf(path, sizeof(path), "%s\noops\n", dir);
+	assert_string_equal(text, path);
+	snprintf(path, sizeof(path), "%s/out", dir);
+	unlink(path);
+	rmdir(dir);
+	argv[0] = "lvp-no-such-program";
+	assert_int_equal(proc_spawn_io(argv, &io, &pid), -ENOENT);
+	io.dir = "/nonexistent/lvp";
+	argv[0] = "true";
+	assert_int_equal(proc_spawn_io(argv, &io, &pid), -ENOENT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -207,6 +342,9 @@ int main(void)
 		cmocka_unit_test(test_no_inherited_fd),
 		cmocka_unit_test(test_signals_reset),
 		cmocka_unit_test(test_spawn_io_files),
+		cmocka_unit_test(test_helper_dies_with_lvperf),
+		cmocka_unit_test(test_daemon_outlives_its_thread),
+		cmocka_unit_test(test_fork_path_io),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
