@@ -261,9 +261,12 @@ static void netif_tcp_release(void *ctx, void *handle)
 }
 
 const struct tcp_tx_ops netif_tcp_tx = {
-	.alloc = netif_tcp_alloc,
-	.send = netif_tcp_send,
-	.release = netif_tcp_release,
+    .alloc = netif_tcp_alloc,
+    .send = netif_tcp_send,
+    .release = netif_tcp_release,
+    /* out-of-order payload is held in mbufs of the same pool */
+    .hold = netif_tcp_alloc,
+    .unhold = netif_tcp_release,
 };
 
 static int netif_tick_load(struct netif *nif, tsc_t now)
