@@ -110,7 +110,16 @@ int tcp_stack_init(struct tcp_stack *s, const struct tcp_config *cfg, const stru
 	s->n_free_conns = cfg->max_conns;
 	for (i = 0; i < s->wheel_size; i++)
 		s->wheel[i] = TCP_NONE;
-	s->wheel_tick = ns_to_tsc(cfg->clk, TCP_WHEEL_TICK_NS);
+	/* A power of two of TSC ticks, at most TCP_WHEEL_TICK_NS: the slot of
+	 * an instant is a shift, not a 64-bit division. */
+	{
+		tsc_t tick = ns_to_tsc(cfg->clk, TCP_WHEEL_TICK_NS);
+
+		s->wheel_shift = 0;
+		while (s->wheel_shift < 62 && (2ull << s->wheel_shift) <= tick)
+			s->wheel_shift++;
+		s->wheel_tick = 1ull << s->wheel_shift;
+	}
 	s->time_wait_tsc = ns_to_tsc(cfg->clk, cfg->time_wait);
 	s->min_rto_tsc = ns_to_tsc(cfg->clk, cfg->min_rto);
 	s->our_mss = (uint16_t)(cfg->mtu - PKT_IP_HLEN - TCP_HLEN);
@@ -156,7 +165,7 @@ static void timer_stop(struct tcp_stack *s, uint32_t idx)
 	if (c->timer_prev != TCP_NONE) {
 		s->conns[c->timer_prev].timer_next = c->timer_next;
 	} else {
-		slot = (uint32_t)(c->timer_at / s->wheel_tick) & (s->wheel_size - 1);
+		slot = (uint32_t)(c->timer_at >> s->wheel_shift) & (s->wheel_size - 1);
 		s->wheel[slot] = c->timer_next;
 	}
 	if (c->timer_next != TCP_NONE)
@@ -173,7 +182,7 @@ static void timer_start(struct tcp_stack *s, uint32_t idx, tsc_t at)
 	/* Never into a slot already passed: it would wait a whole lap. */
 	if (tsc_before(at, s->wheel_now))
 		at = s->wheel_now;
-	slot = (uint32_t)(at / s->wheel_tick) & (s->wheel_size - 1);
+	slot = (uint32_t)(at >> s->wheel_shift) & (s->wheel_size - 1);
 	c->timer_at = at;
 	c->timer_prev = TCP_NONE;
 	c->timer_next = s->wheel[slot];
@@ -1152,11 +1161,11 @@ int tcp_flush(struct tcp_stack *s, tsc_t now)
 	s->n_pending -= n;
 
 	/* A slot is processed once it has fully passed, so a timer fires up to
-	 * one tick (1 ms) late; entries for a later lap of the wheel stay. */
+	 * one tick (at most 1 ms) late; entries for a later lap of the wheel stay. */
 	if (!s->wheel_now)
-		s->wheel_now = now - now % s->wheel_tick;
+		s->wheel_now = now & ~(s->wheel_tick - 1);
 	while (!tsc_before(now, s->wheel_now + s->wheel_tick) && budget--) {
-		uint32_t slot = (uint32_t)(s->wheel_now / s->wheel_tick) & (s->wheel_size - 1);
+		uint32_t slot = (uint32_t)(s->wheel_now >> s->wheel_shift) & (s->wheel_size - 1);
 		tsc_t end = s->wheel_now + s->wheel_tick;
 		uint32_t idx = s->wheel[slot];
 

@@ -223,7 +223,8 @@ struct tcp_stack {
 	uint32_t n_pending;
 	uint32_t *wheel;	 /* RTO timer wheel heads */
 	uint32_t wheel_size;	 /* power of two */
-	tsc_t wheel_tick;	 /* TSC ticks per slot */
+	tsc_t wheel_tick;	 /* TSC ticks per slot: 1 << wheel_shift */
+	uint32_t wheel_shift;
 	tsc_t wheel_now;	 /* start of the slot processed next */
 	tsc_t time_wait_tsc;
 	tsc_t min_rto_tsc;
