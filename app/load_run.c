@@ -178,6 +178,14 @@ static json_t *load_run_json(const char *cmd, const struct dp *dp, const struct 
 						busy > 0 ? l->c.measured / busy : 0, "kick_cpu_s", kick,
 						"own_cpu_s", busy - kick, "requests_per_own_cpu_s",
 						busy - kick > 0 ? l->c.measured / (busy - kick) : 0));
+	{
+		/* The worker thread's own CPU time in the window (not descheduled). */
+		double on = l->cpu_at_end > l->cpu_at_measure ? (double)(l->cpu_at_end - l->cpu_at_measure) / 1e9 : 0;
+
+		json_object_set_new(json_object_get(o, "cpu"), "worker_on_cpu_s", json_real(on));
+		json_object_set_new(json_object_get(o, "cpu"), "requests_per_on_cpu_s",
+				    json_real(on > 0 ? l->c.measured / on : 0));
+	}
 	json_object_set_new(o, "worker_max_stall_ns", json_real(tsc_to_ns_f(&dp->clk, dp->w.max_gap)));
 	json_object_set_new(o, "tsc", app_clock_json(&dp->clk, nif->port->clock));
 	json_object_set_new(o, "counters", app_counters_json(nif));

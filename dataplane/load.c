@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <time.h>
+
 #include "load.h"
 #include "rng.h"
 
@@ -276,17 +278,28 @@ void load_start(struct load *l, tsc_t now)
 	__atomic_store_n(&l->phase, LOAD_WARMUP, __ATOMIC_RELEASE);
 }
 
+static uint64_t thread_cpu_ns(void)
+{
+	struct timespec t;
+
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t) != 0)
+		return 0;
+	return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
+}
+
 static void load_enter(struct load *l, int phase, tsc_t now)
 {
 	if (phase == LOAD_MEASURE) {
 		l->measure_started = now;
 		l->busy_at_measure = *l->busy;
+		l->cpu_at_measure = thread_cpu_ns();
 		l->kick_at_measure = l->kick ? *l->kick : 0;
 		l->tcp_retx_at_measure = l->tcp->c.retransmits + l->tcp->c.fast_retransmits;
 	}
 	if (phase >= LOAD_DRAIN && l->phase <= LOAD_MEASURE) {
 		l->measure_ended = now;
 		l->busy_at_end = *l->busy;
+		l->cpu_at_end = thread_cpu_ns();
 		l->kick_at_end = l->kick ? *l->kick : 0;
 		l->tcp_retx_at_end = l->tcp->c.retransmits + l->tcp->c.fast_retransmits;
 		l->t_drain_end = now + ns_to_tsc(l->clk, l->cfg.linger);

@@ -129,6 +129,9 @@ struct load {
 	double gap_tsc;		 /* open loop mean gap */
 	tsc_t busy_at_measure, busy_at_end;
 	tsc_t kick_at_measure, kick_at_end;
+	/* The calling (worker) thread's CPU time at the window's edges, ns:
+	 * unlike busy, it leaves out time the thread was descheduled. */
+	uint64_t cpu_at_measure, cpu_at_end;
 	tsc_t measure_started, measure_ended; /* actual window edges */
 	uint64_t tcp_retx_at_measure, tcp_retx_at_end;
 
