@@ -155,41 +155,68 @@ void tcp_stack_free(struct tcp_stack *s)
 
 /* ---- RTO timer wheel: doubly linked lists through the connections ---- */
 
-static void timer_stop(struct tcp_stack *s, uint32_t idx)
+/*
+ * Lazy: a connection's timer (timer_on, due at timer_at) and its place in
+ * the wheel (timer_linked, in the slot of link_at) are apart. Stopping a
+ * timer or moving it later leaves the entry where it is; when that slot
+ * passes, tcp_flush drops it or moves it to timer_at. So the usual cycle
+ * (armed at a request, stopped by the reply's ACK, armed at the next
+ * request) touches no list; an entry moves about once per RTO.
+ */
+static void timer_unlink(struct tcp_stack *s, uint32_t idx)
 {
 	struct tcp_conn *c = &s->conns[idx];
 	uint32_t slot;
 
-	if (!c->timer_on)
+	if (!c->timer_linked)
 		return;
 	if (c->timer_prev != TCP_NONE) {
 		s->conns[c->timer_prev].timer_next = c->timer_next;
 	} else {
-		slot = (uint32_t)(c->timer_at >> s->wheel_shift) & (s->wheel_size - 1);
+		slot = (uint32_t)(c->link_at >> s->wheel_shift) & (s->wheel_size - 1);
 		s->wheel[slot] = c->timer_next;
 	}
 	if (c->timer_next != TCP_NONE)
 		s->conns[c->timer_next].timer_prev = c->timer_prev;
-	c->timer_on = 0;
+	c->timer_linked = 0;
 }
 
-static void timer_start(struct tcp_stack *s, uint32_t idx, tsc_t at)
+static void timer_link(struct tcp_stack *s, uint32_t idx, tsc_t at)
 {
 	struct tcp_conn *c = &s->conns[idx];
 	uint32_t slot;
 
-	timer_stop(s, idx);
 	/* Never into a slot already passed: it would wait a whole lap. */
 	if (tsc_before(at, s->wheel_now))
 		at = s->wheel_now;
 	slot = (uint32_t)(at >> s->wheel_shift) & (s->wheel_size - 1);
-	c->timer_at = at;
+	c->link_at = at;
 	c->timer_prev = TCP_NONE;
 	c->timer_next = s->wheel[slot];
 	if (c->timer_next != TCP_NONE)
 		s->conns[c->timer_next].timer_prev = idx;
 	s->wheel[slot] = idx;
+	c->timer_linked = 1;
+}
+
+static void timer_stop(struct tcp_stack *s, uint32_t idx)
+{
+	(void)s;
+	s->conns[idx].timer_on = 0;
+}
+
+static void timer_start(struct tcp_stack *s, uint32_t idx, tsc_t at)
+{
+	struct tcp_conn *c = &s->conns[idx];
+
+	c->timer_at = at;
 	c->timer_on = 1;
+	if (c->timer_linked) {
+		if (!tsc_before(at, c->link_at))
+			return; /* linked earlier: moved on when that slot passes */
+		timer_unlink(s, idx);
+	}
+	timer_link(s, idx, at);
 }
 
 /* ---- output ---- */
@@ -564,6 +591,7 @@ static void tcp_release(struct tcp_stack *s, uint32_t idx, enum tcp_close_reason
 	uint32_t tail;
 
 	timer_stop(s, idx);
+	timer_unlink(s, idx); /* the entry may be reused at once */
 	ooo_purge(s, c);
 	c->state = TCP_CLOSED;
 	s->slot_conn[c->slot] = TCP_NONE;
@@ -1171,12 +1199,18 @@ int tcp_flush(struct tcp_stack *s, tsc_t now)
 
 		s->wheel_now = end;
 		while (idx != TCP_NONE) {
-			uint32_t next = s->conns[idx].timer_next;
+			struct tcp_conn *c = &s->conns[idx];
+			uint32_t next = c->timer_next;
 
-			if (tsc_before(s->conns[idx].timer_at, end)) {
-				timer_stop(s, idx);
-				rto_fire(s, idx, now);
-				work = 1;
+			if (c->timer_linked && tsc_before(c->link_at, end)) {
+				timer_unlink(s, idx);
+				if (c->timer_on && tsc_before(c->timer_at, end)) {
+					c->timer_on = 0;
+					rto_fire(s, idx, now);
+					work = 1;
+				} else if (c->timer_on) {
+					timer_link(s, idx, c->timer_at); /* moved later meanwhile */
+				}
 			}
 			idx = next;
 		}
