@@ -117,6 +117,10 @@ struct netif {
 
 	struct rte_mbuf *txq[NETIF_BURST];
 	uint16_t ntx;
+	/* Received frames done with, freed in one rte_pktmbuf_free_bulk after
+	 * the RX burst (netif_rx_done). */
+	struct rte_mbuf *rxdone[NETIF_BURST];
+	uint16_t nrxdone;
 
 	/* Own-cycle accounting (BENCHMARKS.md): kicks is set when the port's
 	 * PMD enters the kernel inside its bursts (af_xdp, af_packet, tap,
@@ -147,6 +151,17 @@ void netif_arm(struct netif *nif);
 
 /* Handle one received frame stamped at ts. Takes ownership of m. */
 void netif_input(struct netif *nif, struct rte_mbuf *m, tsc_t ts);
+
+/* Free the frames netif_rx_done collected. */
+void netif_rx_done_flush(struct netif *nif);
+
+/* A received frame we are done with: freed with the others of its burst. */
+static inline void netif_rx_done(struct netif *nif, struct rte_mbuf *m)
+{
+	if (nif->nrxdone == NETIF_BURST)
+		netif_rx_done_flush(nif);
+	nif->rxdone[nif->nrxdone++] = m;
+}
 
 /* Queue m for transmission on nif (flushed by netif_flush). */
 void netif_tx(struct netif *nif, struct rte_mbuf *m);

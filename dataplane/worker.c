@@ -26,6 +26,8 @@ static int worker_poll(struct netif *nif)
 		nif->rx_stamp(nif, pkts, n, now, stamps);
 		for (i = 0; i < n; i++)
 			netif_input(nif, pkts[i], stamps[i]);
+		if (nif->nrxdone)
+			netif_rx_done_flush(nif);
 	}
 	work = n != 0;
 	work |= nif->tick(nif, n ? rte_rdtsc() : now);
