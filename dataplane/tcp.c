@@ -240,7 +240,7 @@ static int tcp_emit(struct tcp_stack *s, struct tcp_conn *c, uint8_t flags, uint
 {
 	const uint32_t optlen = (flags & TCP_SYN) ? 8 : 0;
 	const uint32_t l4 = PKT_ETH_HLEN + PKT_IP_HLEN;
-	uint32_t cap, total = l4 + TCP_HLEN + optlen + len, ip = slot_ip(s, c->slot);
+	uint32_t cap, total = l4 + TCP_HLEN + optlen + len, ip = c->src_ip;
 	void *handle;
 	uint8_t *f = s->tx.alloc(s->tx_ctx, &handle, &cap);
 	uint8_t *t;
@@ -269,7 +269,7 @@ static int tcp_emit(struct tcp_stack *s, struct tcp_conn *c, uint8_t flags, uint
 	memcpy(f + 24, &cs, 2);
 
 	t = f + l4;
-	pkt_put16(t, slot_port(s, c->slot));
+	pkt_put16(t, c->src_port);
 	pkt_put16(t + 2, s->cfg.dst_port);
 	pkt_put32(t + 4, seq);
 	pkt_put32(t + 8, (flags & TCP_ACK) ? c->rcv_nxt : 0);
@@ -632,6 +632,8 @@ uint32_t tcp_connect(struct tcp_stack *s, tsc_t now)
 	c->timer_prev = c->timer_next = TCP_NONE;
 	c->ooo_head = TCP_NONE;
 	c->slot = slot;
+	c->src_ip = slot_ip(s, slot); /* once, not a division per segment */
+	c->src_port = slot_port(s, slot);
 	c->mss = 536;
 	/* Clock-driven ISN (RFC 9293 3.4.1: 1 per µs here) plus a fixed
 	 * per-slot offset, and never below 64 KiB past where the slot's last

@@ -130,6 +130,8 @@ struct tcp_conn {
 	uint16_t mss;	     /* peer's, or 536, at most ours */
 	uint16_t dupacks;
 	uint32_t slot;	     /* (source IP, source port) slot */
+	uint32_t src_ip;     /* the slot's address and port */
+	uint16_t src_port;
 	uint32_t iss;
 	uint32_t snd_una;
 	uint32_t snd_nxt;
