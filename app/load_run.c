@@ -180,7 +180,9 @@ static json_t *load_run_json(const char *cmd, const struct dp *dp, const struct 
 						busy - kick > 0 ? l->c.measured / (busy - kick) : 0));
 	{
 		/* The worker thread's own CPU time in the window (not descheduled). */
-		double on = l->cpu_at_end > l->cpu_at_measure ? (double)(l->cpu_at_end - l->cpu_at_measure) / 1e9 : 0;
+		double on = l->cpu_at_end > l->cpu_at_measure
+				? (double)(l->cpu_at_end - l->cpu_at_measure) / 1e9
+				: 0;
 
 		json_object_set_new(json_object_get(o, "cpu"), "worker_on_cpu_s", json_real(on));
 		json_object_set_new(json_object_get(o, "cpu"), "requests_per_on_cpu_s",
