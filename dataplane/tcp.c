@@ -110,16 +110,7 @@ int tcp_stack_init(struct tcp_stack *s, const struct tcp_config *cfg, const stru
 	s->n_free_conns = cfg->max_conns;
 	for (i = 0; i < s->wheel_size; i++)
 		s->wheel[i] = TCP_NONE;
-	/* A power of two of TSC ticks, at most TCP_WHEEL_TICK_NS: the slot of
-	 * an instant is a shift, not a 64-bit division. */
-	{
-		tsc_t tick = ns_to_tsc(cfg->clk, TCP_WHEEL_TICK_NS);
-
-		s->wheel_shift = 0;
-		while (s->wheel_shift < 62 && (2ull << s->wheel_shift) <= tick)
-			s->wheel_shift++;
-		s->wheel_tick = 1ull << s->wheel_shift;
-	}
+	s->wheel_tick = ns_to_tsc(cfg->clk, TCP_WHEEL_TICK_NS);
 	s->time_wait_tsc = ns_to_tsc(cfg->clk, cfg->time_wait);
 	s->min_rto_tsc = ns_to_tsc(cfg->clk, cfg->min_rto);
 	s->our_mss = (uint16_t)(cfg->mtu - PKT_IP_HLEN - TCP_HLEN);
@@ -155,68 +146,41 @@ void tcp_stack_free(struct tcp_stack *s)
 
 /* ---- RTO timer wheel: doubly linked lists through the connections ---- */
 
-/*
- * Lazy: a connection's timer (timer_on, due at timer_at) and its place in
- * the wheel (timer_linked, in the slot of link_at) are apart. Stopping a
- * timer or moving it later leaves the entry where it is; when that slot
- * passes, tcp_flush drops it or moves it to timer_at. So the usual cycle
- * (armed at a request, stopped by the reply's ACK, armed at the next
- * request) touches no list; an entry moves about once per RTO.
- */
-static void timer_unlink(struct tcp_stack *s, uint32_t idx)
+static void timer_stop(struct tcp_stack *s, uint32_t idx)
 {
 	struct tcp_conn *c = &s->conns[idx];
 	uint32_t slot;
 
-	if (!c->timer_linked)
+	if (!c->timer_on)
 		return;
 	if (c->timer_prev != TCP_NONE) {
 		s->conns[c->timer_prev].timer_next = c->timer_next;
 	} else {
-		slot = (uint32_t)(c->link_at >> s->wheel_shift) & (s->wheel_size - 1);
+		slot = (uint32_t)(c->timer_at / s->wheel_tick) & (s->wheel_size - 1);
 		s->wheel[slot] = c->timer_next;
 	}
 	if (c->timer_next != TCP_NONE)
 		s->conns[c->timer_next].timer_prev = c->timer_prev;
-	c->timer_linked = 0;
-}
-
-static void timer_link(struct tcp_stack *s, uint32_t idx, tsc_t at)
-{
-	struct tcp_conn *c = &s->conns[idx];
-	uint32_t slot;
-
-	/* Never into a slot already passed: it would wait a whole lap. */
-	if (tsc_before(at, s->wheel_now))
-		at = s->wheel_now;
-	slot = (uint32_t)(at >> s->wheel_shift) & (s->wheel_size - 1);
-	c->link_at = at;
-	c->timer_prev = TCP_NONE;
-	c->timer_next = s->wheel[slot];
-	if (c->timer_next != TCP_NONE)
-		s->conns[c->timer_next].timer_prev = idx;
-	s->wheel[slot] = idx;
-	c->timer_linked = 1;
-}
-
-static void timer_stop(struct tcp_stack *s, uint32_t idx)
-{
-	(void)s;
-	s->conns[idx].timer_on = 0;
+	c->timer_on = 0;
 }
 
 static void timer_start(struct tcp_stack *s, uint32_t idx, tsc_t at)
 {
 	struct tcp_conn *c = &s->conns[idx];
+	uint32_t slot;
 
+	timer_stop(s, idx);
+	/* Never into a slot already passed: it would wait a whole lap. */
+	if (tsc_before(at, s->wheel_now))
+		at = s->wheel_now;
+	slot = (uint32_t)(at / s->wheel_tick) & (s->wheel_size - 1);
 	c->timer_at = at;
+	c->timer_prev = TCP_NONE;
+	c->timer_next = s->wheel[slot];
+	if (c->timer_next != TCP_NONE)
+		s->conns[c->timer_next].timer_prev = idx;
+	s->wheel[slot] = idx;
 	c->timer_on = 1;
-	if (c->timer_linked) {
-		if (!tsc_before(at, c->link_at))
-			return; /* linked earlier: moved on when that slot passes */
-		timer_unlink(s, idx);
-	}
-	timer_link(s, idx, at);
 }
 
 /* ---- output ---- */
@@ -591,7 +555,6 @@ static void tcp_release(struct tcp_stack *s, uint32_t idx, enum tcp_close_reason
 	uint32_t tail;
 
 	timer_stop(s, idx);
-	timer_unlink(s, idx); /* the entry may be reused at once */
 	ooo_purge(s, c);
 	c->state = TCP_CLOSED;
 	s->slot_conn[c->slot] = TCP_NONE;
@@ -1191,28 +1154,22 @@ int tcp_flush(struct tcp_stack *s, tsc_t now)
 	s->n_pending -= n;
 
 	/* A slot is processed once it has fully passed, so a timer fires up to
-	 * one tick (at most 1 ms) late; entries for a later lap of the wheel stay. */
+	 * one tick (1 ms) late; entries for a later lap of the wheel stay. */
 	if (!s->wheel_now)
-		s->wheel_now = now & ~(s->wheel_tick - 1);
+		s->wheel_now = now - now % s->wheel_tick;
 	while (!tsc_before(now, s->wheel_now + s->wheel_tick) && budget--) {
-		uint32_t slot = (uint32_t)(s->wheel_now >> s->wheel_shift) & (s->wheel_size - 1);
+		uint32_t slot = (uint32_t)(s->wheel_now / s->wheel_tick) & (s->wheel_size - 1);
 		tsc_t end = s->wheel_now + s->wheel_tick;
 		uint32_t idx = s->wheel[slot];
 
 		s->wheel_now = end;
 		while (idx != TCP_NONE) {
-			struct tcp_conn *c = &s->conns[idx];
-			uint32_t next = c->timer_next;
+			uint32_t next = s->conns[idx].timer_next;
 
-			if (c->timer_linked && tsc_before(c->link_at, end)) {
-				timer_unlink(s, idx);
-				if (c->timer_on && tsc_before(c->timer_at, end)) {
-					c->timer_on = 0;
-					rto_fire(s, idx, now);
-					work = 1;
-				} else if (c->timer_on) {
-					timer_link(s, idx, c->timer_at); /* moved later meanwhile */
-				}
+			if (tsc_before(s->conns[idx].timer_at, end)) {
+				timer_stop(s, idx);
+				rto_fire(s, idx, now);
+				work = 1;
 			}
 			idx = next;
 		}

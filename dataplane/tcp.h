@@ -123,8 +123,7 @@ struct tcp_conn {
 	uint8_t ack_due;
 	uint8_t fin_queued;  /* we close after the queued data */
 	uint8_t rtt_timing;  /* an RTT sample is running on rtt_seq */
-	uint8_t timer_on;    /* the RTO (or FIN_WAIT_2) timer runs, due at timer_at */
-	uint8_t timer_linked; /* in the wheel, in the slot of link_at (lazy) */
+	uint8_t timer_on;
 	uint8_t probing;     /* a zero-window probe byte is outstanding */
 	uint8_t rcv_wscale;  /* our window shift, once the peer agreed to scaling */
 	uint16_t mss;	     /* peer's, or 536, at most ours */
@@ -147,7 +146,6 @@ struct tcp_conn {
 	tsc_t rttvar;
 	tsc_t rto;
 	tsc_t timer_at;
-	tsc_t link_at;
 	uint32_t timer_prev, timer_next; /* RTO wheel list */
 	uint32_t ooo_head;		 /* out-of-order queue, sorted by seq (when ooo_n) */
 	uint32_t ooo_n;
@@ -227,8 +225,7 @@ struct tcp_stack {
 	uint32_t n_pending;
 	uint32_t *wheel;	 /* RTO timer wheel heads */
 	uint32_t wheel_size;	 /* power of two */
-	tsc_t wheel_tick;	 /* TSC ticks per slot: 1 << wheel_shift */
-	uint32_t wheel_shift;
+	tsc_t wheel_tick;	 /* TSC ticks per slot */
 	tsc_t wheel_now;	 /* start of the slot processed next */
 	tsc_t time_wait_tsc;
 	tsc_t min_rto_tsc;

@@ -90,7 +90,6 @@ static void q_init(struct qtest *q, uint32_t conns, uint32_t pipeline)
 	q->tcp.app_ctx = &q->l;
 	q->tcp.wheel_now = 1; /* no timers: the wheel never turns */
 	q->tcp.wheel_tick = 1ull << 62;
-	q->tcp.wheel_shift = 62;
 	assert_non_null(q->tcp.conns);
 	assert_int_equal(load_init(&q->l, &cfg, &q->tcp, &q_proto, NULL, &clk1ghz, &busy), 0);
 	load_start(&q->l, 10 * MS);

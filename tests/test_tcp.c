@@ -1281,55 +1281,6 @@ static void test_rto_backoff_and_give_up(void **state)
  * No RTT sample (the SYN was retransmitted, Karn): data RTO is the initial
  * 1 s. A sample from later data brings it to SRTT + min_rto (202 ms).
  */
-/*
- * Lazy re-arm: a request acknowledged stops its timer without unlinking
- * it; the next request moves the deadline later without touching the
- * wheel. When the old slot passes, the entry moves to the new deadline and
- * does not fire there; it fires (once) at the new deadline.
- */
-static void test_rto_lazy_rearm(void **state)
-{
-	struct harness *h = *state;
-	const tsc_t step = 100 * US;
-	struct tcp_conn *c;
-	struct seg g;
-	struct peer p;
-	tsc_t first, sent, rto;
-
-	establish(h, &p);
-	c = tcp_conn_get(&h->s, p.conn);
-	rto = c->rto;
-	send_req(h, &p, 0, 100);
-	first = c->link_at;
-	assert_true(c->timer_on && c->timer_linked);
-	h->now += 1 * MS;
-	srv(h, &p, F_ACK, S(&p, 0), C(&p, 100), 502, NULL, 0);
-	assert_false(c->timer_on);
-	assert_true(c->timer_linked); /* left in the wheel */
-	h->now += 50 * MS;
-	tx_clear(h);
-	send_req(h, &p, 100, 100);
-	sent = h->now;
-	assert_true(c->timer_on);
-	assert_int_equal(c->link_at, first); /* not moved yet */
-	assert_true(c->timer_at == sent + c->rto);
-	rto = c->rto;
-	tx_clear(h);
-	/* Past the first deadline: nothing sent, the entry moved on. */
-	while (h->now < first + 2 * MS) {
-		h->now += step;
-		flush(h);
-	}
-	assert_int_equal(h->n_tx, 0);
-	assert_true(c->timer_linked && c->link_at == c->timer_at);
-	assert_true(run_until_tx(h, sent + 2 * rto, step));
-	assert_int_equal(h->n_tx, 1);
-	tx_seg(h, 0, &g);
-	assert_int_equal(g.seq, C(&p, 100));
-	assert_true(g.at - sent >= rto && g.at - sent <= rto + 1 * MS + step);
-	assert_int_equal(h->s.c.retransmits, 1);
-}
-
 static void test_rto_initial_then_min_rto(void **state)
 {
 	struct harness *h = *state;
@@ -2413,7 +2364,6 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_overlap_and_old, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rto_backoff_and_give_up, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rto_initial_then_min_rto, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_rto_lazy_rearm, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_retransmit_ring_wrap, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_fast_retransmit, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_syn_lost_then_refused, setup, teardown),
