@@ -158,6 +158,19 @@ static json_t *load_run_json(const char *cmd, const struct dp *dp, const struct 
 		"no_conn", (json_int_t)tcp->c.no_conn, "bad_csum", (json_int_t)tcp->c.bad_csum,
 		"csum_partial", (json_int_t)tcp->c.csum_partial, "ports_exhausted",
 		(json_int_t)tcp->c.ports_exhausted));
+	{
+		/* The out-of-order queue (dataplane/tcp.h): held, merged, given up. */
+		json_t *ooo = json_pack(
+		    "{s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "ooo_segments",
+		    (json_int_t)tcp->c.ooo_segments, "ooo_bytes", (json_int_t)tcp->c.ooo_bytes,
+		    "ooo_dup", (json_int_t)tcp->c.ooo_dup, "ooo_dropped",
+		    (json_int_t)tcp->c.ooo_dropped, "ooo_evicted", (json_int_t)tcp->c.ooo_evicted,
+		    "ooo_merged", (json_int_t)tcp->c.ooo_merged, "ooo_held_max",
+		    (json_int_t)tcp->c.ooo_held_max);
+
+		json_object_update(json_object_get(o, "tcp"), ooo);
+		json_decref(ooo);
+	}
 	json_object_set_new(o, "open_loop", json_pack("{s:I, s:I}", "late", (json_int_t)l->c.late,
 						      "backlog_max", (json_int_t)l->c.backlog_max));
 	json_object_set_new(o, "cpu", json_pack("{s:f, s:f, s:f, s:f, s:f, s:f, s:f}", "busy_cpu_s", busy,
@@ -166,6 +179,16 @@ static json_t *load_run_json(const char *cmd, const struct dp *dp, const struct 
 						busy > 0 ? l->c.measured / busy : 0, "kick_cpu_s", kick,
 						"own_cpu_s", busy - kick, "requests_per_own_cpu_s",
 						busy - kick > 0 ? l->c.measured / (busy - kick) : 0));
+	{
+		/* The worker thread's own CPU time in the window (not descheduled). */
+		double on = l->cpu_at_end > l->cpu_at_measure
+				? (double)(l->cpu_at_end - l->cpu_at_measure) / 1e9
+				: 0;
+
+		json_object_set_new(json_object_get(o, "cpu"), "worker_on_cpu_s", json_real(on));
+		json_object_set_new(json_object_get(o, "cpu"), "requests_per_on_cpu_s",
+				    json_real(on > 0 ? l->c.measured / on : 0));
+	}
 	json_object_set_new(o, "worker_max_stall_ns", json_real(tsc_to_ns_f(&dp->clk, dp->w.max_gap)));
 	json_object_set_new(o, "tsc", app_clock_json(&dp->clk, nif->port->clock));
 	json_object_set_new(o, "counters", app_counters_json(nif));

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <time.h>
+
 #include "load.h"
 #include "rng.h"
 
@@ -37,8 +39,14 @@ int load_init(struct load *l, const struct load_config *cfg, struct tcp_stack *t
 	l->outstanding = calloc(n, sizeof(uint32_t));
 	l->head = calloc(n, sizeof(uint32_t));
 	l->gen = calloc(n, sizeof(uint32_t));
-	l->stamps = calloc((size_t)n * cfg->pipeline, sizeof(tsc_t));
-	l->ready_cap = n * cfg->pipeline;
+	/* Power-of-two rings: indices wrap with a mask, not a division. */
+	while ((1u << l->pipe_shift) < cfg->pipeline)
+		l->pipe_shift++;
+	l->pipe_mask = (1u << l->pipe_shift) - 1;
+	l->stamps = calloc((size_t)n << l->pipe_shift, sizeof(tsc_t));
+	l->ready_cap = 1;
+	while (l->ready_cap < n * cfg->pipeline)
+		l->ready_cap <<= 1;
 	l->ready = calloc(l->ready_cap, sizeof(uint64_t));
 	rc = hist_init(&l->hist, 1, 100000000000ull, 3);
 	if (!l->outstanding || !l->head || !l->gen || !l->stamps || !l->ready || rc) {
@@ -81,7 +89,7 @@ static int ready_live(struct load *l, uint64_t e)
  * gets pipeline entries when it connects (outstanding 0), one back per
  * reply, loses one per request sent, and all when it closes (gen moves
  * on). So the live entries of a connection never exceed pipeline -
- * outstanding, their sum never exceeds ready_cap = max_conns * pipeline,
+ * outstanding, their sum never exceeds max_conns * pipeline <= ready_cap,
  * and the entry being pushed is one of them: when the queue is full, what
  * is not live (left behind by closed incarnations) makes the room.
  */
@@ -91,21 +99,22 @@ static void ready_push(struct load *l, uint32_t conn)
 
 	if (l->ready_count == l->ready_cap) {
 		for (i = 0; i < l->ready_count; i++) {
-			uint64_t e = l->ready[(l->ready_head + i) % l->ready_cap];
+			uint64_t e = l->ready[(l->ready_head + i) & (l->ready_cap - 1)];
 
 			if (ready_live(l, e))
-				l->ready[(l->ready_head + kept++) % l->ready_cap] = e;
+				l->ready[(l->ready_head + kept++) & (l->ready_cap - 1)] = e;
 		}
 		l->ready_count = kept;
 	}
-	l->ready[(l->ready_head + l->ready_count) % l->ready_cap] = (uint64_t)l->gen[conn] << 32 | conn;
+	l->ready[(l->ready_head + l->ready_count) & (l->ready_cap - 1)] =
+	    (uint64_t)l->gen[conn] << 32 | conn;
 	l->ready_count++;
 }
 
 /* Give back the entry just popped for conn (its request was not sent). */
 static void ready_unpop(struct load *l, uint32_t conn)
 {
-	l->ready_head = (l->ready_head + l->ready_cap - 1) % l->ready_cap;
+	l->ready_head = (l->ready_head - 1) & (l->ready_cap - 1);
 	l->ready[l->ready_head] = (uint64_t)l->gen[conn] << 32 | conn;
 	l->ready_count++;
 }
@@ -116,7 +125,7 @@ uint32_t load_ready_pop(struct load *l)
 		uint64_t e = l->ready[l->ready_head];
 		uint32_t conn = (uint32_t)e;
 
-		l->ready_head = (l->ready_head + 1) % l->ready_cap;
+		l->ready_head = (l->ready_head + 1) & (l->ready_cap - 1);
 		l->ready_count--;
 		if (ready_live(l, e))
 			return conn;
@@ -136,8 +145,8 @@ static int load_send(struct load *l, uint32_t conn, tsc_t t)
 	len = l->proto->request(l->proto_ctx, conn, buf, sizeof(buf));
 	if (!len || tcp_send(l->tcp, conn, buf, len) != 0)
 		return -ENOBUFS;
-	slot = (l->head[conn] + l->outstanding[conn]) % l->cfg.pipeline;
-	l->stamps[(size_t)conn * l->cfg.pipeline + slot] = t;
+	slot = (l->head[conn] + l->outstanding[conn]) & l->pipe_mask;
+	l->stamps[((size_t)conn << l->pipe_shift) + slot] = t;
 	l->outstanding[conn]++;
 	l->inflight++;
 	l->c.sent++;
@@ -178,14 +187,14 @@ void load_window_reply(struct load *l, tsc_t stamp, tsc_t done, const struct loa
 /* A reply completed on conn at ts. */
 static void load_reply_done(struct load *l, uint32_t conn, const struct load_reply *r, tsc_t ts)
 {
-	size_t base = (size_t)conn * l->cfg.pipeline;
+	size_t base = (size_t)conn << l->pipe_shift;
 	tsc_t stamp;
 
 	l->c.replies++;
 	if (!l->outstanding[conn])
 		return; /* a reply nobody asked for: counted as a reply only */
 	stamp = l->stamps[base + l->head[conn]];
-	l->head[conn] = (l->head[conn] + 1) % l->cfg.pipeline;
+	l->head[conn] = (l->head[conn] + 1) & l->pipe_mask;
 	l->outstanding[conn]--;
 	l->inflight--;
 	load_window_reply(l, stamp, ts, r);
@@ -276,17 +285,28 @@ void load_start(struct load *l, tsc_t now)
 	__atomic_store_n(&l->phase, LOAD_WARMUP, __ATOMIC_RELEASE);
 }
 
+static uint64_t thread_cpu_ns(void)
+{
+	struct timespec t;
+
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t) != 0)
+		return 0;
+	return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
+}
+
 static void load_enter(struct load *l, int phase, tsc_t now)
 {
 	if (phase == LOAD_MEASURE) {
 		l->measure_started = now;
 		l->busy_at_measure = *l->busy;
+		l->cpu_at_measure = thread_cpu_ns();
 		l->kick_at_measure = l->kick ? *l->kick : 0;
 		l->tcp_retx_at_measure = l->tcp->c.retransmits + l->tcp->c.fast_retransmits;
 	}
 	if (phase >= LOAD_DRAIN && l->phase <= LOAD_MEASURE) {
 		l->measure_ended = now;
 		l->busy_at_end = *l->busy;
+		l->cpu_at_end = thread_cpu_ns();
 		l->kick_at_end = l->kick ? *l->kick : 0;
 		l->tcp_retx_at_end = l->tcp->c.retransmits + l->tcp->c.fast_retransmits;
 		l->t_drain_end = now + ns_to_tsc(l->clk, l->cfg.linger);

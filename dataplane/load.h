@@ -115,9 +115,10 @@ struct load {
 	uint32_t *outstanding;	 /* [max_conns] */
 	uint32_t *head;		 /* [max_conns] FIFO head into stamps */
 	uint32_t *gen;		 /* [max_conns] incarnation, for the ready queue */
-	tsc_t *stamps;		 /* [max_conns * pipeline] send or intended times */
+	tsc_t *stamps;		 /* [max_conns << pipe_shift] send or intended times */
+	uint32_t pipe_shift, pipe_mask; /* a connection's ring: 1 << pipe_shift >= pipeline */
 	uint64_t *ready;	 /* open loop: (gen << 32 | conn) that can take one */
-	uint32_t ready_head, ready_count, ready_cap;
+	uint32_t ready_head, ready_count, ready_cap; /* ready_cap: a power of two */
 	uint64_t inflight;	 /* requests sent and not answered, all connections */
 	uint32_t open;		 /* connections not closed */
 	uint32_t to_open;	 /* connections still to open */
@@ -129,6 +130,9 @@ struct load {
 	double gap_tsc;		 /* open loop mean gap */
 	tsc_t busy_at_measure, busy_at_end;
 	tsc_t kick_at_measure, kick_at_end;
+	/* The calling (worker) thread's CPU time at the window's edges, ns:
+	 * unlike busy, it leaves out time the thread was descheduled. */
+	uint64_t cpu_at_measure, cpu_at_end;
 	tsc_t measure_started, measure_ended; /* actual window edges */
 	uint64_t tcp_retx_at_measure, tcp_retx_at_end;
 

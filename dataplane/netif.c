@@ -165,23 +165,23 @@ static void netif_input_(struct netif *nif, struct rte_mbuf *m, tsc_t ts, int st
 	nif->c.rx++;
 	if (unlikely(m->nb_segs != 1)) {
 		nif->c.rx_bad[PKT_ERR_TRUNCATED]++; /* chained frames are not ours (MTU 1500) */
-		rte_pktmbuf_free(m);
+		netif_rx_done(nif, m);
 		return;
 	}
 	kind = pkt_parse(frame, rte_pktmbuf_data_len(m), &pi);
 	if (kind == PKT_BAD) {
 		nif->c.rx_bad[pi.err]++;
-		rte_pktmbuf_free(m);
+		netif_rx_done(nif, m);
 		return;
 	}
 	if (kind == PKT_NOT_IPV4) {
 		nif->c.not_ipv4++;
-		rte_pktmbuf_free(m);
+		netif_rx_done(nif, m);
 		return;
 	}
 	if (!netif_mac_is_ours(nif, pi.dst_mac) || (kind != PKT_ARP && pi.dst_ip - nif->ip >= nif->n_ips)) {
 		nif->c.not_for_us++;
-		rte_pktmbuf_free(m);
+		netif_rx_done(nif, m);
 		return;
 	}
 	if (pi.src_ip - nif->ip >= nif->n_ips) {
@@ -232,7 +232,13 @@ static void netif_input_(struct netif *nif, struct rte_mbuf *m, tsc_t ts, int st
 		nif->c.other_ip++;
 		break;
 	}
-	rte_pktmbuf_free(m);
+	netif_rx_done(nif, m);
+}
+
+void netif_rx_done_flush(struct netif *nif)
+{
+	rte_pktmbuf_free_bulk(nif->rxdone, nif->nrxdone);
+	nif->nrxdone = 0;
 }
 
 void netif_tx(struct netif *nif, struct rte_mbuf *m)
@@ -244,7 +250,7 @@ void netif_tx(struct netif *nif, struct rte_mbuf *m)
 
 uint16_t netif_flush(struct netif *nif)
 {
-	uint16_t sent, i;
+	uint16_t sent;
 
 	if (nif->ntx == 0)
 		return 0;
@@ -256,8 +262,8 @@ uint16_t netif_flush(struct netif *nif)
 	} else {
 		sent = rte_eth_tx_burst(nif->port_id, nif->queue, nif->txq, nif->ntx);
 	}
-	for (i = sent; i < nif->ntx; i++)
-		rte_pktmbuf_free(nif->txq[i]);
+	if (sent < nif->ntx)
+		rte_pktmbuf_free_bulk(nif->txq + sent, nif->ntx - sent);
 	nif->c.tx += sent;
 	nif->c.tx_drop += nif->ntx - sent;
 	nif->ntx = 0;
@@ -301,9 +307,12 @@ static void netif_tcp_release(void *ctx, void *handle)
 }
 
 const struct tcp_tx_ops netif_tcp_tx = {
-	.alloc = netif_tcp_alloc,
-	.send = netif_tcp_send,
-	.release = netif_tcp_release,
+    .alloc = netif_tcp_alloc,
+    .send = netif_tcp_send,
+    .release = netif_tcp_release,
+    /* out-of-order payload is held in mbufs of the same pool */
+    .hold = netif_tcp_alloc,
+    .unhold = netif_tcp_release,
 };
 
 static int netif_tick_load(struct netif *nif, tsc_t now)

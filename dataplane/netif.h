@@ -127,6 +127,10 @@ struct netif {
 
 	struct rte_mbuf *txq[NETIF_BURST];
 	uint16_t ntx;
+	/* Received frames done with, freed in one rte_pktmbuf_free_bulk after
+	 * the RX burst (netif_rx_done). */
+	struct rte_mbuf *rxdone[NETIF_BURST];
+	uint16_t nrxdone;
 
 	/* Own-cycle accounting (BENCHMARKS.md): kicks is set when the port's
 	 * PMD enters the kernel inside its bursts (af_xdp, af_packet, tap,
@@ -164,6 +168,17 @@ void netif_input_owned(struct netif *nif, struct rte_mbuf *m, tsc_t ts);
 
 /* A second netif on queue q of nif's port, with nif's identity. */
 void netif_init_queue(struct netif *q_nif, const struct netif *nif, uint16_t q);
+
+/* Free the frames netif_rx_done collected. */
+void netif_rx_done_flush(struct netif *nif);
+
+/* A received frame we are done with: freed with the others of its burst. */
+static inline void netif_rx_done(struct netif *nif, struct rte_mbuf *m)
+{
+	if (nif->nrxdone == NETIF_BURST)
+		netif_rx_done_flush(nif);
+	nif->rxdone[nif->nrxdone++] = m;
+}
 
 /* Queue m for transmission on nif (flushed by netif_flush). */
 void netif_tx(struct netif *nif, struct rte_mbuf *m);

@@ -455,7 +455,7 @@ void responder_input(struct netif *nif, struct responder *r, struct rte_mbuf *m,
 		responder_send(&o, R_ACK); /* no complete request: no reply carries the ACK */
 	}
 out:
-	rte_pktmbuf_free(m);
+	netif_rx_done(nif, m);
 	if (r->once && r->n_conns == 0 && r->c.conns && !r->done) {
 		netif_flush(nif);
 		nif->halted = 1;

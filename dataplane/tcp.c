@@ -78,8 +78,25 @@ int tcp_stack_init(struct tcp_stack *s, const struct tcp_config *cfg, const stru
 	s->pending = malloc(cfg->max_conns * sizeof(uint32_t));
 	s->wheel_size = TCP_WHEEL_SLOTS;
 	s->wheel = malloc(s->wheel_size * sizeof(uint32_t));
-	if (!s->conns || !s->txbufs || !s->slot_conn || !s->slot_seq || !s->free_slots || !s->free_since ||
-	    !s->free_conns || !s->pending || !s->wheel) {
+	if (tx->hold && tx->unhold) {
+		if (!s->cfg.ooo_max)
+			s->cfg.ooo_max = TCP_OOO_MAX_DEFAULT;
+		if (!s->cfg.ooo_per_conn)
+			s->cfg.ooo_per_conn = TCP_OOO_PER_CONN_DEFAULT;
+		if (s->cfg.ooo_per_conn > s->cfg.ooo_max)
+			s->cfg.ooo_per_conn = s->cfg.ooo_max;
+		s->ooo = calloc(s->cfg.ooo_max, sizeof(*s->ooo));
+		if (s->ooo) {
+			for (i = 0; i < s->cfg.ooo_max; i++)
+				s->ooo[i].next = i + 1 < s->cfg.ooo_max ? i + 1 : TCP_NONE;
+			s->ooo_free = 0;
+		}
+	} else {
+		s->cfg.ooo_max = s->cfg.ooo_per_conn = 0;
+	}
+	if (!s->conns || !s->txbufs || !s->slot_conn || !s->slot_seq || !s->free_slots ||
+	    !s->free_since || !s->free_conns || !s->pending || !s->wheel ||
+	    (s->cfg.ooo_max && !s->ooo)) {
 		tcp_stack_free(s);
 		return -ENOMEM;
 	}
@@ -102,6 +119,15 @@ int tcp_stack_init(struct tcp_stack *s, const struct tcp_config *cfg, const stru
 
 void tcp_stack_free(struct tcp_stack *s)
 {
+	uint32_t i;
+
+	/* Buffers still held go back to their pool (connections left open). */
+	for (i = 0; s->ooo && i < s->cfg.ooo_max; i++)
+		if (s->ooo[i].handle)
+			s->tx.unhold(s->tx_ctx, s->ooo[i].handle);
+	free(s->ooo);
+	s->ooo = NULL;
+	s->ooo_held = 0;
 	free(s->conns);
 	free(s->txbufs);
 	free(s->slot_conn);
@@ -178,7 +204,7 @@ static int tcp_emit(struct tcp_stack *s, struct tcp_conn *c, uint8_t flags, uint
 {
 	const uint32_t optlen = (flags & TCP_SYN) ? 8 : 0;
 	const uint32_t l4 = PKT_ETH_HLEN + PKT_IP_HLEN;
-	uint32_t cap, total = l4 + TCP_HLEN + optlen + len, ip = slot_ip(s, c->slot);
+	uint32_t cap, total = l4 + TCP_HLEN + optlen + len, ip = c->src_ip;
 	void *handle;
 	uint8_t *f = s->tx.alloc(s->tx_ctx, &handle, &cap);
 	uint8_t *t;
@@ -207,7 +233,7 @@ static int tcp_emit(struct tcp_stack *s, struct tcp_conn *c, uint8_t flags, uint
 	memcpy(f + 24, &cs, 2);
 
 	t = f + l4;
-	pkt_put16(t, slot_port(s, c->slot));
+	pkt_put16(t, c->src_port);
 	pkt_put16(t + 2, s->cfg.dst_port);
 	pkt_put32(t + 4, seq);
 	pkt_put32(t + 8, (flags & TCP_ACK) ? c->rcv_nxt : 0);
@@ -384,6 +410,143 @@ static void tcp_output(struct tcp_stack *s, uint32_t idx, tsc_t now)
 		tcp_emit(s, c, TCP_ACK, c->snd_nxt, 0, 0);
 }
 
+/* ---- out-of-order queue ---- */
+
+static void ooo_put(struct tcp_stack *s, uint32_t e)
+{
+	s->tx.unhold(s->tx_ctx, s->ooo[e].handle);
+	s->ooo[e].handle = NULL;
+	s->ooo[e].next = s->ooo_free;
+	s->ooo_free = e;
+	s->ooo_held--;
+}
+
+/* Give back every buffer the connection holds. */
+static void ooo_purge(struct tcp_stack *s, struct tcp_conn *c)
+{
+	uint32_t e = c->ooo_head;
+
+	while (e != TCP_NONE) {
+		uint32_t next = s->ooo[e].next;
+
+		ooo_put(s, e);
+		e = next;
+	}
+	c->ooo_head = TCP_NONE;
+	c->ooo_n = 0;
+}
+
+/* Unlink e (after prev, or the head) and give its buffer back. */
+static void ooo_unlink(struct tcp_stack *s, struct tcp_conn *c, uint32_t prev, uint32_t e)
+{
+	if (prev == TCP_NONE)
+		c->ooo_head = s->ooo[e].next;
+	else
+		s->ooo[prev].next = s->ooo[e].next;
+	c->ooo_n--;
+	ooo_put(s, e);
+}
+
+/*
+ * Hold [seq, seq + len) (+ FIN) of a segment beyond rcv_nxt: trimmed
+ * against the held neighbours, replacing those it covers whole, so held
+ * ranges stay sorted and disjoint. The caller has checked the window.
+ */
+static void ooo_insert(struct tcp_stack *s, struct tcp_conn *c, uint32_t seq, const uint8_t *data,
+		       uint32_t len, uint8_t fin)
+{
+	struct tcp_ooo *o = s->ooo;
+	uint32_t prev = TCP_NONE, cur, e, end = seq + len, cap;
+	uint8_t *buf;
+	void *handle;
+
+	/* prev: the last held segment starting at or before seq */
+	for (e = c->ooo_head; e != TCP_NONE && seq_le(o[e].seq, seq); e = o[e].next)
+		prev = e;
+	cur = e;
+	if (prev != TCP_NONE) {
+		uint32_t pend = o[prev].seq + o[prev].len;
+
+		if (!seq_lt(pend, end)) {
+			if (fin && pend == end)
+				o[prev].fin = 1;
+			s->c.ooo_dup++; /* all held already */
+			return;
+		}
+		if (seq_lt(seq, pend)) {
+			data += pend - seq;
+			len -= pend - seq;
+			seq = pend;
+		}
+	}
+	/* Held segments that the new one covers whole go. */
+	while (cur != TCP_NONE && seq_le(o[cur].seq + o[cur].len, end)) {
+		uint32_t next = o[cur].next;
+
+		fin |= o[cur].fin && o[cur].seq + o[cur].len == end;
+		ooo_unlink(s, c, prev, cur);
+		cur = next;
+	}
+	if (cur != TCP_NONE && seq_lt(o[cur].seq, end)) {
+		len = o[cur].seq - seq; /* the next one holds the rest */
+		fin = 0;
+	}
+	if (!len && !fin) {
+		s->c.ooo_dup++;
+		return;
+	}
+	buf = NULL;
+	if (c->ooo_n < s->cfg.ooo_per_conn && s->ooo_free != TCP_NONE)
+		buf = s->tx.hold(s->tx_ctx, &handle, &cap);
+	if (!buf) {
+		/* Full, or the pool is empty: the highest held segment makes
+		 * room for a lower one, which is of more use (delivered sooner). */
+		uint32_t before = prev, last = cur;
+
+		if (cur == TCP_NONE) {
+			s->c.ooo_dropped++;
+			return;
+		}
+		while (o[last].next != TCP_NONE) {
+			before = last;
+			last = o[last].next;
+		}
+		if (last == cur)
+			cur = TCP_NONE;
+		ooo_unlink(s, c, before, last);
+		s->c.ooo_evicted++;
+		buf = s->tx.hold(s->tx_ctx, &handle, &cap);
+		if (!buf) {
+			s->c.ooo_dropped++;
+			return;
+		}
+	}
+	if (cap < len) {
+		s->tx.unhold(s->tx_ctx, handle);
+		s->c.ooo_dropped++;
+		return;
+	}
+	e = s->ooo_free;
+	s->ooo_free = o[e].next;
+	o[e].seq = seq;
+	o[e].len = len;
+	o[e].fin = fin;
+	o[e].data = buf;
+	o[e].handle = handle;
+	if (len)
+		memcpy(buf, data, len);
+	o[e].next = cur;
+	if (prev == TCP_NONE)
+		c->ooo_head = e;
+	else
+		o[prev].next = e;
+	c->ooo_n++;
+	if (++s->ooo_held > s->c.ooo_held_max)
+		s->c.ooo_held_max = s->ooo_held;
+	s->c.ooo_segments++;
+	s->c.ooo_bytes += len;
+}
+
 /* ---- connections ---- */
 
 static void tcp_release(struct tcp_stack *s, uint32_t idx, enum tcp_close_reason why, tsc_t now)
@@ -392,6 +555,7 @@ static void tcp_release(struct tcp_stack *s, uint32_t idx, enum tcp_close_reason
 	uint32_t tail;
 
 	timer_stop(s, idx);
+	ooo_purge(s, c);
 	c->state = TCP_CLOSED;
 	s->slot_conn[c->slot] = TCP_NONE;
 	s->slot_seq[c->slot] = 1ull << 32 | c->snd_nxt;
@@ -429,7 +593,10 @@ uint32_t tcp_connect(struct tcp_stack *s, tsc_t now)
 	memset(c, 0, sizeof(*c));
 	c->pending = pending;
 	c->timer_prev = c->timer_next = TCP_NONE;
+	c->ooo_head = TCP_NONE;
 	c->slot = slot;
+	c->src_ip = slot_ip(s, slot); /* once, not a division per segment */
+	c->src_port = slot_port(s, slot);
 	c->mss = 536;
 	/* Clock-driven ISN (RFC 9293 3.4.1: 1 per µs here) plus a fixed
 	 * per-slot offset, and never below 64 KiB past where the slot's last
@@ -607,6 +774,7 @@ static void parse_syn_options(struct tcp_conn *c, const uint8_t *o, uint32_t len
 	}
 	/* RFC 7323 2.2: scaling only when both sides sent the option. */
 	c->peer_wscale = ws < 0 ? 0 : (uint8_t)ws;
+	c->rcv_wscale = ws < 0 ? 0 : TCP_OUR_WSCALE;
 	if (c->mss < 64)
 		c->mss = 536;
 }
@@ -791,6 +959,43 @@ static void input_fin(struct tcp_stack *s, uint32_t idx, tsc_t ts)
 	}
 }
 
+/* In-order data arrived: deliver what it joined to the stream from the
+ * out-of-order queue, and the FIN if one was held. */
+static void ooo_drain(struct tcp_stack *s, uint32_t idx, uint32_t slot, tsc_t ts)
+{
+	struct tcp_conn *c = &s->conns[idx];
+
+	while (c->ooo_head != TCP_NONE && seq_le(s->ooo[c->ooo_head].seq, c->rcv_nxt)) {
+		uint32_t e = c->ooo_head;
+		struct tcp_ooo *o = &s->ooo[e];
+		uint32_t end = o->seq + o->len;
+		int fin;
+
+		c->ooo_head = o->next;
+		c->ooo_n--;
+		if (seq_lt(c->rcv_nxt, end)) {
+			uint32_t skip = c->rcv_nxt - o->seq;
+
+			c->rcv_nxt = end;
+			s->c.bytes_in += o->len - skip;
+			s->c.ooo_merged++;
+			c->ack_due = 1;
+			mark_pending(s, idx);
+			if (c->state == TCP_ESTABLISHED || c->state == TCP_FIN_WAIT_1 ||
+			    c->state == TCP_FIN_WAIT_2)
+				s->app.recv(s, idx, o->data + skip, o->len - skip, ts);
+		}
+		fin = o->fin && end == c->rcv_nxt;
+		ooo_put(s, e);
+		if (c->state == TCP_CLOSED || c->slot != slot)
+			return; /* the application aborted it */
+		if (fin) {
+			input_fin(s, idx, ts);
+			return;
+		}
+	}
+}
+
 void tcp_input(struct tcp_stack *s, const uint8_t *frame, uint32_t len, const struct pkt_info *pi,
 	       tsc_t ts)
 {
@@ -870,6 +1075,24 @@ void tcp_input(struct tcp_stack *s, const uint8_t *frame, uint32_t len, const st
 		return;
 	if (input_ack(s, idx, seq, ack, win, seglen, flags, ts))
 		return;
+	if ((seglen || (flags & TCP_FIN)) && seq_lt(c->rcv_nxt, seq)) {
+		/* Beyond a hole: held when it can be, and answered with one
+		 * duplicate ACK at once, so the server counts three and
+		 * fast-retransmits (RFC 5681 4.2). */
+		s->c.out_of_order++;
+		if (s->ooo) {
+			uint32_t wnd = (uint32_t)TCP_OUR_WINDOW << c->rcv_wscale;
+
+			if ((c->state == TCP_ESTABLISHED || c->state == TCP_FIN_WAIT_1 ||
+			     c->state == TCP_FIN_WAIT_2) &&
+			    seq_le(seq + seglen, c->rcv_nxt + wnd))
+				ooo_insert(s, c, seq, t + doff, seglen, flags & TCP_FIN);
+			else
+				s->c.ooo_dropped++;
+		}
+		tcp_emit(s, c, TCP_ACK, c->snd_nxt, 0, 0);
+		return;
+	}
 	if (seglen) {
 		const uint8_t *data = t + doff;
 
@@ -881,16 +1104,10 @@ void tcp_input(struct tcp_stack *s, const uint8_t *frame, uint32_t len, const st
 			data += skip;
 			seglen -= skip;
 			seq = c->rcv_nxt;
-		} else if (seq_lt(seq, c->rcv_nxt)) {
+		} else {
 			s->c.old_segments++;
 			c->ack_due = 1;
 			mark_pending(s, idx);
-			return;
-		} else {
-			/* One duplicate ACK per segment beyond a hole, at once, so
-			 * the server counts three and fast-retransmits (RFC 5681 4.2). */
-			s->c.out_of_order++;
-			tcp_emit(s, c, TCP_ACK, c->snd_nxt, 0, 0);
 			return;
 		}
 		c->rcv_nxt += seglen;
@@ -910,6 +1127,8 @@ void tcp_input(struct tcp_stack *s, const uint8_t *frame, uint32_t len, const st
 			c->ack_due = 1;
 			mark_pending(s, idx);
 		}
+	} else if (c->ooo_n) {
+		ooo_drain(s, idx, slot, ts);
 	}
 	return;
 no_conn:

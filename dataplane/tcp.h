@@ -8,19 +8,29 @@
  * only after it has rested at least time_wait (our side of TIME_WAIT).
  *
  * Choices, and why:
- * - No out-of-order queue. Payload is consumed in place the moment it is in
- *   order; a segment beyond rcv_nxt is dropped and answered with a
- *   duplicate ACK at once, so the server fast-retransmits. On the direct
- *   links lvperf measures (veth, vhost, a cable) reordering is essentially
- *   absent, and holding mbufs would cost memory and time on every
- *   connection for an event that does not happen.
+ * - An out-of-order queue per connection, bounded: a segment beyond
+ *   rcv_nxt (and within the window we advertise) is copied into a buffer
+ *   from tx_ops.hold (an mbuf of the port's pool in the dataplane; nothing
+ *   is allocated with malloc after init) and kept in a list sorted by
+ *   sequence, trimmed against its neighbours so the held ranges never
+ *   overlap. At most cfg.ooo_per_conn segments per connection and
+ *   cfg.ooo_max in the stack; when full, a segment below the highest held
+ *   one takes that one's place, else it is dropped (the server resends
+ *   it). Each one is answered with a duplicate ACK at once (RFC 5681 4.2);
+ *   when the hole fills, everything now in order is delivered and the
+ *   buffers go back, as they do when the connection ends in any way. No
+ *   SACK: the server's NewReno recovers one hole per round trip. The
+ *   copy costs a memcpy per reordered segment only; in-order payload is
+ *   still consumed in place. Without tx_ops.hold a segment beyond rcv_nxt
+ *   is dropped and duplicate-ACKed as before.
  * - No delayed ACK: every burst that brought in-order data to a connection
  *   ends with one ACK for it, unless a request we send carries it.
  * - Sent bytes stay in a per-connection ring until acknowledged, so a
  *   retransmission resends exactly what was sent.
  * - RTO per RFC 6298 (SRTT/RTTVAR, Karn's rule) but bounded like Linux:
- *   SRTT + max(4 RTTVAR, min_rto) with min_rto 200 ms, doubling per retry, the connection is given up after TCP_MAX_RETRIES;
- *   fast retransmit on the third duplicate ACK (RFC 5681). A zero window is
+ *   SRTT + max(4 RTTVAR, min_rto) with min_rto 200 ms, doubling per retry;
+ *   the connection is given up after TCP_MAX_RETRIES; fast retransmit on
+ *   the third duplicate ACK (RFC 5681). A zero window is
  *   probed with one byte for as long as the server answers (RFC 1122
  *   4.2.2.17); FIN_WAIT_2 ends after TCP_FIN_WAIT_NS without the FIN.
  * - The ISN is clock-driven but always at least 64 KiB above where the
@@ -83,7 +93,14 @@ struct tcp_counters {
 	uint64_t retransmits;	   /* RTO retransmissions (SYN, data or FIN) */
 	uint64_t fast_retransmits; /* on three duplicate ACKs */
 	uint64_t dup_acks_in;
-	uint64_t out_of_order;	   /* beyond rcv_nxt: dropped, dup ACK sent */
+	uint64_t out_of_order;	   /* beyond rcv_nxt: dup ACK sent at once */
+	uint64_t ooo_segments;	   /* of those, held in the out-of-order queue */
+	uint64_t ooo_bytes;	   /* new bytes held there (after trimming) */
+	uint64_t ooo_dup;	   /* of those, all already held: dropped */
+	uint64_t ooo_dropped;	   /* not held: queue full, no buffer, beyond window */
+	uint64_t ooo_evicted;	   /* held ones given up for a lower segment */
+	uint64_t ooo_merged;	   /* held segments delivered once the hole filled */
+	uint64_t ooo_held_max;	   /* most segments held at once in the stack */
 	uint64_t old_segments;	   /* entirely before rcv_nxt: re-ACKed */
 	uint64_t out_of_window;	   /* ACK of data never sent, and the like */
 	uint64_t no_conn;	   /* no connection for the segment: RST sent */
@@ -108,9 +125,12 @@ struct tcp_conn {
 	uint8_t rtt_timing;  /* an RTT sample is running on rtt_seq */
 	uint8_t timer_on;
 	uint8_t probing;     /* a zero-window probe byte is outstanding */
+	uint8_t rcv_wscale;  /* our window shift, once the peer agreed to scaling */
 	uint16_t mss;	     /* peer's, or 536, at most ours */
 	uint16_t dupacks;
 	uint32_t slot;	     /* (source IP, source port) slot */
+	uint32_t src_ip;     /* the slot's address and port */
+	uint16_t src_port;
 	uint32_t iss;
 	uint32_t snd_una;
 	uint32_t snd_nxt;
@@ -127,6 +147,18 @@ struct tcp_conn {
 	tsc_t rto;
 	tsc_t timer_at;
 	uint32_t timer_prev, timer_next; /* RTO wheel list */
+	uint32_t ooo_head;		 /* out-of-order queue, sorted by seq (when ooo_n) */
+	uint32_t ooo_n;
+};
+
+/* One held out-of-order segment: [seq, seq + len) and maybe the FIN after. */
+struct tcp_ooo {
+	uint32_t seq;
+	uint32_t len;
+	uint32_t next; /* next in its connection's queue, or the free list */
+	uint8_t fin;
+	uint8_t *data;
+	void *handle; /* from tx_ops.hold, NULL when the entry is free */
 };
 
 struct tcp_stack;
@@ -146,6 +178,10 @@ struct tcp_tx_ops {
 	uint8_t *(*alloc)(void *ctx, void **handle, uint32_t *cap);
 	void (*send)(void *ctx, void *handle, uint32_t len);
 	void (*release)(void *ctx, void *handle); /* a buffer that will not be sent */
+	/* Optional: a buffer the stack keeps for out-of-order payload, and
+	 * its return. Without them nothing beyond rcv_nxt is kept. */
+	uint8_t *(*hold)(void *ctx, void **handle, uint32_t *cap);
+	void (*unhold)(void *ctx, void *handle);
 };
 
 struct tcp_config {
@@ -162,8 +198,13 @@ struct tcp_config {
 	uint16_t mtu;
 	nsec_t time_wait;     /* rest before a port is reused */
 	nsec_t min_rto;
+	uint32_t ooo_max;      /* out-of-order segments held in the stack, 0: default */
+	uint32_t ooo_per_conn; /* and per connection, 0: default */
 	const struct tsc_clock *clk;
 };
+
+#define TCP_OOO_MAX_DEFAULT	 4096
+#define TCP_OOO_PER_CONN_DEFAULT 128
 
 struct tcp_stack {
 	struct tcp_config cfg;
@@ -189,6 +230,9 @@ struct tcp_stack {
 	tsc_t time_wait_tsc;
 	tsc_t min_rto_tsc;
 	uint16_t our_mss;
+	struct tcp_ooo *ooo;	 /* [cfg.ooo_max] */
+	uint32_t ooo_free;	 /* free list through next */
+	uint32_t ooo_held;	 /* entries in use */
 	uint32_t n_open;	 /* entries not CLOSED */
 	struct tcp_counters c;
 };

@@ -28,12 +28,16 @@ static int worker_poll(struct netif *nif)
 		nif->rx_stamp(nif, pkts, n, now, stamps);
 		for (i = 0; i < n; i++)
 			netif_input(nif, pkts[i], stamps[i]);
+		if (nif->nrxdone)
+			netif_rx_done_flush(nif);
 	}
 	work = n != 0;
 	if (nif->steer) {
 		/* Hand over what belongs to other workers, take what is ours. */
 		work |= steer_flush(nif->steer);
 		work |= steer_drain(nif->steer, nif) != 0;
+		if (nif->nrxdone) /* the handed-over frames, freed in bulk */
+			netif_rx_done_flush(nif);
 	}
 	work |= nif->tick(nif, n ? rte_rdtsc() : now);
 	if (nif->ntx) {

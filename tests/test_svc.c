@@ -78,7 +78,7 @@ static void cb_release(void *ctx, void *handle)
 	(void)handle;
 }
 
-static const struct tcp_tx_ops tx_ops = { cb_alloc, cb_send, cb_release };
+static const struct tcp_tx_ops tx_ops = {.alloc = cb_alloc, .send = cb_send, .release = cb_release};
 
 static struct harness *mk(void **state, const char *spec_str)
 {

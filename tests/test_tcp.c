@@ -46,6 +46,8 @@
 #define TX_CAP	  16384
 #define RX_CAP	  (4u << 20)
 #define FRAME_MAX 16384
+#define POOL_N	  64   /* buffers the stack may hold for out-of-order data */
+#define POOL_CAP  2048 /* each, like an mbuf's data room */
 
 static const uint8_t cli_mac[PKT_ETH_ALEN] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
 static const uint8_t srv_mac[PKT_ETH_ALEN] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x02};
@@ -68,6 +70,11 @@ struct harness {
 	uint64_t n_sent;  /* buffers sent, ever */
 	uint64_t n_released; /* buffers given back unsent, ever */
 	uint32_t tx_cap;  /* cap reported by alloc */
+	/* the pool tx_ops.hold draws from, as the port's mempool */
+	uint8_t *pool;		  /* [POOL_N][POOL_CAP] */
+	uint8_t pool_out[POOL_N]; /* handed out and not yet back */
+	unsigned pool_avail;	  /* buffers in the pool */
+	unsigned pool_limit;	  /* hand out at most this many at once */
 	/* application */
 	unsigned n_connected, n_closed, n_recv;
 	uint32_t connected_conn, closed_conn;
@@ -135,6 +142,35 @@ static void cb_release(void *ctx, void *handle)
 	h->n_released++;
 }
 
+static uint8_t *cb_hold(void *ctx, void **handle, uint32_t *cap)
+{
+	struct harness *h = ctx;
+	unsigned i;
+
+	if (POOL_N - h->pool_avail >= h->pool_limit)
+		return NULL; /* the pool is empty */
+	for (i = 0; i < POOL_N && h->pool_out[i]; i++)
+		;
+	assert_true(i < POOL_N);
+	h->pool_out[i] = 1;
+	h->pool_avail--;
+	*handle = (void *)(uintptr_t)(i + 1);
+	*cap = POOL_CAP;
+	return h->pool + (size_t)i * POOL_CAP;
+}
+
+static void cb_unhold(void *ctx, void *handle)
+{
+	struct harness *h = ctx;
+	uintptr_t i = (uintptr_t)handle;
+
+	assert_true(i >= 1 && i <= POOL_N);
+	assert_true(h->pool_out[i - 1]); /* not given back twice */
+	h->pool_out[i - 1] = 0;
+	h->pool_avail++;
+	memset(h->pool + (i - 1) * POOL_CAP, 0xdb, POOL_CAP); /* a later read shows */
+}
+
 static void cb_connected(struct tcp_stack *s, uint32_t conn, tsc_t now)
 {
 	struct harness *h = s->app_ctx;
@@ -177,6 +213,8 @@ static const struct tcp_tx_ops tx_ops = {
     .alloc = cb_alloc,
     .send = cb_send,
     .release = cb_release,
+    .hold = cb_hold,
+    .unhold = cb_unhold,
 };
 
 /* ---- harness ---- */
@@ -214,8 +252,11 @@ static int setup(void **state)
 		return -1;
 	h->txmem = malloc((size_t)TX_MAX * TX_CAP);
 	h->rx = malloc(RX_CAP);
-	if (!h->txmem || !h->rx)
+	h->pool = malloc((size_t)POOL_N * POOL_CAP);
+	if (!h->txmem || !h->rx || !h->pool)
 		return -1;
+	h->pool_avail = POOL_N;
+	h->pool_limit = POOL_N;
 	h->clk.hz = 1e9;
 	h->clk.ns_per_tick = 1.0;
 	h->clk.dpdk_hz = 1e9;
@@ -236,8 +277,11 @@ static int teardown(void **state)
 	struct harness *h = *state;
 
 	tcp_stack_free(&h->s);
+	/* Whatever a test did, every held buffer is back once the stack is gone. */
+	assert_int_equal(h->pool_avail, POOL_N);
 	free(h->txmem);
 	free(h->rx);
+	free(h->pool);
 	free(h);
 	return 0;
 }
@@ -748,10 +792,18 @@ static void test_server_segment_lost(void **state)
 	/* The ACK part of the dropped segment still counted. */
 	assert_int_equal(c->snd_una, C(&p, 100));
 
-	/* Segment 1, then the retransmitted 2, then 3. */
+	/* Segment 2 was held: segment 1 delivers both. */
+	assert_int_equal(h->s.c.ooo_segments, 1);
+	assert_int_equal(c->ooo_n, 1);
+	assert_int_equal(h->pool_avail, POOL_N - 1);
 	srv(h, &p, F_ACK, S(&p, 0), C(&p, 100), 502, resp, 1460);
-	assert_int_equal(h->rx_len, 1460);
+	assert_int_equal(h->rx_len, 2920);
+	assert_int_equal(c->rcv_nxt, S(&p, 2920));
+	assert_int_equal(c->ooo_n, 0);
+	assert_int_equal(h->pool_avail, POOL_N);
+	/* The server's retransmission of 2 is old now; then 3. */
 	srv(h, &p, F_ACK, S(&p, 1460), C(&p, 100), 502, resp + 1460, 1460);
+	assert_int_equal(h->s.c.old_segments, 1);
 	srv(h, &p, F_PSH | F_ACK, S(&p, 2920), C(&p, 100), 502, resp + 2920, 80);
 	flush(h);
 	assert_int_equal(h->rx_len, 3000);
@@ -793,6 +845,329 @@ static void test_ooo_dup_ack_per_segment(void **state)
 		assert_int_equal(g.ack, S(&p, 0));
 	}
 	assert_int_equal(h->n_tx, 4); /* one duplicate ACK per segment */
+}
+
+/* ---- 3b. out-of-order reassembly ---- */
+
+/*
+ * Bytes [off, off + len) of the server's stream on p, with flags. When it
+ * starts beyond rcv_nxt the stack must answer at once (before any flush)
+ * with exactly one duplicate ACK for rcv_nxt; otherwise with nothing until
+ * the flush. Returns whether it was out of order.
+ */
+static int srv_piece(struct harness *h, const struct peer *p, uint32_t off, uint32_t len,
+		     uint8_t flags)
+{
+	struct tcp_conn *c = tcp_conn_get(&h->s, p->conn);
+	uint32_t nxt = c->rcv_nxt;
+	int ooo = (int32_t)(S(p, off) - nxt) > 0;
+	unsigned before;
+	struct seg g;
+
+	if (h->n_tx > TX_MAX - 8)
+		tx_clear(h);
+	before = h->n_tx;
+	srv(h, p, F_ACK | flags, S(p, off), C(p, 0), 502, resp + off, len);
+	if (ooo) {
+		assert_int_equal(h->n_tx, before + 1);
+		tx_seg(h, before, &g);
+		assert_conn_seg(&g, p);
+		assert_int_equal(g.flags, F_ACK);
+		assert_int_equal(g.ack, nxt);
+		assert_int_equal(g.len, 0);
+	} else {
+		assert_int_equal(h->n_tx, before);
+	}
+	return ooo;
+}
+
+/* The whole body in reverse: 19 segments held, the first delivers all. */
+static void test_ooo_reversed(void **state)
+{
+	struct harness *h = *state;
+	struct tcp_conn *c;
+	struct seg g;
+	struct peer p;
+	int i;
+
+	establish(h, &p);
+	c = tcp_conn_get(&h->s, p.conn);
+	for (i = 19; i >= 1; i--)
+		assert_true(srv_piece(h, &p, 1460u * (uint32_t)i, 1460, i == 19 ? F_PSH : 0));
+	assert_int_equal(h->rx_len, 0);
+	assert_int_equal(c->ooo_n, 19);
+	assert_int_equal(h->pool_avail, POOL_N - 19);
+	assert_int_equal(h->s.c.out_of_order, 19);
+	assert_int_equal(h->s.c.ooo_segments, 19);
+	assert_int_equal(h->s.c.ooo_bytes, 19 * 1460);
+	assert_false(srv_piece(h, &p, 0, 1460, 0));
+	assert_int_equal(h->rx_len, 20 * 1460);
+	assert_memory_equal(h->rx, resp, 20 * 1460);
+	assert_int_equal(c->rcv_nxt, S(&p, 20 * 1460));
+	assert_int_equal(h->s.c.bytes_in, 20 * 1460);
+	assert_int_equal(h->s.c.ooo_merged, 19);
+	assert_int_equal(c->ooo_n, 0);
+	assert_int_equal(h->pool_avail, POOL_N);
+	tx_clear(h);
+	flush(h);
+	assert_int_equal(h->n_tx, 1); /* one ACK for all of it */
+	tx_seg(h, 0, &g);
+	assert_int_equal(g.ack, S(&p, 20 * 1460));
+}
+
+static uint32_t lcg(uint32_t *x)
+{
+	*x = *x * 1664525u + 1013904223u;
+	return *x >> 8;
+}
+
+/*
+ * Random cuts of a 40 KB body, plus duplicates and pieces overlapping
+ * their neighbours at random, shuffled, with the piece at offset 0 last.
+ * Every piece fits in the queue, so the stream must be complete the
+ * moment the first piece arrives, byte for byte, without a byte twice.
+ * Then the same with a pool of 6 buffers: what could not be held comes
+ * again in order, as the server's retransmissions would.
+ */
+static void test_ooo_shuffled_overlapping(void **state)
+{
+	enum { BODY = 40000, MAXP = 120 };
+	struct harness *h = *state;
+	uint32_t x = 12345, seed;
+
+	for (seed = 0; seed < 40; seed++) {
+		uint32_t off[MAXP], len[MAXP], n = 0, o = 0, i, first = 0;
+		struct tcp_conn *c;
+		struct peer p;
+
+		h->pool_limit = seed < 30 ? POOL_N : 6;
+		x ^= seed * 2654435761u;
+		while (o < BODY) { /* a cover of the body */
+			uint32_t l = 1 + lcg(&x) % 1460;
+
+			if (l > BODY - o)
+				l = BODY - o;
+			off[n] = o;
+			len[n++] = l;
+			o += l;
+		}
+		while (n < 60) { /* duplicates and overlaps */
+			uint32_t k = lcg(&x) % n, a = off[k], l = len[k];
+
+			if (lcg(&x) % 2) { /* shift into the neighbours */
+				uint32_t d = lcg(&x) % 700;
+
+				a = a > d ? a - d : 0;
+				l = l + lcg(&x) % 1400;
+				if (l > 1460)
+					l = 1460;
+				if (a + l > BODY)
+					l = BODY - a;
+			}
+			if (a == 0)
+				continue; /* only one piece starts the stream */
+			off[n] = a;
+			len[n++] = l;
+		}
+		for (i = n - 1; i > 0; i--) { /* shuffle */
+			uint32_t k = lcg(&x) % (i + 1), t1 = off[i], t2 = len[i];
+
+			off[i] = off[k];
+			len[i] = len[k];
+			off[k] = t1;
+			len[k] = t2;
+		}
+		for (i = 0; i < n; i++) /* whatever starts at 0 goes last */
+			if (off[i] == 0) {
+				uint32_t t1 = off[n - 1], t2 = len[n - 1];
+
+				off[n - 1] = off[i];
+				len[n - 1] = len[i];
+				off[i] = t1;
+				len[i] = t2;
+				first = 1;
+				break;
+			}
+		assert_true(first);
+
+		h->now += 2 * SEC; /* ports rested */
+		h->rx_len = 0;
+		establish(h, &p);
+		c = tcp_conn_get(&h->s, p.conn);
+		for (i = 0; i < n - 1; i++)
+			srv_piece(h, &p, off[i], len[i], 0);
+		assert_int_equal(h->rx_len, 0);
+		srv_piece(h, &p, 0, len[n - 1], 0);
+		if (h->pool_limit == POOL_N) {
+			assert_int_equal(h->rx_len, BODY);
+		} else {
+			assert_true(h->rx_len < BODY);
+			while (h->rx_len < BODY) { /* in-order "retransmissions" */
+				uint32_t a = c->rcv_nxt - S(&p, 0),
+					 l = BODY - a > 1460 ? 1460 : BODY - a;
+
+				assert_false(srv_piece(h, &p, a, l, 0));
+			}
+		}
+		assert_int_equal(h->rx_len, BODY);
+		assert_memory_equal(h->rx, resp, BODY);
+		assert_int_equal(c->rcv_nxt, S(&p, BODY));
+		assert_int_equal(c->ooo_n, 0);
+		assert_int_equal(h->pool_avail, POOL_N);
+		tcp_abort(&h->s, p.conn, h->now);
+		tx_clear(h);
+	}
+	assert_true(h->s.c.ooo_dup > 0);
+	assert_true(h->s.c.ooo_evicted > 0 || h->s.c.ooo_dropped > 0);
+}
+
+/* A held FIN ends the stream once the hole fills; a bare FIN is held too. */
+static void test_ooo_fin_held(void **state)
+{
+	struct harness *h = *state;
+	struct tcp_conn *c;
+	struct peer p;
+
+	establish(h, &p);
+	c = tcp_conn_get(&h->s, p.conn);
+	assert_true(srv_piece(h, &p, 2000, 1000, F_FIN | F_PSH));
+	assert_true(srv_piece(h, &p, 1000, 1000, 0));
+	assert_int_equal(c->ooo_n, 2);
+	assert_int_equal(c->state, TCP_ESTABLISHED);
+	assert_false(srv_piece(h, &p, 0, 1000, 0));
+	assert_int_equal(h->rx_len, 3000);
+	assert_memory_equal(h->rx, resp, 3000);
+	assert_int_equal(c->state, TCP_CLOSE_WAIT);
+	assert_int_equal(c->rcv_nxt, S(&p, 3001));
+	assert_int_equal(h->pool_avail, POOL_N);
+	tcp_abort(&h->s, p.conn, h->now);
+
+	/* A bare FIN beyond a hole, then the data before it. */
+	h->now += 2 * SEC;
+	h->rx_len = 0;
+	establish(h, &p);
+	c = tcp_conn_get(&h->s, p.conn);
+	assert_true(srv_piece(h, &p, 500, 0, F_FIN));
+	assert_int_equal(c->ooo_n, 1);
+	assert_false(srv_piece(h, &p, 0, 500, 0));
+	assert_int_equal(h->rx_len, 500);
+	assert_int_equal(c->state, TCP_CLOSE_WAIT);
+	assert_int_equal(c->rcv_nxt, S(&p, 501));
+	assert_int_equal(h->pool_avail, POOL_N);
+}
+
+/* Held buffers go back however the connection ends, and at stack free. */
+static void test_ooo_freed_on_close(void **state)
+{
+	struct harness *h = *state;
+	struct peer p;
+	unsigned i;
+
+	/* our abort */
+	establish(h, &p);
+	for (i = 1; i <= 5; i++)
+		srv_piece(h, &p, 1000 * i, 1000, 0);
+	assert_int_equal(h->pool_avail, POOL_N - 5);
+	tcp_abort(&h->s, p.conn, h->now);
+	assert_int_equal(h->pool_avail, POOL_N);
+
+	/* the server's RST */
+	h->now += 2 * SEC;
+	establish(h, &p);
+	for (i = 1; i <= 3; i++)
+		srv_piece(h, &p, 1000 * i, 1000, 0);
+	assert_int_equal(h->pool_avail, POOL_N - 3);
+	srv(h, &p, F_RST, S(&p, 0), 0, 0, NULL, 0);
+	assert_int_equal(h->n_closed, 2);
+	assert_int_equal(h->why, TCP_CLOSE_RESET);
+	assert_int_equal(h->pool_avail, POOL_N);
+
+	/* retransmissions give up */
+	h->now += 2 * SEC;
+	establish(h, &p);
+	srv_piece(h, &p, 1000, 1000, 0);
+	assert_int_equal(tcp_send(&h->s, p.conn, req, 100), 0);
+	for (i = 0; i < 2000 && h->n_closed < 3; i++) {
+		h->now += 100 * MS;
+		tx_clear(h);
+		flush(h);
+	}
+	assert_int_equal(h->why, TCP_CLOSE_TIMEOUT);
+	assert_int_equal(h->pool_avail, POOL_N);
+
+	/* left open: teardown checks tcp_stack_free gives them back */
+	h->now += 2 * SEC;
+	tx_clear(h);
+	establish(h, &p);
+	srv_piece(h, &p, 1000, 1000, 0);
+	srv_piece(h, &p, 3000, 1000, 0);
+	assert_int_equal(h->pool_avail, POOL_N - 2);
+}
+
+/*
+ * Three buffers: segments 5, 4, 3 are held; 2 and 1 each take the place of
+ * the highest; 0 then delivers 0..3, and 4 and 5 must come again.
+ */
+static void test_ooo_pool_exhausted(void **state)
+{
+	struct harness *h = *state;
+	struct tcp_conn *c;
+	struct peer p;
+	int i;
+
+	h->pool_limit = 3;
+	establish(h, &p);
+	c = tcp_conn_get(&h->s, p.conn);
+	for (i = 5; i >= 1; i--)
+		assert_true(srv_piece(h, &p, 1000u * (uint32_t)i, 1000, 0));
+	assert_int_equal(c->ooo_n, 3);
+	assert_int_equal(h->s.c.ooo_evicted, 2);
+	assert_int_equal(h->pool_avail, POOL_N - 3);
+	/* beyond all held, with no room: not held */
+	assert_true(srv_piece(h, &p, 9000, 1000, 0));
+	assert_int_equal(h->s.c.ooo_dropped, 1);
+	srv_piece(h, &p, 0, 1000, 0);
+	assert_int_equal(h->rx_len, 4000);
+	assert_int_equal(c->rcv_nxt, S(&p, 4000));
+	assert_int_equal(h->pool_avail, POOL_N);
+	srv_piece(h, &p, 4000, 1000, 0);
+	srv_piece(h, &p, 5000, 1000, 0);
+	assert_int_equal(h->rx_len, 6000);
+	assert_memory_equal(h->rx, resp, 6000);
+
+	/* the per-connection bound (cfg.ooo_per_conn) */
+	h->pool_limit = POOL_N;
+	h->cfg.ooo_per_conn = 2;
+	restart(h);
+	h->now += 2 * SEC;
+	h->rx_len = 0;
+	establish(h, &p);
+	c = tcp_conn_get(&h->s, p.conn);
+	for (i = 1; i <= 4; i++)
+		srv_piece(h, &p, 1000u * (uint32_t)i, 1000, 0);
+	assert_int_equal(c->ooo_n, 2);
+	assert_int_equal(h->s.c.ooo_dropped, 2);
+	srv_piece(h, &p, 0, 1000, 0);
+	assert_int_equal(h->rx_len, 3000);
+	assert_int_equal(h->pool_avail, POOL_N);
+}
+
+/* Without tx_ops.hold (as before), nothing is held: the dup ACK only. */
+static void test_ooo_without_hold(void **state)
+{
+	static const struct tcp_tx_ops no_hold = {
+	    .alloc = cb_alloc, .send = cb_send, .release = cb_release};
+	struct harness *h = *state;
+	struct peer p;
+
+	tcp_stack_free(&h->s);
+	assert_int_equal(tcp_stack_init(&h->s, &h->cfg, &app_ops, h, &no_hold, h), 0);
+	establish(h, &p);
+	assert_true(srv_piece(h, &p, 1000, 1000, 0));
+	assert_int_equal(h->pool_avail, POOL_N);
+	assert_int_equal(h->s.c.ooo_segments, 0);
+	srv_piece(h, &p, 0, 1000, 0);
+	assert_int_equal(h->rx_len, 1000);
 }
 
 /* ---- 4. overlapping and old segments ---- */
@@ -1980,6 +2355,12 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_ack_piggybacked, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_server_segment_lost, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_ooo_dup_ack_per_segment, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_ooo_reversed, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_ooo_shuffled_overlapping, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_ooo_fin_held, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_ooo_freed_on_close, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_ooo_pool_exhausted, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_ooo_without_hold, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_overlap_and_old, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rto_backoff_and_give_up, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rto_initial_then_min_rto, setup, teardown),
@@ -1993,8 +2374,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_zero_window, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_zero_window_probe_answered_stays_open, setup,
 					    teardown),
-	    cmocka_unit_test_setup_teardown(test_zero_window_probe_dropped_resent, setup,
-					    teardown),
+	    cmocka_unit_test_setup_teardown(test_zero_window_probe_dropped_resent, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_zero_window_probe_close_wait, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_close_active, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_close_active_fin_wait_2, setup, teardown),
@@ -2004,8 +2384,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_close_simultaneous, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_no_conn_rst, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_port_reuse_time_wait, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_isn_above_previous_after_bulk, setup,
-					    teardown),
+	    cmocka_unit_test_setup_teardown(test_isn_above_previous_after_bulk, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_checksum, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_ack_beyond_snd_nxt, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_mss_clamped_to_mtu, setup, teardown),

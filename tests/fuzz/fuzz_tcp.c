@@ -6,7 +6,9 @@
  * machine: flags, payload length, sequence and acknowledgement numbers
  * relative to the connection's (so most land near the window), window,
  * time passing, and whether the client queues data or reconnects. A
- * record with the top bit set feeds its payload as a raw frame instead. */
+ * record with the top bit set feeds its payload as a raw frame instead.
+ * Out-of-order payload is held in buffers of a 16-entry pool, which must
+ * all be back after tcp_stack_free. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -81,8 +83,46 @@ static void cb_closed(struct tcp_stack *s, uint32_t conn, enum tcp_close_reason 
 	(void)t;
 }
 
+/* The out-of-order queue's buffers: a small pool, so it runs dry too; every
+ * buffer must be back after tcp_stack_free, and none given back twice. */
+#define POOL_N 16
+static uint8_t pool[POOL_N][TX_CAP], pool_out[POOL_N];
+static unsigned pool_used;
+
+static uint8_t *cb_hold(void *ctx, void **handle, uint32_t *cap)
+{
+	unsigned i;
+
+	(void)ctx;
+	for (i = 0; i < POOL_N && pool_out[i]; i++)
+		;
+	if (i == POOL_N)
+		return NULL;
+	pool_out[i] = 1;
+	pool_used++;
+	*handle = &pool_out[i];
+	*cap = TX_CAP;
+	return pool[i];
+}
+
+static void cb_unhold(void *ctx, void *handle)
+{
+	uint8_t *o = handle;
+
+	(void)ctx;
+	if (o < pool_out || o >= pool_out + POOL_N || !*o)
+		abort();
+	*o = 0;
+	pool_used--;
+	memset(pool[o - pool_out], 0xdb, TX_CAP);
+}
+
 static const struct tcp_app_ops app_ops = { cb_connected, cb_recv, cb_closed };
-static const struct tcp_tx_ops tx_ops = { cb_alloc, cb_send, cb_release };
+static const struct tcp_tx_ops tx_ops = {.alloc = cb_alloc,
+					 .send = cb_send,
+					 .release = cb_release,
+					 .hold = cb_hold,
+					 .unhold = cb_unhold};
 
 static uint16_t rd16(const uint8_t *p)
 {
@@ -212,5 +252,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		tcp_flush(&s, now);
 	}
 	tcp_stack_free(&s);
+	if (pool_used)
+		abort(); /* a held buffer leaked */
 	return 0;
 }
