@@ -52,7 +52,9 @@ static int app_server_host(const char *cmd, const struct app_server_opts *o, str
 	if (o->server && o->uplink && o->identity)
 		return app_server_host_live(cmd, o, &c, r);
 	if (o->server || o->uplink || o->identity) {
-		fprintf(stderr, "lvperf %s: --host boots its own server: leave out --server, --uplink and --identity "
+		fprintf(stderr,
+			"lvperf %s: --host boots its own server: leave out --server, --uplink and "
+			"--identity "
 			"(all three: a host VM already up, as lvperf run gives its points)\n",
 			cmd);
 		return APP_USAGE;
@@ -104,8 +106,9 @@ void app_server_json(json_t *obj)
 		json_object_set_new(obj, "host_vm",
 				    json_pack("{s:s, s:s, s:s, s:i, s:i, s:s}", "platform", "qemu",
 					      "machine", app_hostvm_live.machine, "accel",
-					      app_hostvm_live.accel, "mem_mib", (int)app_hostvm_live.mem_mib,
-					      "smp", (int)app_hostvm_live.smp, "booted_by", "lvperf run"));
+					      app_hostvm_live.accel, "mem_mib",
+					      (int)app_hostvm_live.mem_mib, "smp",
+					      (int)app_hostvm_live.smp, "booted_by", "lvperf run"));
 }
 
 int app_server_open(const char *cmd, const struct app_server_opts *o, int need_wire,

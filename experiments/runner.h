@@ -170,7 +170,8 @@ struct run_live_host {
 /* run_point_argv for a target whose host VM is live (NULL: the child
  * boots its own, as run_point_argv). */
 void run_point_argv_live(const struct spec *s, const struct run_point *p, const char *lvperf,
-			 uint64_t max_duration, const struct run_live_host *live, struct run_argv *a);
+			 uint64_t max_duration, const struct run_live_host *live,
+			 struct run_argv *a);
 
 /* The child command of a calibration table c (run_calib_cmd,
  * run_spawn_floor_cmd) for spec s into *a. */

@@ -58,7 +58,8 @@ static void host_event(const struct runner *r, json_t *o)
 
 		s[len] = '\n'; /* json_dumps' NUL: one write for the line */
 		if (write(fd, s, len + 1) != (ssize_t)(len + 1) || fsync(fd))
-			fprintf(stderr, "\nlvperf run: cannot write %s: %s\n", path, strerror(errno));
+			fprintf(stderr, "\nlvperf run: cannot write %s: %s\n", path,
+				strerror(errno));
 	}
 	if (fd >= 0)
 		close(fd);
@@ -78,9 +79,11 @@ void run_host_leave(struct runner *r)
 	h->up = 0;
 	host_event(r, json_pack("{s:s, s:s, s:o, s:f}", "event", "down", "target",
 				r->s->targets[h->target].name, "rss_bytes",
-				rss < 0 ? json_null() : json_integer(rss), "up_s", run_mono_s() - h->t_up));
+				rss < 0 ? json_null() : json_integer(rss), "up_s",
+				run_mono_s() - h->t_up));
 	if (!r->o->quiet)
-		fprintf(stderr, "\nlvperf run: host VM of %s stopped\n", r->s->targets[h->target].name);
+		fprintf(stderr, "\nlvperf run: host VM of %s stopped\n",
+			r->s->targets[h->target].name);
 }
 
 const struct run_live_host *run_host_enter(struct runner *r, unsigned target)
@@ -103,7 +106,9 @@ const struct run_live_host *run_host_enter(struct runner *r, unsigned target)
 		goto failed;
 	}
 	if (!r->o->quiet)
-		fprintf(stderr, "\nlvperf run: booting the host VM of %s (qemu %s %s, %u MiB): minutes under TCG\n",
+		fprintf(stderr,
+			"\nlvperf run: booting the host VM of %s (qemu %s %s, %u MiB): minutes "
+			"under TCG\n",
 			t->name, c.machine, c.accel, c.mem_mib);
 	/* QEMU's threads off the dataplane worker's CPU, as a command's own
 	 * --host does; the children pin themselves. */
@@ -130,12 +135,14 @@ const struct run_live_host *run_host_enter(struct runner *r, unsigned target)
 	host_event(r, json_pack("{s:s, s:s, s:I, s:o}", "event", "up", "target", t->name, "boot_ns",
 				(json_int_t)h->vm.boot_ns, "host_vm", hostvm_json(&h->vm)));
 	if (!r->o->quiet)
-		fprintf(stderr, "lvperf run: host VM of %s up: sshd after %.1f s (guest uptime %.1f s)\n", t->name,
-			(double)h->vm.boot_ns / 1e9, h->vm.guest_up_s);
+		fprintf(stderr,
+			"lvperf run: host VM of %s up: sshd after %.1f s (guest uptime %.1f s)\n",
+			t->name, (double)h->vm.boot_ns / 1e9, h->vm.guest_up_s);
 	return &h->live;
 failed:
 	fprintf(stderr, "\nlvperf run: %s: %s; its points fail\n", t->name, h->why[target]);
-	host_event(r, json_pack("{s:s, s:s, s:s}", "event", "failed", "target", t->name, "reason", h->why[target]));
+	host_event(r, json_pack("{s:s, s:s, s:s}", "event", "failed", "target", t->name, "reason",
+				h->why[target]));
 	return NULL;
 }
 

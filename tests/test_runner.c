@@ -277,7 +277,8 @@ static void test_live_host_points(void **state)
 		assert_true(has(&a, run_target_opt.identity, live.identity));
 		assert_true(has(&a, run_target_opt.uplink, "lvpup"));
 		assert_int_equal(has(&a, run_target_opt.port, live.port), m != SPEC_SIZE);
-		assert_int_equal(has(&a, run_target_opt.start, "remote-request"), m == SPEC_STARTUP);
+		assert_int_equal(has(&a, run_target_opt.start, "remote-request"),
+				 m == SPEC_STARTUP);
 		expect_parsed(&a);
 		/* without the live VM: the child boots its own */
 		run_point_argv_live(&s, &p, lvperf, 0, NULL, &a);
