@@ -483,6 +483,22 @@ void run_point_label(const struct runner *r, const struct run_point *p, char *bu
 }
 
 
+/* How long the child of point p may take before it is stopped: 4 times
+ * its estimate and 2 min, plus a startup's own timeout (a target may use
+ * all of it), plus 10 min in a host VM (under TCG the agent there starts
+ * the platform's daemons for each command: minutes when the machine is
+ * busy). */
+static double point_timeout_s(const struct runner *r, const struct run_point *p)
+{
+	double s = run_point_estimate_s(r, p) * 4 + 120;
+
+	if (p->metric == SPEC_STARTUP)
+		s += (double)r->s->m[SPEC_STARTUP].timeout * 1e-9;
+	if (r->s->targets[p->target].host[0])
+		s += 600;
+	return s;
+}
+
 json_t *run_point(struct runner *r, const struct run_point *p, unsigned order)
 {
 	json_t *o = point_base(r, p, order), *extra = json_object(), *flags = json_array();
@@ -510,7 +526,7 @@ json_t *run_point(struct runner *r, const struct run_point *p, unsigned order)
 	}
 	run_point_argv_live(r->s, p, r->o->lvperf, r->max_dur, r->live, &a);
 	snprintf(logpath, sizeof(logpath), "%s/logs/point-%u.log", r->dir, p->id);
-	rc = run_child_cmd(a.v, logpath, (uint64_t)((run_point_estimate_s(r, p) * 4 + 120) * 1e9), &co);
+	rc = run_child_cmd(a.v, logpath, (uint64_t)(point_timeout_s(r, p) * 1e9), &co);
 	if (run_stopped()) {
 		json_decref(co.json);
 		json_decref(o);
