@@ -15,6 +15,7 @@ static int app_hostvm_up;
  * once for a target's points, experiments/runner_host.c): its config, for
  * the variant and host_vm. */
 static struct hostvm_config app_hostvm_live;
+static const char *app_hostvm_live_platform; /* --host */
 static int app_hostvm_is_live;
 
 /* --host with --server, --identity and --uplink: the host VM is up
@@ -33,8 +34,9 @@ static int app_server_host_live(const char *cmd, const struct app_server_opts *o
 		return APP_ERR;
 	}
 	app_hostvm_live = *c;
+	app_hostvm_live_platform = o->host;
 	app_hostvm_is_live = 1;
-	snprintf(via, sizeof(via), "qemu %s %s", c->machine, c->accel);
+	snprintf(via, sizeof(via), "%s %s %s", o->host, c->machine, c->accel);
 	remote_set_via(*r, via);
 	return 0;
 }
@@ -104,7 +106,7 @@ void app_server_json(json_t *obj)
 	else if (app_hostvm_is_live && json_is_object(obj) && !json_object_get(obj, "host_vm"))
 		/* its boot and RSS: the runner's raw/host_vms.jsonl */
 		json_object_set_new(obj, "host_vm",
-				    json_pack("{s:s, s:s, s:s, s:i, s:i, s:s}", "platform", "qemu",
+				    json_pack("{s:s, s:s, s:s, s:i, s:i, s:s}", "platform", app_hostvm_live_platform,
 					      "machine", app_hostvm_live.machine, "accel",
 					      app_hostvm_live.accel, "mem_mib",
 					      (int)app_hostvm_live.mem_mib, "smp",
