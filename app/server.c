@@ -105,12 +105,12 @@ void app_server_json(json_t *obj)
 		json_object_set_new(obj, "host_vm", hostvm_json(&app_hostvm));
 	else if (app_hostvm_is_live && json_is_object(obj) && !json_object_get(obj, "host_vm"))
 		/* its boot and RSS: the runner's raw/host_vms.jsonl */
-		json_object_set_new(obj, "host_vm",
-				    json_pack("{s:s, s:s, s:s, s:i, s:i, s:s}", "platform", app_hostvm_live_platform,
-					      "machine", app_hostvm_live.machine, "accel",
-					      app_hostvm_live.accel, "mem_mib",
-					      (int)app_hostvm_live.mem_mib, "smp",
-					      (int)app_hostvm_live.smp, "booted_by", "lvperf run"));
+		json_object_set_new(
+		    obj, "host_vm",
+		    json_pack("{s:s, s:s, s:s, s:i, s:i, s:s}", "platform",
+			      app_hostvm_live_platform, "machine", app_hostvm_live.machine, "accel",
+			      app_hostvm_live.accel, "mem_mib", (int)app_hostvm_live.mem_mib, "smp",
+			      (int)app_hostvm_live.smp, "booted_by", "lvperf run"));
 }
 
 int app_server_open(const char *cmd, const struct app_server_opts *o, int need_wire,
