@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cores.h"
 #include "driver.h"
 #include "report.h"
 #include "runner.h"
@@ -69,6 +70,16 @@ static int cmd_run_exit(int status)
 	}
 }
 
+/* The worker CPU a point's dataplane takes (the runner keeps the host VMs
+ * it boots off it), or -1. */
+static int cmd_run_worker_cpu(const char *cores)
+{
+	struct core_choice cc;
+	char err[200];
+
+	return cores_pick(cores, -1, &cc, err, sizeof(err)) == 0 ? (int)cc.worker_cpu : -1;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct run_cfg cfg;
@@ -126,6 +137,7 @@ int cmd_run(int argc, char **argv)
 	o.max_duration = cfg.max_duration;
 	o.lvperf = self;
 	o.quiet = cfg.quiet;
+	o.worker_cpu = cmd_run_worker_cpu;
 	if (cfg.dry_run && !cfg.resume)
 		printf("spec file: %s\n", spec);
 	rc = cmd_run_exit(run_experiment(&o, platform_names()));

@@ -11,19 +11,54 @@
 static struct hostvm app_hostvm;
 static int app_hostvm_up;
 
+/* The host VM this command uses without owning it (lvperf run boots it
+ * once for a target's points, experiments/runner_host.c): its config, for
+ * the variant and host_vm. */
+static struct hostvm_config app_hostvm_live;
+static const char *app_hostvm_live_platform; /* --host */
+static int app_hostvm_is_live;
+
+/* --host with --server, --identity and --uplink: the host VM is up
+ * already (the runner's); connect to its agent as --server does, name
+ * both layers, boot nothing. ssh is pinned to the VM's host key by the
+ * ssh config the runner gives in LVPERF_SSH_CONFIG. */
+static int app_server_host_live(const char *cmd, const struct app_server_opts *o,
+				const struct hostvm_config *c, struct remote **r)
+{
+	char err[REMOTE_ERR_LEN];
+	static char via[40];
+
+	*r = remote_open(o->server, o->identity, o->uplink, err, sizeof(err));
+	if (!*r) {
+		fprintf(stderr, "lvperf %s: host VM %s: %s\n", cmd, o->server, err);
+		return APP_ERR;
+	}
+	app_hostvm_live = *c;
+	app_hostvm_live_platform = o->host;
+	app_hostvm_is_live = 1;
+	snprintf(via, sizeof(via), "%s %s %s", o->host, c->machine, c->accel);
+	remote_set_via(*r, via);
+	return 0;
+}
+
 /* --host: boot the host VM and connect to its agent as --server does. */
 static int app_server_host(const char *cmd, const struct app_server_opts *o, struct remote **r)
 {
 	char err[REMOTE_ERR_LEN];
 	struct hostvm_config c;
 
-	if (o->server || o->uplink || o->identity) {
-		fprintf(stderr, "lvperf %s: --host boots its own server: leave out --server, --uplink and --identity\n",
-			cmd);
-		return APP_USAGE;
-	}
 	if (hostvm_config_parse(o->host, o->host_opts, &c, err, sizeof(err))) {
 		fprintf(stderr, "lvperf %s: %s\n", cmd, err);
+		return APP_USAGE;
+	}
+	if (o->server && o->uplink && o->identity)
+		return app_server_host_live(cmd, o, &c, r);
+	if (o->server || o->uplink || o->identity) {
+		fprintf(stderr,
+			"lvperf %s: --host boots its own server: leave out --server, --uplink and "
+			"--identity "
+			"(all three: a host VM already up, as lvperf run gives its points)\n",
+			cmd);
 		return APP_USAGE;
 	}
 	app_signals();
@@ -68,6 +103,14 @@ void app_server_json(json_t *obj)
 {
 	if (app_hostvm_up && json_is_object(obj) && !json_object_get(obj, "host_vm"))
 		json_object_set_new(obj, "host_vm", hostvm_json(&app_hostvm));
+	else if (app_hostvm_is_live && json_is_object(obj) && !json_object_get(obj, "host_vm"))
+		/* its boot and RSS: the runner's raw/host_vms.jsonl */
+		json_object_set_new(
+		    obj, "host_vm",
+		    json_pack("{s:s, s:s, s:s, s:i, s:i, s:s}", "platform",
+			      app_hostvm_live_platform, "machine", app_hostvm_live.machine, "accel",
+			      app_hostvm_live.accel, "mem_mib", (int)app_hostvm_live.mem_mib, "smp",
+			      (int)app_hostvm_live.smp, "booted_by", "lvperf run"));
 }
 
 int app_server_open(const char *cmd, const struct app_server_opts *o, int need_wire,

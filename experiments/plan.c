@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * A spec's plan: every (target, metric, sweep value, repetition) point,
- * numbered in spec order, executed in a seeded random order.
+ * numbered in spec order, executed in a seeded random order, except that
+ * a target in a host VM (host:) runs its points back to back at the place
+ * of its first one: the runner boots its VM once for them
+ * (runner_host.c).
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "rng.h"
 #include "runner.h"
@@ -21,6 +25,33 @@ unsigned run_sweep_points(const struct spec *s, enum spec_metric m)
 	default:
 		return 1;
 	}
+}
+
+void run_plan_group_hosts(const struct spec *s, struct run_point *p, unsigned n)
+{
+	struct run_point *out = n ? malloc(n * sizeof(*p)) : NULL;
+	unsigned char placed[SPEC_MAX_TARGETS] = {0};
+	unsigned k = 0;
+
+	if (!out)
+		return; /* no memory: the order stays; each point still runs */
+	for (unsigned i = 0; i < n; i++) {
+		unsigned t = p[i].target;
+
+		if (!s->targets[t].host[0]) {
+			out[k++] = p[i];
+			continue;
+		}
+		if (placed[t])
+			continue;
+		placed[t] = 1;
+		/* the host target's points, in their own shuffled order, here */
+		for (unsigned j = i; j < n; j++)
+			if (p[j].target == t)
+				out[k++] = p[j];
+	}
+	memcpy(p, out, n * sizeof(*p));
+	free(out);
 }
 
 struct run_point *run_plan(const struct spec *s, unsigned *n)
@@ -74,6 +105,7 @@ struct run_point *run_plan(const struct spec *s, unsigned *n)
 		p[i - 1] = p[j];
 		p[j] = tmp;
 	}
+	run_plan_group_hosts(s, p, total);
 	*n = total;
 	return p;
 }

@@ -32,13 +32,23 @@ struct run_opts {
 	uint64_t max_duration;	/* 0, or cap every duration/warmup (ns) */
 	const char *lvperf;	/* the lvperf binary the points run */
 	int quiet;
+	/* The dataplane worker's CPU for the spec's cores (NULL: automatic),
+	 * or -1: the host VMs the runner boots stay off it. NULL: no pinning. */
+	int (*worker_cpu)(const char *cores);
 };
 
 /* Sweep values of metric m (1 when it has no sweep). */
 unsigned run_sweep_points(const struct spec *s, enum spec_metric m);
 
-/* Points of s in execution order, ids in plan order; *n set. Caller frees. */
+/* Points of s in execution order, ids in plan order; *n set. Caller frees.
+ * The order is seeded random, with each host-VM target's points (spec
+ * host:) moved together to the place of its first point. */
 struct run_point *run_plan(const struct spec *s, unsigned *n);
+
+/* In the execution order p[0..n), move every point of a target with a
+ * host VM next to the first point of that target, keeping the relative
+ * order of all points otherwise (run_plan does this). */
+void run_plan_group_hosts(const struct spec *s, struct run_point *p, unsigned n);
 
 /* How run_experiment ended; the caller maps it to its exit code. */
 enum run_status {
@@ -146,6 +156,22 @@ struct run_argv {
  * max_duration (0: none). */
 void run_point_argv(const struct spec *s, const struct run_point *p, const char *lvperf,
 		    uint64_t max_duration, struct run_argv *a);
+
+/* A host VM the runner booted and keeps up across its target's points
+ * (runner_host.c): what a child is given to use it instead of booting
+ * its own (--server, --identity, --uplink, --port). */
+struct run_live_host {
+	const char *server;   /* ssh://root@<management address> */
+	const char *identity; /* the image's ssh key */
+	const char *uplink;   /* the guest's dataplane NIC (lvpup) */
+	const char *port;     /* af_packet:<tap>, this end of the cable */
+};
+
+/* run_point_argv for a target whose host VM is live (NULL: the child
+ * boots its own, as run_point_argv). */
+void run_point_argv_live(const struct spec *s, const struct run_point *p, const char *lvperf,
+			 uint64_t max_duration, const struct run_live_host *live,
+			 struct run_argv *a);
 
 /* The child command of a calibration table c (run_calib_cmd,
  * run_spawn_floor_cmd) for spec s into *a. */

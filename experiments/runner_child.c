@@ -48,6 +48,11 @@ int run_stopped(void)
 	return run_stop;
 }
 
+const volatile sig_atomic_t *run_stop_flag(void)
+{
+	return &run_stop;
+}
+
 double run_mono_s(void)
 {
 	struct timespec ts;

@@ -7,6 +7,7 @@
 #ifndef LVP_RUNNER_INT_H
 #define LVP_RUNNER_INT_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,6 +25,9 @@ struct runner {
 	int fatal;	 /* the runner cannot go on (a point could not be started) */
 	char avail_why[SPEC_MAX_TARGETS][256];
 	int avail[SPEC_MAX_TARGETS];
+	/* The host VM the current point's target runs in, booted by the
+	 * runner (runner_host.c), or NULL. */
+	const struct run_live_host *live;
 };
 
 /* What a child lvperf left. */
@@ -45,6 +49,10 @@ int run_child_cmd(char *const argv[], const char *logpath, uint64_t timeout_ns, 
  * and run_stopped() returns the signal from then on (0 before). */
 void run_signals_install(void);
 int run_stopped(void);
+
+/* The flag run_stopped() reads (nonzero once stopped), for waits that
+ * poll it (hostvm_boot's cancel). */
+const volatile sig_atomic_t *run_stop_flag(void);
 
 /* CLOCK_MONOTONIC in seconds (progress and timeouts, not measurements). */
 double run_mono_s(void);
@@ -75,5 +83,17 @@ void run_point_label(const struct runner *r, const struct run_point *p, char *bu
  * when the run was stopped meanwhile or the child could not be started
  * (then r->fatal): the point is not done. */
 json_t *run_point(struct runner *r, const struct run_point *p, unsigned order);
+
+/* Host VMs (runner_host.c). run_host_enter: the live VM of target (booted
+ * now when it is not up yet; another target's VM stopped first), or NULL
+ * for a target without host: or when its VM did not boot (then
+ * run_host_failed says why, and host_vms.jsonl has a "failed" line) or
+ * the run was stopped. run_host_leave: stop the live VM ("down"). */
+const struct run_live_host *run_host_enter(struct runner *r, unsigned target);
+void run_host_leave(struct runner *r);
+const char *run_host_failed(const struct runner *r, unsigned target);
+
+/* QEMU's RSS of target's live host VM, or -ESRCH. */
+int64_t run_host_rss(const struct runner *r, unsigned target);
 
 #endif

@@ -110,7 +110,9 @@ const struct run_cmd run_cmds[SPEC_N_METRICS] = {
 		  {"pss_bytes", "target.pss_bytes", 1},
 		  {"cgroup_bytes", "cgroup.bytes", 1},
 		  {"daemon_bytes", "daemon.bytes", 1},
-		  {"helpers_bytes", "helpers.rss_bytes", 1}},
+		  {"helpers_bytes", "helpers.rss_bytes", 1},
+		  /* --host: QEMU's RSS (the runner's own VM: runner_point) */
+		  {"host_vm_rss_bytes", "/host_vm.rss_bytes", 1}},
     },
     [SPEC_HTTP] = {
 	.command = "http",
@@ -283,6 +285,12 @@ static const struct spec_server *point_server(const struct spec *s, const struct
 void run_point_argv(const struct spec *s, const struct run_point *p, const char *lvperf,
 		    uint64_t max_duration, struct run_argv *a)
 {
+	run_point_argv_live(s, p, lvperf, max_duration, NULL, a);
+}
+
+void run_point_argv_live(const struct spec *s, const struct run_point *p, const char *lvperf,
+			 uint64_t max_duration, const struct run_live_host *live, struct run_argv *a)
+{
 	const struct spec_target *t = &s->targets[p->target];
 	const struct run_target_opts *k = &run_target_opt;
 	const struct spec_server *sv;
@@ -327,12 +335,23 @@ void run_point_argv(const struct spec *s, const struct run_point *p, const char 
 			run_arg(a, "%s", sv->uplink);
 		}
 	}
-	if (t->host[0]) { /* the VM boots per point; its boot is reported apart (host_vm) */
+	if (t->host[0]) {
+		/* The VM: the runner's (live: its agent over ssh, the tap
+		 * cabled to it), else the child boots its own; its boot is
+		 * reported apart (host_vm, raw/host_vms.jsonl). */
 		run_arg(a, "%s", k->host);
 		run_arg(a, "%s", t->host);
 		if (t->host_opts[0]) {
 			run_arg(a, "%s", k->host_opts);
 			run_arg(a, "%s", t->host_opts);
+		}
+		if (live) {
+			run_arg(a, "%s", k->server);
+			run_arg(a, "%s", live->server);
+			run_arg(a, "%s", k->identity);
+			run_arg(a, "%s", live->identity);
+			run_arg(a, "%s", k->uplink);
+			run_arg(a, "%s", live->uplink);
 		}
 	}
 	if (p->metric == SPEC_SIZE)
@@ -340,10 +359,13 @@ void run_point_argv(const struct spec *s, const struct run_point *p, const char 
 	if (sv && sv->port[0]) {
 		run_arg(a, "%s", k->port);
 		run_arg(a, "%s", sv->port);
+	} else if (t->host[0] && live) {
+		run_arg(a, "%s", k->port);
+		run_arg(a, "%s", live->port);
 	}
 	/* local-spawn is boot's default for a local target, remote-trigger
-	 * for one on a server: pass only what differs. */
-	if (p->metric == SPEC_STARTUP && strcmp(t->start, sv ? "remote-trigger" : "local-spawn")) {
+	 * for one on a server or in a host VM: pass only what differs. */
+	if (p->metric == SPEC_STARTUP && strcmp(t->start, sv || t->host[0] ? "remote-trigger" : "local-spawn")) {
 		run_arg(a, "%s", k->start);
 		run_arg(a, "%s", t->start);
 	}
@@ -461,6 +483,22 @@ void run_point_label(const struct runner *r, const struct run_point *p, char *bu
 }
 
 
+/* How long the child of point p may take before it is stopped: 4 times
+ * its estimate and 2 min, plus a startup's own timeout (a target may use
+ * all of it), plus 10 min in a host VM (under TCG the agent there starts
+ * the platform's daemons for each command: minutes when the machine is
+ * busy). */
+static double point_timeout_s(const struct runner *r, const struct run_point *p)
+{
+	double s = run_point_estimate_s(r, p) * 4 + 120;
+
+	if (p->metric == SPEC_STARTUP)
+		s += (double)r->s->m[SPEC_STARTUP].timeout * 1e-9;
+	if (r->s->targets[p->target].host[0])
+		s += 600;
+	return s;
+}
+
 json_t *run_point(struct runner *r, const struct run_point *p, unsigned order)
 {
 	json_t *o = point_base(r, p, order), *extra = json_object(), *flags = json_array();
@@ -478,9 +516,17 @@ json_t *run_point(struct runner *r, const struct run_point *p, unsigned order)
 		json_object_set_new(o, "reason", json_string(r->avail_why[p->target]));
 		goto out;
 	}
-	run_point_argv(r->s, p, r->o->lvperf, r->max_dur, &a);
+	if (r->s->targets[p->target].host[0] && !r->live) {
+		const char *why = run_host_failed(r, p->target);
+
+		/* its host VM did not boot: not a figure of the container */
+		json_object_set_new(o, "status", json_string("failed"));
+		json_object_set_new(o, "reason", json_string(why ? why : "host VM: not up"));
+		goto out;
+	}
+	run_point_argv_live(r->s, p, r->o->lvperf, r->max_dur, r->live, &a);
 	snprintf(logpath, sizeof(logpath), "%s/logs/point-%u.log", r->dir, p->id);
-	rc = run_child_cmd(a.v, logpath, (uint64_t)((run_point_estimate_s(r, p) * 4 + 120) * 1e9), &co);
+	rc = run_child_cmd(a.v, logpath, (uint64_t)(point_timeout_s(r, p) * 1e9), &co);
 	if (run_stopped()) {
 		json_decref(co.json);
 		json_decref(o);
@@ -505,6 +551,12 @@ json_t *run_point(struct runner *r, const struct run_point *p, unsigned order)
 		v = point_value(p, co.json, &unit, extra);
 		json_array_foreach(json_object_get(co.json, run_result_key.flags), i, f)
 			json_array_append(flags, (json_t *)f);
+	}
+	if (p->metric == SPEC_MEMORY && r->live) {
+		/* the VM's own footprint beside the container's in the guest */
+		int64_t rss = run_host_rss(r, p->target);
+
+		json_object_set_new(extra, "host_vm_rss_bytes", rss < 0 ? json_null() : json_integer(rss));
 	}
 	if ((p->metric == SPEC_HTTP || p->metric == SPEC_KV) && v == v && r->headroom == r->headroom &&
 	    v > 0.9 * r->headroom)

@@ -649,12 +649,19 @@ static void check_target(struct checker *c, unsigned i, const struct raw_target 
 			bad(c, FLD("server"), "server '%s' needs uplink and port (this box's end of the cable) "
 			    "for metrics measured over the wire", r->server);
 	}
-	snprintf(t->start, sizeof(t->start), "%s", r->server ? "remote-trigger" : "local-spawn");
+	/* On a server or in a host VM the agent spawns the target: its start
+	 * is marked by remote-trigger (the default) or remote-request. */
+	snprintf(t->start, sizeof(t->start), "%s",
+		 r->server || r->host ? "remote-trigger" : "local-spawn");
 	get_word(c, FLD("start"), r->start, word_start, t->start, sizeof(t->start));
 	if (r->server && strcmp(t->start, "local-spawn") == 0)
 		bad(c, FLD("start"), "a target on a server starts by remote-trigger (its start mark must be on "
 		    "this box's clock)");
-	if (!r->server && strcmp(t->start, "remote-request") == 0)
+	if (!r->server && r->host && strcmp(t->start, "local-spawn") == 0)
+		bad(c, FLD("start"),
+		    "a target in a host VM starts by remote-trigger or remote-request (the "
+		    "agent in the VM spawns it)");
+	if (!r->server && !r->host && strcmp(t->start, "remote-request") == 0)
 		bad(c, FLD("start"), "remote-request is for a target on a server (its agent spawns on request)");
 	if (r->host) {
 		struct hostvm_config hc;

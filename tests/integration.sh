@@ -22,6 +22,7 @@ pids=()
 
 test_lxd=  # LXD_DIR of an lxd this script started (boot_lxd)
 test_libvirtd=  # pid file of a libvirtd this script started (libvirt_uri)
+hostvm_runs=  # lvperf runs that boot host VMs were started (hostvm_run)
 
 cleanup() {
 	local rc=$?
@@ -34,6 +35,8 @@ cleanup() {
 		kill -KILL "$(cat "$test_libvirtd")" 2>/dev/null || true
 	fi
 	for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+	# a host VM of a killed lvperf run (hostvm_run): its ledger's QEMU, taps, files
+	[ -z "$hostvm_runs" ] || "$LVPERF" cleanup >/dev/null 2>&1 || true
 	ip link del "$host_if" 2>/dev/null || true
 	ip netns del "$ns" 2>/dev/null || true
 	ip netns del "${ns}b" 2>/dev/null || true
@@ -1562,7 +1565,9 @@ selfcheck)
 run_resume)
 	# lvperf run killed with SIGKILL in the middle, then resumed: every
 	# point exactly once, a partial last line cut, the killed point's
-	# child gone with its namespace, the plan and order kept.
+	# child gone with its namespace, the plan and order kept. The run
+	# directory's name is over 22 characters (run.json's path on resume
+	# was once built in 32 bytes).
 	cat >"$tmp/spec.yaml" <<SPEC
 name: lvpresume
 seed: 3
@@ -1579,26 +1584,26 @@ startup:
 SPEC
 	"$LVPERF" run "$tmp/spec.yaml" --dry-run >"$tmp/plan.txt" || fail "dry run exited $?"
 	grep -q '^spec lvpresume: 2 targets, 24 points' "$tmp/plan.txt" || fail "plan: $(head -1 "$tmp/plan.txt")"
-	"$LVPERF" run "$tmp/spec.yaml" --out "$tmp/run" --no-report >"$tmp/run1.out" 2>"$tmp/run1.err" &
+	"$LVPERF" run "$tmp/spec.yaml" --out "$tmp/lvp-resumed-run-directory" --no-report >"$tmp/run1.out" 2>"$tmp/run1.err" &
 	victim=$!
 	pids+=("$victim")
 	for _ in $(seq 600); do
-		[ "$(cat "$tmp/run/raw/points.jsonl" 2>/dev/null | wc -l)" -ge 5 ] && break
+		[ "$(cat "$tmp/lvp-resumed-run-directory/raw/points.jsonl" 2>/dev/null | wc -l)" -ge 5 ] && break
 		sleep 0.05
 	done
 	kill -KILL "$victim"
 	wait "$victim" 2>/dev/null || true
-	before=$(wc -l <"$tmp/run/raw/points.jsonl")
+	before=$(wc -l <"$tmp/lvp-resumed-run-directory/raw/points.jsonl")
 	[ "$before" -ge 5 ] && [ "$before" -lt 24 ] || fail "kill came at $before of 24 points (the test is void)"
 	# What a crash in the middle of a write leaves.
-	printf '{"point": 3, "status": "ok", "val' >>"$tmp/run/raw/points.jsonl"
+	printf '{"point": 3, "status": "ok", "val' >>"$tmp/lvp-resumed-run-directory/raw/points.jsonl"
 	# The killed point's child got SIGTERM from the kernel (PDEATHSIG) and
 	# tears its target down by itself: no lvperf cleanup here.
 	for _ in $(seq 100); do dead_owner_ns || break; sleep 0.1; done
-	"$LVPERF" run --resume "$tmp/run" --no-report >"$tmp/run2.out" 2>"$tmp/run2.err" ||
+	"$LVPERF" run --resume "$tmp/lvp-resumed-run-directory" --no-report >"$tmp/run2.out" 2>"$tmp/run2.err" ||
 		{ cat "$tmp/run2.err" >&2; fail "resume exited $?"; }
 	grep -q "($before done before)" "$tmp/run2.err" || { cat "$tmp/run2.err" >&2; fail "resume did not see the $before points done"; }
-	python3 - "$tmp/run" <<'EOF2' || fail "points lost or repeated after resume"
+	python3 - "$tmp/lvp-resumed-run-directory" <<'EOF2' || fail "points lost or repeated after resume"
 import json, sys
 d = sys.argv[1]
 text = open(d + "/raw/points.jsonl").read()
@@ -1619,7 +1624,7 @@ assert all(c["tsc_hz"] > 1e8 and c["ring_floor_ns"] > 0 for c in cal), cal
 EOF2
 	! dead_owner_ns || fail "a namespace of the killed point is left: $(dead_owner_ns)"
 	# A new run may not overwrite an old one.
-	"$LVPERF" run "$tmp/spec.yaml" --out "$tmp/run" --no-report >/dev/null 2>"$tmp/err" && fail "run over an existing run accepted"
+	"$LVPERF" run "$tmp/spec.yaml" --out "$tmp/lvp-resumed-run-directory" --no-report >/dev/null 2>"$tmp/err" && fail "run over an existing run accepted"
 	grep -q -- "--resume" "$tmp/err" || fail "no hint to resume: $(cat "$tmp/err")"
 	;;
 run_interrupt)
@@ -2481,7 +2486,7 @@ daemon_died)
 	! ps -eo args= | grep -v grep | grep -q "lvpbt$lp" || fail "processes of lvpbt$lp left: $(ps -eo pid,args | grep "lvpbt$lp" | grep -v grep)"
 	echo "dockerd killed: $(grep -h "is gone" "$tmp/b.out" "$tmp/b.err" | head -1)"
 	;;
-hostvm_boot|hostvm_http_kv|hostvm_kill)
+hostvm_boot|hostvm_http_kv|hostvm_kill|hostvm_run)
 	# Containers in a host VM lvperf boots (--host qemu, TCG here): slow,
 	# suite 'slow' (docs/containers-in-vms.md has the figures).
 	hostvm_left() { # what a run of lvperf PID left on this host
@@ -2542,6 +2547,90 @@ hostvm_boot|hostvm_http_kv|hostvm_kill)
 		"$LVPERF" cleanup >"$tmp/c.out" 2>&1 || { cat "$tmp/c.out" >&2; fail "cleanup exited $?"; }
 		for i in $(seq 20); do [ -z "$(hostvm_left "$lv")" ] && break; sleep 0.5; done
 		left=$(hostvm_left "$lv"); [ -z "$left" ] || fail "left after lvperf cleanup: $left"
+		;;
+	hostvm_run)
+		# lvperf run boots a host target's VM once for all its points
+		# (experiments/runner_host.c). A three-point run is SIGKILLed
+		# after its first point, with its VM up: lvperf cleanup leaves
+		# nothing, and --resume boots ONE VM of its own for the two points
+		# left (two boots in all: each takes 2-11 min here under TCG, so
+		# the VM gets 30 min to sshd). The run directory's name is over
+		# 22 characters (run.json's path once had 32 bytes).
+		hostvm_runs=1
+		cat >"$tmp/spec.yaml" <<SPEC
+name: lvphostvmrun
+seed: 5
+order: random
+port: af_packet
+targets:
+  - name: docker-kvm
+    platform: docker
+    host: {platform: qemu, opts: "machine=q35,accel=tcg,mem=2048,timeout=1800"}
+    metrics: [startup, memory]
+startup:
+  repetitions: 2
+  timeout: 180s
+memory:
+  repetitions: 1
+  under: [idle]
+SPEC
+		qemus() { # the QEMU processes of lvperf PID seen while it runs, one pid a line
+			while kill -0 "$1" 2>/dev/null; do hostvm_left "$1" | awk '/^qemu /{print $2}'; sleep 1; done | sort -u
+		}
+		run="$tmp/lvp-hostvm-run-directory"
+		"$LVPERF" run "$tmp/spec.yaml" --out "$run" --no-report >"$tmp/r1.out" 2>"$tmp/r1.err" &
+		lv=$!
+		pids+=("$lv")
+		for i in $(seq 4800); do
+			[ -s "$run/raw/points.jsonl" ] && break
+			kill -0 "$lv" 2>/dev/null || { cat "$tmp/r1.err" >&2; fail "lvperf run exited before a point was recorded"; }
+			sleep 0.5
+		done
+		[ "$(wc -l <"$run/raw/points.jsonl")" = 1 ] || fail "not 1 of 3 points when killed: $(wc -l <"$run/raw/points.jsonl")"
+		hostvm_left "$lv" | grep -q "^qemu " || fail "no QEMU of the run when killed: the test proves nothing"
+		kill -KILL "$lv"; wait "$lv" 2>/dev/null || true
+		cat "$tmp/r1.err" >&2
+		[ -n "$(hostvm_left "$lv")" ] || fail "nothing outlived the SIGKILL: the test proves nothing"
+		"$LVPERF" cleanup >"$tmp/c.out" 2>&1 || { cat "$tmp/c.out" >&2; fail "cleanup exited $?"; }
+		for i in $(seq 20); do [ -z "$(hostvm_left "$lv")" ] && break; sleep 0.5; done
+		left=$(hostvm_left "$lv"); [ -z "$left" ] || fail "left after lvperf cleanup: $left"
+		"$LVPERF" run --resume "$run" --no-report >"$tmp/r2.out" 2>"$tmp/r2.err" &
+		lv=$!
+		pids+=("$lv")
+		qemus "$lv" >"$tmp/qemus" &
+		wait "$lv" || { cat "$tmp/r2.err" >&2; fail "resume exited $?"; }
+		wait
+		cat "$tmp/r2.err" >&2
+		grep -q "(1 done before)" "$tmp/r2.err" || fail "resume did not see the point done: $(cat "$tmp/r2.err")"
+		[ "$(wc -l <"$tmp/qemus")" = 1 ] || fail "not one QEMU for the two points left: $(tr '\n' ' ' <"$tmp/qemus")"
+		python3 - "$run" <<'EOF2' || fail "host_vms.jsonl or the points are wrong"
+import json, sys
+d = sys.argv[1]
+ev = [json.loads(l) for l in open(d + "/raw/host_vms.jsonl")]
+# the killed run's VM never wrote "down"; the resume's came up once
+assert [e["event"] for e in ev] == ["up", "up", "down"], ev
+for up in ev[:2]:
+    assert up["target"] == "docker-kvm" and up["boot_ns"] > 0 and up["host_vm"]["variant"] == "qemu q35 tcg", up
+assert ev[2]["rss_bytes"] > 100 << 20, ev[2]
+pts = [json.loads(l) for l in open(d + "/raw/points.jsonl")]
+assert sorted(p["point"] for p in pts) == [0, 1, 2], [p["point"] for p in pts]
+for p in pts:
+    assert p["status"] == "ok" and p["value"] > 0, (p["metric"], p.get("reason"))
+    assert p["result"]["host_vm"]["booted_by"] == "lvperf run", p["result"].get("host_vm")
+st = [p for p in pts if p["metric"] == "startup"]
+m = [p for p in pts if p["metric"] == "memory"][0]
+for s in st:
+    assert s["result"]["variant"].startswith("docker in qemu q35 tcg"), s["result"]["variant"]
+    assert s["result"]["startup"]["runs"][0]["first_beacon_ns"] > 0
+    # the VM's boot is apart, never in the container's startup
+    assert s["value"] * 1e6 < min(e["boot_ns"] for e in ev[:2]), (s["value"], ev)
+assert m["extra"]["host_vm_rss_bytes"] > 100 << 20, m["extra"]
+assert json.load(open(d + "/run.json"))["points_done"] == 3
+print("host VM sshd after %s s; docker beacon in the VM %s s; container RSS %.1f MiB; QEMU RSS %.0f MiB" % (
+    [round(e["boot_ns"] / 1e9, 1) for e in ev[:2]], [round(s["value"] / 1e3, 2) for s in st],
+    m["value"] / 2**20, m["extra"]["host_vm_rss_bytes"] / 2**20))
+EOF2
+		left=$(hostvm_left "$lv"); [ -z "$left" ] || fail "left after the resumed run: $left"
 		;;
 	esac
 	;;

@@ -223,7 +223,7 @@ static void test_host_points(void **state)
 	(void)state;
 	spec_fill();
 	snprintf(t->net, sizeof(t->net), "direct");
-	snprintf(t->start, sizeof(t->start), "local-spawn");
+	snprintf(t->start, sizeof(t->start), "remote-trigger"); /* a host VM's default */
 	snprintf(t->host, sizeof(t->host), "qemu");
 	snprintf(t->host_opts, sizeof(t->host_opts), "accel=tcg,mem=2048");
 	for (int m = 0; m < SPEC_N_METRICS; m++) {
@@ -236,8 +236,127 @@ static void test_host_points(void **state)
 		run_point_argv(&s, &p, lvperf, 0, &a);
 		assert_true(has(&a, run_target_opt.host, "qemu"));
 		assert_true(has(&a, run_target_opt.host_opts, "accel=tcg,mem=2048"));
+		assert_false(has(&a, run_target_opt.start, NULL));
+		assert_false(has(&a, run_target_opt.server, NULL));
 		expect_parsed(&a);
 	}
+}
+
+/* A host VM the runner keeps up (runner_host.c): every command also gets
+ * the VM's agent (--server, --identity, --uplink) and, but size, the tap
+ * cabled to it (--port), and each command's parser takes them with
+ * --host; remote-request is passed on for startup. */
+static void test_live_host_points(void **state)
+{
+	const char *lvperf = getenv("LVPERF");
+	struct spec_target *t = &s.targets[0];
+	const struct run_live_host live = {.server = "ssh://root@10.250.1.2",
+					   .identity = "/nonexistent/lvp-key",
+					   .uplink = "lvpup",
+					   .port = "af_packet:lvphv1d"};
+	struct run_point p;
+	struct run_argv a;
+
+	(void)state;
+	spec_fill();
+	snprintf(t->net, sizeof(t->net), "direct");
+	snprintf(t->start, sizeof(t->start), "remote-request");
+	snprintf(t->host, sizeof(t->host), "qemu");
+	snprintf(t->host_opts, sizeof(t->host_opts), "mem=2048");
+	for (int m = 0; m < SPEC_N_METRICS; m++) {
+		memset(&p, 0, sizeof(p));
+		p.metric = (enum spec_metric)m;
+		p.connections = 8;
+		p.pipeline = 1;
+		p.op = m == SPEC_KV ? "set" : NULL;
+		p.under = m == SPEC_MEMORY ? "idle" : NULL;
+		run_point_argv_live(&s, &p, lvperf, 0, &live, &a);
+		assert_true(has(&a, run_target_opt.host, "qemu"));
+		assert_true(has(&a, run_target_opt.host_opts, "mem=2048"));
+		assert_true(has(&a, run_target_opt.server, live.server));
+		assert_true(has(&a, run_target_opt.identity, live.identity));
+		assert_true(has(&a, run_target_opt.uplink, "lvpup"));
+		assert_int_equal(has(&a, run_target_opt.port, live.port), m != SPEC_SIZE);
+		assert_int_equal(has(&a, run_target_opt.start, "remote-request"),
+				 m == SPEC_STARTUP);
+		expect_parsed(&a);
+		/* without the live VM: the child boots its own */
+		run_point_argv_live(&s, &p, lvperf, 0, NULL, &a);
+		assert_false(has(&a, run_target_opt.server, NULL));
+		assert_false(has(&a, run_target_opt.port, NULL));
+	}
+}
+
+/* The plan: a host VM target's points run back to back at the place of
+ * its first point in the shuffled order; the other targets' points keep
+ * their shuffled order, and every point is still there once. */
+static void test_plan_groups_hosts(void **state)
+{
+	struct run_point *a, *b;
+	unsigned n, n2, first[3], last[3], moved = 0;
+
+	(void)state;
+	spec_fill();
+	s.n_targets = 3;
+	s.random_order = 1;
+	for (unsigned i = 1; i < 3; i++) {
+		s.targets[i] = s.targets[0];
+		s.targets[i].args[0] = s.targets[i].argbuf;
+		s.targets[i].args[1] = s.targets[i].argbuf + 7;
+		snprintf(s.targets[i].name, sizeof(s.targets[i].name), "lvp-t%u", i);
+	}
+	for (int m = 0; m < SPEC_N_METRICS; m++)
+		s.m[m].repetitions = 4;
+	snprintf(s.targets[1].host, sizeof(s.targets[1].host), "qemu");
+	/* the order without grouping: no host VM target */
+	a = run_plan(&s, &n);
+	assert_non_null(a);
+	snprintf(s.targets[1].host, sizeof(s.targets[1].host), "%s", "");
+	b = run_plan(&s, &n2);
+	assert_int_equal(n, n2);
+	assert_true(n > 12);
+	for (unsigned t = 0; t < 3; t++) {
+		first[t] = n;
+		last[t] = 0;
+		for (unsigned i = 0; i < n; i++)
+			if (a[i].target == t) {
+				first[t] = first[t] < i ? first[t] : i;
+				last[t] = i;
+			}
+	}
+	/* target 1's points: contiguous, starting where its first was */
+	for (unsigned i = first[1]; i <= last[1]; i++)
+		assert_int_equal(a[i].target, 1);
+	for (unsigned i = 0; i < n2; i++)
+		if (b[i].target == 1) {
+			assert_int_equal(first[1], i);
+			break;
+		}
+	/* the others keep their relative order; target 1's its own */
+	for (unsigned t = 0; t < 3; t++) {
+		unsigned j = 0;
+
+		for (unsigned i = 0; i < n2; i++) {
+			if (b[i].target != t)
+				continue;
+			while (j < n && a[j].target != t)
+				j++;
+			assert_true(j < n);
+			assert_int_equal(a[j].id, b[i].id);
+			j++;
+		}
+	}
+	/* the shuffle did spread target 1 (else the grouping proved nothing) */
+	for (unsigned i = 0, seen = 0; i < n2; i++) {
+		seen += b[i].target == 1;
+		if (b[i].target != 1 && seen > 0 && seen < (last[1] - first[1] + 1))
+			moved = 1;
+	}
+	assert_true(moved);
+	free(a);
+	free(b);
+	s.n_targets = 1;
+	s.random_order = 0;
 }
 
 /* The sentinel check can fail: a command given another command's option
@@ -266,6 +385,8 @@ int main(void)
 	    cmocka_unit_test(test_points),
 	    cmocka_unit_test(test_server_points),
 	    cmocka_unit_test(test_host_points),
+	    cmocka_unit_test(test_live_host_points),
+	    cmocka_unit_test(test_plan_groups_hosts),
 	    cmocka_unit_test(test_check_can_fail),
 	};
 

@@ -196,6 +196,9 @@ static void test_host(void **state)
 	assert_string_equal(s.targets[0].host_opts, "machine=q35,accel=tcg,mem=2048");
 	assert_string_equal(s.targets[1].host, "qemu");
 	assert_string_equal(s.targets[1].host_opts, "");
+	/* the agent in the VM spawns: remote-trigger by default */
+	assert_string_equal(s.targets[0].start, "remote-trigger");
+	assert_string_equal(s.targets[2].start, "remote-request");
 	assert_int_equal(load("good.yaml", &err), 0);
 	free(err);
 	assert_string_equal(s.targets[0].host, "");
