@@ -168,22 +168,14 @@ static void test_signals_reset(void **state)
 	sigprocmask(SIG_SETMASK, &old, NULL);
 }
 
-/* proc_io: stdout to a file, stderr where stdout goes, in a directory. */
-static void test_spawn_io_files(void **state)
+/* dir/out holds "dir\noops\n" (pwd, then stderr sent where stdout
+ * goes); dir and the file are removed. */
+static void check_pwd_oops(const char *dir)
 {
-	char dir[] = "/tmp/lvptestprocXXXXXX", path[64], text[64];
-	char *argv[] = { "sh", "-c", "pwd; echo oops >&2", NULL };
-	struct proc_io io = { .dir = dir, .in = "/dev/null", .out = "out", .err = PROC_IO_STDOUT };
-	int status;
+	char path[64], text[64];
 	size_t n;
-	pid_t pid;
 	FILE *f;
 
-	(void)state;
-	assert_non_null(mkdtemp(dir));
-	assert_int_equal(proc_spawn_io(argv, &io, &pid), 0);
-	assert_int_equal(proc_wait(pid, 10 * SEC, &status), 0);
-	assert_int_equal(status, 0);
 	snprintf(path, sizeof(path), "%s/out", dir);
 	f = fopen(path, "r");
 	assert_non_null(f);
@@ -195,6 +187,23 @@ static void test_spawn_io_files(void **state)
 	snprintf(path, sizeof(path), "%s/out", dir);
 	unlink(path);
 	rmdir(dir);
+}
+
+/* proc_io: stdout to a file, stderr where stdout goes, in a directory. */
+static void test_spawn_io_files(void **state)
+{
+	char dir[] = "/tmp/lvptestprocXXXXXX";
+	char *argv[] = { "sh", "-c", "pwd; echo oops >&2", NULL };
+	struct proc_io io = { .dir = dir, .in = "/dev/null", .out = "out", .err = PROC_IO_STDOUT };
+	int status;
+	pid_t pid;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(proc_spawn_io(argv, &io, &pid), 0);
+	assert_int_equal(proc_wait(pid, 10 * SEC, &status), 0);
+	assert_int_equal(status, 0);
+	check_pwd_oops(dir);
 	/* A program that does not exist: -ENOENT, nothing to reap. */
 	argv[0] = "lvp-no-such-program";
 	assert_int_equal(proc_spawn_io(argv, NULL, &pid), -ENOENT);
@@ -297,13 +306,11 @@ static void test_daemon_outlives_its_thread(void **state)
 /* The fork path (proc_io.pdeathsig) keeps proc_spawn_io's contract. */
 static void test_fork_path_io(void **state)
 {
-	char dir[] = "/tmp/lvptestprocXXXXXX", path[64], text[64];
+	char dir[] = "/tmp/lvptestprocXXXXXX";
 	char *argv[] = { "sh", "-c", "pwd; echo oops >&2; test ! -e /proc/self/fd/57", NULL };
 	struct proc_io io = { .dir = dir, .in = "/dev/null", .out = "out", .err = PROC_IO_STDOUT, .pdeathsig = 1 };
 	int status, fd;
-	size_t n;
 	pid_t pid;
-	FILE *f;
 
 	(void)state;
 	assert_non_null(mkdtemp(dir));
@@ -315,17 +322,7 @@ static void test_fork_path_io(void **state)
 	assert_int_equal(proc_wait(pid, 10 * SEC, &status), 0);
 	close(LEAK_FD);
 	assert_int_equal(status, 0);
-	snprintf(path, sizeof(path), "%s/out", dir);
-	f = fopen(path, "r");
-	assert_non_null(f);
-	n = fread(text, 1, sizeof(text) - 1, f);
-	fclose(f);
-	text[n] = 0;
-	snprintf(path, sizeof(path), "%s\noops\n", dir);
-	assert_string_equal(text, path);
-	snprintf(path, sizeof(path), "%s/out", dir);
-	unlink(path);
-	rmdir(dir);
+	check_pwd_oops(dir);
 	argv[0] = "lvp-no-such-program";
 	assert_int_equal(proc_spawn_io(argv, &io, &pid), -ENOENT);
 	io.dir = "/nonexistent/lvp";
