@@ -26,7 +26,7 @@ static const struct opt_def http_opts[] = {
 	LOAD_RUN_OPT_ROWS(struct http_cfg, lo, "80"),
 	TARGET_SESSION_OPT_ROWS(struct http_cfg, ts, "nginx"),
 	{ "path", OPT_STR, offsetof(struct http_cfg, path), 0, 0, "/", "PATH", "request path" },
-	{ "host", OPT_STR, offsetof(struct http_cfg, host), 0, 0, NULL, "NAME",
+	{ "host-header", OPT_STR, offsetof(struct http_cfg, host), 0, 0, NULL, "NAME",
 	  "Host header (default: the target address)" },
 	{ "header", OPT_STR, offsetof(struct http_cfg, header), 0, 0, NULL, "\"Name: value\"",
 	  "one extra request header" },

@@ -36,6 +36,10 @@ while read -r -a cmd; do
 	check "${cmd[@]}" -h
 	check "${cmd[@]}" --help
 	check help "${cmd[@]}"
+	# No long option twice: the parser takes the first, so the second is
+	# unreachable (http had --host for the host VM and the Host header).
+	dup=$("$lvperf" "${cmd[@]}" -h 2>/dev/null | grep -oE '^  (-[a-zA-Z], )?--[a-z0-9-]+' | sed 's/.*--/--/' | sort | uniq -d)
+	[ -z "$dup" ] || { echo "FAIL: lvperf ${cmd[*]} -h lists $(echo $dup) twice"; fails=$((fails + 1)); }
 done <"$tmp/list"
 # Every command in lvperf --help's table is in the list, and back.
 "$lvperf" --help | awk '/^commands:/ { on = 1; next } on && /^  [a-z]/ { print $1 }' | sort >"$tmp/table"
