@@ -1601,7 +1601,7 @@ SPEC
 	# tears its target down by itself: no lvperf cleanup here.
 	for _ in $(seq 100); do dead_owner_ns || break; sleep 0.1; done
 	"$LVPERF" run --resume "$tmp/lvp-resumed-run-directory" --no-report >"$tmp/run2.out" 2>"$tmp/run2.err" ||
-		{ cat "$tmp/run2.err" >&2; fail "resume exited $?"; }
+		{ rc=$?; cat "$tmp/run2.err" >&2; fail "resume exited $rc"; }
 	grep -q "($before done before)" "$tmp/run2.err" || { cat "$tmp/run2.err" >&2; fail "resume did not see the $before points done"; }
 	python3 - "$tmp/lvp-resumed-run-directory" <<'EOF2' || fail "points lost or repeated after resume"
 import json, sys
@@ -2600,7 +2600,7 @@ SPEC
 		lv=$!
 		pids+=("$lv")
 		qemus "$lv" >"$tmp/qemus" &
-		wait "$lv" || { cat "$tmp/r2.err" >&2; fail "resume exited $?"; }
+		wait "$lv" || { rc=$?; cat "$tmp/r2.err" >&2; fail "resume exited $rc"; }
 		wait
 		cat "$tmp/r2.err" >&2
 		grep -q "(1 done before)" "$tmp/r2.err" || fail "resume did not see the point done: $(cat "$tmp/r2.err")"
