@@ -57,7 +57,8 @@ int tcp_stack_init(struct tcp_stack *s, const struct tcp_config *cfg, const stru
 
 	memset(s, 0, sizeof(*s));
 	if (!cfg->max_conns || !cfg->n_ips || cfg->port_lo == 0 || cfg->port_hi < cfg->port_lo ||
-	    !cfg->txbuf || (cfg->txbuf & (cfg->txbuf - 1)) || !cfg->clk || cfg->mtu < 576)
+	    !cfg->txbuf || (cfg->txbuf & (cfg->txbuf - 1)) || !cfg->clk || cfg->mtu < 576 ||
+	    (cfg->wheel_slots & (cfg->wheel_slots - 1)))
 		return -EINVAL;
 	nports = (uint32_t)(cfg->port_hi - cfg->port_lo + 1);
 	if ((uint64_t)nports * cfg->n_ips < cfg->max_conns)
@@ -76,7 +77,7 @@ int tcp_stack_init(struct tcp_stack *s, const struct tcp_config *cfg, const stru
 	s->free_since = calloc(s->n_slots, sizeof(tsc_t));
 	s->free_conns = malloc(cfg->max_conns * sizeof(uint32_t));
 	s->pending = malloc(cfg->max_conns * sizeof(uint32_t));
-	s->wheel_size = TCP_WHEEL_SLOTS;
+	s->wheel_size = cfg->wheel_slots ? cfg->wheel_slots : TCP_WHEEL_SLOTS;
 	s->wheel = malloc(s->wheel_size * sizeof(uint32_t));
 	if (tx->hold && tx->unhold) {
 		if (!s->cfg.ooo_max)

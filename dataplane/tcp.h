@@ -200,6 +200,7 @@ struct tcp_config {
 	nsec_t min_rto;
 	uint32_t ooo_max;      /* out-of-order segments held in the stack, 0: default */
 	uint32_t ooo_per_conn; /* and per connection, 0: default */
+	uint32_t wheel_slots;  /* timer wheel slots, a power of two, 0: 4096 */
 	const struct tsc_clock *clk;
 };
 

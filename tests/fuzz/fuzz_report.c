@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * libFuzzer target: the report's reader of raw/points.jsonl and
- * raw/calibration.jsonl (experiments/report.c), through report_build on a
- * run directory of this process's own. The input is points.jsonl, then
- * after the first NUL byte calibration.jsonl. gnuplot is a program that
- * does not exist: the first figure finds that out and the rest are only
- * written. */
+ * raw/calibration.jsonl (experiments/report_read.c: lines, names, the
+ * index of targets, metrics and sweep points, the calibration comparison)
+ * on a run directory of this process's own. The input is points.jsonl,
+ * then after the first NUL byte calibration.jsonl. What follows the
+ * reader (statistics, figures, HTML) is fuzz_report_all.c's. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -13,7 +13,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "report.h"
+#include "report_int.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -32,13 +35,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static char dir[64], raw[80];
 	struct report_opts o = { .gnuplot = "/nonexistent/lvp-no-gnuplot", .alpha = 0.05, .quiet = 1 };
-	struct report_result res;
 	const uint8_t *nul = memchr(data, 0, size);
-	size_t np = nul ? (size_t)(nul - data) : size;
+	size_t np = nul ? (size_t)(nul - data) : size, i, n;
+	struct report r;
+	struct rp **sorted;
 	FILE *saved;
 
 	if (!dir[0]) {
-		snprintf(dir, sizeof(dir), "%.40s/lvpfuzz%d-report",
+		snprintf(dir, sizeof(dir), "%.40s/lvpfuzz%d-rread",
 			 getenv("LVP_FUZZ_TMP") ? getenv("LVP_FUZZ_TMP") : "/tmp", (int)getpid());
 		snprintf(raw, sizeof(raw), "%s/raw", dir);
 		mkdir(dir, 0700);
@@ -46,10 +50,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	put(raw, "points.jsonl", data, np);
 	put(raw, "calibration.jsonl", nul ? nul + 1 : data, nul ? size - np - 1 : 0);
-	memset(&res, 0, sizeof(res));
+	memset(&r, 0, sizeof(r));
+	r.dir = dir;
+	r.o = &o;
 	saved = stderr;
 	stderr = fopen("/dev/null", "w"); /* one line per bad input line */
-	(void)report_build(dir, &o, &res);
+	if (report_read(&r, dir) == 0) {
+		r.calib_json = report_calib_compare(&r);
+		/* every name the reader let through is one line of text */
+		for (i = 0; i < r.nt; i++)
+			if (strpbrk(r.target[i], "\n\r"))
+				abort();
+		for (i = 0; i < r.nm; i++)
+			if (strpbrk(r.metric[i], "\n\r"))
+				abort();
+		sorted = report_sorted_ok(&r, 0, &n);
+		free(sorted);
+	}
+	report_free(&r);
 	fclose(stderr);
 	stderr = saved;
 	return 0;
