@@ -22,7 +22,7 @@
 #define CRUN_TIMEOUT (10ull * 1000000000u)
 
 struct crun_state {
-	char dir[128];	  /* /tmp/lvp<tag>-crun: bundle, state, the mount namespace */
+	char dir[128];	  /* /tmp/lvp<tag>-crun.<random>: bundle, state, the mount namespace */
 	char root[160];
 	struct mntns ns;  /* where crun runs: hybrid cgroups hidden */
 	char name[16];
@@ -93,7 +93,7 @@ static int crun_prepare(struct target *t, char *err, size_t len)
 	rc = driver_image(t, "crun", &c->img, &cmd, err, len);
 	if (rc)
 		return rc;
-	snprintf(c->dir, sizeof(c->dir), "/tmp/lvp%s-crun", t->tag);
+	ledger_run_dir(c->dir, sizeof(c->dir), t->tag, "crun");
 	snprintf(c->root, sizeof(c->root), "%.127s/state", c->dir);
 	snprintf(c->name, sizeof(c->name), "lvp%s", t->tag);
 	snprintf(c->cgroup, sizeof(c->cgroup), "/lvp%s/lvp%s", t->tag, t->tag);

@@ -49,7 +49,7 @@
 #define DOCKERD_BIN "/usr/sbin/dockerd"
 
 struct docker_state {
-	char dir[128];	 /* /tmp/lvp<tag>-docker */
+	char dir[128];	 /* /tmp/lvp<tag>-docker.<random> */
 	char host[176];	 /* unix://DIR/docker.sock */
 	char image[96];	 /* lvp-<workload>:<hash> */
 	char name[16];	 /* lvp<tag> */
@@ -262,7 +262,7 @@ static int docker_prepare(struct target *t, char *err, size_t len)
 		snprintf(err, len, "docker: %s", e);
 	if (rc)
 		return rc;
-	snprintf(d->dir, sizeof(d->dir), "/tmp/lvp%s-docker", t->tag);
+	ledger_run_dir(d->dir, sizeof(d->dir), t->tag, "docker");
 	snprintf(d->host, sizeof(d->host), "unix://%.127s/docker.sock", d->dir);
 	image_ref(&d->img, d->image, sizeof(d->image));
 	snprintf(d->name, sizeof(d->name), "lvp%s", t->tag);

@@ -25,7 +25,7 @@
 #define RUNSC_TIMEOUT (30ull * 1000000000u)
 
 struct runsc_state {
-	char dir[128];	  /* /tmp/lvp<tag>-gvisor */
+	char dir[128];	  /* /tmp/lvp<tag>-gvisor.<random> */
 	char root[160];
 	struct mntns ns;  /* where runsc runs: /proc/sys without net/ */
 	char psys[160];	  /* the real /proc/sys, bound aside */
@@ -119,7 +119,7 @@ static int runsc_prepare(struct target *t, char *err, size_t len)
 	rc = driver_image(t, "gvisor", &g->img, &cmd, err, len);
 	if (rc)
 		return rc;
-	snprintf(g->dir, sizeof(g->dir), "/tmp/lvp%s-gvisor", t->tag);
+	ledger_run_dir(g->dir, sizeof(g->dir), t->tag, "gvisor");
 	snprintf(g->root, sizeof(g->root), "%.127s/state", g->dir);
 	snprintf(g->psys, sizeof(g->psys), "%.127s/psys", g->dir);
 	snprintf(g->name, sizeof(g->name), "lvp%s", t->tag);

@@ -648,7 +648,7 @@ int hostvm_boot(struct hostvm *h, const struct hostvm_config *cfg,
 	if (rc)
 		return rc;
 	snprintf(h->tag, sizeof(h->tag), "hv%u", pid % 10000000);
-	snprintf(h->dir, sizeof(h->dir), "/tmp/lvp%s-hostvm", h->tag);
+	ledger_run_dir(h->dir, sizeof(h->dir), h->tag, "hostvm");
 	snprintf(h->console, sizeof(h->console), "%s/console.log", h->dir);
 	snprintf(h->ssh_config, sizeof(h->ssh_config), "%s/ssh_config", h->dir);
 	snprintf(h->variant, sizeof(h->variant), "qemu %s %s", cfg->machine, cfg->accel);

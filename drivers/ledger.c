@@ -9,10 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "file.h"
@@ -98,6 +100,27 @@ int ledger_mkdir(const char *dir, mode_t mode)
 		return rc;
 	}
 	return 0;
+}
+
+void ledger_run_dir(char *buf, size_t len, const char *tag, const char *what)
+{
+	static const char digits[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+	unsigned char r[6];
+	char sfx[sizeof(r) + 1];
+	size_t i;
+
+	if (getrandom(r, sizeof(r), GRND_NONBLOCK) != (ssize_t)sizeof(r)) {
+		/* no entropy yet: still not guessable before the run starts */
+		struct timespec ts;
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		for (i = 0; i < sizeof(r); i++)
+			r[i] = (unsigned char)((unsigned long)ts.tv_nsec >> (i * 5) ^ (unsigned long)getpid() >> i);
+	}
+	for (i = 0; i < sizeof(r); i++)
+		sfx[i] = digits[r[i] % (sizeof(digits) - 1)];
+	sfx[sizeof(r)] = 0;
+	snprintf(buf, len, "/tmp/lvp%s-%s.%s", tag, what, sfx);
 }
 
 static int ledger_write(char sign, const char *kind, const char *name)

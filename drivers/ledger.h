@@ -72,6 +72,13 @@ int ledger_name_pid(const char *name);
  * Returns 0 or -errno. */
 int ledger_mkdir(const char *dir, mode_t mode);
 
+/* The name of a run directory in the world-writable /tmp:
+ * /tmp/lvp<tag>-<what>.<six random letters and digits> (getrandom), so that
+ * no other user can make it first and have the run refuse (ledger_mkdir
+ * never reuses one). The tag and what keep cleanup's and the tests'
+ * globs (/tmp/lvp<tag>-*) working. */
+void ledger_run_dir(char *buf, size_t len, const char *tag, const char *what);
+
 /* Record that kind/name is about to be created (+) or is gone (-).
  * Opens this process's ledger on first use. Returns 0 or -errno. */
 int ledger_add(const char *kind, const char *name);

@@ -331,7 +331,7 @@ static int libvirt_connect(struct target *t, struct libvirt_priv *p, char *err, 
 static int libvirt_dir_connect(struct target *t, struct libvirt_priv *p, char *err, size_t len)
 {
 	snprintf(p->name, sizeof(p->name), "lvp%s", t->tag);
-	snprintf(p->dir, sizeof(p->dir), "/tmp/lvp%s-libvirt", t->tag);
+	ledger_run_dir(p->dir, sizeof(p->dir), t->tag, "libvirt");
 	snprintf(p->xml, sizeof(p->xml), "%s/domain.xml", p->dir);
 	ledger_add(LEDGER_DIRECTORY, p->dir);
 	if (mkdir(p->dir, 0700) != 0) {

@@ -20,7 +20,7 @@
 #include "proc.h"
 
 struct lxc_state {
-	char dir[128];	  /* /tmp/lvp<tag>-lxc: rootfs and the lxcpath */
+	char dir[128];	  /* /tmp/lvp<tag>-lxc.<random>: rootfs and the lxcpath */
 	char lxcpath[160];
 	char name[16];	  /* lvp<tag> */
 	char cgroup[40];  /* lvp<tag>/payload */
@@ -109,7 +109,7 @@ static int lxc_prepare(struct target *t, char *err, size_t len)
 	}
 	if (rc)
 		return rc;
-	snprintf(x->dir, sizeof(x->dir), "/tmp/lvp%s-lxc", t->tag);
+	ledger_run_dir(x->dir, sizeof(x->dir), t->tag, "lxc");
 	snprintf(x->lxcpath, sizeof(x->lxcpath), "%.127s/lxc", x->dir);
 	snprintf(x->name, sizeof(x->name), "lvp%s", t->tag);
 	snprintf(x->cgroup, sizeof(x->cgroup), "%.15s/payload", x->name);

@@ -40,7 +40,7 @@
 #define LXD_DEFAULT_DIR "/var/lib/lxd"
 
 struct lxd_state {
-	char dir[128];	    /* /tmp/lvp<tag>-lxd: rootfs, tarballs, pool, client config */
+	char dir[128];	    /* /tmp/lvp<tag>-lxd.<random>: rootfs, tarballs, pool, client config */
 	char lxd_dir[160];  /* LXD_DIR of the daemon used: DIR/var when lvperf started it */
 	char conf[160];	    /* LXD_CONF (the client's config): DIR/conf */
 	char lock[160];	    /* liblxc's lock dirs for our daemon's instances: /run/lxc/lock/DIR */
@@ -367,7 +367,7 @@ static int lxd_prepare(struct target *t, char *err, size_t len)
 		return -ENOMEM;
 	}
 	memset(x, 0, sizeof(*x));
-	snprintf(x->dir, sizeof(x->dir), "/tmp/lvp%s-lxd", t->tag);
+	ledger_run_dir(x->dir, sizeof(x->dir), t->tag, "lxd");
 	snprintf(x->conf, sizeof(x->conf), "%.127s/conf", x->dir);
 	snprintf(x->name, sizeof(x->name), "lvp%s", t->tag);
 	if (!running || !*running)

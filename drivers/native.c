@@ -16,7 +16,7 @@
 #include "ledger.h"
 
 struct native_state {
-	char dir[128];	  /* /tmp/lvp<tag>-native: the service's prefix */
+	char dir[128];	  /* /tmp/lvp<tag>-native.<random>: the service's prefix */
 	struct image img; /* only for its inputs: the size of what native runs */
 	int prepared;
 };
@@ -63,7 +63,7 @@ static int native_prepare(struct target *t, char *err, size_t len)
 		return rc;
 	}
 	t->service_port = n->img.w->port;
-	snprintf(n->dir, sizeof(n->dir), "/tmp/lvp%s-native", t->tag);
+	ledger_run_dir(n->dir, sizeof(n->dir), t->tag, "native");
 	if (n->img.w->bin) {
 		rc = ledger_mkdir(n->dir, 0755); /* never one that exists */
 		n->prepared = 1;

@@ -276,7 +276,7 @@ int qemu_state_prepare(struct qemu_state *p, struct target *t, char *err, size_t
 		goto fail;
 	p->floor = strcmp(t->workload, "floor") == 0;
 	p->khz = qemu_tsc_khz();
-	snprintf(p->dir, sizeof(p->dir), "/tmp/lvp%s-qemu", t->tag);
+	ledger_run_dir(p->dir, sizeof(p->dir), t->tag, "qemu");
 	snprintf(p->console, sizeof(p->console), "%s/console.log", p->dir);
 	snprintf(p->sock, sizeof(p->sock), "%s/vhost.sock", p->dir);
 	ledger_add(LEDGER_DIRECTORY, p->dir);

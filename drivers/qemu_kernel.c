@@ -164,7 +164,7 @@ int qemu_kernel_fetch(const struct target *t, char *err, size_t len)
 	char *xargv[] = { "dpkg-deb", "-x", deb, x, NULL };
 	int rc;
 
-	snprintf(tmp, sizeof(tmp), "/tmp/lvp%s-kernel", t->tag);
+	ledger_run_dir(tmp, sizeof(tmp), t->tag, "kernel");
 	snprintf(x, sizeof(x), "%s/x", tmp);
 	if ((rc = ledger_mkdir(tmp, 0700)) != 0) { /* never one that exists */
 		snprintf(err, len, "qemu: cannot create %s: %s", tmp, strerror(-rc));

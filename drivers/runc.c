@@ -16,7 +16,7 @@
 #include "proc.h"
 
 struct runc_state {
-	char dir[128];	 /* /tmp/lvp<tag>-runc: bundle and runc's state */
+	char dir[128];	 /* /tmp/lvp<tag>-runc.<random>: bundle and runc's state */
 	char root[160];
 	char name[16];	 /* container id: lvp<tag> */
 	char cgroup[40]; /* /lvp<tag>/lvp<tag> */
@@ -56,7 +56,7 @@ static int runc_prepare(struct target *t, char *err, size_t len)
 	rc = driver_image(t, "runc", &r->img, &cmd, err, len);
 	if (rc)
 		return rc;
-	snprintf(r->dir, sizeof(r->dir), "/tmp/lvp%s-runc", t->tag);
+	ledger_run_dir(r->dir, sizeof(r->dir), t->tag, "runc");
 	snprintf(r->root, sizeof(r->root), "%.127s/state", r->dir);
 	snprintf(r->name, sizeof(r->name), "lvp%s", t->tag);
 	snprintf(r->cgroup, sizeof(r->cgroup), "/lvp%s/lvp%s", t->tag, t->tag);

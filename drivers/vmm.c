@@ -217,7 +217,7 @@ static int vmm_prepare_of(const char *name, struct target *t, char *err, size_t 
 	if (strcmp(name, "mirage") == 0 && !p->s.variant) /* spt needs no KVM */
 		p->s.variant = p->s.kvm ? "hvt" : "spt";
 	snprintf(p->name, sizeof(p->name), "lvp%s", t->tag);
-	snprintf(p->dir, sizeof(p->dir), "/tmp/lvp%s-%s", t->tag, name);
+	ledger_run_dir(p->dir, sizeof(p->dir), t->tag, name);
 	snprintf(p->config, sizeof(p->config), "%s/config", p->dir);
 	snprintf(p->console, sizeof(p->console), "%s/console.log", p->dir);
 	snprintf(p->sock, sizeof(p->sock), "%s/vhost.sock", p->dir);

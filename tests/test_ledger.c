@@ -99,12 +99,47 @@ static void test_path_ok(void **state)
 	rmdir(dir);
 }
 
+/* Run directories in /tmp: a name no other user can guess and make
+ * first, and never one that exists already. */
+static void test_run_dir(void **state)
+{
+	char a[64], b[64], tag[16], squat[64];
+	size_t i, n;
+
+	(void)state;
+	snprintf(tag, sizeof(tag), "tr%d", (int)getpid());
+	ledger_run_dir(a, sizeof(a), tag, "runc");
+	ledger_run_dir(b, sizeof(b), tag, "runc");
+	n = strlen("/tmp/lvp") + strlen(tag) + strlen("-runc.");
+	assert_int_equal(strlen(a), n + 6);
+	assert_memory_equal(a, b, n); /* cleanup's and the tests' globs: /tmp/lvp<tag>-* */
+	assert_int_equal(strncmp(a + strlen("/tmp/lvp"), tag, strlen(tag)), 0);
+	for (i = n; a[i]; i++)
+		assert_non_null(strchr("abcdefghijklmnopqrstuvwxyz0123456789", a[i]));
+	assert_string_not_equal(a, b); /* 36^6: equal once in two billion */
+	assert_true(ledger_path_ok(a));
+
+	/* made first by someone else: refused, not reused, not recorded */
+	snprintf(squat, sizeof(squat), "/tmp/lvp%s-x", tag);
+	assert_int_equal(mkdir(squat, 0700), 0);
+	assert_int_equal(ledger_mkdir(squat, 0700), -EEXIST);
+	assert_int_equal(ledger_mkdir(a, 0700), 0);
+	assert_int_equal(access(a, F_OK), 0);
+	assert_int_equal(rmdir(a), 0);
+	assert_int_equal(ledger_done(LEDGER_DIRECTORY, a), 0);
+	rmdir(squat);
+	ledger_close(); /* every record closed: the ledger file goes too */
+	snprintf(squat, sizeof(squat), "/run/lvperf/%d.ledger", (int)getpid());
+	assert_int_not_equal(access(squat, F_OK), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_name_pid),
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_path_ok),
+		cmocka_unit_test(test_run_dir),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
