@@ -287,7 +287,7 @@ struct minmem_ctx {
 	const struct memory_cfg *cfg;
 	const char *load;	/* "http" or "kv" */
 	char self[PATH_MAX];
-	char dir[64];		/* /tmp/lvpmm<pid>-minmem: the children's reports */
+	char dir[64];		/* /tmp/lvpmm<pid>-minmem.<random>: the children's reports */
 	json_t *points;		/* per size: what the child reported */
 };
 
@@ -445,7 +445,12 @@ static int memory_min_search(struct memory_cfg *cfg)
 		return APP_ERR;
 	}
 	c.self[n] = 0;
-	snprintf(c.dir, sizeof(c.dir), "/tmp/lvpmm%d-minmem", (int)getpid());
+	{
+		char tag[16];
+
+		snprintf(tag, sizeof(tag), "mm%d", (int)getpid());
+		ledger_run_dir(c.dir, sizeof(c.dir), tag, "minmem");
+	}
 	ledger_add(LEDGER_DIRECTORY, c.dir);
 	if (mkdir(c.dir, 0700) != 0) {
 		fprintf(stderr, "lvperf memory: cannot create %s: %s\n", c.dir, strerror(errno));

@@ -43,7 +43,7 @@ struct remote {
 	unsigned port;
 	pid_t ssh;
 	int to, from; /* ssh's stdin, ssh's stdout */
-	char dir[64]; /* /tmp/lvpssh<pid>_<n>: ssh's stderr */
+	char dir[64]; /* /tmp/lvpssh<pid>_<n>-remote.<random>: ssh's stderr */
 	char errlog[96];
 	json_int_t next_id;
 	char via[40]; /* the host VM the server is ("qemu q35 tcg"), or "" */
@@ -316,7 +316,12 @@ struct remote *remote_open(const char *uri, const char *identity, const char *up
 	snprintf(r->uri, sizeof(r->uri), "%s", uri);
 	if (uplink)
 		snprintf(r->uplink, sizeof(r->uplink), "%s", uplink);
-	snprintf(r->dir, sizeof(r->dir), "/tmp/lvpssh%d_%u", (int)getpid(), seq++);
+	{
+		char tag[24];
+
+		snprintf(tag, sizeof(tag), "ssh%d_%u", (int)getpid(), seq++);
+		ledger_run_dir(r->dir, sizeof(r->dir), tag, "remote");
+	}
 	ledger_add(LEDGER_DIRECTORY, r->dir);
 	if (mkdir(r->dir, 0700)) {
 		snprintf(err, len, "cannot make %s: %s", r->dir, strerror(errno));
