@@ -10,6 +10,7 @@
 #   bash scripts/fuzz.sh [SECONDS [RUNS]]   (LVP_FUZZ_BUILD=dir, default build-fuzz)
 #   LVP_FUZZ_TARGETS="pkt tcp" bash scripts/fuzz.sh 600
 #   bash scripts/fuzz.sh 14400 10000000     (the long run of README.md)
+#   LVP_FUZZ_ARGS="-max_len=4096"            (more libFuzzer flags)
 set -euo pipefail
 secs=${1:-60}
 runs=${2:-}
@@ -52,7 +53,7 @@ for t in $targets; do
 		>"$bd/fuzz/$t.replay.log" 2>&1 ||
 		{ tail -30 "$bd/fuzz/$t.replay.log" >&2; echo "fuzz $t: a committed input fails" >&2; rc=1; continue; }
 	# Fuzz, new inputs into the build's corpus, the committed one read only.
-	if ! "$bd/fuzz/fuzz_$t" -max_total_time="$secs" ${runs:+-runs=$runs} -print_final_stats=1 -timeout=10 -rss_limit_mb=1024 \
+	if ! "$bd/fuzz/fuzz_$t" -max_total_time="$secs" ${runs:+-runs=$runs} ${LVP_FUZZ_ARGS:-} -print_final_stats=1 -timeout=10 -rss_limit_mb=1024 \
 		-artifact_prefix="$bd/crashes/$t-" "$corpus" "$root/tests/fuzz/$t" >"$bd/fuzz/$t.log" 2>&1; then
 		tail -40 "$bd/fuzz/$t.log" >&2
 		echo "fuzz $t: CRASH, input in $bd/crashes/" >&2
