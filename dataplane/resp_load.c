@@ -18,7 +18,10 @@ int resp_load_init(struct resp_load *r, uint32_t max_conns, uint32_t pipeline, d
 	if (rc)
 		return rc;
 	r->parsers = calloc(max_conns, sizeof(*r->parsers));
-	r->ops = calloc((size_t)max_conns * pipeline, 1);
+	/* each connection's FIFO a power of two: masks, not %, per request */
+	for (r->op_slots = 1; r->op_slots < pipeline; r->op_slots <<= 1)
+		;
+	r->ops = calloc((size_t)max_conns * r->op_slots, 1);
 	r->op_head = calloc(max_conns, sizeof(uint32_t));
 	r->op_count = calloc(max_conns, sizeof(uint32_t));
 	if (!r->parsers || !r->ops || !r->op_head || !r->op_count) {
@@ -79,7 +82,8 @@ static uint32_t resp_load_request(void *ctx, uint32_t conn, uint8_t *out, uint32
 			     out, cap);
 	if (!n)
 		return 0;
-	r->ops[(size_t)conn * r->pipeline + (r->op_head[conn] + r->op_count[conn]) % r->pipeline] = (uint8_t)op;
+	r->ops[(size_t)conn * r->op_slots + ((r->op_head[conn] + r->op_count[conn]) & (r->op_slots - 1))] =
+		(uint8_t)op;
 	r->op_count[conn]++;
 	if (op == RESP_OP_SET)
 		r->sets++;
@@ -108,8 +112,8 @@ static int resp_load_parse(void *ctx, uint32_t conn, const uint8_t *data, uint32
 		*err = RESP_ERR__COUNT;
 		return -1;
 	}
-	op = (enum resp_op)r->ops[(size_t)conn * r->pipeline + r->op_head[conn]];
-	r->op_head[conn] = (r->op_head[conn] + 1) % r->pipeline;
+	op = (enum resp_op)r->ops[(size_t)conn * r->op_slots + r->op_head[conn]];
+	r->op_head[conn] = (r->op_head[conn] + 1) & (r->op_slots - 1);
 	r->op_count[conn]--;
 	check = resp_check(op, &reply, r->value_size);
 	lr->ok = check == RESP_CHECK_OK;

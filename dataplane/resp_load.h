@@ -23,10 +23,11 @@ enum resp_load_class {
 struct resp_load {
 	struct resp_gen gen;
 	struct resp_parser *parsers; /* [max_conns] */
-	uint8_t *ops;		     /* [max_conns * pipeline] FIFO of outstanding ops */
+	uint8_t *ops;		     /* [max_conns * op_slots] FIFO of outstanding ops */
 	uint32_t *op_head;	     /* [max_conns] */
 	uint32_t *op_count;	     /* [max_conns] */
 	uint32_t pipeline;
+	uint32_t op_slots;	     /* per connection: pipeline rounded up to a power of two */
 	uint32_t value_size;
 	uint64_t keyspace;
 	uint32_t set_per_2_32;	     /* P(SET) scaled to 2^32 */
