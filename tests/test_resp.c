@@ -23,7 +23,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "load.h"
 #include "resp.h"
+#include "resp_load.h"
 
 #ifndef LVP_FIXTURES_DIR
 #define LVP_FIXTURES_DIR "tests/fixtures"
@@ -804,6 +806,53 @@ static int bench(void)
 	{ .name = fixtures[i].name, .test_func = test_fixture, \
 	  .initial_state = (void *)&fixtures[i] }
 
+/* resp_load's per-connection FIFO of outstanding ops (a power of two of
+ * slots, pipeline 3 here): each reply is checked against the op that was
+ * sent that many requests before, across many wrap-arounds, and at most
+ * pipeline requests are outstanding. */
+static void test_load_fifo(void **state)
+{
+	struct resp_load r;
+	struct load_reply lr;
+	uint8_t req[256];
+	int sent_set[8], head = 0, count = 0, done, err, n;
+	static const char set_reply[] = "+OK\r\n", get_reply[] = "$3\r\nabc\r\n";
+
+	(void)state;
+	assert_int_equal(resp_load_init(&r, 2, 3, 0.5, 100, 3, 42), 0);
+	assert_int_equal(r.op_slots, 4);
+	load_proto_resp.conn_reset(&r, 1);
+	for (int round = 0; round < 200; round++) {
+		/* fill up to the pipeline, then one more is refused */
+		while (count < 3) {
+			uint32_t len = load_proto_resp.request(&r, 1, req, sizeof(req));
+
+			assert_true(len > 8);
+			sent_set[(head + count++) % 8] = memmem(req, len, "SET", 3) != NULL;
+		}
+		assert_int_equal(load_proto_resp.request(&r, 1, req, sizeof(req)), 0);
+		/* answer 1 or 2 of them, each as its op wants */
+		for (int k = 0; k < 1 + round % 2; k++) {
+			const char *rep = sent_set[head % 8] ? set_reply : get_reply;
+
+			memset(&lr, 0, sizeof(lr));
+			done = 0;
+			n = load_proto_resp.parse(&r, 1, (const uint8_t *)rep, (uint32_t)strlen(rep), &lr, &done,
+						  &err);
+			assert_int_equal(n, (int)strlen(rep));
+			assert_true(done);
+			assert_true(lr.ok);
+			head++;
+			count--;
+		}
+	}
+	/* a reply when nothing is outstanding on conn 0 is an error */
+	load_proto_resp.conn_reset(&r, 0);
+	done = 0;
+	assert_int_equal(load_proto_resp.parse(&r, 0, (const uint8_t *)set_reply, 5, &lr, &done, &err), -1);
+	resp_load_free(&r);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -824,6 +873,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_parser_size),
 		cmocka_unit_test(test_empty_input),
+		cmocka_unit_test(test_load_fifo),
 		cmocka_unit_test(test_gen_exact),
 		cmocka_unit_test(test_gen_bounds),
 		cmocka_unit_test(test_gen_parse_back),
