@@ -10,46 +10,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <jansson.h>
 
+#include "fuzz_rundir.h"
 #include "report.h"
 #include "report_int.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static void put(const char *dir, const char *name, const uint8_t *data, size_t size)
-{
-	char path[128];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "wb");
-	if (!f || fwrite(data, 1, size, f) != size || fclose(f) != 0)
-		abort();
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static char dir[64], raw[80];
+	const char *dir;
 	struct report_opts o = { .gnuplot = "/nonexistent/lvp-no-gnuplot", .alpha = 0.05, .quiet = 1 };
-	const uint8_t *nul = memchr(data, 0, size);
-	size_t np = nul ? (size_t)(nul - data) : size, i, n;
+	size_t i, n;
 	struct report r;
 	struct rp **sorted;
 	FILE *saved;
 
-	if (!dir[0]) {
-		snprintf(dir, sizeof(dir), "%.40s/lvpfuzz%d-rread",
-			 getenv("LVP_FUZZ_TMP") ? getenv("LVP_FUZZ_TMP") : "/tmp", (int)getpid());
-		snprintf(raw, sizeof(raw), "%s/raw", dir);
-		mkdir(dir, 0700);
-		mkdir(raw, 0700);
-	}
-	put(raw, "points.jsonl", data, np);
-	put(raw, "calibration.jsonl", nul ? nul + 1 : data, nul ? size - np - 1 : 0);
+	dir = fuzz_rundir("rread", data, size);
 	memset(&r, 0, sizeof(r));
 	r.dir = dir;
 	r.o = &o;
