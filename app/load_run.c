@@ -119,7 +119,7 @@ static json_t *load_run_json(const char *cmd, const struct dp *dp, const struct 
 			(json_int_t)hist_percentile(&l->hist, 99.9), "max", (json_int_t)hist_max(&l->hist),
 			"mean", hist_mean(&l->hist), "sd", hist_stddev(&l->hist));
 	o = json_pack("{s:s, s:s, s:s, s:I, s:s, s:I, s:I, s:f, s:b}", "command", cmd, "port",
-		      nif->port->label, "target", pkt_format_ip(a->target_ip, ip), "target_port",
+		      nif->np->port->label, "target", pkt_format_ip(a->target_ip, ip), "target_port",
 		      (json_int_t)a->target_port, "mode", a->load.rate > 0 ? "open" : "closed",
 		      "connections", (json_int_t)a->load.connections, "pipeline",
 		      (json_int_t)a->load.pipeline, "rate", a->load.rate, "poisson", a->load.poisson);
@@ -135,7 +135,7 @@ static json_t *load_run_json(const char *cmd, const struct dp *dp, const struct 
 	json_object_set_new(o, "bytes", json_integer((json_int_t)l->c.measured_bytes));
 	json_object_set_new(o, "transfer_bytes_per_s", json_real(win > 0 ? l->c.measured_bytes / win : 0));
 	json_object_set_new(o, "latency_ns", lat);
-	json_object_set_new(o, "clock", json_string(clock_source_name(nif->port->clock)));
+	json_object_set_new(o, "clock", json_string(clock_source_name(nif->np->port->clock)));
 	json_object_set_new(o, "latency_from", json_string(a->load.rate > 0 ? "intended send time" : "send time"));
 	json_object_set_new(o, "floor_ns", json_null());
 	json_object_set_new(o, "classes", cls);
@@ -189,11 +189,11 @@ static json_t *load_run_json(const char *cmd, const struct dp *dp, const struct 
 		json_object_set_new(json_object_get(o, "cpu"), "requests_per_on_cpu_s",
 				    json_real(on > 0 ? l->c.measured / on : 0));
 	}
-	json_object_set_new(o, "worker_max_stall_ns", json_real(tsc_to_ns_f(&dp->clk, dp->w.max_gap)));
-	json_object_set_new(o, "tsc", app_clock_json(&dp->clk, nif->port->clock));
+	json_object_set_new(o, "worker_max_stall_ns", json_real(tsc_to_ns_f(&dp->clk, app_max_stall_gap(dp))));
+	json_object_set_new(o, "tsc", app_clock_json(&dp->clk, nif->np->port->clock));
 	json_object_set_new(o, "counters", app_counters_json(nif));
-	json_object_set_new(o, "port_stats", app_port_stats_json(nif->port->id));
-	json_object_set_new(o, "rx_stamp", app_rx_stamp_json(nif->port));
+	json_object_set_new(o, "port_stats", app_port_stats_json(nif->np->port->id));
+	json_object_set_new(o, "rx_stamp", app_rx_stamp_json(nif));
 	json_object_set_new(o, "longest_reply_gap_ns", json_real(gap_ns));
 	json_object_set_new(o, "flags", load_run_flags(l, win > 0 ? busy / win : 0, retx, nif, gap_ns, &a->load));
 	app_result_cpus_stalls(o, dp, NULL);
@@ -212,7 +212,7 @@ static void load_run_text(const char *cmd, const struct dp *dp, const struct net
 	int i;
 
 	printf("--- lvperf %s %s:%u via %s: %s loop, %u connections, pipeline %u",
-	       cmd, pkt_format_ip(a->target_ip, ip), a->target_port, nif->port->label,
+	       cmd, pkt_format_ip(a->target_ip, ip), a->target_port, nif->np->port->label,
 	       a->load.rate > 0 ? "open" : "closed", a->load.connections, a->load.pipeline);
 	if (a->load.rate > 0)
 		printf(", %.0f req/s %s", a->load.rate, a->load.poisson ? "Poisson" : "constant");
@@ -242,7 +242,7 @@ static void load_run_text(const char *cmd, const struct dp *dp, const struct net
 	printf("generator own CPU: %.3f CPU-s (busy minus %.3f s inside kernel-entering PMD bursts), "
 	       "%.0f requests per own CPU-s\n",
 	       busy - kick, kick, busy - kick > 0 ? l->c.measured / (busy - kick) : 0);
-	printf("clock: %s; no floor subtracted\n", clock_source_name(nif->port->clock));
+	printf("clock: %s; no floor subtracted\n", clock_source_name(nif->np->port->clock));
 	app_stalls_print(stdout, dp);
 }
 
@@ -393,18 +393,18 @@ int load_run(struct dp *dp, const char *cmd, const struct load_run_args *a,
 	/* Worker k: every nw-th connection, ports [1024 + k span, ...). */
 	cmax = (a->load.connections + nw - 1) / nw;
 	memset(&tc, 0, sizeof(tc));
-	tc.ip_base = nif->ip;
+	tc.ip_base = nif->np->ip;
 	tc.n_ips = (cmax + span - 1) / span;
 	tc.txbuf = load_run_pow2(2 * a->load.pipeline * req_len, 2048);
 	tc.dst_ip = a->target_ip;
 	tc.dst_port = a->target_port;
-	memcpy(tc.src_mac, nif->mac, PKT_ETH_ALEN);
-	tc.mtu = nif->port->mtu ? nif->port->mtu : 1500;
+	memcpy(tc.src_mac, nif->np->mac, PKT_ETH_ALEN);
+	tc.mtu = nif->np->port->mtu ? nif->np->port->mtu : 1500;
 	tc.time_wait = a->time_wait;
 	tc.min_rto = a->min_rto;
 	tc.clk = &dp->clk;
-	if ((a->target_ip & nif->mask) != (nif->ip & nif->mask) ||
-	    a->target_ip - nif->ip < tc.n_ips) {
+	if ((a->target_ip & nif->np->mask) != (nif->np->ip & nif->np->mask) ||
+	    a->target_ip - nif->np->ip < tc.n_ips) {
 		fprintf(stderr, "lvperf %s: target %s is not another address in our subnet\n", cmd,
 			pkt_format_ip(a->target_ip, ip));
 		free(lw);
@@ -415,7 +415,17 @@ int load_run(struct dp *dp, const char *cmd, const struct load_run_args *a,
 		lw[k].connections = a->load.connections / nw + (k < a->load.connections % nw);
 		lw[k].port_lo = (uint16_t)(1024 + k * span);
 		lw[k].port_hi = k == nw - 1 ? 65535 : (uint16_t)(1024 + (k + 1) * span - 1);
-		netif_set_ips(lw[k].nif, tc.n_ips);
+	}
+	{
+		/* Every worker's queue shares the port part: set once. */
+		struct netif_port *np = dp_netif_port(dp, nif);
+
+		if (!np) {
+			fprintf(stderr, "lvperf %s: internal: the netif's port part is not the dataplane's\n", cmd);
+			free(lw);
+			return APP_ERR;
+		}
+		netif_port_set_ips(np, tc.n_ips);
 	}
 	if (nw > 1 && strcmp(steering, "software") == 0) {
 		st = calloc(nw, sizeof(*st));
@@ -437,7 +447,7 @@ int load_run(struct dp *dp, const char *cmd, const struct load_run_args *a,
 	started = 1;
 	if (dp_resolve(dp, nif, a->target_ip, 3000000000ull, tc.dst_mac)) {
 		fprintf(stderr, "lvperf %s: %s did not answer ARP within 3 s on %s\n", cmd,
-			pkt_format_ip(a->target_ip, ip), nif->port->label);
+			pkt_format_ip(a->target_ip, ip), nif->np->port->label);
 		rc = APP_TIMEOUT;
 		goto out;
 	}
@@ -580,6 +590,7 @@ int load_run(struct dp *dp, const char *cmd, const struct load_run_args *a,
 			d[i] += s[i];
 		for (size_t i = 0; i < sizeof(nsum.c) / sizeof(uint64_t); i++)
 			nd[i] += ns[i];
+		xdp_clock_merge(&nsum.xclk, &lw[k].nif->xclk);
 	}
 	if (a->hdr_out) {
 		FILE *f = fopen(a->hdr_out, "w");
