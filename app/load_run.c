@@ -289,6 +289,24 @@ static uint64_t load_run_conn_errs(const struct load_run_worker *lw, unsigned in
 	return e;
 }
 
+static uint64_t load_run_established(const struct load_run_worker *lw, unsigned int nw)
+{
+	uint64_t e = 0;
+
+	for (unsigned int k = 0; k < nw; k++)
+		e += __atomic_load_n(&lw[k].tcp.c.established, __ATOMIC_RELAXED);
+	return e;
+}
+
+static uint64_t load_run_refused(const struct load_run_worker *lw, unsigned int nw)
+{
+	uint64_t e = 0;
+
+	for (unsigned int k = 0; k < nw; k++)
+		e += __atomic_load_n(&lw[k].load.c.conn_refused, __ATOMIC_RELAXED);
+	return e;
+}
+
 /* LVP_STEERING=off (tests): several workers without the hand-over, so a
  * segment the kernel queued for the wrong worker meets a stack that does
  * not know its connection. */
@@ -379,6 +397,7 @@ int load_run(struct dp *dp, const char *cmd, const struct load_run_args *a,
 	double gap_ns = 0;     /* the longest stretch without a reply in it */
 	int rc, show = app_progress_wanted(a->quiet), stopped = 0, started = 0;
 	const char *steering = nw > 1 ? (load_run_steering_wanted() ? "software" : "none") : "none";
+	const char *no_conn = NULL; /* why no connection was established: "refused", "timeout" */
 
 	if (!lw) {
 		fprintf(stderr, "lvperf %s: out of memory\n", cmd);
@@ -515,6 +534,24 @@ int load_run(struct dp *dp, const char *cmd, const struct load_run_args *a,
 		tsc_t now = rte_rdtsc();
 		int ph = load_run_phase(lw, nw);
 
+		if (!stopped && !no_conn) {
+			/* Certain that no connection will come: every one was
+			 * refused (RST to the SYN: nothing listens), or none
+			 * was established within --connect-timeout. */
+			uint64_t est = load_run_established(lw, nw), refused = load_run_refused(lw, nw);
+
+			if (est == 0 && refused >= a->load.connections)
+				no_conn = "refused";
+			else if (est == 0 && a->connect_timeout &&
+				 !tsc_before(now, t0 + ns_to_tsc(&dp->clk, a->connect_timeout)))
+				no_conn = "timeout";
+			if (no_conn) {
+				for (k = 0; k < nw; k++)
+					dp_call_on(dp, k, load_run_stop_fn, &lw[k].load);
+				stopped = 1;
+				deadline = now + ns_to_tsc(&dp->clk, 3000000000ull);
+			}
+		}
 		if ((app_interrupted || !tsc_before(now, deadline)) && !stopped) {
 			for (k = 0; k < nw; k++)
 				dp_call_on(dp, k, load_run_stop_fn, &lw[k].load);
@@ -555,6 +592,8 @@ int load_run(struct dp *dp, const char *cmd, const struct load_run_args *a,
 	}
 	if (show)
 		fputc('\n', stderr);
+	if (!no_conn && load_run_established(lw, nw) == 0)
+		no_conn = load_run_refused(lw, nw) >= a->load.connections ? "refused" : "run_ended";
 	if (csv.f) { /* the last part second */
 		tsc_t now = rte_rdtsc();
 
@@ -602,6 +641,10 @@ int load_run(struct dp *dp, const char *cmd, const struct load_run_args *a,
 	}
 	if (a->json) {
 		*json = load_run_json(cmd, dp, &nsum, a, &sum, &tsum, gap_ns);
+		json_object_set_new(*json, "no_connection", json_boolean(no_conn != NULL));
+		json_object_set_new(*json, "no_connection_reason", no_conn ? json_string(no_conn) : json_null());
+		if (no_conn)
+			json_array_append_new(json_object_get(*json, "flags"), json_string("no_connection"));
 		json_object_set_new(*json, "n_workers", json_integer((json_int_t)nw));
 		json_object_set_new(*json, "steering", json_string(steering));
 		json_object_set_new(*json, "workers", load_run_workers_json(dp, lw, nw, st));
@@ -616,7 +659,24 @@ int load_run(struct dp *dp, const char *cmd, const struct load_run_args *a,
 		}
 	}
 	rc = APP_OK;
-	if (sum.c.measured == 0) {
+	if (no_conn) {
+		if (strcmp(no_conn, "refused") == 0)
+			fprintf(stderr, "lvperf %s: no connection to %s:%u: all %" PRIu64 " connection attempts were "
+					"refused (RST to the SYN: nothing listens on that port?); flag no_connection\n",
+				cmd, pkt_format_ip(a->target_ip, ip), a->target_port, sum.c.conn_refused);
+		else if (strcmp(no_conn, "run_ended") == 0)
+			fprintf(stderr, "lvperf %s: no connection to %s:%u established before the run ended%s; %" PRIu64
+					" refused, %" PRIu64 " timed out; flag no_connection\n",
+				cmd, pkt_format_ip(a->target_ip, ip), a->target_port,
+				app_interrupted ? " (interrupted)" : "", sum.c.conn_refused, sum.c.conn_timeout);
+		else
+			fprintf(stderr, "lvperf %s: no connection to %s:%u established within --connect-timeout %.1f s "
+					"(no SYN-ACK: server down, or filtered?); %" PRIu64 " refused, %" PRIu64
+					" timed out; flag no_connection\n",
+				cmd, pkt_format_ip(a->target_ip, ip), a->target_port, a->connect_timeout / 1e9,
+				sum.c.conn_refused, sum.c.conn_timeout);
+		rc = APP_ERR;
+	} else if (sum.c.measured == 0) {
 		fprintf(stderr, "lvperf %s: no reply in the measurement window (%" PRIu64 " refused, %" PRIu64
 				" reset, %" PRIu64 " timed out connections)\n",
 			cmd, sum.c.conn_refused, sum.c.conn_reset, sum.c.conn_timeout);
@@ -701,6 +761,7 @@ load:
 	a->load.seed = o->seed;
 	a->time_wait = o->time_wait;
 	a->min_rto = o->min_rto;
+	a->connect_timeout = o->connect_timeout;
 	a->hdr_out = o->hdr_out;
 	a->csv = o->csv;
 	a->workers = o->workers ? (unsigned int)o->workers : 1;
