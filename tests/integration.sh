@@ -718,6 +718,10 @@ PYEOF
 	sets=$(ip netns exec "$ns" redis-cli -h "$peer_ip" info commandstats | sed -n 's/^cmdstat_set:calls=\([0-9]*\),.*/\1/p')
 	[ -n "$sets" ] || fail "redis reports no SET calls"
 	check "$tmp/k.json" 'j["requests_sent"] == '"$sets" "redis counted $sets SETs, lvperf sent another number"
+	# The text report has one stall line per worker.
+	"$LVPERF" kv --port "af_packet:$host_if" --ip "$our_ip/24" --target "$peer_ip" --op set --workers 2 \
+		--cores 0,1,1 --connections 4 --duration 1s --warmup 0s >"$tmp/k.txt" 2>"$tmp/err" || { cat "$tmp/err" >&2; fail "lvperf kv --workers 2 (text) exited $?"; }
+	grep -q "^worker 0 on CPU 1: [0-9]* stalls above" "$tmp/k.txt" && grep -q "^worker 1 on CPU 1: [0-9]* stalls above" "$tmp/k.txt" || { cat "$tmp/k.txt" >&2; fail "no stall line per worker in the text report"; }
 	# Options the several-worker path does not support are refused.
 	rc=0; "$LVPERF" http --port "af_packet:$host_if" --ip "$our_ip/24" --target "$peer_ip" --workers 2 \
 		--requests 100 >/dev/null 2>"$tmp/err" || rc=$?
