@@ -223,7 +223,7 @@ tsc_t app_max_stall_gap(const struct dp *dp)
 
 void app_result_cpus_stalls(json_t *o, const struct dp *dp, const cpu_set_t *target)
 {
-	json_t *flags = json_object_get(o, "flags"), *wcpus = json_array(), *per = json_array(), *w0;
+	json_t *flags = json_object_get(o, "flags"), *wcpus = json_array(), *per = json_array(), *w0 = NULL;
 	unsigned int k, n = app_n_workers(dp), stalled = 0;
 	struct app_stall st;
 	cpu_set_t ctl;

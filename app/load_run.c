@@ -397,7 +397,7 @@ int load_run(struct dp *dp, const char *cmd, const struct load_run_args *a,
 	double gap_ns = 0;     /* the longest stretch without a reply in it */
 	int rc, show = app_progress_wanted(a->quiet), stopped = 0, started = 0;
 	const char *steering = nw > 1 ? (load_run_steering_wanted() ? "software" : "none") : "none";
-	const char *no_conn = NULL; /* why no connection was established: "refused", "timeout" */
+	const char *no_conn = NULL; /* why no connection was established: "refused", "timeout", "run_ended" */
 
 	if (!lw) {
 		fprintf(stderr, "lvperf %s: out of memory\n", cmd);
