@@ -100,9 +100,10 @@ int app_dp_rx_stamp(const char *cmd, const char *mode, struct dp_config *cfg);
  * XDP hook, how many frames carried the hook's stamp ("stamped") or not
  * ("unstamped", "future": given the burst's TSC instead), the mean and
  * longest wait between hook and RX burst that the stamp took out of every
- * figure, and the hook clock's anchors to the TSC.
+ * figure, and the hook clock's anchors to the TSC. nif: the queue's netif
+ * (its hook clock), or a sum of the queues' (xdp_clock_merge).
  */
-json_t *app_rx_stamp_json(const struct port *p);
+json_t *app_rx_stamp_json(const struct netif *nif);
 
 /* A JSON real, or null for NaN (a figure that was not measured). */
 json_t *app_num_json(double v);
@@ -133,17 +134,23 @@ json_t *app_floor_json(const struct floor_result *f);
  * What every measurement result says about where it ran and whether the
  * worker was disturbed: sets o's "cpus" ({"worker": N, "control": [CPUs
  * this (the control) thread may use], "target": [CPUs of the target's
- * start command] or null when lvperf did not start it}) and "worker"
- * ({"stall_threshold_ns", "stalls" and "longest_stall_ns": gaps between
- * loop iterations above the threshold and the longest one;
- * "descheduled_ns", "involuntary_switches": the kernel's account of the
- * worker thread, which also sees preemptions inside an iteration, null
- * when unreadable}), and appends "worker_stalled" to o's "flags" array
- * (created when missing) when, since the worker last started, a gap was
- * above the threshold or the kernel's account proves a preemption longer
- * than it (total wait / preemptions > threshold). Call after dp_stop.
+ * start command] or null when lvperf did not start it, "workers": [the CPU
+ * of worker k, for every worker]) and "worker" ({"stall_threshold_ns",
+ * "stalls" and "longest_stall_ns": gaps between loop iterations above the
+ * threshold and the longest one; "descheduled_ns", "involuntary_switches":
+ * the kernel's account of the worker thread, which also sees preemptions
+ * inside an iteration, null when unreadable: all worker 0's;
+ * "per_worker": [the same four and "stalled" for worker k, every worker];
+ * "stalled_workers": how many stalled}), and appends "worker_stalled" to
+ * o's "flags" array (created when missing) when, since the workers last
+ * started, any worker had a gap above the threshold or the kernel's
+ * account proves a preemption of it longer than the threshold (total
+ * wait / preemptions > threshold). Call after dp_stop.
  */
 void app_result_cpus_stalls(json_t *o, const struct dp *dp, const cpu_set_t *target);
+
+/* The longest loop gap of any worker since dp_start (TSC ticks). */
+tsc_t app_max_stall_gap(const struct dp *dp);
 
 /*
  * Keep the commands lvperf starts (targets, platform daemons and tools)
@@ -153,7 +160,8 @@ void app_result_cpus_stalls(json_t *o, const struct dp *dp, const cpu_set_t *tar
  */
 void app_avoid_worker_cpu(const struct dp *dp, const char *cores);
 
-/* "worker stalls: N above T us, longest L us" for text output. */
+/* "worker on CPU C: N stalls above T us, longest L us, ..." for text
+ * output, one line per worker ("worker K on CPU C: ...") with --workers. */
 void app_stalls_print(FILE *out, const struct dp *dp);
 
 /* CPUs of a set as a JSON array of numbers. */

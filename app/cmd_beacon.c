@@ -514,7 +514,7 @@ int beacon_measure(struct dp *dp, const struct beacon_args *a, json_t **json)
 	}
 	if (a->service) {
 		svc = malloc(sizeof(*svc));
-		rc = svc ? svc_probe_init(svc, a->service, a->service_ip, dp->nif.ip, dp->nif.mac,
+		rc = svc ? svc_probe_init(svc, a->service, a->service_ip, dp->nif.np->ip, dp->nif.np->mac,
 					  dp->port.mtu ? dp->port.mtu : 1500, &dp->clk, 1000000u,
 					  &netif_tcp_tx, &dp->nif) : -ENOMEM;
 		if (rc) {
@@ -656,7 +656,7 @@ int beacon_measure(struct dp *dp, const struct beacon_args *a, json_t **json)
 		}
 		json_object_set_new(*json, "counters", app_counters_json(&dp->nif));
 		json_object_set_new(*json, "port_stats", app_port_stats_json(dp->port.id));
-		json_object_set_new(*json, "rx_stamp", app_rx_stamp_json(&dp->port));
+		json_object_set_new(*json, "rx_stamp", app_rx_stamp_json(&dp->nif));
 	} else {
 		for (st = n_stages - 1; st >= 0; st--) {
 			snprintf(label, sizeof(label), "%s (start: %s)", stage_text[st], mark);

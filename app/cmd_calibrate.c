@@ -73,7 +73,7 @@ static int calib_http(struct dp *dp, const struct calib_cfg *cfg, json_t **json)
 	memset(&a, 0, sizeof(a));
 	a.nif = &dp->ring_nif_a;
 	a.peer = &dp->ring_nif_b;
-	a.target_ip = dp->ring_nif_b.ip;
+	a.target_ip = dp->ring_nif_b.np->ip;
 	a.target_port = 80;
 	a.load.connections = (uint32_t)cfg->connections;
 	a.load.pipeline = (uint32_t)cfg->pipeline;

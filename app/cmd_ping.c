@@ -152,10 +152,10 @@ int ping_measure(struct dp *dp, const struct ping_args *a, json_t **json)
 	int rc, no_floor;
 
 	pkt_format_ip(a->target, tip);
-	pkt_format_ip(nif->ip, mip);
-	if ((a->target & nif->mask) != (nif->ip & nif->mask) || a->target == nif->ip) {
+	pkt_format_ip(nif->np->ip, mip);
+	if ((a->target & nif->np->mask) != (nif->np->ip & nif->np->mask) || a->target == nif->np->ip) {
 		fprintf(stderr, "lvperf ping: target %s is not another address in %s/%d (no routing here)\n",
-			tip, mip, __builtin_popcount(nif->mask));
+			tip, mip, __builtin_popcount(nif->np->mask));
 		return APP_USAGE;
 	}
 	if (a->floor && strcmp(a->floor, "ring") && strcmp(a->floor, "port") && strcmp(a->floor, "none")) {
@@ -239,7 +239,7 @@ int ping_measure(struct dp *dp, const struct ping_args *a, json_t **json)
 			"samples_raw_ns", samples);
 		json_object_set_new(*json, "counters", app_counters_json(nif));
 		json_object_set_new(*json, "port_stats", app_port_stats_json(dp->port.id));
-		json_object_set_new(*json, "rx_stamp", app_rx_stamp_json(&dp->port));
+		json_object_set_new(*json, "rx_stamp", app_rx_stamp_json(&dp->nif));
 		app_result_cpus_stalls(*json, dp, NULL);
 		if (floor_above)
 			json_array_append_new(json_object_get(*json, "flags"), json_string("floor_above_raw"));

@@ -163,43 +163,97 @@ json_t *app_cpu_list_json(const cpu_set_t *set)
 	return a;
 }
 
-/* Was one preemption of the worker since dp_start longer than the
- * threshold? The kernel gives the total wait D of n preemptions, so the
- * longest was at least D / n (pigeonhole): yes when D / n > threshold. */
-static int app_preempted_long(const struct dp *dp, const struct worker_sched *ws)
+static const struct worker *app_worker(const struct dp *dp, unsigned int k)
 {
-	uint64_t d = ws->run_delay_ns - dp->sched0.run_delay_ns, n = ws->nonvoluntary - dp->sched0.nonvoluntary;
+	return k ? &dp->xw[k - 1] : &dp->w;
+}
 
-	return n && d / n > dp->max_stall_ns;
+/* Worker k's stall account since dp_start: the loop's own gaps and, when
+ * readable, the kernel's (descheduled time, involuntary switches). */
+struct app_stall {
+	uint64_t stalls;
+	tsc_t max_gap;
+	int have; /* desched and invol are read */
+	uint64_t desched_ns, invol;
+	int stalled;
+};
+
+static void app_stall_read(const struct dp *dp, unsigned int k, struct app_stall *st)
+{
+	const struct worker *w = app_worker(dp, k);
+	struct worker_sched ws;
+
+	memset(st, 0, sizeof(*st));
+	st->stalls = __atomic_load_n(&w->stalls, __ATOMIC_RELAXED);
+	st->max_gap = w->max_gap;
+	st->have = dp->have_sched0[k] && worker_sched_read(w, &ws) == 0;
+	if (st->have) {
+		st->desched_ns = ws.run_delay_ns - dp->sched0[k].run_delay_ns;
+		st->invol = ws.nonvoluntary - dp->sched0[k].nonvoluntary;
+	}
+	/* Was one preemption of the worker since dp_start longer than the
+	 * threshold? The kernel gives the total wait D of n preemptions, so
+	 * the longest was at least D / n (pigeonhole): yes when D / n >
+	 * threshold. */
+	st->stalled = st->stalls || (st->have && st->invol && st->desched_ns / st->invol > dp->max_stall_ns);
+}
+
+static unsigned int app_n_workers(const struct dp *dp)
+{
+	return dp->n_workers ? dp->n_workers : 1;
+}
+
+static json_t *app_stall_json(const struct dp *dp, const struct app_stall *st)
+{
+	return json_pack("{s:I, s:f, s:o, s:o, s:b}", "stalls", (json_int_t)st->stalls, "longest_stall_ns",
+			 tsc_to_ns_f(&dp->clk, st->max_gap), "descheduled_ns",
+			 st->have ? json_integer((json_int_t)st->desched_ns) : json_null(), "involuntary_switches",
+			 st->have ? json_integer((json_int_t)st->invol) : json_null(), "stalled", st->stalled);
+}
+
+tsc_t app_max_stall_gap(const struct dp *dp)
+{
+	tsc_t m = 0;
+
+	for (unsigned int k = 0; k < app_n_workers(dp); k++)
+		if (app_worker(dp, k)->max_gap > m)
+			m = app_worker(dp, k)->max_gap;
+	return m;
 }
 
 void app_result_cpus_stalls(json_t *o, const struct dp *dp, const cpu_set_t *target)
 {
-	json_t *flags = json_object_get(o, "flags");
-	struct worker_sched ws;
+	json_t *flags = json_object_get(o, "flags"), *wcpus = json_array(), *per = json_array(), *w0 = NULL;
+	unsigned int k, n = app_n_workers(dp), stalled = 0;
+	struct app_stall st;
 	cpu_set_t ctl;
-	int have;
 
 	if (sched_getaffinity(0, sizeof(ctl), &ctl) != 0)
 		CPU_ZERO(&ctl);
-	json_object_set_new(o, "cpus", json_pack("{s:I, s:o, s:o}", "worker", (json_int_t)dp->cores.worker_cpu,
-						 "control", app_cpu_list_json(&ctl), "target",
+	for (k = 0; k < n; k++)
+		json_array_append_new(wcpus, json_integer(k ? dp->cores.worker_cpus[k] : dp->cores.worker_cpu));
+	json_object_set_new(o, "cpus", json_pack("{s:I, s:o, s:o, s:o}", "worker", (json_int_t)dp->cores.worker_cpu,
+						 "workers", wcpus, "control", app_cpu_list_json(&ctl), "target",
 						 target ? app_cpu_list_json(target) : json_null()));
-	have = dp->have_sched0 && worker_sched_read(&dp->w, &ws) == 0;
-	json_object_set_new(o, "worker",
-			    json_pack("{s:I, s:I, s:f, s:o, s:o}", "stall_threshold_ns", (json_int_t)dp->max_stall_ns,
-				      "stalls", (json_int_t)dp->w.stalls, "longest_stall_ns",
-				      tsc_to_ns_f(&dp->clk, dp->w.max_gap), "descheduled_ns",
-				      have ? json_integer((json_int_t)(ws.run_delay_ns - dp->sched0.run_delay_ns))
-					   : json_null(),
-				      "involuntary_switches",
-				      have ? json_integer((json_int_t)(ws.nonvoluntary - dp->sched0.nonvoluntary))
-					   : json_null()));
+	for (k = 0; k < n; k++) {
+		app_stall_read(dp, k, &st);
+		stalled += st.stalled != 0;
+		json_array_append_new(per, app_stall_json(dp, &st));
+		if (k == 0) {
+			/* "worker" keeps worker 0's figures, as before --workers. */
+			w0 = app_stall_json(dp, &st);
+			json_object_del(w0, "stalled");
+			json_object_set_new(w0, "stall_threshold_ns", json_integer((json_int_t)dp->max_stall_ns));
+			json_object_set_new(o, "worker", w0);
+		}
+	}
+	json_object_set_new(w0, "stalled_workers", json_integer((json_int_t)stalled));
+	json_object_set_new(w0, "per_worker", per);
 	if (!json_is_array(flags)) {
 		flags = json_array();
 		json_object_set_new(o, "flags", flags);
 	}
-	if (dp->w.stalls || (have && app_preempted_long(dp, &ws)))
+	if (stalled)
 		json_array_append_new(flags, json_string("worker_stalled"));
 }
 
@@ -216,14 +270,20 @@ void app_avoid_worker_cpu(const struct dp *dp, const char *cores)
 
 void app_stalls_print(FILE *out, const struct dp *dp)
 {
-	struct worker_sched ws;
-	int have = dp->have_sched0 && worker_sched_read(&dp->w, &ws) == 0;
-	double wait = have ? (double)(ws.run_delay_ns - dp->sched0.run_delay_ns) : NAN;
+	unsigned int k, n = app_n_workers(dp);
+	struct app_stall st;
 
-	fprintf(out, "worker on CPU %u: %" PRIu64 " stalls above %.0f us, longest %.1f us, descheduled %.1f us in all%s\n",
-		dp->cores.worker_cpu, dp->w.stalls, dp->max_stall_ns / 1e3,
-		tsc_to_ns_f(&dp->clk, dp->w.max_gap) / 1e3, wait / 1e3,
-		dp->w.stalls || (have && app_preempted_long(dp, &ws)) ? " (worker_stalled: something else ran on its CPU)" : "");
+	for (k = 0; k < n; k++) {
+		app_stall_read(dp, k, &st);
+		if (n > 1)
+			fprintf(out, "worker %u ", k);
+		else
+			fprintf(out, "worker ");
+		fprintf(out, "on CPU %u: %" PRIu64 " stalls above %.0f us, longest %.1f us, descheduled %.1f us in all%s\n",
+			k ? dp->cores.worker_cpus[k] : dp->cores.worker_cpu, st.stalls, dp->max_stall_ns / 1e3,
+			tsc_to_ns_f(&dp->clk, st.max_gap) / 1e3, st.have ? (double)st.desched_ns / 1e3 : NAN,
+			st.stalled ? " (worker_stalled: something else ran on its CPU)" : "");
+	}
 }
 
 void app_json_print(json_t *obj)
@@ -288,9 +348,10 @@ json_t *app_counters_json(const struct netif *nif)
 			 "udp_csum_partial", (json_int_t)c->udp_csum_partial);
 }
 
-json_t *app_rx_stamp_json(const struct port *p)
+json_t *app_rx_stamp_json(const struct netif *nif)
 {
-	const struct xdp_clock *x = &p->xclk;
+	const struct port *p = nif->np->port;
+	const struct xdp_clock *x = &nif->xclk;
 
 	if (p->clock != CLOCK_SRC_XDP_HOOK)
 		return json_pack("{s:s}", "clock", clock_source_name(p->clock));

@@ -48,7 +48,7 @@ int floor_ring_measure(struct dp *dp, uint32_t count, nsec_t interval, struct fl
 	rc = dp_start(dp, nifs, 2, err);
 	if (rc)
 		return rc;
-	rc = dp_ping(dp, &dp->ring_nif_a, dp->ring_nif_b.ip, count, interval, FLOOR_PAYLOAD,
+	rc = dp_ping(dp, &dp->ring_nif_a, dp->ring_nif_b.np->ip, count, interval, FLOOR_PAYLOAD,
 		     1000000000u, 100000000u, NULL, NULL, &pr);
 	dp_stop(dp);
 	if (rc) {
@@ -80,6 +80,7 @@ struct floor_port {
 	struct netns_link link;
 	struct reflect refl;
 	struct port port;
+	struct netif_port np;
 	struct netif *nif;
 	struct rte_device *dev; /* the plugged vdev */
 	int have_port;
@@ -242,7 +243,8 @@ int floor_port_measure(struct dp *dp, enum port_kind kind, uint32_t count, nsec_
 	r->clock = f.port.clock;
 	snprintf(r->where, sizeof(r->where), "%s in %s", kind == PORT_TAP ? f.tap : f.link.peer_if,
 		 f.link.ns);
-	netif_init(f.nif, &f.port, dp->pool, our_ip, 24, 0);
+	netif_port_init(&f.np, &f.port, dp->pool, our_ip, 24);
+	netif_init(f.nif, &f.np, 0, 0);
 	rc = dp_start(dp, (struct netif *[]){ f.nif }, 1, err);
 	if (rc)
 		goto out;
@@ -332,7 +334,8 @@ int floor_guest_measure(struct dp *dp, const char *opts, uint32_t count, nsec_t 
 		goto out;
 	r->clock = f.port.clock;
 	snprintf(r->where, sizeof(r->where), "%.16s %.40s", drv->name, t.variant);
-	netif_init(f.nif, &f.port, dp->pool, FLOOR_OUR_IP, 24, 0);
+	netif_port_init(&f.np, &f.port, dp->pool, FLOOR_OUR_IP, 24);
+	netif_init(f.nif, &f.np, 0, 0);
 	rc = dp_start(dp, (struct netif *[]){ f.nif }, 1, err);
 	if (rc)
 		goto out;

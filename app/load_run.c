@@ -119,7 +119,7 @@ static json_t *load_run_json(const char *cmd, const struct dp *dp, const struct 
 			(json_int_t)hist_percentile(&l->hist, 99.9), "max", (json_int_t)hist_max(&l->hist),
 			"mean", hist_mean(&l->hist), "sd", hist_stddev(&l->hist));
 	o = json_pack("{s:s, s:s, s:s, s:I, s:s, s:I, s:I, s:f, s:b}", "command", cmd, "port",
-		      nif->port->label, "target", pkt_format_ip(a->target_ip, ip), "target_port",
+		      nif->np->port->label, "target", pkt_format_ip(a->target_ip, ip), "target_port",
 		      (json_int_t)a->target_port, "mode", a->load.rate > 0 ? "open" : "closed",
 		      "connections", (json_int_t)a->load.connections, "pipeline",
 		      (json_int_t)a->load.pipeline, "rate", a->load.rate, "poisson", a->load.poisson);
@@ -135,7 +135,7 @@ static json_t *load_run_json(const char *cmd, const struct dp *dp, const struct 
 	json_object_set_new(o, "bytes", json_integer((json_int_t)l->c.measured_bytes));
 	json_object_set_new(o, "transfer_bytes_per_s", json_real(win > 0 ? l->c.measured_bytes / win : 0));
 	json_object_set_new(o, "latency_ns", lat);
-	json_object_set_new(o, "clock", json_string(clock_source_name(nif->port->clock)));
+	json_object_set_new(o, "clock", json_string(clock_source_name(nif->np->port->clock)));
 	json_object_set_new(o, "latency_from", json_string(a->load.rate > 0 ? "intended send time" : "send time"));
 	json_object_set_new(o, "floor_ns", json_null());
 	json_object_set_new(o, "classes", cls);
@@ -189,11 +189,11 @@ static json_t *load_run_json(const char *cmd, const struct dp *dp, const struct 
 		json_object_set_new(json_object_get(o, "cpu"), "requests_per_on_cpu_s",
 				    json_real(on > 0 ? l->c.measured / on : 0));
 	}
-	json_object_set_new(o, "worker_max_stall_ns", json_real(tsc_to_ns_f(&dp->clk, dp->w.max_gap)));
-	json_object_set_new(o, "tsc", app_clock_json(&dp->clk, nif->port->clock));
+	json_object_set_new(o, "worker_max_stall_ns", json_real(tsc_to_ns_f(&dp->clk, app_max_stall_gap(dp))));
+	json_object_set_new(o, "tsc", app_clock_json(&dp->clk, nif->np->port->clock));
 	json_object_set_new(o, "counters", app_counters_json(nif));
-	json_object_set_new(o, "port_stats", app_port_stats_json(nif->port->id));
-	json_object_set_new(o, "rx_stamp", app_rx_stamp_json(nif->port));
+	json_object_set_new(o, "port_stats", app_port_stats_json(nif->np->port->id));
+	json_object_set_new(o, "rx_stamp", app_rx_stamp_json(nif));
 	json_object_set_new(o, "longest_reply_gap_ns", json_real(gap_ns));
 	json_object_set_new(o, "flags", load_run_flags(l, win > 0 ? busy / win : 0, retx, nif, gap_ns, &a->load));
 	app_result_cpus_stalls(o, dp, NULL);
@@ -212,7 +212,7 @@ static void load_run_text(const char *cmd, const struct dp *dp, const struct net
 	int i;
 
 	printf("--- lvperf %s %s:%u via %s: %s loop, %u connections, pipeline %u",
-	       cmd, pkt_format_ip(a->target_ip, ip), a->target_port, nif->port->label,
+	       cmd, pkt_format_ip(a->target_ip, ip), a->target_port, nif->np->port->label,
 	       a->load.rate > 0 ? "open" : "closed", a->load.connections, a->load.pipeline);
 	if (a->load.rate > 0)
 		printf(", %.0f req/s %s", a->load.rate, a->load.poisson ? "Poisson" : "constant");
@@ -242,7 +242,7 @@ static void load_run_text(const char *cmd, const struct dp *dp, const struct net
 	printf("generator own CPU: %.3f CPU-s (busy minus %.3f s inside kernel-entering PMD bursts), "
 	       "%.0f requests per own CPU-s\n",
 	       busy - kick, kick, busy - kick > 0 ? l->c.measured / (busy - kick) : 0);
-	printf("clock: %s; no floor subtracted\n", clock_source_name(nif->port->clock));
+	printf("clock: %s; no floor subtracted\n", clock_source_name(nif->np->port->clock));
 	app_stalls_print(stdout, dp);
 }
 
@@ -286,6 +286,24 @@ static uint64_t load_run_conn_errs(const struct load_run_worker *lw, unsigned in
 
 	for (unsigned int k = 0; k < nw; k++)
 		e += lw[k].load.c.conn_refused + lw[k].load.c.conn_reset + lw[k].load.c.conn_timeout;
+	return e;
+}
+
+static uint64_t load_run_established(const struct load_run_worker *lw, unsigned int nw)
+{
+	uint64_t e = 0;
+
+	for (unsigned int k = 0; k < nw; k++)
+		e += __atomic_load_n(&lw[k].tcp.c.established, __ATOMIC_RELAXED);
+	return e;
+}
+
+static uint64_t load_run_refused(const struct load_run_worker *lw, unsigned int nw)
+{
+	uint64_t e = 0;
+
+	for (unsigned int k = 0; k < nw; k++)
+		e += __atomic_load_n(&lw[k].load.c.conn_refused, __ATOMIC_RELAXED);
 	return e;
 }
 
@@ -379,6 +397,7 @@ int load_run(struct dp *dp, const char *cmd, const struct load_run_args *a,
 	double gap_ns = 0;     /* the longest stretch without a reply in it */
 	int rc, show = app_progress_wanted(a->quiet), stopped = 0, started = 0;
 	const char *steering = nw > 1 ? (load_run_steering_wanted() ? "software" : "none") : "none";
+	const char *no_conn = NULL; /* why no connection was established: "refused", "timeout", "run_ended" */
 
 	if (!lw) {
 		fprintf(stderr, "lvperf %s: out of memory\n", cmd);
@@ -393,18 +412,18 @@ int load_run(struct dp *dp, const char *cmd, const struct load_run_args *a,
 	/* Worker k: every nw-th connection, ports [1024 + k span, ...). */
 	cmax = (a->load.connections + nw - 1) / nw;
 	memset(&tc, 0, sizeof(tc));
-	tc.ip_base = nif->ip;
+	tc.ip_base = nif->np->ip;
 	tc.n_ips = (cmax + span - 1) / span;
 	tc.txbuf = load_run_pow2(2 * a->load.pipeline * req_len, 2048);
 	tc.dst_ip = a->target_ip;
 	tc.dst_port = a->target_port;
-	memcpy(tc.src_mac, nif->mac, PKT_ETH_ALEN);
-	tc.mtu = nif->port->mtu ? nif->port->mtu : 1500;
+	memcpy(tc.src_mac, nif->np->mac, PKT_ETH_ALEN);
+	tc.mtu = nif->np->port->mtu ? nif->np->port->mtu : 1500;
 	tc.time_wait = a->time_wait;
 	tc.min_rto = a->min_rto;
 	tc.clk = &dp->clk;
-	if ((a->target_ip & nif->mask) != (nif->ip & nif->mask) ||
-	    a->target_ip - nif->ip < tc.n_ips) {
+	if ((a->target_ip & nif->np->mask) != (nif->np->ip & nif->np->mask) ||
+	    a->target_ip - nif->np->ip < tc.n_ips) {
 		fprintf(stderr, "lvperf %s: target %s is not another address in our subnet\n", cmd,
 			pkt_format_ip(a->target_ip, ip));
 		free(lw);
@@ -415,7 +434,17 @@ int load_run(struct dp *dp, const char *cmd, const struct load_run_args *a,
 		lw[k].connections = a->load.connections / nw + (k < a->load.connections % nw);
 		lw[k].port_lo = (uint16_t)(1024 + k * span);
 		lw[k].port_hi = k == nw - 1 ? 65535 : (uint16_t)(1024 + (k + 1) * span - 1);
-		netif_set_ips(lw[k].nif, tc.n_ips);
+	}
+	{
+		/* Every worker's queue shares the port part: set once. */
+		struct netif_port *np = dp_netif_port(dp, nif);
+
+		if (!np) {
+			fprintf(stderr, "lvperf %s: internal: the netif's port part is not the dataplane's\n", cmd);
+			free(lw);
+			return APP_ERR;
+		}
+		netif_port_set_ips(np, tc.n_ips);
 	}
 	if (nw > 1 && strcmp(steering, "software") == 0) {
 		st = calloc(nw, sizeof(*st));
@@ -437,7 +466,7 @@ int load_run(struct dp *dp, const char *cmd, const struct load_run_args *a,
 	started = 1;
 	if (dp_resolve(dp, nif, a->target_ip, 3000000000ull, tc.dst_mac)) {
 		fprintf(stderr, "lvperf %s: %s did not answer ARP within 3 s on %s\n", cmd,
-			pkt_format_ip(a->target_ip, ip), nif->port->label);
+			pkt_format_ip(a->target_ip, ip), nif->np->port->label);
 		rc = APP_TIMEOUT;
 		goto out;
 	}
@@ -505,6 +534,24 @@ int load_run(struct dp *dp, const char *cmd, const struct load_run_args *a,
 		tsc_t now = rte_rdtsc();
 		int ph = load_run_phase(lw, nw);
 
+		if (!stopped && !no_conn) {
+			/* Certain that no connection will come: every one was
+			 * refused (RST to the SYN: nothing listens), or none
+			 * was established within --connect-timeout. */
+			uint64_t est = load_run_established(lw, nw), refused = load_run_refused(lw, nw);
+
+			if (est == 0 && refused >= a->load.connections)
+				no_conn = "refused";
+			else if (est == 0 && a->connect_timeout &&
+				 !tsc_before(now, t0 + ns_to_tsc(&dp->clk, a->connect_timeout)))
+				no_conn = "timeout";
+			if (no_conn) {
+				for (k = 0; k < nw; k++)
+					dp_call_on(dp, k, load_run_stop_fn, &lw[k].load);
+				stopped = 1;
+				deadline = now + ns_to_tsc(&dp->clk, 3000000000ull);
+			}
+		}
 		if ((app_interrupted || !tsc_before(now, deadline)) && !stopped) {
 			for (k = 0; k < nw; k++)
 				dp_call_on(dp, k, load_run_stop_fn, &lw[k].load);
@@ -545,6 +592,8 @@ int load_run(struct dp *dp, const char *cmd, const struct load_run_args *a,
 	}
 	if (show)
 		fputc('\n', stderr);
+	if (!no_conn && load_run_established(lw, nw) == 0)
+		no_conn = load_run_refused(lw, nw) >= a->load.connections ? "refused" : "run_ended";
 	if (csv.f) { /* the last part second */
 		tsc_t now = rte_rdtsc();
 
@@ -580,6 +629,7 @@ int load_run(struct dp *dp, const char *cmd, const struct load_run_args *a,
 			d[i] += s[i];
 		for (size_t i = 0; i < sizeof(nsum.c) / sizeof(uint64_t); i++)
 			nd[i] += ns[i];
+		xdp_clock_merge(&nsum.xclk, &lw[k].nif->xclk);
 	}
 	if (a->hdr_out) {
 		FILE *f = fopen(a->hdr_out, "w");
@@ -591,6 +641,10 @@ int load_run(struct dp *dp, const char *cmd, const struct load_run_args *a,
 	}
 	if (a->json) {
 		*json = load_run_json(cmd, dp, &nsum, a, &sum, &tsum, gap_ns);
+		json_object_set_new(*json, "no_connection", json_boolean(no_conn != NULL));
+		json_object_set_new(*json, "no_connection_reason", no_conn ? json_string(no_conn) : json_null());
+		if (no_conn)
+			json_array_append_new(json_object_get(*json, "flags"), json_string("no_connection"));
 		json_object_set_new(*json, "n_workers", json_integer((json_int_t)nw));
 		json_object_set_new(*json, "steering", json_string(steering));
 		json_object_set_new(*json, "workers", load_run_workers_json(dp, lw, nw, st));
@@ -605,7 +659,24 @@ int load_run(struct dp *dp, const char *cmd, const struct load_run_args *a,
 		}
 	}
 	rc = APP_OK;
-	if (sum.c.measured == 0) {
+	if (no_conn) {
+		if (strcmp(no_conn, "refused") == 0)
+			fprintf(stderr, "lvperf %s: no connection to %s:%u: all %" PRIu64 " connection attempts were "
+					"refused (RST to the SYN: nothing listens on that port?); flag no_connection\n",
+				cmd, pkt_format_ip(a->target_ip, ip), a->target_port, sum.c.conn_refused);
+		else if (strcmp(no_conn, "run_ended") == 0)
+			fprintf(stderr, "lvperf %s: no connection to %s:%u established before the run ended%s; %" PRIu64
+					" refused, %" PRIu64 " timed out; flag no_connection\n",
+				cmd, pkt_format_ip(a->target_ip, ip), a->target_port,
+				app_interrupted ? " (interrupted)" : "", sum.c.conn_refused, sum.c.conn_timeout);
+		else
+			fprintf(stderr, "lvperf %s: no connection to %s:%u established within --connect-timeout %.1f s "
+					"(no SYN-ACK: server down, or filtered?); %" PRIu64 " refused, %" PRIu64
+					" timed out; flag no_connection\n",
+				cmd, pkt_format_ip(a->target_ip, ip), a->target_port, a->connect_timeout / 1e9,
+				sum.c.conn_refused, sum.c.conn_timeout);
+		rc = APP_ERR;
+	} else if (sum.c.measured == 0) {
 		fprintf(stderr, "lvperf %s: no reply in the measurement window (%" PRIu64 " refused, %" PRIu64
 				" reset, %" PRIu64 " timed out connections)\n",
 			cmd, sum.c.conn_refused, sum.c.conn_reset, sum.c.conn_timeout);
@@ -690,6 +761,7 @@ load:
 	a->load.seed = o->seed;
 	a->time_wait = o->time_wait;
 	a->min_rto = o->min_rto;
+	a->connect_timeout = o->connect_timeout;
 	a->hdr_out = o->hdr_out;
 	a->csv = o->csv;
 	a->workers = o->workers ? (unsigned int)o->workers : 1;

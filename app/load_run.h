@@ -16,6 +16,9 @@ struct load_run_args {
 	struct load_config load;
 	nsec_t time_wait;
 	nsec_t min_rto;
+	/* Give up when no connection is established this long after the
+	 * start (0: only when every connection was refused). */
+	nsec_t connect_timeout;
 	const char *hdr_out; /* HdrHistogram percentile distribution, in µs */
 	const char *csv;     /* one row per second (app/load_csv.h), or NULL */
 	int json;
@@ -31,7 +34,7 @@ struct load_run_args {
 struct load_run_opts {
 	const char *target; /* IP[:PORT] */
 	uint64_t connections, pipeline, rate, duration, warmup, requests, linger;
-	uint64_t time_wait, min_rto, seed, workers;
+	uint64_t time_wait, min_rto, seed, workers, connect_timeout;
 	int poisson;
 	const char *hdr_out;
 	const char *csv;
@@ -66,7 +69,10 @@ struct load_run_opts {
 	{ "csv", OPT_STR, offsetof(type, f.csv), 0, 0, NULL, "FILE",                                 \
 	  "one row per second: requests, req/s, p50 and p99 in us, errors" },                          \
 	{ "workers", OPT_U64, offsetof(type, f.workers), 1, 8, "1", "N",                              \
-	  "worker lcores, one queue pair and TCP stack each (af_packet, af_xdp; see --cores)" }
+	  "worker lcores, one queue pair and TCP stack each (af_packet, af_xdp; see --cores)" },      \
+	{ "connect-timeout", OPT_DURATION, offsetof(type, f.connect_timeout), 0, 3600000000000ull,    \
+	  "5s", "DUR",                                                                                 \
+	  "fail when no connection is established this long after the start (0: wait the run out)" }
 
 /* Check opts and fill args; prints one line and returns -EINVAL on error.
  * Without need_target a missing --target leaves target_ip 0 (the caller

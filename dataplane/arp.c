@@ -37,7 +37,7 @@ int arp_request(struct netif *nif, uint32_t ip)
 {
 	static const uint8_t bcast[PKT_ETH_ALEN] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 	static const uint8_t zero[PKT_ETH_ALEN];
-	struct rte_mbuf *m = rte_pktmbuf_alloc(nif->pool);
+	struct rte_mbuf *m = rte_pktmbuf_alloc(nif->np->pool);
 	size_t len;
 
 	if (!m) {
@@ -45,7 +45,7 @@ int arp_request(struct netif *nif, uint32_t ip)
 		return -ENOBUFS;
 	}
 	len = pkt_build_arp(rte_pktmbuf_mtod(m, uint8_t *), rte_pktmbuf_tailroom(m), PKT_ARP_REQUEST,
-			    bcast, nif->mac, nif->ip, zero, ip);
+			    bcast, nif->np->mac, nif->np->ip, zero, ip);
 	m->data_len = m->pkt_len = (uint32_t)len;
 	nif->c.arp_requests_sent++;
 	netif_tx(nif, m);
@@ -55,7 +55,7 @@ int arp_request(struct netif *nif, uint32_t ip)
 void arp_input(struct netif *nif, struct rte_mbuf *m, const struct pkt_info *pi, tsc_t ts)
 {
 	nif->c.arp_in++;
-	if (pi->src_ip != 0 && pi->src_ip - nif->ip >= nif->n_ips) {
+	if (pi->src_ip != 0 && pi->src_ip - nif->np->ip >= nif->np->n_ips) {
 		struct neigh *n = arp_neigh_get(nif, pi->src_ip);
 
 		if (n) {
@@ -69,9 +69,9 @@ void arp_input(struct netif *nif, struct rte_mbuf *m, const struct pkt_info *pi,
 			__atomic_store_n(&nif->first_arp, ts, __ATOMIC_RELEASE);
 		}
 	}
-	if (pi->arp_op == PKT_ARP_REQUEST && pi->dst_ip - nif->ip < nif->n_ips) {
+	if (pi->arp_op == PKT_ARP_REQUEST && pi->dst_ip - nif->np->ip < nif->np->n_ips) {
 		uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
-		uint32_t len = pkt_arp_reply_inplace(frame, rte_pktmbuf_data_len(m), pi, nif->mac);
+		uint32_t len = pkt_arp_reply_inplace(frame, rte_pktmbuf_data_len(m), pi, nif->np->mac);
 
 		if (len > rte_pktmbuf_data_len(m) && !rte_pktmbuf_append(m, len - rte_pktmbuf_data_len(m))) {
 			rte_pktmbuf_free(m);

@@ -109,11 +109,10 @@ int dp_open(struct dp *dp, const struct dp_config *cfg, char *err)
 		rc = port_spec_parse(cfg->port, &ps, err, DP_ERR_LEN);
 		if (rc)
 			return rc;
-		if (ps.kind == PORT_AF_XDP && cfg->xdp_prog && dp->n_workers > 1) {
-			/* The hook clock is the port's, anchored by one worker
-			 * (said below, once the port is known to take N queues). */
-			dp->xdp_prog[0] = 0;
-		} else if (ps.kind == PORT_AF_XDP && cfg->xdp_prog &&
+		/* With --workers > 1 each queue's netif keeps its own copy of
+		 * the hook clock (netif_init), so every queue stamps at the
+		 * hook; the program redirects by RX queue (xsks_map). */
+		if (ps.kind == PORT_AF_XDP && cfg->xdp_prog &&
 		    port_spec_set_xdp_prog(&ps, cfg->xdp_prog)) {
 			snprintf(err, DP_ERR_LEN,
 				 "XDP program path %s cannot be passed to the af_xdp PMD "
@@ -142,8 +141,6 @@ int dp_open(struct dp *dp, const struct dp_config *cfg, char *err)
 				return -ENOTSUP;
 			}
 		}
-		if (dp->n_workers > 1 && ps.kind == PORT_AF_XDP && cfg->xdp_prog)
-			dp_info(dp, "--workers %u: RX stamped after the burst, not at the XDP hook", dp->n_workers);
 		ps.queues = (uint16_t)dp->n_workers;
 		if (ps.kind == PORT_PCI)
 			dev_numa = cores_device_numa(ps.arg, 1);
@@ -289,9 +286,10 @@ int dp_open(struct dp *dp, const struct dp_config *cfg, char *err)
 			dp_close(dp);
 			return rc;
 		}
-		netif_init(&dp->nif, &dp->port, dp->pool, cfg->ip, cfg->prefix_len, cfg->udp_port);
+		netif_port_init(&dp->nif_port, &dp->port, dp->pool, cfg->ip, cfg->prefix_len);
+		netif_init(&dp->nif, &dp->nif_port, 0, cfg->udp_port);
 		for (unsigned int k = 1; k < dp->n_workers; k++)
-			netif_init_queue(&dp->xnif[k - 1], &dp->nif, (uint16_t)k);
+			netif_init(&dp->xnif[k - 1], &dp->nif_port, (uint16_t)k, 0);
 		{
 			char mac[18];
 
@@ -319,9 +317,22 @@ int dp_ring_open(struct dp *dp, char *err)
 	if (rc)
 		return rc;
 	dp->have_ring = 1;
-	netif_init(&dp->ring_nif_a, &dp->ring_a, dp->pool, 0x0affff01, 24, 0);
-	netif_init(&dp->ring_nif_b, &dp->ring_b, dp->pool, 0x0affff02, 24, 0);
+	netif_port_init(&dp->ring_np_a, &dp->ring_a, dp->pool, 0x0affff01, 24);
+	netif_port_init(&dp->ring_np_b, &dp->ring_b, dp->pool, 0x0affff02, 24);
+	netif_init(&dp->ring_nif_a, &dp->ring_np_a, 0, 0);
+	netif_init(&dp->ring_nif_b, &dp->ring_np_b, 0, 0);
 	return 0;
+}
+
+struct netif_port *dp_netif_port(struct dp *dp, const struct netif *nif)
+{
+	if (nif->np == &dp->nif_port)
+		return &dp->nif_port;
+	if (nif->np == &dp->ring_np_a)
+		return &dp->ring_np_a;
+	if (nif->np == &dp->ring_np_b)
+		return &dp->ring_np_b;
+	return NULL;
 }
 
 struct worker *dp_worker(struct dp *dp, unsigned int k)
@@ -381,9 +392,13 @@ int dp_start(struct dp *dp, struct netif *const *nifs, uint16_t n, char *err)
 		}
 	}
 	dp->running = 1;
-	for (int t = 0; t < 1000 && !__atomic_load_n(&dp->w.tid, __ATOMIC_ACQUIRE); t++)
-		dp_sleep_ns(10000); /* the worker is starting */
-	dp->have_sched0 = worker_sched_read(&dp->w, &dp->sched0) == 0;
+	for (k = 0; k < dp->n_workers; k++) {
+		struct worker *w = dp_worker(dp, k);
+
+		for (int t = 0; t < 1000 && !__atomic_load_n(&w->tid, __ATOMIC_ACQUIRE); t++)
+			dp_sleep_ns(10000); /* the worker is starting */
+		dp->have_sched0[k] = worker_sched_read(w, &dp->sched0[k]) == 0;
+	}
 	return 0;
 }
 

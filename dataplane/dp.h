@@ -53,9 +53,11 @@ struct dp {
 	struct rte_mempool *pool;
 	int have_port;
 	struct port port;
+	struct netif_port nif_port; /* the port's part, shared by nif and xnif[] */
 	struct netif nif;
 	int have_ring;
 	struct port ring_a, ring_b;
+	struct netif_port ring_np_a, ring_np_b;
 	struct netif ring_nif_a, ring_nif_b;
 	struct worker w; /* worker 0: polls nif (queue 0) and whatever dp_start gives it */
 	/* --workers N: workers 1..N-1, each polling its own queue of the port
@@ -65,8 +67,9 @@ struct dp {
 	struct netif xnif[DP_WORKERS_MAX - 1];
 	unsigned int worker_lcore[DP_WORKERS_MAX];
 	uint64_t max_stall_ns; /* the worker's stall threshold */
-	struct worker_sched sched0; /* the worker thread's account at dp_start */
-	int have_sched0;
+	/* Worker k's thread account at dp_start (have_sched0[k]: read). */
+	struct worker_sched sched0[DP_WORKERS_MAX];
+	int have_sched0[DP_WORKERS_MAX];
 	int running;
 	int quiet;
 	/* The hook-stamping XDP program for af_xdp ports ("" for none): the
@@ -90,6 +93,11 @@ int dp_ring_open(struct dp *dp, char *err);
 /* Worker k (0..n_workers) and the netif of its queue. */
 struct worker *dp_worker(struct dp *dp, unsigned int k);
 struct netif *dp_worker_nif(struct dp *dp, unsigned int k);
+
+/* The port part of nif when dp owns it (the user's port, the ring pair),
+ * writable for the control thread while the workers are stopped; NULL for
+ * a netif dp does not own. */
+struct netif_port *dp_netif_port(struct dp *dp, const struct netif *nif);
 
 /* Launch the worker polling nifs[0..n) (and, with --workers N, workers
  * 1..N-1 polling their queues). The workers must not be running. */

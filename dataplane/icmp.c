@@ -40,7 +40,7 @@ void ping_prober_free(struct ping_prober *p)
 /* Send echo number p->sent now. Returns 1 when a frame left, 0 otherwise. */
 static int ping_send(struct netif *nif, struct ping_prober *p, tsc_t now)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(nif->pool);
+	struct rte_mbuf *m = rte_pktmbuf_alloc(nif->np->pool);
 	const uint16_t l4 = PKT_ETH_HLEN + PKT_IP_HLEN;
 	uint32_t idx = p->sent;
 	uint8_t *f;
@@ -64,7 +64,7 @@ static int ping_send(struct netif *nif, struct ping_prober *p, tsc_t now)
 		uint16_t cs = pkt_csum(f + l4, PKT_ICMP_HLEN + p->payload_len);
 		memcpy(f + l4 + 2, &cs, 2);
 	}
-	if (rte_eth_tx_burst(nif->port_id, nif->queue, &m, 1) != 1) {
+	if (rte_eth_tx_burst(nif->np->port_id, nif->queue, &m, 1) != 1) {
 		rte_pktmbuf_free(m);
 		nif->c.tx_drop++;
 		return 0;
@@ -90,7 +90,7 @@ static int ping_tick(struct netif *nif, tsc_t now)
 		if (n && __atomic_load_n(&n->valid, __ATOMIC_ACQUIRE)) {
 			memcpy(p->target_mac, n->mac, PKT_ETH_ALEN);
 			p->tmpl_len = (uint16_t)pkt_build_icmp_echo(
-				p->tmpl, sizeof(p->tmpl), nif->mac, p->target_mac, nif->ip, p->target_ip,
+				p->tmpl, sizeof(p->tmpl), nif->np->mac, p->target_mac, nif->np->ip, p->target_ip,
 				PKT_ICMP_ECHO_REQUEST, p->id, 0, NULL, p->payload_len);
 			p->next_tx = now;
 			__atomic_store_n(&p->resolved, 1, __ATOMIC_RELEASE);

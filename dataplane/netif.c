@@ -15,7 +15,7 @@
 #include "tcp.h"
 #include "trigger_tx.h"
 
-static void netif_stamp_sw(const struct netif *nif, struct rte_mbuf **pkts, uint16_t n, tsc_t now,
+static void netif_stamp_sw(struct netif *nif, struct rte_mbuf **pkts, uint16_t n, tsc_t now,
 			   tsc_t *stamps)
 {
 	uint16_t i;
@@ -28,11 +28,13 @@ static void netif_stamp_sw(const struct netif *nif, struct rte_mbuf **pkts, uint
 
 /* NIC hardware stamps converted to the TSC timebase (dataplane/nicclock.c);
  * TSC for frames the NIC did not stamp. The fit is resynced after the
- * burst is stamped, so the reads never delay a stamp. */
-static void netif_stamp_hw(const struct netif *nif, struct rte_mbuf **pkts, uint16_t n, tsc_t now,
+ * burst is stamped, so the reads never delay a stamp. The fit is the
+ * port's: only queue 0 refits it (--workers > 1 is refused on the ports
+ * that stamp this way, so no other queue reads it meanwhile). */
+static void netif_stamp_hw(struct netif *nif, struct rte_mbuf **pkts, uint16_t n, tsc_t now,
 			   tsc_t *stamps)
 {
-	struct port *p = nif->port;
+	struct port *p = nif->np->port;
 	uint16_t i;
 
 	for (i = 0; i < n; i++) {
@@ -43,18 +45,19 @@ static void netif_stamp_hw(const struct netif *nif, struct rte_mbuf **pkts, uint
 			stamps[i] = now;
 		}
 	}
-	if (!tsc_before(now, p->nic_resync_at))
+	if (nif->queue == 0 && !tsc_before(now, p->nic_resync_at))
 		port_hwclock_resync(p, now);
 }
 
 /* Stamps taken at the XDP hook of the appliance's veth end: the program's
  * metadata sits right before the frame in the mbuf's headroom. Its magic is
  * cleared once read, so a recycled mbuf never yields a stale stamp; frames
- * without it get the burst's TSC. */
-static void netif_stamp_xdp(const struct netif *nif, struct rte_mbuf **pkts, uint16_t n, tsc_t now,
+ * without it get the burst's TSC. Each queue has its own copy of the
+ * port's hook clock, anchored by its own worker. */
+static void netif_stamp_xdp(struct netif *nif, struct rte_mbuf **pkts, uint16_t n, tsc_t now,
 			    tsc_t *stamps)
 {
-	struct xdp_clock *xc = &nif->port->xclk;
+	struct xdp_clock *xc = &nif->xclk;
 	uint16_t i;
 
 	xdp_clock_maybe_anchor(xc, now);
@@ -79,40 +82,33 @@ int netif_tick_idle(struct netif *nif, tsc_t now)
 	return 0;
 }
 
-void netif_init(struct netif *nif, struct port *port, struct rte_mempool *pool, uint32_t ip,
-		uint8_t prefix_len, uint16_t udp_port)
+void netif_port_init(struct netif_port *np, struct port *port, struct rte_mempool *pool, uint32_t ip,
+		     uint8_t prefix_len)
 {
-	memset(nif, 0, sizeof(*nif));
-	nif->port = port;
-	nif->port_id = port->id;
-	memcpy(nif->mac, port->mac, PKT_ETH_ALEN);
-	nif->ip = ip;
-	nif->n_ips = 1;
-	nif->mask = prefix_len ? ~0u << (32 - prefix_len) : 0;
-	nif->pool = pool;
-	nif->rx_stamp = port->clock == CLOCK_SRC_NIC_HW	   ? netif_stamp_hw
-			: port->clock == CLOCK_SRC_XDP_HOOK ? netif_stamp_xdp
-							    : netif_stamp_sw;
-	nif->tick = netif_tick_idle;
-	nif->beacon.udp_port = udp_port;
-	nif->kicks = port->spec.kind == PORT_AF_XDP || port->spec.kind == PORT_AF_PACKET ||
-		     port->spec.kind == PORT_TAP || port->spec.kind == PORT_VHOST;
+	memset(np, 0, sizeof(*np));
+	np->port = port;
+	np->port_id = port->id;
+	memcpy(np->mac, port->mac, PKT_ETH_ALEN);
+	np->ip = ip;
+	np->n_ips = 1;
+	np->mask = prefix_len ? ~0u << (32 - prefix_len) : 0;
+	np->pool = pool;
+	np->rx_stamp = port->clock == CLOCK_SRC_NIC_HW	   ? netif_stamp_hw
+		       : port->clock == CLOCK_SRC_XDP_HOOK ? netif_stamp_xdp
+							   : netif_stamp_sw;
+	np->kicks = port->spec.kind == PORT_AF_XDP || port->spec.kind == PORT_AF_PACKET ||
+		    port->spec.kind == PORT_TAP || port->spec.kind == PORT_VHOST;
 }
 
-void netif_init_queue(struct netif *q_nif, const struct netif *nif, uint16_t q)
+void netif_init(struct netif *nif, const struct netif_port *np, uint16_t q, uint16_t udp_port)
 {
-	memset(q_nif, 0, sizeof(*q_nif));
-	q_nif->port = nif->port;
-	q_nif->port_id = nif->port_id;
-	q_nif->queue = q;
-	memcpy(q_nif->mac, nif->mac, PKT_ETH_ALEN);
-	q_nif->ip = nif->ip;
-	q_nif->n_ips = nif->n_ips;
-	q_nif->mask = nif->mask;
-	q_nif->pool = nif->pool;
-	q_nif->rx_stamp = nif->rx_stamp;
-	q_nif->tick = netif_tick_idle;
-	q_nif->kicks = nif->kicks;
+	memset(nif, 0, sizeof(*nif));
+	nif->np = np;
+	nif->queue = q;
+	nif->tick = netif_tick_idle;
+	nif->beacon.udp_port = udp_port;
+	if (np->port->clock == CLOCK_SRC_XDP_HOOK)
+		nif->xclk = np->port->xclk; /* anchored by port_clock_start */
 }
 
 void netif_arm(struct netif *nif)
@@ -141,7 +137,7 @@ static int netif_mac_is_ours(const struct netif *nif, const uint8_t *mac)
 {
 	static const uint8_t bcast[PKT_ETH_ALEN] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 
-	return memcmp(mac, nif->mac, PKT_ETH_ALEN) == 0 || memcmp(mac, bcast, PKT_ETH_ALEN) == 0;
+	return memcmp(mac, nif->np->mac, PKT_ETH_ALEN) == 0 || memcmp(mac, bcast, PKT_ETH_ALEN) == 0;
 }
 
 static void netif_input_(struct netif *nif, struct rte_mbuf *m, tsc_t ts, int steerable);
@@ -158,6 +154,7 @@ void netif_input_owned(struct netif *nif, struct rte_mbuf *m, tsc_t ts)
 
 static void netif_input_(struct netif *nif, struct rte_mbuf *m, tsc_t ts, int steerable)
 {
+	const struct netif_port *np = nif->np;
 	const uint8_t *frame = rte_pktmbuf_mtod(m, const uint8_t *);
 	struct pkt_info pi;
 	enum pkt_kind kind;
@@ -179,12 +176,12 @@ static void netif_input_(struct netif *nif, struct rte_mbuf *m, tsc_t ts, int st
 		netif_rx_done(nif, m);
 		return;
 	}
-	if (!netif_mac_is_ours(nif, pi.dst_mac) || (kind != PKT_ARP && pi.dst_ip - nif->ip >= nif->n_ips)) {
+	if (!netif_mac_is_ours(nif, pi.dst_mac) || (kind != PKT_ARP && pi.dst_ip - np->ip >= np->n_ips)) {
 		nif->c.not_for_us++;
 		netif_rx_done(nif, m);
 		return;
 	}
-	if (pi.src_ip - nif->ip >= nif->n_ips) {
+	if (pi.src_ip - np->ip >= np->n_ips) {
 		struct neigh *n = arp_neigh_get(nif, pi.src_ip);
 
 		if (n && !n->first_frame)
@@ -254,13 +251,13 @@ uint16_t netif_flush(struct netif *nif)
 
 	if (nif->ntx == 0)
 		return 0;
-	if (nif->kicks) {
+	if (nif->np->kicks) {
 		tsc_t t0 = rte_rdtsc();
 
-		sent = rte_eth_tx_burst(nif->port_id, nif->queue, nif->txq, nif->ntx);
+		sent = rte_eth_tx_burst(nif->np->port_id, nif->queue, nif->txq, nif->ntx);
 		nif->kick += rte_rdtsc() - t0;
 	} else {
-		sent = rte_eth_tx_burst(nif->port_id, nif->queue, nif->txq, nif->ntx);
+		sent = rte_eth_tx_burst(nif->np->port_id, nif->queue, nif->txq, nif->ntx);
 	}
 	if (sent < nif->ntx)
 		rte_pktmbuf_free_bulk(nif->txq + sent, nif->ntx - sent);
@@ -272,15 +269,15 @@ uint16_t netif_flush(struct netif *nif)
 
 
 
-void netif_set_ips(struct netif *nif, uint32_t n)
+void netif_port_set_ips(struct netif_port *np, uint32_t n)
 {
-	nif->n_ips = n ? n : 1;
+	np->n_ips = n ? n : 1;
 }
 
 static uint8_t *netif_tcp_alloc(void *ctx, void **handle, uint32_t *cap)
 {
 	struct netif *nif = ctx;
-	struct rte_mbuf *m = rte_pktmbuf_alloc(nif->pool);
+	struct rte_mbuf *m = rte_pktmbuf_alloc(nif->np->pool);
 
 	if (!m) {
 		nif->c.tx_nombuf++;

@@ -11,6 +11,7 @@
 
 #include "clock.h"
 #include "pkt.h"
+#include "xdpclock.h"
 
 #define NETIF_BURST 32
 #define NETIF_NEIGH_MAX 32
@@ -88,28 +89,50 @@ struct netif_counters {
 
 struct steer;
 
+struct netif;
+
 /*
- * The per-queue part of a port: one per worker (--workers N). Identity
- * (port, MAC, addresses) is copied from the port's first netif; queue,
- * TX batch, neighbours seen, attached stacks and counters are this
- * worker's own.
+ * The port's part of a netif, one per port: the started port, our MAC and
+ * addresses on it, the mbuf pool, the RX stamping chosen for the port and
+ * whether its bursts enter the kernel. Set up by the control thread before
+ * any worker polls the port; every queue's netif (one per worker, --workers
+ * N) points to it and only reads it.
  */
-struct netif {
+struct netif_port {
 	struct port *port;
 	uint16_t port_id;
-	uint16_t queue;	     /* RX/TX queue pair polled by the owning worker */
-	struct steer *steer; /* --workers > 1: hand TCP to the owning worker (steer.h) */
 	uint8_t mac[PKT_ETH_ALEN];
 	uint32_t ip;	 /* first of n_ips consecutive addresses we own */
 	uint32_t n_ips;
 	uint32_t mask;
 	struct rte_mempool *pool;
-
-	/* Stamps a received burst; chosen once per port (software or NIC). */
-	void (*rx_stamp)(const struct netif *nif, struct rte_mbuf **pkts, uint16_t n, tsc_t now,
+	/* Stamps a received burst; chosen once per port (software, NIC or
+	 * XDP hook), the same for every queue. Clock state a stamp updates
+	 * is the queue's (struct netif's xclk), so queues never share it. */
+	void (*rx_stamp)(struct netif *nif, struct rte_mbuf **pkts, uint16_t n, tsc_t now,
 			 tsc_t *stamps);
+	/* Own-cycle accounting (BENCHMARKS.md): set when the port's PMD
+	 * enters the kernel inside its bursts (af_xdp, af_packet, tap, vhost:
+	 * the TX kick, where a veth peer's receive work runs). */
+	uint8_t kicks;
+};
+
+/*
+ * The per-queue part of a port: one per worker (--workers N), polled by
+ * that worker alone. The port's identity is np's, shared by every queue;
+ * queue, TX batch, RX frames done with, neighbours seen, first-seen marks,
+ * attached stacks, counters and the kick time are this worker's own.
+ */
+struct netif {
+	const struct netif_port *np;
+	uint16_t queue;	     /* RX/TX queue pair polled by the owning worker */
+	struct steer *steer; /* --workers > 1: hand TCP to the owning worker (steer.h) */
+
 	/* Timer work once per loop; a no-op unless a prober is attached. */
 	int (*tick)(struct netif *nif, tsc_t now);
+	/* The XDP hook clock of this queue (np->port's clock when XDP_HOOK,
+	 * copied at netif_init and re-anchored by this queue's worker). */
+	struct xdp_clock xclk;
 
 	struct neigh neigh[NETIF_NEIGH_MAX];
 	uint32_t n_neigh;
@@ -132,12 +155,9 @@ struct netif {
 	struct rte_mbuf *rxdone[NETIF_BURST];
 	uint16_t nrxdone;
 
-	/* Own-cycle accounting (BENCHMARKS.md): kicks is set when the port's
-	 * PMD enters the kernel inside its bursts (af_xdp, af_packet, tap,
-	 * vhost: the TX kick, where a veth peer's receive work runs); kick
-	 * sums the TSC spent inside the RX burst of each busy iteration and every
-	 * TX burst on such a port. Worker-owned. */
-	uint8_t kicks;
+	/* Own-cycle accounting (BENCHMARKS.md): on a port whose bursts enter
+	 * the kernel (np->kicks), the TSC spent inside the RX burst of each
+	 * busy iteration and every TX burst. Worker-owned. */
 	tsc_t kick;
 	/* Set by the worker (responder.c, --once) to stop polling this
 	 * netif: nothing touches the port after it. */
@@ -147,11 +167,17 @@ struct netif {
 };
 
 /*
- * Prepare nif on a started port with address ip/prefix_len, our MAC taken
- * from the port. Beacons are accepted on udp_port (0: no listener).
+ * Prepare the port part np on a started port with address ip/prefix_len,
+ * our MAC taken from the port, frames from pool.
  */
-void netif_init(struct netif *nif, struct port *port, struct rte_mempool *pool, uint32_t ip,
-		uint8_t prefix_len, uint16_t udp_port);
+void netif_port_init(struct netif_port *np, struct port *port, struct rte_mempool *pool, uint32_t ip,
+		     uint8_t prefix_len);
+
+/*
+ * Prepare nif, the netif of queue q of np's port (np must outlive it).
+ * Beacons are accepted on udp_port (0: no listener).
+ */
+void netif_init(struct netif *nif, const struct netif_port *np, uint16_t q, uint16_t udp_port);
 
 /* The tick of a netif with no prober attached: does nothing, returns 0. */
 int netif_tick_idle(struct netif *nif, tsc_t now);
@@ -165,9 +191,6 @@ void netif_input(struct netif *nif, struct rte_mbuf *m, tsc_t ts);
 
 /* The same for a frame another worker handed over: never steered again. */
 void netif_input_owned(struct netif *nif, struct rte_mbuf *m, tsc_t ts);
-
-/* A second netif on queue q of nif's port, with nif's identity. */
-void netif_init_queue(struct netif *q_nif, const struct netif *nif, uint16_t q);
 
 /* Free the frames netif_rx_done collected. */
 void netif_rx_done_flush(struct netif *nif);
@@ -196,8 +219,10 @@ struct neigh *arp_neigh_get(struct netif *nif, uint32_t ip);
 /* Queue an ARP request for ip. Returns 0 or -ENOBUFS. */
 int arp_request(struct netif *nif, uint32_t ip);
 
-/* Own addresses ip .. ip + n - 1 (ARP answers, accepted destinations). */
-void netif_set_ips(struct netif *nif, uint32_t n);
+/* Own addresses ip .. ip + n - 1 (ARP answers, accepted destinations) on
+ * np's port, for every queue of it. Control thread, while no worker polls
+ * the port. */
+void netif_port_set_ips(struct netif_port *np, uint32_t n);
 
 /* Transmit callbacks for a TCP stack on this netif (ctx: the netif). */
 extern const struct tcp_tx_ops netif_tcp_tx;

@@ -158,7 +158,7 @@ static void responder_headers(struct responder_out *o, uint8_t *f, uint32_t seq,
 	uint16_t cs;
 
 	memcpy(f, o->in + 6, 6);
-	memcpy(f + 6, o->nif->mac, 6);
+	memcpy(f + 6, o->nif->np->mac, 6);
 	f[12] = 0x08;
 	f[13] = 0x00;
 	ip[0] = 0x45;
@@ -202,7 +202,7 @@ static void responder_send(struct responder_out *o, uint8_t flags)
 	uint32_t hl = (flags & R_SYN) ? R_SYN_HDRS : R_HDRS, total;
 
 	if (!m) {
-		m = rte_pktmbuf_alloc(o->nif->pool);
+		m = rte_pktmbuf_alloc(o->nif->np->pool);
 		if (!m) {
 			o->r->c.tx_nombuf++;
 			return;
@@ -233,7 +233,7 @@ static void responder_put(struct responder_out *o, const uint8_t *d, uint32_t le
 		uint32_t n;
 
 		if (!o->m) {
-			o->m = rte_pktmbuf_alloc(o->nif->pool);
+			o->m = rte_pktmbuf_alloc(o->nif->np->pool);
 			if (!o->m) {
 				o->r->c.tx_nombuf++;
 				return;
@@ -395,7 +395,7 @@ void responder_input(struct netif *nif, struct responder *r, struct rte_mbuf *m,
 	uint32_t iplen = (uint32_t)ip[2] << 8 | ip[3];
 	uint32_t doff = (uint32_t)(t[12] >> 4) * 4, len, seq, skip;
 	uint8_t flags = t[13];
-	struct responder_out o = { nif, r, f, pi, NULL, NULL, 0, (uint32_t)nif->port->mtu - 40 };
+	struct responder_out o = { nif, r, f, pi, NULL, NULL, 0, (uint32_t)nif->np->port->mtu - 40 };
 	uint64_t segs_before = r->c.segs_out;
 	uint32_t src = pkt_get32(ip + 12);
 	uint16_t sport = pkt_get16(t);

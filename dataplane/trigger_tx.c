@@ -43,7 +43,7 @@ void trigger_tx_free(struct trigger_tx *t)
  * burst, into *tsc. Returns 0, -ENOBUFS (no mbuf) or -EIO (TX queue full). */
 static int trigger_tx_send(struct netif *nif, struct trigger_tx *t, uint8_t type, uint32_t seq, tsc_t *tsc)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(nif->pool);
+	struct rte_mbuf *m = rte_pktmbuf_alloc(nif->np->pool);
 	struct trigger_msg msg = { .type = type, .nonce = t->nonce, .seq = seq };
 	uint8_t *f;
 
@@ -57,7 +57,7 @@ static int trigger_tx_send(struct netif *nif, struct trigger_tx *t, uint8_t type
 	netif_flush(nif); /* nothing queued may delay it */
 	msg.tx_tsc = rte_rdtsc();
 	trigger_msg_put(f + TRIGGER_TX_PAYLOAD, &msg);
-	if (rte_eth_tx_burst(nif->port_id, nif->queue, &m, 1) != 1) {
+	if (rte_eth_tx_burst(nif->np->port_id, nif->queue, &m, 1) != 1) {
 		rte_pktmbuf_free(m);
 		nif->c.tx_drop++;
 		return -EIO;
@@ -77,8 +77,8 @@ static int trigger_tx_tick(struct netif *nif, tsc_t now)
 
 		if (n && __atomic_load_n(&n->valid, __ATOMIC_ACQUIRE)) {
 			memcpy(t->target_mac, n->mac, PKT_ETH_ALEN);
-			t->tmpl_len = (uint16_t)pkt_build_udp(t->tmpl, sizeof(t->tmpl), nif->mac, t->target_mac,
-							      nif->ip, t->sport, t->target_ip, t->dport, NULL,
+			t->tmpl_len = (uint16_t)pkt_build_udp(t->tmpl, sizeof(t->tmpl), nif->np->mac, t->target_mac,
+							      nif->np->ip, t->sport, t->target_ip, t->dport, NULL,
 							      TRIGGER_MSG_LEN);
 			t->next_tx = now;
 			__atomic_store_n(&t->resolved, 1, __ATOMIC_RELEASE);

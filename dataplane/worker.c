@@ -16,16 +16,16 @@ static int worker_poll(struct netif *nif)
 {
 	struct rte_mbuf *pkts[NETIF_BURST];
 	tsc_t stamps[NETIF_BURST];
-	tsc_t r0 = nif->kicks ? rte_rdtsc() : 0, now;
+	tsc_t r0 = nif->np->kicks ? rte_rdtsc() : 0, now;
 	uint16_t n, i;
 	int work;
 
 	if (nif->halted)
 		return 0;
-	n = rte_eth_rx_burst(nif->port_id, nif->queue, pkts, NETIF_BURST);
+	n = rte_eth_rx_burst(nif->np->port_id, nif->queue, pkts, NETIF_BURST);
 	now = rte_rdtsc();
 	if (n) {
-		nif->rx_stamp(nif, pkts, n, now, stamps);
+		nif->np->rx_stamp(nif, pkts, n, now, stamps);
 		for (i = 0; i < n; i++)
 			netif_input(nif, pkts[i], stamps[i]);
 		if (nif->nrxdone)
@@ -46,7 +46,7 @@ static int worker_poll(struct netif *nif)
 	}
 	/* An RX burst in a busy iteration may have entered the kernel (the
 	 * af_xdp wakeup) whether or not it returned frames. */
-	if (work && nif->kicks)
+	if (work && nif->np->kicks)
 		nif->kick += now - r0;
 	return work;
 }

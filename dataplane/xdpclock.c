@@ -75,3 +75,16 @@ tsc_t xdp_clock_stamp(struct xdp_clock *c, uint64_t mono_ns, tsc_t now)
 	c->stamped++;
 	return t;
 }
+
+void xdp_clock_merge(struct xdp_clock *sum, const struct xdp_clock *q)
+{
+	sum->anchors += q->anchors;
+	sum->stamped += q->stamped;
+	sum->unstamped += q->unstamped;
+	sum->future += q->future;
+	sum->hook_wait_sum += q->hook_wait_sum;
+	if (q->hook_wait_max > sum->hook_wait_max)
+		sum->hook_wait_max = q->hook_wait_max;
+	if (q->anchor_width > sum->anchor_width)
+		sum->anchor_width = q->anchor_width;
+}

@@ -61,4 +61,9 @@ tsc_t xdp_clock_to_tsc(const struct xdp_clock *c, uint64_t mono_ns);
  */
 tsc_t xdp_clock_stamp(struct xdp_clock *c, uint64_t mono_ns, tsc_t now);
 
+/* Add the counts of q (another queue's clock of the same port) into sum:
+ * anchors, stamped, unstamped, future and the wait summed; the longest
+ * wait and widest anchor bracket kept. */
+void xdp_clock_merge(struct xdp_clock *sum, const struct xdp_clock *q);
+
 #endif

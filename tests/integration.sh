@@ -665,6 +665,11 @@ http_kv_workers)
 		check "$1" 'j["tcp"]["no_conn"] == 0 and j["tcp"]["resets_out"] == 0' "segments reached a worker that does not own their connection"
 		check "$1" 'j["steering"] == "software" and sum(w["steered"]["in"] for w in j["workers"]) == sum(w["steered"]["out"] for w in j["workers"]) > 0 and all(w["steered"]["drops"] == 0 for w in j["workers"])' "no software steering, or segments lost in it"
 		check "$1" 'j["steering_cost"]["enqueues"] > 0 and j["steering_cost"]["enqueue_ns"] > 0 and j["steering_cost"]["dequeue_ns"] > 0' "steering cost not measured"
+		# Stalls of both workers: worker keeps worker 0's figures, the flag
+		# and worker_max_stall_ns cover every worker.
+		check "$1" 'j["cpus"]["workers"] == [1, 1] and j["cpus"]["worker"] == 1 and len(j["worker"]["per_worker"]) == 2 and j["worker"]["stalls"] == j["worker"]["per_worker"][0]["stalls"] and j["worker"]["longest_stall_ns"] == j["worker"]["per_worker"][0]["longest_stall_ns"]' "per-worker stalls missing or worker is not worker 0's"
+		check "$1" 'j["worker"]["stalled_workers"] == sum(w["stalled"] for w in j["worker"]["per_worker"]) and ("worker_stalled" in j["flags"]) == (j["worker"]["stalled_workers"] > 0) and all(w["stalled"] == (w["stalls"] > 0 or (w["involuntary_switches"] > 0 and w["descheduled_ns"] // w["involuntary_switches"] > j["worker"]["stall_threshold_ns"])) for w in j["worker"]["per_worker"])' "worker_stalled does not follow the workers' stalls"
+		check "$1" 'j["worker_max_stall_ns"] == max(w["longest_stall_ns"] for w in j["worker"]["per_worker"]) > 0' "worker_max_stall_ns is not the longest of the workers'"
 	}
 	"$LVPERF" http --port "af_packet:$host_if" --ip "$our_ip/24" --target "$peer_ip:80" --path /f1k \
 		--verify "$tmp/www/f1k" --workers 2 --cores 0,1,1 --connections 50 --duration 3s --warmup 1s --json \
@@ -713,6 +718,10 @@ PYEOF
 	sets=$(ip netns exec "$ns" redis-cli -h "$peer_ip" info commandstats | sed -n 's/^cmdstat_set:calls=\([0-9]*\),.*/\1/p')
 	[ -n "$sets" ] || fail "redis reports no SET calls"
 	check "$tmp/k.json" 'j["requests_sent"] == '"$sets" "redis counted $sets SETs, lvperf sent another number"
+	# The text report has one stall line per worker.
+	"$LVPERF" kv --port "af_packet:$host_if" --ip "$our_ip/24" --target "$peer_ip" --op set --workers 2 \
+		--cores 0,1,1 --connections 4 --duration 1s --warmup 0s >"$tmp/k.txt" 2>"$tmp/err" || { cat "$tmp/err" >&2; fail "lvperf kv --workers 2 (text) exited $?"; }
+	grep -q "^worker 0 on CPU 1: [0-9]* stalls above" "$tmp/k.txt" && grep -q "^worker 1 on CPU 1: [0-9]* stalls above" "$tmp/k.txt" || { cat "$tmp/k.txt" >&2; fail "no stall line per worker in the text report"; }
 	# Options the several-worker path does not support are refused.
 	rc=0; "$LVPERF" http --port "af_packet:$host_if" --ip "$our_ip/24" --target "$peer_ip" --workers 2 \
 		--requests 100 >/dev/null 2>"$tmp/err" || rc=$?
@@ -727,6 +736,33 @@ PYEOF
 	rc=0; "$LVPERF" kv --port "af_xdp:$host_if" --ip "$our_ip/24" --target "$peer_ip" --workers 2 --duration 1s \
 		>/dev/null 2>"$tmp/err" || rc=$?
 	[ "$rc" != 0 ] && grep -q "combined channel(s)" "$tmp/err" || { cat "$tmp/err" >&2; fail "--workers 2 on af_xdp (veth) not refused clearly (rc $rc)"; }
+	;;
+http_no_connection)
+	# Nothing listens on the target port: the namespace's kernel answers
+	# every SYN with RST. lvperf must give up as soon as every connection
+	# was refused, long before the 60 s run would end, exit nonzero and
+	# say why (stderr and JSON). Then SYNs dropped (no SYN-ACK, no RST):
+	# it gives up at --connect-timeout.
+	make_ns
+	start=$(date +%s)
+	rc=0; timeout 40 "$LVPERF" http --port "af_packet:$host_if" --ip "$our_ip/24" --target "$peer_ip:81" \
+		--cores 0,1 --connections 8 --duration 60s --warmup 1s --json >"$tmp/r.json" 2>"$tmp/err" || rc=$?
+	took=$(( $(date +%s) - start ))
+	cat "$tmp/err" >&2
+	[ "$rc" != 0 ] && [ "$rc" != 124 ] || fail "lvperf http to a closed port exited $rc"
+	[ "$took" -le 20 ] || fail "lvperf http to a closed port took $took s (not stopped when all were refused)"
+	grep -q "no connection to $peer_ip:81: all [0-9]* connection attempts were refused" "$tmp/err" || fail "no reason on stderr"
+	check "$tmp/r.json" 'j["no_connection"] is True and j["no_connection_reason"] == "refused" and "no_connection" in j["flags"] and j["errors"]["conn_refused"] >= 8 and j["tcp"]["established"] == 0 and j["requests"] == 0' "refused run not flagged no_connection"
+	ip netns exec "$ns" iptables -A INPUT -p tcp --dport 81 -j DROP || fail "iptables in $ns"
+	start=$(date +%s)
+	rc=0; timeout 40 "$LVPERF" kv --port "af_packet:$host_if" --ip "$our_ip/24" --target "$peer_ip:81" \
+		--cores 0,1 --connections 8 --duration 60s --warmup 1s --connect-timeout 2s --json >"$tmp/t.json" 2>"$tmp/err" || rc=$?
+	took=$(( $(date +%s) - start ))
+	cat "$tmp/err" >&2
+	[ "$rc" != 0 ] && [ "$rc" != 124 ] || fail "lvperf kv to a silent port exited $rc"
+	[ "$took" -le 20 ] || fail "lvperf kv to a silent port took $took s (--connect-timeout 2s)"
+	grep -q "no connection to $peer_ip:81 established within --connect-timeout 2.0 s" "$tmp/err" || fail "no timeout reason on stderr"
+	check "$tmp/t.json" 'j["no_connection"] is True and j["no_connection_reason"] == "timeout" and "no_connection" in j["flags"] and j["tcp"]["established"] == 0 and j["tcp"]["connects"] >= 8' "silent run not flagged no_connection"
 	;;
 http_af_xdp) http_case af_xdp ;;
 http_af_packet) http_case af_packet ;;
