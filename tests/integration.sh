@@ -2119,6 +2119,9 @@ reflect_memif)
 	h=$tmp/h.json
 	check "$tmp/rh.json" "j['answered']['bad'] == 0 and j['answered']['conns'] == 50 and j['answered']['out_of_order'] <= json.load(open('$h'))['tcp']['retransmits'] + json.load(open('$h'))['tcp']['fast_retransmits']" "reflect saw bad or reordered segments"
 	check "$tmp/rh.json" "j['answered']['requests'] == json.load(open('$h'))['requests_sent']" "reflect's count differs from what http sent"
+	# The server side is lvperf's TCP stack in listen mode: every client
+	# connection accepted and established there, every reply queued.
+	check "$tmp/rh.json" "j['tcp']['accepts'] == j['tcp']['established'] == 50 and j['tcp']['accept_full'] == 0 and j['answered']['unsent'] == 0 and j['answered']['backlog_aborts'] == 0 and j['tcp']['bad_csum'] == 0" "reflect's TCP stack did not serve every connection"
 	reflect_start --resp "$tmp/rk.json"
 	"$LVPERF" kv --port "memif-client:$sock" --ip "$our_ip/24" --target "$peer_ip" --op mixed:0.5 --connections 50 \
 		--pipeline 16 --duration 2s --warmup 1s --linger 5s --cores 0,1 --json >"$tmp/k.json" 2>"$tmp/err" ||
@@ -2130,6 +2133,7 @@ reflect_memif)
 	# A segment out of order can only be a retransmission (the worker of
 	# either side descheduled past the RTO on a loaded box).
 	check "$tmp/rk.json" "j['answered']['bad'] == 0 and j['answered']['unknown'] == 0 and j['answered']['out_of_order'] <= json.load(open('$k'))['tcp']['retransmits'] + json.load(open('$k'))['tcp']['fast_retransmits']" "reflect saw bad, unknown or reordered requests"
+	check "$tmp/rk.json" "j['tcp']['accepts'] == j['tcp']['established'] == 50 and j['answered']['unsent'] == 0 and j['answered']['backlog_aborts'] == 0" "reflect's TCP stack did not serve every kv connection"
 	check "$tmp/rk.json" "j['answered']['gets'] == json.load(open('$k'))['kv']['gets_sent'] and j['answered']['sets'] == json.load(open('$k'))['kv']['sets_sent'] and j['answered']['requests'] == json.load(open('$k'))['requests_sent']" "reflect's GET/SET counts differ from what kv sent"
 	[ ! -e "$sock" ] || fail "memif socket left behind"
 	echo "reflect: http $(json "$tmp/h.json" 'round(j["requests_per_s"])') req/s, kv $(json "$tmp/k.json" 'round(j["requests_per_s"])') req/s"
