@@ -38,7 +38,7 @@ static const struct opt_def reflect_opts[] = {
 	{ "size", OPT_U64, offsetof(struct reflect_cfg, size), 0, 1048576, "0", "N",
 	  "body or GET value bytes (0: 1024 for --http, 3 for --resp, as lvperf kv's default)" },
 	{ "connections", OPT_U64, offsetof(struct reflect_cfg, connections), 1, 4194304, "65536", "N",
-	  "connections at most at once" },
+	  "connections at most at once (a SYN beyond them is answered with RST: table_full)" },
 	{ "duration", OPT_DURATION, offsetof(struct reflect_cfg, duration), 0, 86400000000000ull, "0",
 	  "DUR", "stop after DUR (0: at SIGINT/SIGTERM)" },
 	{ "once", OPT_FLAG, offsetof(struct reflect_cfg, once), 0, 0, NULL, NULL,
