@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * lvperf reflect: a server of lvperf's own on its own core, so a generator
  * (lvperf http, lvperf kv) can be measured alone: HTTP/1.1 keep-alive with
- * a fixed body, or RESP GET/SET, answered by dataplane/responder.c on a
- * lossless port (memif; the generator connects with memif-client:SOCK).
+ * a fixed body, or RESP GET/SET, answered by dataplane/responder.c with
+ * lvperf's TCP stack in listen mode as the server side (retransmission,
+ * out-of-order queue), on a port such as memif (the generator connects
+ * with memif-client:SOCK).
  * Runs until SIGINT/SIGTERM or --duration, then prints what it answered.
  */
 #include <errno.h>
@@ -15,6 +17,7 @@
 #include "app.h"
 #include "commands.h"
 #include "responder.h"
+#include "tcp.h"
 
 struct reflect_cfg {
 	struct app_dp_opts dp;
@@ -35,7 +38,7 @@ static const struct opt_def reflect_opts[] = {
 	{ "size", OPT_U64, offsetof(struct reflect_cfg, size), 0, 1048576, "0", "N",
 	  "body or GET value bytes (0: 1024 for --http, 3 for --resp, as lvperf kv's default)" },
 	{ "connections", OPT_U64, offsetof(struct reflect_cfg, connections), 1, 4194304, "65536", "N",
-	  "connections at most at once" },
+	  "connections at most at once (a SYN beyond them is answered with RST: table_full)" },
 	{ "duration", OPT_DURATION, offsetof(struct reflect_cfg, duration), 0, 86400000000000ull, "0",
 	  "DUR", "stop after DUR (0: at SIGINT/SIGTERM)" },
 	{ "once", OPT_FLAG, offsetof(struct reflect_cfg, once), 0, 0, NULL, NULL,
@@ -62,6 +65,44 @@ static json_t *reflect_json(const struct dp *dp, const struct responder *r, doub
 				      (json_int_t)c->segs_out, "bytes_out", (json_int_t)c->bytes_out,
 				      "out_of_order", (json_int_t)c->out_of_order, "no_conn",
 				      (json_int_t)c->no_conn, "table_full", (json_int_t)c->table_full));
+	{
+		json_t *a = json_object_get(o, "answered");
+
+		json_object_set_new(a, "unsent", json_integer((json_int_t)c->unsent));
+		json_object_set_new(a, "backlog_aborts",
+				    json_integer((json_int_t)c->backlog_aborts));
+		json_object_set_new(a, "backlog_max", json_integer((json_int_t)c->backlog_max));
+	}
+	if (r->tcp) {
+		/* The server side's TCP stack (dataplane/tcp.h, listen mode). */
+		const struct tcp_counters *t = &r->tcp->c;
+		json_t *tcp = json_pack(
+		    "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
+		    "s:I}",
+		    "segs_in", (json_int_t)t->segs_in, "segs_out", (json_int_t)t->segs_out,
+		    "accepts", (json_int_t)t->accepts, "accept_full", (json_int_t)t->accept_full,
+		    "established", (json_int_t)t->established, "retransmits",
+		    (json_int_t)t->retransmits, "fast_retransmits", (json_int_t)t->fast_retransmits,
+		    "dup_acks_in", (json_int_t)t->dup_acks_in, "out_of_order",
+		    (json_int_t)t->out_of_order, "old_segments", (json_int_t)t->old_segments,
+		    "out_of_window", (json_int_t)t->out_of_window, "resets_in",
+		    (json_int_t)t->resets_in, "resets_out", (json_int_t)t->resets_out, "no_conn",
+		    (json_int_t)t->no_conn, "bad_csum", (json_int_t)t->bad_csum, "timeouts",
+		    (json_int_t)t->timeouts);
+		json_t *more = json_pack(
+		    "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "csum_partial",
+		    (json_int_t)t->csum_partial, "tx_nobuf", (json_int_t)t->tx_nobuf,
+		    "tx_ring_full", (json_int_t)t->tx_ring_full, "zero_window",
+		    (json_int_t)t->zero_window, "ooo_segments", (json_int_t)t->ooo_segments,
+		    "ooo_bytes", (json_int_t)t->ooo_bytes, "ooo_dup", (json_int_t)t->ooo_dup,
+		    "ooo_dropped", (json_int_t)t->ooo_dropped, "ooo_evicted",
+		    (json_int_t)t->ooo_evicted, "ooo_merged", (json_int_t)t->ooo_merged,
+		    "ooo_held_max", (json_int_t)t->ooo_held_max);
+
+		json_object_update(tcp, more);
+		json_decref(more);
+		json_object_set_new(o, "tcp", tcp);
+	}
 	json_object_set_new(o, "tx_nombuf", json_integer((json_int_t)c->tx_nombuf));
 	json_object_set_new(o, "cpu", json_pack("{s:f, s:f}", "busy_cpu_s", busy, "wall_core_s", wall_s));
 	json_object_set_new(o, "counters", app_counters_json(&dp->nif));
@@ -90,9 +131,14 @@ static int reflect_run(struct dp *dp, const struct reflect_cfg *cfg, struct resp
 	uint64_t last_req = 0;
 	int rc, show = app_progress_wanted(cfg->dp.quiet);
 
-	nif->responder = r;
+	rc = responder_listen(r, nif, &dp->clk);
+	if (rc) {
+		fprintf(stderr, "lvperf reflect: cannot set up the TCP stack: %s\n", strerror(-rc));
+		return APP_ERR;
+	}
 	rc = dp_start(dp, &nif, 1, err);
 	if (rc) {
+		netif_load_detach(nif); /* the tick and the stack */
 		nif->responder = NULL;
 		fprintf(stderr, "lvperf reflect: %s\n", err);
 		return APP_ERR;
@@ -122,7 +168,9 @@ static int reflect_run(struct dp *dp, const struct reflect_cfg *cfg, struct resp
 	if (show)
 		fputc('\n', stderr);
 	dp_stop(dp);
+	netif_load_detach(nif); /* the tick and the stack */
 	nif->responder = NULL;
+	responder_fold_counters(r);
 	return APP_OK;
 }
 
@@ -184,6 +232,10 @@ int cmd_reflect(int argc, char **argv)
 			printf("problems: %" PRIu64 " unparseable, %" PRIu64 " out of order, %" PRIu64
 			       " for no connection, %" PRIu64 " table full, %" PRIu64 " no mbuf\n",
 			       r.c.bad, r.c.out_of_order, r.c.no_conn, r.c.table_full, r.c.tx_nombuf);
+			printf("tcp: %" PRIu64 " retransmits, %" PRIu64 " fast, %" PRIu64
+			       " segments held out of order, %" PRIu64 " replies unsent at close\n",
+			       r.tcp->c.retransmits, r.tcp->c.fast_retransmits,
+			       r.tcp->c.ooo_segments, r.c.unsent);
 		}
 	}
 	dp_close(&dp);

@@ -8,6 +8,7 @@
 
 #include "port.h"
 #include "responder.h"
+#include "tcp.h"
 
 #define R_FIN 0x01
 #define R_SYN 0x02
@@ -50,6 +51,7 @@ int responder_init(struct responder *r, enum responder_proto proto, uint32_t bod
 		return -EINVAL;
 	r->proto = proto;
 	r->body_size = body_size;
+	r->max_conns = max_conns;
 	if (proto == RESPONDER_HTTP)
 		hl = snprintf(head, sizeof(head),
 			      "HTTP/1.1 200 OK\r\nServer: lvperf-reflect\r\n"
@@ -77,8 +79,17 @@ int responder_init(struct responder *r, enum responder_proto proto, uint32_t bod
 
 void responder_free(struct responder *r)
 {
+	if (r->tcp) {
+		tcp_stack_free(r->tcp);
+		free(r->tcp);
+	}
+	free(r->srv);
+	free(r->backlog);
 	free(r->reply);
 	free(r->tab);
+	r->tcp = NULL;
+	r->srv = NULL;
+	r->backlog = NULL;
 	r->reply = NULL;
 	r->tab = NULL;
 }
@@ -461,4 +472,244 @@ out:
 		nif->halted = 1;
 		__atomic_store_n(&r->done, 1, __ATOMIC_RELEASE);
 	}
+}
+
+/* ---- stack mode: the same parsers and replies over tcp.c in listen mode ---- */
+
+struct responder_srv {
+	struct responder_parser p;
+	uint32_t owed_off;  /* bytes of the first owed reply already queued */
+	uint16_t n_owed;    /* replies owed and not (wholly) queued */
+	uint16_t head;	    /* the first of them in ops */
+	uint8_t backlogged; /* on r->backlog */
+	uint8_t dead;	    /* reset by us in the middle of a segment */
+	uint8_t ops[RESPONDER_OWED_MAX];
+};
+
+/* One emit's context: which connection the parser runs for. */
+struct responder_emitter {
+	struct responder *r;
+	uint32_t conn;
+};
+
+static void responder_reply_of(const struct responder *r, uint8_t op, const uint8_t **d,
+			       uint32_t *len)
+{
+	switch (op) {
+	case RESPONDER_OP_HTTP:
+	case RESPONDER_OP_GET:
+		*d = r->reply;
+		*len = r->reply_len;
+		break;
+	case RESPONDER_OP_SET:
+		*d = (const uint8_t *)responder_ok;
+		*len = sizeof(responder_ok) - 1;
+		break;
+	default:
+		*d = (const uint8_t *)responder_err;
+		*len = sizeof(responder_err) - 1;
+		break;
+	}
+}
+
+/* Queue owed replies while the ring has room. Returns 1 when all are. */
+static int responder_pump(struct responder *r, uint32_t conn)
+{
+	struct responder_srv *v = &r->srv[conn];
+
+	while (v->n_owed) {
+		const uint8_t *d;
+		uint32_t len, room = tcp_send_room(r->tcp, conn), n;
+
+		responder_reply_of(r, v->ops[v->head], &d, &len);
+		n = len - v->owed_off;
+		if (n > room)
+			n = room;
+		if (!n || tcp_send(r->tcp, conn, d + v->owed_off, n) != 0)
+			return 0;
+		v->owed_off += n;
+		if (v->owed_off < len)
+			return 0;
+		v->owed_off = 0;
+		v->head = (uint16_t)((v->head + 1) % RESPONDER_OWED_MAX);
+		v->n_owed--;
+	}
+	return 1;
+}
+
+static void responder_stack_emit(void *ctx, enum responder_op op)
+{
+	struct responder_emitter *e = ctx;
+	struct responder *r = e->r;
+	struct responder_srv *v = &r->srv[e->conn];
+	const uint8_t *d;
+	uint32_t len;
+
+	if (v->dead)
+		return;
+	r->c.requests++;
+	if (op == RESPONDER_OP_GET)
+		r->c.gets++;
+	else if (op == RESPONDER_OP_SET)
+		r->c.sets++;
+	else if (op == RESPONDER_OP_UNKNOWN)
+		r->c.unknown++;
+	responder_reply_of(r, (uint8_t)op, &d, &len);
+	/* The usual case: nothing owed and room for the whole reply. */
+	if (!v->n_owed && tcp_send_room(r->tcp, e->conn) >= len &&
+	    tcp_send(r->tcp, e->conn, d, len) == 0)
+		return;
+	if (v->n_owed == RESPONDER_OWED_MAX) {
+		r->c.backlog_aborts++;
+		v->dead = 1;
+		return;
+	}
+	v->ops[(v->head + v->n_owed) % RESPONDER_OWED_MAX] = (uint8_t)op;
+	v->n_owed++;
+	if (v->n_owed > r->c.backlog_max)
+		r->c.backlog_max = v->n_owed;
+	if (!responder_pump(r, e->conn) && !v->backlogged) {
+		v->backlogged = 1;
+		r->backlog[r->n_backlog++] = e->conn;
+	}
+}
+
+static void responder_connected(struct tcp_stack *s, uint32_t conn, tsc_t now)
+{
+	struct responder *r = s->app_ctx;
+	struct responder_srv *v = &r->srv[conn];
+	uint8_t backlogged = v->backlogged; /* may still sit on the backlog */
+
+	(void)now;
+	memset(v, 0, offsetof(struct responder_srv, ops));
+	v->backlogged = backlogged;
+}
+
+static void responder_recv(struct tcp_stack *s, uint32_t conn, const uint8_t *data, uint32_t len,
+			   tsc_t ts)
+{
+	struct responder *r = s->app_ctx;
+	struct responder_emitter e = {r, conn};
+
+	if (responder_parse(&r->srv[conn].p, r->proto, data, len, responder_stack_emit, &e))
+		r->c.bad++;
+	if (r->srv[conn].dead)
+		tcp_abort(s, conn, ts);
+}
+
+static void responder_closed(struct tcp_stack *s, uint32_t conn, enum tcp_close_reason why,
+			     tsc_t now)
+{
+	struct responder *r = s->app_ctx;
+	struct responder_srv *v = &r->srv[conn];
+
+	(void)now;
+	if (why == TCP_CLOSE_PEER_FIN || why == TCP_CLOSE_NORMAL)
+		r->c.closed++;
+	r->c.unsent += v->n_owed;
+	v->n_owed = 0;
+	v->owed_off = 0;
+}
+
+static const struct tcp_app_ops responder_tcp_ops = {
+    .connected = responder_connected,
+    .recv = responder_recv,
+    .closed = responder_closed,
+};
+
+/* The worker's tick in stack mode: owed replies, then the stack's output
+ * and timers; with once, halt when the last connection has closed. */
+static int responder_tick(struct netif *nif, tsc_t now)
+{
+	struct responder *r = nif->responder;
+	uint32_t i, kept = 0;
+	int work = 0;
+
+	for (i = 0; i < r->n_backlog; i++) {
+		uint32_t conn = r->backlog[i];
+		struct responder_srv *v = &r->srv[conn];
+
+		if (v->n_owed && tcp_conn_get(r->tcp, conn)->state != TCP_CLOSED &&
+		    !responder_pump(r, conn)) {
+			r->backlog[kept++] = conn;
+			continue;
+		}
+		v->backlogged = 0;
+		work = 1;
+	}
+	r->n_backlog = kept;
+	work |= tcp_flush(r->tcp, now);
+	__atomic_store_n(&r->n_conns, r->tcp->n_open, __ATOMIC_RELAXED);
+	if (r->once && r->tcp->n_open == 0 && r->tcp->c.accepts && !r->done) {
+		netif_flush(nif);
+		nif->halted = 1;
+		__atomic_store_n(&r->done, 1, __ATOMIC_RELEASE);
+	}
+	return work;
+}
+
+static uint32_t responder_pow2(uint32_t v, uint32_t lo)
+{
+	uint32_t p = lo;
+
+	while (p < v)
+		p <<= 1;
+	return p;
+}
+
+int responder_listen(struct responder *r, struct netif *nif, const struct tsc_clock *clk)
+{
+	struct tcp_config tc;
+	int rc;
+
+	memset(&tc, 0, sizeof(tc));
+	tc.listen = 1;
+	tc.listen_port = 0; /* any: whatever port the generator targets */
+	tc.max_conns = r->max_conns;
+	tc.ip_base = nif->ip;
+	tc.n_ips = nif->n_ips ? nif->n_ips : 1;
+	/* Room for two replies (pipelining), 8 KiB to 64 KiB, and at most
+	 * 1 GiB of rings in all (touched only as connections use them). */
+	tc.txbuf = responder_pow2(2 * r->reply_len, 8192);
+	if (tc.txbuf > 65536)
+		tc.txbuf = 65536;
+	while (tc.txbuf > 4096 && (uint64_t)tc.txbuf * r->max_conns > (1ull << 30))
+		tc.txbuf >>= 1;
+	memcpy(tc.src_mac, nif->mac, PKT_ETH_ALEN);
+	tc.mtu = nif->port->mtu ? nif->port->mtu : 1500;
+	tc.min_rto = 200000000ull; /* Linux's */
+	tc.clk = clk;
+	r->tcp = calloc(1, sizeof(*r->tcp));
+	r->srv = calloc(r->max_conns, sizeof(*r->srv));
+	r->backlog = malloc(r->max_conns * sizeof(uint32_t));
+	if (!r->tcp || !r->srv || !r->backlog)
+		return -ENOMEM;
+	rc = tcp_stack_init(r->tcp, &tc, &responder_tcp_ops, r, &netif_tcp_tx, nif);
+	if (rc) {
+		free(r->tcp);
+		r->tcp = NULL;
+		return rc;
+	}
+	nif->responder = r;
+	nif->tcp = r->tcp;
+	nif->tick = responder_tick;
+	return 0;
+}
+
+void responder_fold_counters(struct responder *r)
+{
+	const struct tcp_counters *t;
+
+	if (!r->tcp)
+		return;
+	t = &r->tcp->c;
+	r->c.conns = t->accepts;
+	r->c.resets_in = t->resets_in;
+	r->c.segs_in = t->segs_in;
+	r->c.segs_out = t->segs_out;
+	r->c.bytes_out = t->bytes_out;
+	r->c.out_of_order = t->out_of_order;
+	r->c.no_conn = t->no_conn;
+	r->c.table_full = t->accept_full;
+	r->c.tx_nombuf = t->tx_nobuf;
 }

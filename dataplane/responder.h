@@ -1,12 +1,24 @@
 /* SPDX-License-Identifier: BSD-3-Clause
- * A minimal TCP server inside the dataplane, the far end when lvperf
- * measures its own generator: `lvperf reflect` (over memif, from another
- * process) and `lvperf calibrate --http` (over the in-process ring pair).
- * It answers HTTP/1.1 keep-alive requests with a fixed 200 response of
- * body_size bytes, or RESP GET (a bulk value of body_size bytes) and SET
- * (+OK).
+ * A server inside the dataplane, the far end when lvperf measures its own
+ * generator: `lvperf reflect` (over memif, from another process) and
+ * `lvperf calibrate --http` (over the in-process ring pair). It answers
+ * HTTP/1.1 keep-alive requests with a fixed 200 response of body_size
+ * bytes, or RESP GET (a bulk value of body_size bytes) and SET (+OK).
  *
- * Per connection it keeps only what ordering needs: the next sequence
+ * Two ways to carry it, the same parsers and replies:
+ * - Stack mode (responder_listen; lvperf reflect): lvperf's TCP stack in
+ *   listen mode (tcp.h) is the server side, so retransmission, the
+ *   out-of-order queue, window and FIN/RST handling are the client's own.
+ *   Each request's reply is copied into the connection's send ring; when
+ *   the ring is full the replies owed are remembered in order (up to
+ *   RESPONDER_OWED_MAX per connection) and queued as ACKs make room; a
+ *   connection owing more than that is reset (counted: backlog_aborts).
+ *   Replies still owed when the client closes are counted (unsent).
+ * - Stateless (responder_input; calibrate --http): the minimal server
+ *   below, whose cost is next to nothing, so calibrate keeps measuring the
+ *   generator alone.
+ *
+ * Stateless, per connection it keeps only what ordering needs: the next sequence
  * numbers each way and the request parser's state, in an open-addressed
  * table keyed by the client's address and port. A segment in order is
  * parsed byte by byte (requests may span segments) and its replies go out
@@ -43,7 +55,13 @@ struct responder_counters {
 	uint64_t no_conn;     /* data for no connection */
 	uint64_t table_full;  /* SYN with no free entry: dropped */
 	uint64_t tx_nombuf;
+	/* stack mode only */
+	uint64_t unsent;	 /* replies owed when the connection ended */
+	uint64_t backlog_aborts; /* connections reset for owing too many replies */
+	uint64_t backlog_max;	 /* most replies owed at once on one connection */
 };
+
+#define RESPONDER_OWED_MAX 64
 
 /* What a complete request asks for. */
 enum responder_op {
@@ -76,6 +94,8 @@ int responder_parse(struct responder_parser *p, enum responder_proto proto, cons
 		    uint32_t n, void (*emit)(void *ctx, enum responder_op op), void *ctx);
 
 struct responder_conn;
+struct responder_srv;
+struct tcp_stack;
 
 struct responder {
 	enum responder_proto proto;
@@ -92,6 +112,12 @@ struct responder {
 	int once;
 	int done;
 	struct responder_counters c;
+	/* stack mode (responder_listen) */
+	struct tcp_stack *tcp;
+	struct responder_srv *srv; /* [max_conns]: parser and replies owed */
+	uint32_t *backlog;	   /* connections owing replies that did not fit */
+	uint32_t n_backlog;
+	uint32_t max_conns;
 };
 
 /*
@@ -102,6 +128,19 @@ struct responder {
 int responder_init(struct responder *r, enum responder_proto proto, uint32_t body_size,
 		   uint32_t max_conns);
 void responder_free(struct responder *r);
+
+/*
+ * Stack mode: answer through a listen-mode tcp_stack on nif (its
+ * addresses, any port), created here; nif->tcp, nif->tick and
+ * nif->responder are set. Call before the worker starts. Returns 0 or
+ * -errno. responder_free() frees the stack too.
+ */
+int responder_listen(struct responder *r, struct netif *nif, const struct tsc_clock *clk);
+
+/* Stack mode, after the worker stopped: copy the stack's counters into
+ * r->c (conns, closed, resets_in, segs_*, bytes_out, out_of_order,
+ * no_conn, table_full), so both modes report the same fields. */
+void responder_fold_counters(struct responder *r);
 
 /* Worker context: answer one TCP frame addressed to nif (takes ownership
  * of m); replies are queued on nif. */

@@ -19,9 +19,11 @@
 #define TCP_WHEEL_TICK_NS 1000000ull
 
 static const char *const state_names[] = {
-	[TCP_CLOSED] = "closed",	  [TCP_SYN_SENT] = "syn_sent",	 [TCP_ESTABLISHED] = "established",
-	[TCP_FIN_WAIT_1] = "fin_wait_1", [TCP_FIN_WAIT_2] = "fin_wait_2", [TCP_CLOSING] = "closing",
-	[TCP_CLOSE_WAIT] = "close_wait", [TCP_LAST_ACK] = "last_ack",
+    [TCP_CLOSED] = "closed",	       [TCP_SYN_SENT] = "syn_sent",
+    [TCP_ESTABLISHED] = "established", [TCP_FIN_WAIT_1] = "fin_wait_1",
+    [TCP_FIN_WAIT_2] = "fin_wait_2",   [TCP_CLOSING] = "closing",
+    [TCP_CLOSE_WAIT] = "close_wait",   [TCP_LAST_ACK] = "last_ack",
+    [TCP_SYN_RCVD] = "syn_rcvd",
 };
 
 const char *tcp_state_name(enum tcp_state s)
@@ -53,28 +55,44 @@ static uint16_t slot_port(const struct tcp_stack *s, uint32_t slot)
 int tcp_stack_init(struct tcp_stack *s, const struct tcp_config *cfg, const struct tcp_app_ops *app,
 		   void *app_ctx, const struct tcp_tx_ops *tx, void *tx_ctx)
 {
-	uint32_t nports, i;
+	uint32_t nports = 0, i;
 
 	memset(s, 0, sizeof(*s));
-	if (!cfg->max_conns || !cfg->n_ips || cfg->port_lo == 0 || cfg->port_hi < cfg->port_lo ||
-	    !cfg->txbuf || (cfg->txbuf & (cfg->txbuf - 1)) || !cfg->clk || cfg->mtu < 576 ||
-	    (cfg->wheel_slots & (cfg->wheel_slots - 1)))
+	if (!cfg->max_conns || !cfg->n_ips || !cfg->txbuf || (cfg->txbuf & (cfg->txbuf - 1)) ||
+	    !cfg->clk || cfg->mtu < 576 || (cfg->wheel_slots & (cfg->wheel_slots - 1)))
 		return -EINVAL;
-	nports = (uint32_t)(cfg->port_hi - cfg->port_lo + 1);
-	if ((uint64_t)nports * cfg->n_ips < cfg->max_conns)
+	if (!cfg->listen) {
+		if (cfg->port_lo == 0 || cfg->port_hi < cfg->port_lo)
+			return -EINVAL;
+		nports = (uint32_t)(cfg->port_hi - cfg->port_lo + 1);
+		if ((uint64_t)nports * cfg->n_ips < cfg->max_conns)
+			return -EINVAL;
+	} else if (cfg->max_conns > (1u << 30)) {
 		return -EINVAL;
+	}
 	s->cfg = *cfg;
 	s->app = *app;
 	s->app_ctx = app_ctx;
 	s->tx = *tx;
 	s->tx_ctx = tx_ctx;
-	s->n_slots = nports * cfg->n_ips;
 	s->conns = calloc(cfg->max_conns, sizeof(*s->conns));
 	s->txbufs = malloc((size_t)cfg->max_conns * cfg->txbuf);
-	s->slot_conn = malloc(s->n_slots * sizeof(uint32_t));
-	s->slot_seq = calloc(s->n_slots, sizeof(uint64_t));
-	s->free_slots = malloc(s->n_slots * sizeof(uint32_t));
-	s->free_since = calloc(s->n_slots, sizeof(tsc_t));
+	if (!cfg->listen) {
+		s->n_slots = nports * cfg->n_ips;
+		s->slot_conn = malloc(s->n_slots * sizeof(uint32_t));
+		s->slot_seq = calloc(s->n_slots, sizeof(uint64_t));
+		s->free_slots = malloc(s->n_slots * sizeof(uint32_t));
+		s->free_since = calloc(s->n_slots, sizeof(tsc_t));
+	} else {
+		for (s->peer_mask = 1; s->peer_mask < cfg->max_conns; s->peer_mask <<= 1)
+			;
+		s->peers = calloc(cfg->max_conns, sizeof(*s->peers));
+		s->peer_hash = malloc(s->peer_mask * sizeof(uint32_t));
+		if (s->peer_hash)
+			for (i = 0; i < s->peer_mask; i++)
+				s->peer_hash[i] = TCP_NONE;
+		s->peer_mask--;
+	}
 	s->free_conns = malloc(cfg->max_conns * sizeof(uint32_t));
 	s->pending = malloc(cfg->max_conns * sizeof(uint32_t));
 	s->wheel_size = cfg->wheel_slots ? cfg->wheel_slots : TCP_WHEEL_SLOTS;
@@ -95,9 +113,9 @@ int tcp_stack_init(struct tcp_stack *s, const struct tcp_config *cfg, const stru
 	} else {
 		s->cfg.ooo_max = s->cfg.ooo_per_conn = 0;
 	}
-	if (!s->conns || !s->txbufs || !s->slot_conn || !s->slot_seq || !s->free_slots ||
-	    !s->free_since || !s->free_conns || !s->pending || !s->wheel ||
-	    (s->cfg.ooo_max && !s->ooo)) {
+	if (!s->conns || !s->txbufs || !s->free_conns || !s->pending || !s->wheel ||
+	    (!cfg->listen && (!s->slot_conn || !s->slot_seq || !s->free_slots || !s->free_since)) ||
+	    (cfg->listen && (!s->peers || !s->peer_hash)) || (s->cfg.ooo_max && !s->ooo)) {
 		tcp_stack_free(s);
 		return -ENOMEM;
 	}
@@ -138,6 +156,10 @@ void tcp_stack_free(struct tcp_stack *s)
 	free(s->free_conns);
 	free(s->pending);
 	free(s->wheel);
+	free(s->peers);
+	free(s->peer_hash);
+	s->peers = NULL;
+	s->peer_hash = NULL;
 	s->conns = NULL;
 	s->txbufs = NULL;
 	s->slot_conn = s->free_slots = s->free_conns = s->pending = s->wheel = NULL;
@@ -205,19 +227,28 @@ static int tcp_emit(struct tcp_stack *s, struct tcp_conn *c, uint8_t flags, uint
 {
 	const uint32_t optlen = (flags & TCP_SYN) ? 8 : 0;
 	const uint32_t l4 = PKT_ETH_HLEN + PKT_IP_HLEN;
-	uint32_t cap, total = l4 + TCP_HLEN + optlen + len, ip = c->src_ip;
+	uint32_t cap, total = l4 + TCP_HLEN + optlen + len, ip = c->src_ip, dip = s->cfg.dst_ip;
+	uint16_t dport = s->cfg.dst_port;
+	const uint8_t *dmac = s->cfg.dst_mac;
 	void *handle;
 	uint8_t *f = s->tx.alloc(s->tx_ctx, &handle, &cap);
 	uint8_t *t;
 	uint16_t cs;
 
+	if (s->peers) { /* listen mode: to the connection's client */
+		const struct tcp_peer *p = &s->peers[c - s->conns];
+
+		dip = p->ip;
+		dport = p->port;
+		dmac = p->mac;
+	}
 	if (!f || cap < (total < PKT_ETH_MIN ? PKT_ETH_MIN : total)) {
 		if (f)
 			s->tx.release(s->tx_ctx, handle);
 		s->c.tx_nobuf++;
 		return -ENOBUFS;
 	}
-	memcpy(f, s->cfg.dst_mac, PKT_ETH_ALEN);
+	memcpy(f, dmac, PKT_ETH_ALEN);
 	memcpy(f + 6, s->cfg.src_mac, PKT_ETH_ALEN);
 	pkt_put16(f + 12, PKT_ETHERTYPE_IPV4);
 	f[14] = 0x45;
@@ -229,13 +260,13 @@ static int tcp_emit(struct tcp_stack *s, struct tcp_conn *c, uint8_t flags, uint
 	f[23] = 6;
 	pkt_put16(f + 24, 0);
 	pkt_put32(f + 26, ip);
-	pkt_put32(f + 30, s->cfg.dst_ip);
+	pkt_put32(f + 30, dip);
 	cs = pkt_csum(f + PKT_ETH_HLEN, PKT_IP_HLEN);
 	memcpy(f + 24, &cs, 2);
 
 	t = f + l4;
 	pkt_put16(t, c->src_port);
-	pkt_put16(t + 2, s->cfg.dst_port);
+	pkt_put16(t + 2, dport);
 	pkt_put32(t + 4, seq);
 	pkt_put32(t + 8, (flags & TCP_ACK) ? c->rcv_nxt : 0);
 	t[12] = (uint8_t)(((TCP_HLEN + optlen) / 4) << 4);
@@ -251,6 +282,8 @@ static int tcp_emit(struct tcp_stack *s, struct tcp_conn *c, uint8_t flags, uint
 		t[25] = 3; /* window scale */
 		t[26] = 3;
 		t[27] = TCP_OUR_WSCALE;
+		if ((flags & TCP_ACK) && !c->rcv_wscale) /* a SYN-ACK to a SYN without it */
+			t[25] = t[26] = t[27] = 1;
 	}
 	if (len) {
 		const uint8_t *ring = s->txbufs + (size_t)(c - s->conns) * s->cfg.txbuf;
@@ -366,7 +399,7 @@ static void tcp_output(struct tcp_stack *s, uint32_t idx, tsc_t now)
 	uint32_t inflight, room, n;
 	int sent = 0;
 
-	if (c->state == TCP_CLOSED || c->state == TCP_SYN_SENT)
+	if (c->state == TCP_CLOSED || c->state == TCP_SYN_SENT || c->state == TCP_SYN_RCVD)
 		return;
 	if (c->state == TCP_ESTABLISHED || c->state == TCP_CLOSE_WAIT) {
 		inflight = inflight_data(c);
@@ -550,6 +583,33 @@ static void ooo_insert(struct tcp_stack *s, struct tcp_conn *c, uint32_t seq, co
 
 /* ---- connections ---- */
 
+/* Listen mode: the hash chain of a client (address, port). */
+static inline uint32_t peer_bucket(const struct tcp_stack *s, uint32_t ip, uint16_t port)
+{
+	uint32_t h = ip * 2654435761u ^ (uint32_t)port * 2246822519u;
+
+	return (h ^ h >> 16) & s->peer_mask;
+}
+
+static uint32_t peer_find(const struct tcp_stack *s, uint32_t ip, uint16_t port)
+{
+	uint32_t i = s->peer_hash[peer_bucket(s, ip, port)];
+
+	while (i != TCP_NONE && (s->peers[i].ip != ip || s->peers[i].port != port))
+		i = s->peers[i].next;
+	return i;
+}
+
+static void peer_unhash(struct tcp_stack *s, uint32_t idx)
+{
+	uint32_t *pp = &s->peer_hash[peer_bucket(s, s->peers[idx].ip, s->peers[idx].port)];
+
+	while (*pp != TCP_NONE && *pp != idx)
+		pp = &s->peers[*pp].next;
+	if (*pp == idx)
+		*pp = s->peers[idx].next;
+}
+
 static void tcp_release(struct tcp_stack *s, uint32_t idx, enum tcp_close_reason why, tsc_t now)
 {
 	struct tcp_conn *c = &s->conns[idx];
@@ -558,12 +618,16 @@ static void tcp_release(struct tcp_stack *s, uint32_t idx, enum tcp_close_reason
 	timer_stop(s, idx);
 	ooo_purge(s, c);
 	c->state = TCP_CLOSED;
-	s->slot_conn[c->slot] = TCP_NONE;
-	s->slot_seq[c->slot] = 1ull << 32 | c->snd_nxt;
-	tail = (s->free_head + s->free_count) % s->n_slots;
-	s->free_slots[tail] = c->slot;
-	s->free_since[tail] = now ? now : 1;
-	s->free_count++;
+	if (s->peers) {
+		peer_unhash(s, idx);
+	} else {
+		s->slot_conn[c->slot] = TCP_NONE;
+		s->slot_seq[c->slot] = 1ull << 32 | c->snd_nxt;
+		tail = (s->free_head + s->free_count) % s->n_slots;
+		s->free_slots[tail] = c->slot;
+		s->free_since[tail] = now ? now : 1;
+		s->free_count++;
+	}
 	s->free_conns[s->n_free_conns++] = idx;
 	s->n_open--;
 	s->app.closed(s, idx, why, now);
@@ -576,7 +640,7 @@ uint32_t tcp_connect(struct tcp_stack *s, tsc_t now)
 	uint8_t pending;
 	tsc_t since;
 
-	if (!s->n_free_conns) {
+	if (!s->n_free_conns || s->cfg.listen) {
 		s->c.conns_exhausted++;
 		return TCP_NONE;
 	}
@@ -704,6 +768,10 @@ static void retransmit_head(struct tcp_stack *s, uint32_t idx, tsc_t now)
 	c->rtt_timing = 0; /* Karn: no sample from a retransmitted segment */
 	if (c->state == TCP_SYN_SENT) {
 		tcp_emit(s, c, TCP_SYN, c->iss, 0, 0);
+		return;
+	}
+	if (c->state == TCP_SYN_RCVD) {
+		tcp_emit(s, c, TCP_SYN | TCP_ACK, c->iss, 0, 0);
 		return;
 	}
 	if (n) {
@@ -997,6 +1065,108 @@ static void ooo_drain(struct tcp_stack *s, uint32_t idx, uint32_t slot, tsc_t ts
 	}
 }
 
+/* Listen mode: a SYN from a client with no connection opens one in
+ * SYN_RCVD and is answered with our SYN-ACK; with no entry free, RST. */
+static void tcp_accept(struct tcp_stack *s, const uint8_t *t, uint32_t doff,
+		       const struct pkt_info *pi, uint32_t seq, uint16_t win, uint32_t seglen,
+		       tsc_t ts)
+{
+	struct tcp_conn *c;
+	struct tcp_peer *p;
+	uint32_t idx, b;
+	uint8_t pending;
+
+	if (!s->n_free_conns) {
+		s->c.accept_full++;
+		tcp_reset_reply(s, t, pi, seglen);
+		return;
+	}
+	idx = s->free_conns[--s->n_free_conns];
+	c = &s->conns[idx];
+	pending = c->pending; /* may still sit on the pending list */
+	memset(c, 0, sizeof(*c));
+	c->pending = pending;
+	c->timer_prev = c->timer_next = TCP_NONE;
+	c->ooo_head = TCP_NONE;
+	c->slot = s->serial++;
+	c->src_ip = pi->dst_ip;
+	c->src_port = pkt_get16(t + 2);
+	p = &s->peers[idx];
+	p->ip = pi->src_ip;
+	p->port = pkt_get16(t);
+	memcpy(p->mac, pi->src_mac, PKT_ETH_ALEN);
+	b = peer_bucket(s, p->ip, p->port);
+	p->next = s->peer_hash[b];
+	s->peer_hash[b] = idx;
+	c->mss = 536;
+	parse_syn_options(c, t + TCP_HLEN, doff - TCP_HLEN);
+	clamp_mss(s, c);
+	c->rcv_nxt = seq + 1;
+	c->iss = (uint32_t)(tsc_to_ns(s->cfg.clk, ts) / 1000) + (p->ip ^ p->port) * 2654435761u;
+	c->snd_una = c->iss;
+	c->snd_nxt = c->iss + 1;
+	c->snd_wnd = win; /* a SYN's window is never scaled */
+	c->snd_wl1 = seq;
+	c->snd_wl2 = c->iss;
+	c->rto = ns_to_tsc(s->cfg.clk, TCP_INITIAL_RTO_NS);
+	c->state = TCP_SYN_RCVD;
+	s->n_open++;
+	s->c.accepts++;
+	if (tcp_emit(s, c, TCP_SYN | TCP_ACK, c->iss, 0, 0) == 0) {
+		c->rtt_timing = 1;
+		c->rtt_seq = c->iss;
+		c->rtt_start = ts;
+	}
+	rto_arm(s, idx, ts);
+}
+
+/* Listen mode, SYN_RCVD: the ACK of our SYN-ACK establishes it (RFC 9293
+ * 3.10.7.4). Returns 1 when the segment is done with, 0 when it goes on
+ * through the ESTABLISHED path (data or FIN on that ACK). */
+static int input_syn_rcvd(struct tcp_stack *s, uint32_t idx, uint8_t flags, uint32_t seq,
+			  uint32_t ack, uint16_t win, const uint8_t *t, const struct pkt_info *pi,
+			  uint32_t seglen, tsc_t ts)
+{
+	struct tcp_conn *c = &s->conns[idx];
+	uint32_t serial = c->slot;
+
+	if (flags & TCP_RST) {
+		if (seq_le(c->rcv_nxt, seq) &&
+		    seq_lt(seq, c->rcv_nxt + ((uint32_t)TCP_OUR_WINDOW << TCP_OUR_WSCALE))) {
+			s->c.resets_in++;
+			tcp_release(s, idx, TCP_CLOSE_RESET, ts);
+		}
+		return 1;
+	}
+	if (flags & TCP_SYN) {
+		if (seq + 1 == c->rcv_nxt) { /* the client's SYN again: our SYN-ACK was lost */
+			c->rtt_timing = 0;
+			tcp_emit(s, c, TCP_SYN | TCP_ACK, c->iss, 0, 0);
+		}
+		return 1;
+	}
+	if (!(flags & TCP_ACK))
+		return 1;
+	if (ack != c->iss + 1) {
+		s->c.out_of_window++;
+		tcp_reset_reply(s, t, pi, seglen);
+		return 1;
+	}
+	c->snd_una = ack;
+	c->snd_wnd = (uint32_t)win << c->peer_wscale;
+	c->snd_wl1 = seq;
+	c->snd_wl2 = ack;
+	c->state = TCP_ESTABLISHED;
+	if (c->rtt_timing)
+		rtt_sample(s, c, ts);
+	c->retries = 0;
+	c->rto = c->srtt ? c->rto : ns_to_tsc(s->cfg.clk, TCP_INITIAL_RTO_NS);
+	timer_stop(s, idx);
+	s->c.established++;
+	s->app.connected(s, idx, ts);
+	return c->state == TCP_CLOSED || c->slot != serial;
+}
+
 void tcp_input(struct tcp_stack *s, const uint8_t *frame, uint32_t len, const struct pkt_info *pi,
 	       tsc_t ts)
 {
@@ -1044,6 +1214,30 @@ void tcp_input(struct tcp_stack *s, const uint8_t *frame, uint32_t len, const st
 	win = pkt_get16(t + 14);
 	seglen = l4len - doff;
 	dport = pkt_get16(t + 2);
+	if (s->peers) {
+		/* listen mode */
+		if (pi->dst_ip - s->cfg.ip_base >= s->cfg.n_ips ||
+		    (s->cfg.listen_port && dport != s->cfg.listen_port))
+			goto no_conn;
+		idx = peer_find(s, pi->src_ip, pkt_get16(t));
+		if (idx == TCP_NONE) {
+			if ((flags & (TCP_SYN | TCP_ACK | TCP_RST)) == TCP_SYN) {
+				tcp_accept(s, t, doff, pi, seq, win,
+					   seglen + 1 + !!(flags & TCP_FIN), ts);
+				return;
+			}
+			goto no_conn;
+		}
+		c = &s->conns[idx];
+		if (c->src_ip != pi->dst_ip || c->src_port != dport)
+			goto no_conn; /* the same client to another of our addresses or ports */
+		slot = c->slot;
+		if (c->state == TCP_SYN_RCVD &&
+		    input_syn_rcvd(s, idx, flags, seq, ack, win, t, pi,
+				   seglen + !!(flags & TCP_SYN) + !!(flags & TCP_FIN), ts))
+			return;
+		goto synchronized;
+	}
 	nports = (uint32_t)(s->cfg.port_hi - s->cfg.port_lo + 1);
 	if (pi->src_ip != s->cfg.dst_ip || pkt_get16(t) != s->cfg.dst_port ||
 	    pi->dst_ip - s->cfg.ip_base >= s->cfg.n_ips || dport < s->cfg.port_lo ||
@@ -1059,6 +1253,7 @@ void tcp_input(struct tcp_stack *s, const uint8_t *frame, uint32_t len, const st
 			       seglen + !!(flags & TCP_SYN) + !!(flags & TCP_FIN), ts);
 		return;
 	}
+synchronized:
 	if (flags & TCP_RST) {
 		/* RFC 5961 3: in-window resets end it; others are ignored. */
 		if (seq_le(c->rcv_nxt, seq) && seq_lt(seq, c->rcv_nxt + ((uint32_t)TCP_OUR_WINDOW << TCP_OUR_WSCALE))) {

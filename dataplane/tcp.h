@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause
- * A client-side TCP (RFC 9293) for load generation against real servers.
+ * A TCP (RFC 9293) for load generation against real servers, and the
+ * server side of lvperf's own reflector (listen mode, below).
  *
  * One stack per worker, all memory allocated at start: a connection table
  * (one entry per concurrent connection), a slot per (source IP, source
@@ -38,6 +39,20 @@
  *   that 4-tuple accepts the new SYN.
  * - Window scale and MSS options on the SYN; no SACK, no timestamps.
  *
+ * Listen mode (cfg.listen): the same connections, ring, RTO, out-of-order
+ * queue, FIN/RST handling and callbacks, opened passively. A SYN to one of
+ * our cfg.n_ips addresses from cfg.ip_base (and to cfg.listen_port, or any
+ * port when it is 0) with no connection creates one in SYN_RCVD, answered
+ * with a SYN-ACK (retransmitted on the RTO); the ACK of it makes it
+ * ESTABLISHED and calls connected (data on that ACK is taken at once).
+ * Connections are found by the client's (address, port) in a chained hash
+ * table of at least max_conns buckets (O(1) on average, bounded by
+ * max_conns entries); the local address and port are the ones the SYN was
+ * sent to, the peer's MAC the one it came from. When every entry is in use
+ * a SYN is answered with RST and counted (accept_full). No SYN cookies, no
+ * TIME_WAIT on our side (a closed 4-tuple may be reused at once). Fields
+ * of the client side (dst_ip, dst_port, port_lo/hi, time_wait) are unused.
+ *
  * Nothing here knows about DPDK: frames come in as bytes, go out through
  * two callbacks, so the state machine is tested with recorded segments.
  */
@@ -64,6 +79,7 @@ enum tcp_state {
 	TCP_CLOSING,
 	TCP_CLOSE_WAIT,
 	TCP_LAST_ACK,
+	TCP_SYN_RCVD, /* listen mode: our SYN-ACK sent, its ACK awaited */
 };
 
 /* Why a connection ended, as told to the application. */
@@ -113,6 +129,8 @@ struct tcp_counters {
 	uint64_t conns_exhausted;  /* tcp_connect found no free entry */
 	uint64_t fin_wait_timeouts; /* FIN_WAIT_2 without the server's FIN */
 	uint64_t zero_window;	   /* output held back by a zero window */
+	uint64_t accepts;	   /* listen mode: SYNs that opened a connection */
+	uint64_t accept_full;	   /* listen mode: SYNs with no free entry: RST sent */
 };
 
 struct tcp_conn {
@@ -128,7 +146,7 @@ struct tcp_conn {
 	uint8_t rcv_wscale;  /* our window shift, once the peer agreed to scaling */
 	uint16_t mss;	     /* peer's, or 536, at most ours */
 	uint16_t dupacks;
-	uint32_t slot;	     /* (source IP, source port) slot */
+	uint32_t slot;	     /* (source IP, source port) slot; listen mode: a serial */
 	uint32_t src_ip;     /* the slot's address and port */
 	uint16_t src_port;
 	uint32_t iss;
@@ -159,6 +177,14 @@ struct tcp_ooo {
 	uint8_t fin;
 	uint8_t *data;
 	void *handle; /* from tx_ops.hold, NULL when the entry is free */
+};
+
+/* Listen mode: the client of a connection, and the hash chain. */
+struct tcp_peer {
+	uint32_t ip;
+	uint16_t port;
+	uint8_t mac[PKT_ETH_ALEN];
+	uint32_t next;
 };
 
 struct tcp_stack;
@@ -195,6 +221,10 @@ struct tcp_config {
 	uint16_t dst_port;
 	uint8_t src_mac[PKT_ETH_ALEN];
 	uint8_t dst_mac[PKT_ETH_ALEN];
+	/* Listen mode (see the top): a server on our n_ips addresses from
+	 * ip_base, on listen_port (0: any port). */
+	uint8_t listen;
+	uint16_t listen_port;
 	uint16_t mtu;
 	nsec_t time_wait;     /* rest before a port is reused */
 	nsec_t min_rto;
@@ -235,6 +265,11 @@ struct tcp_stack {
 	uint32_t ooo_free;	 /* free list through next */
 	uint32_t ooo_held;	 /* entries in use */
 	uint32_t n_open;	 /* entries not CLOSED */
+	/* listen mode: the peer of each entry, and the hash table */
+	struct tcp_peer *peers; /* [max_conns] */
+	uint32_t *peer_hash;	/* [peer_mask + 1]: first entry of the chain */
+	uint32_t peer_mask;
+	uint32_t serial; /* the next accepted connection's slot */
 	struct tcp_counters c;
 };
 
@@ -247,7 +282,7 @@ int tcp_stack_init(struct tcp_stack *s, const struct tcp_config *cfg, const stru
 void tcp_stack_free(struct tcp_stack *s);
 
 /* Open a connection to cfg.dst_ip:dst_port. Returns its index, or TCP_NONE
- * when no entry or no rested port is free (counted). */
+ * when no entry or no rested port is free (counted), or in listen mode. */
 uint32_t tcp_connect(struct tcp_stack *s, tsc_t now);
 
 /* Queue len bytes on an established connection. Returns 0, or -ENOBUFS

@@ -8,7 +8,17 @@
  * time passing, and whether the client queues data or reconnects. A
  * record with the top bit set feeds its payload as a raw frame instead.
  * Out-of-order payload is held in buffers of a 16-entry pool, which must
- * all be back after tcp_stack_free. */
+ * all be back after tcp_stack_free.
+ *
+ * Listen mode: when the first record is a raw frame of length 0 (80 00 ..,
+ * a no-op for the client), the input drives a listen-mode stack instead
+ * (the server side of lvperf reflect): the harness sends a client's SYN
+ * and the ACK of the SYN-ACK, then each record is a client segment in the
+ * same format (sequence relative to the client's, acknowledgement to the
+ * server's ISS), r[7]&1 queues server data on the connection, and a
+ * reconnect sends a new SYN from the next client port (left in SYN_RCVD
+ * for the records to finish or not; 2 entries, so SYNs also meet a full
+ * table). */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -28,6 +38,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static uint8_t tx[TX_CAP], last_syn[TX_CAP];
 static uint32_t last_syn_len;
 static tsc_t now;
+static int listen_mode;	  /* the stack under test is a server */
+static uint16_t cport;	  /* listen mode: the client's port */
+static uint32_t srv_conn; /* listen mode: the last connection established */
+static const uint8_t cli_mac[6] = {2, 0, 0, 0, 0, 1}, srv_mac[6] = {2, 0, 0, 0, 0, 2};
 
 static uint8_t *cb_alloc(void *ctx, void **handle, uint32_t *cap)
 {
@@ -59,8 +73,8 @@ static void cb_release(void *ctx, void *handle)
 static void cb_connected(struct tcp_stack *s, uint32_t conn, tsc_t t)
 {
 	(void)s;
-	(void)conn;
 	(void)t;
+	srv_conn = conn;
 }
 
 static void cb_recv(struct tcp_stack *s, uint32_t conn, const uint8_t *d, uint32_t len, tsc_t ts)
@@ -166,6 +180,10 @@ static void segment(struct tcp_stack *s, uint8_t flags, uint32_t seq, uint32_t a
 	memset(f, 0, sizeof(f));
 	memcpy(f, last_syn + 6, 6); /* to the client's MAC */
 	memcpy(f + 6, last_syn, 6);
+	if (listen_mode) { /* from the client to the server */
+		memcpy(f, srv_mac, 6);
+		memcpy(f + 6, cli_mac, 6);
+	}
 	wr16(f + 12, PKT_ETHERTYPE_IPV4);
 	ip[0] = 0x45;
 	wr16(ip + 2, PKT_IP_HLEN + tcplen);
@@ -178,6 +196,16 @@ static void segment(struct tcp_stack *s, uint8_t flags, uint32_t seq, uint32_t a
 	memcpy(ip + 10, &cs, 2);
 	wr16(t, SRV_PORT);
 	memcpy(t + 2, last_syn + PKT_ETH_HLEN + PKT_IP_HLEN, 2); /* its source port */
+	if (listen_mode) {
+		wr32(ip + 12, CLI_IP);
+		wr32(ip + 16, SRV_IP);
+		cs = 0;
+		memcpy(ip + 10, &cs, 2);
+		cs = pkt_csum(ip, PKT_IP_HLEN);
+		memcpy(ip + 10, &cs, 2);
+		wr16(t, cport);
+		wr16(t + 2, SRV_PORT);
+	}
 	wr32(t + 4, seq);
 	wr32(t + 8, ack);
 	t[12] = (uint8_t)(((20 + optlen) / 4) << 4);
@@ -219,15 +247,37 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	now = 1000000 * MS;
 	last_syn_len = 0;
+	listen_mode = size >= 8 && data[0] == 0x80 && data[1] == 0;
+	if (listen_mode) {
+		cfg.listen = 1;
+		cfg.listen_port = SRV_PORT;
+		cfg.ip_base = SRV_IP;
+		memcpy(cfg.src_mac, srv_mac, 6);
+		cport = 40000;
+		srv_conn = 0;
+	}
 	if (tcp_stack_init(&s, &cfg, &app_ops, NULL, &tx_ops, NULL) != 0)
 		abort();
-	conn = tcp_connect(&s, now);
-	tcp_flush(&s, now);
-	if (conn == TCP_NONE || !last_syn_len)
-		abort();
-	iss = rd32(last_syn + PKT_ETH_HLEN + PKT_IP_HLEN + 4);
-	(void)rd16;
-	segment(&s, 0x12, irs, iss + 1, 64240, synack_opts, sizeof(synack_opts), NULL, 0);
+	if (listen_mode) {
+		/* the client's SYN; the SYN-ACK is kept as last_syn; its ACK */
+		segment(&s, 0x02, irs, 0, 64240, synack_opts, sizeof(synack_opts), NULL, 0);
+		tcp_flush(&s, now);
+		if (!last_syn_len || s.n_open != 1)
+			abort();
+		iss = rd32(last_syn + PKT_ETH_HLEN + PKT_IP_HLEN + 4);
+		segment(&s, 0x10, irs + 1, iss + 1, 64240, NULL, 0, NULL, 0);
+		if (s.c.established != 1)
+			abort();
+		conn = srv_conn;
+	} else {
+		conn = tcp_connect(&s, now);
+		tcp_flush(&s, now);
+		if (conn == TCP_NONE || !last_syn_len)
+			abort();
+		iss = rd32(last_syn + PKT_ETH_HLEN + PKT_IP_HLEN + 4);
+		(void)rd16;
+		segment(&s, 0x12, irs, iss + 1, 64240, synack_opts, sizeof(synack_opts), NULL, 0);
+	}
 	tcp_flush(&s, now);
 	while (size - off >= 8) {
 		const uint8_t *r = data + off;
@@ -247,9 +297,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		off += len;
 		now += (tsc_t)(r[7] >> 2) * 10 * MS;
+		if (listen_mode)
+			conn = srv_conn;
 		if (r[7] & 1)
 			(void)tcp_send(&s, conn, req, 1 + r[6]);
-		if ((r[7] & 3) == 2) {
+		if ((r[7] & 3) == 2 && listen_mode) {
+			/* a new client: its SYN from the next port */
+			cport = (uint16_t)(40000 + (cport - 40000 + 1) % 4);
+			irs += 0x01000000u;
+			segment(&s, 0x02, irs, 0, (uint16_t)(r[6] << 8 | r[6]),
+				(r[0] & 0x40) ? synack_opts : NULL, (r[0] & 0x40) ? 8 : 0, NULL, 0);
+			iss = rd32(last_syn + PKT_ETH_HLEN + PKT_IP_HLEN + 4);
+		} else if ((r[7] & 3) == 2) {
 			conn = tcp_connect(&s, now);
 			if (conn == TCP_NONE)
 				conn = 0;
