@@ -666,8 +666,8 @@ int responder_listen(struct responder *r, struct netif *nif, const struct tsc_cl
 	tc.listen = 1;
 	tc.listen_port = 0; /* any: whatever port the generator targets */
 	tc.max_conns = r->max_conns;
-	tc.ip_base = nif->ip;
-	tc.n_ips = nif->n_ips ? nif->n_ips : 1;
+	tc.ip_base = nif->np->ip;
+	tc.n_ips = nif->np->n_ips ? nif->np->n_ips : 1;
 	/* Room for two replies (pipelining), 8 KiB to 64 KiB, and at most
 	 * 1 GiB of rings in all (touched only as connections use them). */
 	tc.txbuf = responder_pow2(2 * r->reply_len, 8192);
@@ -675,8 +675,8 @@ int responder_listen(struct responder *r, struct netif *nif, const struct tsc_cl
 		tc.txbuf = 65536;
 	while (tc.txbuf > 4096 && (uint64_t)tc.txbuf * r->max_conns > (1ull << 30))
 		tc.txbuf >>= 1;
-	memcpy(tc.src_mac, nif->mac, PKT_ETH_ALEN);
-	tc.mtu = nif->port->mtu ? nif->port->mtu : 1500;
+	memcpy(tc.src_mac, nif->np->mac, PKT_ETH_ALEN);
+	tc.mtu = nif->np->port->mtu ? nif->np->port->mtu : 1500;
 	tc.min_rto = 200000000ull; /* Linux's */
 	tc.clk = clk;
 	r->tcp = calloc(1, sizeof(*r->tcp));
