@@ -50,7 +50,10 @@ static long jlong(json_t *o, const char *k, long dflt)
 
 	if (json_is_integer(v))
 		return (long)json_integer_value(v);
-	if (json_is_real(v) && json_real_value(v) == floor(json_real_value(v)))
+	/* a whole number a long holds: (long)1e55 is undefined (found by
+	 * fuzzing, tests/fuzz/report/crash-point-1e55) */
+	if (json_is_real(v) && json_real_value(v) == floor(json_real_value(v)) &&
+	    json_real_value(v) >= -0x1p63 && json_real_value(v) < 0x1p63)
 		return (long)json_real_value(v);
 	return dflt;
 }
