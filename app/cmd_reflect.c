@@ -40,7 +40,7 @@ static const struct opt_def reflect_opts[] = {
 	  "DUR", "stop after DUR (0: at SIGINT/SIGTERM)" },
 	{ "once", OPT_FLAG, offsetof(struct reflect_cfg, once), 0, 0, NULL, NULL,
 	  "stop answering when the first generator's connections have all closed, and exit when it "
-	  "has left the port" },
+	  "has left the port (also when it leaves without closing)" },
 	{ NULL, 0, 0, 0, 0, NULL, NULL, NULL },
 };
 
