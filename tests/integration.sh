@@ -2645,11 +2645,16 @@ memif_disconnect)
 	# To make the race likely, a busy loop pinned to the polling end's
 	# worker CPU starts just before the kill: it preempts the worker at a
 	# random point, often inside a burst, while the interrupt thread (on the
-	# other CPU) disconnects. Without the lock about 1 cycle in 10 crashed.
+	# other CPU) disconnects. 64 KB bodies keep both workers copying
+	# (eth_memif_tx, eth_memif_rx) most of the time. Without the lock 3 of
+	# 20 killed generators crashed the reflector, and 2 of 15 killed
+	# reflectors the generator.
 	sock="$tmp/lvp-mdc.sock"
-	cycles=${LVP_MEMIF_CYCLES:-20}
+	cycles=${LVP_MEMIF_CYCLES:-30}
+	# The callers remove FILE before they start the process that writes it:
+	# the shell truncates it only in the child, maybe after the first grep.
 	wait_line() { # wait_line FILE TEXT: up to 20 s
-		for _ in $(seq 200); do grep -q "$2" "$1" && return 0; sleep 0.1; done
+		for _ in $(seq 200); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
 		cat "$1" >&2; fail "no '$2' in $1"
 	}
 	hog_kill() { # hog_kill CPU PID: SIGKILL PID while a busy loop holds CPU
@@ -2663,13 +2668,15 @@ memif_disconnect)
 	gen_start() { # gen_start OUT ERR [options]: lvperf http on CPU 1, control on 0
 		local out=$1 err=$2
 		shift 2
+		rm -f "$out" "$err"
 		"$LVPERF" http --port "memif-client:$sock" --ip "$our_ip/24" --target "$peer_ip" --connections 20 \
-			--pipeline 4 --warmup 0s --cores 0,1 --json "$@" >"$out" 2>"$err" & gen=$!
+			--warmup 0s --cores 0,1 --json "$@" >"$out" 2>"$err" & gen=$!
 		pids+=("$gen")
 	}
 	# 1. The generator SIGKILLed at a random moment of its run, N times:
 	# the reflector (worker on CPU 0) survives each and answers the next.
-	"$LVPERF" reflect --port "memif:$sock" --ip "${peer_ip}/24" --http --cores 1,0 --json \
+	rm -f "$tmp/refl.err"
+	"$LVPERF" reflect --port "memif:$sock" --ip "${peer_ip}/24" --http --size 65536 --cores 1,0 --json \
 		>"$tmp/refl.json" 2>"$tmp/refl.err" & refl=$!
 	pids+=("$refl")
 	wait_line "$tmp/refl.err" answering
@@ -2697,6 +2704,7 @@ memif_disconnect)
 	[ "$rc" = 0 ] || { cat "$tmp/refl.err" >&2; fail "lvperf reflect exited $rc at SIGTERM"; }
 	check "$tmp/refl.json" "j['answered']['bad'] == 0 and j['answered']['conns'] >= 20 * ($cycles + 1) and j['answered']['requests'] >= json.load(open('$tmp/h.json'))['requests_sent']" "reflect's counts do not cover the runs"
 	# 2. --once: a generator killed mid-run ends the reflector's run, exit 0.
+	rm -f "$tmp/refl.err"
 	"$LVPERF" reflect --port "memif:$sock" --ip "${peer_ip}/24" --http --once --cores 1,0 \
 		>/dev/null 2>"$tmp/refl.err" & refl=$!
 	pids+=("$refl")
@@ -2717,7 +2725,8 @@ memif_disconnect)
 	# a clear error, and reports what it measured.
 	rcycles=$(( (cycles + 1) / 2 ))
 	for i in $(seq "$rcycles"); do
-		"$LVPERF" reflect --port "memif:$sock" --ip "${peer_ip}/24" --http --cores 1,0 \
+		rm -f "$tmp/refl.err"
+		"$LVPERF" reflect --port "memif:$sock" --ip "${peer_ip}/24" --http --size 65536 --cores 1,0 \
 			>/dev/null 2>"$tmp/refl.err" & refl=$!
 		pids+=("$refl")
 		wait_line "$tmp/refl.err" answering
