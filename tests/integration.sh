@@ -23,6 +23,7 @@ pids=()
 test_lxd=  # LXD_DIR of an lxd this script started (boot_lxd)
 test_libvirtd=  # pid file of a libvirtd this script started (libvirt_uri)
 hostvm_runs=  # lvperf runs that boot host VMs were started (hostvm_run)
+killed_runs=  # PIDs of lvperf runs a case SIGKILLs: cleanup removes their runtime dirs
 
 cleanup() {
 	local rc=$?
@@ -37,6 +38,11 @@ cleanup() {
 	for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
 	# a host VM of a killed lvperf run (hostvm_run): its ledger's QEMU, taps, files
 	[ -z "$hostvm_runs" ] || "$LVPERF" cleanup >/dev/null 2>&1 || true
+	# DPDK runtime directories of lvperf runs a case SIGKILLed
+	# (memif_disconnect; http and reflect keep no ledger for lvperf cleanup)
+	for p in $killed_runs; do
+		kill -0 "$p" 2>/dev/null || rm -rf "/var/run/dpdk/lvp-$p" /dev/hugepages/lvp-"$p"map_* || true
+	done
 	ip link del "$host_if" 2>/dev/null || true
 	ip netns del "$ns" 2>/dev/null || true
 	ip netns del "${ns}b" 2>/dev/null || true
@@ -2672,6 +2678,7 @@ memif_disconnect)
 		"$LVPERF" http --port "memif-client:$sock" --ip "$our_ip/24" --target "$peer_ip" --connections 20 \
 			--warmup 0s --cores 0,1 --json "$@" >"$out" 2>"$err" & gen=$!
 		pids+=("$gen")
+		killed_runs="$killed_runs $gen"
 	}
 	# 1. The generator SIGKILLed at a random moment of its run, N times:
 	# the reflector (worker on CPU 0) survives each and answers the next.
@@ -2679,6 +2686,7 @@ memif_disconnect)
 	"$LVPERF" reflect --port "memif:$sock" --ip "${peer_ip}/24" --http --size 65536 --cores 1,0 --json \
 		>"$tmp/refl.json" 2>"$tmp/refl.err" & refl=$!
 	pids+=("$refl")
+	killed_runs="$killed_runs $refl"
 	wait_line "$tmp/refl.err" answering
 	! grep -q "memif internals not as in DPDK" "$tmp/refl.err" || fail "reflect found no memif datapath lock"
 	for i in $(seq "$cycles"); do
@@ -2708,6 +2716,7 @@ memif_disconnect)
 	"$LVPERF" reflect --port "memif:$sock" --ip "${peer_ip}/24" --http --once --cores 1,0 \
 		>/dev/null 2>"$tmp/refl.err" & refl=$!
 	pids+=("$refl")
+	killed_runs="$killed_runs $refl"
 	wait_line "$tmp/refl.err" answering
 	gen_start "$tmp/g.json" "$tmp/g.err" --duration 5s
 	wait_line "$tmp/g.err" "load on"
@@ -2729,6 +2738,7 @@ memif_disconnect)
 		"$LVPERF" reflect --port "memif:$sock" --ip "${peer_ip}/24" --http --size 65536 --cores 1,0 \
 			>/dev/null 2>"$tmp/refl.err" & refl=$!
 		pids+=("$refl")
+		killed_runs="$killed_runs $refl"
 		wait_line "$tmp/refl.err" answering
 		gen_start "$tmp/g.json" "$tmp/g.err" --duration 30s
 		wait_line "$tmp/g.err" "load on"
