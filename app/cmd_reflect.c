@@ -43,7 +43,7 @@ static const struct opt_def reflect_opts[] = {
 	  "DUR", "stop after DUR (0: at SIGINT/SIGTERM)" },
 	{ "once", OPT_FLAG, offsetof(struct reflect_cfg, once), 0, 0, NULL, NULL,
 	  "stop answering when the first generator's connections have all closed, and exit when it "
-	  "has left the port" },
+	  "has left the port (also when it leaves without closing)" },
 	{ NULL, 0, 0, 0, 0, NULL, NULL, NULL },
 };
 
@@ -123,13 +123,21 @@ static int reflect_peer_gone(struct dp *dp, tsc_t now)
 	       !tsc_before(now, give_up);
 }
 
+static int reflect_link_up(const struct dp *dp)
+{
+	struct rte_eth_link link;
+
+	return rte_eth_link_get_nowait(dp->port.id, &link) == 0 &&
+	       link.link_status == RTE_ETH_LINK_UP;
+}
+
 static int reflect_run(struct dp *dp, const struct reflect_cfg *cfg, struct responder *r)
 {
 	struct netif *nif = &dp->nif;
 	char err[DP_ERR_LEN];
 	tsc_t t0, end, last;
 	uint64_t last_req = 0;
-	int rc, show = app_progress_wanted(cfg->dp.quiet);
+	int rc, show = app_progress_wanted(cfg->dp.quiet), seen_up = 0;
 
 	rc = responder_listen(r, nif, &dp->clk);
 	if (rc) {
@@ -153,6 +161,21 @@ static int reflect_run(struct dp *dp, const struct reflect_cfg *cfg, struct resp
 
 		if (__atomic_load_n(&r->done, __ATOMIC_ACQUIRE) && reflect_peer_gone(dp, now))
 			break;
+		/* --once: a generator that left without closing (killed, or
+		 * its own end of a failed run) ends the run too. The worker's
+		 * datapath lock (port_dp_locks) kept the PMD from unmapping
+		 * the rings under it; the port is down now. */
+		if (cfg->once && reflect_link_up(dp))
+			seen_up = 1;
+		else if (cfg->once && seen_up) {
+			if (!cfg->dp.quiet)
+				fprintf(
+				    stderr,
+				    "\nlvperf reflect: the generator left the memif with %" PRIu32
+				    " connection(s) open\n",
+				    __atomic_load_n(&r->n_conns, __ATOMIC_RELAXED));
+			break;
+		}
 
 		if (show && tsc_since(last, now) >= ns_to_tsc(&dp->clk, 1000000000u)) {
 			uint64_t q = __atomic_load_n(&r->c.requests, __ATOMIC_RELAXED);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include <rte_cycles.h>
+#include <rte_ethdev.h>
 
 #include "load_csv.h"
 #include "load_run.h"
@@ -37,6 +38,18 @@ static void load_run_detach_fn(void *arg)
 static void load_run_stop_fn(void *arg)
 {
 	load_stop(arg, rte_rdtsc());
+}
+
+/* A memif port's peer has gone (the PMD set the link down when its control
+ * channel closed): other port kinds never end a run this way. */
+static int load_run_peer_left(const struct dp *dp)
+{
+	struct rte_eth_link link;
+
+	if (dp->port.spec.kind != PORT_MEMIF)
+		return 0;
+	return rte_eth_link_get_nowait(dp->port.id, &link) == 0 &&
+	       link.link_status == RTE_ETH_LINK_DOWN;
 }
 
 static const char *const phase_names[] = { "idle", "warmup", "measure", "drain", "closing", "done" };
@@ -396,6 +409,7 @@ int load_run(struct dp *dp, const char *cmd, const struct load_run_args *a,
 	tsc_t gap_from = 0;    /* 0: the measurement window has not begun */
 	double gap_ns = 0;     /* the longest stretch without a reply in it */
 	int rc, show = app_progress_wanted(a->quiet), stopped = 0, started = 0;
+	double peer_left_s = -1; /* a memif peer left the port: when (s after start) */
 	const char *steering = nw > 1 ? (load_run_steering_wanted() ? "software" : "none") : "none";
 	const char *no_conn = NULL; /* why no connection was established: "refused", "timeout", "run_ended" */
 
@@ -534,6 +548,15 @@ int load_run(struct dp *dp, const char *cmd, const struct load_run_args *a,
 		tsc_t now = rte_rdtsc();
 		int ph = load_run_phase(lw, nw);
 
+		if (!stopped && load_run_peer_left(dp)) {
+			/* Nothing can answer or close any more: stop, and report
+			 * what was measured up to here. */
+			peer_left_s = tsc_to_ns_f(&dp->clk, now - t0) / 1e9;
+			for (k = 0; k < nw; k++)
+				dp_call_on(dp, k, load_run_stop_fn, &lw[k].load);
+			stopped = 1;
+			deadline = now + ns_to_tsc(&dp->clk, 200000000ull);
+		}
 		if (!stopped && !no_conn) {
 			/* Certain that no connection will come: every one was
 			 * refused (RST to the SYN: nothing listens), or none
@@ -659,7 +682,14 @@ int load_run(struct dp *dp, const char *cmd, const struct load_run_args *a,
 		}
 	}
 	rc = APP_OK;
-	if (no_conn) {
+	if (peer_left_s >= 0) {
+		fprintf(
+		    stderr,
+		    "lvperf %s: the memif peer left the port %s at %.1f s (link down): the figures "
+		    "are up to that moment\n",
+		    cmd, dp->port.label, peer_left_s);
+		rc = APP_ERR;
+	} else if (no_conn) {
 		if (strcmp(no_conn, "refused") == 0)
 			fprintf(stderr, "lvperf %s: no connection to %s:%u: all %" PRIu64 " connection attempts were "
 					"refused (RST to the SYN: nothing listens on that port?); flag no_connection\n",

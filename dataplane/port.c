@@ -15,12 +15,15 @@
 #include <rte_ethdev.h>
 #include <rte_mbuf_dyn.h>
 #include <rte_ring.h>
+#include <rte_version.h>
 
 #include "port.h"
 
 #define PORT_RX_DESC 4096
 #define PORT_TX_DESC 1024
 #define PORT_MEMIF_WAIT_MS 15000
+
+rte_spinlock_t *port_dp_locks[RTE_MAX_ETHPORTS];
 
 static const struct {
 	enum port_kind kind;
@@ -310,6 +313,72 @@ static int port_setup(struct port *p, struct rte_mempool *pool, char *err, size_
 	return 0;
 }
 
+/*
+ * The heads of DPDK 22.11's struct rte_eth_dev and rte_eth_dev_data
+ * (lib/ethdev/ethdev_driver.h, not installed: rte_eth_devices is an
+ * INTERNAL symbol of librte_ethdev) and of the memif PMD's struct
+ * pmd_internals (drivers/net/memif/rte_eth_memif.h), as far as lvperf reads
+ * them. struct memif_queue has a pmd field, but the PMD never sets it.
+ */
+struct lvp_eth_dev_data_head {
+	char name[RTE_ETH_NAME_MAX_LEN];
+	void **rx_queues;
+	void **tx_queues;
+	uint16_t nb_rx_queues;
+	uint16_t nb_tx_queues;
+	uint8_t sriov[6];
+	void *dev_private;
+};
+
+struct lvp_eth_dev_head {
+	void *burst_fns[6];
+	struct lvp_eth_dev_data_head *data;
+	void *process_private, *dev_ops, *device, *intr_handle;
+	void *link_intr_cbs[2];
+	void *post_rx_burst_cbs[RTE_MAX_QUEUES_PER_PORT];
+	void *pre_tx_burst_cbs[RTE_MAX_QUEUES_PER_PORT];
+	int state;
+	void *security_ctx;
+} __rte_cache_aligned;
+
+extern struct lvp_eth_dev_head rte_eth_devices[RTE_MAX_ETHPORTS];
+
+struct lvp_memif_pmd_head {
+	uint32_t id;
+	int role; /* MEMIF_ROLE_SERVER 0, MEMIF_ROLE_CLIENT 1 */
+	uint32_t flags;
+	char *socket_filename;
+	char secret[24];
+	void *cc;
+	rte_spinlock_t cc_lock;
+};
+
+/*
+ * Find the memif PMD's control-channel lock (see port_dp_locks in port.h)
+ * and trust it only if every field lvperf can check agrees with what it
+ * configured and with ethdev's public fast-path table: the DPDK release,
+ * the device name, the RX queue, the socket path and the role. NULL when
+ * anything disagrees (another DPDK layout).
+ */
+static rte_spinlock_t *port_memif_lock(const struct port *p)
+{
+	const struct lvp_eth_dev_data_head *d;
+	struct lvp_memif_pmd_head *pmd;
+
+	if (strncmp(rte_version(), "DPDK 22.11", 10) != 0 || p->id >= RTE_MAX_ETHPORTS)
+		return NULL;
+	d = rte_eth_devices[p->id].data;
+	if (d == NULL || strncmp(d->name, p->name, sizeof(d->name)) != 0 || d->nb_rx_queues < 1 ||
+	    d->rx_queues == NULL || rte_eth_fp_ops[p->id].rxq.data == NULL ||
+	    d->rx_queues[0] != rte_eth_fp_ops[p->id].rxq.data[0] || d->dev_private == NULL)
+		return NULL;
+	pmd = d->dev_private;
+	if (pmd->role != (p->spec.memif_client ? 1 : 0) || pmd->socket_filename == NULL ||
+	    strcmp(pmd->socket_filename, p->spec.arg) != 0)
+		return NULL;
+	return &pmd->cc_lock;
+}
+
 int port_open(const struct port_spec *ps, struct rte_mempool *pool, struct port *p, char *err,
 	      size_t errlen)
 {
@@ -328,8 +397,17 @@ int port_open(const struct port_spec *ps, struct rte_mempool *pool, struct port 
 	snprintf(p->label, sizeof(p->label), "%s%s:%s", port_kind_name(ps->kind), ps->memif_client ? "-client" : "",
 		 ps->arg);
 	rc = port_setup(p, pool, err, errlen);
-	if (rc || !ps->memif_client)
+	if (rc || ps->kind != PORT_MEMIF)
 		return rc;
+	port_dp_locks[p->id] = port_memif_lock(p);
+	if (!port_dp_locks[p->id])
+		fprintf(
+		    stderr,
+		    "lvperf: warning: port %s: memif internals not as in DPDK 22.11; a peer that "
+		    "leaves while the worker polls may crash lvperf\n",
+		    p->label);
+	if (!ps->memif_client)
+		return 0;
 	/* The client end is up once the server took it: wait for that, so the
 	 * first frames (ARP) are not refused by a link still down. */
 	for (int i = 0; i < PORT_MEMIF_WAIT_MS / 10; i++) {
@@ -401,6 +479,8 @@ int port_clock_start(struct port *p, double tsc_hz, nsec_t refresh_ns)
 
 void port_close(struct port *p)
 {
+	if (p->id < RTE_MAX_ETHPORTS)
+		port_dp_locks[p->id] = NULL;
 	rte_eth_dev_stop(p->id);
 	rte_eth_dev_close(p->id);
 }

@@ -7,6 +7,9 @@
 
 #include <stdint.h>
 
+#include <rte_config.h>
+#include <rte_spinlock.h>
+
 #include "clock.h"
 #include "nicclock.h"
 #include "pkt.h"
@@ -88,6 +91,19 @@ struct port {
 };
 
 struct rte_mempool;
+
+/*
+ * The datapath lock of a memif port (NULL for every other port): DPDK
+ * 22.11's memif_disconnect(), run by the EAL interrupt thread when the peer
+ * leaves, clears the port's CONNECTED flag, then takes the PMD's own
+ * control-channel spinlock (pmd_internals.cc_lock), and only after
+ * releasing it unmaps the shared regions. A worker that holds this lock
+ * while it is inside rx/tx bursts on the port therefore makes the unmap
+ * wait until the burst is over; its next burst sees CONNECTED cleared and
+ * returns without touching the regions. Indexed by port id; set by
+ * port_open(), cleared by port_close().
+ */
+extern rte_spinlock_t *port_dp_locks[RTE_MAX_ETHPORTS];
 
 /*
  * Worker context, NIC_HW ports: take one bracketed (TSC, NIC clock) point

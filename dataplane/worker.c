@@ -9,6 +9,7 @@
 #include <rte_ethdev.h>
 #include <rte_ring.h>
 
+#include "port.h"
 #include "steer.h"
 #include "worker.h"
 
@@ -51,6 +52,43 @@ static int worker_poll(struct netif *nif)
 	return work;
 }
 
+/*
+ * Take the datapath locks of the worker's memif ports (port_dp_locks) for
+ * one iteration: the PMD's interrupt thread, unmapping the shared regions
+ * of a peer that left, waits for them. Try only: a lock the interrupt
+ * thread holds means the port is being disconnected, and this iteration is
+ * skipped (the next one finds the port down and its bursts return 0).
+ * Returns 1 with every lock held, or 0 with none. wait: spin instead (the
+ * interrupt thread holds the lock only while it tears the channel down).
+ */
+static int worker_lock(struct worker *w, int wait)
+{
+	uint16_t i, j;
+
+	for (i = 0; i < w->n_nifs; i++) {
+		rte_spinlock_t *l = port_dp_locks[w->nifs[i]->np->port_id];
+
+		if (l && wait)
+			rte_spinlock_lock(l);
+		else if (l && !rte_spinlock_trylock(l)) {
+			for (j = 0; j < i; j++)
+				if (port_dp_locks[w->nifs[j]->np->port_id])
+					rte_spinlock_unlock(port_dp_locks[w->nifs[j]->np->port_id]);
+			return 0;
+		}
+	}
+	return 1;
+}
+
+static void worker_unlock(struct worker *w)
+{
+	uint16_t i;
+
+	for (i = 0; i < w->n_nifs; i++)
+		if (port_dp_locks[w->nifs[i]->np->port_id])
+			rte_spinlock_unlock(port_dp_locks[w->nifs[i]->np->port_id]);
+}
+
 int worker_main(void *arg)
 {
 	struct worker *w = arg;
@@ -71,12 +109,16 @@ int worker_main(void *arg)
 			__atomic_store_n(&w->stalls, w->stalls + 1, __ATOMIC_RELAXED);
 		prev = t0;
 
-		for (i = 0; i < w->n_nifs; i++)
-			work |= worker_poll(w->nifs[i]);
-		if (rte_ring_sc_dequeue(w->cmds, (void **)&cmd) == 0) {
-			cmd->fn(cmd->arg);
-			__atomic_store_n(&w->cmds_done, w->cmds_done + 1, __ATOMIC_RELEASE);
-			work = 1;
+		if (worker_lock(w, 0)) {
+			/* Commands may send (ARP, SYNs, trigger frames): under the locks too. */
+			for (i = 0; i < w->n_nifs; i++)
+				work |= worker_poll(w->nifs[i]);
+			if (rte_ring_sc_dequeue(w->cmds, (void **)&cmd) == 0) {
+				cmd->fn(cmd->arg);
+				__atomic_store_n(&w->cmds_done, w->cmds_done + 1, __ATOMIC_RELEASE);
+				work = 1;
+			}
+			worker_unlock(w);
 		}
 		w->loops++;
 		if (work) {
@@ -88,8 +130,10 @@ int worker_main(void *arg)
 			prev = rte_rdtsc(); /* a yield is not a stall of ours */
 		}
 	}
+	worker_lock(w, 1);
 	for (i = 0; i < w->n_nifs; i++)
 		netif_flush(w->nifs[i]);
+	worker_unlock(w);
 	w->stopped = rte_rdtsc();
 	return 0;
 }

@@ -23,6 +23,7 @@ pids=()
 test_lxd=  # LXD_DIR of an lxd this script started (boot_lxd)
 test_libvirtd=  # pid file of a libvirtd this script started (libvirt_uri)
 hostvm_runs=  # lvperf runs that boot host VMs were started (hostvm_run)
+killed_runs=  # PIDs of lvperf runs a case SIGKILLs: cleanup removes their runtime dirs
 
 cleanup() {
 	local rc=$?
@@ -37,6 +38,11 @@ cleanup() {
 	for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
 	# a host VM of a killed lvperf run (hostvm_run): its ledger's QEMU, taps, files
 	[ -z "$hostvm_runs" ] || "$LVPERF" cleanup >/dev/null 2>&1 || true
+	# DPDK runtime directories of lvperf runs a case SIGKILLed
+	# (memif_disconnect; http and reflect keep no ledger for lvperf cleanup)
+	for p in $killed_runs; do
+		kill -0 "$p" 2>/dev/null || rm -rf "/var/run/dpdk/lvp-$p" /dev/hugepages/lvp-"$p"map_* || true
+	done
 	ip link del "$host_if" 2>/dev/null || true
 	ip netns del "$ns" 2>/dev/null || true
 	ip netns del "${ns}b" 2>/dev/null || true
@@ -2744,6 +2750,120 @@ EOF2
 		left=$(hostvm_left "$lv"); [ -z "$left" ] || fail "left after the resumed run: $left"
 		;;
 	esac
+	;;
+memif_disconnect)
+	# A memif peer that leaves while the other end still polls (issue 16):
+	# DPDK 22.11's memif_disconnect (EAL interrupt thread) unmaps the shared
+	# regions without waiting for the datapath, so a worker inside an RX
+	# burst faulted (SIGSEGV in eth_memif_rx). lvperf's workers hold the
+	# PMD's control-channel lock around their bursts (port_dp_locks).
+	# To make the race likely, a busy loop pinned to the polling end's
+	# worker CPU starts just before the kill: it preempts the worker at a
+	# random point, often inside a burst, while the interrupt thread (on the
+	# other CPU) disconnects. 64 KB bodies keep both workers copying
+	# (eth_memif_tx, eth_memif_rx) most of the time. Without the lock 3 of
+	# 20 killed generators crashed the reflector, and 2 of 15 killed
+	# reflectors the generator.
+	sock="$tmp/lvp-mdc.sock"
+	cycles=${LVP_MEMIF_CYCLES:-30}
+	# The callers remove FILE before they start the process that writes it:
+	# the shell truncates it only in the child, maybe after the first grep.
+	wait_line() { # wait_line FILE TEXT: up to 20 s
+		for _ in $(seq 200); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
+		cat "$1" >&2; fail "no '$2' in $1"
+	}
+	hog_kill() { # hog_kill CPU PID: SIGKILL PID while a busy loop holds CPU
+		taskset -c "$1" bash -c 'while :; do :; done' & hog=$!
+		pids+=("$hog")
+		sleep 0.05
+		kill -KILL "$2"
+		sleep 0.2
+		kill -KILL "$hog"; wait "$hog" 2>/dev/null || true
+	}
+	gen_start() { # gen_start OUT ERR [options]: lvperf http on CPU 1, control on 0
+		local out=$1 err=$2
+		shift 2
+		rm -f "$out" "$err"
+		"$LVPERF" http --port "memif-client:$sock" --ip "$our_ip/24" --target "$peer_ip" --connections 20 \
+			--warmup 0s --cores 0,1 --json "$@" >"$out" 2>"$err" & gen=$!
+		pids+=("$gen")
+		killed_runs="$killed_runs $gen"
+	}
+	# 1. The generator SIGKILLed at a random moment of its run, N times:
+	# the reflector (worker on CPU 0) survives each and answers the next.
+	rm -f "$tmp/refl.err"
+	"$LVPERF" reflect --port "memif:$sock" --ip "${peer_ip}/24" --http --size 65536 --cores 1,0 --json \
+		>"$tmp/refl.json" 2>"$tmp/refl.err" & refl=$!
+	pids+=("$refl")
+	killed_runs="$killed_runs $refl"
+	wait_line "$tmp/refl.err" answering
+	! grep -q "memif internals not as in DPDK" "$tmp/refl.err" || fail "reflect found no memif datapath lock"
+	for i in $(seq "$cycles"); do
+		gen_start "$tmp/g.json" "$tmp/g.err" --duration 5s
+		wait_line "$tmp/g.err" "load on"
+		sleep "0.$((RANDOM % 10))$((RANDOM % 10))"
+		hog_kill 0 "$gen"
+		rc=0; wait "$gen" 2>/dev/null || rc=$?
+		[ "$rc" = 137 ] || { cat "$tmp/g.err" >&2; fail "cycle $i: generator exited $rc before it was killed"; }
+		sleep 0.3
+		kill -0 "$refl" 2>/dev/null || {
+			rc=0; wait "$refl" || rc=$?
+			cat "$tmp/refl.err" >&2; fail "cycle $i of $cycles: lvperf reflect died (exit $rc) when the generator was killed"
+		}
+	done
+	# the next generator gets every reply; then the reflector stops cleanly
+	gen_start "$tmp/h.json" "$tmp/h.err" --duration 1s --linger 5s
+	rc=0; wait "$gen" || rc=$?
+	[ "$rc" = 0 ] || { cat "$tmp/h.err" "$tmp/refl.err" >&2; fail "lvperf http after $cycles killed generators exited $rc"; }
+	load_ok "$tmp/h.json"
+	kill -TERM "$refl"
+	rc=0; wait "$refl" || rc=$?
+	[ "$rc" = 0 ] || { cat "$tmp/refl.err" >&2; fail "lvperf reflect exited $rc at SIGTERM"; }
+	check "$tmp/refl.json" "j['answered']['bad'] == 0 and j['answered']['conns'] >= 20 * ($cycles + 1) and j['answered']['requests'] >= json.load(open('$tmp/h.json'))['requests_sent']" "reflect's counts do not cover the runs"
+	# 2. --once: a generator killed mid-run ends the reflector's run, exit 0.
+	rm -f "$tmp/refl.err"
+	"$LVPERF" reflect --port "memif:$sock" --ip "${peer_ip}/24" --http --once --cores 1,0 \
+		>/dev/null 2>"$tmp/refl.err" & refl=$!
+	pids+=("$refl")
+	killed_runs="$killed_runs $refl"
+	wait_line "$tmp/refl.err" answering
+	gen_start "$tmp/g.json" "$tmp/g.err" --duration 5s
+	wait_line "$tmp/g.err" "load on"
+	sleep 0.5
+	kill -KILL "$gen"; wait "$gen" 2>/dev/null || true
+	for _ in $(seq 200); do kill -0 "$refl" 2>/dev/null || break; sleep 0.1; done
+	if kill -0 "$refl" 2>/dev/null; then
+		cat "$tmp/refl.err" >&2; fail "reflect --once still runs 20 s after its generator was killed"
+	fi
+	rc=0; wait "$refl" || rc=$?
+	[ "$rc" = 0 ] || { cat "$tmp/refl.err" >&2; fail "reflect --once exited $rc after its generator was killed"; }
+	grep -q "the generator left the memif" "$tmp/refl.err" || { cat "$tmp/refl.err" >&2; fail "reflect --once did not say the generator left"; }
+	# 3. The reverse: the reflector SIGKILLed while the generator (worker on
+	# CPU 1, made busy the same way) polls: the generator ends at once with
+	# a clear error, and reports what it measured.
+	rcycles=$(( (cycles + 1) / 2 ))
+	for i in $(seq "$rcycles"); do
+		rm -f "$tmp/refl.err"
+		"$LVPERF" reflect --port "memif:$sock" --ip "${peer_ip}/24" --http --size 65536 --cores 1,0 \
+			>/dev/null 2>"$tmp/refl.err" & refl=$!
+		pids+=("$refl")
+		killed_runs="$killed_runs $refl"
+		wait_line "$tmp/refl.err" answering
+		gen_start "$tmp/g.json" "$tmp/g.err" --duration 30s
+		wait_line "$tmp/g.err" "load on"
+		sleep "0.$((RANDOM % 10))$((RANDOM % 10))"
+		hog_kill 1 "$refl"
+		t_kill=$SECONDS
+		wait "$refl" 2>/dev/null || true
+		rc=0; wait "$gen" || rc=$?
+		[ "$rc" = 1 ] || { cat "$tmp/g.err" >&2; fail "reverse cycle $i of $rcycles: lvperf http exited $rc when the reflector was killed"; }
+		grep -q "the memif peer left the port memif-client:$sock at" "$tmp/g.err" ||
+			{ cat "$tmp/g.err" >&2; fail "reverse cycle $i: lvperf http did not say the peer left"; }
+		[ $((SECONDS - t_kill)) -le 10 ] || fail "reverse cycle $i: lvperf http went on $((SECONDS - t_kill)) s after its peer left"
+		check "$tmp/g.json" 'j["requests_sent"] > 0' "reverse cycle $i: no report of what was sent"
+	done
+	leftovers "$sock" || fail "memif socket left behind"
+	echo "memif: $cycles generators and $rcycles reflectors killed, nobody crashed"
 	;;
 *) fail "unknown case $case_name" ;;
 esac
