@@ -131,13 +131,25 @@ static int reflect_link_up(const struct dp *dp)
 	       link.link_status == RTE_ETH_LINK_UP;
 }
 
+struct reflect_drop {
+	struct responder *r;
+	uint32_t n;
+};
+
+static void reflect_drop_fn(void *arg)
+{
+	struct reflect_drop *d = arg;
+
+	d->n = responder_drop_all(d->r, rte_rdtsc());
+}
+
 static int reflect_run(struct dp *dp, const struct reflect_cfg *cfg, struct responder *r)
 {
 	struct netif *nif = &dp->nif;
 	char err[DP_ERR_LEN];
 	tsc_t t0, end, last;
 	uint64_t last_req = 0;
-	int rc, show = app_progress_wanted(cfg->dp.quiet), seen_up = 0;
+	int rc, show = app_progress_wanted(cfg->dp.quiet), seen_up = 0, was_up = 0;
 
 	rc = responder_listen(r, nif, &dp->clk);
 	if (rc) {
@@ -165,9 +177,25 @@ static int reflect_run(struct dp *dp, const struct reflect_cfg *cfg, struct resp
 		 * its own end of a failed run) ends the run too. The worker's
 		 * datapath lock (port_dp_locks) kept the PMD from unmapping
 		 * the rings under it; the port is down now. */
-		if (cfg->once && reflect_link_up(dp))
+		if (!cfg->once) {
+			/* A generator that left (killed): its connections are
+			 * dead; the next one uses the same 4-tuples. */
+			int up = reflect_link_up(dp);
+
+			if (was_up && !up) {
+				struct reflect_drop d = { r, 0 };
+
+				dp_call(dp, reflect_drop_fn, &d);
+				if (d.n && !cfg->dp.quiet)
+					fprintf(stderr,
+						"\nlvperf reflect: the generator left the port; %" PRIu32
+						" connection(s) dropped\n",
+						d.n);
+			}
+			was_up = up;
+		} else if (reflect_link_up(dp))
 			seen_up = 1;
-		else if (cfg->once && seen_up) {
+		else if (seen_up) {
 			if (!cfg->dp.quiet)
 				fprintf(
 				    stderr,

@@ -696,6 +696,20 @@ int responder_listen(struct responder *r, struct netif *nif, const struct tsc_cl
 	return 0;
 }
 
+uint32_t responder_drop_all(struct responder *r, tsc_t now)
+{
+	uint32_t i, n = 0;
+
+	if (!r->tcp)
+		return 0;
+	for (i = 0; i < r->max_conns; i++)
+		if (r->tcp->conns[i].state != TCP_CLOSED) {
+			tcp_abort(r->tcp, i, now);
+			n++;
+		}
+	return n;
+}
+
 void responder_fold_counters(struct responder *r)
 {
 	const struct tcp_counters *t;

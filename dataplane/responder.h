@@ -137,6 +137,12 @@ void responder_free(struct responder *r);
  */
 int responder_listen(struct responder *r, struct netif *nif, const struct tsc_clock *clk);
 
+/* Stack mode, worker context: the peer left the port (a memif whose
+ * generator was killed): drop every connection, so that the next
+ * generator, whose 4-tuples are the same, is not answered by stale ones
+ * with challenge ACKs until its SYNs time out. Returns how many. */
+uint32_t responder_drop_all(struct responder *r, tsc_t now);
+
 /* Stack mode, after the worker stopped: copy the stack's counters into
  * r->c (conns, closed, resets_in, segs_*, bytes_out, out_of_order,
  * no_conn, table_full), so both modes report the same fields. */
