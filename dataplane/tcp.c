@@ -855,6 +855,26 @@ static void clamp_mss(const struct tcp_stack *s, struct tcp_conn *c)
 		c->mss = s->our_mss;
 }
 
+/* The handshake's last segment came in (SYN-ACK on our side, the ACK of
+ * our SYN-ACK in listen mode): the connection is ESTABLISHED. */
+static void established(struct tcp_stack *s, uint32_t idx, uint32_t seq, uint32_t ack, uint32_t wnd,
+			tsc_t ts)
+{
+	struct tcp_conn *c = &s->conns[idx];
+
+	c->snd_una = ack;
+	c->snd_wnd = wnd;
+	c->snd_wl1 = seq;
+	c->snd_wl2 = ack;
+	c->state = TCP_ESTABLISHED;
+	if (c->rtt_timing)
+		rtt_sample(s, c, ts);
+	c->retries = 0;
+	c->rto = c->srtt ? c->rto : ns_to_tsc(s->cfg.clk, TCP_INITIAL_RTO_NS);
+	timer_stop(s, idx);
+	s->c.established++;
+}
+
 static void input_syn_sent(struct tcp_stack *s, uint32_t idx, uint8_t flags, uint32_t seq,
 			   uint32_t ack, uint16_t win, const uint8_t *t, uint32_t doff,
 			   const struct pkt_info *pi, uint32_t seglen, tsc_t ts)
@@ -881,17 +901,7 @@ static void input_syn_sent(struct tcp_stack *s, uint32_t idx, uint8_t flags, uin
 	parse_syn_options(c, t + TCP_HLEN, doff - TCP_HLEN);
 	clamp_mss(s, c);
 	c->rcv_nxt = seq + 1;
-	c->snd_una = ack;
-	c->snd_wnd = win; /* a SYN's window is never scaled */
-	c->snd_wl1 = seq;
-	c->snd_wl2 = ack;
-	c->state = TCP_ESTABLISHED;
-	if (c->rtt_timing)
-		rtt_sample(s, c, ts);
-	c->retries = 0;
-	c->rto = c->srtt ? c->rto : ns_to_tsc(s->cfg.clk, TCP_INITIAL_RTO_NS);
-	timer_stop(s, idx);
-	s->c.established++;
+	established(s, idx, seq, ack, win, ts); /* a SYN's window is never scaled */
 	c->ack_due = 1;
 	mark_pending(s, idx);
 	s->app.connected(s, idx, ts);
@@ -1152,17 +1162,7 @@ static int input_syn_rcvd(struct tcp_stack *s, uint32_t idx, uint8_t flags, uint
 		tcp_reset_reply(s, t, pi, seglen);
 		return 1;
 	}
-	c->snd_una = ack;
-	c->snd_wnd = (uint32_t)win << c->peer_wscale;
-	c->snd_wl1 = seq;
-	c->snd_wl2 = ack;
-	c->state = TCP_ESTABLISHED;
-	if (c->rtt_timing)
-		rtt_sample(s, c, ts);
-	c->retries = 0;
-	c->rto = c->srtt ? c->rto : ns_to_tsc(s->cfg.clk, TCP_INITIAL_RTO_NS);
-	timer_stop(s, idx);
-	s->c.established++;
+	established(s, idx, seq, ack, (uint32_t)win << c->peer_wscale, ts);
 	s->app.connected(s, idx, ts);
 	return c->state == TCP_CLOSED || c->slot != serial;
 }
