@@ -633,11 +633,26 @@ static void tcp_release(struct tcp_stack *s, uint32_t idx, enum tcp_close_reason
 	s->app.closed(s, idx, why, now);
 }
 
+/* A free connection entry, zeroed, for tcp_connect or tcp_accept (the
+ * caller checked n_free_conns); its pending flag survives: it may still
+ * sit on the pending list. */
+static uint32_t conn_take(struct tcp_stack *s)
+{
+	uint32_t idx = s->free_conns[--s->n_free_conns];
+	struct tcp_conn *c = &s->conns[idx];
+	uint8_t pending = c->pending;
+
+	memset(c, 0, sizeof(*c));
+	c->pending = pending;
+	c->timer_prev = c->timer_next = TCP_NONE;
+	c->ooo_head = TCP_NONE;
+	return idx;
+}
+
 uint32_t tcp_connect(struct tcp_stack *s, tsc_t now)
 {
 	struct tcp_conn *c;
 	uint32_t idx, slot;
-	uint8_t pending;
 	tsc_t since;
 
 	if (!s->n_free_conns || s->cfg.listen) {
@@ -652,13 +667,8 @@ uint32_t tcp_connect(struct tcp_stack *s, tsc_t now)
 	slot = s->free_slots[s->free_head];
 	s->free_head = (s->free_head + 1) % s->n_slots;
 	s->free_count--;
-	idx = s->free_conns[--s->n_free_conns];
+	idx = conn_take(s);
 	c = &s->conns[idx];
-	pending = c->pending; /* may still sit on the pending list */
-	memset(c, 0, sizeof(*c));
-	c->pending = pending;
-	c->timer_prev = c->timer_next = TCP_NONE;
-	c->ooo_head = TCP_NONE;
 	c->slot = slot;
 	c->src_ip = slot_ip(s, slot); /* once, not a division per segment */
 	c->src_port = slot_port(s, slot);
@@ -1084,20 +1094,14 @@ static void tcp_accept(struct tcp_stack *s, const uint8_t *t, uint32_t doff,
 	struct tcp_conn *c;
 	struct tcp_peer *p;
 	uint32_t idx, b;
-	uint8_t pending;
 
 	if (!s->n_free_conns) {
 		s->c.accept_full++;
 		tcp_reset_reply(s, t, pi, seglen);
 		return;
 	}
-	idx = s->free_conns[--s->n_free_conns];
+	idx = conn_take(s);
 	c = &s->conns[idx];
-	pending = c->pending; /* may still sit on the pending list */
-	memset(c, 0, sizeof(*c));
-	c->pending = pending;
-	c->timer_prev = c->timer_next = TCP_NONE;
-	c->ooo_head = TCP_NONE;
 	c->slot = s->serial++;
 	c->src_ip = pi->dst_ip;
 	c->src_port = pkt_get16(t + 2);
