@@ -109,26 +109,24 @@ static json_t *reflect_json(const struct dp *dp, const struct responder *r, doub
 	return o;
 }
 
-/* --once, after the last connection closed: the worker no longer polls;
- * wait for the generator to leave the memif (link down) before closing our
- * end, so neither side polls rings the other unmaps; at most 30 s. */
-static int reflect_peer_gone(struct dp *dp, tsc_t now)
-{
-	static tsc_t give_up;
-	struct rte_eth_link link;
-
-	if (!give_up)
-		give_up = now + ns_to_tsc(&dp->clk, 30000000000ull);
-	return rte_eth_link_get_nowait(dp->port.id, &link) != 0 || link.link_status == RTE_ETH_LINK_DOWN ||
-	       !tsc_before(now, give_up);
-}
-
 static int reflect_link_up(const struct dp *dp)
 {
 	struct rte_eth_link link;
 
 	return rte_eth_link_get_nowait(dp->port.id, &link) == 0 &&
 	       link.link_status == RTE_ETH_LINK_UP;
+}
+
+/* --once, after the last connection closed: the worker no longer polls;
+ * wait for the generator to leave the memif (link down) before closing our
+ * end, so neither side polls rings the other unmaps; at most 30 s. */
+static int reflect_peer_gone(struct dp *dp, tsc_t now)
+{
+	static tsc_t give_up;
+
+	if (!give_up)
+		give_up = now + ns_to_tsc(&dp->clk, 30000000000ull);
+	return !reflect_link_up(dp) || !tsc_before(now, give_up);
 }
 
 struct reflect_drop {
