@@ -79,25 +79,44 @@ static void put_csum(uint8_t *p, uint16_t csum)
 
 /*
  * RFC 1071 section 2: the sum is taken over 16-bit words in the machine's
- * own byte order (2(B)), four bytes at a time into a 64-bit accumulator
- * whose carries are folded back at the end (2(C), 2(D)). An odd final byte
- * is padded with a zero byte. Only the last chunk of a chained sum may have
- * an odd length.
+ * own byte order (2(B)); any word size gives the same one's-complement sum
+ * once the carries are folded back (2(C), 2(D)). An odd final byte is
+ * padded with a zero byte. Only the last chunk of a chained sum may have an
+ * odd length.
+ *
+ * Three ways to get there, all exact:
+ * - scalar: 8-byte words into a 64-bit accumulator with the carry added
+ *   back at once (end-around carry); one dependency chain, about 8 bytes
+ *   per 2 cycles;
+ * - vector: 64 bytes per step, every 8-byte lane split into its two 32-bit
+ *   halves and added into 64-bit lanes of two accumulators (a plain integer
+ *   sum: no carry can be lost before 2^31 steps), then the lanes added with
+ *   end-around carry. Written with GCC vector extensions, so it is SSE2 on
+ *   any x86-64 (two 16-byte halves) and
+ * - the same code compiled for AVX2 (32-byte lanes), chosen at start when
+ *   the CPU has it.
+ * On 1220 bytes in cache (a 1 KiB reply's segment), TSC cycles: scalar
+ * 250, vector (SSE2) 141, AVX2 72 (docs/dataplane.md). Below 64 bytes the
+ * scalar loop is used directly.
  */
-uint32_t pkt_csum_add(uint32_t sum, const void *data, size_t len)
+typedef uint64_t csum_u64x4 __attribute__((vector_size(32)));
+
+static inline uint64_t csum_add64(uint64_t acc, uint64_t w)
 {
-	const uint8_t *p = data;
-	uint64_t acc = sum, w64;
+	acc += w;
+	return acc + (acc < w);
+}
+
+static inline __attribute__((always_inline)) uint32_t csum_scalar(uint64_t acc, const uint8_t *p,
+								 size_t len)
+{
+	uint64_t w64;
 	uint32_t w32;
 	uint16_t w16;
 
-	/* 8 bytes at a time with the carry added back (end-around carry): the
-	 * one's complement sum is the same in any word size (RFC 1071 2(B)).
-	 * About twice as fast as 4-byte words on 1 KiB segments. */
 	while (len >= 8) {
 		memcpy(&w64, p, 8);
-		acc += w64;
-		acc += acc < w64;
+		acc = csum_add64(acc, w64);
 		p += 8;
 		len -= 8;
 	}
@@ -123,6 +142,105 @@ uint32_t pkt_csum_add(uint32_t sum, const void *data, size_t len)
 	while (acc >> 32)
 		acc = (acc & 0xffffffffu) + (acc >> 32);
 	return (uint32_t)acc;
+}
+
+static inline __attribute__((always_inline)) uint32_t csum_vector(uint32_t sum, const uint8_t *p,
+								 size_t len)
+{
+	const csum_u64x4 lo = { 0xffffffffu, 0xffffffffu, 0xffffffffu, 0xffffffffu };
+	csum_u64x4 a = { 0, 0, 0, 0 }, b = { 0, 0, 0, 0 }, v, w;
+	uint64_t acc = sum;
+
+	while (len >= 64) {
+		memcpy(&v, p, 32);
+		memcpy(&w, p + 32, 32);
+		a += (v & lo) + (v >> 32);
+		b += (w & lo) + (w >> 32);
+		p += 64;
+		len -= 64;
+	}
+	a += b;
+	acc = csum_add64(acc, a[0]);
+	acc = csum_add64(acc, a[1]);
+	acc = csum_add64(acc, a[2]);
+	acc = csum_add64(acc, a[3]);
+	return csum_scalar(acc, p, len);
+}
+
+static uint32_t csum_add_scalar(uint32_t sum, const void *data, size_t len)
+{
+	return csum_scalar(sum, data, len);
+}
+
+static uint32_t csum_add_vector(uint32_t sum, const void *data, size_t len)
+{
+	return csum_vector(sum, data, len);
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define PKT_CSUM_HAVE_AVX2 1
+__attribute__((target("avx2"))) static uint32_t csum_add_avx2(uint32_t sum, const void *data, size_t len)
+{
+	return csum_vector(sum, data, len);
+}
+
+static int csum_avx2_ok(void)
+{
+	__builtin_cpu_init();
+	return __builtin_cpu_supports("avx2");
+}
+#else
+#define PKT_CSUM_HAVE_AVX2 0
+static int csum_avx2_ok(void)
+{
+	return 0;
+}
+#endif
+
+/* Chosen once, before main (and before any worker thread). */
+static uint32_t (*csum_add_best)(uint32_t, const void *, size_t) = csum_add_vector;
+
+__attribute__((constructor)) static void csum_choose(void)
+{
+#if PKT_CSUM_HAVE_AVX2
+	if (csum_avx2_ok())
+		csum_add_best = csum_add_avx2;
+#endif
+}
+
+uint32_t pkt_csum_add(uint32_t sum, const void *data, size_t len)
+{
+	if (len < 64)
+		return csum_scalar(sum, data, len);
+	return csum_add_best(sum, data, len);
+}
+
+const char *pkt_csum_impl_name(enum pkt_csum_impl impl)
+{
+	static const char *const names[] = { "scalar", "vector", "avx2" };
+
+	return (unsigned)impl < sizeof(names) / sizeof(names[0]) ? names[impl] : "?";
+}
+
+int pkt_csum_add_impl(enum pkt_csum_impl impl, uint32_t sum, const void *data, size_t len, uint32_t *out)
+{
+	switch (impl) {
+	case PKT_CSUM_SCALAR:
+		*out = csum_add_scalar(sum, data, len);
+		return 0;
+	case PKT_CSUM_VECTOR:
+		*out = csum_add_vector(sum, data, len);
+		return 0;
+	case PKT_CSUM_AVX2:
+#if PKT_CSUM_HAVE_AVX2
+		if (csum_avx2_ok()) {
+			*out = csum_add_avx2(sum, data, len);
+			return 0;
+		}
+#endif
+		return -ENOTSUP;
+	}
+	return -EINVAL;
 }
 
 uint16_t pkt_csum_fold(uint32_t sum)

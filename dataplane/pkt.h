@@ -126,6 +126,16 @@ enum pkt_kind pkt_parse(const uint8_t *frame, uint32_t len, struct pkt_info *pi)
  */
 uint32_t pkt_csum_add(uint32_t sum, const void *data, size_t len);
 
+/* The implementations pkt_csum_add() chooses from (it takes the fastest this
+ * CPU runs); each gives the same sum. */
+enum pkt_csum_impl { PKT_CSUM_SCALAR, PKT_CSUM_VECTOR, PKT_CSUM_AVX2 };
+#define PKT_CSUM_IMPLS 3
+
+/* Sum with one named implementation into *out: 0, or -ENOTSUP when this
+ * CPU (or build) lacks it. For tests and benchmarks. */
+int pkt_csum_add_impl(enum pkt_csum_impl impl, uint32_t sum, const void *data, size_t len, uint32_t *out);
+const char *pkt_csum_impl_name(enum pkt_csum_impl impl);
+
 /* Fold a 32-bit one's-complement sum to 16 bits and complement it. The
  * result is in the byte order of the data that was summed. */
 uint16_t pkt_csum_fold(uint32_t sum);
