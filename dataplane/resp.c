@@ -97,6 +97,9 @@ int resp_gen_init(struct resp_gen *g, uint32_t value_size, uint64_t keyspace)
 	build(g->buf + g->off[RESP_OP_SET], RESP_OP_SET, value_size, &g->key_off[RESP_OP_SET]);
 	g->value_size = value_size;
 	g->keyspace = keyspace;
+	g->key_digits = 1;
+	for (uint64_t k = keyspace - 1; k >= 10; k /= 10)
+		g->key_digits++;
 	return 0;
 }
 
@@ -105,6 +108,13 @@ void resp_gen_free(struct resp_gen *g)
 	free(g->buf);
 	memset(g, 0, sizeof(*g));
 }
+
+/* "00" "01" ... "99" */
+static const char resp_digit_pairs[201] = "0001020304050607080910111213141516171819"
+					  "2021222324252627282930313233343536373839"
+					  "4041424344454647484950515253545556575859"
+					  "6061626364656667686970717273747576777879"
+					  "8081828384858687888990919293949596979899";
 
 size_t resp_gen_request(const struct resp_gen *g, enum resp_op op, uint64_t key, uint8_t *out,
 			size_t cap)
@@ -116,11 +126,16 @@ size_t resp_gen_request(const struct resp_gen *g, enum resp_op op, uint64_t key,
 	if (cap < n || key >= g->keyspace)
 		return 0;
 	memcpy(out, g->buf + g->off[op], n);
-	d = out + g->key_off[op];
-	for (i = RESP_KEY_DIGITS - 1; i >= 0; i--) {
-		d[i] = (uint8_t)('0' + key % 10);
-		key /= 10;
+	/* The template's key is all zeros and key < keyspace: only the low
+	 * key_digits digits can differ, written two at a time. */
+	d = out + g->key_off[op] + RESP_KEY_DIGITS;
+	for (i = g->key_digits; i >= 2; i -= 2) {
+		d -= 2;
+		memcpy(d, resp_digit_pairs + 2 * (key % 100), 2);
+		key /= 100;
 	}
+	if (i)
+		d[-1] = (uint8_t)('0' + key);
 	return n;
 }
 

@@ -39,6 +39,7 @@ struct resp_gen {
 	size_t key_off[2]; /* first of the 12 key digits, from the request start */
 	uint32_t value_size;
 	uint64_t keyspace;
+	int key_digits;	   /* digits of keyspace - 1: the only ones a key changes */
 };
 
 /* Prepare the templates for values of value_size bytes (0..RESP_VALUE_MAX)

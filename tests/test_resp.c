@@ -661,6 +661,20 @@ static void test_gen_exact(void **state)
 		       "*3\r\n$3\r\nSET\r\n$16\r\nkey:000000000000\r\n$0\r\n\r\n");
 	resp_gen_free(&g);
 
+	/* keyspaces whose largest key has an odd, an even and one digit
+	 * (only those low digits are written over the template's zeros) */
+	assert_int_equal(resp_gen_init(&g, 1, 100000), 0);
+	assert_request(&g, RESP_OP_GET, 99999, "*2\r\n$3\r\nGET\r\n$16\r\nkey:000000099999\r\n");
+	assert_request(&g, RESP_OP_GET, 10203, "*2\r\n$3\r\nGET\r\n$16\r\nkey:000000010203\r\n");
+	assert_request(&g, RESP_OP_GET, 5, "*2\r\n$3\r\nGET\r\n$16\r\nkey:000000000005\r\n");
+	resp_gen_free(&g);
+	assert_int_equal(resp_gen_init(&g, 1, 100), 0);
+	assert_request(&g, RESP_OP_GET, 98, "*2\r\n$3\r\nGET\r\n$16\r\nkey:000000000098\r\n");
+	resp_gen_free(&g);
+	assert_int_equal(resp_gen_init(&g, 1, 10), 0);
+	assert_request(&g, RESP_OP_GET, 9, "*2\r\n$3\r\nGET\r\n$16\r\nkey:000000000009\r\n");
+	resp_gen_free(&g);
+
 	assert_int_equal(resp_gen_init(&g, 12, RESP_KEYSPACE_MAX), 0);
 	assert_request(&g, RESP_OP_SET, RESP_KEYSPACE_MAX - 1,
 		       "*3\r\n$3\r\nSET\r\n$16\r\nkey:999999999999\r\n$12\r\nxxxxxxxxxxxx\r\n");
