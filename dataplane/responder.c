@@ -268,6 +268,15 @@ static int responder_parse_http(struct responder_parser *p, const uint8_t *d, ui
 	uint32_t st = p->st;
 
 	for (uint32_t i = 0; i < n; i++) {
+		if (st == 0) {
+			/* Outside a CRLF every byte but CR leaves the state at 0:
+			 * go straight to the next CR. */
+			const uint8_t *cr = memchr(d + i, '\r', n - i);
+
+			if (!cr)
+				break;
+			i = (uint32_t)(cr - d);
+		}
 		if (d[i] == end[st]) {
 			if (++st < 4)
 				continue;
