@@ -98,6 +98,7 @@ void netif_port_init(struct netif_port *np, struct port *port, struct rte_mempoo
 							   : netif_stamp_sw;
 	np->kicks = port->spec.kind == PORT_AF_XDP || port->spec.kind == PORT_AF_PACKET ||
 		    port->spec.kind == PORT_TAP || port->spec.kind == PORT_VHOST;
+	np->rx_cold = port->spec.kind != PORT_MEMIF && port->spec.kind != PORT_RING;
 }
 
 void netif_init(struct netif *nif, const struct netif_port *np, uint16_t q, uint16_t udp_port)

@@ -115,6 +115,10 @@ struct netif_port {
 	 * enters the kernel inside its bursts (af_xdp, af_packet, tap, vhost:
 	 * the TX kick, where a veth peer's receive work runs). */
 	uint8_t kicks;
+	/* Received frames were written by another CPU (a kernel's XDP or
+	 * packet copy, a guest, a NIC's DMA), not by this worker's own PMD
+	 * copy (memif, ring): worth prefetching whole before they are read. */
+	uint8_t rx_cold;
 };
 
 /*

@@ -7,6 +7,7 @@
 
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
+#include <rte_prefetch.h>
 #include <rte_ring.h>
 
 #include "port.h"
@@ -26,6 +27,21 @@ static int worker_poll(struct netif *nif)
 	n = rte_eth_rx_burst(nif->np->port_id, nif->queue, pkts, NETIF_BURST);
 	now = rte_rdtsc();
 	if (n) {
+		/* Ask for every line of every frame, and the XDP stamp before
+		 * it, at once: written by another CPU, they would otherwise
+		 * come one demand miss at a time (the stamp, the headers, then
+		 * the checksum's pass over the data). On a veth under nginx,
+		 * 8 alternated 5 s runs: requests per own CPU-s, median of
+		 * per-pair ratios 1.08 (6 of 8 above 1); on memif it is left
+		 * out (the PMD's copy left the frame in this core's cache). */
+		if (nif->np->rx_cold)
+			for (i = 0; i < n; i++) {
+				const uint8_t *d = rte_pktmbuf_mtod(pkts[i], const uint8_t *);
+				uint32_t off, len = rte_pktmbuf_data_len(pkts[i]);
+
+				for (off = 0; off < len + RTE_CACHE_LINE_SIZE; off += RTE_CACHE_LINE_SIZE)
+					rte_prefetch0(d - RTE_CACHE_LINE_SIZE + off);
+			}
 		nif->np->rx_stamp(nif, pkts, n, now, stamps);
 		for (i = 0; i < n; i++)
 			netif_input(nif, pkts[i], stamps[i]);
