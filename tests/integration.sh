@@ -289,6 +289,38 @@ wait_listen() {
 # TCP through af_xdp/af_packet needs the peer's offloads off (MACHINE.md).
 offloads_off() { ip netns exec "$ns" ethtool -K "$peer_if" tx off tso off gso off >/dev/null; }
 
+# faultline_net [ADDR]: the line tests/faultline runs on, in three
+# namespaces: lvperf on $host_if (here) -- $mid_h | middle namespace $mid,
+# where faultline bridges $mid_h and $mid_t | $mid_t -- $peer_if in $ns.
+# Every link up, IPv6 off here and in the middle, offloads off in the
+# middle and on $peer_if. ADDR (CIDR) goes on $peer_if for a kernel
+# target; without one, $ns has no address and no IPv6, so its kernel
+# answers nothing (an lvperf server there owns the link).
+faultline_net() {
+	FAULTLINE=${FAULTLINE:-$(dirname "$LVPERF")/tests/faultline}
+	[ -x "$FAULTLINE" ] || fail "no faultline at $FAULTLINE"
+	mid="${ns}b" mid_h="lvp${tag}x" mid_t="lvp${tag}y"
+	ip netns add "$ns"
+	ip netns add "$mid"
+	ip link add "$host_if" type veth peer name "$mid_h" netns "$mid"
+	ip -n "$mid" link add "$mid_t" type veth peer name "$peer_if" netns "$ns"
+	echo 1 >"/proc/sys/net/ipv6/conf/$host_if/disable_ipv6"
+	ip netns exec "$mid" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+	if [ -n "${1:-}" ]; then
+		ip -n "$ns" addr add "$1" dev "$peer_if"
+	else
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+	fi
+	ip -n "$ns" link set lo up
+	ip -n "$ns" link set "$peer_if" up
+	for l in "$mid_h" "$mid_t"; do
+		ip netns exec "$mid" ethtool -K "$l" gro off tso off gso off tx off >/dev/null 2>&1 || true
+		ip -n "$mid" link set "$l" up
+	done
+	ip link set "$host_if" up
+	offloads_off
+}
+
 # load_ok FILE: every measured reply correct, no error of any kind.
 load_ok() {
 	check "$1" 'j["requests"] > 0 and j["requests_ok"] == j["requests"]' "not every reply was correct"
@@ -2354,24 +2386,7 @@ faults_delay)
 	# the same line's without faults; http and kv through 5 % reordering,
 	# 1 % loss and that delay finish with every reply correct and count
 	# retransmissions; nothing hangs (timeouts).
-	FAULTLINE=${FAULTLINE:-$(dirname "$LVPERF")/tests/faultline}
-	[ -x "$FAULTLINE" ] || fail "no faultline at $FAULTLINE"
-	mid="${ns}b" mid_h="lvp${tag}x" mid_t="lvp${tag}y"
-	ip netns add "$ns"
-	ip netns add "$mid"
-	ip link add "$host_if" type veth peer name "$mid_h" netns "$mid"
-	ip -n "$mid" link add "$mid_t" type veth peer name "$peer_if" netns "$ns"
-	echo 1 >"/proc/sys/net/ipv6/conf/$host_if/disable_ipv6"
-	ip netns exec "$mid" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-	ip -n "$ns" addr add "$peer_ip/24" dev "$peer_if"
-	ip -n "$ns" link set lo up
-	ip -n "$ns" link set "$peer_if" up
-	for l in "$mid_h" "$mid_t"; do
-		ip netns exec "$mid" ethtool -K "$l" gro off tso off gso off tx off >/dev/null 2>&1 || true
-		ip -n "$mid" link set "$l" up
-	done
-	ip link set "$host_if" up
-	offloads_off
+	faultline_net "$peer_ip/24"
 	netem=$(ip netns exec "$ns" tc qdisc add dev "$peer_if" root netem delay 1ms 2>&1) && netem="available (not used)"
 	ip netns exec "$ns" tc qdisc del dev "$peer_if" root 2>/dev/null || true
 	echo "tc netem here: $netem"
@@ -2464,24 +2479,7 @@ reflect_faults)
 	# reply correct byte for byte, reflect answered exactly what http sent,
 	# and both stacks saw and repaired faults (retransmissions, segments
 	# held out of order on the server side too).
-	FAULTLINE=${FAULTLINE:-$(dirname "$LVPERF")/tests/faultline}
-	[ -x "$FAULTLINE" ] || fail "no faultline at $FAULTLINE"
-	mid="${ns}b" mid_h="lvp${tag}x" mid_t="lvp${tag}y"
-	ip netns add "$ns"
-	ip netns add "$mid"
-	ip link add "$host_if" type veth peer name "$mid_h" netns "$mid"
-	ip -n "$mid" link add "$mid_t" type veth peer name "$peer_if" netns "$ns"
-	echo 1 >"/proc/sys/net/ipv6/conf/$host_if/disable_ipv6"
-	ip netns exec "$mid" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-	ip -n "$ns" link set lo up
-	ip -n "$ns" link set "$peer_if" up
-	for l in "$mid_h" "$mid_t"; do
-		ip netns exec "$mid" ethtool -K "$l" gro off tso off gso off tx off >/dev/null 2>&1 || true
-		ip -n "$mid" link set "$l" up
-	done
-	ip link set "$host_if" up
-	offloads_off
+	faultline_net
 	faults="reorder=5,loss=1,delay=200,jitter=100"
 	ip netns exec "$mid" taskset -c 0 chrt -f 10 "$FAULTLINE" "$mid_h" "$mid_t" --both "$faults" >"$tmp/fl.out" 2>&1 &
 	fl_pid=$!
