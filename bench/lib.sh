@@ -151,7 +151,16 @@ lvp_header() {
 	echo "# cores:       $(nproc)"
 	echo "# cpu model:   ${model:-unknown}"
 	echo "# kernel:      $(uname -r)"
-	echo "# lvperf:      $commit"
+	echo "# lvperf:      $commit (the checkout)"
+	# The binary that runs may be another build (LVPERF=): name it, and
+	# say when its XDP stamp program is not beside it (lvperf then stamps
+	# af_xdp frames after the RX burst, which costs less: an A/B against a
+	# binary copied out of its build directory is not like for like).
+	if [ -n "${LVPERF:-}" ] && [ -x "$LVPERF" ]; then
+		echo "# binary:      $LVPERF: $("$LVPERF" --version 2>/dev/null | head -n1)"
+		[ -e "$(dirname "$(readlink -f "$LVPERF")")/xdp_stamp.bpf.o" ] ||
+			echo "# NOTE:        no xdp_stamp.bpf.o beside $LVPERF: af_xdp RX stamped after the burst"
+	fi
 	echo "# port type:   $1"
 	echo "# accelerator: $2"
 }
