@@ -551,6 +551,49 @@ const char *const ledger_spill_paths[] = {
 	"/var/lib/containers", NULL,
 };
 
+/* A socket file nothing listens on any more (connect refused). */
+static int ledger_sock_dead(const char *path)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int fd, dead;
+
+	if (strlen(path) >= sizeof(a.sun_path))
+		return 0;
+	strcpy(a.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return 0;
+	dead = connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0 && errno == ECONNREFUSED;
+	close(fd);
+	return dead;
+}
+
+/*
+ * containerd puts its shims' sockets in /run/containerd/s whatever its own
+ * root (the path is built in). A shim killed with its cgroup (dockerd died,
+ * or cleanup after kill -9) leaves its socket file, and the directory lvperf
+ * noted as its spill could not go. Dead sockets only: a live shim's (a
+ * containerd that is not lvperf's, started since) still answers.
+ */
+static void ledger_spill_dead_sockets(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	while (d && (e = readdir(d))) {
+		char path[PATH_MAX];
+		struct stat st;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode) && ledger_sock_dead(path))
+			unlink(path);
+	}
+	if (d)
+		closedir(d);
+}
+
 int ledger_spill_remove(const char *name)
 {
 	struct stat st;
@@ -560,6 +603,8 @@ int ledger_spill_remove(const char *name)
 		;
 	if (!ledger_spill_paths[i] || lstat(name, &st) != 0)
 		return 0;
+	if (S_ISDIR(st.st_mode) && strcmp(name, "/run/containerd/s") == 0)
+		ledger_spill_dead_sockets(name);
 	return (S_ISDIR(st.st_mode) ? rmdir(name) : unlink(name)) == 0;
 }
 

@@ -2577,7 +2577,11 @@ PY
 daemon_died)
 	# The platform daemon lvperf started dies mid-run (dockerd killed by
 	# its PID after the first start): the next start fails naming dockerd,
-	# not as a beacon timeout; lvperf exits 1 and leaves nothing.
+	# not as a beacon timeout; lvperf exits 1 and leaves nothing: not even
+	# the dead shims' sockets containerd keeps in /run/containerd/s
+	# whatever its root (they kept that directory, lvperf's spill, alive).
+	shim_dir_before=no
+	[ -e /run/containerd/s ] && shim_dir_before=yes
 	"$LVPERF" boot --platform docker --repeat 20 --gap 200ms --timeout 20s >"$tmp/b.out" 2>"$tmp/b.err" &
 	lp=$!
 	pids+=("$lp")
@@ -2599,6 +2603,8 @@ daemon_died)
 	[ -z "$left" ] || fail "files or cgroups of lvpbt$lp left: $left"
 	! grep -q "lvpbt$lp" /proc/mounts || fail "mounts of lvpbt$lp left: $(grep "lvpbt$lp" /proc/mounts)"
 	! ps -eo args= | grep -v grep | grep -q "lvpbt$lp" || fail "processes of lvpbt$lp left: $(ps -eo pid,args | grep "lvpbt$lp" | grep -v grep)"
+	[ "$shim_dir_before" = yes ] || [ ! -e /run/containerd/s ] ||
+		fail "/run/containerd/s left (it was not there before): $(ls /run/containerd/s | head -5 | tr '\n' ' ')"
 	echo "dockerd killed: $(grep -h "is gone" "$tmp/b.out" "$tmp/b.err" | head -1)"
 	;;
 hostvm_boot|hostvm_http_kv|hostvm_kill|hostvm_run)
