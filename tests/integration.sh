@@ -2770,6 +2770,17 @@ memif_disconnect)
 	# reflectors the generator.
 	sock="$tmp/lvp-mdc.sock"
 	cycles=${LVP_MEMIF_CYCLES:-30}
+	# A crash of either end leaves its core in $tmp (core_pattern "core":
+	# the process's directory; $tmp goes at exit) and its backtrace goes to
+	# the log: the race this test is about is rare (1 crash in 3 CI runs).
+	ulimit -c unlimited 2>/dev/null || true
+	cd "$tmp"
+	core_bt() { # core_bt: the backtraces of $tmp/core, if a crash left one
+		[ -f "$tmp/core" ] || return 0
+		echo "core_pattern $(cat /proc/sys/kernel/core_pattern); backtraces:" >&2
+		gdb -batch -ex 'info threads' -ex 'thread apply all bt 16' "$LVPERF" "$tmp/core" 2>&1 | tail -n 120 >&2 || true
+		rm -f "$tmp/core"
+	}
 	# The callers remove FILE before they start the process that writes it:
 	# the shell truncates it only in the child, maybe after the first grep.
 	wait_line() { # wait_line FILE TEXT: up to 20 s
@@ -2812,7 +2823,7 @@ memif_disconnect)
 		sleep 0.3
 		kill -0 "$refl" 2>/dev/null || {
 			rc=0; wait "$refl" || rc=$?
-			cat "$tmp/refl.err" >&2; fail "cycle $i of $cycles: lvperf reflect died (exit $rc) when the generator was killed"
+			cat "$tmp/refl.err" >&2; core_bt; fail "cycle $i of $cycles: lvperf reflect died (exit $rc) when the generator was killed"
 		}
 	done
 	# the next generator gets every reply; then the reflector stops cleanly
@@ -2822,7 +2833,7 @@ memif_disconnect)
 	load_ok "$tmp/h.json"
 	kill -TERM "$refl"
 	rc=0; wait "$refl" || rc=$?
-	[ "$rc" = 0 ] || { cat "$tmp/refl.err" >&2; fail "lvperf reflect exited $rc at SIGTERM"; }
+	[ "$rc" = 0 ] || { cat "$tmp/refl.err" >&2; core_bt; fail "lvperf reflect exited $rc at SIGTERM"; }
 	check "$tmp/refl.json" "j['answered']['bad'] == 0 and j['answered']['conns'] >= 20 * ($cycles + 1) and j['answered']['requests'] >= json.load(open('$tmp/h.json'))['requests_sent']" "reflect's counts do not cover the runs"
 	# 2. --once: a generator killed mid-run ends the reflector's run, exit 0.
 	rm -f "$tmp/refl.err"
@@ -2840,7 +2851,7 @@ memif_disconnect)
 		cat "$tmp/refl.err" >&2; fail "reflect --once still runs 20 s after its generator was killed"
 	fi
 	rc=0; wait "$refl" || rc=$?
-	[ "$rc" = 0 ] || { cat "$tmp/refl.err" >&2; fail "reflect --once exited $rc after its generator was killed"; }
+	[ "$rc" = 0 ] || { cat "$tmp/refl.err" >&2; core_bt; fail "reflect --once exited $rc after its generator was killed"; }
 	grep -q "the generator left the memif" "$tmp/refl.err" || { cat "$tmp/refl.err" >&2; fail "reflect --once did not say the generator left"; }
 	# 3. The reverse: the reflector SIGKILLed while the generator (worker on
 	# CPU 1, made busy the same way) polls: the generator ends at once with
@@ -2860,7 +2871,7 @@ memif_disconnect)
 		t_kill=$SECONDS
 		wait "$refl" 2>/dev/null || true
 		rc=0; wait "$gen" || rc=$?
-		[ "$rc" = 1 ] || { cat "$tmp/g.err" >&2; fail "reverse cycle $i of $rcycles: lvperf http exited $rc when the reflector was killed"; }
+		[ "$rc" = 1 ] || { cat "$tmp/g.err" >&2; core_bt; fail "reverse cycle $i of $rcycles: lvperf http exited $rc when the reflector was killed"; }
 		grep -q "the memif peer left the port memif-client:$sock at" "$tmp/g.err" ||
 			{ cat "$tmp/g.err" >&2; fail "reverse cycle $i: lvperf http did not say the peer left"; }
 		[ $((SECONDS - t_kill)) -le 10 ] || fail "reverse cycle $i: lvperf http went on $((SECONDS - t_kill)) s after its peer left"
