@@ -475,19 +475,30 @@ int ledger_umount_under(const char *dir)
 	return done;
 }
 
-int ledger_lxd_answers(const char *lxd_dir)
+/* Connect to the stream socket at path and hang up: 0 when something
+ * answered, else -errno (-ENAMETOOLONG for a path sun_path cannot hold). */
+static int ledger_unix_connect(const char *path)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd, ok;
+	int fd, rc;
 
-	if ((size_t)snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/unix.socket", lxd_dir) >= sizeof(sa.sun_path))
-		return 0;
+	if ((size_t)snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		return 0;
-	ok = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+		return -errno;
+	rc = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 ? 0 : -errno;
 	close(fd);
-	return ok;
+	return rc;
+}
+
+int ledger_lxd_answers(const char *lxd_dir)
+{
+	char path[PATH_MAX];
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/unix.socket", lxd_dir) >= sizeof(path))
+		return 0;
+	return ledger_unix_connect(path) == 0;
 }
 
 /* lxc (LXD's client) on the daemon whose LXD_DIR and client config a
@@ -551,23 +562,6 @@ const char *const ledger_spill_paths[] = {
 	"/var/lib/containers", NULL,
 };
 
-/* A socket file nothing listens on any more (connect refused). */
-static int ledger_sock_dead(const char *path)
-{
-	struct sockaddr_un a = { .sun_family = AF_UNIX };
-	int fd, dead;
-
-	if (strlen(path) >= sizeof(a.sun_path))
-		return 0;
-	strcpy(a.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return 0;
-	dead = connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0 && errno == ECONNREFUSED;
-	close(fd);
-	return dead;
-}
-
 /*
  * containerd puts its shims' sockets in /run/containerd/s whatever its own
  * root (the path is built in). A shim killed with its cgroup (dockerd died,
@@ -587,7 +581,7 @@ static void ledger_spill_dead_sockets(const char *dir)
 		if (e->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode) && ledger_sock_dead(path))
+		if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode) && ledger_unix_connect(path) == -ECONNREFUSED)
 			unlink(path);
 	}
 	if (d)
