@@ -1194,12 +1194,12 @@ void tcp_input(struct tcp_stack *s, const uint8_t *frame, uint32_t len, const st
 	{
 		uint8_t ph[12];
 		uint32_t sum;
+		uint16_t partial, field;
 
 		memcpy(ph, ip + 12, 8);
 		ph[8] = 0;
 		ph[9] = 6;
 		pkt_put16(ph + 10, (uint16_t)l4len);
-		uint16_t partial, field;
 
 		/* A segment is taken when its checksum field holds the full
 		 * checksum or, as Linux leaves CHECKSUM_PARTIAL frames on a
