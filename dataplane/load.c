@@ -136,15 +136,25 @@ uint32_t load_ready_pop(struct load *l)
 /* Send one request on conn stamped with t (send time, or intended time). */
 static int load_send(struct load *l, uint32_t conn, tsc_t t)
 {
-	uint8_t buf[LOAD_REQ_MAX];
+	uint8_t buf[LOAD_REQ_MAX], *dst;
 	uint32_t len, slot;
 
 	/* Check first: a protocol may note each request it generates. */
 	if (l->outstanding[conn] == l->cfg.pipeline || tcp_send_room(l->tcp, conn) < l->cfg.req_max)
 		return -ENOBUFS;
-	len = l->proto->request(l->proto_ctx, conn, buf, sizeof(buf));
-	if (!len || tcp_send(l->tcp, conn, buf, len) != 0)
-		return -ENOBUFS;
+	/* Written straight into the send ring when it has room in one piece
+	 * there, else built aside and copied in (wrapping). */
+	dst = tcp_send_reserve(l->tcp, conn, l->cfg.req_max);
+	if (dst) {
+		len = l->proto->request(l->proto_ctx, conn, dst, l->cfg.req_max);
+		if (!len)
+			return -ENOBUFS;
+		tcp_send_commit(l->tcp, conn, len);
+	} else {
+		len = l->proto->request(l->proto_ctx, conn, buf, sizeof(buf));
+		if (!len || tcp_send(l->tcp, conn, buf, len) != 0)
+			return -ENOBUFS;
+	}
 	slot = (l->head[conn] + l->outstanding[conn]) & l->pipe_mask;
 	l->stamps[((size_t)conn << l->pipe_shift) + slot] = t;
 	l->outstanding[conn]++;

@@ -725,6 +725,23 @@ int tcp_send(struct tcp_stack *s, uint32_t idx, const void *data, uint32_t len)
 	return 0;
 }
 
+uint8_t *tcp_send_reserve(struct tcp_stack *s, uint32_t idx, uint32_t len)
+{
+	struct tcp_conn *c = &s->conns[idx];
+	uint32_t off = (c->tx_head + c->tx_len) & (s->cfg.txbuf - 1);
+
+	if ((c->state != TCP_ESTABLISHED && c->state != TCP_CLOSE_WAIT) || c->fin_queued ||
+	    len > s->cfg.txbuf - c->tx_len || len > s->cfg.txbuf - off)
+		return NULL;
+	return s->txbufs + (size_t)idx * s->cfg.txbuf + off;
+}
+
+void tcp_send_commit(struct tcp_stack *s, uint32_t idx, uint32_t n)
+{
+	s->conns[idx].tx_len += n;
+	mark_pending(s, idx);
+}
+
 void tcp_close(struct tcp_stack *s, uint32_t idx)
 {
 	struct tcp_conn *c = &s->conns[idx];

@@ -290,6 +290,14 @@ uint32_t tcp_connect(struct tcp_stack *s, tsc_t now);
  * at the next tcp_flush(). */
 int tcp_send(struct tcp_stack *s, uint32_t conn, const void *data, uint32_t len);
 
+/* Write in place instead (one copy fewer): a pointer to len contiguous
+ * free bytes at the tail of the connection's ring, or NULL when it has not
+ * that much room in one piece or cannot send (then use tcp_send, which
+ * wraps and says why). Bytes written there are queued by
+ * tcp_send_commit(s, conn, n), n <= len, before any other call on conn. */
+uint8_t *tcp_send_reserve(struct tcp_stack *s, uint32_t conn, uint32_t len);
+void tcp_send_commit(struct tcp_stack *s, uint32_t conn, uint32_t n);
+
 /* Free room in the connection's ring. */
 uint32_t tcp_send_room(const struct tcp_stack *s, uint32_t conn);
 

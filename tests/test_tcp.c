@@ -1401,6 +1401,56 @@ static void test_retransmit_ring_wrap(void **state)
 	assert_memory_equal(g.data, req + 7, 1460);
 }
 
+/* Writing in place: a pointer only to room in one piece at the ring's
+ * tail, and only while the connection may send; committed bytes go out
+ * like tcp_send's. */
+static void test_send_reserve(void **state)
+{
+	struct harness *h = *state;
+	struct tcp_conn *c;
+	struct seg g;
+	struct peer p;
+	uint8_t *d;
+
+	h->cfg.txbuf = 4096;
+	restart(h);
+	assert_null(tcp_send_reserve(&h->s, 0, 1)); /* not connected */
+	establish(h, &p);
+	c = tcp_conn_get(&h->s, p.conn);
+	d = tcp_send_reserve(&h->s, p.conn, 100);
+	assert_non_null(d);
+	memcpy(d, req, 60);
+	tcp_send_commit(&h->s, p.conn, 60); /* fewer than reserved */
+	assert_int_equal(c->tx_len, 60);
+	assert_ptr_equal(tcp_send_reserve(&h->s, p.conn, 10), d + 60);
+	flush(h);
+	assert_int_equal(h->n_tx, 1);
+	tx_seg(h, 0, &g);
+	assert_int_equal(g.len, 60);
+	assert_memory_equal(g.data, req, 60);
+	srv(h, &p, F_ACK, S(&p, 0), C(&p, 60), 502, NULL, 0);
+	tx_clear(h);
+	/* Tail at 4000: 96 bytes in one piece there, 4096 in all. */
+	assert_int_equal(tcp_send(&h->s, p.conn, req, 3940), 0);
+	flush(h);
+	srv(h, &p, F_ACK, S(&p, 0), C(&p, 4000), 502, NULL, 0);
+	tx_clear(h);
+	assert_int_equal(tcp_send_room(&h->s, p.conn), 4096);
+	assert_null(tcp_send_reserve(&h->s, p.conn, 97));
+	d = tcp_send_reserve(&h->s, p.conn, 96);
+	assert_non_null(d);
+	memcpy(d, req + 7, 96);
+	tcp_send_commit(&h->s, p.conn, 96);
+	assert_non_null(tcp_send_reserve(&h->s, p.conn, 4000)); /* wrapped: offset 0 */
+	assert_null(tcp_send_reserve(&h->s, p.conn, 4001));	    /* more than is free */
+	flush(h);
+	tx_seg(h, 0, &g);
+	assert_int_equal(g.len, 96);
+	assert_memory_equal(g.data, req + 7, 96);
+	tcp_close(&h->s, p.conn);
+	assert_null(tcp_send_reserve(&h->s, p.conn, 1)); /* FIN queued */
+}
+
 /* ---- 6. fast retransmit ---- */
 
 static void test_fast_retransmit(void **state)
@@ -2365,6 +2415,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_rto_backoff_and_give_up, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rto_initial_then_min_rto, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_retransmit_ring_wrap, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_send_reserve, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_fast_retransmit, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_syn_lost_then_refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_syn_timeout, setup, teardown),
