@@ -14,11 +14,15 @@
 #include "steer.h"
 #include "worker.h"
 
-static int worker_poll(struct netif *nif)
+/* r0: where this iteration's kick time on the port begins: the iteration's
+ * own first TSC read for its first port (one read fewer per iteration; all
+ * that lies between is the datapath-lock check, a few instructions on the
+ * ports that kick, which have no lock), a fresh read for the others. */
+static int worker_poll(struct netif *nif, tsc_t r0)
 {
 	struct rte_mbuf *pkts[NETIF_BURST];
 	tsc_t stamps[NETIF_BURST];
-	tsc_t r0 = nif->np->kicks ? rte_rdtsc() : 0, now;
+	tsc_t now;
 	uint16_t n, i;
 	int work;
 
@@ -128,7 +132,7 @@ int worker_main(void *arg)
 		if (worker_lock(w, 0)) {
 			/* Commands may send (ARP, SYNs, trigger frames): under the locks too. */
 			for (i = 0; i < w->n_nifs; i++)
-				work |= worker_poll(w->nifs[i]);
+				work |= worker_poll(w->nifs[i], i ? rte_rdtsc() : t0);
 			if (rte_ring_sc_dequeue(w->cmds, (void **)&cmd) == 0) {
 				cmd->fn(cmd->arg);
 				__atomic_store_n(&w->cmds_done, w->cmds_done + 1, __ATOMIC_RELEASE);
