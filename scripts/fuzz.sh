@@ -22,7 +22,7 @@ san="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
 
 command -v clang >/dev/null || { echo "fuzz.sh: clang not found (apt-get install clang libclang-rt-14-dev)" >&2; exit 1; }
 if [ ! -f "$bd/build.ninja" ]; then
-	CC=clang meson setup "$bd" "$root" -Dwerror=false -Db_lundef=false \
+	CC=clang meson setup "$bd" "$root" -Dwerror=false -Db_lundef=false -Db_lto=false \
 		-Dc_args="-fsanitize=fuzzer-no-link $san -g" -Dc_link_args="$san" >"$bd.setup.log" 2>&1 ||
 		{ cat "$bd.setup.log" >&2; exit 1; }
 fi

@@ -10,7 +10,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 bd=${LVP_ASAN_BUILD:-$root/build-asan}
 start=$(date +%s)
 if [ ! -f "$bd/build.ninja" ]; then
-	meson setup "$bd" "$root" -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false \
+	meson setup "$bd" "$root" -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false -Db_lto=false \
 		>"$bd.setup.log" 2>&1 || { cat "$bd.setup.log" >&2; exit 1; }
 fi
 nice -n 10 ninja -C "$bd" >/dev/null
