@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
+#include <inttypes.h>
 #include <sched.h>
 #include <stdio.h>
 #include <sys/syscall.h>
@@ -13,6 +14,41 @@
 #include "port.h"
 #include "steer.h"
 #include "worker.h"
+
+#ifdef LVP_WORKER_PROBE
+/*
+ * The worker probe (meson -Dworker_probe=true; docs/dataplane.md): TSC
+ * cycles per stage of the loop passes that received frames, summed per
+ * worker thread and printed when it stops. Each stage costs one more TSC
+ * read (about 25 cycles here) than a normal build spends: for finding
+ * where the time goes, not for figures.
+ */
+enum { PROBE_RX, PROBE_PREFETCH, PROBE_STAMP, PROBE_INPUT, PROBE_RX_FREE, PROBE_TICK, PROBE_TX, PROBE__N };
+static const char *const probe_names[PROBE__N] = { "rx_burst", "prefetch", "stamp", "input",
+						   "rx_free",  "tick",	   "tx" };
+static __thread uint64_t probe_sum[PROBE__N], probe_passes, probe_frames;
+#define PROBE_AT(v) tsc_t v = rte_rdtsc()
+#define PROBE_ADD(stage, from, to) (probe_sum[stage] += (to) - (from))
+
+static void probe_print(void)
+{
+	double per = probe_passes ? 1.0 / (double)probe_passes : 0;
+	char line[512];
+	int len = 0, k;
+
+	for (k = 0; k < PROBE__N; k++)
+		len += snprintf(line + len, sizeof(line) - (size_t)len, "%s %s %.0f", k ? "," : "",
+				probe_names[k], (double)probe_sum[k] * per);
+	fprintf(stderr,
+		"lvperf: worker probe (lcore %u, TSC %.3f GHz): %" PRIu64 " passes with frames, %.2f frames each;"
+		" TSC cycles per such pass:%s\n",
+		rte_lcore_id(), (double)rte_get_tsc_hz() / 1e9, probe_passes,
+		(double)probe_frames * per, line);
+}
+#else
+#define PROBE_AT(v)		   ((void)0)
+#define PROBE_ADD(stage, from, to) ((void)0)
+#endif
 
 /* r0: where this iteration's kick time on the port begins: the iteration's
  * own first TSC read for its first port (one read fewer per iteration; all
@@ -28,9 +64,15 @@ static int worker_poll(struct netif *nif, tsc_t r0)
 
 	if (nif->halted)
 		return 0;
+	PROBE_AT(p_rx);
 	n = rte_eth_rx_burst(nif->np->port_id, nif->queue, pkts, NETIF_BURST);
 	now = rte_rdtsc();
 	if (n) {
+#ifdef LVP_WORKER_PROBE
+		PROBE_ADD(PROBE_RX, p_rx, now);
+		probe_passes++;
+		probe_frames += n;
+#endif
 		/* Ask for every line of every frame, and the XDP stamp before
 		 * it, at once: written by another CPU, they would otherwise
 		 * come one demand miss at a time (the stamp, the headers, then
@@ -46,11 +88,19 @@ static int worker_poll(struct netif *nif, tsc_t r0)
 				for (off = 0; off < len + RTE_CACHE_LINE_SIZE; off += RTE_CACHE_LINE_SIZE)
 					rte_prefetch0(d - RTE_CACHE_LINE_SIZE + off);
 			}
+		PROBE_AT(p_pf);
+		PROBE_ADD(PROBE_PREFETCH, now, p_pf);
 		nif->np->rx_stamp(nif, pkts, n, now, stamps);
+		PROBE_AT(p_st);
+		PROBE_ADD(PROBE_STAMP, p_pf, p_st);
 		for (i = 0; i < n; i++)
 			netif_input(nif, pkts[i], stamps[i]);
+		PROBE_AT(p_in);
+		PROBE_ADD(PROBE_INPUT, p_st, p_in);
 		if (nif->nrxdone)
 			netif_rx_done_flush(nif);
+		PROBE_AT(p_fr);
+		PROBE_ADD(PROBE_RX_FREE, p_in, p_fr);
 	}
 	work = n != 0;
 	if (nif->steer) {
@@ -60,11 +110,28 @@ static int worker_poll(struct netif *nif, tsc_t r0)
 		if (nif->nrxdone) /* the handed-over frames, freed in bulk */
 			netif_rx_done_flush(nif);
 	}
+#ifdef LVP_WORKER_PROBE
+	{
+		tsc_t p_t0 = rte_rdtsc(), p_t1;
+
+		work |= nif->tick(nif, n ? rte_rdtsc() : now);
+		p_t1 = rte_rdtsc();
+		if (nif->ntx) {
+			netif_flush(nif);
+			work = 1;
+		}
+		if (n) {
+			PROBE_ADD(PROBE_TICK, p_t0, p_t1);
+			PROBE_ADD(PROBE_TX, p_t1, rte_rdtsc());
+		}
+	}
+#else
 	work |= nif->tick(nif, n ? rte_rdtsc() : now);
 	if (nif->ntx) {
 		netif_flush(nif);
 		work = 1;
 	}
+#endif
 	/* An RX burst in a busy iteration may have entered the kernel (the
 	 * af_xdp wakeup) whether or not it returned frames. */
 	if (work && nif->np->kicks)
@@ -150,6 +217,9 @@ int worker_main(void *arg)
 			prev = rte_rdtsc(); /* a yield is not a stall of ours */
 		}
 	}
+#ifdef LVP_WORKER_PROBE
+	probe_print();
+#endif
 	worker_lock(w, 1);
 	for (i = 0; i < w->n_nifs; i++)
 		netif_flush(w->nifs[i]);
