@@ -97,10 +97,6 @@ static int worker_poll(struct netif *nif, tsc_t r0)
 			netif_input(nif, pkts[i], stamps[i]);
 		PROBE_AT(p_in);
 		PROBE_ADD(PROBE_INPUT, p_st, p_in);
-		if (nif->nrxdone)
-			netif_rx_done_flush(nif);
-		PROBE_AT(p_fr);
-		PROBE_ADD(PROBE_RX_FREE, p_in, p_fr);
 	}
 	work = n != 0;
 	if (nif->steer) {
@@ -132,6 +128,21 @@ static int worker_poll(struct netif *nif, tsc_t r0)
 		work = 1;
 	}
 #endif
+	/* Received frames go back to the pool last, after the segments this
+	 * pass sent were built: the pool's per-core cache hands out the mbuf
+	 * freed last, and a frame another CPU wrote would make each line of a
+	 * segment written over it wait for that CPU to give the line up. Freed
+	 * here, they are what the next RX burst refills the kernel's fill ring
+	 * with, and segments are built in mbufs this core sent before. kv (16
+	 * replies per segment): the tick (segments built) 4512 -> 2315 TSC
+	 * cycles per pass (worker probe); 5 alternated pairs, requests per own
+	 * CPU-s: kv x1.107, http 1 KiB x1.109, each pair above 1. */
+	if (nif->nrxdone) {
+		PROBE_AT(p_fr0);
+		netif_rx_done_flush(nif);
+		PROBE_AT(p_fr);
+		PROBE_ADD(PROBE_RX_FREE, p_fr0, p_fr);
+	}
 	/* An RX burst in a busy iteration may have entered the kernel (the
 	 * af_xdp wakeup) whether or not it returned frames. */
 	if (work && nif->np->kicks)
