@@ -128,6 +128,22 @@ lvp_subnet_free() {
 }
 
 # lvp_wait_link_up NETNS IF: wait (up to 5 s) until carrier is up.
+# The server's veth ends inside the bench namespace: TSO and GSO off (lvperf
+# takes MTU-sized frames through AF_XDP), and TX checksum offload off too
+# unless PEER_TX_CSUM=on. Off (the default, as every figure before
+# 2026-12-04's third round), the server's kernel sums every segment it
+# sends and both generators' receive paths verify the sum; on (a veth's
+# own default), it leaves CHECKSUM_PARTIAL segments, which neither the
+# peer tool's kernel nor lvperf (it checks the pseudo-header's sum,
+# docs/dataplane.md) sums again. Usage: lvp_peer_offloads NS IF
+lvp_peer_offloads() {
+	case ${PEER_TX_CSUM:-off} in
+	off) ip netns exec "$1" ethtool -K "$2" tx off tso off gso off >/dev/null ;;
+	on) ip netns exec "$1" ethtool -K "$2" tx on tso off gso off >/dev/null ;;
+	*) echo "PEER_TX_CSUM must be on or off, not '$PEER_TX_CSUM'" >&2; return 1 ;;
+	esac
+}
+
 lvp_wait_link_up() {
 	local i
 	for i in $(seq 50); do
