@@ -65,8 +65,17 @@ struct http_run {
 static int http_measure(struct dp *dp, const void *arg, json_t **json)
 {
 	const struct http_run *r = arg;
+	int rc = load_run(dp, "http", &r->a, &load_proto_http, (void *)&r->h, r->h.req.len, json);
+	uint64_t hits = r->h.memo_hits, learned = r->h.memo_learned;
 
-	return load_run(dp, "http", &r->a, &load_proto_http, (void *)&r->h, r->h.req.len, json);
+	for (unsigned int w = 1; w < r->a.workers; w++) {
+		hits += r->hx[w - 1].memo_hits;
+		learned += r->hx[w - 1].memo_learned;
+	}
+	if (*json)
+		json_object_set_new(*json, "http", json_pack("{s:I, s:I}", "header_memo_hits", (json_int_t)hits,
+							    "header_memo_learned", (json_int_t)learned));
+	return rc;
 }
 
 /* --platform: load the booted target's service. */

@@ -303,6 +303,12 @@ void http_parser_init(struct http_parser *p)
 	memset(p, 0, sizeof(*p));
 }
 
+int http_parser_fresh(const struct http_parser *p)
+{
+	return p->state == ST_VERSION && !p->pos && !p->flags && !p->status && !p->header_bytes &&
+	       !p->body_bytes && !p->remain && !p->clen && !p->hdr && !p->mask && !p->err;
+}
+
 void http_parser_expect_no_body(struct http_parser *p)
 {
 	p->flags |= F_NO_BODY;

@@ -74,6 +74,12 @@ struct http_parser {
 /* Make p ready for the first response of a connection. */
 void http_parser_init(struct http_parser *p);
 
+/* Whether p stands before the first byte of a response with nothing
+ * pending (as http_parser_init leaves it; not after
+ * http_parser_expect_no_body): from there its state after any given bytes
+ * depends on those bytes alone. */
+int http_parser_fresh(const struct http_parser *p);
+
 /*
  * Say that the next response answers a HEAD request: it has no body
  * whatever its headers say (RFC 9110 9.3.2). Call after http_parser_init or

@@ -83,21 +83,59 @@ static int http_load_check_body(struct http_load *h, uint32_t conn, const uint8_
 	return 0;
 }
 
+/*
+ * p fresh, data the start of a response: its header block, when it ends in
+ * data, taken from the memo if it holds the same bytes, else parsed here
+ * and kept in the memo. Left to the caller's parse (0 returned, p as it
+ * was): a block that does not end in data or in the memo's length, and
+ * one the parser refuses or that ends the response (no body), so that
+ * those say so there. Returns the bytes taken into p.
+ */
+static uint32_t http_load_headers(struct http_load *h, struct http_parser *p, const uint8_t *data,
+				  uint32_t len)
+{
+	struct http_parser q = *p;
+	struct http_resp resp;
+	enum http_err e = HTTP_OK;
+	const uint8_t *end;
+	uint32_t hlen;
+	int done;
+
+	if (h->memo_len && len >= h->memo_len && memcmp(data, h->memo, h->memo_len) == 0) {
+		*p = h->memo_state;
+		h->memo_hits++;
+		return h->memo_len;
+	}
+	end = memmem(data, len < HTTP_LOAD_MEMO_MAX ? len : HTTP_LOAD_MEMO_MAX, "\r\n\r\n", 4);
+	if (!end)
+		return 0;
+	hlen = (uint32_t)(end - data) + 4;
+	if (http_parse(&q, data, hlen, &resp, &done, &e) != (int)hlen || done)
+		return 0;
+	memcpy(h->memo, data, hlen);
+	h->memo_len = hlen;
+	h->memo_state = q;
+	h->memo_learned++;
+	*p = q;
+	return hlen;
+}
+
 static int http_load_parse(void *ctx, uint32_t conn, const uint8_t *data, uint32_t len,
 			   struct load_reply *r, int *done, int *err)
 {
 	struct http_load *h = ctx;
 	struct http_parser *p = &h->parsers[conn];
+	uint32_t skip = http_parser_fresh(p) ? http_load_headers(h, p, data, len) : 0;
 	uint64_t before = p->body_bytes;
 	struct http_resp resp;
 	enum http_err e = HTTP_OK;
-	int n = http_parse(p, data, len, &resp, done, &e);
+	int n = http_parse(p, data + skip, len - skip, &resp, done, &e);
 
 	if (n < 0) {
 		*err = (int)e;
 		return -1;
 	}
-	if (h->verify && http_load_check_body(h, conn, data, n, before,
+	if (h->verify && http_load_check_body(h, conn, data + skip, n, before,
 					      *done ? resp.body_bytes : p->body_bytes, *done)) {
 		*err = HTTP_LOAD_ERR_BODY;
 		return -1;
@@ -106,7 +144,7 @@ static int http_load_parse(void *ctx, uint32_t conn, const uint8_t *data, uint32
 		http_load_fill(&resp, r);
 		h->bad[conn] = 0;
 	}
-	return n;
+	return n + (int)skip;
 }
 
 static int http_load_eof(void *ctx, uint32_t conn, struct load_reply *r)

@@ -8,6 +8,9 @@
 #include "http.h"
 #include "load.h"
 
+/* Longest header block the memo holds (struct http_load). */
+#define HTTP_LOAD_MEMO_MAX 1024
+
 struct http_load {
 	struct http_req_tmpl req;
 	struct http_parser *parsers; /* [max_conns] */
@@ -15,6 +18,17 @@ struct http_load {
 	uint32_t max_conns;
 	const uint8_t *verify;	     /* expected body of every response, or NULL */
 	uint64_t verify_len;
+	/* The memo: the last header block that began a response at the start
+	 * of a segment and ended in it (through its CRLFCRLF), parsed from a
+	 * fresh parser, and that parser's state after it. A response that
+	 * begins with the same bytes takes that state instead of parsing
+	 * them again: same bytes from a fresh parser, same state (a server
+	 * sends the same headers but for Date, once a second). */
+	uint8_t memo[HTTP_LOAD_MEMO_MAX];
+	uint32_t memo_len; /* 0: empty */
+	struct http_parser memo_state;
+	uint64_t memo_hits;    /* header blocks taken from the memo */
+	uint64_t memo_learned; /* header blocks parsed into it */
 };
 
 /* Protocol error index of a body that is not the expected one. */

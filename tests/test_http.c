@@ -26,6 +26,8 @@
 #include <time.h>
 
 #include "http.h"
+#include "http_load.h"
+#include "load.h"
 
 #ifndef LVP_FIXTURES_DIR
 #define LVP_FIXTURES_DIR "tests/fixtures"
@@ -812,6 +814,98 @@ static int bench(unsigned long n)
 	return 0;
 }
 
+/* ---- the load generator's header memo (http_load.c) ---- */
+
+/* Feed bytes to conn as load_recv does: the replies completed, -1 on error. */
+static int memo_feed(struct http_load *h, uint32_t conn, const char *bytes, size_t len,
+		     struct load_reply *out, int max, int *err)
+{
+	const uint8_t *d = (const uint8_t *)bytes;
+	int n_out = 0;
+
+	while (len) {
+		struct load_reply r;
+		int done = 0, n = load_proto_http.parse(h, conn, d, (uint32_t)len, &r, &done, err);
+
+		if (n < 0)
+			return -1;
+		d += n;
+		len -= (size_t)n;
+		if (done) {
+			assert_true(n_out < max);
+			out[n_out++] = r;
+		} else if (n == 0) {
+			break;
+		}
+	}
+	return n_out;
+}
+
+#define MEMO_HDR(date, clen)                                                                      \
+	"HTTP/1.1 200 OK\r\nServer: nginx/1.22.1\r\nDate: Fri, 04 Dec 2026 21:00:0" date " GMT\r\n" \
+	"Content-Type: application/octet-stream\r\nContent-Length: " clen "\r\nConnection: keep-alive\r\n\r\n"
+
+static void test_load_memo(void **state)
+{
+	static const char r1[] = MEMO_HDR("0", "5") "hello";
+	static const char r2[] = MEMO_HDR("1", "5") "world";
+	static const char r3[] = MEMO_HDR("1", "7") "1234567";
+	static const char r204[] = "HTTP/1.1 204 No Content\r\nServer: x\r\n\r\n";
+	static const char bad[] = "HTTP/1.1 200 OK\r\nNo colon here\r\n\r\n";
+	const size_t l1 = sizeof(r1) - 1, l3 = sizeof(r3) - 1, hlen = sizeof(MEMO_HDR("0", "5")) - 1;
+	char three[3 * sizeof(r1)];
+	struct load_reply out[4];
+	struct http_load h;
+	int err = 0, i;
+
+	(void)state;
+	assert_int_equal(http_load_init(&h, 2, "/", "x", NULL, 0), 0);
+	/* Three pipelined replies in one segment: parsed once, then taken twice. */
+	for (i = 0; i < 3; i++)
+		memcpy(three + i * l1, r1, l1);
+	assert_int_equal(memo_feed(&h, 0, three, 3 * l1, out, 4, &err), 3);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(out[i].bytes, l1);
+		assert_true(out[i].ok && out[i].keep_alive);
+		assert_int_equal(out[i].cls, 2);
+	}
+	assert_int_equal(h.memo_learned, 1);
+	assert_int_equal(h.memo_hits, 2);
+	/* Another Date: parsed again and kept; then taken on the other connection. */
+	assert_int_equal(memo_feed(&h, 0, r2, sizeof(r2) - 1, out, 4, &err), 1);
+	assert_int_equal(out[0].bytes, sizeof(r2) - 1);
+	assert_int_equal(memo_feed(&h, 1, r2, sizeof(r2) - 1, out, 4, &err), 1);
+	assert_int_equal(h.memo_learned, 2);
+	assert_int_equal(h.memo_hits, 3);
+	/* Same length, one digit apart (Content-Length 7): not the memo's. */
+	assert_int_equal(memo_feed(&h, 0, r3, l3, out, 4, &err), 1);
+	assert_int_equal(out[0].bytes, l3);
+	assert_int_equal(h.memo_learned, 3);
+	/* The header block alone, then the body: taken from the memo, completed after. */
+	assert_int_equal(memo_feed(&h, 0, r3, hlen, out, 4, &err), 0);
+	assert_int_equal(h.memo_hits, 4);
+	assert_int_equal(memo_feed(&h, 0, r3 + hlen, l3 - hlen, out, 4, &err), 1);
+	assert_int_equal(out[0].bytes, l3);
+	/* Split inside the headers: no memo either side, the same reply. */
+	assert_int_equal(memo_feed(&h, 1, r3, 20, out, 4, &err), 0);
+	assert_int_equal(memo_feed(&h, 1, r3 + 20, l3 - 20, out, 4, &err), 1);
+	assert_int_equal(out[0].bytes, l3);
+	assert_int_equal(h.memo_hits, 4);
+	assert_int_equal(h.memo_learned, 3);
+	/* No body: left to the parse (done there), the memo kept. */
+	assert_int_equal(memo_feed(&h, 0, r204, sizeof(r204) - 1, out, 4, &err), 1);
+	assert_int_equal(out[0].bytes, sizeof(r204) - 1);
+	assert_int_equal(out[0].cls, 2);
+	assert_int_equal(h.memo_learned, 3);
+	assert_int_equal(memo_feed(&h, 0, r3, l3, out, 4, &err), 1);
+	assert_int_equal(h.memo_hits, 5);
+	/* Refused headers are said by the parse, as without the memo. */
+	assert_int_equal(memo_feed(&h, 1, bad, sizeof(bad) - 1, out, 4, &err), -1);
+	assert_int_equal(err, HTTP_ERR_HEADER);
+	assert_int_equal(h.memo_learned, 3);
+	http_load_free(&h);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -833,6 +927,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_err_names),
 		cmocka_unit_test(test_req_build),
 		cmocka_unit_test(test_req_build_rejects),
+		cmocka_unit_test(test_load_memo),
 	};
 
 	if (argc > 1 && !strcmp(argv[1], "--bench"))
