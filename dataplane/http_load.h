@@ -18,9 +18,10 @@ struct http_load {
 	uint32_t max_conns;
 	const uint8_t *verify;	     /* expected body of every response, or NULL */
 	uint64_t verify_len;
-	/* The memo: the last header block that began a response at the start
-	 * of a segment and ended in it (through its CRLFCRLF), parsed from a
-	 * fresh parser, and that parser's state after it. A response that
+	/* The memo: the last header block parsed from a fresh parser that
+	 * ended (through its CRLFCRLF) in the same received segment it began
+	 * in, at the segment's start or after the response before it, and
+	 * that parser's state after it. A response that
 	 * begins with the same bytes takes that state instead of parsing
 	 * them again: same bytes from a fresh parser, same state (a server
 	 * sends the same headers but for Date, once a second). */
