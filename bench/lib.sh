@@ -127,7 +127,6 @@ lvp_subnet_free() {
 	fi
 }
 
-# lvp_wait_link_up NETNS IF: wait (up to 5 s) until carrier is up.
 # The server's veth ends inside the bench namespace: TSO and GSO off (lvperf
 # takes MTU-sized frames through AF_XDP), and TX checksum offload off too
 # unless PEER_TX_CSUM=on. Off (the default, as every figure before
@@ -138,12 +137,12 @@ lvp_subnet_free() {
 # docs/dataplane.md) sums again. Usage: lvp_peer_offloads NS IF
 lvp_peer_offloads() {
 	case ${PEER_TX_CSUM:-off} in
-	off) ip netns exec "$1" ethtool -K "$2" tx off tso off gso off >/dev/null ;;
-	on) ip netns exec "$1" ethtool -K "$2" tx on tso off gso off >/dev/null ;;
+	off | on) ip netns exec "$1" ethtool -K "$2" tx "${PEER_TX_CSUM:-off}" tso off gso off >/dev/null ;;
 	*) echo "PEER_TX_CSUM must be on or off, not '$PEER_TX_CSUM'" >&2; return 1 ;;
 	esac
 }
 
+# lvp_wait_link_up NETNS IF: wait (up to 5 s) until carrier is up.
 lvp_wait_link_up() {
 	local i
 	for i in $(seq 50); do
