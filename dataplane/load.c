@@ -145,16 +145,13 @@ static int load_send(struct load *l, uint32_t conn, tsc_t t)
 	/* Written straight into the send ring when it has room in one piece
 	 * there, else built aside and copied in (wrapping). */
 	dst = tcp_send_reserve(l->tcp, conn, l->cfg.req_max);
-	if (dst) {
-		len = l->proto->request(l->proto_ctx, conn, dst, l->cfg.req_max);
-		if (!len)
-			return -ENOBUFS;
+	len = l->proto->request(l->proto_ctx, conn, dst ? dst : buf, dst ? l->cfg.req_max : sizeof(buf));
+	if (!len)
+		return -ENOBUFS;
+	if (dst)
 		tcp_send_commit(l->tcp, conn, len);
-	} else {
-		len = l->proto->request(l->proto_ctx, conn, buf, sizeof(buf));
-		if (!len || tcp_send(l->tcp, conn, buf, len) != 0)
-			return -ENOBUFS;
-	}
+	else if (tcp_send(l->tcp, conn, buf, len) != 0)
+		return -ENOBUFS;
 	slot = (l->head[conn] + l->outstanding[conn]) & l->pipe_mask;
 	l->stamps[((size_t)conn << l->pipe_shift) + slot] = t;
 	l->outstanding[conn]++;

@@ -700,13 +700,19 @@ uint32_t tcp_send_room(const struct tcp_stack *s, uint32_t conn)
 	return s->cfg.txbuf - s->conns[conn].tx_len;
 }
 
+/* Whether the application may still queue data on c. */
+static int may_send(const struct tcp_conn *c)
+{
+	return (c->state == TCP_ESTABLISHED || c->state == TCP_CLOSE_WAIT) && !c->fin_queued;
+}
+
 int tcp_send(struct tcp_stack *s, uint32_t idx, const void *data, uint32_t len)
 {
 	struct tcp_conn *c = &s->conns[idx];
 	uint8_t *ring = s->txbufs + (size_t)idx * s->cfg.txbuf;
 	uint32_t off, first;
 
-	if ((c->state != TCP_ESTABLISHED && c->state != TCP_CLOSE_WAIT) || c->fin_queued)
+	if (!may_send(c))
 		return -ENOTCONN;
 	if (len > s->cfg.txbuf - c->tx_len) {
 		s->c.tx_ring_full++;
@@ -720,8 +726,7 @@ int tcp_send(struct tcp_stack *s, uint32_t idx, const void *data, uint32_t len)
 		memcpy(ring + off, data, first);
 		memcpy(ring, (const uint8_t *)data + first, len - first);
 	}
-	c->tx_len += len;
-	mark_pending(s, idx);
+	tcp_send_commit(s, idx, len);
 	return 0;
 }
 
@@ -730,8 +735,7 @@ uint8_t *tcp_send_reserve(struct tcp_stack *s, uint32_t idx, uint32_t len)
 	struct tcp_conn *c = &s->conns[idx];
 	uint32_t off = (c->tx_head + c->tx_len) & (s->cfg.txbuf - 1);
 
-	if ((c->state != TCP_ESTABLISHED && c->state != TCP_CLOSE_WAIT) || c->fin_queued ||
-	    len > s->cfg.txbuf - c->tx_len || len > s->cfg.txbuf - off)
+	if (!may_send(c) || len > s->cfg.txbuf - c->tx_len || len > s->cfg.txbuf - off)
 		return NULL;
 	return s->txbufs + (size_t)idx * s->cfg.txbuf + off;
 }
