@@ -94,7 +94,7 @@ static int http_load_check_body(struct http_load *h, uint32_t conn, const uint8_
 static uint32_t http_load_headers(struct http_load *h, struct http_parser *p, const uint8_t *data,
 				  uint32_t len)
 {
-	struct http_parser q = *p;
+	struct http_parser q;
 	struct http_resp resp;
 	enum http_err e = HTTP_OK;
 	const uint8_t *end;
@@ -110,6 +110,7 @@ static uint32_t http_load_headers(struct http_load *h, struct http_parser *p, co
 	if (!end)
 		return 0;
 	hlen = (uint32_t)(end - data) + 4;
+	q = *p;
 	if (http_parse(&q, data, hlen, &resp, &done, &e) != (int)hlen || done)
 		return 0;
 	memcpy(h->memo, data, hlen);
