@@ -29,6 +29,7 @@ static const char *const probe_names[PROBE__N] = { "rx_burst", "prefetch", "stam
 static __thread uint64_t probe_sum[PROBE__N], probe_passes, probe_frames;
 #define PROBE_AT(v) tsc_t v = rte_rdtsc()
 #define PROBE_ADD(stage, from, to) (probe_sum[stage] += (to) - (from))
+#define PROBE_PASS(n)		   (probe_passes++, probe_frames += (n))
 
 static void probe_print(void)
 {
@@ -48,6 +49,7 @@ static void probe_print(void)
 #else
 #define PROBE_AT(v)		   ((void)0)
 #define PROBE_ADD(stage, from, to) ((void)0)
+#define PROBE_PASS(n)		   ((void)0)
 #endif
 
 /* r0: where this iteration's kick time on the port begins: the iteration's
@@ -68,11 +70,8 @@ static int worker_poll(struct netif *nif, tsc_t r0)
 	n = rte_eth_rx_burst(nif->np->port_id, nif->queue, pkts, NETIF_BURST);
 	now = rte_rdtsc();
 	if (n) {
-#ifdef LVP_WORKER_PROBE
 		PROBE_ADD(PROBE_RX, p_rx, now);
-		probe_passes++;
-		probe_frames += n;
-#endif
+		PROBE_PASS(n);
 		/* Ask for every line of every frame, and the XDP stamp before
 		 * it, at once: written by another CPU, they would otherwise
 		 * come one demand miss at a time (the stamp, the headers, then
@@ -106,28 +105,18 @@ static int worker_poll(struct netif *nif, tsc_t r0)
 		if (nif->nrxdone) /* the handed-over frames, freed in bulk */
 			netif_rx_done_flush(nif);
 	}
-#ifdef LVP_WORKER_PROBE
-	{
-		tsc_t p_t0 = rte_rdtsc(), p_t1;
-
-		work |= nif->tick(nif, n ? rte_rdtsc() : now);
-		p_t1 = rte_rdtsc();
-		if (nif->ntx) {
-			netif_flush(nif);
-			work = 1;
-		}
-		if (n) {
-			PROBE_ADD(PROBE_TICK, p_t0, p_t1);
-			PROBE_ADD(PROBE_TX, p_t1, rte_rdtsc());
-		}
-	}
-#else
+	PROBE_AT(p_tick);
 	work |= nif->tick(nif, n ? rte_rdtsc() : now);
+	PROBE_AT(p_tx);
 	if (nif->ntx) {
 		netif_flush(nif);
 		work = 1;
 	}
-#endif
+	if (n) {
+		PROBE_AT(p_end);
+		PROBE_ADD(PROBE_TICK, p_tick, p_tx);
+		PROBE_ADD(PROBE_TX, p_tx, p_end);
+	}
 	/* Received frames go back to the pool last, after the segments this
 	 * pass sent were built: the pool's per-core cache hands out the mbuf
 	 * freed last, and a frame another CPU wrote would make each line of a
