@@ -128,16 +128,18 @@ lvp_subnet_free() {
 }
 
 # The server's veth ends inside the bench namespace: TSO and GSO off (lvperf
-# takes MTU-sized frames through AF_XDP), and TX checksum offload off too
-# unless PEER_TX_CSUM=on. Off (the default, as every figure before
-# 2026-12-04's third round), the server's kernel sums every segment it
-# sends and both generators' receive paths verify the sum; on (a veth's
-# own default), it leaves CHECKSUM_PARTIAL segments, which neither the
-# peer tool's kernel nor lvperf (it checks the pseudo-header's sum,
-# docs/dataplane.md) sums again. Usage: lvp_peer_offloads NS IF
+# takes MTU-sized frames through AF_XDP), TX checksum offload as
+# PEER_TX_CSUM says. On (the default since 2026-12-04's fourth round; a veth's own default
+# and what lvperf's drivers leave on a target's veth, drivers/netns.h), the
+# server's kernel leaves CHECKSUM_PARTIAL segments, which neither the peer
+# tool's kernel nor lvperf (it checks the pseudo-header's sum,
+# docs/dataplane.md) sums again. Off (every figure before that round), the
+# server's kernel sums every segment it sends and both receivers verify the
+# sum (lvperf over each segment's whole length). Usage: lvp_peer_offloads
+# NS IF
 lvp_peer_offloads() {
-	case ${PEER_TX_CSUM:-off} in
-	off | on) ip netns exec "$1" ethtool -K "$2" tx "${PEER_TX_CSUM:-off}" tso off gso off >/dev/null ;;
+	case ${PEER_TX_CSUM:-on} in
+	off | on) ip netns exec "$1" ethtool -K "$2" tx "${PEER_TX_CSUM:-on}" tso off gso off >/dev/null ;;
 	*) echo "PEER_TX_CSUM must be on or off, not '$PEER_TX_CSUM'" >&2; return 1 ;;
 	esac
 }

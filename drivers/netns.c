@@ -42,7 +42,7 @@ static void netns_sysctl(const char *path, const char *val)
 }
 
 int netns_link_create(struct netns_link *l, const char *tag, uint32_t peer_ip, uint8_t prefix_len,
-		      int offloads_off, char *err, size_t errlen)
+		      int seg_offloads_off, char *err, size_t errlen)
 {
 	char addr[24], ip[16], path[96];
 	int rc;
@@ -86,9 +86,9 @@ int netns_link_create(struct netns_link *l, const char *tag, uint32_t peer_ip, u
 		rc = RUN("ip", "-n", l->ns, "link", "set", l->peer_if, "up");
 	if (!rc)
 		rc = RUN("ip", "link", "set", l->host_if, "up");
-	if (!rc && offloads_off)
-		rc = RUN("ip", "netns", "exec", l->ns, "ethtool", "-K", l->peer_if, "tx", "off", "tso", "off",
-			 "gso", "off");
+	if (!rc && seg_offloads_off)
+		rc = RUN("ip", "netns", "exec", l->ns, "ethtool", "-K", l->peer_if, "tso", "off", "gso",
+			 "off");
 	if (rc)
 		goto fail;
 	return 0;
@@ -113,7 +113,7 @@ void netns_link_destroy(struct netns_link *l)
 	l->created = 0;
 }
 
-int netns_veth_create(struct netns_link *l, const char *tag, int offloads_off, char *err,
+int netns_veth_create(struct netns_link *l, const char *tag, int seg_offloads_off, char *err,
 		      size_t errlen)
 {
 	char path[96];
@@ -142,8 +142,8 @@ int netns_veth_create(struct netns_link *l, const char *tag, int offloads_off, c
 	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/disable_ipv6", l->peer_if);
 	netns_sysctl(path, "1");
 	rc = RUN("ip", "link", "set", l->host_if, "up");
-	if (!rc && offloads_off)
-		rc = RUN("ethtool", "-K", l->peer_if, "tx", "off", "tso", "off", "gso", "off");
+	if (!rc && seg_offloads_off)
+		rc = RUN("ethtool", "-K", l->peer_if, "tso", "off", "gso", "off");
 	if (rc)
 		netns_link_destroy(l);
 	return rc;

@@ -22,20 +22,25 @@ struct netns_link {
  * Create namespace and veth for tag (at most 10 characters), address the
  * peer end peer_ip/prefix_len, bring both ends and lo up, switch off IPv6 on
  * the host end (no router solicitations on the wire) and, with
- * offloads_off, TX checksum/TSO/GSO on the peer (needed for TCP through
- * af_xdp/af_packet). On failure everything made so far is removed.
+ * seg_offloads_off, TSO and GSO on the peer: a frame larger than the MTU
+ * does not pass a veth's XDP hook or fit lvperf's receive path. The peer's
+ * TX checksum offload stays on, as a veth has it by default: its TCP and
+ * UDP segments then carry only the pseudo-header's sum (CHECKSUM_PARTIAL),
+ * which lvperf takes (docs/dataplane.md), and the target's kernel does not
+ * sum every segment it sends, work no deployment of it would do. On failure
+ * everything made so far is removed.
  * Returns 0 or -errno with one line in err.
  */
 int netns_link_create(struct netns_link *l, const char *tag, uint32_t peer_ip, uint8_t prefix_len,
-		      int offloads_off, char *err, size_t errlen);
+		      int seg_offloads_off, char *err, size_t errlen);
 
 /*
  * A veth pair lvp<tag>h / lvp<tag>p left in this namespace, the peer
  * without address and down: for platforms that move the link into the
  * target themselves (LXC phys, LXD physical). IPv6 off on both, the peer's
- * offloads off when asked. Removed by netns_link_destroy.
+ * TSO and GSO off when asked (TX checksum offload left on, as above). Removed by netns_link_destroy.
  */
-int netns_veth_create(struct netns_link *l, const char *tag, int offloads_off, char *err,
+int netns_veth_create(struct netns_link *l, const char *tag, int seg_offloads_off, char *err,
 		      size_t errlen);
 
 /* Remove what netns_link_create made. Safe to call twice. */

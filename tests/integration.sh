@@ -286,8 +286,11 @@ wait_listen() {
 	fail "nothing listens on port $1 in $ns"
 }
 
-# TCP through af_xdp/af_packet needs the peer's offloads off (MACHINE.md).
-offloads_off() { ip netns exec "$ns" ethtool -K "$peer_if" tx off tso off gso off >/dev/null; }
+# TCP through af_xdp/af_packet needs the peer's TSO and GSO off (MTU-sized
+# frames). TX checksum offload goes off too unless the first argument is
+# "on": then the peer leaves CHECKSUM_PARTIAL segments (pseudo-header sum
+# only), as on a default veth and the drivers' links (drivers/netns.h).
+offloads_off() { ip netns exec "$ns" ethtool -K "$peer_if" tx "${1:-off}" tso off gso off >/dev/null; }
 
 # faultline_net [ADDR]: the line tests/faultline runs on, in three
 # namespaces: lvperf on $host_if (here) -- $mid_h | middle namespace $mid,
@@ -330,9 +333,9 @@ load_ok() {
 	check "$1" 'j["clock"] in ("tsc-after-rx-burst", "xdp-hook-ktime") and j["rx_stamp"]["clock"] == j["clock"] and j["cpu"]["busy_cpu_s"] > 0 and j["cpu"]["busy_cpu_s"] <= j["cpu"]["wall_core_s"] * 1.01' "CPU accounting or clock missing"
 }
 
-http_case() { # http_case KIND
+http_case() { # http_case KIND TX_CSUM(on|off)
 	make_ns
-	offloads_off
+	offloads_off "$2"
 	start_nginx
 	local c
 	for c in 1 100 1000; do
@@ -342,6 +345,14 @@ http_case() { # http_case KIND
 		load_ok "$tmp/h$c.json"
 		check "$tmp/h$c.json" 'j["classes"]["2xx"] == j["requests"] and j["connections"] == '$c "not all 200"
 		check "$tmp/h$c.json" 'j["tcp"]["established"] >= '$c "not all $c connections were established"
+		# TX checksum on: every segment carries only the pseudo-header's
+		# sum and is taken on it; off: each is verified over its length
+		# (a full sum equals the pseudo-header's about once in 65536).
+		if [ "$2" = on ]; then
+			check "$tmp/h$c.json" 'j["tcp"]["csum_partial"] >= j["requests"] and j["tcp"]["bad_csum"] == 0' "CHECKSUM_PARTIAL segments not taken"
+		else
+			check "$tmp/h$c.json" 'j["tcp"]["csum_partial"] * 1000 < j["requests"] and j["tcp"]["bad_csum"] == 0' "segments with a full checksum taken as partial"
+		fi
 		# nginx repeats its headers but for Date: most replies take the
 		# header memo, every body still verified.
 		check "$tmp/h$c.json" 'j["http"]["header_memo_learned"] >= 1 and j["http"]["header_memo_hits"] > j["requests"] / 2' "the header memo was not used"
@@ -805,8 +816,8 @@ http_no_connection)
 	grep -q "no connection to $peer_ip:81 established within --connect-timeout 2.0 s" "$tmp/err" || fail "no timeout reason on stderr"
 	check "$tmp/t.json" 'j["no_connection"] is True and j["no_connection_reason"] == "timeout" and "no_connection" in j["flags"] and j["tcp"]["established"] == 0 and j["tcp"]["connects"] >= 8' "silent run not flagged no_connection"
 	;;
-http_af_xdp) http_case af_xdp ;;
-http_af_packet) http_case af_packet ;;
+http_af_xdp) http_case af_xdp on ;;
+http_af_packet) http_case af_packet off ;;
 http_open_loop)
 	make_ns
 	offloads_off
