@@ -27,6 +27,7 @@ struct reflect_cfg {
 	uint64_t connections;
 	uint64_t duration;
 	int once;
+	const char *tx_csum;
 };
 
 static const struct opt_def reflect_opts[] = {
@@ -44,6 +45,10 @@ static const struct opt_def reflect_opts[] = {
 	{ "once", OPT_FLAG, offsetof(struct reflect_cfg, once), 0, 0, NULL, NULL,
 	  "stop answering when the first generator's connections have all closed, and exit when it "
 	  "has left the port (also when it leaves without closing)" },
+	{ "tx-csum", OPT_STR, offsetof(struct reflect_cfg, tx_csum), 0, 0, "full", "full|partial",
+	  "TCP checksums of the segments sent: full, or partial: only the pseudo-header's sum, as "
+	  "a kernel server leaves them on a default veth (CHECKSUM_PARTIAL); lvperf http and kv "
+	  "take such segments (tcp.csum_partial), other peers may not" },
 	{ NULL, 0, 0, 0, 0, NULL, NULL, NULL },
 };
 
@@ -51,9 +56,10 @@ static json_t *reflect_json(const struct dp *dp, const struct responder *r, doub
 {
 	const struct responder_counters *c = &r->c;
 	double busy = tsc_to_ns_f(&dp->clk, dp->w.busy) / 1e9;
-	json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:f}", "command", "reflect", "port",
+	json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:s, s:f}", "command", "reflect", "port",
 			      dp->port.label, "proto", r->proto == RESPONDER_HTTP ? "http" : "resp",
-			      "size", (json_int_t)r->body_size, "wall_s", wall_s);
+			      "size", (json_int_t)r->body_size, "tx_csum",
+			      r->tx_csum_partial ? "partial" : "full", "wall_s", wall_s);
 
 	json_object_set_new(o, "answered",
 			    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
@@ -246,6 +252,10 @@ int cmd_reflect(int argc, char **argv)
 		fprintf(stderr, "lvperf reflect: give exactly one of --http and --resp\n");
 		return APP_USAGE;
 	}
+	if (strcmp(cfg.tx_csum, "full") && strcmp(cfg.tx_csum, "partial")) {
+		fprintf(stderr, "lvperf reflect: --tx-csum '%s': expected full or partial\n", cfg.tx_csum);
+		return APP_USAGE;
+	}
 	if (app_dp_config("reflect", &cfg.dp, 0, &dcfg))
 		return APP_USAGE;
 	if (!cfg.size)
@@ -253,6 +263,7 @@ int cmd_reflect(int argc, char **argv)
 	rc = responder_init(&r, cfg.http ? RESPONDER_HTTP : RESPONDER_RESP, (uint32_t)cfg.size,
 			    (uint32_t)cfg.connections);
 	r.once = cfg.once;
+	r.tx_csum_partial = strcmp(cfg.tx_csum, "partial") == 0;
 	if (rc) {
 		fprintf(stderr, "lvperf reflect: cannot set up %" PRIu64 " connections: %s\n",
 			cfg.connections, strerror(-rc));

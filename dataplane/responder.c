@@ -687,6 +687,7 @@ int responder_listen(struct responder *r, struct netif *nif, const struct tsc_cl
 	memcpy(tc.src_mac, nif->np->mac, PKT_ETH_ALEN);
 	tc.mtu = nif->np->port->mtu ? nif->np->port->mtu : 1500;
 	tc.min_rto = 200000000ull; /* Linux's */
+	tc.tx_csum_partial = (uint8_t)r->tx_csum_partial;
 	tc.clk = clk;
 	r->tcp = calloc(1, sizeof(*r->tcp));
 	r->srv = calloc(r->max_conns, sizeof(*r->srv));

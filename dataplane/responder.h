@@ -111,6 +111,10 @@ struct responder {
 	 * rings (DPDK 22.11's memif_disconnect races the datapath). */
 	int once;
 	int done;
+	/* Stack mode: segments leave with only the pseudo-header's sum in the
+	 * checksum field (tcp_config.tx_csum_partial; lvperf reflect
+	 * --tx-csum partial). Set before responder_listen. */
+	int tx_csum_partial;
 	struct responder_counters c;
 	/* stack mode (responder_listen) */
 	struct tcp_stack *tcp;

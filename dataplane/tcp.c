@@ -305,7 +305,10 @@ static int tcp_emit(struct tcp_stack *s, struct tcp_conn *c, uint8_t flags, uint
 		ph[9] = 6;
 		pkt_put16(ph + 10, (uint16_t)(TCP_HLEN + optlen + len));
 		sum = pkt_csum_add(0, ph, sizeof(ph));
-		cs = pkt_csum_fold(pkt_csum_add(sum, t, TCP_HLEN + optlen + len));
+		if (s->cfg.tx_csum_partial)
+			cs = (uint16_t)~pkt_csum_fold(sum);
+		else
+			cs = pkt_csum_fold(pkt_csum_add(sum, t, TCP_HLEN + optlen + len));
 		memcpy(t + 16, &cs, 2);
 	}
 	if (total < PKT_ETH_MIN) {

@@ -231,6 +231,10 @@ struct tcp_config {
 	uint32_t ooo_max;      /* out-of-order segments held in the stack, 0: default */
 	uint32_t ooo_per_conn; /* and per connection, 0: default */
 	uint32_t wheel_slots;  /* timer wheel slots, a power of two, 0: 4096 */
+	/* Segments leave with only the pseudo-header's sum in the checksum
+	 * field, as Linux leaves them for an offload (CHECKSUM_PARTIAL): for
+	 * a peer that takes such segments (lvperf itself, a veth's kernel). */
+	uint8_t tx_csum_partial;
 	const struct tsc_clock *clk;
 };
 

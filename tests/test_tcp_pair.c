@@ -37,6 +37,9 @@
 #define LINK_MAX  8192
 #define CONNS_MAX 16
 
+/* The server's tcp_config.tx_csum_partial for the next pair_new. */
+static uint8_t srv_tx_csum_partial;
+
 static const uint8_t cli_mac[PKT_ETH_ALEN] = {0x02, 0, 0, 0, 0, 0x01};
 static const uint8_t srv_mac[PKT_ETH_ALEN] = {0x02, 0, 0, 0, 0, 0x02};
 
@@ -348,6 +351,7 @@ static struct pair *pair_new(uint32_t n_conns, uint32_t srv_conns, uint32_t to_s
 	memcpy(sc.src_mac, srv_mac, PKT_ETH_ALEN);
 	sc.mtu = 1500;
 	sc.min_rto = 20 * MS;
+	sc.tx_csum_partial = srv_tx_csum_partial;
 	sc.clk = &p->clk;
 	assert_int_equal(tcp_stack_init(&p->srv, &sc, &srv_app, NULL, &srv_tx, p), 0);
 	return p;
@@ -489,6 +493,28 @@ static void test_clean(void **state)
 	assert_int_equal(p->srv.c.retransmits + p->srv.c.fast_retransmits, 0);
 	assert_int_equal(p->cli.c.retransmits + p->cli.c.fast_retransmits, 0);
 	assert_int_equal(p->srv.c.out_of_order + p->cli.c.out_of_order, 0);
+	/* Full sums both ways: a full sum equals the pseudo-header's about
+	 * once in 65536 segments. */
+	assert_true(p->cli.c.csum_partial * 1000 < p->cli.c.segs_in);
+	assert_true(p->srv.c.csum_partial * 1000 < p->srv.c.segs_in);
+	pair_free(p);
+}
+
+/* A server that leaves its checksums partial (lvperf reflect --tx-csum
+ * partial): each of its segments holds only the pseudo-header's sum, the
+ * client takes every one on that, and the streams still arrive whole. */
+static void test_partial(void **state)
+{
+	struct pair *p;
+
+	(void)state;
+	srv_tx_csum_partial = 1;
+	run_pair(0, 0, 8, 100000, 7, &p);
+	srv_tx_csum_partial = 0;
+	assert_true(p->srv.c.segs_out > 8 * 100000 / 1460);
+	assert_int_equal(p->cli.c.csum_partial, p->cli.c.segs_in);
+	assert_int_equal(p->cli.c.segs_in, p->srv.c.segs_out);
+	assert_true(p->srv.c.csum_partial * 1000 < p->srv.c.segs_in);
 	pair_free(p);
 }
 
@@ -611,7 +637,7 @@ int main(void)
 	    cmocka_unit_test(test_clean),	cmocka_unit_test(test_reorder),
 	    cmocka_unit_test(test_loss),	cmocka_unit_test(test_loss_and_reorder),
 	    cmocka_unit_test(test_synack_lost), cmocka_unit_test(test_full),
-	    cmocka_unit_test(test_no_conn),
+	    cmocka_unit_test(test_no_conn),	cmocka_unit_test(test_partial),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
