@@ -113,6 +113,8 @@ static json_t *load_run_json(const char *cmd, const struct dp *dp, const struct 
 	double win = tsc_to_ns_f(&dp->clk, l->measure_ended - l->measure_started) / 1e9;
 	double busy = tsc_to_ns_f(&dp->clk, l->busy_at_end - l->busy_at_measure) / 1e9;
 	double kick = tsc_to_ns_f(&dp->clk, l->kick_at_end - l->kick_at_measure) / 1e9;
+	double pmd = tsc_to_ns_f(&dp->clk, l->pmd_at_end - l->pmd_at_measure) / 1e9;
+	double own = busy - kick - pmd;
 	uint64_t retx = l->tcp_retx_at_end - l->tcp_retx_at_measure;
 	json_t *cls = json_object(), *perr = json_object(), *lat, *o;
 	char ip[16];
@@ -186,12 +188,12 @@ static json_t *load_run_json(const char *cmd, const struct dp *dp, const struct 
 	}
 	json_object_set_new(o, "open_loop", json_pack("{s:I, s:I}", "late", (json_int_t)l->c.late,
 						      "backlog_max", (json_int_t)l->c.backlog_max));
-	json_object_set_new(o, "cpu", json_pack("{s:f, s:f, s:f, s:f, s:f, s:f, s:f}", "busy_cpu_s", busy,
+	json_object_set_new(o, "cpu", json_pack("{s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f}", "busy_cpu_s", busy,
 						"wall_core_s", win, "busy_fraction", win > 0 ? busy / win : 0,
 						"requests_per_busy_cpu_s",
 						busy > 0 ? l->c.measured / busy : 0, "kick_cpu_s", kick,
-						"own_cpu_s", busy - kick, "requests_per_own_cpu_s",
-						busy - kick > 0 ? l->c.measured / (busy - kick) : 0));
+						"pmd_cpu_s", pmd, "own_cpu_s", own, "requests_per_own_cpu_s",
+						own > 0 ? l->c.measured / own : 0));
 	{
 		/* The worker thread's own CPU time in the window (not descheduled). */
 		double on = l->cpu_at_end > l->cpu_at_measure
@@ -220,6 +222,8 @@ static void load_run_text(const char *cmd, const struct dp *dp, const struct net
 	double win = tsc_to_ns_f(&dp->clk, l->measure_ended - l->measure_started) / 1e9;
 	double busy = tsc_to_ns_f(&dp->clk, l->busy_at_end - l->busy_at_measure) / 1e9;
 	double kick = tsc_to_ns_f(&dp->clk, l->kick_at_end - l->kick_at_measure) / 1e9;
+	double pmd = tsc_to_ns_f(&dp->clk, l->pmd_at_end - l->pmd_at_measure) / 1e9;
+	double own = busy - kick - pmd;
 	uint64_t retx = l->tcp_retx_at_end - l->tcp_retx_at_measure;
 	char ip[16];
 	int i;
@@ -252,9 +256,9 @@ static void load_run_text(const char *cmd, const struct dp *dp, const struct net
 	       retx, retx ? " (FLAGGED)" : "", l->c.conn_closed_by_server, l->c.reconnects);
 	printf("generator CPU: %.3f busy CPU-s of %.3f wall core-s (%.1f %%), %.0f requests per busy CPU-s\n",
 	       busy, win, win > 0 ? 100 * busy / win : 0, busy > 0 ? l->c.measured / busy : 0);
-	printf("generator own CPU: %.3f CPU-s (busy minus %.3f s inside kernel-entering PMD bursts), "
-	       "%.0f requests per own CPU-s\n",
-	       busy - kick, kick, busy - kick > 0 ? l->c.measured / (busy - kick) : 0);
+	printf("generator own CPU: %.3f CPU-s (busy minus %.3f s inside kernel-entering PMD bursts and "
+	       "%.3f s inside the PMD's other bursts), %.0f requests per own CPU-s\n",
+	       own, kick, pmd, own > 0 ? l->c.measured / own : 0);
 	printf("clock: %s; no floor subtracted\n", clock_source_name(nif->np->port->clock));
 	app_stalls_print(stdout, dp);
 }
@@ -505,6 +509,7 @@ int load_run(struct dp *dp, const char *cmd, const struct load_run_args *a,
 			break;
 		lw[k].have_load = 1;
 		lw[k].load.kick = &lw[k].nif->kick;
+		lw[k].load.pmd = &lw[k].nif->pmd;
 	}
 	if (rc) {
 		fprintf(stderr, "lvperf %s: cannot set up %u connections: %s\n", cmd, a->load.connections,

@@ -308,6 +308,7 @@ static void load_enter(struct load *l, int phase, tsc_t now)
 		l->busy_at_measure = *l->busy;
 		l->cpu_at_measure = thread_cpu_ns();
 		l->kick_at_measure = l->kick ? *l->kick : 0;
+		l->pmd_at_measure = l->pmd ? *l->pmd : 0;
 		l->tcp_retx_at_measure = l->tcp->c.retransmits + l->tcp->c.fast_retransmits;
 	}
 	if (phase >= LOAD_DRAIN && l->phase <= LOAD_MEASURE) {
@@ -315,6 +316,7 @@ static void load_enter(struct load *l, int phase, tsc_t now)
 		l->busy_at_end = *l->busy;
 		l->cpu_at_end = thread_cpu_ns();
 		l->kick_at_end = l->kick ? *l->kick : 0;
+		l->pmd_at_end = l->pmd ? *l->pmd : 0;
 		l->tcp_retx_at_end = l->tcp->c.retransmits + l->tcp->c.fast_retransmits;
 		l->t_drain_end = now + ns_to_tsc(l->clk, l->cfg.linger);
 		l->to_open = 0;
@@ -474,6 +476,7 @@ int load_merge(struct load *dst, const struct load *src)
 		dst->measure_ended = src->measure_ended;
 	dst->busy_at_end += src->busy_at_end - src->busy_at_measure;
 	dst->kick_at_end += src->kick_at_end - src->kick_at_measure;
+	dst->pmd_at_end += src->pmd_at_end - src->pmd_at_measure;
 	dst->tcp_retx_at_end += src->tcp_retx_at_end - src->tcp_retx_at_measure;
 	dst->inflight += src->inflight;
 	dst->open += src->open;

@@ -111,6 +111,7 @@ struct load {
 	const struct tsc_clock *clk;
 	const tsc_t *busy; /* the worker's busy-cycle counter */
 	const tsc_t *kick; /* the netif's kick cycles (netif.h), or NULL: none */
+	const tsc_t *pmd;  /* the netif's other PMD-burst cycles, or NULL: none */
 
 	uint32_t *outstanding;	 /* [max_conns] */
 	uint32_t *head;		 /* [max_conns] FIFO head into stamps */
@@ -130,6 +131,7 @@ struct load {
 	double gap_tsc;		 /* open loop mean gap */
 	tsc_t busy_at_measure, busy_at_end;
 	tsc_t kick_at_measure, kick_at_end;
+	tsc_t pmd_at_measure, pmd_at_end;
 	/* The calling (worker) thread's CPU time at the window's edges, ns:
 	 * unlike busy, it leaves out time the thread was descheduled. */
 	uint64_t cpu_at_measure, cpu_at_end;

@@ -252,13 +252,11 @@ uint16_t netif_flush(struct netif *nif)
 
 	if (nif->ntx == 0)
 		return 0;
-	if (nif->np->kicks) {
+	{
 		tsc_t t0 = rte_rdtsc();
 
 		sent = rte_eth_tx_burst(nif->np->port_id, nif->queue, nif->txq, nif->ntx);
-		nif->kick += rte_rdtsc() - t0;
-	} else {
-		sent = rte_eth_tx_burst(nif->np->port_id, nif->queue, nif->txq, nif->ntx);
+		*(nif->np->kicks ? &nif->kick : &nif->pmd) += rte_rdtsc() - t0;
 	}
 	if (sent < nif->ntx)
 		rte_pktmbuf_free_bulk(nif->txq + sent, nif->ntx - sent);

@@ -161,8 +161,11 @@ struct netif {
 
 	/* Own-cycle accounting (BENCHMARKS.md): on a port whose bursts enter
 	 * the kernel (np->kicks), the TSC spent inside the RX burst of each
-	 * busy iteration and every TX burst. Worker-owned. */
+	 * busy iteration and every TX burst; on any other port the same in
+	 * pmd (the PMD's own work: memif's copies, ring or descriptor
+	 * handling). lvperf's own cycles are busy minus both. Worker-owned. */
 	tsc_t kick;
+	tsc_t pmd;
 	/* Set by the worker (responder.c, --once) to stop polling this
 	 * netif: nothing touches the port after it. */
 	int halted;

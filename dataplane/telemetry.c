@@ -43,7 +43,7 @@ static int telemetry_stats(const char *c, const char *params, struct rte_tel_dat
 {
 	const struct load *l;
 	struct rte_tel_data *flags;
-	tsc_t now = rte_rdtsc(), ms, busy = 0, kick = 0, measure_started = 0;
+	tsc_t now = rte_rdtsc(), ms, busy = 0, kick = 0, pmd = 0, measure_started = 0;
 	uint64_t replies = 0, measured = 0, measured_ok = 0, sent = 0, lost = 0, late = 0;
 	uint64_t perr = 0, conn_err = 0, retx = 0, tx_drop = 0, tx_nombuf = 0;
 	int phase = LOAD_DONE;
@@ -78,6 +78,7 @@ static int telemetry_stats(const char *c, const char *params, struct rte_tel_dat
 		retx += RD(w->tcp->c.retransmits) + RD(w->tcp->c.fast_retransmits);
 		busy += RD(*telemetry_cur.busys[k]);
 		kick += RD(nif->kick);
+		pmd += RD(nif->pmd);
 		tx_drop += RD(nif->c.tx_drop);
 		tx_nombuf += RD(nif->c.tx_nombuf);
 	}
@@ -105,6 +106,7 @@ static int telemetry_stats(const char *c, const char *params, struct rte_tel_dat
 	rte_tel_data_add_dict_u64(d, "tx_nombuf", tx_nombuf);
 	rte_tel_data_add_dict_u64(d, "busy_ms", tsc_to_ns(telemetry_cur.clk, busy) / 1000000u);
 	rte_tel_data_add_dict_u64(d, "kick_ms", tsc_to_ns(telemetry_cur.clk, kick) / 1000000u);
+	rte_tel_data_add_dict_u64(d, "pmd_ms", tsc_to_ns(telemetry_cur.clk, pmd) / 1000000u);
 	/* The validity flags (BENCHMARKS.md) that can already be told. */
 	flags = rte_tel_data_alloc();
 	if (flags) {

@@ -133,9 +133,10 @@ static int worker_poll(struct netif *nif, tsc_t r0)
 		PROBE_ADD(PROBE_RX_FREE, p_fr0, p_fr);
 	}
 	/* An RX burst in a busy iteration may have entered the kernel (the
-	 * af_xdp wakeup) whether or not it returned frames. */
-	if (work && nif->np->kicks)
-		nif->kick += now - r0;
+	 * af_xdp wakeup) whether or not it returned frames; on other ports
+	 * it is the PMD's work (memif's copy of each frame). */
+	if (work)
+		*(nif->np->kicks ? &nif->kick : &nif->pmd) += now - r0;
 	return work;
 }
 

@@ -331,6 +331,8 @@ load_ok() {
 	check "$1" 'j["errors"]["conn_refused"] == 0 and j["errors"]["conn_reset"] == 0 and j["errors"]["conn_timeout"] == 0 and j["errors"]["lost_requests"] == 0' "connection errors"
 	check "$1" 'j["latency_ns"]["n"] == j["requests"] and 0 < j["latency_ns"]["min"] <= j["latency_ns"]["p50"] <= j["latency_ns"]["p99"] <= j["latency_ns"]["max"]' "latency histogram inconsistent with the replies"
 	check "$1" 'j["clock"] in ("tsc-after-rx-burst", "xdp-hook-ktime") and j["rx_stamp"]["clock"] == j["clock"] and j["cpu"]["busy_cpu_s"] > 0 and j["cpu"]["busy_cpu_s"] <= j["cpu"]["wall_core_s"] * 1.01' "CPU accounting or clock missing"
+	# Own = busy minus the bursts, counted as kicks or as the PMD's, never both.
+	check "$1" 'abs(j["cpu"]["own_cpu_s"] - (j["cpu"]["busy_cpu_s"] - j["cpu"]["kick_cpu_s"] - j["cpu"]["pmd_cpu_s"])) < 1e-6 and 0 < j["cpu"]["own_cpu_s"] and (j["cpu"]["kick_cpu_s"] == 0 or j["cpu"]["pmd_cpu_s"] == 0)' "own CPU is not busy minus the bursts"
 }
 
 http_case() { # http_case KIND TX_CSUM(on|off)
@@ -2211,6 +2213,8 @@ reflect_memif)
 	check "$tmp/h.json" 'j["classes"]["2xx"] == j["requests"] and j["requests_sent"] == j["replies_total"] > j["requests"]' "not every request got a 2xx"
 	check "$tmp/h.json" 'j["tcp"]["csum_partial"] >= j["replies_total"] and j["tcp"]["bad_csum"] == 0' "the reflector's partial checksums were not taken"
 	check "$tmp/rh.json" 'j["tx_csum"] == "partial"' "reflect does not say its checksums were partial"
+	# memif's bursts (its copies) are the PMD's time, not a kernel's.
+	check "$tmp/h.json" 'j["cpu"]["kick_cpu_s"] == 0 < j["cpu"]["pmd_cpu_s"] < j["cpu"]["busy_cpu_s"]' "memif's burst time not counted as pmd"
 	h=$tmp/h.json
 	check "$tmp/rh.json" "j['answered']['bad'] == 0 and j['answered']['conns'] == 50 and j['answered']['out_of_order'] <= json.load(open('$h'))['tcp']['retransmits'] + json.load(open('$h'))['tcp']['fast_retransmits']" "reflect saw bad or reordered segments"
 	check "$tmp/rh.json" "j['answered']['requests'] == json.load(open('$h'))['requests_sent']" "reflect's count differs from what http sent"
