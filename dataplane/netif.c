@@ -249,15 +249,13 @@ void netif_tx(struct netif *nif, struct rte_mbuf *m)
 uint16_t netif_flush(struct netif *nif)
 {
 	uint16_t sent;
+	tsc_t t0;
 
 	if (nif->ntx == 0)
 		return 0;
-	{
-		tsc_t t0 = rte_rdtsc();
-
-		sent = rte_eth_tx_burst(nif->np->port_id, nif->queue, nif->txq, nif->ntx);
-		*(nif->np->kicks ? &nif->kick : &nif->pmd) += rte_rdtsc() - t0;
-	}
+	t0 = rte_rdtsc();
+	sent = rte_eth_tx_burst(nif->np->port_id, nif->queue, nif->txq, nif->ntx);
+	*(nif->np->kicks ? &nif->kick : &nif->pmd) += rte_rdtsc() - t0;
 	if (sent < nif->ntx)
 		rte_pktmbuf_free_bulk(nif->txq + sent, nif->ntx - sent);
 	nif->c.tx += sent;
