@@ -37,7 +37,6 @@
 #define IP_FLAG_MF 0x2000
 #define IP_FRAG_OFF_MASK 0x1fff
 #define IP_TTL_DEFAULT 64
-#define IPPROTO_TCP_NUM 6
 
 /* RFC 792 */
 #define ICMP_OFF_TYPE 0
@@ -255,8 +254,7 @@ uint16_t pkt_csum(const void *data, size_t len)
 	return pkt_csum_fold(pkt_csum_add(0, data, len));
 }
 
-/* RFC 768: the pseudo-header is source, destination, zero, protocol, length. */
-static uint32_t pseudo_header_sum(const uint8_t *ip, uint8_t proto, uint16_t l4_len)
+uint32_t pkt_pseudo_sum(const uint8_t *ip, uint8_t proto, uint16_t l4_len)
 {
 	uint8_t ph[12];
 
@@ -265,6 +263,11 @@ static uint32_t pseudo_header_sum(const uint8_t *ip, uint8_t proto, uint16_t l4_
 	ph[9] = proto;
 	pkt_put16(ph + 10, l4_len);
 	return pkt_csum_add(0, ph, sizeof(ph));
+}
+
+uint16_t pkt_csum_partial(uint32_t pseudo_sum)
+{
+	return (uint16_t)~pkt_csum_fold(pseudo_sum);
 }
 
 static enum pkt_kind bad(struct pkt_info *pi, enum pkt_err err)
@@ -333,13 +336,13 @@ static enum pkt_kind parse_udp(const uint8_t *ip, const uint8_t *l4, uint32_t l4
 		return bad(pi, PKT_ERR_UDP_LEN);
 	/* RFC 768: a transmitted checksum of zero means none was computed. */
 	if (pkt_get16(l4 + UDP_OFF_CSUM) != 0) {
-		uint32_t ph = pseudo_header_sum(ip, PKT_IPPROTO_UDP, udp_len);
+		uint32_t ph = pkt_pseudo_sum(ip, PKT_IPPROTO_UDP, udp_len);
 
 		if (pkt_csum_fold(pkt_csum_add(ph, l4, udp_len)) != 0) {
 			/* Linux CHECKSUM_PARTIAL: the field holds only the folded
 			 * pseudo-header sum, left for an offload a veth or tap
 			 * never performs. Anything else is corruption. */
-			uint16_t partial = (uint16_t)~pkt_csum_fold(ph), field;
+			uint16_t partial = pkt_csum_partial(ph), field;
 
 			memcpy(&field, l4 + UDP_OFF_CSUM, 2);
 			if (field != partial)
@@ -393,7 +396,7 @@ static enum pkt_kind parse_ipv4(const uint8_t *frame, uint32_t len, struct pkt_i
 		return parse_icmp(ip + hlen, tot_len - hlen, pi);
 	case PKT_IPPROTO_UDP:
 		return parse_udp(ip, ip + hlen, tot_len - hlen, pi);
-	case IPPROTO_TCP_NUM:
+	case PKT_IPPROTO_TCP:
 		pi->kind = PKT_TCP;
 		return PKT_TCP;
 	default:
@@ -540,8 +543,8 @@ size_t pkt_build_udp(uint8_t *buf, size_t cap, const uint8_t src_mac[PKT_ETH_ALE
 		memcpy(udp + PKT_UDP_HLEN, payload, plen);
 	else
 		memset(udp + PKT_UDP_HLEN, 0, plen);
-	csum = pkt_csum_fold(pkt_csum_add(pseudo_header_sum(ip, PKT_IPPROTO_UDP, (uint16_t)l4_len),
-					  udp, l4_len));
+	csum = pkt_csum_fold(
+	    pkt_csum_add(pkt_pseudo_sum(ip, PKT_IPPROTO_UDP, (uint16_t)l4_len), udp, l4_len));
 	/* RFC 768: a computed zero is sent as all ones; zero means "none". */
 	if (csum == 0)
 		csum = 0xffff;

@@ -23,6 +23,7 @@
 #define PKT_ETHERTYPE_IPV4 0x0800
 #define PKT_ETHERTYPE_ARP 0x0806
 #define PKT_IPPROTO_ICMP 1
+#define PKT_IPPROTO_TCP 6
 #define PKT_IPPROTO_UDP 17
 #define PKT_ARP_REQUEST 1
 #define PKT_ARP_REPLY 2
@@ -142,6 +143,14 @@ uint16_t pkt_csum_fold(uint32_t sum);
 
 /* RFC 1071 checksum of len bytes, as stored in a header. */
 uint16_t pkt_csum(const void *data, size_t len);
+
+/* The unfolded sum of the TCP/UDP pseudo-header (RFC 793, RFC 768: source,
+ * destination, zero, protocol, length) of the IPv4 header at ip. */
+uint32_t pkt_pseudo_sum(const uint8_t *ip, uint8_t proto, uint16_t l4_len);
+
+/* What a checksum field holds when Linux leaves the checksum to an offload
+ * (CHECKSUM_PARTIAL): the folded pseudo-header sum, not complemented. */
+uint16_t pkt_csum_partial(uint32_t pseudo_sum);
 
 /*
  * Build an Ethernet/ARP frame into buf (cap bytes) and return its length

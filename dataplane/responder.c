@@ -165,7 +165,7 @@ static void responder_headers(struct responder_out *o, uint8_t *f, uint32_t seq,
 {
 	const uint8_t *ii = o->in + o->pi->l3_off, *it = o->in + o->pi->l4_off;
 	uint32_t thl = (flags & R_SYN) ? 24 : 20;
-	uint8_t *ip = f + PKT_ETH_HLEN, *t = ip + 20, ph[12];
+	uint8_t *ip = f + PKT_ETH_HLEN, *t = ip + 20;
 	uint16_t cs;
 
 	memcpy(f, o->in + 6, 6);
@@ -198,11 +198,8 @@ static void responder_headers(struct responder_out *o, uint8_t *f, uint32_t seq,
 		t[21] = 4;
 		pkt_put16(t + 22, (uint16_t)o->mss);
 	}
-	memcpy(ph, ip + 12, 8);
-	ph[8] = 0;
-	ph[9] = 6;
-	pkt_put16(ph + 10, (uint16_t)(thl + plen));
-	cs = pkt_csum_fold(pkt_csum_add(pkt_csum_add(0, ph, sizeof(ph)), t, thl + plen));
+	cs = pkt_csum_fold(pkt_csum_add(pkt_pseudo_sum(ip, PKT_IPPROTO_TCP, (uint16_t)(thl + plen)),
+					t, thl + plen));
 	memcpy(t + 16, &cs, 2);
 }
 

@@ -297,16 +297,11 @@ static int tcp_emit(struct tcp_stack *s, struct tcp_conn *c, uint8_t flags, uint
 		}
 	}
 	{
-		uint8_t ph[12];
-		uint32_t sum;
+		uint32_t sum = pkt_pseudo_sum(f + PKT_ETH_HLEN, PKT_IPPROTO_TCP,
+					      (uint16_t)(TCP_HLEN + optlen + len));
 
-		memcpy(ph, f + 26, 8);
-		ph[8] = 0;
-		ph[9] = 6;
-		pkt_put16(ph + 10, (uint16_t)(TCP_HLEN + optlen + len));
-		sum = pkt_csum_add(0, ph, sizeof(ph));
 		if (s->cfg.tx_csum_partial)
-			cs = (uint16_t)~pkt_csum_fold(sum);
+			cs = pkt_csum_partial(sum);
 		else
 			cs = pkt_csum_fold(pkt_csum_add(sum, t, TCP_HLEN + optlen + len));
 		memcpy(t + 16, &cs, 2);
@@ -328,7 +323,7 @@ static void tcp_reset_reply(struct tcp_stack *s, const uint8_t *t, const struct 
 {
 	uint32_t cap, total = PKT_ETH_HLEN + PKT_IP_HLEN + TCP_HLEN;
 	void *handle;
-	uint8_t *f = s->tx.alloc(s->tx_ctx, &handle, &cap), *r, ph[12];
+	uint8_t *f = s->tx.alloc(s->tx_ctx, &handle, &cap), *r;
 	uint16_t cs;
 	uint8_t flags = t[13];
 
@@ -365,11 +360,8 @@ static void tcp_reset_reply(struct tcp_stack *s, const uint8_t *t, const struct 
 		r[13] = TCP_RST | TCP_ACK;
 	}
 	r[12] = (TCP_HLEN / 4) << 4;
-	memcpy(ph, f + 26, 8);
-	ph[8] = 0;
-	ph[9] = 6;
-	pkt_put16(ph + 10, TCP_HLEN);
-	cs = pkt_csum_fold(pkt_csum_add(pkt_csum_add(0, ph, sizeof(ph)), r, TCP_HLEN));
+	cs = pkt_csum_fold(
+	    pkt_csum_add(pkt_pseudo_sum(f + PKT_ETH_HLEN, PKT_IPPROTO_TCP, TCP_HLEN), r, TCP_HLEN));
 	memcpy(r + 16, &cs, 2);
 	memset(f + total, 0, PKT_ETH_MIN - total);
 	s->tx.send(s->tx_ctx, handle, PKT_ETH_MIN);
@@ -1216,14 +1208,8 @@ void tcp_input(struct tcp_stack *s, const uint8_t *frame, uint32_t len, const st
 		return;
 	}
 	{
-		uint8_t ph[12];
 		uint32_t sum;
 		uint16_t partial, field;
-
-		memcpy(ph, ip + 12, 8);
-		ph[8] = 0;
-		ph[9] = 6;
-		pkt_put16(ph + 10, (uint16_t)l4len);
 
 		/* A segment is taken when its checksum field holds the full
 		 * checksum or, as Linux leaves CHECKSUM_PARTIAL frames on a
@@ -1231,8 +1217,8 @@ void tcp_input(struct tcp_stack *s, const uint8_t *frame, uint32_t len, const st
 		 * compare, so it goes first: a kernel peer's segments are then
 		 * never summed in vain (a 1 KiB reply's data pass was most of
 		 * the cost of taking it). Same segments taken either way. */
-		sum = pkt_csum_add(0, ph, sizeof(ph));
-		partial = (uint16_t)~pkt_csum_fold(sum);
+		sum = pkt_pseudo_sum(ip, PKT_IPPROTO_TCP, (uint16_t)l4len);
+		partial = pkt_csum_partial(sum);
 		memcpy(&field, t + 16, 2);
 		if (field == partial) {
 			s->c.csum_partial++;
