@@ -237,7 +237,7 @@ int cmd_reflect(int argc, char **argv)
 	struct dp dp;
 	char err[DP_ERR_LEN];
 	tsc_t t0;
-	int rest, rc;
+	int rest, rc, partial;
 
 	memset(&cfg, 0, sizeof(cfg));
 	rc = opt_parse("reflect", "--port memif:SOCK --ip A.B.C.D/LEN --http|--resp [options]",
@@ -252,7 +252,8 @@ int cmd_reflect(int argc, char **argv)
 		fprintf(stderr, "lvperf reflect: give exactly one of --http and --resp\n");
 		return APP_USAGE;
 	}
-	if (strcmp(cfg.tx_csum, "full") && strcmp(cfg.tx_csum, "partial")) {
+	partial = strcmp(cfg.tx_csum, "partial") == 0;
+	if (!partial && strcmp(cfg.tx_csum, "full")) {
 		fprintf(stderr, "lvperf reflect: --tx-csum '%s': expected full or partial\n", cfg.tx_csum);
 		return APP_USAGE;
 	}
@@ -263,7 +264,7 @@ int cmd_reflect(int argc, char **argv)
 	rc = responder_init(&r, cfg.http ? RESPONDER_HTTP : RESPONDER_RESP, (uint32_t)cfg.size,
 			    (uint32_t)cfg.connections);
 	r.once = cfg.once;
-	r.tx_csum_partial = strcmp(cfg.tx_csum, "partial") == 0;
+	r.tx_csum_partial = partial;
 	if (rc) {
 		fprintf(stderr, "lvperf reflect: cannot set up %" PRIu64 " connections: %s\n",
 			cfg.connections, strerror(-rc));

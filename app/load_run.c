@@ -105,16 +105,32 @@ static json_t *load_run_flags(const struct load *l, double busy_frac, uint64_t r
 	return f;
 }
 
+/* The window and the worker's time in it, seconds: busy, of it inside
+ * kernel-entering bursts (kick) and other PMDs' bursts (pmd), and lvperf's
+ * own, busy minus both. */
+struct load_run_cpu {
+	double win, busy, kick, pmd, own;
+};
+
+static struct load_run_cpu load_run_cpu_of(const struct dp *dp, const struct load *l)
+{
+	struct load_run_cpu c;
+
+	c.win = tsc_to_ns_f(&dp->clk, l->measure_ended - l->measure_started) / 1e9;
+	c.busy = tsc_to_ns_f(&dp->clk, l->busy_at_end - l->busy_at_measure) / 1e9;
+	c.kick = tsc_to_ns_f(&dp->clk, l->kick_at_end - l->kick_at_measure) / 1e9;
+	c.pmd = tsc_to_ns_f(&dp->clk, l->pmd_at_end - l->pmd_at_measure) / 1e9;
+	c.own = c.busy - c.kick - c.pmd;
+	return c;
+}
+
 static json_t *load_run_json(const char *cmd, const struct dp *dp, const struct netif *nif,
 			     const struct load_run_args *a, const struct load *l,
 			     const struct tcp_stack *tcp, double gap_ns)
 {
 	const struct load_proto *p = l->proto;
-	double win = tsc_to_ns_f(&dp->clk, l->measure_ended - l->measure_started) / 1e9;
-	double busy = tsc_to_ns_f(&dp->clk, l->busy_at_end - l->busy_at_measure) / 1e9;
-	double kick = tsc_to_ns_f(&dp->clk, l->kick_at_end - l->kick_at_measure) / 1e9;
-	double pmd = tsc_to_ns_f(&dp->clk, l->pmd_at_end - l->pmd_at_measure) / 1e9;
-	double own = busy - kick - pmd;
+	const struct load_run_cpu cpu = load_run_cpu_of(dp, l);
+	const double win = cpu.win, busy = cpu.busy, kick = cpu.kick, pmd = cpu.pmd, own = cpu.own;
 	uint64_t retx = l->tcp_retx_at_end - l->tcp_retx_at_measure;
 	json_t *cls = json_object(), *perr = json_object(), *lat, *o;
 	char ip[16];
@@ -219,11 +235,8 @@ static void load_run_text(const char *cmd, const struct dp *dp, const struct net
 			  const struct load_run_args *a, const struct load *l)
 {
 	const struct load_proto *p = l->proto;
-	double win = tsc_to_ns_f(&dp->clk, l->measure_ended - l->measure_started) / 1e9;
-	double busy = tsc_to_ns_f(&dp->clk, l->busy_at_end - l->busy_at_measure) / 1e9;
-	double kick = tsc_to_ns_f(&dp->clk, l->kick_at_end - l->kick_at_measure) / 1e9;
-	double pmd = tsc_to_ns_f(&dp->clk, l->pmd_at_end - l->pmd_at_measure) / 1e9;
-	double own = busy - kick - pmd;
+	const struct load_run_cpu cpu = load_run_cpu_of(dp, l);
+	const double win = cpu.win, busy = cpu.busy, kick = cpu.kick, pmd = cpu.pmd, own = cpu.own;
 	uint64_t retx = l->tcp_retx_at_end - l->tcp_retx_at_measure;
 	char ip[16];
 	int i;

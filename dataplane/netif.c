@@ -255,7 +255,7 @@ uint16_t netif_flush(struct netif *nif)
 		return 0;
 	t0 = rte_rdtsc();
 	sent = rte_eth_tx_burst(nif->np->port_id, nif->queue, nif->txq, nif->ntx);
-	*(nif->np->kicks ? &nif->kick : &nif->pmd) += rte_rdtsc() - t0;
+	*netif_burst_time(nif) += rte_rdtsc() - t0;
 	if (sent < nif->ntx)
 		rte_pktmbuf_free_bulk(nif->txq + sent, nif->ntx - sent);
 	nif->c.tx += sent;

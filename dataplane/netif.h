@@ -173,6 +173,13 @@ struct netif {
 	struct netif_counters c;
 };
 
+/* Where a burst's TSC time on nif goes: kick on ports whose bursts enter
+ * the kernel, pmd on the others. */
+static inline tsc_t *netif_burst_time(struct netif *nif)
+{
+	return nif->np->kicks ? &nif->kick : &nif->pmd;
+}
+
 /*
  * Prepare the port part np on a started port with address ip/prefix_len,
  * our MAC taken from the port, frames from pool.

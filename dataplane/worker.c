@@ -136,7 +136,7 @@ static int worker_poll(struct netif *nif, tsc_t r0)
 	 * af_xdp wakeup) whether or not it returned frames; on other ports
 	 * it is the PMD's work (memif's copy of each frame). */
 	if (work)
-		*(nif->np->kicks ? &nif->kick : &nif->pmd) += now - r0;
+		*netif_burst_time(nif) += now - r0;
 	return work;
 }
 
