@@ -13,6 +13,9 @@ LVP_NETNS=()
 LVP_LINKS=()
 LVP_PIDS=()
 LVP_TMPDIR=""
+# The server veth's TX checksum offload in the benches that set it
+# (lvp_peer_offloads): on unless the caller says off.
+PEER_TX_CSUM=${PEER_TX_CSUM:-on}
 
 # lvp_cleanup: stop registered PIDs, delete links and namespaces, remove the
 # temp dir. Safe to run twice; every step ignores what is already gone.
@@ -129,8 +132,9 @@ lvp_subnet_free() {
 
 # The server's veth ends inside the bench namespace: TSO and GSO off (lvperf
 # takes MTU-sized frames through AF_XDP), TX checksum offload as
-# PEER_TX_CSUM says. On (the default since 2026-12-04's fourth round; a veth's own default
-# and what lvperf's drivers leave on a target's veth, drivers/netns.h), the
+# PEER_TX_CSUM says. On (the default since 2026-12-04's fourth round; a
+# veth's own default and what lvperf's drivers leave on a target's veth,
+# drivers/netns.h), the
 # server's kernel leaves CHECKSUM_PARTIAL segments, which neither the peer
 # tool's kernel nor lvperf (it checks the pseudo-header's sum,
 # docs/dataplane.md) sums again. Off (every figure before that round), the
@@ -138,8 +142,8 @@ lvp_subnet_free() {
 # sum (lvperf over each segment's whole length). Usage: lvp_peer_offloads
 # NS IF
 lvp_peer_offloads() {
-	case ${PEER_TX_CSUM:-on} in
-	off | on) ip netns exec "$1" ethtool -K "$2" tx "${PEER_TX_CSUM:-on}" tso off gso off >/dev/null ;;
+	case $PEER_TX_CSUM in
+	off | on) ip netns exec "$1" ethtool -K "$2" tx "$PEER_TX_CSUM" tso off gso off >/dev/null ;;
 	*) echo "PEER_TX_CSUM must be on or off, not '$PEER_TX_CSUM'" >&2; return 1 ;;
 	esac
 }

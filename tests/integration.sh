@@ -286,11 +286,12 @@ wait_listen() {
 	fail "nothing listens on port $1 in $ns"
 }
 
-# TCP through af_xdp/af_packet needs the peer's TSO and GSO off (MTU-sized
-# frames). TX checksum offload goes off too unless the first argument is
-# "on": then the peer leaves CHECKSUM_PARTIAL segments (pseudo-header sum
-# only), as on a default veth and the drivers' links (drivers/netns.h).
-offloads_off() { ip netns exec "$ns" ethtool -K "$peer_if" tx "${1:-off}" tso off gso off >/dev/null; }
+# peer_offloads [on|off]: TCP through af_xdp/af_packet needs the peer's TSO
+# and GSO off (MTU-sized frames). TX checksum offload goes off too unless
+# the argument is "on": then the peer leaves CHECKSUM_PARTIAL segments
+# (pseudo-header sum only), as on a default veth and the drivers' links
+# (drivers/netns.h).
+peer_offloads() { ip netns exec "$ns" ethtool -K "$peer_if" tx "${1:-off}" tso off gso off >/dev/null; }
 
 # faultline_net [ADDR]: the line tests/faultline runs on, in three
 # namespaces: lvperf on $host_if (here) -- $mid_h | middle namespace $mid,
@@ -321,7 +322,7 @@ faultline_net() {
 		ip -n "$mid" link set "$l" up
 	done
 	ip link set "$host_if" up
-	offloads_off
+	peer_offloads
 }
 
 # load_ok FILE: every measured reply correct, no error of any kind.
@@ -337,7 +338,7 @@ load_ok() {
 
 http_case() { # http_case KIND TX_CSUM(on|off)
 	make_ns
-	offloads_off "$2"
+	peer_offloads "$2"
 	start_nginx
 	local c
 	for c in 1 100 1000; do
@@ -709,7 +710,7 @@ http_kv_workers)
 	# the workers'. Both workers share CPU 1 (they yield when idle); the
 	# servers are on CPU 0.
 	make_ns
-	offloads_off
+	peer_offloads
 	nginx_access_log="$tmp/access.log" start_nginx
 	workers_ok() { # workers_ok FILE
 		load_ok "$1"
@@ -822,7 +823,7 @@ http_af_xdp) http_case af_xdp on ;;
 http_af_packet) http_case af_packet off ;;
 http_open_loop)
 	make_ns
-	offloads_off
+	peer_offloads
 	start_nginx
 	"$LVPERF" http --port "af_xdp:$host_if" --ip "$our_ip/24" --target "$peer_ip" --path /f1k \
 		--connections 50 --rate 2000 --duration 4s --warmup 1s --json >"$tmp/o.json" 2>"$tmp/err" ||
@@ -838,7 +839,7 @@ http_open_loop)
 	;;
 http_server_killed)
 	make_ns
-	offloads_off
+	peer_offloads
 	start_nginx
 	start=$(date +%s)
 	"$LVPERF" http --port "af_xdp:$host_if" --ip "$our_ip/24" --target "$peer_ip" --path /f1k \
@@ -855,7 +856,7 @@ http_server_killed)
 	;;
 kv)
 	make_ns
-	offloads_off
+	peer_offloads
 	start_redis
 	"$LVPERF" kv --port "af_xdp:$host_if" --ip "$our_ip/24" --target "$peer_ip" --op set --connections 100 \
 		--pipeline 16 --keyspace 1000 --duration 2s --warmup 1s --json >"$tmp/set.json" 2>"$tmp/err" ||
@@ -1451,7 +1452,7 @@ service_stages)
 	# A start command that sends one beacon, then becomes the server:
 	# lvperf times ARP, beacon, the first SYN-ACK and the first answer.
 	make_ns
-	offloads_off
+	peer_offloads
 	nginx_conf
 	"$LVPERF" beacon --port "af_xdp:$host_if" --ip "$our_ip/24" --service http:80/f1k --repeat 3 --timeout 10s \
 		--json --csv "$tmp/s.csv" -- ip netns exec "$ns" sh -c \
@@ -2344,7 +2345,7 @@ faults)
 	# no delay or reordering, said on the output: faults_delay has those
 	# through tests/faultline.
 	make_ns
-	offloads_off
+	peer_offloads
 	start_nginx
 	have_netem=0
 	ip netns exec "$ns" tc qdisc add dev "$peer_if" root netem delay 0ms 2>/dev/null && have_netem=1
@@ -2555,7 +2556,7 @@ http_server_hung)
 	# nothing hangs. Then a server that answers garbage: every reply is
 	# counted as a protocol error, none as a success, and the run ends.
 	make_ns
-	offloads_off
+	peer_offloads
 	start_nginx
 	start=$(date +%s)
 	"$LVPERF" http --port "af_xdp:$host_if" --ip "$our_ip/24" --target "$peer_ip" --path /f1k \
