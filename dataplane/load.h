@@ -139,6 +139,10 @@ struct load {
 	uint64_t tcp_retx_at_measure, tcp_retx_at_end;
 
 	struct hist hist;	 /* latency in ns of measured replies */
+	/* Inside one recv callback: measured replies whose latency, in TSC
+	 * ticks, equals run_ticks and are not yet in hist (run_n of them). */
+	tsc_t run_ticks;
+	uint64_t run_n;
 	struct load_counters c;
 };
 

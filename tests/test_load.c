@@ -226,10 +226,10 @@ static void test_merge_workers(void **state)
 	unsigned k, i;
 
 	(void)state;
+	memset(&all, 0, sizeof(all));
 	assert_int_equal(hist_init(&all.hist, 1, 100000000000ull, 3), 0);
 	all.clk = &clk1ghz;
 	all.phase = LOAD_MEASURE;
-	memset(&all.c, 0, sizeof(all.c));
 	for (k = 0; k < 3; k++) {
 		memset(&w[k], 0, sizeof(w[k]));
 		w[k].clk = &clk1ghz;
@@ -308,6 +308,81 @@ static void test_merge_workers(void **state)
 	hist_free(&sum.hist);
 }
 
+/* A protocol whose every byte is one complete, correct reply. */
+static int b_parse(void *ctx, uint32_t conn, const uint8_t *data, uint32_t len,
+		   struct load_reply *lr, int *done, int *err)
+{
+	(void)ctx;
+	(void)conn;
+	(void)data;
+	(void)len;
+	(void)err;
+	lr->cls = 0;
+	lr->ok = 1;
+	lr->keep_alive = 1;
+	lr->bytes = 1;
+	*done = 1;
+	return 1;
+}
+
+static const struct load_proto b_proto = { .name = "byte", .conn_reset = q_reset, .parse = b_parse };
+
+/*
+ * The replies of one recv call go into the histogram as runs of equal
+ * latency (one hist_record_n each), and the last run before the call
+ * returns: the histogram must equal one built reply by reply, right after
+ * each call. Runs here: equal stamps apart (4000 ns, then 3600, then 4000
+ * again), a call that ends inside a run of equal stamps, and another
+ * connection's replies between the calls.
+ */
+static void test_latency_runs(void **state)
+{
+	static const tsc_t stamps[16] = { 1000, 1000, 1000, 1000, 1000, 1000, 1400, 1400,
+					  1400, 1000, 1000, 1000, 1000, 1700, 1700, 1700 };
+	static const uint8_t bytes[16];
+	struct hist ref;
+	struct qtest q;
+	uint32_t i, k;
+
+	(void)state;
+	q_init(&q, 2, 16);
+	q.l.proto = &b_proto;
+	q.l.phase = LOAD_MEASURE;
+	assert_int_equal(hist_init(&ref, 1, 100000000000ull, 3), 0);
+	for (k = 0; k < 2; k++) {
+		q.l.outstanding[k] = 16;
+		q.l.head[k] = 0;
+		for (i = 0; i < 16; i++)
+			q.l.stamps[((size_t)k << q.l.pipe_shift) + i] = stamps[i] + k;
+	}
+	q.l.inflight = 32;
+
+	load_tcp_ops.recv(&q.tcp, 0, bytes, 11, 5000);
+	for (i = 0; i < 11; i++)
+		hist_record(&ref, 5000 - stamps[i]);
+	assert_int_equal(q.l.run_n, 0);
+	assert_int_equal(hist_count(&q.l.hist), 11);
+
+	load_tcp_ops.recv(&q.tcp, 1, bytes, 16, 5500);
+	for (i = 0; i < 16; i++)
+		hist_record(&ref, 5500 - (stamps[i] + 1));
+	load_tcp_ops.recv(&q.tcp, 0, bytes, 5, 6000);
+	for (i = 11; i < 16; i++)
+		hist_record(&ref, 6000 - stamps[i]);
+
+	assert_int_equal(q.l.c.measured, 32);
+	assert_int_equal(hist_count(&q.l.hist), 32);
+	assert_int_equal(hist_min(&q.l.hist), hist_min(&ref));
+	assert_int_equal(hist_max(&q.l.hist), hist_max(&ref));
+	for (i = 0; i <= 1000; i++)
+		assert_int_equal(hist_percentile(&q.l.hist, i / 10.0), hist_percentile(&ref, i / 10.0));
+	assert_true(hist_mean(&q.l.hist) == hist_mean(&ref));
+	/* 3600 x3, 3799 x3, 4000 x8, 4099 x3, ...: the 16th of 32 is 4099 */
+	assert_true(hist_percentile(&q.l.hist, 50) >= 4096 && hist_percentile(&q.l.hist, 50) <= 4099);
+	hist_free(&ref);
+	q_free(&q);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -316,6 +391,7 @@ int main(void)
 		cmocka_unit_test(test_ready_queue_unsent),
 		cmocka_unit_test(test_pacing_no_drift),
 		cmocka_unit_test(test_merge_workers),
+		cmocka_unit_test(test_latency_runs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
