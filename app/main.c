@@ -18,6 +18,9 @@
 #ifndef LVP_VERSION
 #define LVP_VERSION "unknown"
 #endif
+#ifndef LVP_BUILD
+#define LVP_BUILD "unknown"
+#endif
 
 struct command {
 	const char *name;
@@ -153,7 +156,7 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "help") == 0)
 		return help(argc - 2, argv + 2);
 	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
-		printf("lvperf %s (git %s)\n", LVP_VERSION, LVP_GIT_REV);
+		printf("lvperf %s (git %s; build %s)\n", LVP_VERSION, LVP_GIT_REV, LVP_BUILD);
 		return APP_OK;
 	}
 	c = command_find(argv[1]);

@@ -27,7 +27,7 @@ check -h
 check --help
 check help
 check --version
-grep -Eq '^lvperf [^ ]+ \(git [^)]+\)$' "$tmp/out" || { echo "FAIL: --version: $(cat "$tmp/out")"; fails=$((fails + 1)); }
+grep -Eq '^lvperf [^ ]+ \(git [^;)]+; build [a-z]+, (lto|no lto)(, worker probe)?\)$' "$tmp/out" || { echo "FAIL: --version: $(cat "$tmp/out")"; fails=$((fails + 1)); }
 
 "$lvperf" help --list >"$tmp/list" || { echo "FAIL: lvperf help --list"; exit 1; }
 n=$(wc -l <"$tmp/list")
