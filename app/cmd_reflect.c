@@ -96,8 +96,8 @@ static json_t *reflect_json(const struct dp *dp, const struct responder *r, doub
 		    (json_int_t)t->no_conn, "bad_csum", (json_int_t)t->bad_csum, "timeouts",
 		    (json_int_t)t->timeouts);
 		json_t *more = json_pack(
-		    "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "csum_partial",
-		    (json_int_t)t->csum_partial, "tx_nobuf", (json_int_t)t->tx_nobuf,
+		    "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "csum_partial",
+		    (json_int_t)t->csum_partial, "csum_offloaded", (json_int_t)t->csum_offloaded, "tx_nobuf", (json_int_t)t->tx_nobuf,
 		    "tx_ring_full", (json_int_t)t->tx_ring_full, "zero_window",
 		    (json_int_t)t->zero_window, "ooo_segments", (json_int_t)t->ooo_segments,
 		    "ooo_bytes", (json_int_t)t->ooo_bytes, "ooo_dup", (json_int_t)t->ooo_dup,

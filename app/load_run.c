@@ -178,7 +178,7 @@ static json_t *load_run_json(const char *cmd, const struct dp *dp, const struct 
 					       (json_int_t)l->c.connect_fail, "closed_by_server",
 					       (json_int_t)l->c.conn_closed_by_server));
 	json_object_set_new(o, "retransmissions", json_integer((json_int_t)retx));
-	json_object_set_new(o, "tcp", json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+	json_object_set_new(o, "tcp", json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 		"segs_in", (json_int_t)tcp->c.segs_in, "segs_out", (json_int_t)tcp->c.segs_out,
 		"connects", (json_int_t)tcp->c.connects, "established", (json_int_t)tcp->c.established,
 		"retransmits", (json_int_t)tcp->c.retransmits, "fast_retransmits",
@@ -187,8 +187,11 @@ static json_t *load_run_json(const char *cmd, const struct dp *dp, const struct 
 		(json_int_t)tcp->c.old_segments, "out_of_window", (json_int_t)tcp->c.out_of_window,
 		"resets_in", (json_int_t)tcp->c.resets_in, "resets_out", (json_int_t)tcp->c.resets_out,
 		"no_conn", (json_int_t)tcp->c.no_conn, "bad_csum", (json_int_t)tcp->c.bad_csum,
-		"csum_partial", (json_int_t)tcp->c.csum_partial, "ports_exhausted",
-		(json_int_t)tcp->c.ports_exhausted));
+		"csum_partial", (json_int_t)tcp->c.csum_partial, "csum_offloaded",
+		(json_int_t)tcp->c.csum_offloaded, "ports_exhausted", (json_int_t)tcp->c.ports_exhausted));
+	/* The port's L4 checksum offloads (port.h): RX verdicts taken, TX sums left to it. */
+	json_object_set_new(o, "csum_offload", json_pack("{s:b, s:b}", "rx", nif->np->rx_l4_csum,
+							  "tx", nif->np->tx_l4_csum));
 	{
 		/* The out-of-order queue (dataplane/tcp.h): held, merged, given up. */
 		json_t *ooo = json_pack(

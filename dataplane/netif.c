@@ -99,6 +99,8 @@ void netif_port_init(struct netif_port *np, struct port *port, struct rte_mempoo
 	np->kicks = port->spec.kind == PORT_AF_XDP || port->spec.kind == PORT_AF_PACKET ||
 		    port->spec.kind == PORT_TAP || port->spec.kind == PORT_VHOST;
 	np->rx_cold = port->spec.kind != PORT_MEMIF && port->spec.kind != PORT_RING;
+	np->rx_l4_csum = port->rx_l4_csum;
+	np->tx_l4_csum = port->tx_l4_csum;
 }
 
 void netif_init(struct netif *nif, const struct netif_port *np, uint16_t q, uint16_t udp_port)
@@ -151,6 +153,22 @@ void netif_input(struct netif *nif, struct rte_mbuf *m, tsc_t ts)
 void netif_input_owned(struct netif *nif, struct rte_mbuf *m, tsc_t ts)
 {
 	netif_input_(nif, m, ts, 0);
+}
+
+/* The RX checksum offload's verdict on a frame's L4 checksum. NONE: the
+ * field holds a partial sum but the data is vouched for (DPDK's mbuf API;
+ * vhost: a guest's VIRTIO_NET_HDR_F_NEEDS_CSUM). */
+static inline uint8_t netif_l4_csum_hw(const struct rte_mbuf *m)
+{
+	switch (m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) {
+	case RTE_MBUF_F_RX_L4_CKSUM_GOOD:
+	case RTE_MBUF_F_RX_L4_CKSUM_NONE:
+		return PKT_CSUM_HW_GOOD;
+	case RTE_MBUF_F_RX_L4_CKSUM_BAD:
+		return PKT_CSUM_HW_BAD;
+	default:
+		return PKT_CSUM_HW_UNKNOWN;
+	}
 }
 
 static void netif_input_(struct netif *nif, struct rte_mbuf *m, tsc_t ts, int steerable)
@@ -210,6 +228,8 @@ static void netif_input_(struct netif *nif, struct rte_mbuf *m, tsc_t ts, int st
 				return;
 			}
 		}
+		if (np->rx_l4_csum)
+			pi.l4_csum_hw = netif_l4_csum_hw(m);
 		if (nif->tcp) {
 			tcp_input(nif->tcp, frame, rte_pktmbuf_data_len(m), &pi, ts);
 		} else if (nif->responder) {
@@ -287,11 +307,22 @@ static uint8_t *netif_tcp_alloc(void *ctx, void **handle, uint32_t *cap)
 
 static void netif_tcp_send(void *ctx, void *handle, uint32_t len)
 {
+	struct netif *nif = ctx;
 	struct rte_mbuf *m = handle;
 
 	m->data_len = (uint16_t)len;
 	m->pkt_len = len;
-	netif_tx(ctx, m);
+	if (nif->np->tx_l4_csum) { /* the stack left the pseudo-header's sum */
+		m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_TCP_CKSUM;
+		m->l2_len = PKT_ETH_HLEN;
+		m->l3_len = PKT_IP_HLEN;
+	}
+	netif_tx(nif, m);
+}
+
+static int netif_tcp_csum_offload(void *ctx)
+{
+	return ((const struct netif *)ctx)->np->tx_l4_csum;
 }
 
 static void netif_tcp_release(void *ctx, void *handle)
@@ -307,6 +338,7 @@ const struct tcp_tx_ops netif_tcp_tx = {
     /* out-of-order payload is held in mbufs of the same pool */
     .hold = netif_tcp_alloc,
     .unhold = netif_tcp_release,
+    .csum_offload = netif_tcp_csum_offload,
 };
 
 static int netif_tick_load(struct netif *nif, tsc_t now)

@@ -119,6 +119,10 @@ struct netif_port {
 	 * packet copy, a guest, a NIC's DMA), not by this worker's own PMD
 	 * copy (memif, ring): worth prefetching whole before they are read. */
 	uint8_t rx_cold;
+	/* The port's L4 checksum offloads in use (port.h): RX frames carry
+	 * the PMD's verdict on their TCP checksum; TCP segments sent through
+	 * netif_tcp_tx leave theirs for the PMD to complete. */
+	uint8_t rx_l4_csum, tx_l4_csum;
 };
 
 /*

@@ -83,6 +83,16 @@ struct pkt_info {
 	 * sender's kernel left it for a checksum offload (CHECKSUM_PARTIAL)
 	 * that virtual links (veth, tap) never perform. Accepted, counted. */
 	uint8_t l4_csum_partial;
+	/* What the port's RX checksum offload said of the L4 checksum
+	 * (enum pkt_csum_hw); set by the caller after pkt_parse, which
+	 * leaves it PKT_CSUM_HW_UNKNOWN. Only TCP input reads it. */
+	uint8_t l4_csum_hw;
+};
+
+enum pkt_csum_hw {
+	PKT_CSUM_HW_UNKNOWN = 0, /* not checked by the port: verify */
+	PKT_CSUM_HW_GOOD,	 /* verified, or the data vouched for (a partial sum in the field) */
+	PKT_CSUM_HW_BAD,	 /* the port found it wrong */
 };
 
 /* Big-endian field access on byte buffers (no alignment assumed). */

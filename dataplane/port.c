@@ -277,6 +277,18 @@ static int port_setup(struct port *p, struct rte_mempool *pool, char *err, size_
 		conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_TIMESTAMP;
 		p->clock = CLOCK_SRC_NIC_HW;
 	}
+	if (p->spec.kind != PORT_TAP) {
+		const uint64_t rx = RTE_ETH_RX_OFFLOAD_TCP_CKSUM | RTE_ETH_RX_OFFLOAD_UDP_CKSUM;
+
+		if (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_TCP_CKSUM) {
+			conf.rxmode.offloads |= info.rx_offload_capa & rx;
+			p->rx_l4_csum = 1;
+		}
+		if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_TCP_CKSUM) {
+			conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_TCP_CKSUM;
+			p->tx_l4_csum = 1;
+		}
+	}
 	if (nq > info.max_rx_queues || nq > info.max_tx_queues) {
 		snprintf(err, errlen, "port %s: %u queue pairs (one per worker) asked, the PMD offers %u RX and %u TX",
 			 p->name, nq, info.max_rx_queues, info.max_tx_queues);

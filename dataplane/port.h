@@ -86,6 +86,13 @@ struct port {
 	tsc_t nic_resync_at;	  /* worker: next point for the fit */
 	tsc_t nic_resync_every;
 	struct xdp_clock xclk;	  /* hook clock to TSC, when clock is XDP_HOOK */
+	/* L4 (TCP, UDP) checksum offloads enabled on the device: those the
+	 * PMD offers, except net_tap's, which sums in software inside its
+	 * bursts (the same work, moved into the PMD). vhost offers both: a
+	 * guest's partial sums then arrive vouched for instead of being
+	 * summed by the PMD and again by lvperf, and the guest (with
+	 * VIRTIO_NET_F_GUEST_CSUM) takes lvperf's segments partial. */
+	uint8_t rx_l4_csum, tx_l4_csum;
 	char name[64];		  /* ethdev name as DPDK reports it */
 	char label[PORT_ARG_MAX + 16]; /* the spec as the user wrote it */
 };

@@ -123,6 +123,7 @@ struct tcp_counters {
 	uint64_t bad_csum;
 	uint64_t bad_header;
 	uint64_t csum_partial;	   /* checksum left to an offload, accepted */
+	uint64_t csum_offloaded;   /* checksum vouched for by the port (RX offload) */
 	uint64_t tx_nobuf;	   /* no buffer for a segment */
 	uint64_t tx_ring_full;	   /* tcp_send found no room in the ring */
 	uint64_t ports_exhausted;  /* tcp_connect found no rested port */
@@ -208,6 +209,10 @@ struct tcp_tx_ops {
 	 * its return. Without them nothing beyond rcv_nxt is kept. */
 	uint8_t *(*hold)(void *ctx, void **handle, uint32_t *cap);
 	void (*unhold)(void *ctx, void *handle);
+	/* Optional: nonzero when send() has the port complete each segment's
+	 * TCP checksum (a TX checksum offload): the stack then leaves only
+	 * the pseudo-header's sum in the field, as the offload expects. */
+	int (*csum_offload)(void *ctx);
 };
 
 struct tcp_config {
@@ -247,6 +252,9 @@ struct tcp_stack {
 	void *app_ctx;
 	struct tcp_tx_ops tx;
 	void *tx_ctx;
+	/* Segments leave only the pseudo-header's sum: cfg.tx_csum_partial,
+	 * or the port completes them (tx.csum_offload). */
+	uint8_t tx_partial;
 	struct tcp_conn *conns;	 /* [max_conns] */
 	uint8_t *txbufs;	 /* [max_conns * txbuf] */
 	uint32_t *slot_conn;	 /* [n_slots]: connection on that slot or TCP_NONE */

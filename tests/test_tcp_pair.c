@@ -40,6 +40,16 @@
 /* The server's tcp_config.tx_csum_partial for the next pair_new. */
 static uint8_t srv_tx_csum_partial;
 
+/* A port with checksum offloads under the client (netif_tcp_tx on vhost or
+ * a NIC): its tx ops say the port completes the TCP checksum
+ * (csum_offload), and its RX offload gives the client a verdict on every
+ * frame: GOOD, or BAD for one in cli_rx_bad_every (0: none). The link
+ * does not complete the sums, so the client's segments reach the server
+ * partial. Counted: client segments that left partial, frames marked. */
+static uint8_t cli_offload;
+static unsigned cli_rx_bad_every;
+static uint64_t cli_tx_partial_seen, cli_rx_marked_bad;
+
 static const uint8_t cli_mac[PKT_ETH_ALEN] = {0x02, 0, 0, 0, 0, 0x01};
 static const uint8_t srv_mac[PKT_ETH_ALEN] = {0x02, 0, 0, 0, 0, 0x02};
 
@@ -189,8 +199,20 @@ static void unhold_srv(void *ctx, void *handle)
 	free(handle);
 }
 
-static const struct tcp_tx_ops cli_tx = {tx_alloc, tx_send_cli, tx_release, hold_cli, unhold_cli};
-static const struct tcp_tx_ops srv_tx = {tx_alloc, tx_send_srv, tx_release, hold_srv, unhold_srv};
+static int cli_csum_offload(void *ctx)
+{
+	(void)ctx;
+	return cli_offload;
+}
+
+static const struct tcp_tx_ops cli_tx = {.alloc = tx_alloc,
+					 .send = tx_send_cli,
+					 .release = tx_release,
+					 .hold = hold_cli,
+					 .unhold = unhold_cli,
+					 .csum_offload = cli_csum_offload};
+static const struct tcp_tx_ops srv_tx = {
+    .alloc = tx_alloc, .send = tx_send_srv, .release = tx_release, .hold = hold_srv, .unhold = unhold_srv};
 
 /* ---- applications: each side sends to_send bytes, checks what it gets ---- */
 
@@ -392,10 +414,27 @@ static void deliver(struct pair *p)
 		assert_int_equal(pkt_parse(f.buf, f.len, &pi), PKT_TCP);
 		if (f.to_srv) {
 			assert_memory_equal(pi.dst_mac, srv_mac, PKT_ETH_ALEN);
+			if (cli_offload) {
+				uint16_t field, partial = pkt_csum_partial(pkt_pseudo_sum(
+				    f.buf + pi.l3_off, PKT_IPPROTO_TCP,
+				    (uint16_t)(pkt_get16(f.buf + pi.l3_off + 2) - (pi.l4_off - pi.l3_off))));
+
+				memcpy(&field, f.buf + pi.l4_off + 16, 2);
+				cli_tx_partial_seen += field == partial;
+			}
 			tcp_input(&p->srv, f.buf, f.len, &pi, p->now);
 		} else {
 			assert_memory_equal(pi.dst_mac, cli_mac, PKT_ETH_ALEN);
 			assert_int_equal(pi.dst_ip, CLI_IP);
+			if (cli_offload) {
+				/* The verdict is taken, not the field: garble it. */
+				f.buf[pi.l4_off + 16] ^= 0x5a;
+				pi.l4_csum_hw = PKT_CSUM_HW_GOOD;
+				if (cli_rx_bad_every && f.serial % cli_rx_bad_every == 0) {
+					pi.l4_csum_hw = PKT_CSUM_HW_BAD;
+					cli_rx_marked_bad++;
+				}
+			}
 			tcp_input(&p->cli, f.buf, f.len, &pi, p->now);
 		}
 		p->delivered++;
@@ -476,7 +515,8 @@ static void run_pair(unsigned loss_pm, unsigned reorder_pm, uint32_t n, uint32_t
 	assert_int_equal(p->cli.c.bytes_in, (uint64_t)n * to_send);
 	assert_int_equal(p->srv.n_open, 0);
 	assert_int_equal(p->cli.n_open, 0);
-	assert_int_equal(p->srv.c.bad_csum + p->cli.c.bad_csum, 0);
+	/* none but those a test's port marks bad (test_offload) */
+	assert_int_equal(p->srv.c.bad_csum + p->cli.c.bad_csum, cli_rx_bad_every ? cli_rx_marked_bad : 0);
 	assert_int_equal(p->srv.c.accept_full, 0);
 	/* every hash chain is empty again */
 	for (i = 0; i <= p->srv.peer_mask; i++)
@@ -515,6 +555,38 @@ static void test_partial(void **state)
 	assert_int_equal(p->cli.c.csum_partial, p->cli.c.segs_in);
 	assert_int_equal(p->cli.c.segs_in, p->srv.c.segs_out);
 	assert_true(p->srv.c.csum_partial * 1000 < p->srv.c.segs_in);
+	pair_free(p);
+}
+
+/*
+ * A client port with checksum offloads: every segment the client sends
+ * leaves only the pseudo-header's sum (the server takes each as partial),
+ * and the client takes the port's verdict instead of the field, which the
+ * link garbles: GOOD frames are taken (csum_offloaded), BAD ones dropped
+ * (bad_csum) and recovered by retransmission. The streams arrive whole.
+ */
+static void test_offload(void **state)
+{
+	struct pair *p;
+
+	(void)state;
+	cli_offload = 1;
+	cli_tx_partial_seen = cli_rx_marked_bad = 0;
+	run_pair(0, 0, 8, 100000, 9, &p);
+	assert_int_equal(cli_tx_partial_seen, p->cli.c.segs_out);
+	assert_int_equal(p->srv.c.csum_partial, p->srv.c.segs_in);
+	assert_int_equal(p->cli.c.csum_offloaded, p->cli.c.segs_in);
+	assert_int_equal(p->cli.c.bad_csum, 0);
+	pair_free(p);
+
+	cli_rx_bad_every = 20;
+	run_pair(0, 0, 8, 100000, 11, &p);
+	cli_rx_bad_every = 0;
+	cli_offload = 0;
+	assert_true(cli_rx_marked_bad > 10);
+	assert_int_equal(p->cli.c.bad_csum, cli_rx_marked_bad);
+	assert_int_equal(p->cli.c.csum_offloaded + p->cli.c.bad_csum, p->cli.c.segs_in);
+	assert_true(p->srv.c.retransmits + p->srv.c.fast_retransmits > 0);
 	pair_free(p);
 }
 
@@ -638,6 +710,7 @@ int main(void)
 	    cmocka_unit_test(test_loss),	cmocka_unit_test(test_loss_and_reorder),
 	    cmocka_unit_test(test_synack_lost), cmocka_unit_test(test_full),
 	    cmocka_unit_test(test_no_conn),	cmocka_unit_test(test_partial),
+	    cmocka_unit_test(test_offload),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
