@@ -178,16 +178,18 @@ lvp_header() {
 	# af_xdp frames after the RX burst, which costs less: an A/B against a
 	# binary copied out of its build directory is not like for like).
 	if [ -n "${LVPERF:-}" ] && [ -x "$LVPERF" ]; then
-		echo "# binary:      $LVPERF: $("$LVPERF" --version 2>/dev/null | head -n1)"
+		local version
+		version=$("$LVPERF" --version 2>/dev/null | head -n1)
+		echo "# binary:      $LVPERF: $version"
 		[ -e "$(dirname "$(readlink -f "$LVPERF")")/xdp_stamp.bpf.o" ] ||
 			echo "# NOTE:        no xdp_stamp.bpf.o beside $LVPERF: af_xdp RX stamped after the burst"
 		# A build directory set up before b_lto was the default keeps
 		# it off; the worker probe reads the TSC in every stage.
-		case "$("$LVPERF" --version 2>/dev/null | head -n1)" in
+		case "$version" in
 		*"no lto"*) echo "# NOTE:        $LVPERF was built without link-time optimisation" \
 			"(meson configure <builddir> -Db_lto=true): kv ran about 5 % fewer requests per own CPU-s" ;;
 		esac
-		case "$("$LVPERF" --version 2>/dev/null | head -n1)" in
+		case "$version" in
 		*"worker probe"*) echo "# NOTE:        $LVPERF is a worker-probe build: TSC reads in every stage" ;;
 		esac
 	fi
